@@ -1,0 +1,1 @@
+"""Conversations, prompt building and chat templates."""

@@ -1,0 +1,283 @@
+"""The parent's handle on an engine process.
+
+``Engine`` starts ``python -m hearthlm.core.engine.worker``, sends it commands and turns its events
+into return values and callbacks. Calls block the calling thread (the GUI calls them from a worker
+thread); ``cancel()`` may be called from any thread. If the process dies, the call in progress
+raises ``EngineCrashed`` naming the cause, and a new ``Engine`` can be started at once. Nothing the
+caller holds (messages, the conversation) lives in the engine, so nothing is lost.
+"""
+
+from __future__ import annotations
+
+import collections
+import os
+import queue
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping
+
+from ..errors import EngineCrashed, EngineError
+from ..modelfile import read_gguf
+from . import protocol
+from .crash import describe_exit
+from .protocol import AnswerStats, GenerationParams, LoadParams
+
+STDERR_TAIL_LINES = 40
+START_TIMEOUT_S = 60.0
+
+
+@dataclass
+class ModelInfo:
+    path: Path
+    name: str
+    architecture: str
+    quantization: str
+    n_ctx: int
+    n_ctx_train: int
+    n_params: int
+    size_bytes: int
+    n_layers: int
+    n_gpu_layers: int
+    has_chat_template: bool
+    load_s: float
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+
+
+@dataclass
+class Answer:
+    text: str
+    stats: AnswerStats
+    model: str
+    note: str | None = None  # e.g. which template fallback was used
+
+    @property
+    def cancelled(self) -> bool:
+        return self.stats.stop_reason == "cancelled"
+
+
+class Engine:
+    """One engine process. Use as a context manager or call ``close()``."""
+
+    def __init__(self, env: Mapping[str, str] | None = None, log_path: Path | None = None):
+        self._env = dict(os.environ if env is None else env)
+        self._log_path = log_path
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._events: queue.Queue[dict[str, Any] | None] = queue.Queue()
+        self._stderr_tail: collections.deque[str] = collections.deque(maxlen=STDERR_TAIL_LINES)
+        self._stderr_done = threading.Event()
+        self._write_lock = threading.Lock()
+        self._request_lock = threading.Lock()
+        self._next_id = 0
+        self._current_id = -1
+        self._has_decoded = False
+        self.model: ModelInfo | None = None
+
+    # -- process -------------------------------------------------------------------------
+
+    def start(self) -> "Engine":
+        if self.alive:
+            return self
+        env = dict(self._env)
+        env.setdefault("PYTHONUNBUFFERED", "1")
+        self._events = queue.Queue()
+        self._stderr_tail.clear()
+        self._stderr_done.clear()
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "hearthlm.core.engine.worker"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+            bufsize=0, start_new_session=False,
+        )
+        threading.Thread(target=self._read_events, args=(self._proc,), name="engine-events", daemon=True).start()
+        threading.Thread(target=self._read_stderr, args=(self._proc,), name="engine-stderr", daemon=True).start()
+        self._await(lambda ev: ev.get("ev") == "ready", "starting", timeout=START_TIMEOUT_S)
+        return self
+
+    @property
+    def alive(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc is not None else None
+
+    @property
+    def stderr_tail(self) -> list[str]:
+        return list(self._stderr_tail)
+
+    def close(self, timeout: float = 5.0) -> None:
+        proc = self._proc
+        if proc is None:
+            return
+        if proc.poll() is None:
+            try:
+                self._send({"cmd": "quit"})
+                proc.stdin.close()  # type: ignore[union-attr]
+            except OSError:
+                pass
+            try:
+                proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        self.model = None
+
+    def __enter__(self) -> "Engine":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _read_events(self, proc: subprocess.Popen[bytes]) -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            try:
+                self._events.put(protocol.decode(line))
+            except ValueError:
+                self._stderr_tail.append(line.decode("utf-8", "replace").rstrip())
+        self._events.put(None)  # EOF: the process has gone
+
+    def _read_stderr(self, proc: subprocess.Popen[bytes]) -> None:
+        assert proc.stderr is not None
+        log = open(self._log_path, "ab") if self._log_path else None
+        try:
+            for line in proc.stderr:
+                self._stderr_tail.append(line.decode("utf-8", "replace").rstrip())
+                if log:
+                    log.write(line)
+        finally:
+            if log:
+                log.close()
+            self._stderr_done.set()
+
+    def _send(self, message: dict[str, Any]) -> None:
+        if self._proc is None or self._proc.stdin is None:
+            raise EngineError("The engine is not running.")
+        with self._write_lock:
+            self._proc.stdin.write(protocol.encode(message))
+            self._proc.stdin.flush()
+
+    def _crashed(self, activity: str, first_decode: bool = False) -> EngineCrashed:
+        proc = self._proc
+        returncode = None
+        if proc is not None:
+            try:
+                returncode = proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                returncode = proc.wait()
+        self._stderr_done.wait(timeout=2)
+        tail = list(self._stderr_tail)
+        self.model = None
+        return EngineCrashed(describe_exit(returncode, tail, activity, first_decode), returncode, tail)
+
+    def _await(self, accept: Callable[[dict[str, Any]], bool], activity: str,
+               timeout: float | None = None, on_event: Callable[[dict[str, Any]], None] | None = None
+               ) -> dict[str, Any]:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
+            try:
+                event = self._events.get(timeout=remaining)
+            except queue.Empty:
+                raise EngineError(f"The engine did not answer within {timeout:.0f} s while {activity}.") from None
+            if event is None:
+                raise self._crashed(activity)
+            if accept(event):
+                return event
+            if on_event is not None:
+                on_event(event)
+
+    def _request(self, message: dict[str, Any]) -> int:
+        if not self.alive:
+            raise EngineError("The engine is not running: start a new one.")
+        self._next_id += 1
+        self._current_id = self._next_id
+        self._send({**message, "id": self._current_id})
+        return self._current_id
+
+    def cancel(self) -> None:
+        """Stop the request in progress (a load or an answer). Safe from any thread."""
+        if self.alive and self._current_id >= 0:
+            try:
+                self._send({"cmd": "cancel", "id": self._current_id})
+            except OSError:
+                pass  # the process is going away; the waiting call will report why
+
+    # -- requests ------------------------------------------------------------------------
+
+    def load(self, params: LoadParams | str | os.PathLike[str],
+             on_progress: Callable[[float], None] | None = None) -> ModelInfo:
+        """Check the file, then load it in the engine. Blocks until loaded.
+
+        Raises ModelFileError for a bad file (before llama.cpp sees it), EngineError when llama.cpp
+        refuses it, EngineCrashed when the process dies while loading.
+        """
+        if not isinstance(params, LoadParams):
+            params = LoadParams(path=str(params))
+        header = read_gguf(params.path)
+        params.path = str(Path(params.path).expanduser().resolve())
+        with self._request_lock:
+            req = self._request({"cmd": "load", "params": params.__dict__})
+            event = self._await(
+                lambda ev: ev.get("id") == req and ev.get("ev") in ("loaded", "error"),
+                f"loading {header.path.name}",
+                on_event=lambda ev: on_progress(ev["value"]) if on_progress and ev.get("ev") == "progress" else None,
+            )
+        if event["ev"] == "error":
+            raise EngineError(event["message"])
+        info = event["info"]
+        self.model = ModelInfo(
+            path=Path(info["path"]), name=header.name, architecture=header.architecture,
+            quantization=header.quantization, n_ctx=info["n_ctx"], n_ctx_train=info["n_ctx_train"],
+            n_params=info["n_params"], size_bytes=info["size_bytes"], n_layers=info["n_layers"],
+            n_gpu_layers=info["n_gpu_layers"], has_chat_template=bool(info["chat_template"]),
+            load_s=info["load_s"], raw=info,
+        )
+        return self.model
+
+    def chat(self, messages: Iterable[Mapping[str, Any]], params: GenerationParams | None = None,
+             on_token: Callable[[str], bool | None] | None = None, template: str | None = None) -> Answer:
+        """Answer a conversation. ``on_token(text)`` sees each piece; returning False cancels."""
+        return self._generate({"messages": [dict(m) for m in messages], "template": template}, params, on_token)
+
+    def complete(self, prompt: str, params: GenerationParams | None = None,
+                 on_token: Callable[[str], bool | None] | None = None) -> Answer:
+        """Continue raw text, with no chat template."""
+        return self._generate({"prompt": prompt}, params, on_token)
+
+    def _generate(self, payload: dict[str, Any], params: GenerationParams | None,
+                  on_token: Callable[[str], bool | None] | None) -> Answer:
+        if self.model is None:
+            raise EngineError("No model is loaded.")
+        params = params or GenerationParams()
+        pieces: list[str] = []
+        note: str | None = None
+        decoding = False
+        with self._request_lock:
+            req = self._request({"cmd": "chat", "params": params.__dict__, **payload})
+            while True:
+                event = self._events.get()
+                if event is None:
+                    first = decoding and not self._has_decoded
+                    raise self._crashed("generating an answer", first_decode=first)
+                if event.get("id") != req:
+                    continue
+                kind = event.get("ev")
+                if kind == "token":
+                    pieces.append(event["text"])
+                    self._has_decoded = True
+                    if on_token is not None and on_token(event["text"]) is False:
+                        self.cancel()
+                elif kind == "prompt":
+                    decoding = True
+                    note = event.get("note")
+                elif kind == "done":
+                    self._has_decoded = True
+                    stats = AnswerStats.from_dict(event["stats"])
+                    return Answer("".join(pieces), stats, str(self.model.path), note)
+                elif kind == "error":
+                    raise EngineError(event["message"])

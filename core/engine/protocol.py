@@ -1,0 +1,70 @@
+"""What the parent and the engine process say to each other: one JSON object per line.
+
+Parent -> engine (stdin):  {"cmd": "load"|"chat"|"cancel"|"quit", "id": n, ...}
+Engine -> parent (its protocol pipe):
+  {"ev": "ready", "pid": ..}                     once, at start
+  {"ev": "progress", "id": n, "value": 0..1}     while loading
+  {"ev": "loaded", "id": n, "info": {...}}
+  {"ev": "prompt", "id": n, "prompt_tokens": .., "note": ..}   prompt rendered and tokenized
+  {"ev": "token", "id": n, "text": ".."}          one per decoded piece of text
+  {"ev": "done", "id": n, "stats": {...}}
+  {"ev": "error", "id": n, "message": ".."}
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+
+@dataclass
+class LoadParams:
+    path: str
+    n_ctx: int = 4096
+    n_gpu_layers: int = 0
+    n_threads: int = 0  # 0: one per physical core
+    n_batch: int = 512
+
+
+@dataclass
+class GenerationParams:
+    max_tokens: int = 512
+    temperature: float = 0.7  # 0 means greedy
+    top_p: float = 0.95
+    top_k: int = 40
+    min_p: float = 0.05
+    repeat_penalty: float = 1.0
+    seed: int | None = None
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "GenerationParams":
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+@dataclass
+class AnswerStats:
+    prompt_tokens: int = 0  # tokens in the rendered prompt
+    evaluated_tokens: int = 0  # of those, how many were evaluated (the rest came from the KV cache)
+    completion_tokens: int = 0
+    ttft_s: float = 0.0  # request received -> first token decoded
+    tokens_per_s: float = 0.0  # generated tokens after the first, per second
+    total_s: float = 0.0
+    stop_reason: str = "eos"  # eos | length | context | cancelled
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "AnswerStats":
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def encode(message: dict[str, Any]) -> bytes:
+    return (json.dumps(message, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+
+
+def decode(line: bytes) -> dict[str, Any]:
+    return json.loads(line)

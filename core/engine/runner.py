@@ -1,0 +1,331 @@
+"""llama.cpp itself: load a GGUF, evaluate a prompt, sample tokens. Runs only in the engine process.
+
+Written on llama-cpp-python's low-level ctypes API (pinned at 0.3.36) rather than its ``Llama``
+class: ``Llama`` cannot report load progress, and its streaming re-detokenizes the whole answer
+on every token (0.94x of a raw decode loop at 1,500 tokens). Here each token costs one
+``llama_decode``, one ``llama_sampler_sample`` and one ``llama_token_to_piece``.
+"""
+
+from __future__ import annotations
+
+import codecs
+import ctypes
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import llama_cpp
+
+from ..errors import EngineError
+from .protocol import AnswerStats, GenerationParams, LoadParams
+
+# llama_decode's return codes (llama.h)
+DECODE_NO_KV_SLOT = 1
+DECODE_ABORTED = 2
+
+
+def default_threads() -> int:
+    """One thread per physical core: llama.cpp's generation is memory-bound and hyper-threads hurt."""
+    try:
+        import psutil
+
+        physical = psutil.cpu_count(logical=False)
+    except Exception:  # psutil missing or unable to tell
+        physical = None
+    return max(1, physical or os.cpu_count() or 1)
+
+
+def common_prefix_length(a: list[int], b: list[int]) -> int:
+    n = min(len(a), len(b))
+    i = 0
+    while i < n and a[i] == b[i]:
+        i += 1
+    return i
+
+
+@dataclass
+class LoadedModel:
+    model: ctypes.c_void_p
+    ctx: ctypes.c_void_p
+    vocab: ctypes.c_void_p
+    memory: ctypes.c_void_p
+    n_ctx: int
+
+
+class LlamaRunner:
+    """One model and one context. Not thread-safe: the engine's main thread owns it."""
+
+    def __init__(self) -> None:
+        llama_cpp.llama_backend_init()
+        _install_log_filter()
+        self.loaded: LoadedModel | None = None
+        self.path: Path | None = None
+        self.cached_tokens: list[int] = []  # what the KV cache holds for sequence 0
+        self._piece = ctypes.create_string_buffer(256)
+        self._one = (llama_cpp.llama_token * 1)()
+        self._one_batch = llama_cpp.llama_batch_get_one(self._one, 1)
+        self._abort_cb = None  # keep the ctypes callback alive while llama.cpp holds it
+
+    # -- loading -------------------------------------------------------------------------
+
+    def load(self, params: LoadParams, on_progress: Callable[[float], bool]) -> dict:
+        """Load a model; ``on_progress(fraction)`` returning False cancels the load."""
+        self.unload()
+        mparams = llama_cpp.llama_model_default_params()
+        mparams.n_gpu_layers = params.n_gpu_layers
+
+        def progress(value: float, _user: ctypes.c_void_p) -> bool:
+            return bool(on_progress(float(value)))
+
+        progress_cb = llama_cpp.llama_progress_callback(progress)
+        mparams.progress_callback = progress_cb
+        started = time.perf_counter()
+        model = llama_cpp.llama_model_load_from_file(os.fsencode(params.path), mparams)
+        if not model:
+            raise EngineError(f"llama.cpp could not load {Path(params.path).name} (see the engine log for why).")
+        threads = params.n_threads or default_threads()
+        cparams = llama_cpp.llama_context_default_params()
+        cparams.n_ctx = params.n_ctx
+        cparams.n_batch = params.n_batch
+        cparams.n_ubatch = min(params.n_batch, 512)
+        cparams.n_threads = threads
+        cparams.n_threads_batch = threads
+        cparams.no_perf = True
+        ctx = llama_cpp.llama_init_from_model(model, cparams)
+        if not ctx:
+            llama_cpp.llama_model_free(model)
+            raise EngineError(
+                f"llama.cpp could not create a context of {params.n_ctx} tokens for "
+                f"{Path(params.path).name}: try a smaller context size."
+            )
+        vocab = llama_cpp.llama_model_get_vocab(model)
+        self.loaded = LoadedModel(model, ctx, vocab, llama_cpp.llama_get_memory(ctx), llama_cpp.llama_n_ctx(ctx))
+        self.path = Path(params.path)
+        self.cached_tokens = []
+        return self._describe(time.perf_counter() - started, threads, params)
+
+    def _describe(self, load_s: float, threads: int, params: LoadParams) -> dict:
+        assert self.loaded is not None
+        model, vocab = self.loaded.model, self.loaded.vocab
+        template = llama_cpp.llama_model_chat_template(model, None)
+        desc = ctypes.create_string_buffer(256)
+        llama_cpp.llama_model_desc(model, desc, 256)
+        return {
+            "path": str(self.path),
+            "description": desc.value.decode("utf-8", "replace"),
+            "n_ctx": self.loaded.n_ctx,
+            "n_ctx_train": llama_cpp.llama_model_n_ctx_train(model),
+            "n_params": llama_cpp.llama_model_n_params(model),
+            "size_bytes": llama_cpp.llama_model_size(model),
+            "n_layers": llama_cpp.llama_model_n_layer(model),
+            "n_gpu_layers": params.n_gpu_layers,
+            "threads": threads,
+            "chat_template": template.decode("utf-8", "replace") if template else None,
+            "bos_token": self.token_text(llama_cpp.llama_vocab_bos(vocab)),
+            "eos_token": self.token_text(llama_cpp.llama_vocab_eos(vocab)),
+            "load_s": load_s,
+        }
+
+    def unload(self) -> None:
+        if self.loaded is None:
+            return
+        llama_cpp.llama_free(self.loaded.ctx)
+        llama_cpp.llama_model_free(self.loaded.model)
+        self.loaded = None
+        self.cached_tokens = []
+
+    # -- tokens --------------------------------------------------------------------------
+
+    def _require(self) -> LoadedModel:
+        if self.loaded is None:
+            raise EngineError("No model is loaded.")
+        return self.loaded
+
+    def token_text(self, token: int) -> str:
+        if token < 0:
+            return ""
+        n = llama_cpp.llama_token_to_piece(self._require().vocab, token, self._piece, len(self._piece), 0, True)
+        return self._piece.raw[:max(n, 0)].decode("utf-8", "replace")
+
+    def tokenize(self, text: str) -> list[int]:
+        loaded = self._require()
+        raw = text.encode("utf-8")
+        bos = llama_cpp.llama_vocab_bos(loaded.vocab)
+        # Templates usually write the BOS text themselves; add it only when they did not.
+        add_bos = bool(llama_cpp.llama_vocab_get_add_bos(loaded.vocab))
+        if add_bos and bos >= 0 and text.startswith(self.token_text(bos)):
+            add_bos = False
+        capacity = len(raw) + 8
+        buf = (llama_cpp.llama_token * capacity)()
+        n = llama_cpp.llama_tokenize(loaded.vocab, raw, len(raw), buf, capacity, add_bos, True)
+        if n < 0:
+            capacity = -n
+            buf = (llama_cpp.llama_token * capacity)()
+            n = llama_cpp.llama_tokenize(loaded.vocab, raw, len(raw), buf, capacity, add_bos, True)
+        if n < 0:
+            raise EngineError("The prompt could not be tokenized.")
+        return list(buf[:n])
+
+    # -- generation ----------------------------------------------------------------------
+
+    def _sampler(self, gp: GenerationParams) -> ctypes.c_void_p:
+        loaded = self._require()
+        chain = llama_cpp.llama_sampler_chain_init(llama_cpp.llama_sampler_chain_default_params())
+        add = llama_cpp.llama_sampler_chain_add
+        if gp.repeat_penalty != 1.0:
+            n_vocab = llama_cpp.llama_vocab_n_tokens(loaded.vocab)
+            add(chain, llama_cpp.llama_sampler_init_penalties(n_vocab, 64, gp.repeat_penalty, 0.0, 0.0))
+        if gp.temperature <= 0:
+            add(chain, llama_cpp.llama_sampler_init_greedy())
+            return chain
+        if gp.top_k > 0:
+            add(chain, llama_cpp.llama_sampler_init_top_k(gp.top_k))
+        if 0 < gp.top_p < 1:
+            add(chain, llama_cpp.llama_sampler_init_top_p(gp.top_p, 1))
+        if gp.min_p > 0:
+            add(chain, llama_cpp.llama_sampler_init_min_p(gp.min_p, 1))
+        add(chain, llama_cpp.llama_sampler_init_temp(gp.temperature))
+        seed = llama_cpp.LLAMA_DEFAULT_SEED if gp.seed is None else gp.seed & 0xFFFFFFFF
+        add(chain, llama_cpp.llama_sampler_init_dist(seed))
+        return chain
+
+    def _evaluate_prompt(self, tokens: list[int], n_batch: int, cancelled: Callable[[], bool]) -> int:
+        """Bring the KV cache to ``tokens``, evaluating only what it does not already hold.
+
+        Returns how many tokens were evaluated. The last token is always evaluated, so that
+        logits exist to sample from.
+        """
+        loaded = self._require()
+        keep = common_prefix_length(self.cached_tokens, tokens)
+        if keep == len(tokens):
+            keep -= 1
+        if keep < len(self.cached_tokens):
+            if not llama_cpp.llama_memory_seq_rm(loaded.memory, 0, keep, -1):
+                keep = 0  # this memory cannot drop a tail (recurrent models): start over
+                llama_cpp.llama_memory_clear(loaded.memory, True)
+            del self.cached_tokens[keep:]
+        todo = tokens[keep:]
+
+        def abort(_data: ctypes.c_void_p) -> bool:
+            return cancelled()
+
+        self._abort_cb = llama_cpp.ggml_abort_callback(abort)
+        llama_cpp.llama_set_abort_callback(loaded.ctx, self._abort_cb, None)
+        try:
+            for start in range(0, len(todo), n_batch):
+                chunk = todo[start:start + n_batch]
+                arr = (llama_cpp.llama_token * len(chunk))(*chunk)
+                rc = llama_cpp.llama_decode(loaded.ctx, llama_cpp.llama_batch_get_one(arr, len(chunk)))
+                if rc == DECODE_ABORTED:
+                    # Drop whatever part of the chunk reached the cache.
+                    llama_cpp.llama_memory_seq_rm(loaded.memory, 0, len(self.cached_tokens), -1)
+                    raise _Cancelled()
+                if rc != 0:
+                    self._reset_cache()
+                    raise EngineError(f"llama.cpp could not evaluate the prompt (llama_decode returned {rc}).")
+                self.cached_tokens.extend(chunk)
+        finally:
+            # The callback costs a Python call per graph node: keep it off while generating.
+            llama_cpp.llama_set_abort_callback(loaded.ctx, llama_cpp.ggml_abort_callback(), None)
+        return len(todo)
+
+    def _reset_cache(self) -> None:
+        loaded = self._require()
+        llama_cpp.llama_memory_clear(loaded.memory, True)
+        self.cached_tokens = []
+
+    def generate(self, tokens: list[int], gp: GenerationParams, emit: Callable[[str], None],
+                 cancelled: Callable[[], bool], n_batch: int = 512,
+                 before_first_decode: Callable[[], None] | None = None) -> AnswerStats:
+        """Evaluate ``tokens`` and sample an answer, calling ``emit(text)`` per decoded piece."""
+        loaded = self._require()
+        started = time.perf_counter()
+        stats = AnswerStats(prompt_tokens=len(tokens))
+        if not tokens:
+            raise EngineError("The prompt is empty.")
+        if len(tokens) >= loaded.n_ctx:
+            raise EngineError(
+                f"The prompt has {len(tokens):,} tokens but the context holds {loaded.n_ctx:,}: "
+                f"shorten it or load the model with a larger context."
+            )
+        if before_first_decode is not None:
+            before_first_decode()
+        try:
+            stats.evaluated_tokens = self._evaluate_prompt(tokens, n_batch, cancelled)
+        except _Cancelled:
+            stats.stop_reason = "cancelled"
+            stats.total_s = time.perf_counter() - started
+            return stats
+
+        sampler = self._sampler(gp)
+        decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        vocab, ctx, piece, one, batch = loaded.vocab, loaded.ctx, self._piece, self._one, self._one_batch
+        cached = self.cached_tokens
+        n_ctx = loaded.n_ctx
+        first_at = last_at = 0.0
+        n_gen = 0
+        try:
+            while True:
+                token = llama_cpp.llama_sampler_sample(sampler, ctx, -1)
+                last_at = time.perf_counter()
+                if n_gen == 0:
+                    first_at = last_at
+                    stats.ttft_s = first_at - started
+                if llama_cpp.llama_vocab_is_eog(vocab, token):
+                    stats.stop_reason = "eos"
+                    break
+                n_gen += 1
+                n = llama_cpp.llama_token_to_piece(vocab, token, piece, 256, 0, False)
+                text = decoder.decode(piece.raw[:n]) if n > 0 else ""
+                if text:
+                    emit(text)
+                if n_gen >= gp.max_tokens:
+                    stats.stop_reason = "length"
+                    break
+                if cancelled():
+                    stats.stop_reason = "cancelled"
+                    break
+                if len(cached) + 1 >= n_ctx:
+                    stats.stop_reason = "context"
+                    break
+                one[0] = token
+                rc = llama_cpp.llama_decode(ctx, batch)
+                if rc != 0:
+                    self._reset_cache()
+                    raise EngineError(f"llama.cpp failed while generating (llama_decode returned {rc}).")
+                cached.append(token)
+        finally:
+            llama_cpp.llama_sampler_free(sampler)
+        tail = decoder.decode(b"", final=True)
+        if tail:
+            emit(tail)
+        stats.completion_tokens = n_gen
+        stats.total_s = time.perf_counter() - started
+        if n_gen > 1 and last_at > first_at:
+            stats.tokens_per_s = (n_gen - 1) / (last_at - first_at)
+        return stats
+
+
+class _Cancelled(Exception):
+    pass
+
+
+GGML_LOG_LEVEL_DEBUG, GGML_LOG_LEVEL_CONT = 1, 5
+_log_state = {"last": 0, "callback": None}
+
+
+def _install_log_filter() -> None:
+    """Send llama.cpp's log to stderr without its debug lines (some come once per request)."""
+
+    def log(level: int, text: bytes, _user: ctypes.c_void_p) -> None:
+        if level == GGML_LOG_LEVEL_CONT:
+            level = _log_state["last"]
+        _log_state["last"] = level
+        if level != GGML_LOG_LEVEL_DEBUG and text:
+            os.write(2, text)
+
+    callback = llama_cpp.llama_log_callback(log)
+    _log_state["callback"] = callback  # llama.cpp keeps the pointer: keep the object alive
+    llama_cpp.llama_log_set(callback, None)

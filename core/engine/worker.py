@@ -1,0 +1,148 @@
+"""The engine process's main loop: ``python -m hearthlm.core.engine.worker``.
+
+Commands arrive as JSON lines on stdin; events leave on a private copy of the original stdout.
+File descriptor 1 is then pointed at stderr, so nothing llama.cpp prints can corrupt the protocol.
+A reader thread takes commands off stdin so that a cancel is seen while the main thread decodes.
+When stdin closes (the parent went away) the process exits.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import queue
+import sys
+import threading
+import traceback
+from typing import Any
+
+from ..errors import HearthError
+from . import protocol
+from .protocol import GenerationParams, LoadParams
+
+FAULT_ENV = "HEARTH_ENGINE_FAULT"  # test seam: "segv-first-decode" crashes for real on the first decode
+
+
+class Channel:
+    """The protocol pipe to the parent. Thread-safe."""
+
+    def __init__(self, fd: int):
+        self._fd = fd
+        self._lock = threading.Lock()
+
+    def send(self, **message: Any) -> None:
+        data = protocol.encode(message)
+        with self._lock:
+            view = memoryview(data)
+            while view:
+                written = os.write(self._fd, view)
+                view = view[written:]
+
+
+class Worker:
+    def __init__(self, channel: Channel):
+        self.channel = channel
+        self.commands: queue.Queue[dict[str, Any]] = queue.Queue()
+        self.cancel_upto = -1  # requests with an id up to this one are cancelled
+        self.decoded_once = False
+        self.runner = None  # created on the first load: importing llama.cpp takes a while
+        self.info: dict[str, Any] | None = None
+
+    # Reader thread: commands off stdin; a cancel takes effect at once.
+    def read_commands(self) -> None:
+        for line in sys.stdin.buffer:
+            if not line.strip():
+                continue
+            try:
+                message = protocol.decode(line)
+            except ValueError:
+                continue
+            if message.get("cmd") == "cancel":
+                self.cancel_upto = max(self.cancel_upto, int(message.get("id", 0)))
+            else:
+                self.commands.put(message)
+        self.cancel_upto = sys.maxsize
+        self.commands.put({"cmd": "quit"})
+
+    def serve(self) -> None:
+        self.channel.send(ev="ready", pid=os.getpid())
+        while True:
+            message = self.commands.get()
+            cmd, req = message.get("cmd"), int(message.get("id", 0))
+            if cmd == "quit":
+                return
+            try:
+                if cmd == "load":
+                    self.load(req, LoadParams(**message["params"]))
+                elif cmd == "chat":
+                    self.chat(req, message)
+                else:
+                    self.channel.send(ev="error", id=req, message=f"Unknown engine command {cmd!r}.")
+            except HearthError as exc:
+                self.channel.send(ev="error", id=req, message=str(exc))
+            except Exception as exc:  # report, keep serving: the parent decides what to do
+                traceback.print_exc()
+                self.channel.send(ev="error", id=req, message=f"The engine failed: {exc}")
+
+    def load(self, req: int, params: LoadParams) -> None:
+        if self.runner is None:
+            from .runner import LlamaRunner
+
+            self.runner = LlamaRunner()
+        last = [-1.0]
+
+        def on_progress(value: float) -> bool:
+            if value - last[0] >= 0.01 or value >= 1.0:
+                last[0] = value
+                self.channel.send(ev="progress", id=req, value=round(value, 4))
+            return self.cancel_upto < req
+
+        self.info = self.runner.load(params, on_progress)
+        self.channel.send(ev="loaded", id=req, info=self.info)
+
+    def chat(self, req: int, message: dict[str, Any]) -> None:
+        if self.runner is None or self.info is None:
+            self.channel.send(ev="error", id=req, message="No model is loaded.")
+            return
+        from ..chat.template import render_prompt
+
+        note = None
+        if "prompt" in message:
+            text = message["prompt"]
+        else:
+            template = message.get("template") or self.info.get("chat_template")
+            rendered = render_prompt(template, message["messages"], bos_token=self.info["bos_token"],
+                                     eos_token=self.info["eos_token"])
+            text, note = rendered.text, rendered.note
+        tokens = self.runner.tokenize(text)
+        params = GenerationParams.from_dict(message.get("params", {}))
+        self.channel.send(ev="prompt", id=req, prompt_tokens=len(tokens), note=note)
+        send = self.channel.send
+
+        def emit(piece: str) -> None:
+            send(ev="token", id=req, text=piece)
+
+        stats = self.runner.generate(tokens, params, emit, lambda: self.cancel_upto >= req,
+                                     n_batch=int(message.get("n_batch", 512)),
+                                     before_first_decode=self._before_decode)
+        self.decoded_once = True
+        self.channel.send(ev="done", id=req, stats=stats.to_dict())
+
+    def _before_decode(self) -> None:
+        if not self.decoded_once and os.environ.get(FAULT_ENV) == "segv-first-decode":
+            ctypes.string_at(0)  # a real SIGSEGV, as a build with unsupported instructions gives
+
+
+def main() -> None:
+    protocol_fd = os.dup(1)
+    os.dup2(2, 1)  # C-level prints now land in stderr, which the parent keeps a tail of
+    sys.stdout = sys.stderr
+    worker = Worker(Channel(protocol_fd))
+    threading.Thread(target=worker.read_commands, name="engine-stdin", daemon=True).start()
+    worker.serve()
+    if worker.runner is not None:
+        worker.runner.unload()
+
+
+if __name__ == "__main__":
+    main()

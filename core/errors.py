@@ -1,0 +1,26 @@
+"""Errors a user may see. Each carries one sentence that says what happened."""
+
+
+class HearthError(Exception):
+    """Base for errors whose message is written for the user, in one sentence."""
+
+
+class ModelFileError(HearthError):
+    """The model file is missing, unreadable, not a GGUF, or damaged."""
+
+
+class EngineError(HearthError):
+    """The engine refused or failed a request; the engine process is still usable."""
+
+
+class EngineCrashed(EngineError):
+    """The engine process died. Start a new engine to continue.
+
+    ``returncode`` is the process's exit status (negative: killed by that signal);
+    ``stderr_tail`` holds the last lines the engine wrote to stderr.
+    """
+
+    def __init__(self, message: str, returncode: int | None = None, stderr_tail: list[str] | None = None):
+        super().__init__(message)
+        self.returncode = returncode
+        self.stderr_tail = list(stderr_tail or [])
