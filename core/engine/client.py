@@ -211,7 +211,7 @@ class Engine:
 
     def load(self, params: LoadParams | str | os.PathLike[str],
              on_progress: Callable[[float], None] | None = None) -> ModelInfo:
-        """Check the file, then load it in the engine. Blocks until loaded.
+        """Check the file, then load it in the engine (starting it if needed). Blocks until loaded.
 
         Raises ModelFileError for a bad file (before llama.cpp sees it), EngineError when llama.cpp
         refuses it, EngineCrashed when the process dies while loading.
@@ -220,6 +220,8 @@ class Engine:
             params = LoadParams(path=str(params))
         header = read_gguf(params.path)
         params.path = str(Path(params.path).expanduser().resolve())
+        if not self.alive:
+            self.start()
         with self._request_lock:
             req = self._request({"cmd": "load", "params": params.__dict__})
             event = self._await(

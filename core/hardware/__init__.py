@@ -1,0 +1,1 @@
+"""Devices, memory and the installed llama.cpp build."""

@@ -1,0 +1,81 @@
+"""One typed settings schema, with defaults, descriptions and a version, stored as JSON.
+
+Unknown keys are ignored and missing ones take their defaults, so an older or newer settings
+file never stops Hearth from starting. Saved atomically (temp file + rename).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from . import paths
+
+SETTINGS_VERSION = 1
+
+
+def _setting(default: Any, description: str) -> Any:
+    return field(default=default, metadata={"description": description})
+
+
+@dataclass
+class Settings:
+    version: int = _setting(SETTINGS_VERSION, "Schema version of this file.")
+    default_model: str | None = _setting(None, "GGUF to load at start; the starter model when unset.")
+    language: str = _setting("", "UI language ('en', 'zh_CN'); empty follows the system.")
+    n_ctx: int = _setting(4096, "Context size in tokens.")
+    n_gpu_layers: int = _setting(0, "Layers to offload to the GPU (0: CPU only).")
+    max_tokens: int = _setting(1024, "Longest answer, in tokens.")
+    temperature: float = _setting(0.7, "Sampling temperature; 0 is greedy.")
+    top_p: float = _setting(0.95, "Nucleus sampling threshold.")
+    top_k: int = _setting(40, "Sample among the k most likely tokens.")
+    min_p: float = _setting(0.05, "Drop tokens less likely than this fraction of the best one.")
+    repeat_penalty: float = _setting(1.0, "Penalty for repeating recent tokens; 1 is off.")
+
+    @classmethod
+    def describe(cls) -> dict[str, str]:
+        return {f.name: f.metadata.get("description", "") for f in fields(cls)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Settings":
+        defaults = cls()
+        values = {}
+        for f in fields(cls):
+            if f.name in data and f.name != "version":
+                value = data[f.name]
+                default = getattr(defaults, f.name)
+                # keep a value only if it has the default's type (None allowed where the default is None)
+                if default is None or isinstance(value, type(default)) or (
+                        isinstance(default, float) and isinstance(value, int)):
+                    values[f.name] = value
+        return cls(**values)
+
+
+def settings_path() -> Path:
+    return paths.config_dir() / "settings.json"
+
+
+def load_settings() -> Settings:
+    try:
+        data = json.loads(settings_path().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return Settings()
+    return Settings.from_dict(data) if isinstance(data, dict) else Settings()
+
+
+def save_settings(settings: Settings) -> None:
+    target = settings_path()
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".settings-", suffix=".json")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(asdict(settings), handle, indent=2, ensure_ascii=False)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
