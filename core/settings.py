@@ -34,7 +34,7 @@ class Settings:
     top_p: float = _setting(0.95, "Nucleus sampling threshold.")
     top_k: int = _setting(40, "Sample among the k most likely tokens.")
     min_p: float = _setting(0.05, "Drop tokens less likely than this fraction of the best one.")
-    repeat_penalty: float = _setting(1.0, "Penalty for repeating recent tokens; 1 is off.")
+    repeat_penalty: float = _setting(1.1, "Penalty for repeating the last 64 tokens; 1 is off.")
 
     @classmethod
     def describe(cls) -> dict[str, str]:

@@ -1,0 +1,141 @@
+"""The window's handle on the engine: loads and answers run as Jobs, tokens arrive coalesced.
+
+Signals:
+    loadProgress(float)          0..1 while a model loads
+    loaded(object)               ModelInfo
+    loadFailed(str)              one sentence; the previous model (if any) may still be loaded
+    tokens(str)                  new answer text, flushed at most every FLUSH_MS (no repaint per token)
+    answered(object)             Answer, after the last tokens() of that answer
+    answerFailed(str, bool)      one sentence; True when the engine process died
+    busyChanged(bool)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from hearthlm.core.engine import Engine, GenerationParams, LoadParams
+from hearthlm.core.errors import EngineCrashed
+from hearthlm.core.paths import log_dir
+
+from .jobs import Job
+
+FLUSH_MS = 33  # ~30 updates a second: smooth to the eye, cheap for the event loop
+
+
+class EngineSession(QObject):
+    loadProgress = Signal(float)
+    loaded = Signal(object)
+    loadFailed = Signal(str)
+    tokens = Signal(str)
+    answered = Signal(object)
+    answerFailed = Signal(str, bool)
+    busyChanged = Signal(bool)
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._engine: Engine | None = None
+        self._jobs: set[Job] = set()
+        self._pending: list[str] = []
+        self._flush = QTimer(self)
+        self._flush.setInterval(FLUSH_MS)
+        self._flush.timeout.connect(self._flush_tokens)
+        self.model_path: str | None = None
+        self.model_info: Any = None
+
+    # -- state ---------------------------------------------------------------------------
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._jobs)
+
+    def _engine_for_use(self) -> Engine:
+        """The current engine, or a fresh one after a crash. Runs on a job thread."""
+        if self._engine is None or not self._engine.alive:
+            self._engine = Engine(log_path=log_dir() / "engine.log")
+        return self._engine
+
+    def _start(self, job: Job) -> None:
+        self._jobs.add(job)
+        job.finished.connect(lambda: self._job_done(job))
+        if len(self._jobs) == 1:
+            self.busyChanged.emit(True)
+        job.start()
+
+    def _job_done(self, job: Job) -> None:
+        self._jobs.discard(job)
+        if not self._jobs:
+            self.busyChanged.emit(False)
+
+    # -- loading -------------------------------------------------------------------------
+
+    def load(self, path: str, n_ctx: int = 4096, n_gpu_layers: int = 0) -> None:
+        params = LoadParams(path=path, n_ctx=n_ctx, n_gpu_layers=n_gpu_layers)
+
+        def work(emit: Any) -> Any:  # on the job's thread
+            return self._engine_for_use().load(params, on_progress=emit)
+
+        job = Job(work)
+        job.event.connect(self.loadProgress.emit)
+        job.succeeded.connect(lambda info: self._loaded(path, info))
+        job.failed.connect(lambda exc: self.loadFailed.emit(str(exc)))
+        self._start(job)
+
+    def _loaded(self, path: str, info: Any) -> None:
+        self.model_path, self.model_info = path, info
+        self.loaded.emit(info)
+
+    # -- answering -----------------------------------------------------------------------
+
+    def ask(self, messages: list[dict[str, str]], params: GenerationParams) -> None:
+        messages = [dict(m) for m in messages]  # the engine gets a copy; the window keeps its own
+
+        def work(emit: Any) -> Any:  # on the job's thread
+            engine = self._engine
+            if engine is None or engine.model is None:
+                if self.model_path is None:
+                    raise RuntimeError(self.tr("No model is loaded."))
+                engine = self._engine_for_use()
+                engine.load(LoadParams(path=self.model_path))
+            return engine.chat(messages, params, on_token=emit)
+
+        job = Job(work)
+        job.event.connect(self._pending.append)
+        job.succeeded.connect(self._answered)
+        job.failed.connect(self._answer_failed)
+        self._flush.start()
+        self._start(job)
+
+    def stop(self) -> None:
+        """Cancel the answer or load in progress. Returns at once; the engine stops within ~ms."""
+        if self._engine is not None:
+            self._engine.cancel()
+
+    def _flush_tokens(self) -> None:
+        if self._pending:
+            text = "".join(self._pending)
+            self._pending.clear()
+            self.tokens.emit(text)
+
+    def _answered(self, answer: Any) -> None:
+        self._flush.stop()
+        self._flush_tokens()
+        self.answered.emit(answer)
+
+    def _answer_failed(self, exc: Exception) -> None:
+        self._flush.stop()
+        self._flush_tokens()
+        crashed = isinstance(exc, EngineCrashed)
+        if crashed:
+            self.model_info = None
+        self.answerFailed.emit(str(exc), crashed)
+
+    def shutdown(self) -> None:
+        self.stop()
+        for job in list(self._jobs):
+            job.wait(5000)
+        if self._engine is not None:
+            self._engine.close()
+            self._engine = None

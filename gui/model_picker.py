@@ -1,0 +1,54 @@
+"""Choose the model: the default and starter models, files opened before, or any GGUF on disk.
+
+Signals: modelChosen(str)  the path of the chosen GGUF
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QWidget
+
+
+class ModelPicker(QWidget):
+    modelChosen = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.label = QLabel(self.tr("Model:"))
+        self.combo = QComboBox()
+        self.combo.setObjectName("modelCombo")
+        self.combo.setMinimumWidth(320)
+        self.open_button = QPushButton(self.tr("Open GGUF…"))
+        layout.addWidget(self.label)
+        layout.addWidget(self.combo, 1)
+        layout.addWidget(self.open_button)
+        self.combo.activated.connect(self._activated)
+        self.open_button.clicked.connect(self._browse)
+
+    def add_model(self, path: str, label: str | None = None, select: bool = False) -> None:
+        index = self.combo.findData(path)
+        if index < 0:
+            self.combo.addItem(label or Path(path).name, path)
+            self.combo.setItemData(self.combo.count() - 1, path, Qt.ItemDataRole.ToolTipRole)
+            index = self.combo.count() - 1
+        if select:
+            self.combo.setCurrentIndex(index)
+
+    def current_path(self) -> str | None:
+        return self.combo.currentData()
+
+    def _activated(self, index: int) -> None:
+        path = self.combo.itemData(index)
+        if path:
+            self.modelChosen.emit(path)
+
+    def _browse(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Open a model"), str(Path.home()),
+                                              self.tr("GGUF models (*.gguf);;All files (*)"))
+        if path:
+            self.add_model(path, select=True)
+            self.modelChosen.emit(path)

@@ -1,0 +1,152 @@
+"""The first window, driven through a real Qt event loop (offscreen) and the real engine."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from hearthlm.core.settings import Settings
+from hearthlm.gui.main_window import MainWindow
+
+pytestmark = pytest.mark.engine
+
+LOAD_TIMEOUT_MS = 60_000
+ANSWER_TIMEOUT_MS = 120_000
+
+
+@pytest.fixture
+def window(qtbot, starter_model):
+    settings = Settings(n_ctx=1024, max_tokens=24, temperature=0.0)
+    win = MainWindow(settings, model=str(starter_model))
+    qtbot.addWidget(win)
+    with qtbot.waitSignal(win.session.loaded, timeout=LOAD_TIMEOUT_MS):
+        win.show()
+    yield win
+    win.close()
+
+
+def send(qtbot, win: MainWindow, text: str) -> None:
+    win.prompt.setFocus()
+    qtbot.keyClicks(win.prompt, text)
+    qtbot.keyClick(win.prompt, Qt.Key.Key_Return)
+
+
+def test_default_model_is_selected_and_loaded(window, starter_model):
+    assert window.picker.current_path() == str(starter_model)
+    assert window.session.model_info is not None
+    assert "Q4_1" in window.statusBar().currentMessage()
+
+
+def test_typed_prompt_streams_into_the_view(qtbot, window):
+    chunks: list[str] = []
+    window.session.tokens.connect(chunks.append)
+    with qtbot.waitSignal(window.session.answered, timeout=ANSWER_TIMEOUT_MS) as answered:
+        send(qtbot, window, "Name three colors.")
+        assert window.prompt.toPlainText() == ""  # Enter sent it
+        assert window.stop_button.isEnabled()
+    answer = answered.args[0]
+    streamed = "".join(chunks)
+    assert streamed and streamed == answer.text
+    # Coalesced: fewer updates than tokens reach the view.
+    assert len(chunks) <= answer.stats.completion_tokens
+    shown = window.view.toPlainText()
+    assert "Name three colors." in shown
+    assert streamed.strip()[:20] in shown
+    assert window.messages == [
+        {"role": "user", "content": "Name three colors."},
+        {"role": "assistant", "content": streamed},
+    ]
+    assert not window.stop_button.isEnabled()
+    assert window.send_button.isEnabled()
+
+
+def test_shift_enter_is_a_newline_not_a_send(qtbot, window):
+    window.prompt.setFocus()
+    qtbot.keyClicks(window.prompt, "line one")
+    qtbot.keyClick(window.prompt, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClicks(window.prompt, "line two")
+    assert window.prompt.toPlainText() == "line one\nline two"
+    assert window.messages == []
+
+
+def test_stop_button_cancels_the_answer(qtbot, window):
+    window.settings.max_tokens = 2000
+    window.settings.temperature = 0.8
+    with qtbot.waitSignal(window.session.answered, timeout=ANSWER_TIMEOUT_MS) as answered:
+        send(qtbot, window, "Tell me a very long story about a dragon and a knight.")
+        qtbot.waitSignal(window.session.tokens, timeout=ANSWER_TIMEOUT_MS).wait()
+        qtbot.mouseClick(window.stop_button, Qt.MouseButton.LeftButton)
+    answer = answered.args[0]
+    assert answer.stats.stop_reason == "cancelled"
+    assert answer.stats.completion_tokens < 2000
+    assert window.messages[-1]["role"] == "assistant"
+
+
+def test_bad_model_file_shows_a_sentence_and_the_window_keeps_working(qtbot, window, tmp_path):
+    bad = tmp_path / "notes.gguf"
+    bad.write_text("this is not a model")
+    with qtbot.waitSignal(window.session.loadFailed, timeout=LOAD_TIMEOUT_MS):
+        window.load_model(str(bad))
+    assert window.banner_row.isVisible()
+    assert "not a GGUF model file" in window.banner.text()
+    # The model that was loaded still answers.
+    with qtbot.waitSignal(window.session.answered, timeout=ANSWER_TIMEOUT_MS):
+        send(qtbot, window, "Hello")
+    assert window.messages[-1]["role"] == "assistant"
+    assert not window.banner_row.isVisible()
+
+
+def test_missing_and_folder_paths_are_refused(qtbot, window, tmp_path):
+    for path, words in ((tmp_path / "gone.gguf", "No model file"), (tmp_path, "is a folder")):
+        with qtbot.waitSignal(window.session.loadFailed, timeout=LOAD_TIMEOUT_MS):
+            window.load_model(str(path))
+        assert words in window.banner.text()
+
+
+def test_engine_crash_keeps_the_conversation_and_restarts(qtbot, window):
+    with qtbot.waitSignal(window.session.answered, timeout=ANSWER_TIMEOUT_MS):
+        send(qtbot, window, "Hello")
+    before = [dict(m) for m in window.messages]
+
+    window.settings.max_tokens = 2000
+    with qtbot.waitSignal(window.session.answerFailed, timeout=ANSWER_TIMEOUT_MS) as failed:
+        send(qtbot, window, "Tell me a very long story.")
+        qtbot.waitSignal(window.session.tokens, timeout=ANSWER_TIMEOUT_MS).wait()
+        os.kill(window.session._engine.pid, signal.SIGKILL)
+    message, crashed = failed.args
+    assert crashed
+    assert "SIGKILL" in message
+    assert window.banner_row.isVisible() and window.restart_button.isVisible()
+    assert window.messages[: len(before)] == before
+    assert window.messages[len(before)] == {"role": "user", "content": "Tell me a very long story."}
+
+    with qtbot.waitSignal(window.session.loaded, timeout=LOAD_TIMEOUT_MS):
+        qtbot.mouseClick(window.restart_button, Qt.MouseButton.LeftButton)
+    window.settings.max_tokens = 16
+    with qtbot.waitSignal(window.session.answered, timeout=ANSWER_TIMEOUT_MS):
+        send(qtbot, window, "Are you back?")
+    assert window.messages[-1]["role"] == "assistant"
+
+
+def test_chinese_translation_is_applied(qtbot, starter_model):
+    from hearthlm.gui.i18n import install_translators
+
+    app = QApplication.instance()
+    translators = install_translators(app, "zh_CN")
+    try:
+        assert translators, "the zh_CN translation did not load"
+        win = MainWindow(Settings(n_ctx=512), model=str(starter_model))
+        qtbot.addWidget(win)
+        assert win.send_button.text() == "发送"
+        assert win.stop_button.text() == "停止"
+        assert "Enter" in win.prompt.placeholderText() and "发送" in win.prompt.placeholderText()
+        with qtbot.waitSignal(win.session.loaded, timeout=LOAD_TIMEOUT_MS):
+            pass
+        win.close()
+    finally:
+        for translator in translators:
+            app.removeTranslator(translator)
