@@ -48,9 +48,16 @@ class Settings:
             if f.name in data and f.name != "version":
                 value = data[f.name]
                 default = getattr(defaults, f.name)
-                # keep a value only if it has the default's type (None allowed where the default is None)
-                if default is None or isinstance(value, type(default)) or (
-                        isinstance(default, float) and isinstance(value, int)):
+                # keep a value only if it has the default's type; where the default is None (a path),
+                # None or a string. JSON true/false are bools, which Python also counts as ints.
+                if default is None:
+                    fits = value is None or isinstance(value, str)
+                elif isinstance(value, bool) != isinstance(default, bool):
+                    fits = False
+                else:
+                    fits = isinstance(value, type(default)) or (
+                        isinstance(default, float) and isinstance(value, int))
+                if fits:
                     values[f.name] = value
         return cls(**values)
 

@@ -57,7 +57,7 @@ def render_prompt(template: str | None, messages: Iterable[Mapping[str, Any]], *
     messages = [dict(m) for m in messages]
     kwargs = dict(bos_token=bos_token, eos_token=eos_token, add_generation_prompt=add_generation_prompt)
     note: str | None
-    if template:
+    if template and template.strip():
         try:
             return RenderedPrompt(render_template(template, messages, **kwargs), "model")
         except SecurityError:
@@ -65,6 +65,9 @@ def render_prompt(template: str | None, messages: Iterable[Mapping[str, Any]], *
                     "using the ChatML format instead.")
         except TemplateError as exc:
             note = f"The model's chat template failed ({exc}); using the ChatML format instead."
+        except Exception as exc:  # a template can also fail in plain Python (1 // 0, range limit)
+            note = (f"The model's chat template failed ({type(exc).__name__}: {exc}); "
+                    f"using the ChatML format instead.")
     else:
         note = "This model file has no chat template; using the ChatML format."
     return RenderedPrompt(render_template(CHATML_TEMPLATE, messages, **kwargs), "chatml", note)

@@ -1,0 +1,160 @@
+"""Chat templates (core/chat/template.py): the starter's own template, the ChatML fallback, and
+templates from a model file that misbehave, which must never run code or stop a chat."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hearthlm.core.chat.template import CHATML_TEMPLATE, render_prompt, render_template
+from hearthlm.core.modelfile import read_gguf
+
+MESSAGES = [
+    {"role": "system", "content": "Be brief."},
+    {"role": "user", "content": "Hi"},
+    {"role": "assistant", "content": "Hello!"},
+    {"role": "user", "content": "Bye"},
+]
+CHATML_EXPECTED = (
+    "<|im_start|>system\nBe brief.<|im_end|>\n"
+    "<|im_start|>user\nHi<|im_end|>\n"
+    "<|im_start|>assistant\nHello!<|im_end|>\n"
+    "<|im_start|>user\nBye<|im_end|>\n"
+    "<|im_start|>assistant\n"
+)
+
+
+@pytest.fixture(scope="module")
+def starter_template(starter_model: Path) -> str:
+    template = read_gguf(starter_model).chat_template
+    assert template, "the starter model should carry a chat template"
+    return template
+
+
+def test_starter_template_renders_conversation(starter_template: str) -> None:
+    rendered = render_prompt(starter_template, MESSAGES)
+    assert rendered.source == "model"
+    assert rendered.note is None
+    assert rendered.text == CHATML_EXPECTED  # SmolLM2 uses ChatML
+
+
+def test_starter_template_adds_its_default_system_prompt(starter_template: str) -> None:
+    rendered = render_prompt(starter_template, [{"role": "user", "content": "Hi"}])
+    assert rendered.source == "model"
+    assert rendered.text.startswith("<|im_start|>system\nYou are a helpful AI assistant named SmolLM")
+    assert rendered.text.endswith("<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n")
+
+
+def test_generation_prompt_can_be_left_out(starter_template: str) -> None:
+    rendered = render_prompt(starter_template, MESSAGES, add_generation_prompt=False)
+    assert rendered.text == CHATML_EXPECTED.removesuffix("<|im_start|>assistant\n")
+
+
+def test_rendering_is_byte_identical_when_a_conversation_grows(starter_template: str) -> None:
+    """Prefix reuse of the KV cache needs the earlier turns to render to the same bytes."""
+    short = render_prompt(starter_template, MESSAGES[:2], add_generation_prompt=False).text
+    longer = render_prompt(starter_template, MESSAGES, add_generation_prompt=True).text
+    assert longer.startswith(short)
+
+
+def test_bos_and_eos_tokens_reach_the_template() -> None:
+    template = "{{ bos_token }}{% for m in messages %}{{ m['content'] }}{{ eos_token }}{% endfor %}"
+    rendered = render_prompt(template, MESSAGES[1:3], bos_token="<s>", eos_token="</s>")
+    assert rendered.text == "<s>Hi</s>Hello!</s>"
+    assert rendered.note is None
+
+
+@pytest.mark.parametrize("template", [None, "", "   \n"])
+def test_no_template_falls_back_to_chatml_with_note(template: str | None) -> None:
+    rendered = render_prompt(template, MESSAGES)
+    assert rendered.source == "chatml"
+    assert rendered.text == CHATML_EXPECTED
+    assert rendered.note and "no chat template" in rendered.note
+
+
+def test_chatml_template_constant_matches_fallback() -> None:
+    assert render_template(CHATML_TEMPLATE, MESSAGES) == CHATML_EXPECTED
+
+
+def test_sandbox_escape_through_class_hierarchy_is_refused() -> None:
+    template = "{{ ''.__class__.__mro__[1].__subclasses__() }}{% for m in messages %}{{ m.content }}{% endfor %}"
+    rendered = render_prompt(template, MESSAGES)
+    assert rendered.source == "chatml"
+    assert rendered.text == CHATML_EXPECTED
+    assert "subclasses" not in rendered.text and "<class" not in rendered.text
+    assert rendered.note and "refused" in rendered.note and "sandbox" in rendered.note
+
+
+def test_sandbox_escape_to_os_runs_nothing(tmp_path: Path) -> None:
+    marker = tmp_path / "pwned.txt"
+    template = (
+        "{{ cycler.__init__.__globals__.os.popen('echo pwned > " + str(marker) + "').read() }}"
+        "{% for m in messages %}{{ m.content }}{% endfor %}"
+    )
+    rendered = render_prompt(template, MESSAGES)
+    assert not marker.exists(), "the template ran a shell command"
+    assert rendered.source == "chatml"
+    assert rendered.note and "refused" in rendered.note
+
+
+def test_sandbox_escape_through_joiner_globals_runs_nothing(tmp_path: Path) -> None:
+    marker = tmp_path / "pwned2.txt"
+    template = (
+        "{% set g = joiner.__init__.__globals__ %}"
+        "{{ g['__builtins__']['open']('" + str(marker) + "', 'w').write('x') }}"
+    )
+    rendered = render_prompt(template, MESSAGES)
+    assert not marker.exists()
+    assert rendered.source == "chatml"
+    assert rendered.note and "refused" in rendered.note
+
+
+def test_template_cannot_mutate_the_callers_messages() -> None:
+    """The immutable sandbox: a template may not modify lists or dicts it is given."""
+    messages = [dict(m) for m in MESSAGES]
+    template = "{{ messages.append({'role': 'user', 'content': 'injected'}) }}{{ messages[0].update({'content': 'x'}) }}"
+    rendered = render_prompt(template, messages)
+    assert messages == MESSAGES
+    assert rendered.source == "chatml"
+    assert rendered.note and "refused" in rendered.note
+
+
+def test_raise_exception_falls_back_with_its_message() -> None:
+    template = (
+        "{% for m in messages %}{% if m['role'] == 'system' %}"
+        "{{ raise_exception('System role not supported') }}{% endif %}{{ m['content'] }}{% endfor %}"
+    )
+    rendered = render_prompt(template, MESSAGES)
+    assert rendered.source == "chatml"
+    assert rendered.text == CHATML_EXPECTED
+    assert rendered.note and "failed" in rendered.note and "System role not supported" in rendered.note
+    # the same template accepts a conversation without a system message
+    ok = render_prompt(template, MESSAGES[1:])
+    assert ok.source == "model" and ok.text == "HiHello!Bye"
+
+
+def test_syntax_error_falls_back_with_note() -> None:
+    rendered = render_prompt("{% for m in messages %}{{ m.content }", MESSAGES)
+    assert rendered.source == "chatml"
+    assert rendered.text == CHATML_EXPECTED
+    assert rendered.note and "failed" in rendered.note
+
+
+@pytest.mark.parametrize("template", [
+    "{% for i in range(10000000) %}x{% endfor %}",  # the sandbox's range limit: OverflowError
+    "{{ 1 // 0 }}",  # ZeroDivisionError
+    "{{ messages[0]['content'] + 1 }}",  # TypeError
+])
+def test_any_failure_inside_a_template_falls_back(template: str) -> None:
+    """A broken template in a model file must not make the model unusable for chat."""
+    rendered = render_prompt(template, MESSAGES)
+    assert rendered.source == "chatml"
+    assert rendered.text == CHATML_EXPECTED
+    assert rendered.note and "failed" in rendered.note
+
+
+def test_strftime_now_is_available() -> None:
+    rendered = render_prompt("{{ strftime_now('%Y') }}", MESSAGES)
+    assert rendered.source == "model"
+    assert rendered.text.isdigit() and len(rendered.text) == 4
