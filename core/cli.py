@@ -76,7 +76,8 @@ def cmd_chat(args: argparse.Namespace) -> int:
     previous = signal.signal(signal.SIGINT, on_sigint)
     try:
         load = LoadParams(path=str(model), n_ctx=args.ctx or settings.n_ctx,
-                          n_gpu_layers=args.gpu_layers if args.gpu_layers is not None else settings.n_gpu_layers)
+                          n_gpu_layers=args.gpu_layers if args.gpu_layers is not None else settings.n_gpu_layers,
+                          n_threads=args.threads if args.threads is not None else settings.n_threads)
         info = engine.load(load)
         answer = engine.chat(messages, params, on_token)
     except HearthError as exc:
@@ -156,6 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--seed", type=int, metavar="S")
     chat.add_argument("--ctx", type=int, metavar="N", help="context size in tokens")
     chat.add_argument("--gpu-layers", type=int, metavar="N", help="layers to offload to the GPU")
+    chat.add_argument("--threads", type=int, metavar="N", help="CPU threads (default: one per physical core)")
     chat.add_argument("--json", action="store_true", help="print one JSON object instead of streaming")
     chat.set_defaults(func=cmd_chat)
 

@@ -29,6 +29,8 @@ class Settings:
     language: str = _setting("", "UI language ('en', 'zh_CN'); empty follows the system.")
     n_ctx: int = _setting(4096, "Context size in tokens.")
     n_gpu_layers: int = _setting(0, "Layers to offload to the GPU (0: CPU only).")
+    n_threads: int = _setting(0, "CPU threads for llama.cpp; 0 is one per physical core. Fewer can be "
+                                 "faster when other programs keep the cores busy.")
     max_tokens: int = _setting(1024, "Longest answer, in tokens.")
     temperature: float = _setting(0.7, "Sampling temperature; 0 is greedy.")
     top_p: float = _setting(0.95, "Nucleus sampling threshold.")

@@ -37,12 +37,14 @@ class EngineSession(QObject):
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
         self._engine: Engine | None = None
-        self._jobs: set[Job] = set()
+        self._jobs: set[Job] = set()  # running, result not yet delivered
+        self._threads: set[Job] = set()  # QThreads not yet finished
         self._pending: list[str] = []
         self._flush = QTimer(self)
         self._flush.setInterval(FLUSH_MS)
         self._flush.timeout.connect(self._flush_tokens)
         self.model_path: str | None = None
+        self._load_params = LoadParams(path="")
         self.model_info: Any = None
 
     # -- state ---------------------------------------------------------------------------
@@ -57,34 +59,46 @@ class EngineSession(QObject):
             self._engine = Engine(log_path=log_dir() / "engine.log")
         return self._engine
 
+    def _new_job(self, work: Any) -> Job:
+        """A job counted as busy until its result arrives (connected first, so the session is
+        idle again by the time the caller's own result handlers run)."""
+        job = Job(work)
+        job.succeeded.connect(lambda _result: self._job_done(job))
+        job.failed.connect(lambda _exc: self._job_done(job))
+        return job
+
     def _start(self, job: Job) -> None:
         self._jobs.add(job)
-        job.finished.connect(lambda: self._job_done(job))
+        self._threads.add(job)
+        job.finished.connect(lambda: self._threads.discard(job))  # keep the QThread alive until it ends
         if len(self._jobs) == 1:
             self.busyChanged.emit(True)
         job.start()
 
     def _job_done(self, job: Job) -> None:
-        self._jobs.discard(job)
-        if not self._jobs:
-            self.busyChanged.emit(False)
+        if job in self._jobs:
+            self._jobs.discard(job)
+            if not self._jobs:
+                self.busyChanged.emit(False)
 
     # -- loading -------------------------------------------------------------------------
 
-    def load(self, path: str, n_ctx: int = 4096, n_gpu_layers: int = 0) -> None:
-        params = LoadParams(path=path, n_ctx=n_ctx, n_gpu_layers=n_gpu_layers)
+    def load(self, path: str, n_ctx: int = 4096, n_gpu_layers: int = 0, n_threads: int = 0) -> None:
+        params = LoadParams(path=path, n_ctx=n_ctx, n_gpu_layers=n_gpu_layers, n_threads=n_threads)
 
         def work(emit: Any) -> Any:  # on the job's thread
             return self._engine_for_use().load(params, on_progress=emit)
 
-        job = Job(work)
+        job = self._new_job(work)
         job.event.connect(self.loadProgress.emit)
-        job.succeeded.connect(lambda info: self._loaded(path, info))
+        job.succeeded.connect(lambda info: self._loaded(params, info))
         job.failed.connect(lambda exc: self.loadFailed.emit(str(exc)))
         self._start(job)
 
-    def _loaded(self, path: str, info: Any) -> None:
-        self.model_path, self.model_info = path, info
+    def _loaded(self, params: LoadParams, info: Any) -> None:
+        # Remembered for reloading the same model into a new engine after a crash.
+        self._load_params = params
+        self.model_path, self.model_info = params.path, info
         self.loaded.emit(info)
 
     # -- answering -----------------------------------------------------------------------
@@ -98,10 +112,10 @@ class EngineSession(QObject):
                 if self.model_path is None:
                     raise RuntimeError(self.tr("No model is loaded."))
                 engine = self._engine_for_use()
-                engine.load(LoadParams(path=self.model_path))
+                engine.load(self._load_params)
             return engine.chat(messages, params, on_token=emit)
 
-        job = Job(work)
+        job = self._new_job(work)
         job.event.connect(self._pending.append)
         job.succeeded.connect(self._answered)
         job.failed.connect(self._answer_failed)
@@ -134,7 +148,7 @@ class EngineSession(QObject):
 
     def shutdown(self) -> None:
         self.stop()
-        for job in list(self._jobs):
+        for job in list(self._threads):
             job.wait(5000)
         if self._engine is not None:
             self._engine.close()

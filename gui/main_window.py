@@ -125,7 +125,8 @@ class MainWindow(QMainWindow):
         self.progress.setValue(0)
         self.progress.setVisible(True)
         self.statusBar().showMessage(self.tr("Loading {name}…").format(name=Path(path).name))
-        self.session.load(path, n_ctx=self.settings.n_ctx, n_gpu_layers=self.settings.n_gpu_layers)
+        s = self.settings
+        self.session.load(path, n_ctx=s.n_ctx, n_gpu_layers=s.n_gpu_layers, n_threads=s.n_threads)
 
     def _params(self) -> GenerationParams:
         s = self.settings

@@ -75,11 +75,19 @@ def test_shift_enter_is_a_newline_not_a_send(qtbot, window):
 
 def test_stop_button_cancels_the_answer(qtbot, window):
     window.settings.max_tokens = 2000
-    window.settings.temperature = 0.8
+    window.settings.repeat_penalty = 1.0  # the model then loops until max_tokens: long enough to stop
+    clicked: list[bool] = []
+
+    def stop_on_first_tokens(_text: str) -> None:
+        if not clicked:
+            clicked.append(True)
+            qtbot.mouseClick(window.stop_button, Qt.MouseButton.LeftButton)
+
+    window.session.tokens.connect(stop_on_first_tokens)
     with qtbot.waitSignal(window.session.answered, timeout=ANSWER_TIMEOUT_MS) as answered:
         send(qtbot, window, "Tell me a very long story about a dragon and a knight.")
-        qtbot.waitSignal(window.session.tokens, timeout=ANSWER_TIMEOUT_MS).wait()
-        qtbot.mouseClick(window.stop_button, Qt.MouseButton.LeftButton)
+    window.session.tokens.disconnect(stop_on_first_tokens)
+    assert clicked
     answer = answered.args[0]
     assert answer.stats.stop_reason == "cancelled"
     assert answer.stats.completion_tokens < 2000
@@ -112,11 +120,21 @@ def test_engine_crash_keeps_the_conversation_and_restarts(qtbot, window):
         send(qtbot, window, "Hello")
     before = [dict(m) for m in window.messages]
 
+    # Without a repeat penalty this model loops greedily until max_tokens: a long answer to kill.
     window.settings.max_tokens = 2000
+    window.settings.repeat_penalty = 1.0
+    killed: list[int] = []
+
+    def kill_on_first_tokens(_text: str) -> None:
+        if not killed:
+            killed.append(window.session._engine.pid)
+            os.kill(killed[0], signal.SIGKILL)
+
+    window.session.tokens.connect(kill_on_first_tokens)
     with qtbot.waitSignal(window.session.answerFailed, timeout=ANSWER_TIMEOUT_MS) as failed:
         send(qtbot, window, "Tell me a very long story.")
-        qtbot.waitSignal(window.session.tokens, timeout=ANSWER_TIMEOUT_MS).wait()
-        os.kill(window.session._engine.pid, signal.SIGKILL)
+    window.session.tokens.disconnect(kill_on_first_tokens)
+    assert killed
     message, crashed = failed.args
     assert crashed
     assert "SIGKILL" in message

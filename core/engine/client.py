@@ -89,7 +89,7 @@ class Engine:
         self._proc = subprocess.Popen(
             [sys.executable, "-m", "hearthlm.core.engine.worker"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
-            bufsize=0, start_new_session=False,
+            start_new_session=False,  # buffered: event lines are read whole, not byte by byte
         )
         threading.Thread(target=self._read_events, args=(self._proc,), name="engine-events", daemon=True).start()
         threading.Thread(target=self._read_stderr, args=(self._proc,), name="engine-stderr", daemon=True).start()
