@@ -164,7 +164,8 @@ def test_greedy_is_deterministic(engine: Engine) -> None:
     a = engine.chat(STORY, GREEDY, on_token=first.append)
     b = engine.chat(STORY, GREEDY, on_token=second.append)
     assert a.text == b.text
-    assert first == second
+    # Pieces are batched by time, so only their concatenation is fixed.
+    assert "".join(first) == a.text and "".join(second) == b.text
     assert a.stats.completion_tokens == b.stats.completion_tokens
 
 
@@ -467,3 +468,17 @@ def test_gguf_that_llama_cpp_refuses(starter_model: Path, tmp_path: Path, arch: 
         assert fresh.chat(QUESTION, GREEDY).text
     finally:
         fresh.close()
+
+
+def test_stream_interval_batches_pieces(starter_model: Path) -> None:
+    """Interval 0: a message per token. A long interval: the first piece at once, the rest at the end."""
+    params = GenerationParams(max_tokens=32, temperature=0)
+    for interval, check in ((0, lambda pieces, n: len(pieces) >= n - 2),
+                            (60_000, lambda pieces, n: len(pieces) == 2)):
+        with Engine(stream_interval_ms=interval) as eng:
+            eng.load(LoadParams(str(starter_model), n_ctx=TEST_N_CTX, n_threads=1))
+            pieces: list[str] = []
+            answer = eng.chat(STORY, params, on_token=pieces.append)
+        assert "".join(pieces) == answer.text
+        assert answer.stats.completion_tokens == 32
+        assert check(pieces, answer.stats.completion_tokens), (interval, len(pieces))

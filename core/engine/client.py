@@ -28,6 +28,10 @@ from .protocol import AnswerStats, GenerationParams, LoadParams
 
 STDERR_TAIL_LINES = 40
 START_TIMEOUT_S = 60.0
+# The engine sends answer text at most this often (the first piece at once). Fewer messages mean
+# fewer wake-ups of this process while llama.cpp's threads need every core; a window repaints at
+# ~30 Hz anyway. 0 sends every token as its own message.
+STREAM_INTERVAL_MS = 25.0
 
 
 @dataclass
@@ -62,9 +66,11 @@ class Answer:
 class Engine:
     """One engine process. Use as a context manager or call ``close()``."""
 
-    def __init__(self, env: Mapping[str, str] | None = None, log_path: Path | None = None):
+    def __init__(self, env: Mapping[str, str] | None = None, log_path: Path | None = None,
+                 stream_interval_ms: float = STREAM_INTERVAL_MS):
         self._env = dict(os.environ if env is None else env)
         self._log_path = log_path
+        self.stream_interval_ms = stream_interval_ms
         self._proc: subprocess.Popen[bytes] | None = None
         self._events: queue.Queue[dict[str, Any] | None] = queue.Queue()
         self._stderr_tail: collections.deque[str] = collections.deque(maxlen=STDERR_TAIL_LINES)
@@ -243,7 +249,8 @@ class Engine:
 
     def chat(self, messages: Iterable[Mapping[str, Any]], params: GenerationParams | None = None,
              on_token: Callable[[str], bool | None] | None = None, template: str | None = None) -> Answer:
-        """Answer a conversation. ``on_token(text)`` sees each piece; returning False cancels."""
+        """Answer a conversation. ``on_token(text)`` sees the text as it comes (a token or a few,
+        see ``stream_interval_ms``); returning False cancels."""
         return self._generate({"messages": [dict(m) for m in messages], "template": template}, params, on_token)
 
     def complete(self, prompt: str, params: GenerationParams | None = None,
@@ -260,7 +267,8 @@ class Engine:
         note: str | None = None
         decoding = False
         with self._request_lock:
-            req = self._request({"cmd": "chat", "params": params.__dict__, **payload})
+            req = self._request({"cmd": "chat", "params": params.__dict__,
+                                 "stream_interval_ms": self.stream_interval_ms, **payload})
             while True:
                 event = self._events.get()
                 if event is None:

@@ -13,6 +13,7 @@ import os
 import queue
 import sys
 import threading
+import time
 import traceback
 from typing import Any
 
@@ -118,13 +119,25 @@ class Worker:
         params = GenerationParams.from_dict(message.get("params", {}))
         self.channel.send(ev="prompt", id=req, prompt_tokens=len(tokens), note=note)
         send = self.channel.send
+        # Pieces are sent at most every `interval` s (the first at once): each message wakes the
+        # parent, and on a machine whose cores all run llama.cpp threads every wake-up costs speed.
+        interval = max(0.0, float(message.get("stream_interval_ms", 0))) / 1000.0
+        pending: list[str] = []
+        last_sent = [-1.0]
 
         def emit(piece: str) -> None:
-            send(ev="token", id=req, text=piece)
+            pending.append(piece)
+            now = time.perf_counter()
+            if now - last_sent[0] >= interval:
+                send(ev="token", id=req, text="".join(pending))
+                pending.clear()
+                last_sent[0] = now
 
         stats = self.runner.generate(tokens, params, emit, lambda: self.cancel_upto >= req,
                                      n_batch=int(message.get("n_batch", 512)),
                                      before_first_decode=self._before_decode)
+        if pending:
+            send(ev="token", id=req, text="".join(pending))
         self.decoded_once = True
         self.channel.send(ev="done", id=req, stats=stats.to_dict())
 
