@@ -1,8 +1,22 @@
-"""Errors a user may see. Each carries one sentence that says what happened."""
+"""Errors a user may see. Each carries one sentence that says what happened.
+
+The sentence is kept as a ``Msg`` (template + values, see messages.py) so that the window can
+show it translated; ``str(error)`` is the English sentence.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .messages import Msg
 
 
 class HearthError(Exception):
     """Base for errors whose message is written for the user, in one sentence."""
+
+    def __init__(self, message: str | Msg, /, **values: Any):
+        self.msg = message if isinstance(message, Msg) else Msg(message, values)
+        super().__init__(str(self.msg))
 
 
 class ModelFileError(HearthError):
@@ -20,7 +34,8 @@ class EngineCrashed(EngineError):
     ``stderr_tail`` holds the last lines the engine wrote to stderr.
     """
 
-    def __init__(self, message: str, returncode: int | None = None, stderr_tail: list[str] | None = None):
+    def __init__(self, message: str | Msg, returncode: int | None = None,
+                 stderr_tail: list[str] | None = None):
         super().__init__(message)
         self.returncode = returncode
         self.stderr_tail = list(stderr_tail or [])

@@ -19,7 +19,9 @@ from typing import Any
 
 from gguf.constants import GGML_QUANT_SIZES, GGMLQuantizationType, LlamaFileType
 
+from . import messages as M
 from .errors import ModelFileError
+from .messages import Msg, msg
 
 GGUF_MAGIC = b"GGUF"
 SUPPORTED_VERSIONS = (2, 3)
@@ -133,6 +135,10 @@ class GGUFInfo:
 class _Damaged(Exception):
     """Raised inside the parser; turned into a ModelFileError with the file's name."""
 
+    def __init__(self, detail: Msg):
+        super().__init__(str(detail))
+        self.msg = detail
+
 
 class _Cursor:
     """Reads little-endian values from a buffer, refusing to read past its end."""
@@ -144,7 +150,7 @@ class _Cursor:
 
     def need(self, n: int, what: str) -> None:
         if n < 0 or self.pos + n > self.size:
-            raise _Damaged(f"the file ends inside the {what}")
+            raise _Damaged(msg(M.D_ENDS_INSIDE, what=what))
 
     def scalar(self, fmt: str, n: int, what: str) -> Any:
         self.need(n, what)
@@ -161,7 +167,7 @@ class _Cursor:
     def string(self, what: str) -> str:
         length = self.u64(what)
         if length > MAX_STRING_BYTES:
-            raise _Damaged(f"a {what} claims {length:,} bytes")
+            raise _Damaged(msg(M.D_STRING_SIZE, what=what, length=length))
         self.need(length, what)
         raw = bytes(self.buf[self.pos:self.pos + length])
         self.pos += length
@@ -180,14 +186,14 @@ class _Cursor:
             return self.string(what)
         if vtype == _ARRAY:
             if depth > 2:
-                raise _Damaged(f"arrays nested too deeply in {what}")
+                raise _Damaged(msg(M.D_NESTED, what=what))
             item_type = self.u32(what)
             count = self.u64(what)
             min_item = _SCALARS[item_type][1] if item_type in _SCALARS else 8
             if item_type not in _SCALARS and item_type not in (_STRING, _ARRAY):
-                raise _Damaged(f"unknown value type {item_type} in {what}")
+                raise _Damaged(msg(M.D_VALUE_TYPE, vtype=item_type, what=what))
             if count * min_item > self.size - self.pos:
-                raise _Damaged(f"{what} claims {count:,} items, more than the file holds")
+                raise _Damaged(msg(M.D_ARRAY_SIZE, what=what, count=count))
             if count <= SMALL_ARRAY_ITEMS:
                 return [self.value(item_type, what, depth + 1) for _ in range(count)]
             if item_type in _SCALARS:
@@ -200,15 +206,15 @@ class _Cursor:
                 for _ in range(count):
                     self.value(item_type, what, depth + 1)
             return ArraySummary(item_type, count)
-        raise _Damaged(f"unknown value type {vtype} in {what}")
+        raise _Damaged(msg(M.D_VALUE_TYPE, vtype=vtype, what=what))
 
 
 def _tensor_bytes(ggml_type: int, shape: tuple[int, ...], name: str) -> int:
     if ggml_type not in GGML_TYPE_SIZES:
-        raise _Damaged(f"tensor {name!r} has unknown type {ggml_type}")
+        raise _Damaged(msg(M.D_TENSOR_TYPE, tensor=repr(name), ggml_type=ggml_type))
     block, type_size = GGML_TYPE_SIZES[ggml_type]
     if shape and shape[0] % block:
-        raise _Damaged(f"tensor {name!r} has a row of {shape[0]} that is not a multiple of {block}")
+        raise _Damaged(msg(M.D_TENSOR_ROW, tensor=repr(name), row=shape[0], block=block))
     elements = 1
     for dim in shape:
         elements *= dim
@@ -223,13 +229,13 @@ def check_path(path: str | os.PathLike[str]) -> Path:
     """Refuse paths that cannot be a model file before opening them."""
     p = Path(path).expanduser()
     if not p.exists():
-        raise ModelFileError(f"No model file at {p}.")
+        raise ModelFileError(M.NO_MODEL_FILE, path=str(p))
     if p.is_dir():
-        raise ModelFileError(f"{p} is a folder, not a model file: choose a .gguf file inside it.")
+        raise ModelFileError(M.IS_FOLDER, path=str(p))
     if not p.is_file():
-        raise ModelFileError(f"{p} is not a regular file, so it cannot be a model.")
+        raise ModelFileError(M.NOT_REGULAR, path=str(p))
     if not os.access(p, os.R_OK):
-        raise ModelFileError(f"Cannot read {p}: permission denied.")
+        raise ModelFileError(M.PERMISSION, path=str(p))
     return p
 
 
@@ -241,7 +247,7 @@ def read_gguf(path: str | os.PathLike[str]) -> GGUFInfo:
         with open(p, "rb") as handle:
             size = os.fstat(handle.fileno()).st_size
             if size == 0:
-                raise ModelFileError(f"{name} is empty (0 bytes), so it is not a model.")
+                raise ModelFileError(M.EMPTY_FILE, name=name)
             with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
                 view = memoryview(mapped)
                 try:
@@ -251,32 +257,29 @@ def read_gguf(path: str | os.PathLike[str]) -> GGUFInfo:
     except ModelFileError:
         raise
     except _Damaged as exc:
-        raise ModelFileError(f"{name} is damaged or truncated: {exc}. Download it again.") from None
+        raise ModelFileError(M.DAMAGED, name=name, detail=exc.msg) from None
     except PermissionError:
-        raise ModelFileError(f"Cannot read {p}: permission denied.") from None
+        raise ModelFileError(M.PERMISSION, path=str(p)) from None
     except OSError as exc:
-        raise ModelFileError(f"Cannot read {p}: {exc.strerror or exc}.") from None
+        raise ModelFileError(M.UNREADABLE, path=str(p), reason=str(exc.strerror or exc)) from None
 
 
 def _parse(path: Path, view: memoryview, size: int) -> GGUFInfo:
     name = _display(path)
     if size < 4 or bytes(view[:4]) != GGUF_MAGIC:
-        raise ModelFileError(f"{name} is not a GGUF model file (it does not start with the GGUF signature).")
+        raise ModelFileError(M.NOT_GGUF, name=name)
     cur = _Cursor(view, size)
     cur.pos = 4
     version = cur.u32("header")
     if version not in SUPPORTED_VERSIONS:
         if version == 1:
-            raise ModelFileError(f"{name} uses GGUF version 1, which llama.cpp no longer reads: get a newer file.")
-        raise ModelFileError(f"{name} is damaged or from an unknown GGUF version ({version}).")
+            raise ModelFileError(M.GGUF_V1, name=name)
+        raise ModelFileError(M.GGUF_VERSION, name=name, version=version)
     n_tensors = cur.u64("header")
     n_kv = cur.u64("header")
     # Each metadata pair takes at least 13 bytes and each tensor description at least 28.
     if n_kv * 13 > size or n_tensors * 28 > size:
-        raise ModelFileError(
-            f"{name} is damaged or truncated: its header counts {n_kv:,} metadata entries and "
-            f"{n_tensors:,} tensors, more than a file of {size:,} bytes can hold. Download it again."
-        )
+        raise ModelFileError(M.TOO_MANY, name=name, n_kv=n_kv, n_tensors=n_tensors, size=size)
 
     metadata: dict[str, Any] = {}
     for _ in range(n_kv):
@@ -286,17 +289,17 @@ def _parse(path: Path, view: memoryview, size: int) -> GGUFInfo:
 
     alignment = metadata.get("general.alignment", DEFAULT_ALIGNMENT)
     if not isinstance(alignment, int) or alignment <= 0 or alignment & (alignment - 1):
-        raise _Damaged(f"general.alignment is {alignment!r}, not a power of two")
+        raise _Damaged(msg(M.D_ALIGNMENT, alignment=repr(alignment)))
 
     infos: list[tuple[str, tuple[int, ...], int, int]] = []
     for _ in range(n_tensors):
         tname = cur.string("tensor list")
         n_dims = cur.u32(f"tensor {tname!r}")
         if not 1 <= n_dims <= MAX_DIMS:
-            raise _Damaged(f"tensor {tname!r} has {n_dims} dimensions")
+            raise _Damaged(msg(M.D_DIMS, tensor=repr(tname), n_dims=n_dims))
         shape = tuple(cur.u64(f"tensor {tname!r}") for _ in range(n_dims))
         if any(dim <= 0 or dim > 1 << 40 for dim in shape):
-            raise _Damaged(f"tensor {tname!r} has an impossible shape {shape}")
+            raise _Damaged(msg(M.D_SHAPE, tensor=repr(tname), shape=str(shape)))
         ggml_type = cur.u32(f"tensor {tname!r}")
         offset = cur.u64(f"tensor {tname!r}")
         infos.append((tname, shape, ggml_type, offset))
@@ -308,13 +311,10 @@ def _parse(path: Path, view: memoryview, size: int) -> GGUFInfo:
     for tname, shape, ggml_type, offset in infos:
         n_bytes = _tensor_bytes(ggml_type, shape, tname)
         if offset % alignment:
-            raise _Damaged(f"tensor {tname!r} is not aligned to {alignment} bytes")
+            raise _Damaged(msg(M.D_MISALIGNED, tensor=repr(tname), alignment=alignment))
         needed = max(needed, offset + n_bytes)
         tensors.append(TensorInfo(tname, shape, ggml_type, offset, n_bytes))
     if needed > data_size:
-        missing = needed - max(data_size, 0)
-        raise ModelFileError(
-            f"{name} is truncated: its tensors need {data_offset + needed:,} bytes but the file has "
-            f"{size:,} ({missing:,} missing). Download it again."
-        )
+        raise ModelFileError(M.TRUNCATED, name=name, needed=data_offset + needed, size=size,
+                             missing=needed - max(data_size, 0))
     return GGUFInfo(path, version, size, alignment, data_offset, metadata, tensors)

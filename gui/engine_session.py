@@ -17,10 +17,12 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from hearthlm.core.engine import Engine, GenerationParams, LoadParams
-from hearthlm.core.errors import EngineCrashed
+from hearthlm.core import messages as M
+from hearthlm.core.errors import EngineCrashed, EngineError
 from hearthlm.core.paths import log_dir
 
 from .jobs import Job
+from .messages import error_text
 
 FLUSH_MS = 33  # ~30 updates a second: smooth to the eye, cheap for the event loop
 
@@ -92,7 +94,7 @@ class EngineSession(QObject):
         job = self._new_job(work)
         job.event.connect(self.loadProgress.emit)
         job.succeeded.connect(lambda info: self._loaded(params, info))
-        job.failed.connect(lambda exc: self.loadFailed.emit(str(exc)))
+        job.failed.connect(lambda exc: self.loadFailed.emit(error_text(exc)))
         self._start(job)
 
     def _loaded(self, params: LoadParams, info: Any) -> None:
@@ -110,7 +112,7 @@ class EngineSession(QObject):
             engine = self._engine
             if engine is None or engine.model is None:
                 if self.model_path is None:
-                    raise RuntimeError(self.tr("No model is loaded."))
+                    raise EngineError(M.NO_MODEL_LOADED)
                 engine = self._engine_for_use()
                 engine.load(self._load_params)
             return engine.chat(messages, params, on_token=emit)
@@ -144,7 +146,7 @@ class EngineSession(QObject):
         crashed = isinstance(exc, EngineCrashed)
         if crashed:
             self.model_info = None
-        self.answerFailed.emit(str(exc), crashed)
+        self.answerFailed.emit(error_text(exc), crashed)
 
     def shutdown(self) -> None:
         self.stop()

@@ -21,6 +21,7 @@ from hearthlm.core.starter import STARTER_INSTALL_HINT, starter_model_path
 
 from .chat_view import ChatView
 from .engine_session import EngineSession
+from .messages import tr_msg
 from .model_picker import ModelPicker
 from .prompt_box import PromptBox
 
@@ -201,7 +202,7 @@ class MainWindow(QMainWindow):
             footer += " · " + self.tr("reached the answer length limit")
         self.view.end_answer(footer)
         if answer.note:
-            self.view.add_notice(answer.note)
+            self.view.add_notice(tr_msg(answer.note))
         self.statusBar().showMessage(self.tr("Ready"))
         self.prompt.setFocus()
 

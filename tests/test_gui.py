@@ -150,7 +150,7 @@ def test_engine_crash_keeps_the_conversation_and_restarts(qtbot, window):
     assert window.messages[-1]["role"] == "assistant"
 
 
-def test_chinese_translation_is_applied(qtbot, starter_model):
+def test_chinese_translation_is_applied(qtbot, starter_model, tmp_path):
     from hearthlm.gui.i18n import install_translators
 
     app = QApplication.instance()
@@ -164,6 +164,12 @@ def test_chinese_translation_is_applied(qtbot, starter_model):
         assert "Enter" in win.prompt.placeholderText() and "发送" in win.prompt.placeholderText()
         with qtbot.waitSignal(win.session.loaded, timeout=LOAD_TIMEOUT_MS):
             pass
+        # The core's sentences are translated too.
+        bad = tmp_path / "notes.gguf"
+        bad.write_text("not a model")
+        with qtbot.waitSignal(win.session.loadFailed, timeout=LOAD_TIMEOUT_MS):
+            win.load_model(str(bad))
+        assert win.banner.text() == "notes.gguf 不是 GGUF 模型文件（开头没有 GGUF 标识）。"
         win.close()
     finally:
         for translator in translators:

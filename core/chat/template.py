@@ -16,6 +16,9 @@ from jinja2 import TemplateError
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from .. import messages as M
+from ..messages import Msg, msg
+
 # ChatML: what SmolLM2, Qwen and many fine-tunes use; the fallback when a file has no template.
 CHATML_TEMPLATE = (
     "{% for message in messages %}"
@@ -29,7 +32,7 @@ CHATML_TEMPLATE = (
 class RenderedPrompt:
     text: str
     source: str  # "model" or the name of the fallback format used
-    note: str | None = None  # a sentence for the user when a fallback was used
+    note: Msg | None = None  # a sentence for the user when a fallback was used
 
 
 def _raise_exception(message: str) -> None:
@@ -56,18 +59,16 @@ def render_prompt(template: str | None, messages: Iterable[Mapping[str, Any]], *
     """Render with the model's template, falling back to ChatML with a note for the user."""
     messages = [dict(m) for m in messages]
     kwargs = dict(bos_token=bos_token, eos_token=eos_token, add_generation_prompt=add_generation_prompt)
-    note: str | None
+    note: Msg
     if template and template.strip():
         try:
             return RenderedPrompt(render_template(template, messages, **kwargs), "model")
         except SecurityError:
-            note = ("The model's chat template tried to reach outside its sandbox and was refused; "
-                    "using the ChatML format instead.")
+            note = msg(M.TEMPLATE_REFUSED)
         except TemplateError as exc:
-            note = f"The model's chat template failed ({exc}); using the ChatML format instead."
+            note = msg(M.TEMPLATE_FAILED, error=str(exc))
         except Exception as exc:  # a template can also fail in plain Python (1 // 0, range limit)
-            note = (f"The model's chat template failed ({type(exc).__name__}: {exc}); "
-                    f"using the ChatML format instead.")
+            note = msg(M.TEMPLATE_FAILED, error=f"{type(exc).__name__}: {exc}")
     else:
-        note = "This model file has no chat template; using the ChatML format."
+        note = msg(M.NO_TEMPLATE)
     return RenderedPrompt(render_template(CHATML_TEMPLATE, messages, **kwargs), "chatml", note)

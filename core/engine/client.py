@@ -20,7 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
+from .. import messages as M
 from ..errors import EngineCrashed, EngineError
+from ..messages import Msg, msg
 from ..modelfile import read_gguf
 from . import protocol
 from .crash import describe_exit
@@ -56,7 +58,7 @@ class Answer:
     text: str
     stats: AnswerStats
     model: str
-    note: str | None = None  # e.g. which template fallback was used
+    note: Msg | None = None  # e.g. which template fallback was used
 
     @property
     def cancelled(self) -> bool:
@@ -99,7 +101,7 @@ class Engine:
         )
         threading.Thread(target=self._read_events, args=(self._proc,), name="engine-events", daemon=True).start()
         threading.Thread(target=self._read_stderr, args=(self._proc,), name="engine-stderr", daemon=True).start()
-        self._await(lambda ev: ev.get("ev") == "ready", "starting", timeout=START_TIMEOUT_S)
+        self._await(lambda ev: ev.get("ev") == "ready", msg(M.ACT_STARTING), timeout=START_TIMEOUT_S)
         return self
 
     @property
@@ -161,12 +163,12 @@ class Engine:
 
     def _send(self, message: dict[str, Any]) -> None:
         if self._proc is None or self._proc.stdin is None:
-            raise EngineError("The engine is not running.")
+            raise EngineError(M.ENGINE_NOT_RUNNING)
         with self._write_lock:
             self._proc.stdin.write(protocol.encode(message))
             self._proc.stdin.flush()
 
-    def _crashed(self, activity: str, first_decode: bool = False) -> EngineCrashed:
+    def _crashed(self, activity: Msg, first_decode: bool = False) -> EngineCrashed:
         proc = self._proc
         returncode = None
         if proc is not None:
@@ -180,7 +182,7 @@ class Engine:
         self.model = None
         return EngineCrashed(describe_exit(returncode, tail, activity, first_decode), returncode, tail)
 
-    def _await(self, accept: Callable[[dict[str, Any]], bool], activity: str,
+    def _await(self, accept: Callable[[dict[str, Any]], bool], activity: Msg,
                timeout: float | None = None, on_event: Callable[[dict[str, Any]], None] | None = None
                ) -> dict[str, Any]:
         deadline = None if timeout is None else time.monotonic() + timeout
@@ -189,7 +191,7 @@ class Engine:
             try:
                 event = self._events.get(timeout=remaining)
             except queue.Empty:
-                raise EngineError(f"The engine did not answer within {timeout:.0f} s while {activity}.") from None
+                raise EngineError(M.ENGINE_TIMEOUT, seconds=timeout, activity=activity) from None
             if event is None:
                 raise self._crashed(activity)
             if accept(event):
@@ -199,7 +201,7 @@ class Engine:
 
     def _request(self, message: dict[str, Any]) -> int:
         if not self.alive:
-            raise EngineError("The engine is not running: start a new one.")
+            raise EngineError(M.ENGINE_NOT_RUNNING)
         self._next_id += 1
         self._current_id = self._next_id
         self._send({**message, "id": self._current_id})
@@ -232,11 +234,11 @@ class Engine:
             req = self._request({"cmd": "load", "params": params.__dict__})
             event = self._await(
                 lambda ev: ev.get("id") == req and ev.get("ev") in ("loaded", "error"),
-                f"loading {header.path.name}",
+                msg(M.ACT_LOADING, name=header.path.name),
                 on_event=lambda ev: on_progress(ev["value"]) if on_progress and ev.get("ev") == "progress" else None,
             )
         if event["ev"] == "error":
-            raise EngineError(event["message"])
+            raise _error_from(event)
         info = event["info"]
         self.model = ModelInfo(
             path=Path(info["path"]), name=header.name, architecture=header.architecture,
@@ -261,10 +263,10 @@ class Engine:
     def _generate(self, payload: dict[str, Any], params: GenerationParams | None,
                   on_token: Callable[[str], bool | None] | None) -> Answer:
         if self.model is None:
-            raise EngineError("No model is loaded.")
+            raise EngineError(M.NO_MODEL_LOADED)
         params = params or GenerationParams()
         pieces: list[str] = []
-        note: str | None = None
+        note: Msg | None = None
         decoding = False
         with self._request_lock:
             req = self._request({"cmd": "chat", "params": params.__dict__,
@@ -273,7 +275,7 @@ class Engine:
                 event = self._events.get()
                 if event is None:
                     first = decoding and not self._has_decoded
-                    raise self._crashed("generating an answer", first_decode=first)
+                    raise self._crashed(msg(M.ACT_GENERATING), first_decode=first)
                 if event.get("id") != req:
                     continue
                 kind = event.get("ev")
@@ -284,10 +286,15 @@ class Engine:
                         self.cancel()
                 elif kind == "prompt":
                     decoding = True
-                    note = event.get("note")
+                    note = Msg.from_json(event.get("note"))
                 elif kind == "done":
                     self._has_decoded = True
                     stats = AnswerStats.from_dict(event["stats"])
                     return Answer("".join(pieces), stats, str(self.model.path), note)
                 elif kind == "error":
-                    raise EngineError(event["message"])
+                    raise _error_from(event)
+
+
+def _error_from(event: dict[str, Any]) -> EngineError:
+    """The engine's error event as an EngineError, keeping its translatable sentence."""
+    return EngineError(Msg.from_json(event.get("msg")) or Msg(str(event.get("message", ""))))

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import signal
 
+from .. import messages as M
+from ..messages import Msg, msg
+
 SAFE_BUILD_COMMAND = "python3 packaging/install.py --build safe"
 
-_SIGNAL_WORDS = {
-    "SIGSEGV": "a segmentation fault",
-    "SIGILL": "an illegal CPU instruction",
-    "SIGABRT": "an abort, usually a failed check inside llama.cpp or out of memory",
-    "SIGKILL": "being killed, often by the system running out of memory",
-    "SIGBUS": "a bus error (the model file may have changed or shrunk while in use)",
-    "SIGFPE": "an arithmetic fault",
-    "SIGTERM": "a request to terminate",
+_SIGNAL_MEANINGS = {
+    "SIGSEGV": M.SIG_SEGV,
+    "SIGILL": M.SIG_ILL,
+    "SIGABRT": M.SIG_ABRT,
+    "SIGKILL": M.SIG_KILL,
+    "SIGBUS": M.SIG_BUS,
+    "SIGFPE": M.SIG_FPE,
+    "SIGTERM": M.SIG_TERM,
 }
 
 
@@ -24,15 +27,15 @@ def signal_name(number: int) -> str:
         return f"signal {number}"
 
 
-def cause_of(returncode: int | None) -> str:
+def cause_of(returncode: int | None) -> Msg:
     """'SIGSEGV (a segmentation fault)' or 'exit code 3'."""
     if returncode is None:
-        return "an unknown cause"
+        return msg(M.CAUSE_UNKNOWN)
     if returncode < 0:
         name = signal_name(-returncode)
-        words = _SIGNAL_WORDS.get(name)
-        return f"{name} ({words})" if words else name
-    return f"exit code {returncode}"
+        meaning = _SIGNAL_MEANINGS.get(name)
+        return msg(M.CAUSE_SIGNAL, signal=name, meaning=msg(meaning)) if meaning else Msg(name)
+    return msg(M.CAUSE_EXIT, code=returncode)
 
 
 def last_lines(stderr_tail: list[str], count: int = 3) -> str:
@@ -40,23 +43,16 @@ def last_lines(stderr_tail: list[str], count: int = 3) -> str:
     return " | ".join(lines[-count:])
 
 
-def describe_exit(returncode: int | None, stderr_tail: list[str], activity: str,
-                  first_decode: bool = False) -> str:
+def describe_exit(returncode: int | None, stderr_tail: list[str], activity: Msg,
+                  first_decode: bool = False) -> Msg:
     """One sentence naming the cause, with the engine's last stderr lines after it.
 
     ``activity`` says what the engine was doing ("loading model.gguf", "generating an answer").
     ``first_decode``: the process died before it ever produced a token, during a decode.
     """
-    cause = cause_of(returncode)
     if first_decode and returncode is not None and -returncode in (signal.SIGSEGV, signal.SIGILL):
-        message = (
-            f"The engine crashed with {signal_name(-returncode)} on its first decode: the installed "
-            f"llama.cpp build does not suit this CPU; reinstall the safe build with "
-            f"`{SAFE_BUILD_COMMAND}`."
-        )
+        sentence = msg(M.CRASH_FIRST_DECODE, signal=signal_name(-returncode), command=SAFE_BUILD_COMMAND)
     else:
-        message = f"The engine stopped while {activity}: {cause}."
+        sentence = msg(M.CRASH, activity=activity, cause=cause_of(returncode))
     tail = last_lines(stderr_tail)
-    if tail:
-        message += f" Its last output: {tail}"
-    return message
+    return msg(M.CRASH_LAST_OUTPUT, sentence=sentence, tail=tail) if tail else sentence

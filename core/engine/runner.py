@@ -18,6 +18,7 @@ from typing import Callable
 
 import llama_cpp
 
+from .. import messages as M
 from ..errors import EngineError
 from .protocol import AnswerStats, GenerationParams, LoadParams
 
@@ -84,7 +85,7 @@ class LlamaRunner:
         started = time.perf_counter()
         model = llama_cpp.llama_model_load_from_file(os.fsencode(params.path), mparams)
         if not model:
-            raise EngineError(f"llama.cpp could not load {Path(params.path).name} (see the engine log for why).")
+            raise EngineError(M.LLAMA_LOAD_FAILED, name=Path(params.path).name)
         threads = params.n_threads or default_threads()
         cparams = llama_cpp.llama_context_default_params()
         cparams.n_ctx = params.n_ctx
@@ -96,10 +97,7 @@ class LlamaRunner:
         ctx = llama_cpp.llama_init_from_model(model, cparams)
         if not ctx:
             llama_cpp.llama_model_free(model)
-            raise EngineError(
-                f"llama.cpp could not create a context of {params.n_ctx} tokens for "
-                f"{Path(params.path).name}: try a smaller context size."
-            )
+            raise EngineError(M.LLAMA_CONTEXT_FAILED, n_ctx=params.n_ctx, name=Path(params.path).name)
         vocab = llama_cpp.llama_model_get_vocab(model)
         self.loaded = LoadedModel(model, ctx, vocab, llama_cpp.llama_get_memory(ctx), llama_cpp.llama_n_ctx(ctx))
         self.path = Path(params.path)
@@ -140,7 +138,7 @@ class LlamaRunner:
 
     def _require(self) -> LoadedModel:
         if self.loaded is None:
-            raise EngineError("No model is loaded.")
+            raise EngineError(M.NO_MODEL_LOADED)
         return self.loaded
 
     def token_text(self, token: int) -> str:
@@ -165,7 +163,7 @@ class LlamaRunner:
             buf = (llama_cpp.llama_token * capacity)()
             n = llama_cpp.llama_tokenize(loaded.vocab, raw, len(raw), buf, capacity, add_bos, True)
         if n < 0:
-            raise EngineError("The prompt could not be tokenized.")
+            raise EngineError(M.TOKENIZE_FAILED)
         return list(buf[:n])
 
     # -- generation ----------------------------------------------------------------------
@@ -224,7 +222,7 @@ class LlamaRunner:
                     raise _Cancelled()
                 if rc != 0:
                     self._reset_cache()
-                    raise EngineError(f"llama.cpp could not evaluate the prompt (llama_decode returned {rc}).")
+                    raise EngineError(M.EVAL_FAILED, rc=rc)
                 self.cached_tokens.extend(chunk)
         finally:
             # The callback costs a Python call per graph node: keep it off while generating.
@@ -244,12 +242,9 @@ class LlamaRunner:
         started = time.perf_counter()
         stats = AnswerStats(prompt_tokens=len(tokens))
         if not tokens:
-            raise EngineError("The prompt is empty.")
+            raise EngineError(M.PROMPT_EMPTY)
         if len(tokens) >= loaded.n_ctx:
-            raise EngineError(
-                f"The prompt has {len(tokens):,} tokens but the context holds {loaded.n_ctx:,}: "
-                f"shorten it or load the model with a larger context."
-            )
+            raise EngineError(M.PROMPT_TOO_LONG, n_tokens=len(tokens), n_ctx=loaded.n_ctx)
         if before_first_decode is not None:
             before_first_decode()
         try:
@@ -294,7 +289,7 @@ class LlamaRunner:
                 rc = llama_cpp.llama_decode(ctx, batch)
                 if rc != 0:
                     self._reset_cache()
-                    raise EngineError(f"llama.cpp failed while generating (llama_decode returned {rc}).")
+                    raise EngineError(M.GENERATE_FAILED, rc=rc)
                 cached.append(token)
         finally:
             llama_cpp.llama_sampler_free(sampler)

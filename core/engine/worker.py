@@ -17,7 +17,9 @@ import time
 import traceback
 from typing import Any
 
+from .. import messages as M
 from ..errors import HearthError
+from ..messages import Msg, msg
 from . import protocol
 from .protocol import GenerationParams, LoadParams
 
@@ -78,12 +80,15 @@ class Worker:
                 elif cmd == "chat":
                     self.chat(req, message)
                 else:
-                    self.channel.send(ev="error", id=req, message=f"Unknown engine command {cmd!r}.")
+                    self.send_error(req, msg(M.UNKNOWN_COMMAND, cmd=repr(cmd)))
             except HearthError as exc:
-                self.channel.send(ev="error", id=req, message=str(exc))
+                self.send_error(req, exc.msg)
             except Exception as exc:  # report, keep serving: the parent decides what to do
                 traceback.print_exc()
-                self.channel.send(ev="error", id=req, message=f"The engine failed: {exc}")
+                self.send_error(req, msg(M.ENGINE_FAILED, error=str(exc)))
+
+    def send_error(self, req: int, message: Msg) -> None:
+        self.channel.send(ev="error", id=req, message=str(message), msg=message.to_json())
 
     def load(self, req: int, params: LoadParams) -> None:
         if self.runner is None:
@@ -103,7 +108,7 @@ class Worker:
 
     def chat(self, req: int, message: dict[str, Any]) -> None:
         if self.runner is None or self.info is None:
-            self.channel.send(ev="error", id=req, message="No model is loaded.")
+            self.send_error(req, msg(M.NO_MODEL_LOADED))
             return
         from ..chat.template import render_prompt
 
@@ -117,7 +122,7 @@ class Worker:
             text, note = rendered.text, rendered.note
         tokens = self.runner.tokenize(text)
         params = GenerationParams.from_dict(message.get("params", {}))
-        self.channel.send(ev="prompt", id=req, prompt_tokens=len(tokens), note=note)
+        self.channel.send(ev="prompt", id=req, prompt_tokens=len(tokens), note=note.to_json() if note else None)
         send = self.channel.send
         # Pieces are sent at most every `interval` s (the first at once): each message wakes the
         # parent, and on a machine whose cores all run llama.cpp threads every wake-up costs speed.

@@ -1,0 +1,37 @@
+#!/usr/bin/env python3
+"""Refresh resources/translations/*.ts from the sources, then compile them to .qm.
+
+    python packaging/update_translations.py
+
+Sources: every gui/ module (self.tr, QCoreApplication.translate) and core/messages.py (the core's
+sentences, marked with QT_TRANSLATE_NOOP). Translate the .ts files with Qt Linguist
+(pyside6-linguist), then run this again to build the .qm files the app loads.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+LANGUAGES = ["zh_CN"]
+
+
+def tool(name: str) -> str:
+    candidate = Path(sys.executable).parent / name
+    return str(candidate) if candidate.exists() else name
+
+
+def main() -> int:
+    sources = sorted(str(p.relative_to(REPO)) for p in (REPO / "gui").glob("*.py"))
+    sources.append("core/messages.py")
+    for lang in LANGUAGES:
+        ts = f"resources/translations/hearth_{lang}.ts"
+        subprocess.run([tool("pyside6-lupdate"), *sources, "-no-obsolete", "-ts", ts], cwd=REPO, check=True)
+        subprocess.run([tool("pyside6-lrelease"), ts, "-qm", ts.replace(".ts", ".qm")], cwd=REPO, check=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
