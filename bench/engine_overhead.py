@@ -235,11 +235,11 @@ def fmt(value: float, spec: str = ".1f") -> str:
     return "n/a" if value != value else format(value, spec)
 
 
-def spread(values: list[float]) -> str:
+def spread(values: list[float], spec: str = ".1f") -> str:
     values = [v for v in values if v == v]
     if len(values) < 2:
         return ""
-    return f" ({min(values):.1f}–{max(values):.1f})"
+    return f" ({min(values):{spec}}–{max(values):{spec}})"
 
 
 def main() -> int:
@@ -367,8 +367,8 @@ def bench(args, sizes: list[int], reps: int, home: str) -> int:
                f"llama-cpp-python {llama_cpp.__version__}; Python {platform.python_version()}.")
     out.append("")
     header = ("| N | reference tok/s | Hearth engine-side tok/s | Hearth parent-side tok/s "
-              "| Hearth ratio (parent / ref) | engine-side ratio |")
-    rule = "|---:|---:|---:|---:|---:|---:|"
+              "| Hearth ratio (parent / ref) | engine-side ratio | run-by-run ratio |")
+    rule = "|---:|---:|---:|---:|---:|---:|---:|"
     if llm is not None:
         header += " Llama stream tok/s | Llama ratio |"
         rule += "---:|---:|"
@@ -377,8 +377,11 @@ def bench(args, sizes: list[int], reps: int, home: str) -> int:
     for n in sizes:
         r = results[n]
         ref_m, eng_m, par_m = median(r["ref"]), median(r["engine"]), median(r["parent"])
+        # Each Hearth run against the reference run just before it: robust to drifts in machine load.
+        pairs = [p / q for p, q in zip(r["parent"], r["ref"])]
         row = (f"| {n} | {ref_m:.1f}{spread(r['ref'])} | {eng_m:.1f}{spread(r['engine'])} "
-               f"| {par_m:.1f}{spread(r['parent'])} | **{par_m / ref_m:.3f}** | {eng_m / ref_m:.3f} |")
+               f"| {par_m:.1f}{spread(r['parent'])} | **{par_m / ref_m:.3f}** | {eng_m / ref_m:.3f} "
+               f"| {median(pairs):.3f}{spread(pairs, '.3f')} |")
         if llm is not None:
             ok = [v for v in r["llama"] if v == v]
             ll_m = median(ok)

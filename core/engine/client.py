@@ -199,12 +199,15 @@ class Engine:
             if on_event is not None:
                 on_event(event)
 
-    def _request(self, message: dict[str, Any]) -> int:
+    def _request(self, message: dict[str, Any], activity: Msg) -> int:
         if not self.alive:
             raise EngineError(M.ENGINE_NOT_RUNNING)
         self._next_id += 1
         self._current_id = self._next_id
-        self._send({**message, "id": self._current_id})
+        try:
+            self._send({**message, "id": self._current_id})
+        except OSError:  # the process died since the check above
+            raise self._crashed(activity) from None
         return self._current_id
 
     def cancel(self) -> None:
@@ -231,10 +234,11 @@ class Engine:
         if not self.alive:
             self.start()
         with self._request_lock:
-            req = self._request({"cmd": "load", "params": params.__dict__})
+            activity = msg(M.ACT_LOADING, name=header.path.name)
+            req = self._request({"cmd": "load", "params": params.__dict__}, activity)
             event = self._await(
                 lambda ev: ev.get("id") == req and ev.get("ev") in ("loaded", "error"),
-                msg(M.ACT_LOADING, name=header.path.name),
+                activity,
                 on_event=lambda ev: on_progress(ev["value"]) if on_progress and ev.get("ev") == "progress" else None,
             )
         if event["ev"] == "error":
@@ -270,7 +274,7 @@ class Engine:
         decoding = False
         with self._request_lock:
             req = self._request({"cmd": "chat", "params": params.__dict__,
-                                 "stream_interval_ms": self.stream_interval_ms, **payload})
+                                 "stream_interval_ms": self.stream_interval_ms, **payload}, msg(M.ACT_GENERATING))
             while True:
                 event = self._events.get()
                 if event is None:
