@@ -32,14 +32,15 @@ class ChatView(QTextBrowser):
         follow = self._at_bottom()
         cursor = QTextCursor(self.document())
         cursor.movePosition(QTextCursor.MoveOperation.End)
+        if not cursor.block().text() == "":
+            cursor.insertBlock()  # start a new paragraph; inserted HTML would join the last one
         cursor.insertHtml(markup)
         if follow:
             self.verticalScrollBar().setValue(self.verticalScrollBar().maximum())
 
     def _header(self, role: str) -> str:
         color = "#2f6feb" if role == "user" else "#b4532a"
-        prefix = "" if self.document().isEmpty() else "<br>"
-        return f'{prefix}<p style="margin-top:10px"><b style="color:{color}">{html.escape(self._role_label(role))}</b></p>'
+        return f'<p style="margin-top:14px"><b style="color:{color}">{html.escape(self._role_label(role))}</b></p>'
 
     def add_message(self, role: str, text: str) -> None:
         body = html.escape(text).replace("\n", "<br>")
@@ -60,7 +61,7 @@ class ChatView(QTextBrowser):
     def end_answer(self, footer: str) -> None:
         self._answer_open = False
         if footer:
-            self._append_html(f'<p style="color:#777; font-size:small">{html.escape(footer)}</p>')
+            self._append_html(f'<p style="color:#777; font-size:small; margin-bottom:12px">{html.escape(footer)}</p>')
 
     def add_notice(self, text: str) -> None:
         self._append_html(f'<p style="color:#a15c00"><i>{html.escape(text)}</i></p>')

@@ -8,9 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import gguf
-import numpy as np
 import pytest
+
+from gguf_files import write_unloadable_gguf
 
 PROMPT = "What is the capital of France?"
 
@@ -82,16 +82,6 @@ def test_chat_reads_the_prompt_from_stdin(json_answer: dict, hearth_home: Path) 
     assert data["text"] == json_answer["text"]
 
 
-def _hollow_gguf(path: Path) -> Path:
-    writer = gguf.GGUFWriter(str(path), arch="llama")
-    writer.add_tensor("token_embd.weight", np.ones((8, 32), dtype=np.float32))
-    writer.write_header_to_file()
-    writer.write_kv_data_to_file()
-    writer.write_tensors_to_file()
-    writer.close()
-    return path
-
-
 @pytest.mark.parametrize("kind,words", [
     ("missing", ("No model file",)),
     ("folder", ("folder",)),
@@ -113,7 +103,7 @@ def test_chat_with_bad_model(kind: str, words: tuple[str, ...], tmp_path: Path, 
         with open(starter_model, "rb") as handle:
             path.write_bytes(handle.read(3 << 20))
     elif kind == "hollow":
-        _hollow_gguf(path)
+        write_unloadable_gguf(path)
     result = hearth("chat", "--model", str(path), "--prompt", "hi", "--max-tokens", "4", "--ctx", "256",
                     home=hearth_home)
     assert result.stdout == ""

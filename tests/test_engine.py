@@ -13,13 +13,13 @@ import threading
 import time
 from pathlib import Path
 
-import gguf
-import numpy as np
 import pytest
 
 from hearthlm.core.engine import Engine, GenerationParams, LoadParams
 from hearthlm.core.engine.crash import SAFE_BUILD_COMMAND
 from hearthlm.core.errors import EngineCrashed, EngineError, ModelFileError
+
+from gguf_files import write_unloadable_gguf
 
 pytestmark = pytest.mark.engine
 
@@ -428,23 +428,11 @@ def test_crash_after_answers_is_not_blamed_on_the_build(starter_model: Path) -> 
     assert "does not suit this CPU" not in str(info.value)
 
 
-def _refused_gguf(path: Path, arch: str) -> Path:
-    """Passes the header check, but is no model llama.cpp can build (no vocabulary, no layers)."""
-    writer = gguf.GGUFWriter(str(path), arch=arch)
-    writer.add_name("not really a model")
-    writer.add_tensor("token_embd.weight", np.ones((8, 32), dtype=np.float32))
-    writer.write_header_to_file()
-    writer.write_kv_data_to_file()
-    writer.write_tensors_to_file()
-    writer.close()
-    return path
-
-
 @pytest.mark.parametrize("arch", ["llama", "nosucharch"])
 def test_gguf_that_llama_cpp_refuses(starter_model: Path, tmp_path: Path, arch: str) -> None:
     from hearthlm.core.modelfile import read_gguf
 
-    bad = _refused_gguf(tmp_path / f"hollow-{arch}.gguf", arch)
+    bad = write_unloadable_gguf(tmp_path / f"hollow-{arch}.gguf", arch)
     read_gguf(bad)  # the header itself is sound
     engine = Engine()
     try:
