@@ -19,6 +19,14 @@ class ChatView(QTextBrowser):
         self.setOpenLinks(False)
         self.document().setDocumentMargin(12)
         self._answer_open = False
+        self._welcome = False
+
+    def show_welcome(self) -> None:
+        """A hint in the empty view; the first message replaces it."""
+        self.setHtml('<div style="color:#888; margin-top:40px" align="center"><p style="font-size:large">'
+                     + html.escape(self.tr("Ask the model anything.")) + "</p><p>"
+                     + html.escape(self.tr("It runs on this computer: nothing you type leaves it.")) + "</p></div>")
+        self._welcome = True
 
     def _role_label(self, role: str) -> str:
         return {"user": self.tr("You"), "assistant": self.tr("Assistant"),
@@ -29,6 +37,9 @@ class ChatView(QTextBrowser):
         return bar.value() >= bar.maximum() - 4
 
     def _append_html(self, markup: str) -> None:
+        if self._welcome:
+            self.clear()
+            self._welcome = False
         follow = self._at_bottom()
         cursor = QTextCursor(self.document())
         cursor.movePosition(QTextCursor.MoveOperation.End)

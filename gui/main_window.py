@@ -73,6 +73,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.banner_row)
 
         self.view = ChatView()
+        self.view.show_welcome()
         layout.addWidget(self.view, 1)
 
         bottom = QHBoxLayout()
