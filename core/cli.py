@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from . import __version__
+from . import messages as M
 from .errors import HearthError
+from .messages import msg
 
 EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
 
@@ -31,11 +33,7 @@ def _print_json(data: Any) -> None:
 # -- chat ----------------------------------------------------------------------------------
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    from .default_model import default_model_path
-    from .engine import Engine, GenerationParams, LoadParams
-    from .paths import log_dir
     from .settings import load_settings
-    from .starter import STARTER_INSTALL_HINT
 
     settings = load_settings()
     prompt = args.prompt
@@ -43,7 +41,33 @@ def cmd_chat(args: argparse.Namespace) -> int:
         if sys.stdin.isatty():
             return _fail("give a prompt with --prompt TEXT (or pipe it in with --prompt -).", EXIT_USAGE)
         prompt = sys.stdin.read()
-    model = Path(args.model) if args.model else default_model_path(settings)
+    store = conversation = None
+    try:
+        if args.conversation:
+            from .chat.store import ConversationStore
+
+            store = ConversationStore()
+            if args.conversation != "new":
+                conversation = store.get(store.resolve(args.conversation))
+        return _chat(args, settings, prompt, store, conversation)
+    finally:
+        if store is not None:
+            store.close()
+
+
+def _chat(args: argparse.Namespace, settings: Any, prompt: str, store: Any, conversation: Any) -> int:
+    from .chat.store import SYSTEM_PROMPT_KEY
+    from .default_model import default_model_path
+    from .engine import Engine, GenerationParams, LoadParams
+    from .paths import log_dir
+    from .starter import STARTER_INSTALL_HINT
+
+    if args.model:
+        model = Path(args.model)
+    elif conversation is not None and conversation.model:
+        model = Path(conversation.model)
+    else:
+        model = default_model_path(settings)
     if model is None:
         return _fail(f"no model: pass --model PATH, or install the starter model with {STARTER_INSTALL_HINT}.")
 
@@ -53,13 +77,23 @@ def cmd_chat(args: argparse.Namespace) -> int:
         top_p=settings.top_p, top_k=settings.top_k, min_p=settings.min_p,
         repeat_penalty=settings.repeat_penalty, seed=args.seed,
     )
-    messages = ([{"role": "system", "content": args.system}] if args.system else []) + [
-        {"role": "user", "content": prompt}]
+    history = [{"role": "system", "content": args.system}] if args.system else []
+    parent = None  # the answer's question goes under the last message of the history sent
+    if conversation is not None:
+        if args.system:
+            store.set_settings(conversation.id, {**conversation.settings, SYSTEM_PROMPT_KEY: args.system})
+        branch = store.path(conversation.id)
+        parent = branch[-1].id if branch else None
+        history = store.to_engine_messages(conversation.id)
+    messages = history + [{"role": "user", "content": prompt}]
     stream = not args.json
     printed = False
+    writer = None
 
     def on_token(text: str) -> None:
         nonlocal printed
+        if writer is not None:
+            writer.append(text)
         if stream:
             printed = True
             sys.stdout.write(text)
@@ -79,8 +113,21 @@ def cmd_chat(args: argparse.Namespace) -> int:
                           n_gpu_layers=args.gpu_layers if args.gpu_layers is not None else settings.n_gpu_layers,
                           n_threads=args.threads if args.threads is not None else settings.n_threads)
         info = engine.load(load)
+        if store is not None:
+            # stored once the model has loaded: a bad model file leaves no empty conversation behind
+            if conversation is None:
+                conversation = store.create(model=str(info.path), settings=(
+                    {SYSTEM_PROMPT_KEY: args.system} if args.system else {}))
+            else:
+                store.set_model(conversation.id, str(info.path))
+            question = store.add_message(conversation.id, parent, "user", prompt)
+            writer = store.begin_answer(conversation.id, question.id)
         answer = engine.chat(messages, params, on_token)
+        if writer is not None:
+            writer.finish(answer.stats)
     except HearthError as exc:
+        if writer is not None and writer.state == "streaming":
+            writer.interrupt() if writer.text else writer.discard()
         if printed:
             sys.stdout.write("\n")
         return _fail(str(exc))
@@ -99,6 +146,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
             "total_s": round(answer.stats.total_s, 4),
             "stop_reason": answer.stats.stop_reason,
             "note": answer.note,
+            **({"conversation": conversation.id, "message": writer.id} if writer is not None else {}),
         })
     else:
         sys.stdout.write("\n")
@@ -107,7 +155,107 @@ def cmd_chat(args: argparse.Namespace) -> int:
         s = answer.stats
         print(f"[{s.prompt_tokens} prompt tokens, {s.completion_tokens} generated, first token after "
               f"{s.ttft_s:.2f} s, {s.tokens_per_s:.1f} tokens/s, stopped: {s.stop_reason}]", file=sys.stderr)
+        if writer is not None:
+            print(f"hearth: {msg(M.CONVERSATION_SAVED, id=conversation.id, short=conversation.id[:8])}",
+                  file=sys.stderr)
     return EXIT_INTERRUPTED if interrupted else 0
+
+
+# -- conversations -------------------------------------------------------------------------
+
+def cmd_conversations(args: argparse.Namespace) -> int:
+    from .chat.store import ConversationStore
+
+    with ConversationStore() as store:
+        return args.conv_func(store, args)
+
+
+def _conv_list(store: Any, args: argparse.Namespace) -> int:
+    from .chat.store_export import conversation_json
+
+    conversations = store.list_conversations()
+    if args.json:
+        _print_json([conversation_json(c) for c in conversations])
+    elif not conversations:
+        print(msg(M.NO_CONVERSATIONS), file=sys.stderr)
+    else:
+        from datetime import datetime
+
+        rows = [(c.id[:8], datetime.fromtimestamp(c.updated).strftime("%Y-%m-%d %H:%M"), str(c.message_count),
+                 c.title or msg(M.UNTITLED)) for c in conversations]
+        header = (msg(M.COL_ID), msg(M.COL_UPDATED), msg(M.COL_MESSAGES), msg(M.COL_TITLE))
+        widths = [max(len(r[i]) for r in [header, *rows]) for i in range(3)]
+        for row in [header, *rows]:
+            print(f"{row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:>{widths[2]}}  {row[3]}")
+    return 0
+
+
+def _conv_show(store: Any, args: argparse.Namespace) -> int:
+    from .chat.store_export import ROLE_NAMES, conversation_json, iso_time
+
+    conv = store.get(store.resolve(args.id))
+    branch = []
+    for message in store.path(conv.id):
+        index, count, _ = store.siblings(message.id)
+        branch.append((message, index, count))
+    if args.json:
+        _print_json({**conversation_json(conv), "messages": [
+            {**m.to_dict(), "created": iso_time(m.created), "siblings": {"index": i, "count": n}}
+            for m, i, n in branch]})
+        return 0
+    print(f"# {conv.title or msg(M.UNTITLED)}")
+    print(conv.id + (f"  {msg(M.EXPORT_MODEL, model=Path(conv.model).name)}" if conv.model else ""))
+    for message, index, count in branch:
+        marker = f"  \u2039 {index + 1}/{count} \u203a" if count > 1 else ""
+        print(f"\n[{message.id}] {msg(ROLE_NAMES.get(message.role, message.role))}{marker}")
+        print(message.content)
+        if message.state == "interrupted":
+            print(msg(M.EXPORT_INTERRUPTED))
+        elif message.state == "streaming":
+            print(msg(M.EXPORT_STREAMING))
+    return 0
+
+
+def _conv_export(store: Any, args: argparse.Namespace) -> int:
+    text = store.export(store.resolve(args.id), args.format)
+    if args.output:
+        target = Path(args.output).expanduser()
+        try:
+            target.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            return _fail(f"cannot write {target}: {exc.strerror or exc}.")
+        print(msg(M.EXPORT_WRITTEN, path=str(target)), file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _conv_rm(store: Any, args: argparse.Namespace) -> int:
+    conv = store.get(store.resolve(args.id))
+    store.delete(conv.id)
+    if args.json:
+        _print_json({"deleted": conv.id, "title": conv.title})
+    else:
+        print(msg(M.CONVERSATION_DELETED, title=conv.title or msg(M.UNTITLED), id=conv.id))
+    return 0
+
+
+def _conv_search(store: Any, args: argparse.Namespace) -> int:
+    query = " ".join(args.query)
+    hits = store.search(query, limit=args.limit)
+    if args.json:
+        _print_json([{"conversation": h.conversation_id, "message": h.message_id, "title": h.title,
+                      "snippet": h.snippet, "highlights": [list(span) for span in h.highlights]} for h in hits])
+        return 0
+    if not hits:
+        print(msg(M.NOTHING_FOUND, query=query), file=sys.stderr)
+    for hit in hits:
+        text = hit.snippet
+        for start, end in reversed(hit.highlights):
+            text = f"{text[:start]}[{text[start:end]}]{text[end:]}"
+        where = f"{hit.conversation_id[:8]}" + (f"#{hit.message_id}" if hit.message_id is not None else "")
+        print(f"{where}  {hit.title or msg(M.UNTITLED)}: {text}" if hit.message_id is not None else f"{where}  {text}")
+    return 0
 
 
 # -- doctor --------------------------------------------------------------------------------
@@ -159,7 +307,36 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--gpu-layers", type=int, metavar="N", help="layers to offload to the GPU")
     chat.add_argument("--threads", type=int, metavar="N", help="CPU threads (default: one per physical core)")
     chat.add_argument("--json", action="store_true", help="print one JSON object instead of streaming")
+    chat.add_argument("--conversation", metavar="ID|new",
+                      help="continue a stored conversation (its id or the start of it), or start one with 'new'; "
+                           "the answer is saved as it streams")
     chat.set_defaults(func=cmd_chat)
+
+    conv = sub.add_parser("conversations", help="list, show, export, search and delete stored conversations")
+    conv_sub = conv.add_subparsers(dest="conv_command", metavar="{list,show,export,rm,search}",
+                                 parser_class=_Parser, required=True)
+    conv.set_defaults(func=cmd_conversations)
+    c_list = conv_sub.add_parser("list", help="every conversation, the most recent first")
+    c_list.add_argument("--json", action="store_true")
+    c_list.set_defaults(conv_func=_conv_list)
+    c_show = conv_sub.add_parser("show", help="the active branch of a conversation")
+    c_show.add_argument("id", metavar="ID", help="the conversation's id, or the start of it")
+    c_show.add_argument("--json", action="store_true")
+    c_show.set_defaults(conv_func=_conv_show)
+    c_export = conv_sub.add_parser("export", help="a conversation as Markdown (active branch) or JSON (every branch)")
+    c_export.add_argument("id", metavar="ID", help="the conversation's id, or the start of it")
+    c_export.add_argument("--format", choices=("md", "json"), default="md")
+    c_export.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    c_export.set_defaults(conv_func=_conv_export)
+    c_rm = conv_sub.add_parser("rm", help="delete a conversation and all its messages")
+    c_rm.add_argument("id", metavar="ID", help="the conversation's id, or the start of it")
+    c_rm.add_argument("--json", action="store_true")
+    c_rm.set_defaults(conv_func=_conv_rm)
+    c_search = conv_sub.add_parser("search", help="full-text search of titles and messages (Chinese too)")
+    c_search.add_argument("query", metavar="QUERY", nargs="+")
+    c_search.add_argument("--limit", type=int, default=50, metavar="N")
+    c_search.add_argument("--json", action="store_true")
+    c_search.set_defaults(conv_func=_conv_search)
 
     doctor = sub.add_parser("doctor", help="report versions, the llama.cpp build, devices and paths")
     doctor.add_argument("--json", action="store_true")

@@ -124,3 +124,44 @@ SIG_KILL = QT_TRANSLATE_NOOP("core", "being killed, often by the system running 
 SIG_BUS = QT_TRANSLATE_NOOP("core", "a bus error (the model file may have changed or shrunk while in use)")
 SIG_FPE = QT_TRANSLATE_NOOP("core", "an arithmetic fault")
 SIG_TERM = QT_TRANSLATE_NOOP("core", "a request to terminate")
+
+# -- the conversation store (core/chat/store.py) ---------------------------------------------
+STORE_UNREADABLE = QT_TRANSLATE_NOOP("core", "Cannot open the conversation store {path}: {reason}.")
+STORE_TOO_NEW = QT_TRANSLATE_NOOP(
+    "core", "The conversation store {path} was written by a newer Hearth (schema version {version}; this "
+            "one reads up to {supported}): update Hearth to open it.")
+STORE_BUSY = QT_TRANSLATE_NOOP(
+    "core", "The conversation store {path} stayed locked by another Hearth process for {seconds:.0f} s; "
+            "try again.")
+STORE_FAILED = QT_TRANSLATE_NOOP("core", "Cannot write to the conversation store {path}: {reason}.")
+NO_CONVERSATION = QT_TRANSLATE_NOOP("core", "No conversation matches {id}.")
+AMBIGUOUS_CONVERSATION = QT_TRANSLATE_NOOP(
+    "core", "{id} matches {count} conversations: give more of the id.")
+NO_MESSAGE = QT_TRANSLATE_NOOP("core", "There is no message {id} in the conversation store.")
+WRONG_PARENT = QT_TRANSLATE_NOOP("core", "Message {parent} belongs to another conversation than {id}.")
+# conversation exports and listings (core/chat/store_export.py, core/cli.py)
+UNTITLED = QT_TRANSLATE_NOOP("core", "Untitled conversation")
+ROLE_USER = QT_TRANSLATE_NOOP("core", "You")
+ROLE_ASSISTANT = QT_TRANSLATE_NOOP("core", "Assistant")
+ROLE_SYSTEM = QT_TRANSLATE_NOOP("core", "System")
+ROLE_TOOL = QT_TRANSLATE_NOOP("core", "Tool")
+EXPORT_MODEL = QT_TRANSLATE_NOOP("core", "Model: {model}")
+EXPORT_DATES = QT_TRANSLATE_NOOP("core", "Started {created}, last changed {updated}.")
+EXPORT_BRANCHES = QT_TRANSLATE_NOOP(
+    "core", "This is the active one of {count} branches; the JSON export holds them all.")
+EXPORT_INTERRUPTED = QT_TRANSLATE_NOOP("core", "(This answer was interrupted.)")
+EXPORT_STREAMING = QT_TRANSLATE_NOOP("core", "(This answer was still being written.)")
+EXPORT_STATS = QT_TRANSLATE_NOOP(
+    "core", "{prompt_tokens} prompt tokens, {completion_tokens} generated, first token after {ttft_s:.2f} s, "
+            "{tokens_per_s:.1f} tokens/s")
+# the `hearth conversations` and `hearth chat --conversation` commands (core/cli.py)
+COL_ID = QT_TRANSLATE_NOOP("core", "ID")
+COL_UPDATED = QT_TRANSLATE_NOOP("core", "Updated")
+COL_MESSAGES = QT_TRANSLATE_NOOP("core", "Messages")
+COL_TITLE = QT_TRANSLATE_NOOP("core", "Title")
+NO_CONVERSATIONS = QT_TRANSLATE_NOOP("core", "No conversations yet.")
+NOTHING_FOUND = QT_TRANSLATE_NOOP("core", "Nothing found for {query}.")
+CONVERSATION_DELETED = QT_TRANSLATE_NOOP("core", "Deleted the conversation {title} ({id}).")
+EXPORT_WRITTEN = QT_TRANSLATE_NOOP("core", "Wrote {path}.")
+CONVERSATION_SAVED = QT_TRANSLATE_NOOP(
+    "core", "Saved in conversation {id}; continue it with: hearth chat --conversation {short}")

@@ -182,3 +182,204 @@ def test_version(hearth_home: Path) -> None:
     result = hearth("--version", home=hearth_home)
     assert result.returncode == 0
     assert result.stdout.startswith("hearth ")
+
+
+# -- conversations -------------------------------------------------------------------------
+
+CHAT_ARGS = ("--max-tokens", "8", "--temperature", "0", "--ctx", "1024", "--threads", "1")
+
+
+@pytest.mark.engine
+def test_chat_new_conversation_then_continue_it(hearth_home: Path, starter_model: Path) -> None:
+    from hearthlm.core.chat.store import ConversationStore
+
+    first = hearth("chat", "--conversation", "new", "--prompt", PROMPT, "--json", *CHAT_ARGS, home=hearth_home)
+    assert first.returncode == 0, first.stderr
+    one = json.loads(first.stdout)
+    conv_id = one["conversation"]
+    assert len(conv_id) == 36 and one["text"].strip()
+
+    # continue it by a prefix of its id, streaming; the stored history goes to the engine
+    second = hearth("chat", "--conversation", conv_id[:8], "--prompt", "And of Italy?", *CHAT_ARGS, home=hearth_home)
+    assert second.returncode == 0, second.stderr
+    assert f"hearth chat --conversation {conv_id[:8]}" in second.stderr.splitlines()[-1]
+    third = hearth("chat", "--conversation", conv_id, "--prompt", "Thanks.", "--json", *CHAT_ARGS, home=hearth_home)
+    three = json.loads(third.stdout)
+    assert three["conversation"] == conv_id
+    assert three["prompt_tokens"] > one["prompt_tokens"] + 10  # the earlier turns were in the prompt
+
+    with ConversationStore() as store:
+        conv = store.get(conv_id)
+        assert conv.title == PROMPT and Path(conv.model) == starter_model.resolve()
+        branch = store.path(conv_id)
+        assert [(m.role, m.state) for m in branch] == [("user", "complete"), ("assistant", "complete")] * 3
+        assert [m.content for m in branch[::2]] == [PROMPT, "And of Italy?", "Thanks."]
+        assert branch[1].content == one["text"] and branch[1].id == one["message"]
+        assert second.stdout == branch[3].content + "\n"
+        assert branch[5].content == three["text"]
+        stats = branch[5].stats
+        assert stats["prompt_tokens"] == three["prompt_tokens"]
+        assert stats["completion_tokens"] == three["completion_tokens"]
+        assert stats["stop_reason"] in ("eos", "length") and stats["ttft_s"] > 0 and stats["tokens_per_s"] > 0
+
+    listed = json.loads(hearth("conversations", "list", "--json", home=hearth_home).stdout)
+    assert [(c["id"], c["message_count"]) for c in listed] == [(conv_id, 6)]
+    shown = json.loads(hearth("conversations", "show", conv_id[:6], "--json", home=hearth_home).stdout)
+    assert [m["content"] for m in shown["messages"][::2]] == [PROMPT, "And of Italy?", "Thanks."]
+
+
+@pytest.mark.engine
+def test_chat_conversation_with_a_system_prompt(hearth_home: Path) -> None:
+    from hearthlm.core.chat.store import ConversationStore
+
+    result = hearth("chat", "--conversation", "new", "--system", "Answer in one word.", "--prompt", "Hi",
+                    "--json", *CHAT_ARGS, home=hearth_home)
+    assert result.returncode == 0, result.stderr
+    conv_id = json.loads(result.stdout)["conversation"]
+    with ConversationStore() as store:
+        assert store.get(conv_id).settings == {"system_prompt": "Answer in one word."}
+        assert store.to_engine_messages(conv_id)[0] == {"role": "system", "content": "Answer in one word."}
+
+
+def test_chat_crash_keeps_the_question_and_no_empty_answer(hearth_home: Path, starter_model: Path) -> None:
+    from hearthlm.core.chat.store import ConversationStore
+
+    result = hearth("chat", "--conversation", "new", "--prompt", PROMPT, *CHAT_ARGS, home=hearth_home,
+                    extra_env={"HEARTH_ENGINE_FAULT": "segv-first-decode"})
+    assert_one_error_line(result, 1, "SIGSEGV")
+    with ConversationStore() as store:
+        (conv,) = store.list_conversations()
+        assert [(m.role, m.content) for m in store.path(conv.id)] == [("user", PROMPT)]
+        assert conv.message_count == 1
+
+
+def test_chat_unknown_conversation_fails_before_loading(hearth_home: Path) -> None:
+    result = hearth("chat", "--conversation", "0123abcd", "--prompt", "hi", "--model", "/nowhere.gguf",
+                    home=hearth_home)
+    assert result.stdout == ""
+    assert_one_error_line(result, 1, "No conversation matches 0123abcd")
+
+
+@pytest.fixture
+def stored(hearth_home: Path) -> dict[str, str]:
+    """Two conversations in the default store: one English with two branches, one Chinese."""
+    from hearthlm.core.chat.store import ConversationStore
+
+    with ConversationStore() as store:
+        en = store.create(model="/models/tiny.gguf")
+        q = store.add_message(en.id, None, "user", "How do I light a fireplace?")
+        store.add_message(en.id, q.id, "assistant", "Open the damper first.",
+                          stats={"prompt_tokens": 9, "completion_tokens": 5, "ttft_s": 0.1, "tokens_per_s": 30.0,
+                                 "stop_reason": "eos"})
+        store.add_message(en.id, q.id, "assistant", "Use dry kindling.")
+        zh = store.create()
+        q = store.add_message(zh.id, None, "user", "我喜欢在壁炉边读书")
+        store.add_message(zh.id, q.id, "assistant", "听起来很温暖。")
+    return {"en": en.id, "zh": zh.id}
+
+
+def test_conversations_list(stored: dict[str, str], hearth_home: Path) -> None:
+    result = hearth("conversations", "list", home=hearth_home)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["ID", "Updated", "Messages", "Title"]
+    assert lines[1].startswith(stored["zh"][:8]) and lines[1].endswith("我喜欢在壁炉边读书")
+    assert lines[2].startswith(stored["en"][:8]) and lines[2].endswith("How do I light a fireplace?")
+    data = json.loads(hearth("conversations", "list", "--json", home=hearth_home).stdout)
+    assert [(c["id"], c["title"], c["message_count"]) for c in data] == [
+        (stored["zh"], "我喜欢在壁炉边读书", 2), (stored["en"], "How do I light a fireplace?", 3)]
+    assert data[1]["model"] == "/models/tiny.gguf"
+
+
+def test_conversations_list_when_empty(hearth_home: Path) -> None:
+    result = hearth("conversations", "list", home=hearth_home)
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "No conversations yet.\n")
+    assert json.loads(hearth("conversations", "list", "--json", home=hearth_home).stdout) == []
+
+
+def test_conversations_show(stored: dict[str, str], hearth_home: Path) -> None:
+    result = hearth("conversations", "show", stored["en"][:8], home=hearth_home)
+    assert result.returncode == 0, result.stderr
+    assert "# How do I light a fireplace?" in result.stdout
+    assert "Use dry kindling." in result.stdout and "damper" not in result.stdout
+    assert "\u2039 2/2 \u203a" in result.stdout
+    data = json.loads(hearth("conversations", "show", stored["en"], "--json", home=hearth_home).stdout)
+    assert data["id"] == stored["en"]
+    assert [(m["role"], m["content"], m["siblings"]) for m in data["messages"]] == [
+        ("user", "How do I light a fireplace?", {"index": 0, "count": 1}),
+        ("assistant", "Use dry kindling.", {"index": 1, "count": 2})]
+
+
+def test_conversations_export(stored: dict[str, str], hearth_home: Path, tmp_path: Path) -> None:
+    md = hearth("conversations", "export", stored["zh"], "--format", "md", home=hearth_home)
+    assert md.returncode == 0, md.stderr
+    assert md.stdout.startswith("# 我喜欢在壁炉边读书\n") and "## Assistant\n\n听起来很温暖。" in md.stdout
+    target = tmp_path / "en.json"
+    result = hearth("conversations", "export", stored["en"][:8], "--format", "json", "-o", str(target),
+                    home=hearth_home)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "" and result.stderr.strip() == f"Wrote {target}."
+    data = json.loads(target.read_text(encoding="utf-8"))
+    assert [m["content"] for m in data["messages"]] == ["How do I light a fireplace?", "Use dry kindling."]
+    assert len(data["tree"]) == 3 and data["tree"][1]["stats"]["completion_tokens"] == 5
+    bad = hearth("conversations", "export", stored["en"], "--format", "pdf", home=hearth_home)
+    assert_one_error_line(bad, 2, "invalid choice")
+
+
+def test_conversations_search(stored: dict[str, str], hearth_home: Path) -> None:
+    result = hearth("conversations", "search", "壁炉", home=hearth_home)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [f"{stored['zh'][:8]}  我喜欢在[壁炉]边读书",
+                                          f"{stored['zh'][:8]}#4  我喜欢在壁炉边读书: 我喜欢在[壁炉]边读书"]
+    data = json.loads(hearth("conversations", "search", "dry", "kindling", "--json", home=hearth_home).stdout)
+    assert [(h["conversation"], h["snippet"]) for h in data] == [(stored["en"], "Use dry kindling.")]
+    nothing = hearth("conversations", "search", "platypus", home=hearth_home)
+    assert (nothing.returncode, nothing.stdout, nothing.stderr) == (0, "", "Nothing found for platypus.\n")
+
+
+def test_conversations_rm(stored: dict[str, str], hearth_home: Path) -> None:
+    result = hearth("conversations", "rm", stored["en"][:8], home=hearth_home)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"Deleted the conversation How do I light a fireplace? ({stored['en']})."
+    data = json.loads(hearth("conversations", "rm", stored["zh"], "--json", home=hearth_home).stdout)
+    assert data == {"deleted": stored["zh"], "title": "我喜欢在壁炉边读书"}
+    assert json.loads(hearth("conversations", "list", "--json", home=hearth_home).stdout) == []
+    again = hearth("conversations", "rm", stored["zh"], home=hearth_home)
+    assert again.stdout == ""
+    assert_one_error_line(again, 1, f"No conversation matches {stored['zh']}")
+
+
+def test_conversation_ids_unknown_or_ambiguous(hearth_home: Path) -> None:
+    from hearthlm.core.chat.store import ConversationStore
+
+    with ConversationStore() as store:
+        ids = [store.create(title=f"c{i}").id for i in range(40)]
+    initial = max("0123456789abcdef", key=lambda c: sum(i.startswith(c) for i in ids))
+    count = sum(i.startswith(initial) for i in ids)
+    for command in ("show", "export", "rm"):
+        result = hearth("conversations", command, initial, home=hearth_home)
+        assert result.stdout == ""
+        assert_one_error_line(result, 1, f"{initial} matches {count} conversations", "more of the id")
+        result = hearth("conversations", command, "nope", home=hearth_home)
+        assert_one_error_line(result, 1, "No conversation matches nope")
+    assert_one_error_line(hearth("conversations", home=hearth_home), 2, "required")
+
+
+def test_cli_reads_while_this_process_streams_an_answer(stored: dict[str, str], hearth_home: Path) -> None:
+    """The window streaming an answer and the CLI used at the same time: the CLI sees the answer as
+    'streaming' (its writer is alive, so it is not marked interrupted) and can delete another one."""
+    from hearthlm.core.chat.store import ConversationStore
+
+    with ConversationStore(commit_interval_s=0.05) as store:
+        question = store.path(stored["zh"])[0]
+        writer = store.begin_answer(stored["zh"], question.id)
+        writer.append("正在写")
+        writer.flush()
+        shown = json.loads(hearth("conversations", "show", stored["zh"], "--json", home=hearth_home).stdout)
+        assert (shown["messages"][-1]["content"], shown["messages"][-1]["state"]) == ("正在写", "streaming")
+        assert hearth("conversations", "rm", stored["en"], home=hearth_home).returncode == 0
+        writer.append("的回答")
+        writer.finish()
+        assert store.message(writer.id).state == "complete"
+        assert [c.id for c in store.list_conversations()] == [stored["zh"]]
+    assert "正在写的回答" in hearth("conversations", "export", stored["zh"], home=hearth_home).stdout
