@@ -282,9 +282,10 @@ def test_cancel_during_prompt_evaluation(engine: Engine) -> None:
     full = engine.chat(messages, GenerationParams(max_tokens=8, temperature=0.0))
     assert full.stats.stop_reason in ("eos", "length")
     assert full.stats.evaluated_tokens > full.stats.prompt_tokens // 2
-    engine.complete("Unrelated text", GenerationParams(max_tokens=1, temperature=0.0))  # evict it
+    # Switching away saves this prompt's KV state; coming back restores it (test_kv_states.py).
+    engine.complete("Unrelated text", GenerationParams(max_tokens=1, temperature=0.0))
     again = engine.chat(messages, GenerationParams(max_tokens=8, temperature=0.0))
-    assert again.stats.evaluated_tokens == again.stats.prompt_tokens
+    assert again.stats.evaluated_tokens <= 2
     # Evaluated in other batch splits, later tokens may differ in floating point; the first agrees.
     assert first_word(again.text) == first_word(full.text)
     assert time.perf_counter() - started < 60

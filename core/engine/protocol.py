@@ -25,6 +25,7 @@ class LoadParams:
     n_gpu_layers: int = 0
     n_threads: int = 0  # 0: one per physical core
     n_batch: int = 512
+    state_cache_mb: int = 1024  # RAM for saved KV states of recent conversations (0: none)
 
 
 @dataclass

