@@ -18,10 +18,10 @@ TS = resource_path("translations", "hearth_zh_CN.ts")
 QM = resource_path("translations", "hearth_zh_CN.qm")
 
 
-def ts_messages() -> list[tuple[str, str, str, str | None]]:
-    """(context, source, translation, type) for every message in the .ts file."""
+def ts_messages(path=TS) -> list[tuple[str, str, str, str | None]]:
+    """(context, source, translation, type) for every message in a .ts file."""
     rows = []
-    for context in ET.parse(TS).getroot().iter("context"):
+    for context in ET.parse(path).getroot().iter("context"):
         name = context.findtext("name")
         for message in context.iter("message"):
             translation = message.find("translation")
@@ -80,3 +80,24 @@ def test_core_error_is_shown_in_chinese(qapp, tmp_path):
         QCoreApplication.removeTranslator(translator)
     assert english == str(raised.value)
     assert "half.gguf" in chinese and "请重新下载" in chinese and "文件在" in chinese
+
+
+def test_every_source_string_is_in_the_translation(tmp_path):
+    """lupdate over the sources finds nothing the committed .ts lacks (run update_translations.py)."""
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    lupdate = Path(sys.executable).parent / "pyside6-lupdate"
+    if not lupdate.exists():
+        lupdate = shutil.which("pyside6-lupdate")
+    assert lupdate, "pyside6-lupdate (part of PySide6) is missing"
+    repo = Path(__file__).resolve().parent.parent
+    sources = sorted(str(p) for p in (repo / "gui").glob("*.py")) + [str(repo / "core" / "messages.py")]
+    fresh = tmp_path / "fresh.ts"
+    subprocess.run([str(lupdate), *sources, "-ts", str(fresh)], check=True, capture_output=True)
+    found = {(ctx, src) for ctx, src, _, _ in ts_messages(fresh)}
+    committed = {(ctx, src) for ctx, src, _, _ in ts_messages()}
+    assert found <= committed, f"not in hearth_zh_CN.ts: {sorted(found - committed)}"
+
