@@ -165,3 +165,9 @@ CONVERSATION_DELETED = QT_TRANSLATE_NOOP("core", "Deleted the conversation {titl
 EXPORT_WRITTEN = QT_TRANSLATE_NOOP("core", "Wrote {path}.")
 CONVERSATION_SAVED = QT_TRANSLATE_NOOP(
     "core", "Saved in conversation {id}; continue it with: hearth chat --conversation {short}")
+
+# -- the context (core/chat/context.py) ------------------------------------------------------
+CONTEXT_TRIMMED = QT_TRANSLATE_NOOP(
+    "core", "The conversation is longer than the context of {n_ctx:,} tokens: the {count} oldest messages "
+            "were left out of this answer (the system prompt was kept).")
+TWO_NOTES = QT_TRANSLATE_NOOP("core", "{first} {second}")

@@ -53,6 +53,7 @@ class AnswerStats:
     tokens_per_s: float = 0.0  # generated tokens after the first, per second
     total_s: float = 0.0
     stop_reason: str = "eos"  # eos | length | context | cancelled
+    trimmed_messages: int = 0  # oldest messages left out so that the conversation fits the context
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "AnswerStats":

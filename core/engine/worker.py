@@ -110,18 +110,33 @@ class Worker:
         if self.runner is None or self.info is None:
             self.send_error(req, msg(M.NO_MODEL_LOADED))
             return
+        from ..chat.context import answer_reserve, fit_messages
         from ..chat.template import render_prompt
 
+        params = GenerationParams.from_dict(message.get("params", {}))
         note = None
+        trimmed = 0
         if "prompt" in message:
-            text = message["prompt"]
+            tokens = self.runner.tokenize(message["prompt"])
         else:
             template = message.get("template") or self.info.get("chat_template")
-            rendered = render_prompt(template, message["messages"], bos_token=self.info["bos_token"],
-                                     eos_token=self.info["eos_token"])
-            text, note = rendered.text, rendered.note
-        tokens = self.runner.tokenize(text)
-        params = GenerationParams.from_dict(message.get("params", {}))
+            rendered_by_count: dict[int, tuple] = {}  # fit_messages tries each length once
+
+            def render(msgs: list) -> tuple:
+                if len(msgs) not in rendered_by_count:
+                    r = render_prompt(template, msgs, bos_token=self.info["bos_token"], eos_token=self.info["eos_token"])
+                    rendered_by_count[len(msgs)] = (r, self.runner.tokenize(r.text))
+                return rendered_by_count[len(msgs)]
+
+            n_ctx = self.info["n_ctx"]
+            limit = n_ctx - answer_reserve(n_ctx, params.max_tokens)
+            kept, trimmed = fit_messages(message["messages"], lambda msgs: len(render(msgs)[1]), limit,
+                                         headroom=n_ctx // 4)
+            rendered, tokens = render(kept)
+            note = rendered.note
+            if trimmed:
+                trim_note = msg(M.CONTEXT_TRIMMED, n_ctx=n_ctx, count=trimmed)
+                note = msg(M.TWO_NOTES, first=note, second=trim_note) if note else trim_note
         self.channel.send(ev="prompt", id=req, prompt_tokens=len(tokens), note=note.to_json() if note else None)
         send = self.channel.send
         # Pieces are sent at most every `interval` s (the first at once): each message wakes the
@@ -141,6 +156,7 @@ class Worker:
         stats = self.runner.generate(tokens, params, emit, lambda: self.cancel_upto >= req,
                                      n_batch=int(message.get("n_batch", 512)),
                                      before_first_decode=self._before_decode)
+        stats.trimmed_messages = trimmed
         if pending:
             send(ev="token", id=req, text="".join(pending))
         self.decoded_once = True

@@ -567,5 +567,15 @@
         <source>Saved in conversation {id}; continue it with: hearth chat --conversation {short}</source>
         <translation>已保存到对话 {id}；继续对话请用：hearth chat --conversation {short}</translation>
     </message>
+    <message>
+        <location filename="../../core/messages.py" line="170"/>
+        <source>The conversation is longer than the context of {n_ctx:,} tokens: the {count} oldest messages were left out of this answer (the system prompt was kept).</source>
+        <translation>对话超出了 {n_ctx:,} 个词元的上下文：本次回答未使用最早的 {count} 条消息（系统提示已保留）。</translation>
+    </message>
+    <message>
+        <location filename="../../core/messages.py" line="173"/>
+        <source>{first} {second}</source>
+        <translation>{first} {second}</translation>
+    </message>
 </context>
 </TS>
