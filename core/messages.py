@@ -85,9 +85,11 @@ D_MISALIGNED = QT_TRANSLATE_NOOP("core", "tensor {tensor} is not aligned to {ali
 # -- chat templates (core/chat/template.py) --------------------------------------------------
 TEMPLATE_REFUSED = QT_TRANSLATE_NOOP(
     "core", "The model's chat template tried to reach outside its sandbox and was refused; using the "
-            "ChatML format instead.")
-TEMPLATE_FAILED = QT_TRANSLATE_NOOP("core", "The model's chat template failed ({error}); using the ChatML format instead.")
-NO_TEMPLATE = QT_TRANSLATE_NOOP("core", "This model file has no chat template; using the ChatML format.")
+            "{format} format instead.")
+TEMPLATE_FAILED = QT_TRANSLATE_NOOP("core", "The model's chat template failed ({error}); using the {format} format instead.")
+NO_TEMPLATE = QT_TRANSLATE_NOOP(
+    "core", "This model file has no chat template: using the {format} format; this looks like a base "
+            "model, not a chat model, so its answers may just continue your text.")
 
 # -- the engine (core/engine/) ---------------------------------------------------------------
 ENGINE_NOT_RUNNING = QT_TRANSLATE_NOOP("core", "The engine is not running: start a new one.")

@@ -158,3 +158,51 @@ def test_strftime_now_is_available() -> None:
     rendered = render_prompt("{{ strftime_now('%Y') }}", MESSAGES)
     assert rendered.source == "model"
     assert rendered.text.isdigit() and len(rendered.text) == 4
+
+
+# -- architecture fallback and built-in formats ------------------------------------------------
+
+def test_a_gemma_file_without_template_gets_the_gemma_format() -> None:
+    msgs = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"},
+            {"role": "assistant", "content": "Hello!"}, {"role": "user", "content": "壁炉是什么？"}]
+    rendered = render_prompt(None, msgs, bos_token="<bos>", architecture="gemma3")
+    assert rendered.source == "gemma"
+    assert rendered.text == (
+        "<bos><start_of_turn>user\nBe brief.\n\nHi<end_of_turn>\n"
+        "<start_of_turn>model\nHello!<end_of_turn>\n"
+        "<start_of_turn>user\n壁炉是什么？<end_of_turn>\n"
+        "<start_of_turn>model\n"
+    )
+    assert "Gemma" in rendered.note and "base model" in rendered.note and "no chat template" in rendered.note
+
+
+def test_an_unknown_architecture_falls_back_to_chatml() -> None:
+    rendered = render_prompt(None, [{"role": "user", "content": "Hi"}], architecture="some-new-arch")
+    assert rendered.source == "chatml" and "ChatML" in rendered.note
+
+
+@pytest.mark.parametrize("name,marker", [("chatml", "<|im_start|>assistant\n"), ("gemma", "<start_of_turn>model\n"),
+                                         ("llama3", "<|start_header_id|>assistant<|end_header_id|>\n\n"),
+                                         ("phi3", "<|assistant|>\n")])
+def test_a_built_in_format_overrides_the_model_template(name: str, marker: str) -> None:
+    model_template = "{{ 'MODEL TEMPLATE' }}"
+    rendered = render_prompt(name, [{"role": "user", "content": "Hi"}], architecture="llama")
+    assert rendered.source == name and rendered.note is None
+    assert rendered.text.endswith(marker) and "MODEL TEMPLATE" not in rendered.text
+    assert render_prompt(model_template, [{"role": "user", "content": "Hi"}]).text == "MODEL TEMPLATE"
+
+
+def test_the_refused_template_falls_back_to_the_architecture_format() -> None:
+    hostile = "{{ ''.__class__.__mro__[1].__subclasses__() }}"
+    rendered = render_prompt(hostile, [{"role": "user", "content": "Hi"}], architecture="gemma2")
+    assert rendered.source == "gemma" and "refused" in rendered.note and "Gemma" in rendered.note
+
+
+@pytest.mark.engine
+def test_engine_reports_the_architecture_and_takes_a_format_override(engine) -> None:
+    from hearthlm.core.engine import GenerationParams
+
+    assert engine.model.raw["architecture"] == "llama"
+    answer = engine.chat([{"role": "user", "content": "Hi"}], GenerationParams(max_tokens=4, temperature=0),
+                         template="phi3")
+    assert answer.note is None and answer.stats.completion_tokens > 0

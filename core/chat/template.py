@@ -19,13 +19,54 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from .. import messages as M
 from ..messages import Msg, msg
 
-# ChatML: what SmolLM2, Qwen and many fine-tunes use; the fallback when a file has no template.
+# ChatML: what SmolLM2, Qwen and many fine-tunes use; the fallback for unknown architectures.
 CHATML_TEMPLATE = (
     "{% for message in messages %}"
     "{{ '<|im_start|>' + message['role'] + '\n' + message['content'] + '<|im_end|>' + '\n' }}"
     "{% endfor %}"
     "{% if add_generation_prompt %}{{ '<|im_start|>assistant\n' }}{% endif %}"
 )
+# Gemma has no system role: system text goes at the start of the first user turn.
+GEMMA_TEMPLATE = (
+    "{{ bos_token }}{% set ns = namespace(system='') %}"
+    "{% for message in messages %}"
+    "{% if message['role'] == 'system' %}{% set ns.system = ns.system + message['content'] + '\n\n' %}"
+    "{% else %}"
+    "{{ '<start_of_turn>' + ('model' if message['role'] == 'assistant' else 'user') + '\n' }}"
+    "{% if message['role'] == 'user' and ns.system %}{{ ns.system }}{% set ns.system = '' %}{% endif %}"
+    "{{ message['content'] | trim }}{{ '<end_of_turn>\n' }}"
+    "{% endif %}{% endfor %}"
+    "{% if add_generation_prompt %}{{ '<start_of_turn>model\n' }}{% endif %}"
+)
+LLAMA3_TEMPLATE = (
+    "{{ bos_token }}{% for message in messages %}"
+    "{{ '<|start_header_id|>' + message['role'] + '<|end_header_id|>\n\n' + message['content'] | trim + '<|eot_id|>' }}"
+    "{% endfor %}"
+    "{% if add_generation_prompt %}{{ '<|start_header_id|>assistant<|end_header_id|>\n\n' }}{% endif %}"
+)
+PHI3_TEMPLATE = (
+    "{% for message in messages %}"
+    "{{ '<|' + message['role'] + '|>\n' + message['content'] + '<|end|>\n' }}"
+    "{% endfor %}"
+    "{% if add_generation_prompt %}{{ '<|assistant|>\n' }}{% endif %}"
+)
+
+# Built-in formats, by the name a user can also give as the template override.
+FORMATS: dict[str, tuple[str, str]] = {
+    "chatml": ("ChatML", CHATML_TEMPLATE),
+    "gemma": ("Gemma", GEMMA_TEMPLATE),
+    "llama3": ("Llama 3", LLAMA3_TEMPLATE),
+    "phi3": ("Phi-3", PHI3_TEMPLATE),
+}
+# general.architecture -> the format its models are trained on, for files without a template.
+ARCHITECTURE_FORMATS = {
+    "gemma": "gemma", "gemma2": "gemma", "gemma3": "gemma", "gemma3n": "gemma",
+    "phi3": "phi3", "qwen2": "chatml", "qwen3": "chatml", "qwen2moe": "chatml", "qwen3moe": "chatml",
+}
+
+
+def fallback_format(architecture: str | None) -> str:
+    return ARCHITECTURE_FORMATS.get((architecture or "").lower(), "chatml")
 
 
 @dataclass(frozen=True)
@@ -55,20 +96,26 @@ def render_template(template: str, messages: Iterable[Mapping[str, Any]], *, bos
 
 
 def render_prompt(template: str | None, messages: Iterable[Mapping[str, Any]], *, bos_token: str = "",
-                  eos_token: str = "", add_generation_prompt: bool = True) -> RenderedPrompt:
-    """Render with the model's template, falling back to ChatML with a note for the user."""
+                  eos_token: str = "", add_generation_prompt: bool = True,
+                  architecture: str | None = None) -> RenderedPrompt:
+    """Render with the model's template (or a built-in format named as ``template``), falling back
+    to the format of the model's architecture with a note for the user."""
     messages = [dict(m) for m in messages]
     kwargs = dict(bos_token=bos_token, eos_token=eos_token, add_generation_prompt=add_generation_prompt)
+    if template in FORMATS:  # the user chose a built-in format
+        return RenderedPrompt(render_template(FORMATS[template][1], messages, **kwargs), template)
+    fallback = fallback_format(architecture)
+    name, fallback_template = FORMATS[fallback]
     note: Msg
     if template and template.strip():
         try:
             return RenderedPrompt(render_template(template, messages, **kwargs), "model")
         except SecurityError:
-            note = msg(M.TEMPLATE_REFUSED)
+            note = msg(M.TEMPLATE_REFUSED, format=name)
         except TemplateError as exc:
-            note = msg(M.TEMPLATE_FAILED, error=str(exc))
+            note = msg(M.TEMPLATE_FAILED, error=str(exc), format=name)
         except Exception as exc:  # a template can also fail in plain Python (1 // 0, range limit)
-            note = msg(M.TEMPLATE_FAILED, error=f"{type(exc).__name__}: {exc}")
+            note = msg(M.TEMPLATE_FAILED, error=f"{type(exc).__name__}: {exc}", format=name)
     else:
-        note = msg(M.NO_TEMPLATE)
-    return RenderedPrompt(render_template(CHATML_TEMPLATE, messages, **kwargs), "chatml", note)
+        note = msg(M.NO_TEMPLATE, format=name)
+    return RenderedPrompt(render_template(fallback_template, messages, **kwargs), fallback, note)

@@ -119,10 +119,16 @@ class LlamaRunner:
             "n_gpu_layers": params.n_gpu_layers,
             "threads": threads,
             "chat_template": template.decode("utf-8", "replace") if template else None,
+            "architecture": self._meta("general.architecture"),
             "bos_token": self.token_text(llama_cpp.llama_vocab_bos(vocab)),
             "eos_token": self.token_text(llama_cpp.llama_vocab_eos(vocab)),
             "load_s": load_s,
         }
+
+    def _meta(self, key: str) -> str | None:
+        buf = ctypes.create_string_buffer(256)
+        n = llama_cpp.llama_model_meta_val_str(self._require().model, key.encode(), buf, len(buf))
+        return buf.value.decode("utf-8", "replace") if n >= 0 else None
 
     def unload(self) -> None:
         if self.loaded is None:

@@ -124,7 +124,8 @@ class Worker:
 
             def render(msgs: list) -> tuple:
                 if len(msgs) not in rendered_by_count:
-                    r = render_prompt(template, msgs, bos_token=self.info["bos_token"], eos_token=self.info["eos_token"])
+                    r = render_prompt(template, msgs, bos_token=self.info["bos_token"], eos_token=self.info["eos_token"],
+                                      architecture=self.info.get("architecture"))
                     rendered_by_count[len(msgs)] = (r, self.runner.tokenize(r.text))
                 return rendered_by_count[len(msgs)]
 
