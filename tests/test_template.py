@@ -206,3 +206,19 @@ def test_engine_reports_the_architecture_and_takes_a_format_override(engine) -> 
     answer = engine.chat([{"role": "user", "content": "Hi"}], GenerationParams(max_tokens=4, temperature=0),
                          template="phi3")
     assert answer.note is None and answer.stats.completion_tokens > 0
+
+
+@pytest.mark.engine
+def test_a_real_gguf_without_template_answers_in_its_own_format(gemma_model) -> None:
+    """llama-cpp-python's own fallback (llama-2 format) makes this model answer with empty text."""
+    from hearthlm.core.engine import Engine, GenerationParams, LoadParams
+    from hearthlm.core.modelfile import read_gguf
+
+    assert read_gguf(gemma_model).chat_template is None
+    with Engine() as engine:
+        info = engine.load(LoadParams(str(gemma_model), n_ctx=512, n_threads=1))
+        assert info.architecture == "gemma3" and not info.has_chat_template
+        answer = engine.chat([{"role": "user", "content": "What is the capital of France?"}],
+                             GenerationParams(max_tokens=16, temperature=0))
+    assert answer.text.strip()
+    assert "Gemma" in answer.note and "base model" in answer.note
