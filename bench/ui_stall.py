@@ -118,7 +118,8 @@ if __name__ == "__main__":
     code = main()
     sys.stdout.flush()
     sys.stderr.flush()
-    # Leave without interpreter finalization: tearing down this script's Qt objects in
-    # finalization order aborts inside PySide6 ("bool_dealloc") after the results are printed.
-    # The app itself (hearthlm.gui.app.run) exits cleanly after long answers: checked separately.
+    # Leave without interpreter finalization: after this run (thousands of queued signals) the
+    # interpreter aborts while tearing down ("bool_dealloc: deallocating True or False", a refcount
+    # error in a C extension, PySide6 6.12 suspected; cause not yet found). The results are printed
+    # by then; the app itself (hearthlm.gui.app.run) exits cleanly after a 1,500-token answer.
     os._exit(code)

@@ -40,7 +40,6 @@ class EngineSession(QObject):
         super().__init__(parent)
         self._engine: Engine | None = None
         self._jobs: set[Job] = set()  # running, result not yet delivered
-        self._threads: set[Job] = set()  # QThreads not yet finished
         self._pending: list[str] = []
         self._flush = QTimer(self)
         self._flush.setInterval(FLUSH_MS)
@@ -64,15 +63,17 @@ class EngineSession(QObject):
     def _new_job(self, work: Any) -> Job:
         """A job counted as busy until its result arrives (connected first, so the session is
         idle again by the time the caller's own result handlers run)."""
-        job = Job(work)
+        job = Job(work, parent=self)
         job.succeeded.connect(lambda _result: self._job_done(job))
         job.failed.connect(lambda _exc: self._job_done(job))
         return job
 
     def _start(self, job: Job) -> None:
         self._jobs.add(job)
-        self._threads.add(job)
-        job.finished.connect(lambda: self._threads.discard(job))  # keep the QThread alive until it ends
+        # The session (its Qt parent) owns the thread; Qt deletes it once it has finished and the
+        # event loop is back. Dropping it from inside its own `finished` signal would free the
+        # QThread while Qt is still emitting from it (a crash seen in CI).
+        job.finished.connect(job.deleteLater)
         if len(self._jobs) == 1:
             self.busyChanged.emit(True)
         job.start()
@@ -118,7 +119,7 @@ class EngineSession(QObject):
             return engine.chat(messages, params, on_token=emit)
 
         job = self._new_job(work)
-        job.event.connect(self._pending.append)
+        job.event.connect(self._on_piece)
         job.succeeded.connect(self._answered)
         job.failed.connect(self._answer_failed)
         self._flush.start()
@@ -128,6 +129,9 @@ class EngineSession(QObject):
         """Cancel the answer or load in progress. Returns at once; the engine stops within ~ms."""
         if self._engine is not None:
             self._engine.cancel()
+
+    def _on_piece(self, text: str) -> None:
+        self._pending.append(text)
 
     def _flush_tokens(self) -> None:
         if self._pending:
@@ -150,7 +154,7 @@ class EngineSession(QObject):
 
     def shutdown(self) -> None:
         self.stop()
-        for job in list(self._threads):
+        for job in self.findChildren(Job):
             job.wait(5000)
         if self._engine is not None:
             self._engine.close()
