@@ -6,6 +6,7 @@ Errors are one line on stderr and a non-zero exit status: 1 for a failed job, 2 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import signal
@@ -283,6 +284,11 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 # -- parser --------------------------------------------------------------------------------
 
+# Modules that add subcommands (see build_parser); one line per area.
+AREA_COMMANDS: tuple[str, ...] = (
+)
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line, exit 2
         print(f"hearth: error: {message}", file=sys.stderr)
@@ -341,6 +347,11 @@ def build_parser() -> argparse.ArgumentParser:
     doctor = sub.add_parser("doctor", help="report versions, the llama.cpp build, devices and paths")
     doctor.add_argument("--json", action="store_true")
     doctor.set_defaults(func=cmd_doctor)
+
+    # Each area adds its own subcommands: a module with register(subparsers, parser_class) whose
+    # parsers set func=handler(args) -> exit code (HearthError becomes a one-line error here).
+    for module_name in AREA_COMMANDS:
+        importlib.import_module(module_name).register(sub, _Parser)
 
     gui = sub.add_parser("gui", help="open the window (the default with no subcommand)")
     gui.add_argument("--model", metavar="PATH", help="GGUF file to select at start")

@@ -12,7 +12,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QMainWindow, QProgressBar, QPushButton,
-                               QVBoxLayout, QWidget)
+                               QTabWidget, QVBoxLayout, QWidget)
 
 from hearthlm.core.default_model import default_model_path
 from hearthlm.core.engine import GenerationParams
@@ -90,8 +90,19 @@ class MainWindow(QMainWindow):
         bottom.addLayout(buttons)
         layout.addLayout(bottom)
 
-        self.setCentralWidget(central)
+        # One page per area (chat, models, quantize, documents, monitor) in tabs down the left side.
+        self.pages = QTabWidget()
+        self.pages.setObjectName("pages")
+        self.pages.setTabPosition(QTabWidget.TabPosition.West)
+        self.pages.setDocumentMode(True)
+        self.chat_page = central
+        self.pages.addTab(central, self.tr("Chat"))
+        self._add_pages()
+        self.setCentralWidget(self.pages)
         self.statusBar().showMessage(self.tr("No model loaded"))
+
+    def _add_pages(self) -> None:
+        """The other areas' pages, each a widget of its own module (one line each)."""
 
     def _connect(self) -> None:
         self.picker.modelChosen.connect(self.load_model)

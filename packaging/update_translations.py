@@ -3,8 +3,8 @@
 
     python packaging/update_translations.py
 
-Sources: every gui/ module (self.tr, QCoreApplication.translate) and core/messages.py (the core's
-sentences, marked with QT_TRANSLATE_NOOP). Translate the .ts files with Qt Linguist
+Sources: every gui/ module (self.tr, QCoreApplication.translate) and every core/ module (the core's
+sentences, kept in core/messages.py and core/<area>/messages.py, marked with QT_TRANSLATE_NOOP). Translate the .ts files with Qt Linguist
 (pyside6-linguist), then run this again to build the .qm files the app loads.
 """
 
@@ -23,12 +23,16 @@ def tool(name: str) -> str:
     return str(candidate) if candidate.exists() else name
 
 
+def translation_sources() -> list[str]:
+    """Every module lupdate reads, relative to the repository."""
+    return sorted(str(p.relative_to(REPO)) for area in ("gui", "core") for p in (REPO / area).rglob("*.py"))
+
+
 def main() -> int:
-    sources = sorted(str(p.relative_to(REPO)) for p in (REPO / "gui").glob("*.py"))
-    sources.append("core/messages.py")
+    sources = translation_sources()
     for lang in LANGUAGES:
         ts = f"resources/translations/hearth_{lang}.ts"
-        subprocess.run([tool("pyside6-lupdate"), *sources, "-no-obsolete", "-ts", ts], cwd=REPO, check=True)
+        subprocess.run([tool("pyside6-lupdate"), *sources, "-no-obsolete", "-locations", "none", "-ts", ts], cwd=REPO, check=True)
         subprocess.run([tool("pyside6-lrelease"), ts, "-qm", ts.replace(".ts", ".qm")], cwd=REPO, check=True)
     return 0
 

@@ -29,8 +29,21 @@ def ts_messages(path=TS) -> list[tuple[str, str, str, str | None]]:
     return rows
 
 
+def core_message_modules():
+    """core/messages.py and every core/<area>/messages.py."""
+    import importlib
+    from pathlib import Path
+
+    core = Path(M.__file__).parent
+    names = ["hearthlm.core.messages"] + sorted(
+        "hearthlm.core." + ".".join(p.relative_to(core).with_suffix("").parts)
+        for p in core.rglob("messages.py") if p.parent != core)
+    return [importlib.import_module(name) for name in names]
+
+
 def core_templates() -> list[str]:
-    return [v for k, v in vars(M).items() if k.isupper() and isinstance(v, str) and k != "CONTEXT"]
+    return [v for module in core_message_modules() for k, v in vars(module).items()
+            if k.isupper() and isinstance(v, str) and k != "CONTEXT"]
 
 
 def fields(text: str) -> set[str]:
@@ -94,7 +107,7 @@ def test_every_source_string_is_in_the_translation(tmp_path):
         lupdate = shutil.which("pyside6-lupdate")
     assert lupdate, "pyside6-lupdate (part of PySide6) is missing"
     repo = Path(__file__).resolve().parent.parent
-    sources = sorted(str(p) for p in (repo / "gui").glob("*.py")) + [str(repo / "core" / "messages.py")]
+    sources = sorted(str(p) for area in ("gui", "core") for p in (repo / area).rglob("*.py"))
     fresh = tmp_path / "fresh.ts"
     subprocess.run([str(lupdate), *sources, "-ts", str(fresh)], check=True, capture_output=True)
     found = {(ctx, src) for ctx, src, _, _ in ts_messages(fresh)}
