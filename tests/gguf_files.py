@@ -19,3 +19,26 @@ def write_unloadable_gguf(path: Path, arch: str = "llama") -> Path:
     writer.write_tensors_to_file()
     writer.close()
     return path
+
+
+def write_small_gguf(path: Path, arch: str = "llama", ctx: int = 2048, template: str | None = "{{ messages }}",
+                     file_type: int = 7, n_tensors: int = 2, rows: int = 64, split_max_tensors: int = 0) -> Path:
+    """A small, well-formed GGUF with the metadata a library shows (architecture, context length,
+    file type, chat template). With ``split_max_tensors`` it is written as ``-0000N-of-0000M`` parts
+    the way llama.cpp's gguf-split names them; returns the first part then."""
+    writer = gguf.GGUFWriter(str(path), arch=arch, split_max_tensors=split_max_tensors)
+    writer.add_name(path.stem)
+    writer.add_context_length(ctx)
+    writer.add_block_count(1)
+    writer.add_file_type(file_type)
+    if template:
+        writer.add_chat_template(template)
+    for i in range(n_tensors):
+        writer.add_tensor(f"blk.0.t{i}.weight", np.full((rows, 32), i + 1, dtype=np.float32))
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+    if split_max_tensors:
+        return writer.format_shard_names(path)[0]
+    return path

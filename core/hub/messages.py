@@ -1,0 +1,56 @@
+"""Sentences of the models area (hub search, downloads, library), marked for translation."""
+
+from __future__ import annotations
+
+from ..messages import QT_TRANSLATE_NOOP
+
+# -- hub access --------------------------------------------------------------------------------
+GATED_NO_TOKEN = QT_TRANSLATE_NOOP(
+    "core", "{repo} is gated or private: accept its terms on Hugging Face, then set a Hugging Face token "
+            "in Settings or in the HF_TOKEN environment variable.")
+TOKEN_REFUSED = QT_TRANSLATE_NOOP(
+    "core", "The Hugging Face token was refused for {repo} ({status}): check that the token is valid and "
+            "that its account was granted access to this model.")
+REPO_NOT_FOUND = QT_TRANSLATE_NOOP(
+    "core", "There is no model {repo} on the hub (if it is private, set a Hugging Face token).")
+FILE_NOT_FOUND = QT_TRANSLATE_NOOP("core", "{repo} has no file {file}.")
+REVISION_NOT_FOUND = QT_TRANSLATE_NOOP("core", "{repo} has no revision {revision}.")
+HUB_UNREACHABLE = QT_TRANSLATE_NOOP("core", "Cannot reach the hub at {endpoint}: {reason}.")
+HUB_ERROR = QT_TRANSLATE_NOOP("core", "The hub answered {repo} with an error ({status}).")
+RATE_LIMITED = QT_TRANSLATE_NOOP("core", "The hub is limiting requests (429).")
+BAD_REPO_ID = QT_TRANSLATE_NOOP("core", "{repo} is not a model name: use the form owner/name.")
+NO_GGUF_FILES = QT_TRANSLATE_NOOP("core", "{repo} has no GGUF files.")
+NO_SUCH_GGUF = QT_TRANSLATE_NOOP("core", "{repo} has no GGUF file named {file}; it has: {choices}.")
+CHOOSE_FILE = QT_TRANSLATE_NOOP("core", "{repo} has several GGUF files; name one of: {choices}.")
+
+# -- downloads -----------------------------------------------------------------------------------
+UNSAFE_NAME = QT_TRANSLATE_NOOP(
+    "core", "The hub listed a file name that would be written outside the models folder ({name}); it was "
+            "refused and nothing was written.")
+UNSAFE_HEADER = QT_TRANSLATE_NOOP(
+    "core", "The hub sent an unusable {what} for {file} ({value}); nothing was written.")
+HASH_MISMATCH = QT_TRANSLATE_NOOP(
+    "core", "{file} arrived damaged: its sha256 does not match the hub's, so it was moved to quarantine "
+            "({path}) and not added to the library. Download it again.")
+SIZE_MISMATCH = QT_TRANSLATE_NOOP(
+    "core", "{file} arrived with {got:,} bytes instead of {expected:,}; it will be downloaded again.")
+DISK_FULL = QT_TRANSLATE_NOOP("core", "Not enough disk space for {file}: {reason}.")
+WRITE_FAILED = QT_TRANSLATE_NOOP("core", "Cannot write {file}: {reason}.")
+RETRYING = QT_TRANSLATE_NOOP("core", "{reason} Retrying in {seconds} s (attempt {attempt} of {attempts}).")
+GAVE_UP = QT_TRANSLATE_NOOP("core", "{reason} Gave up after {attempts} attempts; resume it to try again.")
+WORKER_DIED = QT_TRANSLATE_NOOP("core", "The download process stopped unexpectedly ({detail}).")
+NO_SUCH_DOWNLOAD = QT_TRANSLATE_NOOP("core", "No download with id {id}.")
+
+# -- library ---------------------------------------------------------------------------------------
+NOT_IN_LIBRARY = QT_TRANSLATE_NOOP("core", "No model named {name} in the library.")
+AMBIGUOUS_NAME = QT_TRANSLATE_NOOP("core", "{name} matches several models: {choices}. Use the full path.")
+NOT_OURS = QT_TRANSLATE_NOOP(
+    "core", "{name} belongs to {source}; Hearth deletes only the models it downloaded. Remove it there.")
+IMPORT_NOTHING = QT_TRANSLATE_NOOP("core", "{path} holds no GGUF files.")
+IMPORT_MISSING = QT_TRANSLATE_NOOP("core", "There is nothing at {path}.")
+
+# -- fit verdicts ------------------------------------------------------------------------------------
+FIT_FITS = QT_TRANSLATE_NOOP("core", "Fits")
+FIT_TIGHT = QT_TRANSLATE_NOOP("core", "May be slow")
+FIT_NO = QT_TRANSLATE_NOOP("core", "Won't fit")
+FIT_DETAIL = QT_TRANSLATE_NOOP("core", "needs about {need} of {free} free {where}")
