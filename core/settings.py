@@ -37,6 +37,7 @@ class Settings:
     top_k: int = _setting(40, "Sample among the k most likely tokens.")
     min_p: float = _setting(0.05, "Drop tokens less likely than this fraction of the best one.")
     repeat_penalty: float = _setting(1.1, "Penalty for repeating the last 64 tokens; 1 is off.")
+    hf_token: str = _setting("", "Hugging Face token for gated or private models; empty uses HF_TOKEN.")
 
     @classmethod
     def describe(cls) -> dict[str, str]:

@@ -256,7 +256,7 @@ def _handler_for(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
             parts = urlsplit(self.path)
             path = unquote(parts.path)
             query = parse_qs(parts.query)
-            hub.requests.append((self.command, path, dict(self.headers)))
+            hub.requests.append((self.command, path, {k.lower(): v for k, v in self.headers.items()}))
             try:
                 if path == "/api/models":
                     return self._search(query)

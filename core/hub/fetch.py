@@ -34,7 +34,7 @@ from .names import inside, safe_relative, safe_token
 
 # Smaller pieces than huggingface_hub's 10 MB: on a slow line progress (and the stall check)
 # would otherwise move once every 10 MB. Measured in bench/download.py: no cost in throughput.
-CHUNK_SIZE = 1024 * 1024
+CHUNK_SIZE = 256 * 1024
 PROGRESS_EVERY_S = 0.2
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _SHA1 = re.compile(r"^[0-9a-f]{40}$")
@@ -250,7 +250,27 @@ def fetch_file(job: dict[str, Any], spec: dict[str, Any], token: str | None) -> 
                                token=token or False)
     except Exception as exc:  # noqa: BLE001
         raise _classify(exc, repo, name, revision, token, endpoint) from exc
+    _write_ref(storage, revision, commit)
     return path
+
+
+def _write_ref(storage: Path, revision: str, commit: str) -> None:
+    """refs/<branch> -> commit, as huggingface_hub writes it, so that other tools asking for "main"
+    offline find the file too (the link above was made by commit, to get exactly the verified blob)."""
+    if revision == commit or _SHA1.match(revision):
+        return
+    ref = inside(storage / "refs", revision)
+    if ref is None:
+        return
+    ref.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        if ref.exists() and ref.read_text().strip() == commit:
+            return
+        tmp = ref.with_name(f".{ref.name}.{os.getpid()}")
+        tmp.write_text(commit)
+        os.replace(tmp, ref)
+    except OSError:
+        pass  # a read-only or odd cache: the file is still there by commit
 
 
 def run(job: dict[str, Any]) -> int:

@@ -1,0 +1,330 @@
+"""Downloads against a hub on 127.0.0.1 that breaks: dropped connections, wrong bytes, 401/403,
+404, 429 and 5xx, a slow or stalled server, hostile names; pause, resume, cancel, app restart."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from fake_hub import GOOD_TOKEN
+from hearthlm.core.hub import api, ledger
+from hearthlm.core.hub import messages as M
+from hearthlm.core.hub.library import list_models
+from hearthlm.core.hub.names import GGUFEntry
+from hearthlm.core.hub.queue import DownloadQueue
+from hub_fixtures import hf_env, hub, model_files  # noqa: F401 (fixtures)
+
+TINY, BIG = "acme/tiny-GGUF", "acme/big-GGUF"
+SINGLE = "tiny-chat-Q8_0.gguf"
+
+
+def _queue(hf_env: Path, **kw) -> DownloadQueue:
+    kw.setdefault("backoff", 0.05)
+    return DownloadQueue(cache_dir=hf_env, **kw)
+
+
+def _entry(repo: str, name: str) -> GGUFEntry:
+    entry = api.repo_files(repo).find(name)
+    assert entry is not None
+    return entry
+
+
+def _pull(queue: DownloadQueue, repo: str, name: str, timeout: float = 60):
+    queue.start()
+    item = queue.add(repo, _entry(repo, name))
+    return queue.wait(item.id, timeout)
+
+
+def _sha(path: str | Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _ranges(hub, name: str) -> list[str]:
+    return [h.get("range") for m, p, h in hub.requests if m == "GET" and p.endswith(name)]
+
+
+def _wait_for(predicate, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def test_download_lands_in_the_shared_hf_cache_verified(hub, hf_env, model_files):
+    queue = _queue(hf_env)
+    try:
+        result = _pull(queue, TINY, SINGLE)
+    finally:
+        queue.close()
+    assert result.state == "ready", result.message
+    path = Path(result.path)
+    assert path.is_symlink() and hf_env in path.parents  # the standard cache layout, not a copy
+    assert _sha(path) == _sha(model_files["single"])
+    assert result.done == result.total == model_files["single"].stat().st_size
+    assert not list(hf_env.rglob("*.incomplete"))
+    # another tool using huggingface_hub finds the very same file without downloading
+    from huggingface_hub import hf_hub_download
+
+    again = hf_hub_download(TINY, SINGLE, cache_dir=hf_env, local_files_only=True)
+    assert Path(again) == path
+    assert [m.path for m in list_models(roots={}) if m.source == "hearth"] == [str(path)]
+
+
+def test_split_gguf_is_one_download(hub, hf_env, model_files):
+    queue = _queue(hf_env)
+    seen = []
+    queue.subscribe(lambda d: seen.append((d.state, d.done, d.total)))
+    try:
+        result = _pull(queue, TINY, "tiny-split-Q4_K_M.gguf")
+    finally:
+        queue.close()
+    assert result.state == "ready" and len(result.paths) == 2
+    assert [_sha(p) for p in result.paths] == [_sha(model_files["split1"]), _sha(model_files["split2"])]
+    total = model_files["split1"].stat().st_size + model_files["split2"].stat().st_size
+    assert result.total == total and max(done for _, done, _ in seen) == total
+    assert [s for s, _, _ in seen].count("ready") == 1  # ready once, after both parts
+    library = [m for m in list_models(roots={}) if m.source == "hearth"]
+    assert len(library) == 1 and library[0].parts == result.paths and library[0].size == total
+
+
+def test_dropped_connection_resumes_with_range(hub, hf_env, model_files):
+    size = model_files["big"].stat().st_size
+    hub.fail(BIG, "tiny-big-F32.gguf", "drop", after=size // 3)
+    hub.fail(BIG, "tiny-big-F32.gguf", "drop", after=size // 2)  # on the resumed request: again
+    queue = _queue(hf_env)
+    try:
+        result = _pull(queue, BIG, "tiny-big-F32.gguf")
+    finally:
+        queue.close()
+    assert result.state == "ready", result.message
+    assert _sha(result.path) == _sha(model_files["big"])
+    ranges = _ranges(hub, "tiny-big-F32.gguf")
+    assert len(ranges) >= 2 and ranges[0] is None
+    assert all(r and r.startswith("bytes=") and int(r[6:].rstrip("-")) > 0 for r in ranges[1:])  # never from zero
+
+
+def test_wrong_bytes_are_quarantined_and_never_listed(hub, hf_env):
+    hub.fail(TINY, SINGLE, "corrupt", times=None)
+    queue = _queue(hf_env)
+    try:
+        result = _pull(queue, TINY, SINGLE)
+    finally:
+        queue.close()
+    assert result.state == "failed" and result.message.template == M.HASH_MISMATCH
+    assert "quarantine" in str(result.message)
+    assert len(result.quarantined) == 1 and Path(result.quarantined[0]).exists()
+    assert hf_env not in Path(result.quarantined[0]).parents
+    blobs = [p for p in hf_env.rglob("blobs/*") if p.suffix != ".lock"]
+    assert not [p for p in blobs if p.name == _entry(TINY, SINGLE).sha256[SINGLE]]
+    assert not list((hf_env / "models--acme--tiny-GGUF").rglob(SINGLE))
+    assert not [m for m in list_models(roots={}) if m.source == "hearth"]
+    assert ledger.entries() == []
+
+
+def test_gated_repo_without_token_says_what_to_do(hub, hf_env):
+    queue = _queue(hf_env, token="")
+    try:
+        result = _pull(queue, "acme/gated-GGUF", SINGLE)
+    finally:
+        queue.close()
+    assert result.state == "failed" and result.message.template == M.GATED_NO_TOKEN
+    assert "HF_TOKEN" in str(result.message) and result.attempts == 1  # not retried
+
+
+def test_refused_token_is_named(hub, hf_env):
+    queue = _queue(hf_env, token="hf_wrong")
+    try:
+        result = _pull(queue, "acme/gated-GGUF", SINGLE)
+    finally:
+        queue.close()
+    assert result.state == "failed" and result.message.template == M.TOKEN_REFUSED
+    assert "403" in str(result.message)
+
+
+def test_token_from_settings_opens_a_gated_repo(hub, hf_env):
+    from hearthlm.core.settings import Settings, save_settings
+
+    save_settings(Settings(hf_token=GOOD_TOKEN))
+    listing = api.repo_files("acme/gated-GGUF")
+    queue = _queue(hf_env)  # token=None: Settings, then HF_TOKEN
+    try:
+        queue.start()
+        item = queue.add("acme/gated-GGUF", listing.entries[0])
+        result = queue.wait(item.id, 60)
+    finally:
+        queue.close()
+    assert result.state == "ready", result.message
+    auth = {h.get("authorization") for m, p, h in hub.requests if "/resolve/" in p}
+    assert auth == {f"Bearer {GOOD_TOKEN}"}
+
+
+def test_token_from_hf_token_env(hub, hf_env, monkeypatch):
+    monkeypatch.setenv("HF_TOKEN", GOOD_TOKEN)
+    queue = _queue(hf_env)
+    try:
+        result = _pull(queue, "acme/gated-GGUF", SINGLE)
+    finally:
+        queue.close()
+    assert result.state == "ready", result.message
+
+
+def test_missing_file_is_404_and_not_retried(hub, hf_env):
+    entry = _entry(TINY, SINGLE)
+    entry.files = ["gone-Q4_0.gguf"]
+    entry.name = "gone-Q4_0.gguf"
+    queue = _queue(hf_env).start()
+    try:
+        result = queue.wait(queue.add(TINY, entry).id, 30)
+    finally:
+        queue.close()
+    assert result.state == "failed" and result.message.template == M.FILE_NOT_FOUND
+    assert result.attempts == 1
+
+
+@pytest.mark.parametrize("status,method", [(429, "HEAD"), (500, "HEAD"), (503, "GET"), (502, "GET")])
+def test_rate_limit_and_server_errors_then_success(hub, hf_env, status, method):
+    hub.fail(TINY, SINGLE, "status", status=status, method=method, times=2)
+    queue = _queue(hf_env)
+    states = []
+    queue.subscribe(lambda d: states.append((d.state, d.error)))
+    try:
+        result = _pull(queue, TINY, SINGLE)
+    finally:
+        queue.close()
+    assert result.state == "ready", result.message
+    retrying = [e for s, e in states if s == "retrying"]
+    assert retrying, "the failure was retried with a wait"
+    assert all(e["template"] == M.RETRYING for e in retrying)
+
+
+def test_persistent_server_error_gives_up_with_a_sentence(hub, hf_env):
+    hub.fail(TINY, SINGLE, "status", status=503, method="HEAD", times=None)
+    queue = _queue(hf_env, retries=2)
+    try:
+        result = _pull(queue, TINY, SINGLE)
+    finally:
+        queue.close()
+    assert result.state == "failed" and result.message.template == M.GAVE_UP
+    assert "503" in str(result.message) and "2 attempts" in str(result.message)
+
+
+def test_backoff_grows_exponentially(hub, hf_env):
+    hub.fail(TINY, SINGLE, "status", status=500, method="HEAD", times=3)
+    queue = _queue(hf_env, backoff=0.2)
+    waits = []
+    queue.subscribe(lambda d: d.state == "retrying" and waits.append(d.error["values"]["seconds"]))
+    try:
+        result = _pull(queue, TINY, SINGLE)
+    finally:
+        queue.close()
+    assert result.state == "ready" and waits == [0.2, 0.4, 0.8]
+
+
+def test_slow_server_pause_resume_continues_from_partial(hub, hf_env, model_files):
+    size = model_files["big"].stat().st_size
+    hub.fail(BIG, "tiny-big-F32.gguf", "slow", rate=size // 8)  # ~8 s for the whole file
+    queue = _queue(hf_env).start()
+    try:
+        item = queue.add(BIG, _entry(BIG, "tiny-big-F32.gguf"))
+        _wait_for(lambda: queue.get(item.id).done > size // 10)
+        progress = queue.get(item.id)
+        assert progress.state == "downloading" and progress.speed > 0 and progress.eta is not None
+        t = time.monotonic()
+        queue.pause(item.id)
+        assert time.monotonic() - t < 3 and queue.get(item.id).state == "paused"
+        partial = Path(queue.get(item.id).partials["tiny-big-F32.gguf"])
+        assert partial.exists() and 0 < partial.stat().st_size < size
+        queue.resume(item.id)
+        result = queue.wait(item.id, 60)
+    finally:
+        queue.close()
+    assert result.state == "ready", result.message
+    assert _sha(result.path) == _sha(model_files["big"])
+    resumed = _ranges(hub, "tiny-big-F32.gguf")[-1]
+    assert resumed and int(resumed[6:].rstrip("-")) > 0
+
+
+def test_stalled_server_times_out_and_resumes(hub, hf_env, model_files):
+    size = model_files["big"].stat().st_size
+    hub.fail(BIG, "tiny-big-F32.gguf", "stall", after=size // 2)  # sends half, then nothing
+    queue = _queue(hf_env)
+    try:
+        result = _pull(queue, BIG, "tiny-big-F32.gguf")
+    finally:
+        queue.close()
+    assert result.state == "ready", result.message
+    assert _sha(result.path) == _sha(model_files["big"])
+    # resumed from what was written (up to one read chunk of the half sent may be lost with the socket)
+    assert int(_ranges(hub, "tiny-big-F32.gguf")[-1][6:].rstrip("-")) > 0
+
+
+def test_download_survives_an_app_restart(hub, hf_env, model_files):
+    size = model_files["big"].stat().st_size
+    hub.fail(BIG, "tiny-big-F32.gguf", "slow", rate=size // 6)
+    first = _queue(hf_env).start()
+    item = first.add(BIG, _entry(BIG, "tiny-big-F32.gguf"))
+    _wait_for(lambda: first.get(item.id).done > size // 8)
+    first.close()  # the app quits mid-download
+    assert first.get(item.id).state == "queued"
+    second = _queue(hf_env)  # the app starts again: same queue file in the data folder
+    assert [i.id for i in second.items()] == [item.id]
+    second.start()
+    try:
+        result = second.wait(item.id, 60)
+    finally:
+        second.close()
+    assert result.state == "ready", result.message
+    assert _sha(result.path) == _sha(model_files["big"])
+    assert int(_ranges(hub, "tiny-big-F32.gguf")[-1][6:].rstrip("-")) > 0
+
+
+def test_paused_download_stays_paused_after_restart(hub, hf_env, model_files):
+    size = model_files["big"].stat().st_size
+    hub.fail(BIG, "tiny-big-F32.gguf", "slow", rate=size // 8)
+    first = _queue(hf_env).start()
+    item = first.add(BIG, _entry(BIG, "tiny-big-F32.gguf"))
+    _wait_for(lambda: first.get(item.id).done > 0)
+    first.pause(item.id)
+    first.close()
+    second = _queue(hf_env).start()
+    try:
+        time.sleep(0.5)
+        assert second.get(item.id).state == "paused"
+    finally:
+        second.close()
+
+
+def test_cancel_removes_the_partial_file(hub, hf_env, model_files):
+    size = model_files["big"].stat().st_size
+    hub.fail(BIG, "tiny-big-F32.gguf", "slow", rate=size // 8)
+    queue = _queue(hf_env).start()
+    try:
+        item = queue.add(BIG, _entry(BIG, "tiny-big-F32.gguf"))
+        _wait_for(lambda: queue.get(item.id).done > 0)
+        partial = Path(queue.get(item.id).partials["tiny-big-F32.gguf"])
+        queue.cancel(item.id)
+        assert queue.get(item.id).state == "cancelled"
+        assert not partial.exists()
+    finally:
+        queue.close()
+    assert not [m for m in list_models(roots={}) if m.source == "hearth"]
+
+
+@pytest.mark.parametrize("name", ["../../escape-Q4_0.gguf", "/tmp/absolute-Q4_0.gguf"])
+def test_hostile_names_never_write_outside(hub, hf_env, tmp_path, name):
+    entry = GGUFEntry(name=name, files=[name], sizes={name: 100})
+    before = set(os.listdir("/tmp"))
+    queue = _queue(hf_env).start()
+    try:
+        result = queue.wait(queue.add("evil/traversal-GGUF", entry).id, 30)
+    finally:
+        queue.close()
+    assert result.state == "failed" and result.message.template == M.UNSAFE_NAME
+    assert not Path("/tmp/absolute-Q4_0.gguf").exists()
+    assert not list(hf_env.parent.parent.rglob("escape-Q4_0.gguf"))
+    assert not (set(os.listdir("/tmp")) - before) & {"absolute-Q4_0.gguf", "escape-Q4_0.gguf"}
+    assert not any(m == "GET" for m, p, _ in hub.requests if "escape" in p or "absolute" in p)
