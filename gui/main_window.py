@@ -23,6 +23,7 @@ from .chat_view import ChatView
 from .engine_session import EngineSession
 from .messages import tr_msg
 from .model_picker import ModelPicker
+from .models_page import ModelsPage
 from .prompt_box import PromptBox
 
 
@@ -103,6 +104,7 @@ class MainWindow(QMainWindow):
 
     def _add_pages(self) -> None:
         """The other areas' pages, each a widget of its own module (one line each)."""
+        self.pages.addTab(ModelsPage(self), self.tr("Models"))
 
     def _connect(self) -> None:
         self.picker.modelChosen.connect(self.load_model)

@@ -1,0 +1,249 @@
+"""Find models on Hugging Face: search and sort, then a model page with its card summary, license
+and every GGUF file with size, quantization and a fit verdict for this machine.
+
+Before the first search it shows the recommended first models. Network calls run on Jobs.
+
+Signals: downloadRequested(str repo, object GGUFEntry, str revision)
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
+                               QSplitter, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
+
+from hearthlm.core.hub.fit import Budget, verdict
+from hearthlm.core.hub.names import human_size
+
+from .messages import tr_msg
+from .models_common import JobRunner, fmt_count
+
+_FIT_COLORS = {"fits": "#1b7a35", "tight": "#9a6a00", "no": "#b3261e"}
+
+
+class HubBrowser(QWidget):
+    downloadRequested = Signal(str, object, str)
+
+    def __init__(self, budget: Callable[[], Budget | None], parent: QWidget | None = None):
+        super().__init__(parent)
+        self._budget = budget
+        self._jobs = JobRunner(self)
+        self._listing: Any = None
+        self._wanted_file: str | None = None
+        self._build()
+        self.show_recommended()
+
+    # -- layout ------------------------------------------------------------------------------------
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.query = QLineEdit()
+        self.query.setPlaceholderText(self.tr("Search GGUF models on Hugging Face, e.g. qwen2.5 instruct"))
+        self.sort = QComboBox()
+        self.sort.addItem(self.tr("Most downloaded"), "downloads")
+        self.sort.addItem(self.tr("Most liked"), "likes")
+        self.sort.addItem(self.tr("Recently updated"), "recent")
+        self.search_button = QPushButton(self.tr("Search"))
+        top.addWidget(self.query, 1)
+        top.addWidget(self.sort)
+        top.addWidget(self.search_button)
+        layout.addLayout(top)
+
+        split = QSplitter(Qt.Orientation.Horizontal)
+        self.results = QTreeWidget()
+        self.results.setRootIsDecorated(False)
+        self.results.setHeaderLabels([self.tr("Model"), self.tr("Downloads"), self.tr("Likes"), self.tr("Updated")])
+        self.results.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.results.header().setStretchLastSection(False)
+        split.addWidget(self.results)
+
+        panel = QWidget()
+        side = QVBoxLayout(panel)
+        side.setContentsMargins(6, 0, 0, 0)
+        self.title = QLabel()
+        self.title.setStyleSheet("font-size: 15px; font-weight: 600;")
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.meta = QLabel()
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.summary.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)
+        self.summary.setMaximumHeight(140)
+        self.files = QTreeWidget()
+        self.files.setRootIsDecorated(False)
+        self.files.setHeaderLabels([self.tr("File"), self.tr("Size"), self.tr("Quant"), self.tr("Parts"),
+                                    self.tr("Fit")])
+        self.files.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.files.header().setStretchLastSection(False)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setObjectName("hubStatus")
+        self.download_button = QPushButton(self.tr("Download"))
+        self.download_button.setEnabled(False)
+        row = QHBoxLayout()
+        row.addWidget(self.status, 1)
+        row.addWidget(self.download_button)
+        for w in (self.title, self.meta, self.summary):
+            side.addWidget(w)
+        side.addWidget(self.files, 1)
+        side.addLayout(row)
+        split.addWidget(panel)
+        split.setSizes([380, 520])
+        layout.addWidget(split, 1)
+
+        self.search_button.clicked.connect(self.search)
+        self.query.returnPressed.connect(self.search)
+        self.sort.currentIndexChanged.connect(lambda _i: self.query.text().strip() and self.search())
+        self.results.currentItemChanged.connect(self._result_chosen)
+        self.files.currentItemChanged.connect(lambda *_: self.download_button.setEnabled(self._chosen_entry() is not None))
+        self.files.itemDoubleClicked.connect(lambda *_: self._download())
+        self.download_button.clicked.connect(self._download)
+
+    # -- searching ----------------------------------------------------------------------------------
+    def show_recommended(self) -> None:
+        from hearthlm.core.hub.recommended import recommended
+
+        self.results.clear()
+        self.results.setHeaderLabels([self.tr("Recommended first models"), self.tr("Size"), self.tr("Fit"),
+                                      self.tr("License")])
+        for model in recommended():
+            fit = self._fit(int(model["size"]))
+            item = QTreeWidgetItem([f"{model['repo']}  ·  {model['file']}", human_size(model["size"]),
+                                    tr_msg(fit.label) if fit else "…", model["license"]])
+            item.setToolTip(0, model.get("note", ""))
+            item.setData(0, Qt.ItemDataRole.UserRole, (model["repo"], model["file"]))
+            self._color_fit(item, 2, fit)
+            self.results.addTopLevelItem(item)
+        self._resize(self.results)
+
+    def search(self) -> None:
+        from hearthlm.core.hub.api import search_models
+
+        query, sort = self.query.text().strip(), self.sort.currentData()
+        self.status.setText(self.tr("Searching…"))
+        self.search_button.setEnabled(False)
+        self._jobs.run(lambda: search_models(query, sort=sort, limit=50), self._show_results, self._search_failed)
+
+    def _show_results(self, models: list) -> None:
+        self.search_button.setEnabled(True)
+        self.results.clear()
+        self.results.setHeaderLabels([self.tr("Model"), self.tr("Downloads"), self.tr("Likes"), self.tr("Updated")])
+        for m in models:
+            name = m.id + ("  🔒" if m.gated else "")
+            item = QTreeWidgetItem([name, fmt_count(m.downloads), fmt_count(m.likes), m.last_modified[:10]])
+            item.setData(0, Qt.ItemDataRole.UserRole, (m.id, None))
+            for col in (1, 2):
+                item.setTextAlignment(col, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self.results.addTopLevelItem(item)
+        self._resize(self.results)
+        self.status.setText(self.tr("{n} models found.").format(n=len(models)) if models
+                            else self.tr("No GGUF models match this search."))
+
+    def _search_failed(self, sentence: str) -> None:
+        self.search_button.setEnabled(True)
+        self.status.setText(sentence)
+
+    # -- model page ---------------------------------------------------------------------------------
+    def _result_chosen(self, item: QTreeWidgetItem | None, _previous: Any = None) -> None:
+        if item is None:
+            return
+        repo, wanted = item.data(0, Qt.ItemDataRole.UserRole)
+        self.open_repo(repo, wanted)
+
+    def open_repo(self, repo: str, wanted_file: str | None = None) -> None:
+        from hearthlm.core.hub.api import card_summary, repo_files
+
+        self._wanted_file = wanted_file
+        self._listing = None
+        self.title.setText(repo)
+        self.meta.setText(self.tr("Loading…"))
+        self.summary.setText("")
+        self.files.clear()
+        self.download_button.setEnabled(False)
+        self.status.setText("")
+
+        def load() -> tuple[Any, dict]:
+            listing = repo_files(repo)
+            try:
+                card = card_summary(repo, revision=listing.revision)
+            except Exception:  # noqa: BLE001 (a card that cannot be read leaves the files usable)
+                card = {"license": None, "summary": ""}
+            return listing, card
+
+        self._jobs.run(load, lambda result: self._show_repo(repo, *result), self._repo_failed)
+
+    def _show_repo(self, repo: str, listing: Any, card: dict) -> None:
+        if self.title.text() != repo:
+            return  # the user has moved on to another model
+        self._listing = listing
+        license_ = listing.license or card.get("license") or self.tr("unknown")
+        meta = self.tr("License: {license}").format(license=license_)
+        if listing.gated:
+            meta += "  ·  " + self.tr("Gated: needs a Hugging Face token (Settings or HF_TOKEN)")
+        self.meta.setText(meta)
+        self.summary.setText(card.get("summary") or self.tr("This model has no description."))
+        self.files.clear()
+        chosen = None
+        for entry in listing.entries:
+            fit = self._fit(entry.size)
+            parts = str(entry.parts) if entry.complete else self.tr("{n} (incomplete)").format(n=entry.parts)
+            item = QTreeWidgetItem([entry.name, human_size(entry.size), entry.quant or "?", parts,
+                                    tr_msg(fit.label) if fit else "…"])
+            item.setData(0, Qt.ItemDataRole.UserRole, entry)
+            if fit:
+                item.setToolTip(4, tr_msg(fit.detail))
+            self._color_fit(item, 4, fit)
+            item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self.files.addTopLevelItem(item)
+            if self._wanted_file in entry.files or self._wanted_file == entry.name:
+                chosen = item
+        self._resize(self.files)
+        if chosen is not None:
+            self.files.setCurrentItem(chosen)
+        if not listing.entries:
+            self.status.setText(self.tr("This repository has no GGUF files."))
+        elif listing.unsafe:
+            self.status.setText(self.tr("{n} file names were refused because they point outside the models "
+                                        "folder.").format(n=len(listing.unsafe)))
+
+    def _repo_failed(self, sentence: str) -> None:
+        self.meta.setText("")
+        self.status.setText(sentence)
+
+    def _chosen_entry(self) -> Any:
+        item = self.files.currentItem()
+        entry = item.data(0, Qt.ItemDataRole.UserRole) if item is not None else None
+        return entry if entry is not None and entry.complete else None
+
+    def _download(self) -> None:
+        entry = self._chosen_entry()
+        if entry is None or self._listing is None:
+            return
+        self.downloadRequested.emit(self._listing.repo, entry, self._listing.revision)
+        self.status.setText(self.tr("{name} was added to the downloads.").format(name=entry.name))
+
+    # -- helpers -------------------------------------------------------------------------------------
+    def _fit(self, size: int):
+        budget = self._budget()
+        return verdict(size, budget) if budget is not None else None
+
+    @staticmethod
+    def _color_fit(item: QTreeWidgetItem, column: int, fit: Any) -> None:
+        if fit is not None:
+            from PySide6.QtGui import QColor
+
+            item.setForeground(column, QColor(_FIT_COLORS[fit.verdict]))
+
+    @staticmethod
+    def _resize(tree: QTreeWidget) -> None:
+        for col in range(1, tree.columnCount()):
+            tree.resizeColumnToContents(col)
+
+    def refresh_fit(self) -> None:
+        """The machine's memory is known now (or changed): redo the verdicts on screen."""
+        if self._listing is not None:
+            self._show_repo(self._listing.repo, self._listing, {"license": None, "summary": self.summary.text()})
+        elif not self.query.text().strip():
+            self.show_recommended()

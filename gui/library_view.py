@@ -1,0 +1,168 @@
+"""Every model on this machine: Hearth's downloads, added files and folders, LM Studio, Ollama,
+GPT4All and Jan, used in place. Details, use in chat, reveal in the file manager, delete (only
+what Hearth downloaded).
+
+Signals: useInChat(str path)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPushButton,
+                               QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
+
+from hearthlm.core.hub.names import human_size
+
+from .models_common import JobRunner
+
+
+def _params(n: int) -> str:
+    if not n:
+        return "?"
+    return f"{n / 1e9:.1f}B" if n >= 1e9 else f"{n / 1e6:.0f}M" if n >= 1e6 else f"{n / 1e3:.0f}K"
+
+
+class LibraryView(QWidget):
+    useInChat = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._jobs = JobRunner(self)
+        self._models: list = []
+        self._build()
+
+    def _sources(self) -> dict[str, str]:
+        return {"hearth": self.tr("Hearth"), "user": self.tr("Added by you"), "lmstudio": "LM Studio",
+                "ollama": "Ollama", "gpt4all": "GPT4All", "jan": "Jan"}
+
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        self.tree = QTreeWidget()
+        self.tree.setRootIsDecorated(False)
+        self.tree.setSortingEnabled(True)
+        self.tree.setHeaderLabels([self.tr("Name"), self.tr("From"), self.tr("Architecture"), self.tr("Parameters"),
+                                   self.tr("Quant"), self.tr("Size"), self.tr("Context"), self.tr("Chat template")])
+        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.tree.header().setStretchLastSection(False)
+        layout.addWidget(self.tree, 1)
+        self.detail = QLabel()
+        self.detail.setWordWrap(True)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.detail)
+        row = QHBoxLayout()
+        self.use_button = QPushButton(self.tr("Use in chat"))
+        self.reveal_button = QPushButton(self.tr("Show in folder"))
+        self.delete_button = QPushButton(self.tr("Delete"))
+        self.add_file_button = QPushButton(self.tr("Add file…"))
+        self.add_folder_button = QPushButton(self.tr("Add folder…"))
+        self.refresh_button = QPushButton(self.tr("Refresh"))
+        for b in (self.use_button, self.reveal_button, self.delete_button):
+            row.addWidget(b)
+        row.addStretch(1)
+        for b in (self.add_file_button, self.add_folder_button, self.refresh_button):
+            row.addWidget(b)
+        layout.addLayout(row)
+        self.tree.currentItemChanged.connect(lambda *_: self._selected())
+        self.tree.itemDoubleClicked.connect(lambda *_: self._use())
+        self.use_button.clicked.connect(self._use)
+        self.reveal_button.clicked.connect(self._reveal)
+        self.delete_button.clicked.connect(self._delete)
+        self.add_file_button.clicked.connect(self._add_file)
+        self.add_folder_button.clicked.connect(self._add_folder)
+        self.refresh_button.clicked.connect(self.refresh)
+        self._selected()
+
+    def refresh(self) -> None:
+        from hearthlm.core.hub.library import list_models
+
+        self.refresh_button.setEnabled(False)
+        self._jobs.run(list_models, self._show, self._failed)
+
+    def _show(self, models: list) -> None:
+        self.refresh_button.setEnabled(True)
+        self._models = models
+        self.tree.clear()
+        sources = self._sources()
+        for i, m in enumerate(models):
+            item = QTreeWidgetItem([m.name, sources.get(m.source, m.source), m.architecture or "?",
+                                    _params(m.parameters), m.quantization or "?", human_size(m.size),
+                                    f"{m.context_length:,}" if m.context_length else "?",
+                                    self.tr("yes") if m.has_chat_template else self.tr("no")])
+            item.setData(0, Qt.ItemDataRole.UserRole, i)
+            item.setToolTip(0, m.path)
+            self.tree.addTopLevelItem(item)
+        for col in range(1, self.tree.columnCount()):
+            self.tree.resizeColumnToContents(col)
+        if not models:
+            self.detail.setText(self.tr("No models yet: download one in Find, or add a GGUF file or folder."))
+
+    def _failed(self, sentence: str) -> None:
+        self.refresh_button.setEnabled(True)
+        self.detail.setText(sentence)
+
+    def current(self):
+        item = self.tree.currentItem()
+        return self._models[item.data(0, Qt.ItemDataRole.UserRole)] if item is not None else None
+
+    def select_path(self, path: str) -> None:
+        for i in range(self.tree.topLevelItemCount()):
+            item = self.tree.topLevelItem(i)
+            if self._models[item.data(0, Qt.ItemDataRole.UserRole)].path == path:
+                self.tree.setCurrentItem(item)
+
+    def _selected(self) -> None:
+        model = self.current()
+        for b in (self.use_button, self.reveal_button):
+            b.setEnabled(model is not None)
+        self.delete_button.setEnabled(model is not None and model.deletable)
+        if model is None:
+            return
+        lines = [model.path]
+        if len(model.parts) > 1:
+            lines.append(self.tr("{n} parts").format(n=len(model.parts)))
+        if model.error:
+            lines.append(model.error)
+        if not model.deletable:
+            lines.append(self.tr("Used in place; Hearth does not delete models it did not download."))
+        self.detail.setText("\n".join(lines))
+
+    def _use(self) -> None:
+        model = self.current()
+        if model is not None:
+            self.useInChat.emit(model.path)
+
+    def _reveal(self) -> None:
+        model = self.current()
+        if model is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(model.path).parent)))
+
+    def _delete(self) -> None:
+        from hearthlm.core.hub.library import delete
+
+        model = self.current()
+        if model is None or not model.deletable:
+            return
+        answer = QMessageBox.question(self, self.tr("Delete model"), self.tr(
+            "Delete {name} ({size}) from the Hugging Face cache?").format(name=model.name, size=human_size(model.size)))
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        self._jobs.run(lambda: delete(model), lambda _r: self.refresh(), self._failed)
+
+    def _add(self, path: str) -> None:
+        from hearthlm.core.hub.library import add_path
+
+        self._jobs.run(lambda: add_path(path), lambda _r: self.refresh(), self._failed)
+
+    def _add_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Add a model"), str(Path.home()),
+                                              self.tr("GGUF models (*.gguf)"))
+        if path:
+            self._add(path)
+
+    def _add_folder(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, self.tr("Add a folder of models"), str(Path.home()))
+        if path:
+            self._add(path)

@@ -1,0 +1,82 @@
+"""The Models page: Find (the hub browser), Downloads (the queue) and Library, as inner tabs.
+
+It owns the DownloadQueue for the window: started when the page is made (so downloads left
+unfinished when the app last quit continue), closed when the application quits. The machine's
+memory for fit verdicts is asked once, off the UI thread (it loads llama.cpp in a child process).
+
+Signals: useInChat(str path)   forwarded from the library; the main window loads the model
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
+
+from hearthlm.core.hub.fit import Budget
+from hearthlm.core.hub.queue import DownloadQueue
+
+from .downloads_view import DownloadsView
+from .hub_browser import HubBrowser
+from .library_view import LibraryView
+from .models_common import JobRunner
+
+
+class ModelsPage(QWidget):
+    useInChat = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None, queue: DownloadQueue | None = None,
+                 budget: Budget | None = None):
+        super().__init__(parent)
+        self.setObjectName("modelsPage")
+        self.budget: Budget | None = budget
+        self._jobs = JobRunner(self)
+        self.queue = queue or DownloadQueue()
+        self.tabs = QTabWidget()
+        self.browser = HubBrowser(lambda: self.budget)
+        self.downloads = DownloadsView(self.queue)
+        self.library = LibraryView()
+        self.tabs.addTab(self.browser, self.tr("Find"))
+        self.tabs.addTab(self.downloads, self.tr("Downloads"))
+        self.tabs.addTab(self.library, self.tr("Library"))
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.tabs)
+
+        self.browser.downloadRequested.connect(self._download)
+        self.downloads.ready.connect(lambda _item: self.library.refresh())
+        self.library.useInChat.connect(self.useInChat)
+        self._hook_into(parent)
+        self.queue.start()
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.queue.close)
+        self.destroyed.connect(self.queue.close)
+        self.library.refresh()
+        if self.budget is None:
+            self._measure()
+
+    def _hook_into(self, window: Any) -> None:
+        """'Use in chat' loads the model in the window's chat and shows the chat page."""
+        if window is not None and hasattr(window, "load_model"):
+            def use(path: str) -> None:
+                if hasattr(window, "picker"):
+                    window.picker.add_model(path, select=True)
+                window.load_model(path)
+                if hasattr(window, "pages") and hasattr(window, "chat_page"):
+                    window.pages.setCurrentWidget(window.chat_page)
+
+            self.useInChat.connect(use)
+
+    def _measure(self) -> None:
+        from hearthlm.core.hub.fit import machine_budget
+
+        def got(budget: Budget) -> None:
+            self.budget = budget
+            self.browser.refresh_fit()
+
+        self._jobs.run(machine_budget, got, lambda _sentence: None)
+
+    def _download(self, repo: str, entry: Any, revision: str) -> None:
+        self.queue.add(repo, entry, revision=revision)
