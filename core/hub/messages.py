@@ -32,8 +32,6 @@ UNSAFE_HEADER = QT_TRANSLATE_NOOP(
 HASH_MISMATCH = QT_TRANSLATE_NOOP(
     "core", "{file} arrived damaged: its sha256 does not match the hub's, so it was moved to quarantine "
             "({path}) and not added to the library. Download it again.")
-SIZE_MISMATCH = QT_TRANSLATE_NOOP(
-    "core", "{file} arrived with {got:,} bytes instead of {expected:,}; it will be downloaded again.")
 DISK_FULL = QT_TRANSLATE_NOOP("core", "Not enough disk space for {file}: {reason}.")
 WRITE_FAILED = QT_TRANSLATE_NOOP("core", "Cannot write {file}: {reason}.")
 RETRYING = QT_TRANSLATE_NOOP("core", "{reason} Retrying in {seconds} s (attempt {attempt} of {attempts}).")

@@ -25,6 +25,303 @@
     </message>
 </context>
 <context>
+    <name>DownloadsView</name>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Progress</source>
+        <translation>进度</translation>
+    </message>
+    <message>
+        <source>Speed</source>
+        <translation>速度</translation>
+    </message>
+    <message>
+        <source>Time left</source>
+        <translation>剩余时间</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>继续</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Remove from list</source>
+        <translation>从列表中移除</translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation>等待中</translation>
+    </message>
+    <message>
+        <source>Downloading</source>
+        <translation>下载中</translation>
+    </message>
+    <message>
+        <source>Checking sha256</source>
+        <translation>正在校验 sha256</translation>
+    </message>
+    <message>
+        <source>Retrying</source>
+        <translation>正在重试</translation>
+    </message>
+    <message>
+        <source>Paused</source>
+        <translation>已暂停</translation>
+    </message>
+    <message>
+        <source>Ready (verified)</source>
+        <translation>就绪（已校验）</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>已取消</translation>
+    </message>
+</context>
+<context>
+    <name>HubBrowser</name>
+    <message>
+        <source>Search GGUF models on Hugging Face, e.g. qwen2.5 instruct</source>
+        <translation>在 Hugging Face 上搜索 GGUF 模型，例如 qwen2.5 instruct</translation>
+    </message>
+    <message>
+        <source>Most downloaded</source>
+        <translation>下载最多</translation>
+    </message>
+    <message>
+        <source>Most liked</source>
+        <translation>最受喜爱</translation>
+    </message>
+    <message>
+        <source>Recently updated</source>
+        <translation>最近更新</translation>
+    </message>
+    <message>
+        <source>Search</source>
+        <translation>搜索</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Downloads</source>
+        <translation>下载量</translation>
+    </message>
+    <message>
+        <source>Likes</source>
+        <translation>喜爱数</translation>
+    </message>
+    <message>
+        <source>Updated</source>
+        <translation>更新时间</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>大小</translation>
+    </message>
+    <message>
+        <source>Quant</source>
+        <translation>量化</translation>
+    </message>
+    <message>
+        <source>Parts</source>
+        <translation>分片</translation>
+    </message>
+    <message>
+        <source>Fit</source>
+        <translation>适配</translation>
+    </message>
+    <message>
+        <source>Download</source>
+        <translation>下载</translation>
+    </message>
+    <message>
+        <source>Recommended first models</source>
+        <translation>推荐的入门模型</translation>
+    </message>
+    <message>
+        <source>License</source>
+        <translation>许可证</translation>
+    </message>
+    <message>
+        <source>Searching…</source>
+        <translation>正在搜索…</translation>
+    </message>
+    <message>
+        <source>{n} models found.</source>
+        <translation>找到 {n} 个模型。</translation>
+    </message>
+    <message>
+        <source>No GGUF models match this search.</source>
+        <translation>没有符合搜索条件的 GGUF 模型。</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>未知</translation>
+    </message>
+    <message>
+        <source>License: {license}</source>
+        <translation>许可证：{license}</translation>
+    </message>
+    <message>
+        <source>Gated: needs a Hugging Face token (Settings or HF_TOKEN)</source>
+        <translation>受限访问：需要 Hugging Face 令牌（在设置中或 HF_TOKEN）</translation>
+    </message>
+    <message>
+        <source>This model has no description.</source>
+        <translation>该模型没有说明。</translation>
+    </message>
+    <message>
+        <source>{n} (incomplete)</source>
+        <translation>{n}（不完整）</translation>
+    </message>
+    <message>
+        <source>This repository has no GGUF files.</source>
+        <translation>该仓库没有 GGUF 文件。</translation>
+    </message>
+    <message>
+        <source>{n} file names were refused because they point outside the models folder.</source>
+        <translation>有 {n} 个文件名指向模型文件夹之外，已被拒绝。</translation>
+    </message>
+    <message>
+        <source>{name} was added to the downloads.</source>
+        <translation>{name} 已加入下载队列。</translation>
+    </message>
+</context>
+<context>
+    <name>LibraryView</name>
+    <message>
+        <source>Hearth</source>
+        <translation>Hearth</translation>
+    </message>
+    <message>
+        <source>Added by you</source>
+        <translation>你添加的</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <source>Architecture</source>
+        <translation>架构</translation>
+    </message>
+    <message>
+        <source>Parameters</source>
+        <translation>参数量</translation>
+    </message>
+    <message>
+        <source>Quant</source>
+        <translation>量化</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>大小</translation>
+    </message>
+    <message>
+        <source>Context</source>
+        <translation>上下文</translation>
+    </message>
+    <message>
+        <source>Chat template</source>
+        <translation>对话模板</translation>
+    </message>
+    <message>
+        <source>Use in chat</source>
+        <translation>在聊天中使用</translation>
+    </message>
+    <message>
+        <source>Show in folder</source>
+        <translation>在文件夹中显示</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Add file…</source>
+        <translation>添加文件…</translation>
+    </message>
+    <message>
+        <source>Add folder…</source>
+        <translation>添加文件夹…</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>有</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>No models yet: download one in Find, or add a GGUF file or folder.</source>
+        <translation>还没有模型：请在“查找”中下载，或添加 GGUF 文件或文件夹。</translation>
+    </message>
+    <message>
+        <source>{n} parts</source>
+        <translation>{n} 个分片</translation>
+    </message>
+    <message>
+        <source>Used in place; Hearth does not delete models it did not download.</source>
+        <translation>原位使用；Hearth 不会删除不是它下载的模型。</translation>
+    </message>
+    <message>
+        <source>Delete model</source>
+        <translation>删除模型</translation>
+    </message>
+    <message>
+        <source>Delete {name} ({size}) from the Hugging Face cache?</source>
+        <translation>要从 Hugging Face 缓存中删除 {name}（{size}）吗？</translation>
+    </message>
+    <message>
+        <source>Add a model</source>
+        <translation>添加模型</translation>
+    </message>
+    <message>
+        <source>GGUF models (*.gguf)</source>
+        <translation>GGUF 模型 (*.gguf)</translation>
+    </message>
+    <message>
+        <source>Add a folder of models</source>
+        <translation>添加模型文件夹</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>Hearth</source>
@@ -49,6 +346,10 @@
     <message>
         <source>No model loaded</source>
         <translation>未加载模型</translation>
+    </message>
+    <message>
+        <source>Models</source>
+        <translation>模型</translation>
     </message>
     <message>
         <source>SmolLM2 135M Instruct (starter)</source>
@@ -120,6 +421,21 @@
     <message>
         <source>GGUF models (*.gguf);;All files (*)</source>
         <translation>GGUF 模型 (*.gguf);;所有文件 (*)</translation>
+    </message>
+</context>
+<context>
+    <name>ModelsPage</name>
+    <message>
+        <source>Find</source>
+        <translation>查找</translation>
+    </message>
+    <message>
+        <source>Downloads</source>
+        <translation>下载</translation>
+    </message>
+    <message>
+        <source>Library</source>
+        <translation>模型库</translation>
     </message>
 </context>
 <context>
@@ -466,6 +782,126 @@
     <message>
         <source>{first} {second}</source>
         <translation>{first} {second}</translation>
+    </message>
+    <message>
+        <source>{repo} is gated or private: accept its terms on Hugging Face, then set a Hugging Face token in Settings or in the HF_TOKEN environment variable.</source>
+        <translation>{repo} 是受限或私有模型：请先在 Hugging Face 上接受其条款，然后在设置中或 HF_TOKEN 环境变量里设置 Hugging Face 令牌。</translation>
+    </message>
+    <message>
+        <source>The Hugging Face token was refused for {repo} ({status}): check that the token is valid and that its account was granted access to this model.</source>
+        <translation>Hugging Face 令牌访问 {repo} 被拒绝（{status}）：请检查令牌是否有效，以及该账号是否已获准访问此模型。</translation>
+    </message>
+    <message>
+        <source>There is no model {repo} on the hub (if it is private, set a Hugging Face token).</source>
+        <translation>Hub 上没有模型 {repo}（如果它是私有的，请设置 Hugging Face 令牌）。</translation>
+    </message>
+    <message>
+        <source>{repo} has no file {file}.</source>
+        <translation>{repo} 中没有文件 {file}。</translation>
+    </message>
+    <message>
+        <source>{repo} has no revision {revision}.</source>
+        <translation>{repo} 没有版本 {revision}。</translation>
+    </message>
+    <message>
+        <source>Cannot reach the hub at {endpoint}: {reason}.</source>
+        <translation>无法连接到 {endpoint} 的 Hub：{reason}。</translation>
+    </message>
+    <message>
+        <source>The hub answered {repo} with an error ({status}).</source>
+        <translation>Hub 对 {repo} 的请求返回了错误（{status}）。</translation>
+    </message>
+    <message>
+        <source>The hub is limiting requests (429).</source>
+        <translation>Hub 正在限制请求频率（429）。</translation>
+    </message>
+    <message>
+        <source>{repo} is not a model name: use the form owner/name.</source>
+        <translation>{repo} 不是模型名称：请使用“所有者/名称”的形式。</translation>
+    </message>
+    <message>
+        <source>{repo} has no GGUF files.</source>
+        <translation>{repo} 没有 GGUF 文件。</translation>
+    </message>
+    <message>
+        <source>{repo} has no GGUF file named {file}; it has: {choices}.</source>
+        <translation>{repo} 中没有名为 {file} 的 GGUF 文件；现有的是：{choices}。</translation>
+    </message>
+    <message>
+        <source>{repo} has several GGUF files; name one of: {choices}.</source>
+        <translation>{repo} 有多个 GGUF 文件；请指定其中一个：{choices}。</translation>
+    </message>
+    <message>
+        <source>The hub listed a file name that would be written outside the models folder ({name}); it was refused and nothing was written.</source>
+        <translation>Hub 列出的文件名会写到模型文件夹之外（{name}）；已拒绝，没有写入任何内容。</translation>
+    </message>
+    <message>
+        <source>The hub sent an unusable {what} for {file} ({value}); nothing was written.</source>
+        <translation>Hub 为 {file} 发送了无法使用的 {what}（{value}）；没有写入任何内容。</translation>
+    </message>
+    <message>
+        <source>{file} arrived damaged: its sha256 does not match the hub&apos;s, so it was moved to quarantine ({path}) and not added to the library. Download it again.</source>
+        <translation>{file} 下载后已损坏：其 sha256 与 Hub 上的不一致，已移入隔离区（{path}），未加入模型库。请重新下载。</translation>
+    </message>
+    <message>
+        <source>Not enough disk space for {file}: {reason}.</source>
+        <translation>磁盘空间不足，无法保存 {file}：{reason}。</translation>
+    </message>
+    <message>
+        <source>Cannot write {file}: {reason}.</source>
+        <translation>无法写入 {file}：{reason}。</translation>
+    </message>
+    <message>
+        <source>{reason} Retrying in {seconds} s (attempt {attempt} of {attempts}).</source>
+        <translation>{reason} {seconds} 秒后重试（第 {attempt} 次，共 {attempts} 次）。</translation>
+    </message>
+    <message>
+        <source>{reason} Gave up after {attempts} attempts; resume it to try again.</source>
+        <translation>{reason} 尝试 {attempts} 次后放弃；点“继续”可再试。</translation>
+    </message>
+    <message>
+        <source>The download process stopped unexpectedly ({detail}).</source>
+        <translation>下载进程意外停止（{detail}）。</translation>
+    </message>
+    <message>
+        <source>No download with id {id}.</source>
+        <translation>没有 ID 为 {id} 的下载。</translation>
+    </message>
+    <message>
+        <source>No model named {name} in the library.</source>
+        <translation>模型库中没有名为 {name} 的模型。</translation>
+    </message>
+    <message>
+        <source>{name} matches several models: {choices}. Use the full path.</source>
+        <translation>{name} 匹配到多个模型：{choices}。请使用完整路径。</translation>
+    </message>
+    <message>
+        <source>{name} belongs to {source}; Hearth deletes only the models it downloaded. Remove it there.</source>
+        <translation>{name} 属于 {source}；Hearth 只删除它自己下载的模型。请在那里删除。</translation>
+    </message>
+    <message>
+        <source>{path} holds no GGUF files.</source>
+        <translation>{path} 中没有 GGUF 文件。</translation>
+    </message>
+    <message>
+        <source>There is nothing at {path}.</source>
+        <translation>{path} 处什么都没有。</translation>
+    </message>
+    <message>
+        <source>Fits</source>
+        <translation>可运行</translation>
+    </message>
+    <message>
+        <source>May be slow</source>
+        <translation>可能较慢</translation>
+    </message>
+    <message>
+        <source>Won&apos;t fit</source>
+        <translation>内存不足</translation>
+    </message>
+    <message>
+        <source>needs about {need} of {free} free {where}</source>
+        <translation>约需 {need}，{where} 可用 {free}</translation>
     </message>
 </context>
 </TS>
