@@ -110,13 +110,16 @@ class HubBrowser(QWidget):
                                       self.tr("License")])
         for model in recommended():
             fit = self._fit(int(model["size"]))
-            item = QTreeWidgetItem([f"{model['repo']}  ·  {model['file']}", human_size(model["size"]),
-                                    tr_msg(fit.label) if fit else "…", model["license"]])
-            item.setToolTip(0, model.get("note", ""))
+            name = model["repo"] + ("  ·  " + self.tr("for documents") if model.get("kind") == "embedding" else "")
+            item = QTreeWidgetItem([name, human_size(model["size"]), tr_msg(fit.label) if fit else "…",
+                                    model["license"]])
+            item.setToolTip(0, f"{model['file']}\n{model.get('note', '')}")
             item.setData(0, Qt.ItemDataRole.UserRole, (model["repo"], model["file"]))
             self._color_fit(item, 2, fit)
             self.results.addTopLevelItem(item)
         self._resize(self.results)
+        if self._listing is None:
+            self.meta.setText(self.tr("Choose a model on the left to see its description, license and files."))
 
     def search(self) -> None:
         from hearthlm.core.hub.api import search_models
@@ -240,6 +243,7 @@ class HubBrowser(QWidget):
     def _resize(tree: QTreeWidget) -> None:
         for col in range(1, tree.columnCount()):
             tree.resizeColumnToContents(col)
+            tree.setColumnWidth(col, tree.columnWidth(col) + 12)
 
     def refresh_fit(self) -> None:
         """The machine's memory is known now (or changed): redo the verdicts on screen."""

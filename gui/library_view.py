@@ -32,6 +32,7 @@ class LibraryView(QWidget):
         super().__init__(parent)
         self._jobs = JobRunner(self)
         self._models: list = []
+        self._again = False
         self._build()
 
     def _sources(self) -> dict[str, str]:
@@ -78,11 +79,17 @@ class LibraryView(QWidget):
     def refresh(self) -> None:
         from hearthlm.core.hub.library import list_models
 
+        if not self.refresh_button.isEnabled():
+            self._again = True  # one is running: refresh once more when it is done
+            return
+        self._again = False
         self.refresh_button.setEnabled(False)
         self._jobs.run(list_models, self._show, self._failed)
 
     def _show(self, models: list) -> None:
         self.refresh_button.setEnabled(True)
+        if self._again:
+            self.refresh()
         self._models = models
         self.tree.clear()
         sources = self._sources()
@@ -96,11 +103,14 @@ class LibraryView(QWidget):
             self.tree.addTopLevelItem(item)
         for col in range(1, self.tree.columnCount()):
             self.tree.resizeColumnToContents(col)
+            self.tree.setColumnWidth(col, self.tree.columnWidth(col) + 12)
+        self.detail.setText("")
         if not models:
             self.detail.setText(self.tr("No models yet: download one in Find, or add a GGUF file or folder."))
 
     def _failed(self, sentence: str) -> None:
         self.refresh_button.setEnabled(True)
+        self._again = False
         self.detail.setText(sentence)
 
     def current(self):

@@ -166,6 +166,14 @@
         <translation>许可证</translation>
     </message>
     <message>
+        <source>for documents</source>
+        <translation>用于文档检索</translation>
+    </message>
+    <message>
+        <source>Choose a model on the left to see its description, license and files.</source>
+        <translation>在左侧选择一个模型，查看其说明、许可证和文件。</translation>
+    </message>
+    <message>
         <source>Searching…</source>
         <translation>正在搜索…</translation>
     </message>
