@@ -1,7 +1,7 @@
 """``python -m hearthlm.core.hub.fetch``: download the files of one model into the HF cache.
 
 Runs in a child process so that pause and cancel can stop it at once (kill) without leaving a
-thread stuck in a socket read. Reads one JSON job on stdin, writes JSON-line events on stdout:
+thread stuck in a socket read. Reads one JSON job (with the token) on stdin, writes JSON-line events on stdout:
 ``start``, ``progress`` (at most every 0.2 s), ``verify``, ``file_done``, ``error`` (with a
 sentence and whether a retry can help), then exits 0 when every file is ready.
 
@@ -277,7 +277,7 @@ def run(job: dict[str, Any]) -> int:
     from huggingface_hub import constants
 
     constants.DOWNLOAD_CHUNK_SIZE = CHUNK_SIZE
-    token = os.environ.get("HF_TOKEN") or None
+    token = job.pop("token", None) or None  # sent on stdin: never on a command line others can read
     for spec in job["files"]:
         try:
             path = fetch_file(job, spec, token)
@@ -292,8 +292,15 @@ def run(job: dict[str, Any]) -> int:
 def main() -> None:
     # huggingface_hub's own progress bars would write to stderr; events are our progress.
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-    job = json.loads(sys.stdin.readline())
-    sys.exit(run(job))
+    # Import first, then wait for the job: the queue keeps one such process ready ("spare"), so a
+    # download starts without paying for Python and huggingface_hub to load.
+    import huggingface_hub.file_download  # noqa: F401
+    import huggingface_hub.hf_api  # noqa: F401
+
+    line = sys.stdin.readline()
+    if not line.strip():
+        return  # a spare that was not needed
+    sys.exit(run(json.loads(line)))
 
 
 if __name__ == "__main__":

@@ -117,6 +117,7 @@ class DownloadQueue:
         self._cond = threading.Condition()
         self._closing = False
         self._scheduler: threading.Thread | None = None
+        self._spare: subprocess.Popen | None = None
         self._last_save = 0.0
         self._load()
 
@@ -246,6 +247,8 @@ class DownloadQueue:
     # -- running -------------------------------------------------------------------------------
     def start(self) -> "DownloadQueue":
         if self._scheduler is None:
+            self._closing = False
+            self._keep_spare()
             self._scheduler = threading.Thread(target=self._schedule, name="hearth-downloads", daemon=True)
             self._scheduler.start()
         return self
@@ -263,6 +266,12 @@ class DownloadQueue:
                 proc.kill()
         if self._scheduler is not None:
             self._scheduler.join(timeout=10)
+            self._scheduler = None
+        for download_id in list(self._running):  # let the download threads see their process end
+            deadline = time.monotonic() + 5
+            while download_id in self._running and time.monotonic() < deadline:
+                time.sleep(0.02)
+        self._drop_spare()
         with self._cond:
             for item in self._items.values():
                 if item.state in ("downloading", "retrying", "verifying"):
@@ -351,28 +360,59 @@ class DownloadQueue:
     def _one_attempt(self, item: Download, stop: threading.Event) -> tuple[str, Msg] | None:
         """Run the fetch process once. None when it finished (ready) or was stopped."""
         token = self.token if self.token is not None else current_token()
-        env = dict(os.environ)
-        env.pop("HF_TOKEN", None)
-        env.pop("HUGGING_FACE_HUB_TOKEN", None)
-        if token:
-            env["HF_TOKEN"] = token  # in the environment, not on the command line others can read
-        env["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
-        log = paths.log_dir() / "downloads.log"
         with self._cond:
             if stop.is_set():
                 return None
             item.state, item.error = "downloading", None
-            with open(log, "ab") as errors:
-                proc = subprocess.Popen([sys.executable, "-m", "hearthlm.core.hub.fetch"], stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, stderr=errors, env=env)
+            proc = self._take_worker()
             self._procs[item.id] = proc
         self._changed(item)
         assert proc.stdin is not None and proc.stdout is not None
         try:
-            proc.stdin.write((json.dumps(self._job(item)) + "\n").encode())
+            proc.stdin.write((json.dumps({**self._job(item), "token": token or None}) + "\n").encode())
             proc.stdin.close()
         except OSError:
             pass
+        try:
+            return self._follow(item, proc, stop)
+        finally:
+            self._keep_spare()
+
+    # -- worker processes ---------------------------------------------------------------------------
+    def _spawn(self) -> subprocess.Popen:
+        env = dict(os.environ)
+        for name in ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN"):
+            env.pop(name, None)  # the job carries the token to use (or none)
+        env["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
+        with open(paths.log_dir() / "downloads.log", "ab") as errors:
+            return subprocess.Popen([sys.executable, "-m", "hearthlm.core.hub.fetch"], stdin=subprocess.PIPE,
+                                    stdout=subprocess.PIPE, stderr=errors, env=env)
+
+    def _take_worker(self) -> subprocess.Popen:
+        """The spare process if it is alive (already loaded), else a new one. Call with the lock held."""
+        proc, self._spare = self._spare, None
+        if proc is None or proc.poll() is not None:
+            proc = self._spawn()
+        return proc
+
+    def _keep_spare(self) -> None:
+        """Have one loaded worker process waiting, so the next download starts at once."""
+        with self._cond:
+            if not self._closing and (self._spare is None or self._spare.poll() is not None):
+                self._spare = self._spawn()
+
+    def _drop_spare(self) -> None:
+        with self._cond:
+            spare, self._spare = self._spare, None
+        if spare is not None:
+            try:
+                spare.stdin.close()  # an empty job: it exits by itself
+                spare.wait(timeout=5)
+            except (OSError, subprocess.TimeoutExpired):
+                spare.kill()
+                spare.wait()
+
+    def _follow(self, item: Download, proc: subprocess.Popen, stop: threading.Event) -> tuple[str, Msg] | None:
         error: tuple[str, Msg] | None = None
         speed = _Speed()
         base = sum(f["size"] or 0 for f in item.files if f["name"] in item.finished)
