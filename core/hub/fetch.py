@@ -20,9 +20,11 @@ import errno
 import hashlib
 import json
 import os
+import queue
 import re
 import stat
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -54,18 +56,33 @@ def emit(event: str, **data: Any) -> None:
 class HashingWriter:
     """A file object for ``http_get`` that hashes what it writes and reports progress.
 
-    Supports the calls ``http_get`` makes: write, tell, seek + truncate (when a server ignores
-    ``Range`` and sends the whole file again, the partial file is cut back and rehashed).
+    The hash runs on a thread of its own (hashlib lets go of the GIL), overlapping with the
+    network reads, so checking the sha256 costs next to no download time. Supports the calls
+    ``http_get`` makes: write, tell, seek + truncate (when a server ignores ``Range`` and sends the
+    whole file again, the partial file is cut back and rehashed).
     """
 
     def __init__(self, handle: BinaryIO, digest: "hashlib._Hash", name: str, size: int | None, git_blob: bool):
         self.handle, self.digest, self.name, self.size, self.git_blob = handle, digest, name, size, git_blob
         self.done = handle.tell()
         self._last = 0.0
+        self._chunks: "queue.Queue[bytes | None]" = queue.Queue(maxsize=64)
+        self._hasher = threading.Thread(target=self._hash, daemon=True)
+        self._hasher.start()
+
+    def _hash(self) -> None:
+        while (chunk := self._chunks.get()) is not None:
+            self.digest.update(chunk)
+
+    def finish(self) -> "hashlib._Hash":
+        """Wait for the hash to catch up; returns it."""
+        self._chunks.put(None)
+        self._hasher.join()
+        return self.digest
 
     def write(self, data: bytes) -> int:
         written = self.handle.write(data)
-        self.digest.update(data)
+        self._chunks.put(data)
         self.done += len(data)
         now = time.monotonic()
         if now - self._last >= PROGRESS_EVERY_S:
@@ -80,12 +97,16 @@ class HashingWriter:
         return self.handle.seek(offset, whence)
 
     def truncate(self, size: int | None = None) -> int:
+        self.finish()
         result = self.handle.truncate(size)
         self.handle.flush()
         self.done = self.handle.tell() if size is None else size
         self.digest = _new_digest(self.git_blob, self.size)
         _hash_prefix(self.handle.name, self.done, self.digest)
         self.handle.seek(self.done)
+        self._chunks = queue.Queue(maxsize=64)
+        self._hasher = threading.Thread(target=self._hash, daemon=True)
+        self._hasher.start()
         return result
 
 
@@ -229,6 +250,8 @@ def fetch_file(job: dict[str, Any], spec: dict[str, Any], token: str | None) -> 
                          displayed_filename=name)
             except Exception as exc:  # noqa: BLE001
                 raise _classify(exc, repo, name, revision, token, endpoint) from exc
+            finally:
+                writer.finish()
             digest = writer.digest
             emit("progress", file=name, done=writer.done, size=size)
 
