@@ -87,13 +87,14 @@ class Repo:
 
 @dataclass
 class Fault:
-    kind: str  # status | drop | corrupt | slow | stall
+    kind: str  # status | drop | corrupt | slow | stall | norange (ignore Range) | headers (override some)
     method: str = "GET"
     times: int | None = 1
     status: int = 500
     after: int = 0  # bytes sent before a drop/stall
     rate: int = 0  # bytes per second for slow
     retry_after: int | None = None
+    headers: dict[str, str | None] | None = None  # for "headers": None removes the header
 
 
 class FakeHub:
@@ -331,6 +332,12 @@ def _handler_for(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
                 return self._error(fault.status, headers=headers)
             linked = {"X-Repo-Commit": repo.sha, "X-Linked-Size": str(entry.size),
                       "X-Linked-Etag": f'"{entry.etag}"'} if entry.lfs else {"X-Repo-Commit": repo.sha}
+            if fault is not None and fault.kind == "headers":
+                for key, value in (fault.headers or {}).items():
+                    if value is None:
+                        linked.pop(key, None)
+                    else:
+                        linked[key] = value
             if entry.lfs and hub.redirect_host and not redirected:
                 port = hub.server.server_address[1]
                 target = f"http://{hub.redirect_host}:{port}/cdn/{repo_id}/{repo.sha}/{quote(filename)}"
@@ -345,7 +352,7 @@ def _handler_for(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
         def _send_file(self, entry: RepoFile, linked: dict[str, str], fault: Fault | None) -> None:
             size = entry.size
             start, end = 0, size - 1
-            rng = self.headers.get("Range")
+            rng = None if fault is not None and fault.kind == "norange" else self.headers.get("Range")
             status = 200
             if rng:
                 m = re.fullmatch(r"bytes=(\d+)-(\d*)", rng.strip())

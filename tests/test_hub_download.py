@@ -328,3 +328,76 @@ def test_hostile_names_never_write_outside(hub, hf_env, tmp_path, name):
     assert not list(hf_env.parent.parent.rglob("escape-Q4_0.gguf"))
     assert not (set(os.listdir("/tmp")) - before) & {"absolute-Q4_0.gguf", "escape-Q4_0.gguf"}
     assert not any(m == "GET" for m, p, _ in hub.requests if "escape" in p or "absolute" in p)
+
+
+def test_server_that_ignores_range_restarts_the_file_cleanly(hub, hf_env, model_files):
+    size = model_files["big"].stat().st_size
+    hub.fail(BIG, "tiny-big-F32.gguf", "drop", after=size // 2)
+    hub.fail(BIG, "tiny-big-F32.gguf", "norange")  # the resumed request gets the whole file again
+    queue = _queue(hf_env)
+    try:
+        result = _pull(queue, BIG, "tiny-big-F32.gguf")
+    finally:
+        queue.close()
+    assert result.state == "ready", result.message
+    assert _sha(result.path) == _sha(model_files["big"])  # cut back and rehashed, not appended
+
+
+def test_hostile_etag_header_never_names_a_file(hub, hf_env):
+    hub.fail(TINY, SINGLE, "headers", method="HEAD", times=None,
+             headers={"X-Linked-Etag": '"../../../../escape"'})
+    queue = _queue(hf_env)
+    try:
+        result = _pull(queue, TINY, SINGLE)
+    finally:
+        queue.close()
+    assert result.state == "failed" and result.message.template == M.UNSAFE_HEADER
+    assert not list(hf_env.parent.parent.rglob("escape*"))
+
+
+def test_server_that_is_not_a_hub_is_named(hub, hf_env):
+    hub.fail(TINY, SINGLE, "headers", method="HEAD", times=None, headers={"X-Repo-Commit": None})
+    queue = _queue(hf_env, retries=1)
+    try:
+        result = _pull(queue, TINY, SINGLE)
+    finally:
+        queue.close()
+    assert result.state == "failed" and result.message.values["reason"].template == M.NOT_A_HUB
+    assert "HF_ENDPOINT" in str(result.message)
+
+
+def test_retry_after_is_respected(hub, hf_env):
+    hub.fail(TINY, SINGLE, "status", status=429, method="HEAD", retry_after=1)
+    queue = _queue(hf_env, backoff=0.01)
+    waits = []
+    queue.subscribe(lambda d: d.state == "retrying" and waits.append(d.error["values"]["seconds"]))
+    try:
+        result = _pull(queue, TINY, SINGLE)
+    finally:
+        queue.close()
+    assert result.state == "ready" and waits == [1.0]
+
+
+def test_offline_mode_says_so(hub, hf_env, monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    queue = _queue(hf_env, retries=1)
+    try:
+        result = _pull(queue, TINY, SINGLE)
+    finally:
+        queue.close()
+    assert result.state == "failed" and result.message.template == M.OFFLINE
+
+
+def test_cdn_redirect_is_followed_without_the_token(hub, hf_env, model_files):
+    hub.redirect_host = "localhost"  # LFS files answer 302 to another host, as the real hub's CDN
+    queue = _queue(hf_env, token=GOOD_TOKEN)
+    try:
+        result = _pull(queue, "acme/gated-GGUF", SINGLE)
+    finally:
+        queue.close()
+    assert result.state == "ready", result.message
+    assert _sha(result.path) == _sha(model_files["single"])
+    cdn = [h for m, p, h in hub.requests if p.startswith("/cdn/") and m == "GET"]
+    assert cdn and all("authorization" not in h for h in cdn)  # the token stays on the hub
+    hub_side = [h for m, p, h in hub.requests if "/resolve/" in p]
+    assert hub_side and all(h.get("authorization") == f"Bearer {GOOD_TOKEN}" for h in hub_side)

@@ -71,6 +71,8 @@ def hub_error(exc: BaseException, repo: str, filename: str | None = None, revisi
     import httpx2
 
     status = getattr(getattr(exc, "response", None), "status_code", None)
+    if isinstance(exc, E.OfflineModeIsEnabled):
+        return HubError(M.OFFLINE)
     if isinstance(exc, E.GatedRepoError) or (status in (401, 403) and not isinstance(exc, E.RepositoryNotFoundError)):
         if token:
             return HubError(M.TOKEN_REFUSED, repo=repo, status=status)

@@ -43,9 +43,19 @@ _SHA1 = re.compile(r"^[0-9a-f]{40}$")
 
 
 class FetchError(Exception):
-    def __init__(self, message: Msg, kind: str, status: int | None = None):
+    def __init__(self, message: Msg, kind: str, status: int | None = None, retry_after: float | None = None):
         super().__init__(str(message))
-        self.message, self.kind, self.status = message, kind, status
+        self.message, self.kind, self.status, self.retry_after = message, kind, status, retry_after
+
+
+def _retry_after(exc: BaseException) -> float | None:
+    """Seconds a 429/503 asks us to wait (Retry-After as a number; dates are ignored)."""
+    headers = getattr(getattr(exc, "response", None), "headers", None) or {}
+    try:
+        value = float(headers.get("Retry-After", ""))
+    except (TypeError, ValueError):
+        return None
+    return value if 0 <= value <= 3600 else None
 
 
 def emit(event: str, **data: Any) -> None:
@@ -135,6 +145,11 @@ def _classify(exc: BaseException, repo: str, name: str, revision: str, token: st
     import httpx2
 
     status = getattr(getattr(exc, "response", None), "status_code", None)
+    if isinstance(exc, E.OfflineModeIsEnabled):
+        return FetchError(msg(M.OFFLINE), "fatal")
+    if isinstance(exc, E.FileMetadataError):
+        reason = (str(exc).strip().splitlines() or ["no metadata"])[0].rstrip(".")
+        return FetchError(msg(M.NOT_A_HUB, endpoint=endpoint, reason=reason[:200]), "transient")
     if isinstance(exc, E.GatedRepoError) or status in (401, 403):
         if token:
             return FetchError(msg(M.TOKEN_REFUSED, repo=repo, status=status), "auth", status)
@@ -146,9 +161,9 @@ def _classify(exc: BaseException, repo: str, name: str, revision: str, token: st
     if isinstance(exc, E.EntryNotFoundError) or status == 404:
         return FetchError(msg(M.FILE_NOT_FOUND, repo=repo, file=name), "notfound", status)
     if status == 429:
-        return FetchError(msg(M.RATE_LIMITED), "transient", status)
+        return FetchError(msg(M.RATE_LIMITED), "transient", status, _retry_after(exc))
     if status is not None and (status >= 500 or status == 408):
-        return FetchError(msg(M.HUB_ERROR, repo=repo, status=status), "transient", status)
+        return FetchError(msg(M.HUB_ERROR, repo=repo, status=status), "transient", status, _retry_after(exc))
     if status is not None:
         return FetchError(msg(M.HUB_ERROR, repo=repo, status=status), "fatal", status)
     if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
@@ -210,6 +225,9 @@ def fetch_file(job: dict[str, Any], spec: dict[str, Any], token: str | None) -> 
     except Exception as exc:  # noqa: BLE001
         raise _classify(exc, repo, name, revision, token, endpoint) from exc
     etag, commit = meta.etag, meta.commit_hash
+    for header, value in (("X-Repo-Commit", commit), ("ETag", etag)):
+        if not value:  # a proxy, a captive portal or a plain web server, not a hub
+            raise FetchError(msg(M.NOT_A_HUB, endpoint=endpoint, reason=f"no {header} header for {name}"), "transient")
     for what, value in (("etag", etag), ("commit", commit)):
         if not safe_token(value):
             raise FetchError(msg(M.UNSAFE_HEADER, what=what, file=name, value=str(value)[:80]), "unsafe")
@@ -305,7 +323,8 @@ def run(job: dict[str, Any]) -> int:
         try:
             path = fetch_file(job, spec, token)
         except FetchError as exc:
-            emit("error", file=spec.get("name"), kind=exc.kind, status=exc.status, message=exc.message.to_json())
+            emit("error", file=spec.get("name"), kind=exc.kind, status=exc.status, retry_after=exc.retry_after,
+                 message=exc.message.to_json())
             return 3
         emit("file_done", file=spec["name"], path=path, sha256=spec.get("sha256"))
     emit("done")

@@ -17,6 +17,10 @@ FILE_NOT_FOUND = QT_TRANSLATE_NOOP("core", "{repo} has no file {file}.")
 REVISION_NOT_FOUND = QT_TRANSLATE_NOOP("core", "{repo} has no revision {revision}.")
 HUB_UNREACHABLE = QT_TRANSLATE_NOOP("core", "Cannot reach the hub at {endpoint}: {reason}.")
 HUB_ERROR = QT_TRANSLATE_NOOP("core", "The hub answered {repo} with an error ({status}).")
+NOT_A_HUB = QT_TRANSLATE_NOOP(
+    "core", "The server at {endpoint} did not answer like a Hugging Face hub ({reason}); check HF_ENDPOINT and "
+            "any proxy between you and the hub.")
+OFFLINE = QT_TRANSLATE_NOOP("core", "Hugging Face access is switched off on this machine (HF_HUB_OFFLINE is set).")
 RATE_LIMITED = QT_TRANSLATE_NOOP("core", "The hub is limiting requests (429).")
 BAD_REPO_ID = QT_TRANSLATE_NOOP("core", "{repo} is not a model name: use the form owner/name.")
 NO_GGUF_FILES = QT_TRANSLATE_NOOP("core", "{repo} has no GGUF files.")

@@ -118,6 +118,7 @@ class DownloadQueue:
         self._closing = False
         self._scheduler: threading.Thread | None = None
         self._spare: subprocess.Popen | None = None
+        self._retry_after: dict[str, float | None] = {}
         self._last_save = 0.0
         self._load()
 
@@ -336,6 +337,9 @@ class DownloadQueue:
                 self._finish(item, "failed", msg(M.GAVE_UP, reason=message, attempts=self.retries))
                 return
             delay = min(self.backoff_max, self.backoff * 2 ** (attempt - 1))
+            asked = self._retry_after.pop(download_id, None)
+            if asked is not None:  # the hub said how long to wait (Retry-After)
+                delay = min(self.backoff_max, max(delay, asked))
             with self._cond:
                 item.state, item.speed, item.eta = "retrying", 0.0, None
                 item.error = msg(M.RETRYING, reason=message, seconds=round(delay, 1), attempt=attempt,
@@ -447,6 +451,8 @@ class DownloadQueue:
                 elif kind == "error":
                     error = (event.get("kind") or "fatal",
                              Msg.from_json(event.get("message")) or msg(M.WORKER_DIED, detail="?"))
+                    item_wait = event.get("retry_after")
+                    self._retry_after[item.id] = float(item_wait) if isinstance(item_wait, (int, float)) else None
             self._changed(item, save=kind not in ("progress", "verify"))
         rc = proc.wait()
         if stop.is_set():

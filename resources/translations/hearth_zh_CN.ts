@@ -820,6 +820,14 @@
         <translation>Hub 对 {repo} 的请求返回了错误（{status}）。</translation>
     </message>
     <message>
+        <source>The server at {endpoint} did not answer like a Hugging Face hub ({reason}); check HF_ENDPOINT and any proxy between you and the hub.</source>
+        <translation>{endpoint} 处的服务器的响应不像 Hugging Face Hub（{reason}）；请检查 HF_ENDPOINT 以及你与 Hub 之间的代理。</translation>
+    </message>
+    <message>
+        <source>Hugging Face access is switched off on this machine (HF_HUB_OFFLINE is set).</source>
+        <translation>本机已关闭 Hugging Face 访问（设置了 HF_HUB_OFFLINE）。</translation>
+    </message>
+    <message>
         <source>The hub is limiting requests (429).</source>
         <translation>Hub 正在限制请求频率（429）。</translation>
     </message>
