@@ -46,9 +46,12 @@ class HubBrowser(QWidget):
         self.sort.addItem(self.tr("Most liked"), "likes")
         self.sort.addItem(self.tr("Recently updated"), "recent")
         self.search_button = QPushButton(self.tr("Search"))
+        self.token_button = QPushButton(self.tr("Token…"))
+        self.token_button.setToolTip(self.tr("A Hugging Face token, for gated and private models"))
         top.addWidget(self.query, 1)
         top.addWidget(self.sort)
         top.addWidget(self.search_button)
+        top.addWidget(self.token_button)
         layout.addLayout(top)
 
         split = QSplitter(Qt.Orientation.Horizontal)
@@ -100,6 +103,7 @@ class HubBrowser(QWidget):
         self.files.currentItemChanged.connect(lambda *_: self.download_button.setEnabled(self._chosen_entry() is not None))
         self.files.itemDoubleClicked.connect(lambda *_: self._download())
         self.download_button.clicked.connect(self._download)
+        self.token_button.clicked.connect(self._ask_token)
 
     # -- searching ----------------------------------------------------------------------------------
     def show_recommended(self) -> None:
@@ -226,6 +230,22 @@ class HubBrowser(QWidget):
             return
         self.downloadRequested.emit(self._listing.repo, entry, self._listing.revision)
         self.status.setText(self.tr("{name} was added to the downloads.").format(name=entry.name))
+
+    def _ask_token(self) -> None:
+        """Keep a Hugging Face token in Settings (HF_TOKEN is used when this is empty)."""
+        from PySide6.QtWidgets import QInputDialog, QLineEdit
+
+        from hearthlm.core.settings import load_settings, save_settings
+
+        settings = load_settings()
+        token, ok = QInputDialog.getText(
+            self, self.tr("Hugging Face token"),
+            self.tr("Token for gated and private models (empty: use HF_TOKEN if set):"),
+            QLineEdit.EchoMode.Password, settings.hf_token)
+        if ok:
+            settings.hf_token = token.strip()
+            save_settings(settings)
+            self.status.setText(self.tr("Token saved.") if settings.hf_token else self.tr("Token removed."))
 
     # -- helpers -------------------------------------------------------------------------------------
     def _fit(self, size: int):

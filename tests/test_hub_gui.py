@@ -108,3 +108,15 @@ def test_pause_and_resume_buttons(qtbot, page, hub, model_files):
     with qtbot.waitSignal(page.downloads.ready, timeout=30_000):
         page.downloads.resume_button.click()
     assert page.queue.get(item.id).state == "ready"
+
+
+def test_token_button_saves_the_token_in_settings(qtbot, page, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    from hearthlm.core.hub.config import token
+    from hearthlm.core.settings import load_settings
+
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("  hf_abc  ", True)))
+    page.browser.token_button.click()
+    assert load_settings().hf_token == "hf_abc" and token() == "hf_abc"
+    assert page.browser.status.text() == "Token saved."

@@ -118,6 +118,14 @@
         <translation>搜索</translation>
     </message>
     <message>
+        <source>Token…</source>
+        <translation>令牌…</translation>
+    </message>
+    <message>
+        <source>A Hugging Face token, for gated and private models</source>
+        <translation>Hugging Face 令牌，用于受限和私有模型</translation>
+    </message>
+    <message>
         <source>Model</source>
         <translation>模型</translation>
     </message>
@@ -220,6 +228,22 @@
     <message>
         <source>{name} was added to the downloads.</source>
         <translation>{name} 已加入下载队列。</translation>
+    </message>
+    <message>
+        <source>Hugging Face token</source>
+        <translation>Hugging Face 令牌</translation>
+    </message>
+    <message>
+        <source>Token for gated and private models (empty: use HF_TOKEN if set):</source>
+        <translation>用于受限和私有模型的令牌（留空：如已设置则使用 HF_TOKEN）：</translation>
+    </message>
+    <message>
+        <source>Token saved.</source>
+        <translation>令牌已保存。</translation>
+    </message>
+    <message>
+        <source>Token removed.</source>
+        <translation>令牌已移除。</translation>
     </message>
 </context>
 <context>
