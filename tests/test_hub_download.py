@@ -401,3 +401,35 @@ def test_cdn_redirect_is_followed_without_the_token(hub, hf_env, model_files):
     assert cdn and all("authorization" not in h for h in cdn)  # the token stays on the hub
     hub_side = [h for m, p, h in hub.requests if "/resolve/" in p]
     assert hub_side and all(h.get("authorization") == f"Bearer {GOOD_TOKEN}" for h in hub_side)
+
+
+def test_a_deleted_model_is_downloaded_again(hub, hf_env):
+    from hearthlm.core.hub.library import delete, find
+
+    queue = _queue(hf_env)
+    try:
+        first = _pull(queue, TINY, SINGLE)
+        queue.cancel(first.id)  # a ready download is not cancelled: it belongs to the library now
+        assert queue.get(first.id).state == "ready" and Path(first.path).exists()
+        delete(find(f"{TINY}/{SINGLE}"))
+        assert not Path(first.path).exists()
+        again = queue.wait(queue.add(TINY, _entry(TINY, SINGLE)).id, 60)
+    finally:
+        queue.close()
+    assert again.id == first.id and again.state == "ready" and Path(again.path).exists()
+
+
+def test_removing_a_paused_download_deletes_its_partial(hub, hf_env, model_files):
+    size = model_files["big"].stat().st_size
+    hub.fail(BIG, "tiny-big-F32.gguf", "slow", rate=size // 8)
+    queue = _queue(hf_env).start()
+    try:
+        item = queue.add(BIG, _entry(BIG, "tiny-big-F32.gguf"))
+        _wait_for(lambda: queue.get(item.id).done > 0)
+        queue.pause(item.id)
+        partial = Path(queue.get(item.id).partials["tiny-big-F32.gguf"])
+        assert partial.exists()
+        queue.remove(item.id)
+        assert not partial.exists() and queue.items() == []
+    finally:
+        queue.close()

@@ -86,6 +86,8 @@ def _choose(listing, wanted: str | None):
         entry = listing.find(wanted)
         if entry is None:
             raise HubError(M.NO_SUCH_GGUF, repo=listing.repo, file=wanted, choices=choices)
+        if not entry.complete:
+            raise HubError(M.INCOMPLETE_SET, repo=listing.repo, file=entry.name, parts=entry.parts)
         return entry
     if len(listing.entries) == 1:
         return listing.entries[0]

@@ -25,6 +25,8 @@ RATE_LIMITED = QT_TRANSLATE_NOOP("core", "The hub is limiting requests (429).")
 BAD_REPO_ID = QT_TRANSLATE_NOOP("core", "{repo} is not a model name: use the form owner/name.")
 NO_GGUF_FILES = QT_TRANSLATE_NOOP("core", "{repo} has no GGUF files.")
 NO_SUCH_GGUF = QT_TRANSLATE_NOOP("core", "{repo} has no GGUF file named {file}; it has: {choices}.")
+INCOMPLETE_SET = QT_TRANSLATE_NOOP(
+    "core", "{repo} lists only {parts} parts of the split model {file}, so it cannot be loaded; choose another file.")
 CHOOSE_FILE = QT_TRANSLATE_NOOP("core", "{repo} has several GGUF files; name one of: {choices}.")
 
 # -- downloads -----------------------------------------------------------------------------------

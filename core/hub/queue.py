@@ -159,7 +159,8 @@ class DownloadQueue:
 
     def _changed(self, item: Download, save: bool = True) -> None:
         self._save(force=save)
-        copy = Download.from_dict(asdict(item))
+        with self._cond:  # a consistent copy: the download thread and the UI both change items
+            copy = Download.from_dict(asdict(item))
         for listener in list(self._listeners):
             try:
                 listener(copy)
@@ -174,6 +175,9 @@ class DownloadQueue:
         with self._cond:
             for item in self._items.values():
                 if item.repo == repo and item.name == entry.name and item.state not in ("failed", "cancelled"):
+                    if item.state == "ready" and not all(Path(p).exists() for p in item.paths):
+                        # deleted since (library): download it again
+                        item.state, item.finished, item.done, item.error = "queued", {}, 0, None
                     if item.state == "paused":
                         item.state = "queued"
                     break
@@ -199,6 +203,9 @@ class DownloadQueue:
 
     def cancel(self, download_id: str) -> None:
         """Stop and delete what was downloaded for it (partial files and finished parts)."""
+        with self._cond:
+            if download_id in self._items and self._items[download_id].state == "ready":
+                return  # finished: delete it from the library instead
         self._stop(download_id, "cancelled")
         with self._cond:
             item = self._items[download_id]
@@ -213,11 +220,16 @@ class DownloadQueue:
         self._changed(item)
 
     def remove(self, download_id: str) -> None:
-        """Take a finished, failed or cancelled download off the list (files stay)."""
+        """Take a finished, failed, paused or cancelled download off the list. A ready model stays
+        in the library; the partial bytes of an unfinished one are deleted (nothing could resume them)."""
         with self._cond:
             item = self._items.get(download_id)
-            if item is not None and item.state not in ACTIVE:
-                del self._items[download_id]
+            if item is None or item.state in ACTIVE:
+                return
+            del self._items[download_id]
+            partials = list(item.partials.values()) if item.state != "ready" else []
+        for path in partials:
+            Path(path).unlink(missing_ok=True)
         self._save()
 
     def _stop(self, download_id: str, state: str) -> None:

@@ -868,6 +868,10 @@
         <translation>{repo} 中没有名为 {file} 的 GGUF 文件；现有的是：{choices}。</translation>
     </message>
     <message>
+        <source>{repo} lists only {parts} parts of the split model {file}, so it cannot be loaded; choose another file.</source>
+        <translation>{repo} 只列出了分片模型 {file} 的 {parts} 个分片，无法加载；请选择其他文件。</translation>
+    </message>
+    <message>
         <source>{repo} has several GGUF files; name one of: {choices}.</source>
         <translation>{repo} 有多个 GGUF 文件；请指定其中一个：{choices}。</translation>
     </message>
