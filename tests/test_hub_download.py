@@ -433,3 +433,23 @@ def test_removing_a_paused_download_deletes_its_partial(hub, hf_env, model_files
         assert not partial.exists() and queue.items() == []
     finally:
         queue.close()
+
+
+def test_small_gguf_kept_in_git_is_checked_by_its_git_blob_id(hub, hf_env, model_files):
+    repo = hub.add_repo("acme/git-GGUF", {})
+    hub.add_file(repo, "plain-Q8_0.gguf", model_files["single"], lfs=False)  # no LFS: ETag is git's blob id
+    entry = _entry("acme/git-GGUF", "plain-Q8_0.gguf")
+    assert entry.sha256 == {}
+    queue = _queue(hf_env).start()
+    try:
+        good = queue.wait(queue.add("acme/git-GGUF", entry).id, 60)
+        assert good.state == "ready" and _sha(good.path) == _sha(model_files["single"])
+        ledger.forget("acme/git-GGUF", "plain-Q8_0.gguf")
+        Path(good.path).unlink()
+        for blob in (hf_env / "models--acme--git-GGUF" / "blobs").iterdir():
+            blob.unlink()
+        hub.fail("acme/git-GGUF", "plain-Q8_0.gguf", "corrupt", times=None)
+        bad = queue.wait(queue.add("acme/git-GGUF", entry).id, 60)
+    finally:
+        queue.close()
+    assert bad.state == "failed" and bad.message.template == M.HASH_MISMATCH
