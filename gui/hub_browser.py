@@ -93,7 +93,7 @@ class HubBrowser(QWidget):
         side.addWidget(self.files, 1)
         side.addLayout(row)
         split.addWidget(panel)
-        split.setSizes([380, 520])
+        split.setSizes([440, 560])
         layout.addWidget(split, 1)
 
         self.search_button.clicked.connect(self.search)
