@@ -453,3 +453,22 @@ def test_small_gguf_kept_in_git_is_checked_by_its_git_blob_id(hub, hf_env, model
     finally:
         queue.close()
     assert bad.state == "failed" and bad.message.template == M.HASH_MISMATCH
+
+
+def test_not_enough_disk_space_is_said_before_downloading(hub, hf_env, monkeypatch):
+    # the worker is another process: make the disk look full there through a sitecustomize hook
+    hook = hf_env.parent / "hook"
+    hook.mkdir(parents=True)
+    (hook / "sitecustomize.py").write_text(
+        "import shutil, collections\n"
+        "U = collections.namedtuple('usage', 'total used free')\n"
+        "shutil.disk_usage = lambda path: U(10**9, 10**9 - 100, 100)\n")
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(hook), os.environ.get("PYTHONPATH", "")]))
+    queue = _queue(hf_env)
+    try:
+        result = _pull(queue, TINY, SINGLE)
+    finally:
+        queue.close()
+    assert result.state == "failed" and result.message.template == M.DISK_FULL
+    assert "100 free" in str(result.message)
+    assert not [m for m, p, _ in hub.requests if m == "GET" and p.endswith(SINGLE)]

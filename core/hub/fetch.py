@@ -22,6 +22,7 @@ import json
 import os
 import queue
 import re
+import shutil
 import stat
 import sys
 import threading
@@ -256,6 +257,11 @@ def fetch_file(job: dict[str, Any], spec: dict[str, Any], token: str | None) -> 
         emit("verify", file=name, done=have, size=size)
         _hash_prefix(source, have, digest)
 
+    if source is partial and size is not None:
+        free = shutil.disk_usage(blobs).free
+        if free < size - have:  # say so now, not after filling the disk
+            raise FetchError(msg(M.DISK_FULL, file=name, reason=f"{size - have:,} bytes needed, {free:,} free in {blobs}"),
+                             "fatal")
     if source is partial:
         headers = build_hf_headers(token=token or False)
         if not _same_origin(url, meta.location):
