@@ -104,7 +104,9 @@ class MainWindow(QMainWindow):
 
     def _add_pages(self) -> None:
         """The other areas' pages, each a widget of its own module (one line each)."""
-        self.pages.addTab(ModelsPage(self), self.tr("Models"))
+        self.models_page = ModelsPage(self)
+        self.models_page.useInChat.connect(self.use_model)
+        self.pages.addTab(self.models_page, self.tr("Models"))
 
     def _connect(self) -> None:
         self.picker.modelChosen.connect(self.load_model)
@@ -142,6 +144,15 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(self.tr("Loading {name}…").format(name=Path(path).name))
         s = self.settings
         self.session.load(path, n_ctx=s.n_ctx, n_gpu_layers=s.n_gpu_layers, n_threads=s.n_threads)
+
+    def use_model(self, path: str) -> None:
+        """A model chosen on another page (the library): select it here and load it."""
+        self.pages.setCurrentWidget(self.chat_page)
+        if self.session.busy:
+            self.show_error(self.tr("Stop the answer first, then choose the model again."), restart=False)
+            return
+        self.picker.add_model(path, select=True)
+        self.load_model(path)
 
     def _params(self) -> GenerationParams:
         s = self.settings

@@ -174,3 +174,12 @@ def test_chinese_translation_is_applied(qtbot, starter_model, tmp_path):
     finally:
         for translator in translators:
             app.removeTranslator(translator)
+
+
+def test_a_model_used_from_the_library_loads_in_the_chat(qtbot, window, gemma_model):
+    window.pages.setCurrentWidget(window.models_page)
+    with qtbot.waitSignal(window.session.loaded, timeout=LOAD_TIMEOUT_MS):
+        window.models_page.useInChat.emit(str(gemma_model))
+    assert window.pages.currentWidget() is window.chat_page
+    assert window.picker.current_path() == str(gemma_model)
+    assert window.session.model_path == str(gemma_model)

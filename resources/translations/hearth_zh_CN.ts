@@ -396,6 +396,10 @@
         <translation>正在加载 {name}…</translation>
     </message>
     <message>
+        <source>Stop the answer first, then choose the model again.</source>
+        <translation>请先停止当前回答，然后再选择模型。</translation>
+    </message>
+    <message>
         <source>Choose a model first.</source>
         <translation>请先选择一个模型。</translation>
     </message>
