@@ -7,13 +7,12 @@ file never stops Hearth from starting. Saved atomically (temp file + rename).
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from . import paths
+from .jsonfile import write_json_atomic
 
 SETTINGS_VERSION = 1
 
@@ -78,14 +77,4 @@ def load_settings() -> Settings:
 
 
 def save_settings(settings: Settings) -> None:
-    target = settings_path()
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".settings-", suffix=".json")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(asdict(settings), handle, indent=2, ensure_ascii=False)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_json_atomic(settings_path(), asdict(settings), indent=2)

@@ -6,15 +6,13 @@ another tool fetched is not ours to remove. Stored as JSON in the data folder, w
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
 from .. import paths
+from ..jsonfile import read_json, write_json_atomic
 
 _lock = threading.Lock()
 
@@ -23,26 +21,6 @@ def ledger_path() -> Path:
     folder = paths.data_dir() / "hub"
     folder.mkdir(parents=True, exist_ok=True)
     return folder / "downloaded.json"
-
-
-def write_json_atomic(target: Path, data: Any) -> None:
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}-", suffix=".json")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=1, ensure_ascii=False)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def read_json(target: Path, default: Any) -> Any:
-    try:
-        return json.loads(target.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return default
 
 
 def entries() -> list[dict[str, Any]]:

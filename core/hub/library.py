@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
+from ..jsonfile import read_json, write_json_atomic
 from .. import paths
 from ..errors import HearthError
 from ..messages import Msg
@@ -96,7 +97,7 @@ def _user_file() -> Path:
 
 
 def user_paths() -> list[str]:
-    data = ledger.read_json(_user_file(), {})
+    data = read_json(_user_file(), {})
     return [p for p in data.get("paths", []) if isinstance(p, str)] if isinstance(data, dict) else []
 
 
@@ -117,7 +118,7 @@ def add_path(path: str | os.PathLike) -> list[LocalModel]:
             raise LibraryError(M.IMPORT_NOTHING, path=str(target))
     with _lock:
         kept = [p for p in user_paths() if p != str(target)]
-        ledger.write_json_atomic(_user_file(), {"paths": kept + [str(target)]})
+        write_json_atomic(_user_file(), {"paths": kept + [str(target)]})
     return found
 
 
@@ -125,7 +126,7 @@ def forget_path(path: str) -> bool:
     with _lock:
         before = user_paths()
         kept = [p for p in before if p != path]
-        ledger.write_json_atomic(_user_file(), {"paths": kept})
+        write_json_atomic(_user_file(), {"paths": kept})
     return len(kept) != len(before)
 
 

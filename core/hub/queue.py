@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Callable
 
+from ..jsonfile import read_json, write_json_atomic
 from .. import paths
 from ..messages import Msg, msg
 from . import ledger
@@ -124,7 +125,7 @@ class DownloadQueue:
 
     # -- state ---------------------------------------------------------------------------------
     def _load(self) -> None:
-        for data in ledger.read_json(self.store, []):
+        for data in read_json(self.store, []):
             try:
                 item = Download.from_dict(data)
             except TypeError:
@@ -141,7 +142,7 @@ class DownloadQueue:
         self._last_save = now
         with self._cond:
             data = [asdict(i) for i in self._items.values()]
-        ledger.write_json_atomic(self.store, data)
+        write_json_atomic(self.store, data)
 
     def items(self) -> list[Download]:
         with self._cond:
