@@ -110,6 +110,7 @@ class ImatrixArray:
 
 def quantize_file(src: str, dst: str, ftype: int, *, nthread: int = 0, allow_requantize: bool = False,
                   dry_run: bool = False, imatrix: dict[str, np.ndarray] | None = None,
+                  metadata: dict[str, str | int] | None = None,
                   on_tensor: Callable[[int, int, TensorPlan], None] | None = None) -> QuantizeLog:
     """Run ``llama_model_quantize``; raise QuantizeError with llama.cpp's last log lines on failure."""
     import llama_cpp
@@ -124,12 +125,29 @@ def quantize_file(src: str, dst: str, ftype: int, *, nthread: int = 0, allow_req
     if imatrix:
         keep = ImatrixArray(imatrix)
         params.imatrix = ctypes.cast(keep.array, ctypes.POINTER(llama_cpp.llama_model_imatrix_data))
+    kv = _kv_overrides(metadata) if metadata else None
+    if kv is not None:
+        params.kv_overrides = ctypes.cast(kv, ctypes.POINTER(llama_cpp.llama_model_kv_override))
     with _LogCapture(on_tensor) as cap:
         rc = llama_cpp.llama_model_quantize(os.fsencode(src), os.fsencode(dst), ctypes.byref(params))
-    del keep
+    del keep, kv
     if rc != 0:
         raise QuantizeError(M.QUANTIZE_FAILED, name=os.path.basename(src), reason=cap.log.tail())
     return cap.log
+
+
+def _kv_overrides(metadata: dict[str, str | int]) -> ctypes.Array:
+    """Metadata written into the output (as llama-quantize records its importance matrix)."""
+    import llama_cpp
+
+    arr = (llama_cpp.llama_model_kv_override * (len(metadata) + 1))()  # last: empty key ends it
+    for item, (key, value) in zip(arr, metadata.items()):
+        item.key = key.encode()[:127]
+        if isinstance(value, int):
+            item.tag, item.value.val_i64 = llama_cpp.LLAMA_KV_OVERRIDE_TYPE_INT, value
+        else:
+            item.tag, item.value.val_str = llama_cpp.LLAMA_KV_OVERRIDE_TYPE_STR, str(value).encode()[:127]
+    return arr
 
 
 # -- sizes ---------------------------------------------------------------------------------
