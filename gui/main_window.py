@@ -24,6 +24,7 @@ from .engine_session import EngineSession
 from .messages import tr_msg
 from .model_picker import ModelPicker
 from .prompt_box import PromptBox
+from .quantize_page import QuantizePage
 
 
 class MainWindow(QMainWindow):
@@ -103,6 +104,7 @@ class MainWindow(QMainWindow):
 
     def _add_pages(self) -> None:
         """The other areas' pages, each a widget of its own module (one line each)."""
+        self.pages.addTab(QuantizePage(self), self.tr("Quantize"))
 
     def _connect(self) -> None:
         self.picker.modelChosen.connect(self.load_model)
