@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QCheckBox, QFileDialog, QFormLayout,
                                QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox,
                                QProgressBar, QPushButton, QRadioButton, QSplitter, QTableWidget,
@@ -35,6 +35,9 @@ class QuantizePage(QWidget):
         self._job: Job | None = None
         self._cancel: threading.Event | None = None
         self._predicted: dict[str, int] = {}
+        self._last_source = ""
+        self._closing = False
+        self.threads = 0  # llama.cpp threads for every job (0: all cores); tests use 1
         self._build()
         self._fill_types()
         self.refresh_results()
@@ -186,11 +189,14 @@ class QuantizePage(QWidget):
         self._source_changed()
 
     def _source_changed(self) -> None:
+        path = self.source.text().strip()
+        if path == self._last_source:  # editingFinished also fires on focus loss and on close
+            return
+        self._last_source = path
         self._predicted.clear()
         for row in range(self.types.rowCount()):
             self.types.item(row, 2).setText("–")
         self.requant_note.clear()
-        path = self.source.text().strip()
         if not path or not Path(path).is_file():
             return
         from hearthlm.core.quantize.api import requantize_warning
@@ -212,7 +218,7 @@ class QuantizePage(QWidget):
             self._show_prediction(t.name, self._predicted[t.name])
             return
         self._run(lambda emit, cancel: self._api().quantize(self.source.text().strip(), t.name, dry_run=True,
-                                                             on_event=emit, cancel=cancel),
+                                                             nthread=self.threads, on_event=emit, cancel=cancel),
                   self._dry_run_done, busy_text=self.tr("Predicting the size of {type}…").format(type=t.name))
 
     def _show_prediction(self, name: str, size: int) -> None:
@@ -255,15 +261,16 @@ class QuantizePage(QWidget):
             if answer != QMessageBox.StandardButton.Yes:
                 return
             allow = True
-        args, measure = self._imatrix_args(), self.measure.isChecked()
+        args, measure, threads = self._imatrix_args(), self.measure.isChecked(), self.threads
 
         def work(emit, cancel):
             api = self._api()
-            result = api.quantize(src, t.name, allow_requantize=allow, on_event=emit, cancel=cancel, **args)
+            result = api.quantize(src, t.name, allow_requantize=allow, nthread=threads, on_event=emit,
+                                  cancel=cancel, **args)
             if measure and not cancel.is_set():
                 emit({"stage": "perplexity", "done": 0, "total": 1})
                 q = api.perplexity(result["out"], api.default_eval_text(), n_ctx=EVAL_CTX, base=src,
-                                   on_event=emit, cancel=cancel)
+                                   nthread=threads, on_event=emit, cancel=cancel)
                 from hearthlm.core.quantize.results import record_quality
 
                 record_quality(result["out"], q["result"], q.get("base"))
@@ -272,8 +279,13 @@ class QuantizePage(QWidget):
         self._run(work, self._quantized, busy_text=self.tr("Quantizing to {type}…").format(type=t.name))
 
     def _run(self, fn, on_done, busy_text: str) -> None:
+        if self._closing:
+            return
         cancel = threading.Event()
-        job = Job(lambda emit: fn(emit, cancel), self)
+        # Owned by the application, not the page: a page deleted mid-job must not destroy a running
+        # QThread (Qt aborts). The job is cancelled instead and deletes itself when it ends.
+        job = Job(lambda emit: fn(emit, cancel), QCoreApplication.instance())
+        self.destroyed.connect(cancel.set)
         self._job, self._cancel = job, cancel
         job.event.connect(self._on_event)
         job.succeeded.connect(on_done)
@@ -287,6 +299,7 @@ class QuantizePage(QWidget):
         job.start()
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt)
+        self._closing = True
         self.cancel()
         if self._job is not None:
             self._job.wait(5000)
@@ -312,6 +325,8 @@ class QuantizePage(QWidget):
         self.status.setText(error_text(exc))
 
     def _finished(self) -> None:
+        if self._job is not None:
+            self._job.wait()  # finished is emitted from the thread just before it ends
         self._job = self._cancel = None
         self.run_button.setEnabled(True)
         self.cancel_button.setEnabled(False)

@@ -20,18 +20,12 @@ from hearthlm.core.quantize import api, imatrix
 from hearthlm.core.quantize.errors import QuantizeCancelled, QuantizeError
 from hearthlm.core.quantize.results import load_results
 from hearthlm.core.quantize.types import TYPES, find_type
+from quantize_fixtures import f16_model  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.engine
 
 CTX = 128
 WINDOWS = 2
-
-
-@pytest.fixture(scope="session")
-def f16_model(starter_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from hearthlm.core.quantize.dequantize import dequantize_gguf
-
-    return dequantize_gguf(starter_model, tmp_path_factory.mktemp("f16") / "smollm2-135m-f16.gguf")
 
 
 @pytest.fixture(scope="session")
