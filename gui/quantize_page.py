@@ -150,6 +150,7 @@ class QuantizePage(QWidget):
                 self.types.setItem(row, col, item)
         self.types.resizeColumnsToContents()
         self.types.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.types.setColumnWidth(2, max(self.types.columnWidth(2), self.fontMetrics().horizontalAdvance("0,000.0 MiB") + 16))
         self._update_type_rows()
         self.types.selectRow(next(i for i, t in enumerate(TYPES) if t.name == "Q4_K_M"))
 
@@ -230,6 +231,7 @@ class QuantizePage(QWidget):
         self._predicted[result["type"]] = result["predicted_bytes"]
         self._show_prediction(result["type"], result["predicted_bytes"])
         self.status.clear()
+        self.progress.setValue(0)
 
     @staticmethod
     def _api():

@@ -171,6 +171,10 @@ def _ggml_type_sizes() -> dict[str, tuple[int, int]]:
     return out
 
 
+def parameter_count(plans: list[TensorPlan]) -> int:
+    return sum(int(np.prod(plan.shape, dtype=np.int64)) for plan in plans)
+
+
 def predicted_file_size(header_bytes: int, alignment: int, plans: list[TensorPlan]) -> int:
     """Output size of a quantization from its dry-run plan: the header, then every tensor at its
     target type, each padded to the file's alignment (as llama.cpp writes them)."""

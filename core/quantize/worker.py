@@ -95,19 +95,21 @@ class Job:
                                        on_tensor=lambda i, n, p: self.progress("plan", i, n))
             info = read_gguf(src)
             size = native.predicted_file_size(info.data_offset, info.alignment, log.tensors)
-            return {"dry_run": True, "predicted_bytes": size, "n_params": info.n_params,
-                    "bpw": 8.0 * size / max(info.n_params, 1), "tensors": len(log.tensors),
+            n_params = native.parameter_count(log.tensors)
+            return {"dry_run": True, "predicted_bytes": size, "n_params": n_params,
+                    "bpw": 8.0 * size / max(n_params, 1), "tensors": len(log.tensors),
                     "imatrix": im_path, "seconds": time.perf_counter() - started}
         tmp = part_path(out)
         q_started = time.perf_counter()
-        native.quantize_file(src, str(tmp), ftype, nthread=nthread, allow_requantize=requant, imatrix=data, metadata=meta,
-                             on_tensor=lambda i, n, p: self.progress("quantize", i, n, tensor=p.name))
+        log = native.quantize_file(src, str(tmp), ftype, nthread=nthread, allow_requantize=requant, imatrix=data,
+                                   metadata=meta,
+                                   on_tensor=lambda i, n, p: self.progress("quantize", i, n, tensor=p.name))
         quantize_s = time.perf_counter() - q_started
         os.replace(tmp, out)
-        info = read_gguf(out)
         size = os.path.getsize(out)
-        return {"dry_run": False, "out": out, "size_bytes": size, "n_params": info.n_params,
-                "bpw": 8.0 * size / max(info.n_params, 1), "imatrix": im_path,
+        n_params = native.parameter_count(log.tensors)  # from llama.cpp's own per-tensor log
+        return {"dry_run": False, "out": out, "size_bytes": size, "n_params": n_params,
+                "bpw": 8.0 * size / max(n_params, 1), "imatrix": im_path,
                 "quantize_seconds": quantize_s, "seconds": time.perf_counter() - started}
 
     def perplexity(self, job: dict) -> dict:
