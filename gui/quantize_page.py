@@ -272,7 +272,7 @@ class QuantizePage(QWidget):
             if measure and not cancel.is_set():
                 emit({"stage": "perplexity", "done": 0, "total": 1})
                 q = api.perplexity(result["out"], api.default_eval_text(), n_ctx=EVAL_CTX, base=src,
-                                   nthread=threads, on_event=emit, cancel=cancel)
+                                   fit_ctx=True, nthread=threads, on_event=emit, cancel=cancel)
                 from hearthlm.core.quantize.results import record_quality
 
                 record_quality(result["out"], q["result"], q.get("base"))

@@ -98,11 +98,16 @@ def test_perplexity_matches_llama_cpp_python(f16_model: Path) -> None:
 
     text = api.default_eval_text().read_text(encoding="utf-8")
     ours = api.perplexity(f16_model, api.default_eval_text(), n_ctx=CTX, nthread=1, max_windows=WINDOWS)["result"]
+    import llama_cpp
+
     llm = Llama(str(f16_model), n_ctx=CTX, logits_all=True, n_threads=1, verbose=False)
-    tokens = llm.tokenize(text.encode("utf-8"), add_bos=True)
+    adds_bos = bool(llama_cpp.llama_vocab_get_add_bos(llm._model.vocab))
+    tokens = llm.tokenize(text.encode("utf-8"), add_bos=adds_bos)
     nll = []
     for w in range(WINDOWS):
         window = tokens[w * CTX:(w + 1) * CTX]
+        if adds_bos:  # llama.cpp's perplexity starts every window with BOS
+            window[0] = llm.token_bos()
         llm.reset()
         llm.eval(window)
         scores = np.asarray(llm.scores[:CTX], dtype=np.float64)
@@ -172,3 +177,9 @@ def test_cli_quantize_and_perplexity(f16_model: Path, tmp_path: Path, capsys: py
     assert "not a llama.cpp quantization type" in capsys.readouterr().err
     assert hearth(["perplexity", str(out), "--text", str(api.bundled_text("en.txt")), "--ctx", "4096"]) == 1
     assert "needs at least 8192" in capsys.readouterr().err
+
+
+def test_fitted_context_for_short_texts() -> None:
+    from hearthlm.core.quantize.perplexity import fitted_ctx
+
+    assert fitted_ctx(660, 256) == 256 and fitted_ctx(500, 256) == 128 and fitted_ctx(100, 512) == 64

@@ -105,16 +105,17 @@ def compute_imatrix(model: str | os.PathLike, calibration: str | os.PathLike, ou
 
 
 def perplexity(model: str | os.PathLike, text: str | os.PathLike, *, n_ctx: int = 512, nthread: int = 0,
-               base: str | os.PathLike | None = None, max_windows: int = 0, on_event: Progress = None,
-               cancel: threading.Event | None = None) -> dict:
-    """{"result": PerplexityResult json, "base": ... when ``base`` is given (with KL in result)}."""
+               base: str | os.PathLike | None = None, max_windows: int = 0, fit_ctx: bool = False,
+               on_event: Progress = None, cancel: threading.Event | None = None) -> dict:
+    """{"result": PerplexityResult json, "base": ... when ``base`` is given (with KL in result)}.
+    ``fit_ctx``: a text too short for ``n_ctx`` uses a smaller window instead of failing."""
     for path in (model, text) + ((base,) if base else ()):
         if not Path(path).is_file():
             raise QuantizeError(M.SOURCE_MISSING, path=str(path))
     from ..paths import cache_dir
 
     job = {"kind": "perplexity", "model": str(model), "text": str(text), "n_ctx": n_ctx, "nthread": nthread,
-           "max_windows": max_windows, "cache_dir": str(cache_dir() / "kl-base")}
+           "max_windows": max_windows, "cache_dir": str(cache_dir() / "kl-base"), "fit_ctx": fit_ctx}
     if base:
         job["base"] = str(base)
     return run_job(job, on_event, cancel)

@@ -28,9 +28,10 @@ POLL_S = 0.1
 
 
 def job_outputs(job: dict) -> list[Path]:
-    """Every file a job may write (final names); their .part twins are implied."""
-    return [Path(job[k]) for k in ("out", "imatrix_out") if job.get(k) and not job.get("dry_run")] + \
-        ([Path(job["imatrix_out"])] if job.get("dry_run") and job.get("imatrix_out") else [])
+    """Every file a job may write (final names); their .part twins are implied. A dry run writes
+    no model, but may write the importance matrix it computed."""
+    keys = ("imatrix_out",) if job.get("dry_run") else ("out", "imatrix_out")
+    return [Path(job[k]) for k in keys if job.get(k)]
 
 
 def _remove(paths: Iterable[Path]) -> None:

@@ -23,7 +23,7 @@ def _progress_printer(enabled: bool):
     last = {"key": None}
 
     def on_event(ev: dict) -> None:
-        if not enabled:
+        if not enabled or ev.get("stage") == "plan":  # a dry run's plan takes a blink
             return
         key = (ev.get("stage"), ev.get("done") * 20 // max(ev.get("total", 1), 1))
         if key != last["key"]:

@@ -61,11 +61,24 @@ def _mean_err(values: np.ndarray) -> tuple[float, float]:
     return mean, math.sqrt(max(var, 0.0) / (n - 1))
 
 
+def fitted_ctx(n_tokens: int, n_ctx: int, minimum: int = 64) -> int:
+    """The largest power of two <= n_ctx that leaves two windows in the text (llama.cpp's rule)."""
+    ctx = n_ctx
+    while ctx > minimum and n_tokens < 2 * ctx:
+        ctx //= 2
+    return ctx
+
+
 def evaluate(model: str | os.PathLike, text: str, *, n_ctx: int = 512, n_threads: int = 0,
              max_windows: int = 0, base_logprobs: np.ndarray | None = None, keep_logprobs: bool = False,
+             fit_ctx: bool = False,
              on_progress: Callable[[int, int], bool] | None = None) -> tuple[PerplexityResult, np.ndarray | None]:
     """PPL of ``model`` on ``text``; KL vs ``base_logprobs`` when given. Returns the result and,
-    with ``keep_logprobs``, this model's log-probs at the scored positions (float16)."""
+    with ``keep_logprobs``, this model's log-probs at the scored positions (float16). With
+    ``fit_ctx`` a text too short for ``n_ctx`` is evaluated with a smaller power-of-two window."""
+    if fit_ctx:
+        with Evaluator(model, 64, n_threads) as probe:
+            n_ctx = fitted_ctx(len(probe.tokenize(text)), n_ctx)
     with Evaluator(model, n_ctx, n_threads) as ev:
         tokens = ev.tokenize(text)
         if len(tokens) < 2 * n_ctx:  # llama.cpp's own rule
@@ -117,6 +130,16 @@ def base_cache_key(model: str | os.PathLike, text: str, n_ctx: int, max_windows:
     return h.hexdigest()[:24]
 
 
+CACHE_KEEP = 6  # base log-prob files kept (each n_scored x n_vocab float16)
+
+
+def _prune(cache_dir: Path) -> None:
+    files = sorted(cache_dir.glob("*.npy"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in files[CACHE_KEEP:]:
+        old.unlink(missing_ok=True)
+        old.with_suffix(".json").unlink(missing_ok=True)
+
+
 def base_logprobs(model: str | os.PathLike, text: str, *, n_ctx: int, n_threads: int = 0, max_windows: int = 0,
                   cache_dir: Path | None = None,
                   on_progress: Callable[[int, int], bool] | None = None) -> tuple[PerplexityResult, np.ndarray]:
@@ -141,13 +164,17 @@ def base_logprobs(model: str | os.PathLike, text: str, *, n_ctx: int, n_threads:
     np.save(tmp, logp)
     os.replace(tmp, npy)
     meta.write_text(json.dumps(result.to_json()))
+    _prune(cache_dir)
     return result, logp
 
 
 def kl_divergence(base_model: str | os.PathLike, model: str | os.PathLike, text: str, *, n_ctx: int,
-                  n_threads: int = 0, max_windows: int = 0, cache_dir: Path | None = None,
+                  n_threads: int = 0, max_windows: int = 0, cache_dir: Path | None = None, fit_ctx: bool = False,
                   on_progress: Callable[[int, int], bool] | None = None) -> tuple[PerplexityResult, PerplexityResult]:
     """(base result, model result with KL vs the base) on the same windows of ``text``."""
+    if fit_ctx:
+        with Evaluator(base_model, 64, n_threads) as probe:
+            n_ctx = fitted_ctx(len(probe.tokenize(text)), n_ctx)
     base, logp = base_logprobs(base_model, text, n_ctx=n_ctx, n_threads=n_threads, max_windows=max_windows,
                                cache_dir=cache_dir, on_progress=on_progress)
     result, _ = evaluate(model, text, n_ctx=n_ctx, n_threads=n_threads, max_windows=max_windows,

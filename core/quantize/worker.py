@@ -118,12 +118,13 @@ class Job:
         text = P.read_text(job["text"]) if job.get("text") else job["text_inline"]
         kw = dict(n_ctx=int(job.get("n_ctx", 512)), n_threads=int(job.get("nthread", 0)),
                   max_windows=int(job.get("max_windows", 0)))
+        fit = bool(job.get("fit_ctx"))
         if job.get("base"):
             cache = Path(job["cache_dir"]) if job.get("cache_dir") else None
-            base, result = P.kl_divergence(job["base"], job["model"], text, cache_dir=cache,
+            base, result = P.kl_divergence(job["base"], job["model"], text, cache_dir=cache, fit_ctx=fit,
                                            on_progress=lambda d, n: self.progress("perplexity", d, n), **kw)
             return {"result": result.to_json(), "base": base.to_json()}
-        result, _ = P.evaluate(job["model"], text, on_progress=lambda d, n: self.progress("perplexity", d, n), **kw)
+        result, _ = P.evaluate(job["model"], text, fit_ctx=fit, on_progress=lambda d, n: self.progress("perplexity", d, n), **kw)
         return {"result": result.to_json()}
 
 
