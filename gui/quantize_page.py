@@ -209,29 +209,33 @@ class QuantizePage(QWidget):
             return
         self.requant_note.setText(tr_msg(warning) if warning else "")
         self.refresh_results()
-        self._type_changed()
+        self._predict_sizes()
 
     def _type_changed(self) -> None:
         t = self.selected_type()
-        if t is None or not Path(self.source.text().strip()).is_file() or self._job is not None:
-            return
-        if t.name in self._predicted:
+        if t is not None and self._predicted.get(t.name):
             self._show_prediction(t.name, self._predicted[t.name])
-            return
-        self._run(lambda emit, cancel: self._api().quantize(self.source.text().strip(), t.name, dry_run=True,
-                                                             nthread=self.threads, on_event=emit, cancel=cancel),
-                  self._dry_run_done, busy_text=self.tr("Predicting the size of {type}…").format(type=t.name))
+        else:
+            self.prediction.clear()
+
+    def _predict_sizes(self) -> None:
+        """llama.cpp dry runs for every type at once (a few seconds), filling the size column."""
+        src = self.source.text().strip()
+        self._run(lambda emit, cancel: self._api().predict_sizes(src, nthread=self.threads, on_event=emit,
+                                                                 cancel=cancel),
+                  self._sizes_done, busy_text=self.tr("Predicting output sizes…"))
 
     def _show_prediction(self, name: str, size: int) -> None:
-        row = next(i for i, t in enumerate(TYPES) if t.name == name)
-        self.types.item(row, 2).setText(_mib(size))
         self.prediction.setText(self.tr("{type}: the output will be {size}.").format(type=name, size=_mib(size)))
 
-    def _dry_run_done(self, result: dict) -> None:
-        self._predicted[result["type"]] = result["predicted_bytes"]
-        self._show_prediction(result["type"], result["predicted_bytes"])
+    def _sizes_done(self, sizes: dict) -> None:
+        self._predicted = {k: v for k, v in sizes.items() if v}
+        for row, t in enumerate(TYPES):
+            size = sizes.get(t.name)
+            self.types.item(row, 2).setText(_mib(size) if size else self.tr("n/a"))
         self.status.clear()
         self.progress.setValue(0)
+        self._type_changed()
 
     @staticmethod
     def _api():
@@ -313,7 +317,7 @@ class QuantizePage(QWidget):
 
     def _on_event(self, ev: dict) -> None:
         stages = {"imatrix": self.tr("Importance matrix"), "quantize": self.tr("Quantizing"),
-                  "plan": self.tr("Planning"), "perplexity": self.tr("Measuring quality")}
+                  "sizes": self.tr("Predicting sizes"), "perplexity": self.tr("Measuring quality")}
         done, total = ev.get("done", 0), max(ev.get("total", 1), 1)
         self.progress.setValue(int(100 * done / total))
         self.status.setText(f"{stages.get(ev.get('stage'), ev.get('stage'))}: {done}/{total}")

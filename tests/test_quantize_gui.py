@@ -45,8 +45,9 @@ def test_predicts_size_quantizes_measures_and_keeps_results(page: QuantizePage, 
     qtbot.waitUntil(lambda: page.types.item(_row("Q4_K_M"), 2).text() != "–", timeout=60000)
     assert "MiB" in page.types.item(_row("Q4_K_M"), 2).text()
     qtbot.waitUntil(lambda: page._job is None, timeout=30000)
+    assert all(page.types.item(r, 2).text() != "–" for r in range(page.types.rowCount()))  # every type
     page.types.selectRow(_row("Q8_0"))
-    qtbot.waitUntil(lambda: page._job is None and page.types.item(_row("Q8_0"), 2).text() != "–", timeout=60000)
+    assert "Q8_0" in page.prediction.text() and "MiB" in page.prediction.text()
     page.start()
     qtbot.waitUntil(lambda: page._job is None, timeout=180000)
     assert page.results.rowCount() == 1, page.status.text()

@@ -93,6 +93,18 @@ def quantize(src: str | os.PathLike, type_name: str, *, out: str | os.PathLike |
     return result
 
 
+def predict_sizes(src: str | os.PathLike, types: list[QuantType] | None = None, *, nthread: int = 0,
+                  on_event: Progress = None, cancel: threading.Event | None = None) -> dict[str, int | None]:
+    """Output size of ``src`` in every type (llama.cpp dry runs); None where the type does not apply."""
+    from .types import TYPES
+
+    if not Path(src).is_file():
+        raise QuantizeError(M.SOURCE_MISSING, path=str(src))
+    job = {"kind": "sizes", "src": str(src), "nthread": nthread,
+           "types": [[t.name, t.ftype] for t in (types or TYPES)]}
+    return run_job(job, on_event, cancel)["sizes"]
+
+
 def compute_imatrix(model: str | os.PathLike, calibration: str | os.PathLike, out: str | os.PathLike, *,
                     n_ctx: int = 512, nthread: int = 0, on_event: Progress = None,
                     cancel: threading.Event | None = None) -> dict:

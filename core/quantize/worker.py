@@ -47,6 +47,8 @@ class Job:
             return self.imatrix(job)
         if kind == "perplexity":
             return self.perplexity(job)
+        if kind == "sizes":
+            return self.sizes(job)
         raise ValueError(f"unknown job {kind!r}")
 
     def _imatrix(self, job: dict) -> tuple[Any, str | None]:
@@ -111,6 +113,24 @@ class Job:
         return {"dry_run": False, "out": out, "size_bytes": size, "n_params": n_params,
                 "bpw": 8.0 * size / max(n_params, 1), "imatrix": im_path,
                 "quantize_seconds": quantize_s, "seconds": time.perf_counter() - started}
+
+    def sizes(self, job: dict) -> dict:
+        """Dry-run sizes of one source for many types at once (one process, one header read)."""
+        from ..modelfile import read_gguf
+        from . import native
+
+        info = read_gguf(job["src"])
+        out: dict[str, int | None] = {}
+        names = job["types"]
+        for i, (name, ftype) in enumerate(names):
+            try:
+                log = native.quantize_file(job["src"], os.devnull, int(ftype), nthread=int(job.get("nthread", 0)),
+                                           allow_requantize=True, dry_run=True)
+                out[name] = native.predicted_file_size(info.data_offset, info.alignment, log.tensors)
+            except QuantizeError:  # a type this model cannot take (e.g. MXFP4_MOE without experts)
+                out[name] = None
+            self.progress("sizes", i + 1, len(names), type=name)
+        return {"sizes": out}
 
     def perplexity(self, job: dict) -> dict:
         from . import perplexity as P

@@ -251,12 +251,16 @@
         <translation>校准文本或 imatrix 文件</translation>
     </message>
     <message>
-        <source>Predicting the size of {type}…</source>
-        <translation>正在预测 {type} 的大小…</translation>
+        <source>Predicting output sizes…</source>
+        <translation>正在预测输出大小…</translation>
     </message>
     <message>
         <source>{type}: the output will be {size}.</source>
         <translation>{type}：输出文件将为 {size}。</translation>
+    </message>
+    <message>
+        <source>n/a</source>
+        <translation>不适用</translation>
     </message>
     <message>
         <source>Quantize a quantized model?</source>
@@ -271,12 +275,12 @@
         <translation>量化中</translation>
     </message>
     <message>
-        <source>Planning</source>
-        <translation>规划中</translation>
-    </message>
-    <message>
         <source>Measuring quality</source>
         <translation>正在测量质量</translation>
+    </message>
+    <message>
+        <source>Predicting sizes</source>
+        <translation>预测大小</translation>
     </message>
     <message>
         <source>Wrote {path} ({size}).</source>
