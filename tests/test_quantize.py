@@ -183,3 +183,29 @@ def test_fitted_context_for_short_texts() -> None:
     from hearthlm.core.quantize.perplexity import fitted_ctx
 
     assert fitted_ctx(660, 256) == 256 and fitted_ctx(500, 256) == 128 and fitted_ctx(100, 512) == 64
+
+
+def test_child_stops_and_cleans_up_when_its_parent_dies(f16_model: Path, tmp_path: Path) -> None:
+    """A window killed mid-quantization must not leave a child writing a half file forever."""
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "orphan.gguf"
+    code = (
+        "from hearthlm.core.quantize.child import run_job\n"
+        "def on(ev):\n"
+        "    if ev.get('done', 0) >= 10: print('HALFWAY', flush=True)\n"
+        f"run_job({{'kind': 'quantize', 'src': {str(f16_model)!r}, 'out': {str(out)!r}, 'ftype': 15, 'nthread': 1}}, on)\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE)
+    assert parent.stdout is not None
+    for line in parent.stdout:
+        if b"HALFWAY" in line:
+            parent.kill()
+            break
+    parent.wait()
+    deadline = time.monotonic() + 20
+    while list(tmp_path.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert list(tmp_path.iterdir()) == []

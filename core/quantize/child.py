@@ -73,7 +73,7 @@ def run_job(job: dict, on_event: Callable[[dict], None] | None = None,
     threading.Thread(target=read_stderr, daemon=True, name="quantize-stderr").start()
     assert proc.stdin is not None
     proc.stdin.write((json.dumps(job) + "\n").encode())
-    proc.stdin.close()
+    proc.stdin.flush()  # kept open: the child stops by itself when this process goes away
     try:
         while True:
             if cancel is not None and cancel.is_set():
@@ -83,21 +83,30 @@ def run_job(job: dict, on_event: Callable[[dict], None] | None = None,
             except queue.Empty:
                 continue
             if ev is None:  # the child closed its pipe without an answer: it died
-                code = proc.wait()
+                code = _close(proc)
                 reason = next((ln for ln in reversed(tail) if ln.strip()), "no message")
                 raise QuantizeError(M.WORKER_CRASHED, code=code, reason=reason)
             if ev.get("ev") == "progress":
                 if on_event is not None:
                     on_event(ev)
             elif ev.get("ev") == "result":
-                proc.wait()
+                _close(proc)
                 return ev["data"]
             elif ev.get("ev") == "error":
-                proc.wait()
+                _close(proc)
                 raise QuantizeError(Msg.from_json(ev.get("msg")) or ev.get("message", "?"))
     except BaseException:
         if proc.poll() is None:
             proc.kill()
-            proc.wait()
+        _close(proc)
         _remove(p for p in outputs if p not in preexisting)
         raise
+
+
+def _close(proc: subprocess.Popen) -> int:
+    try:
+        assert proc.stdin is not None
+        proc.stdin.close()
+    except OSError:
+        pass
+    return proc.wait()

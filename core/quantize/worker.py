@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
+import threading
 import time
 import traceback
 from pathlib import Path
@@ -148,6 +150,21 @@ class Job:
         return {"result": result.to_json()}
 
 
+def _exit_with_parent(get_job: Callable[[], dict]) -> None:
+    """The parent keeps our stdin open while it waits; end of file means it is gone: stop, and
+    leave no half-written file behind."""
+    while sys.stdin.buffer.read(1 << 16):
+        pass
+    job = get_job()
+    for key in ("out", "imatrix_out"):
+        if job.get(key):
+            try:
+                part_path(job[key]).unlink()
+            except OSError:
+                pass
+    os._exit(3)
+
+
 def main() -> None:
     protocol_fd = os.dup(1)
     os.dup2(2, 1)
@@ -159,16 +176,18 @@ def main() -> None:
         while view:
             view = view[os.write(protocol_fd, view):]
 
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's to handle (it kills us)
     line = sys.stdin.buffer.readline()
+    job: dict = {}
+    threading.Thread(target=_exit_with_parent, args=(lambda: job,), daemon=True, name="parent-watch").start()
     try:
-        job = json.loads(line)
+        job.update(json.loads(line))
         send(ev="result", data=Job(send).run(job))
     except HearthError as exc:
         send(ev="error", message=str(exc), msg=exc.msg.to_json())
     except Exception as exc:  # report it as one sentence; the traceback goes to stderr
         traceback.print_exc()
-        err = QuantizeError(M.QUANTIZE_FAILED, name=str(job.get("src") or job.get("model") or "?")
-                            if isinstance(locals().get("job"), dict) else "?", reason=str(exc))
+        err = QuantizeError(M.QUANTIZE_FAILED, name=str(job.get("src") or job.get("model") or "?"), reason=str(exc))
         send(ev="error", message=str(err), msg=err.msg.to_json())
 
 
