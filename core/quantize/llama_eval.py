@@ -6,7 +6,6 @@ that the evaluation callback (``cb_eval``) can be set on the context.
 
 from __future__ import annotations
 
-import ctypes
 import os
 from pathlib import Path
 from typing import Callable, Iterator
