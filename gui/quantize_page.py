@@ -258,6 +258,9 @@ class QuantizePage(QWidget):
         t, src = self.selected_type(), self.source.text().strip()
         if t is None or not src or self._job is not None:
             return
+        if (self.im_text.isChecked() or self.im_file.isChecked()) and not Path(self.im_path.text().strip()).is_file():
+            self.status.setText(self.tr("Choose the calibration text or importance matrix file first."))
+            return
         allow = False
         if self.requant_note.text():
             answer = QMessageBox.warning(self, self.tr("Quantize a quantized model?"), self.requant_note.text(),

@@ -78,3 +78,11 @@ def test_cancel_leaves_no_file(page: QuantizePage, qtbot, f16_model: Path, heart
     assert "Cancelled" in page.status.text()
     folder = hearth_home / "data" / "models" / "quantized"
     assert not list(folder.glob("*.gguf")) and load_results() == []
+
+
+def test_missing_imatrix_file_is_said_not_run(page: QuantizePage, qtbot, f16_model: Path) -> None:
+    page.source.setText(str(f16_model))
+    page.im_file.setChecked(True)
+    page.types.selectRow(_row("IQ2_XS"))
+    page.start()
+    assert page._job is None and "first" in page.status.text()

@@ -263,6 +263,10 @@
         <translation>不适用</translation>
     </message>
     <message>
+        <source>Choose the calibration text or importance matrix file first.</source>
+        <translation>请先选择校准文本或重要性矩阵文件。</translation>
+    </message>
+    <message>
         <source>Quantize a quantized model?</source>
         <translation>要量化一个已经量化过的模型吗？</translation>
     </message>
