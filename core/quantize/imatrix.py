@@ -208,7 +208,7 @@ def _save_gguf(im: ImportanceMatrix, path: Path) -> None:
     w = gguf.GGUFWriter(path, arch="")
     w.kv_data[0].pop(gguf.Keys.General.ARCHITECTURE, None)  # llama.cpp's imatrix files carry none
     w.add_type("imatrix")
-    w.add_array("imatrix.datasets", im.datasets)
+    w.add_array("imatrix.datasets", im.datasets or ["unknown"])  # the writer drops an empty array
     w.add_uint32("imatrix.chunk_count", im.chunk_count)
     w.add_uint32("imatrix.chunk_size", im.chunk_size)
     for name, e in sorted(im.entries.items()):
