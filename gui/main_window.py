@@ -25,6 +25,7 @@ from .messages import tr_msg
 from .model_picker import ModelPicker
 from .models_page import ModelsPage
 from .prompt_box import PromptBox
+from .quantize_page import QuantizePage
 
 
 class MainWindow(QMainWindow):
@@ -107,6 +108,7 @@ class MainWindow(QMainWindow):
         self.models_page = ModelsPage(self)
         self.models_page.useInChat.connect(self.use_model)
         self.pages.addTab(self.models_page, self.tr("Models"))
+        self.pages.addTab(QuantizePage(self), self.tr("Quantize"))
 
     def _connect(self) -> None:
         self.picker.modelChosen.connect(self.load_model)

@@ -384,6 +384,10 @@
         <translation>模型</translation>
     </message>
     <message>
+        <source>Quantize</source>
+        <translation>量化</translation>
+    </message>
+    <message>
         <source>SmolLM2 135M Instruct (starter)</source>
         <translation>SmolLM2 135M Instruct（入门模型）</translation>
     </message>
@@ -479,6 +483,164 @@
     <message>
         <source>Ask anything… (Enter sends, Shift+Enter for a new line)</source>
         <translation>随便问点什么…（Enter 发送，Shift+Enter 换行）</translation>
+    </message>
+</context>
+<context>
+    <name>QualityChart</name>
+    <message>
+        <source>Quality lost vs size (lower left is better)</source>
+        <translation>质量损失与大小（越靠左下越好）</translation>
+    </message>
+    <message>
+        <source>KL divergence vs source</source>
+        <translation>相对源模型的 KL 散度</translation>
+    </message>
+    <message>
+        <source>bits per weight</source>
+        <translation>每权重位数</translation>
+    </message>
+    <message>
+        <source>KL divergence (log scale)</source>
+        <translation>KL 散度（对数刻度）</translation>
+    </message>
+</context>
+<context>
+    <name>QuantizePage</name>
+    <message>
+        <source>Source GGUF (F16, BF16 or F32 is best)</source>
+        <translation>源 GGUF（最好是 F16、BF16 或 F32）</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>Source:</source>
+        <translation>源模型：</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Bits/weight</source>
+        <translation>位/权重</translation>
+    </message>
+    <message>
+        <source>Predicted size</source>
+        <translation>预计大小</translation>
+    </message>
+    <message>
+        <source>What it is</source>
+        <translation>说明</translation>
+    </message>
+    <message>
+        <source>Importance matrix</source>
+        <translation>重要性矩阵</translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation>不使用</translation>
+    </message>
+    <message>
+        <source>Compute from the bundled text (English + Chinese)</source>
+        <translation>用内置文本计算（英文 + 中文）</translation>
+    </message>
+    <message>
+        <source>Compute from my text…</source>
+        <translation>用我的文本计算…</translation>
+    </message>
+    <message>
+        <source>Use an imatrix file…</source>
+        <translation>使用 imatrix 文件…</translation>
+    </message>
+    <message>
+        <source>text or imatrix file</source>
+        <translation>文本或 imatrix 文件</translation>
+    </message>
+    <message>
+        <source>Measure quality after quantizing (PPL, KL vs source)</source>
+        <translation>量化后测量质量（PPL、相对源模型的 KL）</translation>
+    </message>
+    <message>
+        <source>Quantize</source>
+        <translation>量化</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>大小</translation>
+    </message>
+    <message>
+        <source>PPL</source>
+        <translation>PPL</translation>
+    </message>
+    <message>
+        <source>ΔPPL</source>
+        <translation>ΔPPL</translation>
+    </message>
+    <message>
+        <source>KL vs source</source>
+        <translation>相对源模型的 KL</translation>
+    </message>
+    <message>
+        <source>Needs an importance matrix: choose one on the right.</source>
+        <translation>需要重要性矩阵：请在右侧选择。</translation>
+    </message>
+    <message>
+        <source>Source model</source>
+        <translation>源模型</translation>
+    </message>
+    <message>
+        <source>GGUF models (*.gguf)</source>
+        <translation>GGUF 模型 (*.gguf)</translation>
+    </message>
+    <message>
+        <source>Calibration text or imatrix file</source>
+        <translation>校准文本或 imatrix 文件</translation>
+    </message>
+    <message>
+        <source>Predicting output sizes…</source>
+        <translation>正在预测输出大小…</translation>
+    </message>
+    <message>
+        <source>{type}: the output will be {size}.</source>
+        <translation>{type}：输出文件将为 {size}。</translation>
+    </message>
+    <message>
+        <source>n/a</source>
+        <translation>不适用</translation>
+    </message>
+    <message>
+        <source>Choose the calibration text or importance matrix file first.</source>
+        <translation>请先选择校准文本或重要性矩阵文件。</translation>
+    </message>
+    <message>
+        <source>Quantize a quantized model?</source>
+        <translation>要量化一个已经量化过的模型吗？</translation>
+    </message>
+    <message>
+        <source>Quantizing to {type}…</source>
+        <translation>正在量化为 {type}…</translation>
+    </message>
+    <message>
+        <source>Quantizing</source>
+        <translation>量化中</translation>
+    </message>
+    <message>
+        <source>Predicting sizes</source>
+        <translation>预测大小</translation>
+    </message>
+    <message>
+        <source>Measuring quality</source>
+        <translation>正在测量质量</translation>
+    </message>
+    <message>
+        <source>Wrote {path} ({size}).</source>
+        <translation>已写入 {path}（{size}）。</translation>
     </message>
 </context>
 <context>
@@ -950,6 +1112,214 @@
     <message>
         <source>needs about {need} of {free} free {where}</source>
         <translation>约需 {need}，{where} 可用 {free}</translation>
+    </message>
+    <message>
+        <source>{path} already exists; choose another output name.</source>
+        <translation>{path} 已存在；请换一个输出文件名。</translation>
+    </message>
+    <message>
+        <source>{type} is not a llama.cpp quantization type (hearth quantize --list-types lists them).</source>
+        <translation>{type} 不是 llama.cpp 的量化类型（hearth quantize --list-types 可列出全部类型）。</translation>
+    </message>
+    <message>
+        <source>{type} needs an importance matrix: give one, or a calibration text to compute it from.</source>
+        <translation>{type} 需要重要性矩阵：请提供一个，或提供用来计算它的校准文本。</translation>
+    </message>
+    <message>
+        <source>{name} is already quantized ({ftype}): quantizing it again adds the new error to the old one, so the result is worse than quantizing the F16/BF16/F32 original.</source>
+        <translation>{name} 已经量化过（{ftype}）：再次量化会在原有误差上叠加新的误差，结果比从 F16/BF16/F32 原始模型量化更差。</translation>
+    </message>
+    <message>
+        <source>llama.cpp could not quantize {name}; its last words: {reason}</source>
+        <translation>llama.cpp 无法量化 {name}；它最后的输出：{reason}</translation>
+    </message>
+    <message>
+        <source>llama.cpp could not load {name}.</source>
+        <translation>llama.cpp 无法加载 {name}。</translation>
+    </message>
+    <message>
+        <source>llama.cpp could not make a context of {n_ctx} tokens for {name}.</source>
+        <translation>llama.cpp 无法为 {name} 创建 {n_ctx} 个词元的上下文。</translation>
+    </message>
+    <message>
+        <source>llama.cpp failed to evaluate the text (code {code}).</source>
+        <translation>llama.cpp 计算文本失败（代码 {code}）。</translation>
+    </message>
+    <message>
+        <source>The text has {n} tokens; with a context of {n_ctx} it needs at least {need}. Use a longer text or a smaller --ctx.</source>
+        <translation>文本只有 {n} 个词元；上下文为 {n_ctx} 时至少需要 {need} 个。请使用更长的文本或更小的 --ctx。</translation>
+    </message>
+    <message>
+        <source>Could not read the text file {path}: {reason}</source>
+        <translation>无法读取文本文件 {path}：{reason}</translation>
+    </message>
+    <message>
+        <source>Cancelled; nothing was written.</source>
+        <translation>已取消；没有写入任何文件。</translation>
+    </message>
+    <message>
+        <source>The quantize process stopped unexpectedly (exit status {code}): {reason}</source>
+        <translation>量化进程意外停止（退出状态 {code}）：{reason}</translation>
+    </message>
+    <message>
+        <source>{name} is not an importance matrix llama.cpp can read: {reason}</source>
+        <translation>{name} 不是 llama.cpp 能读取的重要性矩阵：{reason}</translation>
+    </message>
+    <message>
+        <source>The calibration text gave no activations; it needs at least {n} tokens.</source>
+        <translation>校准文本没有产生任何激活值；它至少需要 {n} 个词元。</translation>
+    </message>
+    <message>
+        <source>This llama.cpp build&apos;s tensors cannot be read ({detail}), so no importance matrix can be computed.</source>
+        <translation>无法读取此 llama.cpp 版本的张量（{detail}），因此无法计算重要性矩阵。</translation>
+    </message>
+    <message>
+        <source>The models have different vocabularies ({a} and {b} tokens), so their token distributions cannot be compared.</source>
+        <translation>两个模型的词表不同（{a} 与 {b} 个词元），无法比较它们的词元分布。</translation>
+    </message>
+    <message>
+        <source>Full 32-bit floats: no loss, twice the size of F16; only useful as a source.</source>
+        <translation>32 位浮点：无损，大小是 F16 的两倍；只适合作为源文件。</translation>
+    </message>
+    <message>
+        <source>16-bit floats: practically lossless; the usual source for quantizing.</source>
+        <translation>16 位浮点：几乎无损；量化时常用的源格式。</translation>
+    </message>
+    <message>
+        <source>bfloat16: the training format of most models; lossless from BF16 weights.</source>
+        <translation>bfloat16：多数模型的训练格式；对 BF16 权重无损。</translation>
+    </message>
+    <message>
+        <source>8-bit, one scale per 32 weights: indistinguishable from F16 in practice, half its size.</source>
+        <translation>8 位，每 32 个权重一个缩放系数：实际使用中与 F16 无差别，大小减半。</translation>
+    </message>
+    <message>
+        <source>6-bit K-quant: near-lossless, a good choice when memory allows.</source>
+        <translation>6 位 K 量化：接近无损，内存充足时的好选择。</translation>
+    </message>
+    <message>
+        <source>5-bit K-quant mix with more bits on sensitive tensors: very small quality loss.</source>
+        <translation>5 位 K 量化混合，敏感张量用更多位：质量损失很小。</translation>
+    </message>
+    <message>
+        <source>5-bit K-quant: slightly smaller and slightly worse than Q5_K_M.</source>
+        <translation>5 位 K 量化：比 Q5_K_M 略小，质量略差。</translation>
+    </message>
+    <message>
+        <source>Legacy 5-bit with scale and offset per 32 weights; K-quants are better at this size.</source>
+        <translation>旧式 5 位，每 32 个权重一个缩放和偏移；同样大小下 K 量化更好。</translation>
+    </message>
+    <message>
+        <source>Legacy 5-bit with one scale per 32 weights; K-quants are better at this size.</source>
+        <translation>旧式 5 位，每 32 个权重一个缩放系数；同样大小下 K 量化更好。</translation>
+    </message>
+    <message>
+        <source>4-bit K-quant mix: the usual default, a good balance of size and quality.</source>
+        <translation>4 位 K 量化混合：常用的默认选择，大小与质量平衡良好。</translation>
+    </message>
+    <message>
+        <source>4-bit K-quant: a little smaller and a little worse than Q4_K_M.</source>
+        <translation>4 位 K 量化：比 Q4_K_M 稍小，质量稍差。</translation>
+    </message>
+    <message>
+        <source>Legacy 4-bit with scale and offset per 32 weights.</source>
+        <translation>旧式 4 位，每 32 个权重一个缩放和偏移。</translation>
+    </message>
+    <message>
+        <source>Legacy 4-bit with one scale per 32 weights: fast on some CPUs, lower quality than Q4_K.</source>
+        <translation>旧式 4 位，每 32 个权重一个缩放系数：在某些 CPU 上较快，质量低于 Q4_K。</translation>
+    </message>
+    <message>
+        <source>4-bit non-linear levels in blocks of 32: better than Q4_0 at the same size.</source>
+        <translation>4 位非线性量化级别，32 个一块：同样大小下优于 Q4_0。</translation>
+    </message>
+    <message>
+        <source>4.25-bit non-linear quant: close to Q4_K_S quality, smaller; best with an importance matrix.</source>
+        <translation>4.25 位非线性量化：质量接近 Q4_K_S，体积更小；最好配合重要性矩阵。</translation>
+    </message>
+    <message>
+        <source>3-bit K-quant mix with large extras: noticeable quality loss.</source>
+        <translation>3 位 K 量化混合（较多高位张量）：质量损失明显。</translation>
+    </message>
+    <message>
+        <source>3-bit K-quant mix: clear quality loss; for tight memory.</source>
+        <translation>3 位 K 量化混合：质量损失明显；适合内存紧张时使用。</translation>
+    </message>
+    <message>
+        <source>3-bit K-quant: large quality loss.</source>
+        <translation>3 位 K 量化：质量损失大。</translation>
+    </message>
+    <message>
+        <source>3.66-bit non-linear mix: better than Q3_K_S; best with an importance matrix.</source>
+        <translation>3.66 位非线性混合：优于 Q3_K_S；最好配合重要性矩阵。</translation>
+    </message>
+    <message>
+        <source>3.44-bit non-linear quant: better than Q3_K_S at a similar size.</source>
+        <translation>3.44 位非线性量化：在相近大小下优于 Q3_K_S。</translation>
+    </message>
+    <message>
+        <source>3.3-bit non-linear quant; needs an importance matrix.</source>
+        <translation>3.3 位非线性量化；需要重要性矩阵。</translation>
+    </message>
+    <message>
+        <source>3.06-bit non-linear quant; needs an importance matrix.</source>
+        <translation>3.06 位非线性量化；需要重要性矩阵。</translation>
+    </message>
+    <message>
+        <source>2-bit K-quant mix: severe quality loss; a last resort for huge models.</source>
+        <translation>2 位 K 量化混合：质量严重下降；只是超大模型的最后手段。</translation>
+    </message>
+    <message>
+        <source>2-bit K-quant, smaller mix; needs an importance matrix.</source>
+        <translation>2 位 K 量化，更小的混合；需要重要性矩阵。</translation>
+    </message>
+    <message>
+        <source>2.7-bit non-linear quant; needs an importance matrix.</source>
+        <translation>2.7 位非线性量化；需要重要性矩阵。</translation>
+    </message>
+    <message>
+        <source>2.5-bit non-linear quant; needs an importance matrix.</source>
+        <translation>2.5 位非线性量化；需要重要性矩阵。</translation>
+    </message>
+    <message>
+        <source>2.31-bit non-linear quant; needs an importance matrix.</source>
+        <translation>2.31 位非线性量化；需要重要性矩阵。</translation>
+    </message>
+    <message>
+        <source>2.06-bit non-linear quant; needs an importance matrix; only for very large models.</source>
+        <translation>2.06 位非线性量化；需要重要性矩阵；只适合非常大的模型。</translation>
+    </message>
+    <message>
+        <source>1.75-bit quant; needs an importance matrix; barely usable below 70B.</source>
+        <translation>1.75 位量化；需要重要性矩阵；70B 以下的模型几乎不可用。</translation>
+    </message>
+    <message>
+        <source>1.56-bit quant; needs an importance matrix; barely usable below 70B.</source>
+        <translation>1.56 位量化；需要重要性矩阵；70B 以下的模型几乎不可用。</translation>
+    </message>
+    <message>
+        <source>2-bit ternary, for models trained ternary (BitNet-style); ruins others.</source>
+        <translation>2 位三值量化，用于以三值方式训练的模型（BitNet 类）；会毁掉其他模型。</translation>
+    </message>
+    <message>
+        <source>1.69-bit ternary, for models trained ternary (BitNet-style); ruins others.</source>
+        <translation>1.69 位三值量化，用于以三值方式训练的模型（BitNet 类）；会毁掉其他模型。</translation>
+    </message>
+    <message>
+        <source>MXFP4 (4-bit float) for the experts of mixture-of-experts models, like gpt-oss.</source>
+        <translation>MXFP4（4 位浮点），用于混合专家模型（如 gpt-oss）的专家权重。</translation>
+    </message>
+    <message>
+        <source>NVFP4 (4-bit float with FP8 block scales), for recent NVIDIA GPUs.</source>
+        <translation>NVFP4（4 位浮点，FP8 块缩放），用于较新的 NVIDIA GPU。</translation>
+    </message>
+    <message>
+        <source>Experimental 2-bit type; newer than most tools that read GGUF.</source>
+        <translation>实验性的 2 位类型；多数读取 GGUF 的工具还不支持。</translation>
+    </message>
+    <message>
+        <source>Experimental 1-bit type; newer than most tools that read GGUF.</source>
+        <translation>实验性的 1 位类型；多数读取 GGUF 的工具还不支持。</translation>
     </message>
 </context>
 </TS>

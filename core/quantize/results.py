@@ -1,0 +1,75 @@
+"""The record of quantizations Hearth made: ``<data>/models/quantized/results.json``.
+
+One entry per output file: type, source, size, bits per weight, importance matrix, and (once
+measured) PPL ± error, ΔPPL and KL divergence vs the source on the evaluation text. The wizard's
+table and plot read it back; the model library can list these files from it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+_lock = threading.Lock()
+
+
+def results_path() -> Path:
+    from .api import quantized_dir
+
+    return quantized_dir() / "results.json"
+
+
+def load_results() -> list[dict[str, Any]]:
+    path = results_path()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return [r for r in data.get("results", []) if isinstance(r, dict)] if isinstance(data, dict) else []
+
+
+def _save(results: list[dict[str, Any]]) -> None:
+    path = results_path()
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps({"version": 1, "results": results}, indent=2, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _update(out: str, fields: dict[str, Any]) -> dict[str, Any]:
+    with _lock:
+        results = load_results()
+        entry = next((r for r in results if r.get("out") == out), None)
+        if entry is None:
+            entry = {"out": out}
+            results.append(entry)
+        entry.update(fields)
+        _save(results)
+        return entry
+
+
+def record_quantization(result: dict[str, Any]) -> dict[str, Any]:
+    keep = ("type", "source", "size_bytes", "bpw", "n_params", "imatrix", "quantize_seconds")
+    return _update(result["out"], {k: result.get(k) for k in keep} | {"created": time.time()})
+
+
+def record_quality(out: str, result: dict[str, Any], base: dict[str, Any] | None) -> dict[str, Any]:
+    fields: dict[str, Any] = {"ppl": result["ppl"], "ppl_err": result["ppl_err"], "n_ctx": result["n_ctx"],
+                              "kl": result.get("kl"), "kl_err": result.get("kl_err"),
+                              "same_top": result.get("same_top")}
+    if base is not None:
+        fields.update(source_ppl=base["ppl"], delta_ppl=result["ppl"] - base["ppl"])
+    return _update(out, fields)
+
+
+def results_for(source: str | None = None) -> list[dict[str, Any]]:
+    rows = [r for r in load_results() if source is None or r.get("source") == source]
+    return [r for r in rows if Path(r["out"]).exists()]
+
+
+def forget(out: str) -> None:
+    with _lock:
+        _save([r for r in load_results() if r.get("out") != out])

@@ -1,0 +1,367 @@
+"""The quantize wizard: pick a source GGUF and a type, see the output size first, quantize with
+progress and cancel, then see what it cost (PPL, ΔPPL, KL vs the source) in a table and a plot.
+
+All llama.cpp work runs in the quantize child process (core/quantize/child.py) driven from a
+gui.jobs.Job thread; Cancel kills the child, and nothing it was writing is left.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QCheckBox, QFileDialog, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox,
+                               QProgressBar, QPushButton, QRadioButton, QSplitter, QTableWidget,
+                               QTableWidgetItem, QVBoxLayout, QWidget)
+
+from hearthlm.core.quantize.types import TYPES, QuantType
+
+from .jobs import Job
+from .messages import error_text, tr_msg
+from .quantize_chart import QualityChart
+
+EVAL_CTX = 256
+
+
+def _mib(n: float | None) -> str:
+    return f"{n / 2**20:,.1f} MiB" if n else "–"
+
+
+class QuantizePage(QWidget):
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._job: Job | None = None
+        self._cancel: threading.Event | None = None
+        self._predicted: dict[str, int] = {}
+        self._last_source = ""
+        self._closing = False
+        self.threads = 0  # llama.cpp threads for every job (0: all cores); tests use 1
+        self._build()
+        self._fill_types()
+        self.refresh_results()
+
+    # -- layout --------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        src_row = QHBoxLayout()
+        self.source = QLineEdit()
+        self.source.setPlaceholderText(self.tr("Source GGUF (F16, BF16 or F32 is best)"))
+        browse = QPushButton(self.tr("Browse…"))
+        browse.clicked.connect(self._browse_source)
+        src_row.addWidget(QLabel(self.tr("Source:")))
+        src_row.addWidget(self.source, 1)
+        src_row.addWidget(browse)
+        layout.addLayout(src_row)
+        self.source.editingFinished.connect(self._source_changed)
+
+        split = QSplitter(Qt.Orientation.Vertical)
+        top = QWidget()
+        top_layout = QHBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        self.types = QTableWidget(0, 4)
+        self.types.setHorizontalHeaderLabels([self.tr("Type"), self.tr("Bits/weight"), self.tr("Predicted size"),
+                                              self.tr("What it is")])
+        self.types.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.types.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.types.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.types.verticalHeader().setVisible(False)
+        header = self.types.horizontalHeader()
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.types.itemSelectionChanged.connect(self._type_changed)
+        top_layout.addWidget(self.types, 3)
+
+        side = QVBoxLayout()
+        box = QGroupBox(self.tr("Importance matrix"))
+        form = QVBoxLayout(box)
+        self.im_none = QRadioButton(self.tr("None"))
+        self.im_default = QRadioButton(self.tr("Compute from the bundled text (English + Chinese)"))
+        self.im_text = QRadioButton(self.tr("Compute from my text…"))
+        self.im_file = QRadioButton(self.tr("Use an imatrix file…"))
+        self.im_group = QButtonGroup(self)
+        for i, b in enumerate((self.im_none, self.im_default, self.im_text, self.im_file)):
+            self.im_group.addButton(b, i)
+            form.addWidget(b)
+        self.im_path = QLineEdit()
+        self.im_path.setPlaceholderText(self.tr("text or imatrix file"))
+        im_browse = QPushButton(self.tr("Browse…"))
+        im_browse.clicked.connect(self._browse_imatrix)
+        row = QHBoxLayout()
+        row.addWidget(self.im_path, 1)
+        row.addWidget(im_browse)
+        form.addLayout(row)
+        self.im_none.setChecked(True)
+        self.im_group.idToggled.connect(lambda *_: self._update_type_rows())
+        side.addWidget(box)
+        self.measure = QCheckBox(self.tr("Measure quality after quantizing (PPL, KL vs source)"))
+        self.measure.setChecked(True)
+        side.addWidget(self.measure)
+        self.requant_note = QLabel()
+        self.requant_note.setWordWrap(True)
+        self.requant_note.setStyleSheet("color: #a05a00;")
+        side.addWidget(self.requant_note)
+        self.prediction = QLabel()
+        self.prediction.setWordWrap(True)
+        side.addWidget(self.prediction)
+        side.addStretch(1)
+        buttons = QHBoxLayout()
+        self.run_button = QPushButton(self.tr("Quantize"))
+        self.run_button.clicked.connect(self.start)
+        self.cancel_button = QPushButton(self.tr("Cancel"))
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.clicked.connect(self.cancel)
+        buttons.addWidget(self.run_button)
+        buttons.addWidget(self.cancel_button)
+        side.addLayout(buttons)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        side.addWidget(self.progress)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        side.addWidget(self.status)
+        top_layout.addLayout(side, 2)
+        split.addWidget(top)
+
+        bottom = QWidget()
+        bottom_layout = QHBoxLayout(bottom)
+        bottom_layout.setContentsMargins(0, 0, 0, 0)
+        self.results = QTableWidget(0, 6)
+        self.results.setHorizontalHeaderLabels([self.tr("Type"), self.tr("Size"), self.tr("Bits/weight"),
+                                                self.tr("PPL"), self.tr("ΔPPL"), self.tr("KL vs source")])
+        self.results.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.results.verticalHeader().setVisible(False)
+        self.results.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.results.horizontalHeader().setStretchLastSection(True)
+        bottom_layout.addWidget(self.results, 1)
+        self.chart = QualityChart()
+        bottom_layout.addWidget(self.chart, 1)
+        split.addWidget(bottom)
+        layout.addWidget(split, 1)
+
+    def _fill_types(self) -> None:
+        self.types.setRowCount(len(TYPES))
+        for row, t in enumerate(TYPES):
+            items = [QTableWidgetItem(t.name), QTableWidgetItem(f"{t.bpw:.2f}"), QTableWidgetItem("–"),
+                     QTableWidgetItem(QCoreApplicationTranslate(t.explanation))]
+            items[0].setData(Qt.ItemDataRole.UserRole, t.name)
+            for col, item in enumerate(items):
+                self.types.setItem(row, col, item)
+        self.types.resizeColumnsToContents()
+        self.types.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.types.setColumnWidth(2, max(self.types.columnWidth(2), self.fontMetrics().horizontalAdvance("0,000.0 MiB") + 16))
+        self._update_type_rows()
+        self.types.selectRow(next(i for i, t in enumerate(TYPES) if t.name == "Q4_K_M"))
+
+    def _has_imatrix_choice(self) -> bool:
+        return not self.im_none.isChecked()
+
+    def _update_type_rows(self) -> None:
+        """Types that need an importance matrix are offered only when one is chosen."""
+        allowed = self._has_imatrix_choice()
+        for row, t in enumerate(TYPES):
+            for col in range(4):
+                item = self.types.item(row, col)
+                flags = Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled
+                item.setFlags(flags if (allowed or not t.needs_imatrix) else Qt.ItemFlag.NoItemFlags)
+                if t.needs_imatrix and not allowed and col == 3:
+                    item.setToolTip(self.tr("Needs an importance matrix: choose one on the right."))
+
+    # -- inputs --------------------------------------------------------------------------
+
+    def selected_type(self) -> QuantType | None:
+        rows = self.types.selectionModel().selectedRows() if self.types.selectionModel() else []
+        return TYPES[rows[0].row()] if rows else None
+
+    def _browse_source(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Source model"), "", self.tr("GGUF models (*.gguf)"))
+        if path:
+            self.set_source(path)
+
+    def _browse_imatrix(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Calibration text or imatrix file"))
+        if path:
+            self.im_path.setText(path)
+            (self.im_file if path.endswith((".gguf", ".dat")) else self.im_text).setChecked(True)
+
+    def set_source(self, path: str) -> None:
+        self.source.setText(path)
+        self._source_changed()
+
+    def _source_changed(self) -> None:
+        path = self.source.text().strip()
+        if path == self._last_source:  # editingFinished also fires on focus loss and on close
+            return
+        self._last_source = path
+        self._predicted.clear()
+        for row in range(self.types.rowCount()):
+            self.types.item(row, 2).setText("–")
+        self.requant_note.clear()
+        if not path or not Path(path).is_file():
+            return
+        from hearthlm.core.quantize.api import requantize_warning
+
+        try:
+            warning = requantize_warning(path)
+        except Exception as exc:  # not a GGUF: say so, keep going
+            self.requant_note.setText(error_text(exc))
+            return
+        self.requant_note.setText(tr_msg(warning) if warning else "")
+        self.refresh_results()
+        self._predict_sizes()
+
+    def _type_changed(self) -> None:
+        t = self.selected_type()
+        if t is not None and self._predicted.get(t.name):
+            self._show_prediction(t.name, self._predicted[t.name])
+        else:
+            self.prediction.clear()
+
+    def _predict_sizes(self) -> None:
+        """llama.cpp dry runs for every type at once (a few seconds), filling the size column."""
+        src = self.source.text().strip()
+        self._run(lambda emit, cancel: self._api().predict_sizes(src, nthread=self.threads, on_event=emit,
+                                                                 cancel=cancel),
+                  self._sizes_done, busy_text=self.tr("Predicting output sizes…"))
+
+    def _show_prediction(self, name: str, size: int) -> None:
+        self.prediction.setText(self.tr("{type}: the output will be {size}.").format(type=name, size=_mib(size)))
+
+    def _sizes_done(self, sizes: dict) -> None:
+        self._predicted = {k: v for k, v in sizes.items() if v}
+        for row, t in enumerate(TYPES):
+            size = sizes.get(t.name)
+            self.types.item(row, 2).setText(_mib(size) if size else self.tr("n/a"))
+        self.status.clear()
+        self.progress.setValue(0)
+        self._type_changed()
+
+    @staticmethod
+    def _api():
+        from hearthlm.core.quantize import api
+
+        return api
+
+    def _imatrix_args(self) -> dict:
+        api = self._api()
+        if self.im_default.isChecked():
+            return {"calibration": api.default_calibration()}
+        if self.im_text.isChecked():
+            return {"calibration": self.im_path.text().strip()}
+        if self.im_file.isChecked():
+            return {"imatrix": self.im_path.text().strip()}
+        return {}
+
+    # -- running -------------------------------------------------------------------------
+
+    def start(self) -> None:
+        t, src = self.selected_type(), self.source.text().strip()
+        if t is None or not src or self._job is not None:
+            return
+        if (self.im_text.isChecked() or self.im_file.isChecked()) and not Path(self.im_path.text().strip()).is_file():
+            self.status.setText(self.tr("Choose the calibration text or importance matrix file first."))
+            return
+        allow = False
+        if self.requant_note.text():
+            answer = QMessageBox.warning(self, self.tr("Quantize a quantized model?"), self.requant_note.text(),
+                                         QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                         QMessageBox.StandardButton.No)
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+            allow = True
+        args, measure, threads = self._imatrix_args(), self.measure.isChecked(), self.threads
+
+        def work(emit, cancel):
+            api = self._api()
+            result = api.quantize(src, t.name, allow_requantize=allow, nthread=threads, on_event=emit,
+                                  cancel=cancel, **args)
+            if measure and not cancel.is_set():
+                emit({"stage": "perplexity", "done": 0, "total": 1})
+                q = api.perplexity(result["out"], api.default_eval_text(), n_ctx=EVAL_CTX, base=src,
+                                   fit_ctx=True, nthread=threads, on_event=emit, cancel=cancel)
+                from hearthlm.core.quantize.results import record_quality
+
+                record_quality(result["out"], q["result"], q.get("base"))
+            return result
+
+        self._run(work, self._quantized, busy_text=self.tr("Quantizing to {type}…").format(type=t.name))
+
+    def _run(self, fn, on_done, busy_text: str) -> None:
+        if self._closing:
+            return
+        cancel = threading.Event()
+        # Owned by the application, not the page: a page deleted mid-job must not destroy a running
+        # QThread (Qt aborts). The job is cancelled instead and deletes itself when it ends.
+        job = Job(lambda emit: fn(emit, cancel), QCoreApplication.instance())
+        self.destroyed.connect(cancel.set)
+        self._job, self._cancel = job, cancel
+        job.event.connect(self._on_event)
+        job.succeeded.connect(on_done)
+        job.failed.connect(self._failed)
+        job.finished.connect(self._finished)
+        job.finished.connect(job.deleteLater)
+        self.run_button.setEnabled(False)
+        self.cancel_button.setEnabled(True)
+        self.progress.setValue(0)
+        self.status.setText(busy_text)
+        job.start()
+
+    def closeEvent(self, event) -> None:  # noqa: N802 (Qt)
+        self._closing = True
+        self.cancel()
+        if self._job is not None:
+            self._job.wait(5000)
+        super().closeEvent(event)
+
+    def cancel(self) -> None:
+        if self._cancel is not None:
+            self._cancel.set()
+
+    def _on_event(self, ev: dict) -> None:
+        stages = {"imatrix": self.tr("Importance matrix"), "quantize": self.tr("Quantizing"),
+                  "sizes": self.tr("Predicting sizes"), "perplexity": self.tr("Measuring quality")}
+        done, total = ev.get("done", 0), max(ev.get("total", 1), 1)
+        self.progress.setValue(int(100 * done / total))
+        self.status.setText(f"{stages.get(ev.get('stage'), ev.get('stage'))}: {done}/{total}")
+
+    def _quantized(self, result: dict) -> None:
+        self.status.setText(self.tr("Wrote {path} ({size}).").format(path=result["out"], size=_mib(result["size_bytes"])))
+        self.progress.setValue(100)
+        self.refresh_results()
+
+    def _failed(self, exc: BaseException) -> None:
+        self.status.setText(error_text(exc))
+
+    def _finished(self) -> None:
+        if self._job is not None:
+            self._job.wait()  # finished is emitted from the thread just before it ends
+        self._job = self._cancel = None
+        self.run_button.setEnabled(True)
+        self.cancel_button.setEnabled(False)
+
+    # -- results -------------------------------------------------------------------------
+
+    def refresh_results(self) -> None:
+        from hearthlm.core.quantize.results import results_for
+
+        src = self.source.text().strip()
+        rows = results_for(str(Path(src).expanduser()) if src else None)
+        rows.sort(key=lambda r: -(r.get("bpw") or 0))
+        self.results.setRowCount(len(rows))
+        for i, r in enumerate(rows):
+            name = r.get("type", "?") + (" + imatrix" if r.get("imatrix") else "")
+            cells = [name, _mib(r.get("size_bytes")), f"{r.get('bpw', 0):.2f}",
+                     f"{r['ppl']:.3f} ± {r['ppl_err']:.3f}" if r.get("ppl") is not None else "–",
+                     f"{r['delta_ppl']:+.3f}" if r.get("delta_ppl") is not None else "–",
+                     f"{r['kl']:.5f}" if r.get("kl") is not None else "–"]
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setToolTip(r["out"])
+                self.results.setItem(i, col, item)
+        self.chart.show_rows(rows)
+
+
+def QCoreApplicationTranslate(text: str) -> str:  # noqa: N802
+    from PySide6.QtCore import QCoreApplication
+
+    return QCoreApplication.translate("core", text)

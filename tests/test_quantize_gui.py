@@ -1,0 +1,88 @@
+"""The quantize wizard with the real child process on the starter model's F16 (pytest-qt, offscreen)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hearthlm.core.quantize.results import load_results
+from hearthlm.core.quantize.types import TYPES
+from hearthlm.gui.quantize_page import QuantizePage
+from quantize_fixtures import f16_model  # noqa: F401 (a fixture)
+
+pytestmark = pytest.mark.engine
+
+
+def _row(name: str) -> int:
+    return next(i for i, t in enumerate(TYPES) if t.name == name)
+
+
+@pytest.fixture
+def page(qtbot) -> QuantizePage:
+    p = QuantizePage()
+    p.threads = 1
+    qtbot.addWidget(p)
+    p.show()
+    yield p
+    p.cancel()
+    qtbot.waitUntil(lambda: p._job is None, timeout=30000)
+
+
+def test_types_needing_an_imatrix_are_offered_only_with_one(page: QuantizePage) -> None:
+    iq = page.types.item(_row("IQ2_XS"), 0)
+    assert not iq.flags() & iq.flags().ItemIsSelectable
+    page.im_default.setChecked(True)
+    assert iq.flags() & iq.flags().ItemIsSelectable
+    page.im_none.setChecked(True)
+    assert not iq.flags() & iq.flags().ItemIsSelectable
+    assert page.types.item(_row("Q4_K_M"), 3).text()  # every type explained
+
+
+def test_predicts_size_quantizes_measures_and_keeps_results(page: QuantizePage, qtbot, f16_model: Path,
+                                                            hearth_home: Path) -> None:
+    page.set_source(str(f16_model))
+    qtbot.waitUntil(lambda: page.types.item(_row("Q4_K_M"), 2).text() != "–", timeout=60000)
+    assert "MiB" in page.types.item(_row("Q4_K_M"), 2).text()
+    qtbot.waitUntil(lambda: page._job is None, timeout=30000)
+    assert all(page.types.item(r, 2).text() != "–" for r in range(page.types.rowCount()))  # every type
+    page.types.selectRow(_row("Q8_0"))
+    assert "Q8_0" in page.prediction.text() and "MiB" in page.prediction.text()
+    page.start()
+    qtbot.waitUntil(lambda: page._job is None, timeout=180000)
+    assert page.results.rowCount() == 1, page.status.text()
+    cells = [page.results.item(0, c).text() for c in range(6)]
+    assert cells[0] == "Q8_0" and "±" in cells[3] and cells[5] != "–"
+    (record,) = load_results()
+    assert record["type"] == "Q8_0" and record["kl"] >= 0 and Path(record["out"]).exists()
+    predicted = float(page.types.item(_row("Q8_0"), 2).text().split()[0].replace(",", ""))
+    assert abs(predicted * 2**20 / record["size_bytes"] - 1) < 0.01
+    # results are kept: a new page shows them again
+    again = QuantizePage()
+    qtbot.addWidget(again)
+    again.set_source(str(f16_model))
+    again.cancel()
+    qtbot.waitUntil(lambda: again._job is None, timeout=30000)
+    assert again.results.rowCount() == 1
+
+
+def test_cancel_leaves_no_file(page: QuantizePage, qtbot, f16_model: Path, hearth_home: Path) -> None:
+    page.source.setText(str(f16_model))  # no dry run: straight to the job
+    page.measure.setChecked(False)
+    page.types.selectRow(_row("Q4_K_M"))
+    qtbot.waitUntil(lambda: page._job is None, timeout=30000)
+    page.start()
+    qtbot.waitUntil(lambda: page.progress.value() > 5, timeout=60000)
+    page.cancel_button.click()
+    qtbot.waitUntil(lambda: page._job is None, timeout=30000)
+    assert "Cancelled" in page.status.text()
+    folder = hearth_home / "data" / "models" / "quantized"
+    assert not list(folder.glob("*.gguf")) and load_results() == []
+
+
+def test_missing_imatrix_file_is_said_not_run(page: QuantizePage, qtbot, f16_model: Path) -> None:
+    page.source.setText(str(f16_model))
+    page.im_file.setChecked(True)
+    page.types.selectRow(_row("IQ2_XS"))
+    page.start()
+    assert page._job is None and "first" in page.status.text()
