@@ -223,3 +223,17 @@ def test_reveal_command_points_at_the_file(tmp_path):
     if sys.platform.startswith("linux"):
         assert cmd == ["xdg-open", str(tmp_path)]
     assert str(tmp_path) in " ".join(cmd)
+
+
+def test_a_quantized_output_is_listed_and_hearth_may_delete_it(tmp_path):
+    from hearthlm.core.quantize.api import quantized_dir
+    from hearthlm.core.quantize.results import load_results, record_quantization
+
+    out = write_small_gguf(quantized_dir() / "tiny-Q8_0.gguf", arch="llama", file_type=7)
+    record_quantization({"out": str(out), "type": "Q8_0", "source": str(tmp_path / "tiny-F16.gguf"),
+                         "size_bytes": out.stat().st_size})
+    model = find("tiny-Q8_0.gguf", list_models(roots={}))
+    assert model.source == "quantized" and model.deletable and model.architecture == "llama"
+    delete(model)
+    assert not out.exists() and load_results() == []
+    assert all(m.path != str(out) for m in list_models(roots={}))

@@ -27,8 +27,8 @@ from . import messages as M
 from .errors import LibraryError
 from .names import SPLIT_RE, quant_from_name
 
-SOURCES = ("hearth", "user", "lmstudio", "ollama", "gpt4all", "jan")
-SOURCE_NAMES = {"hearth": "Hearth", "user": "you", "lmstudio": "LM Studio", "ollama": "Ollama",
+SOURCES = ("hearth", "quantized", "user", "lmstudio", "ollama", "gpt4all", "jan")
+SOURCE_NAMES = {"hearth": "Hearth", "quantized": "Hearth (quantized)", "user": "you", "lmstudio": "LM Studio", "ollama": "Ollama",
                 "gpt4all": "GPT4All", "jan": "Jan"}
 _MAX_DEPTH = 6
 _OLLAMA_MODEL = "application/vnd.ollama.image.model"
@@ -51,7 +51,7 @@ class LocalModel:
 
     @property
     def deletable(self) -> bool:
-        return self.source == "hearth"
+        return self.source in ("hearth", "quantized")
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -225,6 +225,13 @@ def _hearth_models() -> list[LocalModel]:
     return found
 
 
+def _quantized_models() -> list[LocalModel]:
+    """Files the quantize wizard made (recorded in its results file)."""
+    from ..quantize.results import results_for
+
+    return [_describe(Path(r["out"]), "quantized", [r["out"]]) for r in results_for()]
+
+
 def _ollama_models(root: Path) -> list[LocalModel]:
     found = []
     manifests = root / "manifests"
@@ -253,7 +260,7 @@ def _ollama_models(root: Path) -> list[LocalModel]:
 def list_models(roots: dict[str, list[Path]] | None = None) -> list[LocalModel]:
     """Every model Hearth can use, each file once (the first source that has it wins)."""
     roots = default_roots() if roots is None else roots
-    models: list[LocalModel] = _hearth_models()
+    models: list[LocalModel] = _hearth_models() + _quantized_models()
     for entry in user_paths():
         path = Path(entry)
         if path.is_file():
@@ -293,6 +300,12 @@ def delete(model: LocalModel) -> None:
     """Delete a model Hearth downloaded (its files in the HF cache); refuse anything else."""
     if not model.deletable:
         raise LibraryError(M.NOT_OURS, name=model.name, source=SOURCE_NAMES.get(model.source, model.source))
+    if model.source == "quantized":
+        from ..quantize.results import forget
+
+        Path(model.path).unlink(missing_ok=True)
+        forget(model.path)
+        return
     for entry in ledger.entries():
         parts = [f.get("path") for f in entry["files"]]
         if model.path in parts:

@@ -7,12 +7,12 @@ table and plot read it back; the model library can list these files from it.
 
 from __future__ import annotations
 
-import json
-import os
 import threading
 import time
 from pathlib import Path
 from typing import Any
+
+from ..jsonfile import read_json, write_json_atomic
 
 _lock = threading.Lock()
 
@@ -24,19 +24,12 @@ def results_path() -> Path:
 
 
 def load_results() -> list[dict[str, Any]]:
-    path = results_path()
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return []
+    data = read_json(results_path(), {})
     return [r for r in data.get("results", []) if isinstance(r, dict)] if isinstance(data, dict) else []
 
 
 def _save(results: list[dict[str, Any]]) -> None:
-    path = results_path()
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps({"version": 1, "results": results}, indent=2, ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, path)
+    write_json_atomic(results_path(), {"version": 1, "results": results}, indent=2)
 
 
 def _update(out: str, fields: dict[str, Any]) -> dict[str, Any]:

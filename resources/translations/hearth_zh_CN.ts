@@ -257,6 +257,10 @@
         <translation>你添加的</translation>
     </message>
     <message>
+        <source>Quantized by Hearth</source>
+        <translation>由 Hearth 量化</translation>
+    </message>
+    <message>
         <source>Name</source>
         <translation>名称</translation>
     </message>
