@@ -179,6 +179,14 @@ def test_cli_quantize_and_perplexity(f16_model: Path, tmp_path: Path, capsys: py
     assert "needs at least 8192" in capsys.readouterr().err
 
 
+def test_cli_quantize_takes_a_library_name(f16_model: Path, capsys: pytest.CaptureFixture) -> None:
+    assert hearth(["models", "import", str(f16_model), "--json"]) == 0
+    capsys.readouterr()
+    assert hearth(["quantize", f16_model.name, "--type", "q8_0", "--dry-run", "--threads", "1", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["source"] == str(f16_model) and result["predicted_bytes"] > 0
+
+
 def test_fitted_context_for_short_texts() -> None:
     from hearthlm.core.quantize.perplexity import fitted_ctx
 

@@ -1,6 +1,6 @@
 """``hearth quantize`` and ``hearth perplexity``.
 
-SRC is a local GGUF path (repo/file sources from the model hub are not on this branch yet).
+SRC is a local GGUF path, or a model of the library by name (e.g. REPO/FILE after `hearth models pull`).
 Progress goes to stderr; the result to stdout (``--json`` for a machine-readable object).
 Ctrl+C cancels: the child process is killed and nothing it was writing is left behind.
 """
@@ -11,6 +11,7 @@ import argparse
 import json
 import sys
 import threading
+from pathlib import Path
 from typing import Any
 
 
@@ -69,6 +70,19 @@ def cmd_list_types(args: argparse.Namespace) -> int:
     return 0
 
 
+def _resolve_source(src: str) -> str:
+    """A path as given; otherwise a library model's name (REPO/FILE of a download, a file name)."""
+    if Path(src).expanduser().exists():
+        return src
+    from ..hub.errors import LibraryError
+    from ..hub.library import find
+
+    try:
+        return find(src).path
+    except LibraryError:
+        return src  # quantize names the missing file
+
+
 def cmd_quantize(args: argparse.Namespace) -> int:
     from . import api
 
@@ -77,6 +91,7 @@ def cmd_quantize(args: argparse.Namespace) -> int:
     if not args.src or not args.type:
         print("hearth: error: give SRC and --type T (or --list-types).", file=sys.stderr)
         return 2
+    args.src = _resolve_source(args.src)
     calibration = args.calibration
     if calibration == "default":
         calibration = str(api.default_calibration())
@@ -135,7 +150,7 @@ def cmd_perplexity(args: argparse.Namespace) -> int:
 
 def register(subparsers: Any, parser_class: type[argparse.ArgumentParser]) -> None:
     q = subparsers.add_parser("quantize", help="quantize a GGUF model with llama.cpp (every type)")
-    q.add_argument("src", nargs="?", metavar="SRC", help="source GGUF (F32/F16/BF16; a quantized one needs --allow-requantize)")
+    q.add_argument("src", nargs="?", metavar="SRC", help="source GGUF path or library name such as REPO/FILE (F32/F16/BF16; a quantized one needs --allow-requantize)")
     q.add_argument("--type", "-t", metavar="T", help="output type, e.g. Q4_K_M (see --list-types)")
     q.add_argument("-o", "--output", metavar="OUT", help="output file (default: <data>/models/quantized/<name>-<T>.gguf)")
     im = q.add_mutually_exclusive_group()
