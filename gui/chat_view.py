@@ -1,36 +1,85 @@
-"""The conversation as the user sees it: messages, and the answer growing as it streams.
+"""The conversation as the user sees it: rendered messages, and the answer growing as it streams.
 
-Streaming text is inserted at the end of the document (no re-layout of earlier messages), and
-the view follows the end only while the user has not scrolled up to read.
+Finished messages are Markdown rendered to HTML (gui/message_html.py, cached per message). While an
+answer streams, its text is inserted as plain text at the end of the document (no re-layout of
+earlier messages, no Markdown parse per piece); when it ends, only that message's part of the
+document is replaced by its rendered form. The view follows the end only while the user has not
+scrolled up to read.
+
+Signals: action(str, int)  a message link was clicked: ("copy"|"edit"|"regen"|"continue"|"prev"|
+"next"|"think", message id); code Copy links are handled here.
 """
 
 from __future__ import annotations
 
 import html
 
-from PySide6.QtGui import QTextCursor
+from PySide6.QtCore import QUrl, Signal
+from PySide6.QtGui import QGuiApplication, QTextCursor
 from PySide6.QtWidgets import QTextBrowser, QWidget
+
+from .message_html import MessageView, Rendered, answer_text, header_html, message_html
+
+ACTIONS = ("copy", "edit", "regen", "continue", "prev", "next", "think")
 
 
 class ChatView(QTextBrowser):
+    action = Signal(str, int)
+
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("chatView")
         self.setOpenLinks(False)
+        self.setOpenExternalLinks(False)
         self.document().setDocumentMargin(12)
-        self._answer_open = False
+        self.anchorClicked.connect(self._clicked)
         self._welcome = False
+        self._cache: dict[tuple, Rendered] = {}
+        self._messages: dict[int, MessageView] = {}
+        self._code: dict[int, list[str]] = {}
+        self._answer_start = -1  # where the streaming answer's text begins in the document
+        self._answer_id: int | None = None
+
+    # -- whole conversation ------------------------------------------------------------------
 
     def show_welcome(self) -> None:
         """A hint in the empty view; the first message replaces it."""
+        self._messages.clear()
         self.setHtml('<div style="color:#888; margin-top:40px" align="center"><p style="font-size:large">'
                      + html.escape(self.tr("Ask the model anything.")) + "</p><p>"
                      + html.escape(self.tr("It runs on this computer: nothing you type leaves it.")) + "</p></div>")
         self._welcome = True
 
-    def _role_label(self, role: str) -> str:
-        return {"user": self.tr("You"), "assistant": self.tr("Assistant"),
-                "system": self.tr("System")}.get(role, role)
+    def _render(self, m: MessageView) -> Rendered:
+        key = (m.id, m.content, m.state, repr(m.stats), m.sibling_index, m.sibling_count, m.last, m.reasoning_open)
+        rendered = self._cache.get(key)
+        if rendered is None:
+            rendered = self._cache[key] = message_html(m)
+            if len(self._cache) > 2000:
+                self._cache.clear()
+        self._code[m.id] = rendered.code
+        return rendered
+
+    def show_messages(self, messages: list[MessageView], keep_scroll: bool = False) -> None:
+        """Show a conversation's active branch (replacing whatever was shown)."""
+        if not messages:
+            self.show_welcome()
+            return
+        bar = self.verticalScrollBar()
+        at, follow = bar.value(), self._at_bottom() or not keep_scroll
+        self._welcome = False
+        self._answer_start, self._answer_id = -1, None
+        self._messages = {m.id: m for m in messages}
+        self.setHtml("".join(self._render(m).html for m in messages))
+        bar.setValue(bar.maximum() if follow else at)
+
+    def message(self, message_id: int) -> MessageView | None:
+        return self._messages.get(message_id)
+
+    def code_blocks(self, message_id: int) -> list[str]:
+        return list(self._code.get(message_id, []))
+
+    # -- appending ---------------------------------------------------------------------------
 
     def _at_bottom(self) -> bool:
         bar = self.verticalScrollBar()
@@ -49,17 +98,20 @@ class ChatView(QTextBrowser):
         if follow:
             self.verticalScrollBar().setValue(self.verticalScrollBar().maximum())
 
-    def _header(self, role: str) -> str:
-        color = "#2f6feb" if role == "user" else "#b4532a"
-        return f'<p style="margin-top:14px"><b style="color:{color}">{html.escape(self._role_label(role))}</b></p>'
+    def add_message(self, m: MessageView) -> None:
+        self._messages[m.id] = m
+        self._append_html(self._render(m).html)
 
-    def add_message(self, role: str, text: str) -> None:
-        body = html.escape(text).replace("\n", "<br>")
-        self._append_html(self._header(role) + f"<p>{body}</p>")
-
-    def begin_answer(self) -> None:
-        self._append_html(self._header("assistant") + "<p></p>")
-        self._answer_open = True
+    def begin_answer(self, message_id: int, text: str = "") -> None:
+        """Open a streaming answer (``text``: what it already holds, when continuing one)."""
+        self._append_html(header_html("assistant"))
+        cursor = QTextCursor(self.document())
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        cursor.insertBlock()
+        self._answer_start = cursor.position()
+        self._answer_id = message_id
+        if text:
+            cursor.insertText(text)
 
     def append_answer(self, text: str) -> None:
         follow = self._at_bottom()
@@ -69,10 +121,48 @@ class ChatView(QTextBrowser):
         if follow:
             self.verticalScrollBar().setValue(self.verticalScrollBar().maximum())
 
-    def end_answer(self, footer: str) -> None:
-        self._answer_open = False
-        if footer:
-            self._append_html(f'<p style="color:#777; font-size:small; margin-bottom:12px">{html.escape(footer)}</p>')
+    def replace_answer(self, m: MessageView) -> None:
+        """The streamed answer is whole: replace its plain text (and header) by its rendered form."""
+        if self._answer_start < 0:
+            self.add_message(m)
+            return
+        follow = self._at_bottom()
+        self._messages[m.id] = m
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(self._answer_start)
+        cursor.movePosition(QTextCursor.MoveOperation.PreviousBlock)  # the header paragraph too
+        cursor.movePosition(QTextCursor.MoveOperation.StartOfBlock)
+        cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
+        cursor.removeSelectedText()
+        cursor.insertHtml(self._render(m).html)
+        self._answer_start, self._answer_id = -1, None
+        if follow:
+            self.verticalScrollBar().setValue(self.verticalScrollBar().maximum())
 
     def add_notice(self, text: str) -> None:
         self._append_html(f'<p style="color:#a15c00"><i>{html.escape(text)}</i></p>')
+
+    # -- links -------------------------------------------------------------------------------
+
+    def _clicked(self, url: QUrl) -> None:
+        kind, _, rest = url.toString().partition(":")
+        try:
+            if kind == "copycode":
+                mid, _, index = rest.partition(":")
+                self.copy_code(int(mid), int(index))
+            elif kind in ACTIONS:
+                if kind == "copy":
+                    self.copy_message(int(rest))
+                self.action.emit(kind, int(rest))
+        except ValueError:
+            pass  # not one of ours
+
+    def copy_code(self, message_id: int, index: int) -> None:
+        blocks = self._code.get(message_id, [])
+        if 0 <= index < len(blocks):
+            QGuiApplication.clipboard().setText(blocks[index])
+
+    def copy_message(self, message_id: int) -> None:
+        m = self._messages.get(message_id)
+        if m is not None:
+            QGuiApplication.clipboard().setText(answer_text(m.content) if m.role == "assistant" else m.content)
