@@ -23,7 +23,7 @@ from hearthlm.core.chat.presets import PresetLibrary
 from hearthlm.core.chat.reasoning import MARKERS, strip_reasoning
 from hearthlm.core.chat.store import Conversation, ConversationStore, Message
 from hearthlm.core.chat.store_writer import AnswerWriter
-from hearthlm.core.chat.template import FORMATS, fallback_format
+from hearthlm.core.chat.template import FORMATS, fallback_format, render_prompt
 from hearthlm.core.default_model import default_model_path
 from hearthlm.core.engine import GenerationParams
 from hearthlm.core.messages import msg
@@ -61,6 +61,7 @@ class ChatPage(QWidget):
         self._tail = ""
         self._editing: int | None = None
         self._expanded: set[int] = set()
+        self._template_checks: dict[tuple, Any] = {}
         self._build()
         self._connect()
         self._shortcuts()
@@ -288,10 +289,25 @@ class ChatPage(QWidget):
                          .format(format=FORMATS[chosen][0]))
         elif info is not None and not info.has_chat_template:
             texts.append(tr_msg(msg(CM.NO_TEMPLATE, format=FORMATS[fallback_format(info.architecture)][0])))
+        elif info is not None:
+            note = self._model_template_note(info)
+            if note is not None:
+                texts.append(tr_msg(note))
         if extra:
             texts.append(extra)
         self.note.setText("\n".join(texts))
         self.note.setVisible(bool(texts))
+
+    def _model_template_note(self, info: Any) -> Any:
+        """Try the model's own template once (in the sandbox) so that a refused or broken one is
+        reported as soon as the model loads, not only under the first answer."""
+        key = (str(info.path), info.raw.get("chat_template"))
+        if key not in self._template_checks:
+            rendered = render_prompt(info.raw.get("chat_template"), [{"role": "user", "content": "Hello"}],
+                                     bos_token=info.raw.get("bos_token") or "", eos_token=info.raw.get("eos_token") or "",
+                                     architecture=info.architecture)
+            self._template_checks[key] = rendered.note
+        return self._template_checks[key]
 
     def _load_failed(self, message: str) -> None:
         self.progress.setVisible(False)

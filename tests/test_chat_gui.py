@@ -287,3 +287,33 @@ def test_keyboard_shortcuts(qtbot, window, monkeypatch):
     answer = send(qtbot, window, "Tell me a long story.")
     window.session.tokens.disconnect(escape)
     assert answer.stats.stop_reason == "cancelled"
+
+
+HOSTILE = ("{% for m in messages %}{{ m.content.__class__.__mro__[1].__subclasses__() }}"
+           "{{ cycler.__init__.__globals__.os.system('touch PWNED') }}{% endfor %}")
+
+
+def test_a_model_whose_template_escapes_is_refused_told_and_still_chats(qtbot, starter_model, tmp_path, monkeypatch):
+    from gguf_files import with_chat_template
+
+    monkeypatch.chdir(tmp_path)
+    hostile = with_chat_template(starter_model, tmp_path / "hostile.gguf", HOSTILE)
+    win = make_window(qtbot, hostile)
+    try:
+        assert win.chat.note.isVisible()
+        assert "refused" in win.chat.note.text() and "ChatML" in win.chat.note.text()
+        send(qtbot, win, "Hello")
+        answer = path(win)[-1]
+        assert answer.content and "refused" in answer.stats["note"]["template"]
+        assert "refused" in win.view.toPlainText()  # under the answer too
+        assert not (tmp_path / "PWNED").exists()
+        # Choosing a built-in format for this conversation replaces the note.
+        index = win.settings_panel.template_combo.findData("chatml")
+        win.settings_panel.template_combo.setCurrentIndex(index)
+        win.settings_panel.template_combo.activated.emit(index)
+        assert win.store.get(win.chat.conversation_id).settings["template"] == "chatml"
+        assert "you chose" in win.chat.note.text()
+        send(qtbot, win, "Hello again")
+        assert "note" not in path(win)[-1].stats
+    finally:
+        win.close()
