@@ -332,8 +332,12 @@ class ChatPage(QWidget):
                 if m["role"] == "assistant" and not (keep_last_raw and i == last) else m
                 for i, m in enumerate(out)]
 
+    @property
+    def answering(self) -> bool:
+        return self._writer is not None
+
     def new_chat(self) -> None:
-        if self.session.busy:
+        if self.answering:
             return
         self.conversation_id = None
         self._new_settings = {}
@@ -348,7 +352,7 @@ class ChatPage(QWidget):
     def open_conversation(self, conversation_id: str) -> None:
         if conversation_id == self.conversation_id:
             return
-        if self.session.busy:
+        if self.answering:
             self._status(self.tr("Wait for the answer to finish, or stop it, before switching conversations."))
             self.conversations.mark_current(self.conversation_id)
             return
@@ -399,7 +403,7 @@ class ChatPage(QWidget):
             self.conversations.refresh()
 
     def delete_conversation(self, conversation_id: str) -> None:
-        if self.session.busy and conversation_id == self.conversation_id:
+        if self.answering and conversation_id == self.conversation_id:
             self._status(self.tr("Stop the answer before deleting its conversation."))
             return
         self.store.delete(conversation_id)
@@ -588,9 +592,9 @@ class ChatPage(QWidget):
             self.render()  # discarded: show the branch as it now is
             return
         index, count, _ids = self.store.siblings(m.id)
+        # Only this message changed: the messages above (and their ‹ n/m › counters) were rendered
+        # before the answer started.
         self.view.replace_answer(MessageView(m.id, m.role, m.content, m.state, m.stats, index, count, last=True))
-        if count > 1 or self._continuing:
-            self.render(keep_scroll=True)  # sibling counters of the messages above may have changed
 
     def _answer_failed(self, message: str, crashed: bool) -> None:
         writer, self._writer = self._writer, None

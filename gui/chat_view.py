@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QUrl, Signal
+from PySide6.QtCore import QTimer, QUrl, Signal
 from PySide6.QtGui import QGuiApplication, QTextCursor
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
@@ -71,7 +71,10 @@ class ChatView(QTextBrowser):
         self._answer_start, self._answer_id = -1, None
         self._messages = {m.id: m for m in messages}
         self.setHtml("".join(self._render(m).html for m in messages))
-        bar.setValue(bar.maximum() if follow else at)
+        if follow:
+            self._scroll_to_end()
+        else:
+            bar.setValue(at)
 
     def message(self, message_id: int) -> MessageView | None:
         return self._messages.get(message_id)
@@ -96,7 +99,13 @@ class ChatView(QTextBrowser):
             cursor.insertBlock()  # start a new paragraph; inserted HTML would join the last one
         cursor.insertHtml(markup)
         if follow:
-            self.verticalScrollBar().setValue(self.verticalScrollBar().maximum())
+            self._scroll_to_end()
+
+    def _scroll_to_end(self) -> None:
+        bar = self.verticalScrollBar()
+        bar.setValue(bar.maximum())
+        # Inserted HTML is laid out lazily: scroll again once the new height is known.
+        QTimer.singleShot(0, lambda: bar.setValue(bar.maximum()))
 
     def add_message(self, m: MessageView) -> None:
         self._messages[m.id] = m
@@ -119,7 +128,7 @@ class ChatView(QTextBrowser):
         cursor.movePosition(QTextCursor.MoveOperation.End)
         cursor.insertText(text)
         if follow:
-            self.verticalScrollBar().setValue(self.verticalScrollBar().maximum())
+            self._scroll_to_end()
 
     def replace_answer(self, m: MessageView) -> None:
         """The streamed answer is whole: replace its plain text (and header) by its rendered form."""
@@ -137,7 +146,7 @@ class ChatView(QTextBrowser):
         cursor.insertHtml(self._render(m).html)
         self._answer_start, self._answer_id = -1, None
         if follow:
-            self.verticalScrollBar().setValue(self.verticalScrollBar().maximum())
+            self._scroll_to_end()
 
     def add_notice(self, text: str) -> None:
         self._append_html(f'<p style="color:#a15c00"><i>{html.escape(text)}</i></p>')

@@ -51,6 +51,7 @@ class ConversationList(QWidget):
         self.list.setObjectName("conversationList")
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.list.setWordWrap(True)
+        self.list.setSpacing(2)
         layout.addWidget(self.list, 1)
         self._current: str | None = None
         self._debounce = QTimer(self)
