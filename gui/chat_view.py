@@ -15,11 +15,14 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import QTimer, QUrl, Signal
-from PySide6.QtGui import QGuiApplication, QTextCursor
+from PySide6.QtGui import QColor, QGuiApplication, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QTextBrowser, QWidget
+
+from hearthlm.core.chat.reasoning import MARKERS, split_reasoning
 
 from .message_html import MessageView, Rendered, answer_text, header_html, message_html
 
+PROBE_CHARS = 32  # an answer that starts with none of the reasoning markers within this is an answer
 ACTIONS = ("copy", "edit", "regen", "continue", "prev", "next", "think")
 
 
@@ -39,6 +42,12 @@ class ChatView(QTextBrowser):
         self._code: dict[int, list[str]] = {}
         self._answer_start = -1  # where the streaming answer's text begins in the document
         self._answer_id: int | None = None
+        self._streamed = ""
+        self._mode = "answer"
+        self._scroll_later = QTimer(self)
+        self._scroll_later.setSingleShot(True)
+        self._scroll_later.setInterval(0)
+        self._scroll_later.timeout.connect(self._scroll_now)
 
     # -- whole conversation ------------------------------------------------------------------
 
@@ -102,10 +111,14 @@ class ChatView(QTextBrowser):
             self._scroll_to_end()
 
     def _scroll_to_end(self) -> None:
+        self._scroll_now()
+        # Inserted HTML is laid out lazily: scroll again once the new height is known (a timer owned
+        # by the view, so nothing fires after it is gone; one pending scroll at a time).
+        self._scroll_later.start()
+
+    def _scroll_now(self) -> None:
         bar = self.verticalScrollBar()
         bar.setValue(bar.maximum())
-        # Inserted HTML is laid out lazily: scroll again once the new height is known.
-        QTimer.singleShot(0, lambda: bar.setValue(bar.maximum()))
 
     def add_message(self, m: MessageView) -> None:
         self._messages[m.id] = m
@@ -119,16 +132,45 @@ class ChatView(QTextBrowser):
         cursor.insertBlock()
         self._answer_start = cursor.position()
         self._answer_id = message_id
+        self._streamed = ""
+        self._mode = "probe"  # probe -> thinking -> answer, or probe -> answer
         if text:
-            cursor.insertText(text)
+            self.append_answer(text)
 
     def append_answer(self, text: str) -> None:
+        """Add streamed text. Reasoning is not streamed into the document: while the model thinks
+        the view says so on one line; the answer after it streams as plain text."""
         follow = self._at_bottom()
-        cursor = QTextCursor(self.document())
-        cursor.movePosition(QTextCursor.MoveOperation.End)
-        cursor.insertText(text)
+        self._streamed += text
+        if self._mode == "probe":
+            head = self._streamed.lstrip()
+            if any(head.startswith(o) for o, _c in MARKERS):
+                self._mode = "thinking"
+                self._insert_plain(self.tr("Thinking…"), italic=True)
+            elif len(head) >= PROBE_CHARS or not any(o.startswith(head) for o, _c in MARKERS):
+                self._mode = "answer"
+                self._insert_plain(self._streamed)
+        elif self._mode == "thinking":
+            if not split_reasoning(self._streamed).open:
+                self._mode = "answer"
+                ends = [i + len(c) for _o, c in MARKERS if (i := self._streamed.find(c)) >= 0]
+                self._insert_plain("\n" + self._streamed[min(ends):].lstrip() if ends else "")
+        else:
+            self._insert_plain(text)
         if follow:
             self._scroll_to_end()
+
+    def _insert_plain(self, text: str, italic: bool = False) -> None:
+        cursor = QTextCursor(self.document())
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        if italic:
+            fmt = QTextCharFormat()
+            fmt.setFontItalic(True)
+            fmt.setForeground(QColor("#777777"))
+            cursor.insertText(text, fmt)
+            cursor.setCharFormat(QTextCharFormat())
+        else:
+            cursor.insertText(text, QTextCharFormat())
 
     def replace_answer(self, m: MessageView) -> None:
         """The streamed answer is whole: replace its plain text (and header) by its rendered form."""

@@ -317,3 +317,22 @@ def test_a_model_whose_template_escapes_is_refused_told_and_still_chats(qtbot, s
         assert "note" not in path(win)[-1].stats
     finally:
         win.close()
+
+
+def test_streamed_reasoning_is_not_shown_as_answer_text(qtbot):
+    from hearthlm.gui.chat_view import ChatView
+    from hearthlm.gui.message_html import MessageView
+
+    view = ChatView()
+    qtbot.addWidget(view)
+    view.show_messages([MessageView(1, "user", "2+2?")])
+    view.begin_answer(2)
+    for piece in ("<thi", "nk>The user wants ", "a sum.</th", "ink>\n\nIt is ", "4."):
+        view.append_answer(piece)
+        if piece == "nk>The user wants ":
+            assert "Thinking…" in view.toPlainText() and "user wants" not in view.toPlainText()
+    assert view.toPlainText().endswith("Thinking…\nIt is 4.")
+    view.replace_answer(MessageView(2, "assistant", "<think>The user wants a sum.</think>\n\nIt is 4.", last=True,
+                                    stats={"completion_tokens": 9, "reasoning_s": 1.2}))
+    text = view.toPlainText()
+    assert "Thought for 1 s" in text and "It is 4." in text and "user wants" not in text and "<think>" not in text
