@@ -293,7 +293,7 @@ class ChatPage(QWidget):
             note = self._model_template_note(info)
             if note is not None:
                 texts.append(tr_msg(note))
-        if extra:
+        if extra and extra not in texts:
             texts.append(extra)
         self.note.setText("\n".join(texts))
         self.note.setVisible(bool(texts))

@@ -336,3 +336,34 @@ def test_streamed_reasoning_is_not_shown_as_answer_text(qtbot):
                                     stats={"completion_tokens": 9, "reasoning_s": 1.2}))
     text = view.toPlainText()
     assert "Thought for 1 s" in text and "It is 4." in text and "user wants" not in text and "<think>" not in text
+
+
+def test_a_conversation_longer_than_the_context_is_trimmed_and_the_user_told(qtbot, window):
+    store = window.store
+    conv = store.create(title="Long")
+    parent = None
+    long_text = "This is an older message that takes up room in the context window. " * 12
+    for i in range(12):
+        parent = store.add_message(conv.id, parent, "user" if i % 2 == 0 else "assistant", long_text).id
+    window.conversations.refresh()
+    window.chat.open_conversation(conv.id)
+    window.settings.max_tokens = 4
+    answer = send(qtbot, window, "Hi")
+    assert answer.stats.trimmed_messages > 0
+    assert answer.stats.prompt_tokens <= 1024
+    assert "oldest messages were left out" in window.view.toPlainText()  # under the answer
+    assert "/ 1,024 tokens used" in window.context_label.text()
+    assert int(window.context_label.text().split()[1].replace(",", "")) <= 1024
+
+
+def test_a_base_model_without_template_is_named_as_such(qtbot, gemma_model):
+    win = MainWindow(Settings(n_ctx=512, n_threads=1), model=str(gemma_model))
+    qtbot.addWidget(win)
+    with qtbot.waitSignal(win.session.loaded, timeout=LOAD_TIMEOUT_MS):
+        win.show()
+    try:
+        note = win.chat.note
+        assert note.isVisible() and "no chat template" in note.text() and "Gemma format" in note.text()
+        assert "base model" in note.text()
+    finally:
+        win.close()
