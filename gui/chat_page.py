@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QInputDialog, QLabel, Q
 from hearthlm.core import messages as CM
 from hearthlm.core.chat.presets import PresetLibrary
 from hearthlm.core.chat.reasoning import MARKERS, strip_reasoning
-from hearthlm.core.chat.store import Conversation, ConversationStore, Message
+from hearthlm.core.chat.store import Conversation, ConversationStore, Message, StoreError
 from hearthlm.core.chat.store_writer import AnswerWriter
 from hearthlm.core.chat.template import FORMATS, fallback_format, render_prompt
 from hearthlm.core.default_model import default_model_path
@@ -49,7 +49,14 @@ class ChatPage(QWidget):
         super().__init__(parent)
         self.settings = settings
         self._status = status
-        self.store = store or ConversationStore()
+        store_problem = None
+        if store is None:
+            try:
+                store = ConversationStore()
+            except StoreError as exc:  # unreadable file, newer schema, no space: chat on, in memory
+                store_problem = exc
+                store = ConversationStore(":memory:")
+        self.store = store
         self.presets = PresetLibrary()
         self.session = EngineSession(self)
         self.conversation_id: str | None = None
@@ -66,6 +73,10 @@ class ChatPage(QWidget):
         self._connect()
         self._shortcuts()
         self.conversations.refresh()
+        # Said in the note line, which stays (the error banner is cleared by the next action).
+        self._store_problem = None if store_problem is None else (
+            error_text(store_problem) + " " + self.tr("Conversations are kept only until Hearth closes."))
+        self._template_note()
 
     # -- layout --------------------------------------------------------------------------
 
@@ -282,7 +293,7 @@ class ChatPage(QWidget):
     def _template_note(self, extra: str | None = None) -> None:
         """Say which template is used when it is not the model's own."""
         info = self.session.model_info
-        texts = []
+        texts = [self._store_problem] if self._store_problem else []
         chosen = self.setting(TEMPLATE_KEY)
         if chosen in FORMATS:
             texts.append(self.tr("Using the {format} chat template you chose for this conversation.")

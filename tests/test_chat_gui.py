@@ -367,3 +367,21 @@ def test_a_base_model_without_template_is_named_as_such(qtbot, gemma_model):
         assert "base model" in note.text()
     finally:
         win.close()
+
+
+def test_an_unreadable_store_is_told_and_chat_still_works(qtbot, starter_model):
+    from hearthlm.core.chat.store import default_store_path
+
+    db = default_store_path()
+    db.parent.mkdir(parents=True, exist_ok=True)
+    db.write_bytes(b"this is not a SQLite database" * 100)
+    win = make_window(qtbot, starter_model)
+    try:
+        note = win.chat.note
+        assert note.isVisible()
+        assert "conversation store" in note.text() and "only until Hearth closes" in note.text()
+        send(qtbot, win, "Hello")
+        assert len(path(win)) == 2
+        assert db.read_bytes().startswith(b"this is not")  # the user's file is left alone
+    finally:
+        win.close()

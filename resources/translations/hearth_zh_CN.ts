@@ -4,6 +4,10 @@
 <context>
     <name>ChatPage</name>
     <message>
+        <source>Conversations are kept only until Hearth closes.</source>
+        <translation>对话只会保留到 Hearth 关闭为止。</translation>
+    </message>
+    <message>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
