@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QInputDialog, QLabel, Q
 
 from hearthlm.core import messages as CM
 from hearthlm.core.chat.presets import PresetLibrary
-from hearthlm.core.chat.reasoning import MARKERS, strip_reasoning
+from hearthlm.core.chat.reasoning import MARKERS
 from hearthlm.core.chat.store import Conversation, ConversationStore, Message, StoreError
 from hearthlm.core.chat.store_writer import AnswerWriter
 from hearthlm.core.chat.template import FORMATS, fallback_format, render_prompt
@@ -337,11 +337,7 @@ class ChatPage(QWidget):
         return self._history() if self.conversation_id else []
 
     def _history(self, keep_last_raw: bool = False) -> list[dict[str, str]]:
-        out = self.store.to_engine_messages(self.conversation_id)
-        last = len(out) - 1
-        return [{"role": m["role"], "content": strip_reasoning(m["content"])}
-                if m["role"] == "assistant" and not (keep_last_raw and i == last) else m
-                for i, m in enumerate(out)]
+        return self.store.to_engine_messages(self.conversation_id, keep_last_reasoning=keep_last_raw)
 
     @property
     def answering(self) -> bool:

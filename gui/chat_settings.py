@@ -45,6 +45,7 @@ class ChatSettingsPanel(QWidget):
         self.presets = presets
         self._own: dict[str, Any] = {}
         self._defaults = Settings()
+        self._model: str | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 0, 0, 0)
         self.model_label = QLabel()
@@ -130,6 +131,7 @@ class ChatSettingsPanel(QWidget):
         """Show a conversation's settings (``own``: what it stores) over the app's ``defaults``."""
         self._own = dict(own)
         self._defaults = defaults
+        self._model = model
         self.model_label.setText(self.tr("Model: {name}").format(name=model.rsplit("/", 1)[-1]) if model
                                  else self.tr("Model: the one loaded"))
         blockers = [QSignalBlocker(w) for w in (self.system_prompt, self.template_combo, *self.fields.values())]
@@ -210,7 +212,7 @@ class ChatSettingsPanel(QWidget):
 
     def _reset(self) -> None:
         self._own = {}
-        self.show_settings({}, self._defaults, None)
+        self.show_settings({}, self._defaults, self._model)
         self.changed.emit({})
 
     def warn_presets(self) -> str | None:

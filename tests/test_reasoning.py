@@ -43,3 +43,15 @@ def test_several_blocks_and_chinese():
     split = split_reasoning("<think>先想一想</think>答案是四。<think>再检查</think>没错。")
     assert split.reasoning == "先想一想\n\n再检查"
     assert split.answer == "答案是四。没错。"
+
+
+def test_the_store_sends_answers_back_without_reasoning_but_keeps_it():
+    from hearthlm.core.chat.store import ConversationStore
+
+    with ConversationStore(":memory:") as store:
+        conv = store.create()
+        q = store.add_message(conv.id, None, "user", "2+2?")
+        a = store.add_message(conv.id, q.id, "assistant", "<think>add them</think>It is 4.")
+        assert store.to_engine_messages(conv.id)[-1] == {"role": "assistant", "content": "It is 4."}
+        assert store.to_engine_messages(conv.id, keep_last_reasoning=True)[-1]["content"].startswith("<think>")
+        assert store.message(a.id).content == "<think>add them</think>It is 4."
