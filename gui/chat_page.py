@@ -179,7 +179,7 @@ class ChatPage(QWidget):
         self.help_button.clicked.connect(self.show_help)
         self.view.action.connect(self._message_action)
         c = self.conversations
-        c.selected.connect(self.open_conversation)
+        c.selected.connect(self._open_from_list)
         c.newRequested.connect(self.new_chat)
         c.renameRequested.connect(self._ask_rename)
         c.deleteRequested.connect(self._ask_delete)
@@ -370,6 +370,13 @@ class ChatPage(QWidget):
         if model and (model != self.session.model_path or (info is not None and info.n_ctx != wanted_ctx)):
             self.picker.add_model(model, select=True)
             self.load_model(model)
+
+    def _open_from_list(self, conversation_id: str) -> None:
+        try:
+            self.open_conversation(conversation_id)
+        except Exception as exc:  # e.g. deleted meanwhile by `hearth conversations rm`
+            self.show_error(error_text(exc), restart=False)
+            self.conversations.refresh()
 
     def _show_conversation(self, conversation_id: str) -> None:
         self.conversation_id = conversation_id
