@@ -41,7 +41,9 @@ def main() -> int:
         return 2
     app = QApplication(sys.argv[:1])
     # Without a repeat penalty the starter model greedily runs on to max_tokens: a full-length answer.
-    settings = Settings(n_ctx=8192, max_tokens=ANSWER_TOKENS, temperature=0.0, repeat_penalty=1.0)
+    # One llama.cpp thread: on a shared 2-core machine two threads spin at ggml's barriers and the
+    # answer crawls (1.5 tokens/s measured under load), which would measure the load, not the window.
+    settings = Settings(n_ctx=8192, max_tokens=ANSWER_TOKENS, temperature=0.0, repeat_penalty=1.0, n_threads=1)
     window = MainWindow(settings, model=str(path))
     window.resize(900, 700)
     window.show()
