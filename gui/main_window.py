@@ -7,6 +7,7 @@ the other pages and the tests.
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 from PySide6.QtGui import QCloseEvent
@@ -29,6 +30,10 @@ class MainWindow(QMainWindow):
         self.resize(1180, 760)
         self._build()
         self.chat.start(model)
+        # Python's full garbage collection walks every object (~50,000 by now: Qt wrappers, jinja2,
+        # markdown-it, pygments): ~40 ms here, more on a busy machine, and it strikes at random while
+        # an answer streams. Objects that live as long as the window are moved out of its reach.
+        gc.freeze()
 
     # -- layout --------------------------------------------------------------------------
 
