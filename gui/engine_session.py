@@ -12,7 +12,7 @@ Signals:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -106,7 +106,11 @@ class EngineSession(QObject):
 
     # -- answering -----------------------------------------------------------------------
 
-    def ask(self, messages: list[dict[str, str]], params: GenerationParams) -> None:
+    def ask(self, messages: list[dict[str, str]], params: GenerationParams, *, template: str | None = None,
+            continue_answer: bool = False, on_piece: Callable[[str], None] | None = None) -> None:
+        """Answer ``messages``. ``on_piece(text)`` runs on the job's thread for every piece, before it
+        is coalesced for the view (the store's AnswerWriter goes there: no disk writes on the UI
+        thread). ``template`` / ``continue_answer``: see ``Engine.chat``."""
         messages = [dict(m) for m in messages]  # the engine gets a copy; the window keeps its own
 
         def work(emit: Any) -> Any:  # on the job's thread
@@ -116,7 +120,13 @@ class EngineSession(QObject):
                     raise EngineError(M.NO_MODEL_LOADED)
                 engine = self._engine_for_use()
                 engine.load(self._load_params)
-            return engine.chat(messages, params, on_token=emit)
+
+            def piece(text: str) -> None:
+                if on_piece is not None:
+                    on_piece(text)
+                emit(text)
+
+            return engine.chat(messages, params, on_token=piece, template=template, continue_answer=continue_answer)
 
         job = self._new_job(work)
         job.event.connect(self._on_piece)

@@ -18,7 +18,7 @@ class PromptBox(QPlainTextEdit):
         self.setObjectName("promptBox")
         self.setPlaceholderText(self.tr("Ask anything… (Enter sends, Shift+Enter for a new line)"))
         self.setTabChangesFocus(True)
-        self.setMaximumHeight(120)
+        self.setMaximumHeight(96)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):

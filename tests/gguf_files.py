@@ -42,3 +42,22 @@ def write_small_gguf(path: Path, arch: str = "llama", ctx: int = 2048, template:
     if split_max_tensors:
         return writer.format_shard_names(path)[0]
     return path
+
+
+def with_chat_template(source: Path, dest: Path, template: str) -> Path:
+    """A copy of a real model whose chat template is replaced by ``template`` (padded with a Jinja
+    comment to the original's byte length, so the rest of the file stays valid as it is)."""
+    reader = gguf.GGUFReader(str(source))
+    field = reader.fields["tokenizer.chat_template"]
+    value = field.parts[field.data[0]]
+    start = int(value.ctypes.data - reader.data.ctypes.data)  # byte offset of the string in the file
+    length = len(value)
+    body = template.encode("utf-8")
+    pad = length - len(body) - len(b"{##}")
+    if pad < 0:
+        raise ValueError(f"the template must be at most {length - 4} bytes")
+    del reader
+    data = bytearray(source.read_bytes())
+    data[start:start + length] = body + b"{#" + b" " * pad + b"#}"
+    dest.write_bytes(data)
+    return dest

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 
 import pytest
@@ -55,7 +56,8 @@ def test_typed_prompt_streams_into_the_view(qtbot, window):
     assert len(chunks) <= answer.stats.completion_tokens
     shown = window.view.toPlainText()
     assert "Name three colors." in shown
-    assert streamed.strip()[:20] in shown
+    # The finished answer is shown as rendered Markdown (list numbers are list formatting, not text).
+    assert all(word in shown for word in re.findall(r"[A-Za-z]{3,}", streamed))
     assert window.messages == [
         {"role": "user", "content": "Name three colors."},
         {"role": "assistant", "content": streamed},

@@ -254,10 +254,16 @@ class Engine:
         return self.model
 
     def chat(self, messages: Iterable[Mapping[str, Any]], params: GenerationParams | None = None,
-             on_token: Callable[[str], bool | None] | None = None, template: str | None = None) -> Answer:
+             on_token: Callable[[str], bool | None] | None = None, template: str | None = None,
+             continue_answer: bool = False) -> Answer:
         """Answer a conversation. ``on_token(text)`` sees the text as it comes (a token or a few,
-        see ``stream_interval_ms``); returning False cancels."""
-        return self._generate({"messages": [dict(m) for m in messages], "template": template}, params, on_token)
+        see ``stream_interval_ms``); returning False cancels. With ``continue_answer`` the last
+        message is an unfinished assistant answer: the model goes on from its end (the answer's
+        text is the new text only)."""
+        payload: dict[str, Any] = {"messages": [dict(m) for m in messages], "template": template}
+        if continue_answer:
+            payload["continue"] = True
+        return self._generate(payload, params, on_token)
 
     def complete(self, prompt: str, params: GenerationParams | None = None,
                  on_token: Callable[[str], bool | None] | None = None) -> Answer:

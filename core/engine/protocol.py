@@ -1,6 +1,8 @@
 """What the parent and the engine process say to each other: one JSON object per line.
 
 Parent -> engine (stdin):  {"cmd": "load"|"chat"|"cancel"|"quit", "id": n, ...}
+  chat: {"messages": [...], "template": name|null, "params": {...}} or {"prompt": ".."};
+        "continue": true makes the last (assistant) message an unfinished answer to go on from
 Engine -> parent (its protocol pipe):
   {"ev": "ready", "pid": ..}                     once, at start
   {"ev": "progress", "id": n, "value": 0..1}     while loading

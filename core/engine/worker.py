@@ -111,7 +111,7 @@ class Worker:
             self.send_error(req, msg(M.NO_MODEL_LOADED))
             return
         from ..chat.context import answer_reserve, fit_messages
-        from ..chat.template import render_prompt
+        from ..chat.template import RenderedPrompt, render_prompt
 
         params = GenerationParams.from_dict(message.get("params", {}))
         note = None
@@ -121,11 +121,18 @@ class Worker:
         else:
             template = message.get("template") or self.info.get("chat_template")
             rendered_by_count: dict[int, tuple] = {}  # fit_messages tries each length once
+            # Continuing an unfinished answer: the history before it, the assistant's turn opened by
+            # the generation prompt, and the answer's text so far, left open (works with any template).
+            partial = message["messages"][-1] if message.get("continue") and message["messages"] and \
+                message["messages"][-1].get("role") == "assistant" else None
 
             def render(msgs: list) -> tuple:
                 if len(msgs) not in rendered_by_count:
-                    r = render_prompt(template, msgs, bos_token=self.info["bos_token"], eos_token=self.info["eos_token"],
+                    head = msgs[:-1] if partial is not None else msgs
+                    r = render_prompt(template, head, bos_token=self.info["bos_token"], eos_token=self.info["eos_token"],
                                       architecture=self.info.get("architecture"))
+                    if partial is not None:
+                        r = RenderedPrompt(r.text + str(partial.get("content", "")), r.source, r.note)
                     rendered_by_count[len(msgs)] = (r, self.runner.tokenize(r.text))
                 return rendered_by_count[len(msgs)]
 

@@ -2,6 +2,236 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>ChatPage</name>
+    <message>
+        <source>Conversations are kept only until Hearth closes.</source>
+        <translation>对话只会保留到 Hearth 关闭为止。</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>This conversation&apos;s settings: system prompt, template, sampling</source>
+        <translation>本对话的设置：系统提示词、模板、采样</translation>
+    </message>
+    <message>
+        <source>Shortcuts</source>
+        <translation>快捷键</translation>
+    </message>
+    <message>
+        <source>Restart engine</source>
+        <translation>重启引擎</translation>
+    </message>
+    <message>
+        <source>Editing a message: sending makes a new branch and keeps the old one (Esc cancels).</source>
+        <translation>正在编辑消息：发送后会新建一个分支，原来的分支保留（按 Esc 取消）。</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>发送</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>SmolLM2 135M Instruct (starter)</source>
+        <translation>SmolLM2 135M Instruct（入门模型）</translation>
+    </message>
+    <message>
+        <source>No model yet: open a GGUF file, or install the starter model with {hint}.</source>
+        <translation>还没有模型：请打开一个 GGUF 文件，或用 {hint} 安装入门模型。</translation>
+    </message>
+    <message>
+        <source>Loading {name}…</source>
+        <translation>正在加载 {name}…</translation>
+    </message>
+    <message>
+        <source>{name} · {quant} · context {ctx} tokens</source>
+        <translation>{name} · {quant} · 上下文 {ctx} 个词元</translation>
+    </message>
+    <message>
+        <source>Using the {format} chat template you chose for this conversation.</source>
+        <translation>正在使用你为本对话选择的 {format} 对话模板。</translation>
+    </message>
+    <message>
+        <source>Still using {name}</source>
+        <translation>仍在使用 {name}</translation>
+    </message>
+    <message>
+        <source>No model loaded</source>
+        <translation>未加载模型</translation>
+    </message>
+    <message>
+        <source>Wait for the answer to finish, or stop it, before switching conversations.</source>
+        <translation>请等回答结束或先停止它，再切换对话。</translation>
+    </message>
+    <message>
+        <source>Stop the answer before deleting its conversation.</source>
+        <translation>请先停止回答，再删除它所在的对话。</translation>
+    </message>
+    <message>
+        <source>Rename conversation</source>
+        <translation>重命名对话</translation>
+    </message>
+    <message>
+        <source>Title:</source>
+        <translation>标题：</translation>
+    </message>
+    <message>
+        <source>New chat</source>
+        <translation>新对话</translation>
+    </message>
+    <message>
+        <source>Delete conversation</source>
+        <translation>删除对话</translation>
+    </message>
+    <message>
+        <source>Delete “{title}” and all its messages? This cannot be undone.</source>
+        <translation>删除“{title}”及其全部消息？此操作无法撤销。</translation>
+    </message>
+    <message>
+        <source>Markdown (*.md)</source>
+        <translation>Markdown (*.md)</translation>
+    </message>
+    <message>
+        <source>JSON (*.json)</source>
+        <translation>JSON (*.json)</translation>
+    </message>
+    <message>
+        <source>Export conversation</source>
+        <translation>导出对话</translation>
+    </message>
+    <message>
+        <source>Choose a model first.</source>
+        <translation>请先选择一个模型。</translation>
+    </message>
+    <message>
+        <source>Answering…</source>
+        <translation>正在回答…</translation>
+    </message>
+    <message>
+        <source>Ready</source>
+        <translation>就绪</translation>
+    </message>
+    <message>
+        <source>Engine stopped</source>
+        <translation>引擎已停止</translation>
+    </message>
+    <message>
+        <source>Copied to the clipboard</source>
+        <translation>已复制到剪贴板</translation>
+    </message>
+    <message>
+        <source>Context: {n_ctx:,} tokens</source>
+        <translation>上下文：{n_ctx:,} 个词元</translation>
+    </message>
+    <message>
+        <source>Context: {used:,} / {n_ctx:,} tokens used</source>
+        <translation>上下文：已用 {used:,} / {n_ctx:,} 个词元</translation>
+    </message>
+</context>
+<context>
+    <name>ChatSettingsPanel</name>
+    <message>
+        <source>System prompt</source>
+        <translation>系统提示词</translation>
+    </message>
+    <message>
+        <source>Save…</source>
+        <translation>保存…</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>No system prompt</source>
+        <translation>无系统提示词</translation>
+    </message>
+    <message>
+        <source>From the model file</source>
+        <translation>来自模型文件</translation>
+    </message>
+    <message>
+        <source>Chat template</source>
+        <translation>对话模板</translation>
+    </message>
+    <message>
+        <source>Temperature</source>
+        <translation>温度</translation>
+    </message>
+    <message>
+        <source>Top-p</source>
+        <translation>Top-p</translation>
+    </message>
+    <message>
+        <source>Top-k</source>
+        <translation>Top-k</translation>
+    </message>
+    <message>
+        <source>Min-p</source>
+        <translation>Min-p</translation>
+    </message>
+    <message>
+        <source>Repeat penalty</source>
+        <translation>重复惩罚</translation>
+    </message>
+    <message>
+        <source>Seed</source>
+        <translation>随机种子</translation>
+    </message>
+    <message>
+        <source>Max tokens</source>
+        <translation>最大词元数</translation>
+    </message>
+    <message>
+        <source>Context size</source>
+        <translation>上下文大小</translation>
+    </message>
+    <message>
+        <source>random</source>
+        <translation>随机</translation>
+    </message>
+    <message>
+        <source>A new context size applies when the model is next loaded.</source>
+        <translation>新的上下文大小在下次加载模型时生效。</translation>
+    </message>
+    <message>
+        <source>Use the defaults</source>
+        <translation>恢复默认值</translation>
+    </message>
+    <message>
+        <source>Presets…</source>
+        <translation>预设…</translation>
+    </message>
+    <message>
+        <source>Model: {name}</source>
+        <translation>模型：{name}</translation>
+    </message>
+    <message>
+        <source>Model: the one loaded</source>
+        <translation>模型：当前已加载的模型</translation>
+    </message>
+    <message>
+        <source>Save preset</source>
+        <translation>保存预设</translation>
+    </message>
+    <message>
+        <source>Name of the preset:</source>
+        <translation>预设名称：</translation>
+    </message>
+    <message>
+        <source>Delete preset</source>
+        <translation>删除预设</translation>
+    </message>
+    <message>
+        <source>Delete the preset “{name}”?</source>
+        <translation>删除预设“{name}”？</translation>
+    </message>
+</context>
+<context>
     <name>ChatView</name>
     <message>
         <source>Ask the model anything.</source>
@@ -10,6 +240,14 @@
     <message>
         <source>It runs on this computer: nothing you type leaves it.</source>
         <translation>它在这台电脑上运行：你输入的内容不会离开这台电脑。</translation>
+    </message>
+    <message>
+        <source>Thinking…</source>
+        <translation>正在思考…</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>复制</translation>
     </message>
     <message>
         <source>You</source>
@@ -22,6 +260,77 @@
     <message>
         <source>System</source>
         <translation>系统</translation>
+    </message>
+    <message>
+        <source>{ttft:.2f} s to first token · {tps:.1f} tokens/s · {n} tokens</source>
+        <translation>首个词元 {ttft:.2f} 秒 · {tps:.1f} 词元/秒 · {n} 个词元</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <source>reached the answer length limit</source>
+        <translation>已达到回答长度上限</translation>
+    </message>
+    <message>
+        <source>Edit</source>
+        <translation>编辑</translation>
+    </message>
+    <message>
+        <source>Regenerate</source>
+        <translation>重新生成</translation>
+    </message>
+    <message>
+        <source>Continue</source>
+        <translation>继续</translation>
+    </message>
+    <message>
+        <source>Thought for {n} s</source>
+        <translation>思考了 {n} 秒</translation>
+    </message>
+    <message>
+        <source>Reasoning</source>
+        <translation>推理过程</translation>
+    </message>
+    <message>
+        <source>This answer was interrupted.</source>
+        <translation>这个回答被中断了。</translation>
+    </message>
+</context>
+<context>
+    <name>ConversationList</name>
+    <message>
+        <source>New chat</source>
+        <translation>新对话</translation>
+    </message>
+    <message>
+        <source>Search conversations</source>
+        <translation>搜索对话</translation>
+    </message>
+    <message>
+        <source>Untitled</source>
+        <translation>无标题</translation>
+    </message>
+    <message>
+        <source>Nothing found</source>
+        <translation>没有找到</translation>
+    </message>
+    <message>
+        <source>Rename…</source>
+        <translation>重命名…</translation>
+    </message>
+    <message>
+        <source>Export as Markdown…</source>
+        <translation>导出为 Markdown…</translation>
+    </message>
+    <message>
+        <source>Export as JSON…</source>
+        <translation>导出为 JSON…</translation>
+    </message>
+    <message>
+        <source>Delete…</source>
+        <translation>删除…</translation>
     </message>
 </context>
 <context>
@@ -364,18 +673,6 @@
         <translation>Hearth</translation>
     </message>
     <message>
-        <source>Restart engine</source>
-        <translation>重启引擎</translation>
-    </message>
-    <message>
-        <source>Send</source>
-        <translation>发送</translation>
-    </message>
-    <message>
-        <source>Stop</source>
-        <translation>停止</translation>
-    </message>
-    <message>
         <source>Chat</source>
         <translation>聊天</translation>
     </message>
@@ -392,60 +689,8 @@
         <translation>量化</translation>
     </message>
     <message>
-        <source>SmolLM2 135M Instruct (starter)</source>
-        <translation>SmolLM2 135M Instruct（入门模型）</translation>
-    </message>
-    <message>
-        <source>No model yet: open a GGUF file, or install the starter model with {hint}.</source>
-        <translation>还没有模型：请打开一个 GGUF 文件，或用 {hint} 安装入门模型。</translation>
-    </message>
-    <message>
-        <source>Loading {name}…</source>
-        <translation>正在加载 {name}…</translation>
-    </message>
-    <message>
         <source>Stop the answer first, then choose the model again.</source>
         <translation>请先停止当前回答，然后再选择模型。</translation>
-    </message>
-    <message>
-        <source>Choose a model first.</source>
-        <translation>请先选择一个模型。</translation>
-    </message>
-    <message>
-        <source>Answering…</source>
-        <translation>正在回答…</translation>
-    </message>
-    <message>
-        <source>{name} · {quant} · context {ctx} tokens</source>
-        <translation>{name} · {quant} · 上下文 {ctx} 个词元</translation>
-    </message>
-    <message>
-        <source>Still using {name}</source>
-        <translation>仍在使用 {name}</translation>
-    </message>
-    <message>
-        <source>{ttft:.2f} s to first token · {tps:.1f} tokens/s · {n} tokens</source>
-        <translation>首个词元用时 {ttft:.2f} 秒 · 每秒 {tps:.1f} 个词元 · 共 {n} 个词元</translation>
-    </message>
-    <message>
-        <source>stopped</source>
-        <translation>已停止</translation>
-    </message>
-    <message>
-        <source>reached the answer length limit</source>
-        <translation>已达到回答长度上限</translation>
-    </message>
-    <message>
-        <source>Ready</source>
-        <translation>就绪</translation>
-    </message>
-    <message>
-        <source>interrupted</source>
-        <translation>已中断</translation>
-    </message>
-    <message>
-        <source>Engine stopped</source>
-        <translation>引擎已停止</translation>
     </message>
 </context>
 <context>
@@ -645,6 +890,48 @@
     <message>
         <source>Wrote {path} ({size}).</source>
         <translation>已写入 {path}（{size}）。</translation>
+    </message>
+</context>
+<context>
+    <name>Shortcuts</name>
+    <message>
+        <source>New chat</source>
+        <translation>新对话</translation>
+    </message>
+    <message>
+        <source>Search conversations</source>
+        <translation>搜索对话</translation>
+    </message>
+    <message>
+        <source>Stop the answer (or cancel an edit)</source>
+        <translation>停止回答（或取消编辑）</translation>
+    </message>
+    <message>
+        <source>Regenerate the last answer</source>
+        <translation>重新生成最后一个回答</translation>
+    </message>
+    <message>
+        <source>Go to the prompt</source>
+        <translation>转到输入框</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>发送</translation>
+    </message>
+    <message>
+        <source>New line in the prompt</source>
+        <translation>在输入框中换行</translation>
+    </message>
+    <message>
+        <source>This list of shortcuts</source>
+        <translation>显示本快捷键列表</translation>
+    </message>
+</context>
+<context>
+    <name>ShortcutsDialog</name>
+    <message>
+        <source>Keyboard shortcuts</source>
+        <translation>键盘快捷键</translation>
     </message>
 </context>
 <context>
@@ -1324,6 +1611,42 @@
     <message>
         <source>Experimental 1-bit type; newer than most tools that read GGUF.</source>
         <translation>实验性的 1 位类型；多数读取 GGUF 的工具还不支持。</translation>
+    </message>
+    <message>
+        <source>A preset needs a name.</source>
+        <translation>预设需要一个名称。</translation>
+    </message>
+    <message>
+        <source>“{name}” is a built-in preset: save your changes under another name.</source>
+        <translation>“{name}”是内置预设：请用其他名称保存你的修改。</translation>
+    </message>
+    <message>
+        <source>There is no preset named “{name}”.</source>
+        <translation>没有名为“{name}”的预设。</translation>
+    </message>
+    <message>
+        <source>Your presets file {path} could not be read ({reason}); only the built-in presets are shown.</source>
+        <translation>无法读取你的预设文件 {path}（{reason}）；只显示内置预设。</translation>
+    </message>
+    <message>
+        <source>Helpful assistant</source>
+        <translation>乐于助人的助手</translation>
+    </message>
+    <message>
+        <source>Chain of thought</source>
+        <translation>思维链</translation>
+    </message>
+    <message>
+        <source>Concise</source>
+        <translation>简洁</translation>
+    </message>
+    <message>
+        <source>Programmer</source>
+        <translation>程序员</translation>
+    </message>
+    <message>
+        <source>Translator</source>
+        <translation>翻译</translation>
     </message>
 </context>
 </TS>

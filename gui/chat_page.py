@@ -1,0 +1,711 @@
+"""The chat page: stored conversations on the left, the conversation in the middle, its settings on
+the right; pick a model, talk to it, edit, regenerate, branch, stop, continue.
+
+Conversations live in the ConversationStore (SQLite in the data dir). Every answer is written by
+the store's AnswerWriter while it streams (from the engine job's thread), so a killed app loses at
+most the last second of it. The engine holds no conversation: after a crash nothing is lost and a
+new engine takes over; its prefix reuse and saved KV states make going back to a conversation cheap.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QInputDialog, QLabel, QMessageBox, QProgressBar,
+                               QPushButton, QSplitter, QVBoxLayout, QWidget)
+
+from hearthlm.core import messages as CM
+from hearthlm.core.chat.presets import PresetLibrary
+from hearthlm.core.chat.reasoning import MARKERS
+from hearthlm.core.chat.store import Conversation, ConversationStore, Message, StoreError
+from hearthlm.core.chat.store_writer import AnswerWriter
+from hearthlm.core.chat.template import FORMATS, fallback_format, render_prompt
+from hearthlm.core.default_model import default_model_path
+from hearthlm.core.engine import GenerationParams
+from hearthlm.core.messages import msg
+from hearthlm.core.settings import Settings
+from hearthlm.core.starter import STARTER_INSTALL_HINT, starter_model_path
+
+from .chat_settings import TEMPLATE_KEY, ChatSettingsPanel
+from .chat_view import ChatView
+from .conversation_list import ConversationList
+from .engine_session import EngineSession
+from .message_html import MessageView
+from .messages import error_text, tr_msg
+from .model_picker import ModelPicker
+from .prompt_box import PromptBox
+from .shortcuts_help import SHORTCUTS, ShortcutsDialog
+
+_CLOSINGS = tuple(c for _o, c in MARKERS)
+
+
+class ChatPage(QWidget):
+    def __init__(self, settings: Settings, status: Callable[[str], None], parent: QWidget | None = None,
+                 store: ConversationStore | None = None):
+        super().__init__(parent)
+        self.settings = settings
+        self._status = status
+        store_problem = None
+        if store is None:
+            try:
+                store = ConversationStore()
+            except StoreError as exc:  # unreadable file, newer schema, no space: chat on, in memory
+                store_problem = exc
+                store = ConversationStore(":memory:")
+        self.store = store
+        self.presets = PresetLibrary()
+        self.session = EngineSession(self)
+        self.conversation_id: str | None = None
+        self._new_settings: dict[str, Any] = {}  # settings chosen before a new chat's first message
+        self._writer: AnswerWriter | None = None
+        self._continuing = False
+        self._answer_started = 0.0
+        self._reasoning_s: float | None = None
+        self._tail = ""
+        self._editing: int | None = None
+        self._expanded: set[int] = set()
+        self._template_checks: dict[tuple, Any] = {}
+        self._build()
+        self._connect()
+        self._shortcuts()
+        self.conversations.refresh()
+        # Said in the note line, which stays (the error banner is cleared by the next action).
+        self._store_problem = None if store_problem is None else (
+            error_text(store_problem) + " " + self.tr("Conversations are kept only until Hearth closes."))
+        self._template_note()
+
+    # -- layout --------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(6, 6, 6, 6)
+        top = QHBoxLayout()
+        self.picker = ModelPicker()
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        self.progress.setMaximumWidth(160)
+        self.progress.setVisible(False)
+        self.settings_button = QPushButton(self.tr("Settings"))
+        self.settings_button.setCheckable(True)
+        self.settings_button.setToolTip(self.tr("This conversation's settings: system prompt, template, sampling"))
+        self.help_button = QPushButton(self.tr("Shortcuts"))
+        top.addWidget(self.picker, 1)
+        top.addWidget(self.progress)
+        top.addWidget(self.settings_button)
+        top.addWidget(self.help_button)
+        outer.addLayout(top)
+
+        banner = QHBoxLayout()
+        self.banner = QLabel()
+        self.banner.setObjectName("banner")
+        self.banner.setWordWrap(True)
+        self.banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.banner.setStyleSheet("QLabel#banner { background: #fde7e4; color: #6b1a10; padding: 8px;"
+                                  " border: 1px solid #e8b4ad; border-radius: 4px; }")
+        self.restart_button = QPushButton(self.tr("Restart engine"))
+        self.banner_row = QWidget()
+        self.banner_row.setLayout(banner)
+        banner.setContentsMargins(0, 0, 0, 0)
+        banner.addWidget(self.banner, 1)
+        banner.addWidget(self.restart_button)
+        self.banner_row.setVisible(False)
+        outer.addWidget(self.banner_row)
+        self.note = QLabel()  # template notes: no template in the file, template refused
+        self.note.setObjectName("templateNote")
+        self.note.setWordWrap(True)
+        self.note.setStyleSheet("QLabel#templateNote { background: #fff4d6; color: #5c4300; padding: 6px;"
+                                " border: 1px solid #ecd48a; border-radius: 4px; }")
+        self.note.setVisible(False)
+        outer.addWidget(self.note)
+
+        self.conversations = ConversationList(self.store)
+        self.view = ChatView()
+        self.view.show_welcome()
+        middle = QWidget()
+        column = QVBoxLayout(middle)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.view, 1)
+        self.edit_label = QLabel(self.tr("Editing a message: sending makes a new branch and keeps the old one (Esc cancels)."))
+        self.edit_label.setWordWrap(True)
+        self.edit_label.setStyleSheet("color: #2f6feb")
+        self.edit_label.setVisible(False)
+        column.addWidget(self.edit_label)
+        bottom = QHBoxLayout()
+        self.prompt = PromptBox()
+        self.send_button = QPushButton(self.tr("Send"))
+        self.send_button.setDefault(True)
+        self.stop_button = QPushButton(self.tr("Stop"))
+        self.stop_button.setEnabled(False)
+        buttons = QVBoxLayout()
+        buttons.addWidget(self.send_button)
+        buttons.addWidget(self.stop_button)
+        buttons.addStretch(1)
+        bottom.addWidget(self.prompt, 1)
+        bottom.addLayout(buttons)
+        column.addLayout(bottom)
+        meter = QHBoxLayout()
+        self.context_label = QLabel()
+        self.context_label.setObjectName("contextMeter")
+        self.context_bar = QProgressBar()
+        self.context_bar.setTextVisible(False)
+        self.context_bar.setMaximumHeight(8)
+        self.context_bar.setMaximumWidth(200)
+        meter.addWidget(self.context_bar)
+        meter.addWidget(self.context_label, 1)
+        column.addLayout(meter)
+
+        self.settings_panel = ChatSettingsPanel(self.presets)
+        self.settings_panel.setVisible(False)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.conversations)
+        self.splitter.addWidget(middle)
+        self.splitter.addWidget(self.settings_panel)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([220, 700, 280])
+        outer.addWidget(self.splitter, 1)
+        self._show_context(None)
+
+    def _connect(self) -> None:
+        self.picker.modelChosen.connect(self.model_chosen)
+        self.prompt.submitted.connect(self.send)
+        self.send_button.clicked.connect(self.send)
+        self.stop_button.clicked.connect(self.stop)
+        self.restart_button.clicked.connect(self._restart)
+        self.settings_button.toggled.connect(self.settings_panel.setVisible)
+        self.help_button.clicked.connect(self.show_help)
+        self.view.action.connect(self._message_action)
+        c = self.conversations
+        c.selected.connect(self._open_from_list)
+        c.newRequested.connect(self.new_chat)
+        c.renameRequested.connect(self._ask_rename)
+        c.deleteRequested.connect(self._ask_delete)
+        c.exportRequested.connect(self._ask_export)
+        self.settings_panel.changed.connect(self._settings_changed)
+        s = self.session
+        s.loadProgress.connect(lambda v: self.progress.setValue(int(v * 100)))
+        s.loaded.connect(self._loaded)
+        s.loadFailed.connect(self._load_failed)
+        s.tokens.connect(self._tokens)
+        s.answered.connect(self._answered)
+        s.answerFailed.connect(self._answer_failed)
+        s.busyChanged.connect(self._busy_changed)
+
+    def _shortcuts(self) -> None:
+        handlers = {"new": self.new_chat, "search": self.conversations.focus_search, "stop": self._escape,
+                    "regenerate": self.regenerate_last, "prompt": self.focus_prompt, "help": self.show_help}
+        self.shortcut_objects: list[QShortcut] = []
+        for key, _label, sequences in SHORTCUTS:
+            if key not in handlers:
+                continue
+            for seq in sequences:
+                shortcut = QShortcut(QKeySequence(seq), self)
+                shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+                shortcut.activated.connect(handlers[key])
+                self.shortcut_objects.append(shortcut)
+
+    def start(self, model: str | None) -> None:
+        """Restore the most recent conversation and load its model (or the one asked for)."""
+        starter = starter_model_path()
+        if starter is not None:
+            self.picker.add_model(str(starter), self.tr("SmolLM2 135M Instruct (starter)"))
+        recent = self.store.list_conversations(limit=1)
+        if recent:
+            self._show_conversation(recent[0].id)
+        chosen: Path | str | None = model or self._conversation_model() or default_model_path(self.settings)
+        if chosen is None:
+            self.show_error(self.tr("No model yet: open a GGUF file, or install the starter model with {hint}.")
+                            .format(hint=STARTER_INSTALL_HINT), restart=False)
+            return
+        self.picker.add_model(str(chosen), select=True)
+        self.load_model(str(chosen))
+
+    def _conversation_model(self) -> str | None:
+        if self.conversation_id is None:
+            return None
+        model = self.store.get(self.conversation_id).model
+        return model if model and Path(model).is_file() else None
+
+    # -- settings ------------------------------------------------------------------------
+
+    def _own_settings(self) -> dict[str, Any]:
+        if self.conversation_id is None:
+            return dict(self._new_settings)
+        return self.store.get(self.conversation_id).settings
+
+    def setting(self, key: str) -> Any:
+        own = self._own_settings()
+        return own[key] if key in own else getattr(self.settings, key, None)
+
+    def _params(self) -> GenerationParams:
+        get = self.setting
+        return GenerationParams(max_tokens=int(get("max_tokens")), temperature=float(get("temperature")),
+                                top_p=float(get("top_p")), top_k=int(get("top_k")), min_p=float(get("min_p")),
+                                repeat_penalty=float(get("repeat_penalty")), seed=get("seed"))
+
+    def _settings_changed(self, own: dict[str, Any]) -> None:
+        if self.conversation_id is None:
+            self._new_settings = own
+        else:
+            try:
+                self.store.set_settings(self.conversation_id, own)
+            except Exception as exc:
+                self.show_error(error_text(exc), restart=False)
+        self._template_note()
+
+    def _refresh_settings_panel(self) -> None:
+        model = self.store.get(self.conversation_id).model if self.conversation_id else self.session.model_path
+        self.settings_panel.show_settings(self._own_settings(), self.settings, model)
+
+    # -- models --------------------------------------------------------------------------
+
+    def load_model(self, path: str) -> None:
+        self.hide_error()
+        self.progress.setValue(0)
+        self.progress.setVisible(True)
+        self._status(self.tr("Loading {name}…").format(name=Path(path).name))
+        s = self.settings
+        self.session.load(path, n_ctx=int(self.setting("n_ctx") or s.n_ctx), n_gpu_layers=s.n_gpu_layers,
+                          n_threads=s.n_threads)
+
+    def model_chosen(self, path: str) -> None:
+        """A model picked for the open conversation (here or on another page): remember it, load it."""
+        if self.conversation_id is not None:
+            self.store.set_model(self.conversation_id, path)
+        self.load_model(path)
+
+    def _restart(self) -> None:
+        path = self.session.model_path or self.picker.current_path()
+        if path:
+            self.load_model(path)
+
+    def _loaded(self, info: Any) -> None:
+        self.progress.setVisible(False)
+        self._status(self.tr("{name} · {quant} · context {ctx} tokens").format(
+            name=info.name, quant=info.quantization, ctx=info.n_ctx))
+        self._template_note()
+        self._show_context(self._last_usage())
+        self._refresh_settings_panel()
+        self.prompt.setFocus()
+
+    def _template_note(self, extra: str | None = None) -> None:
+        """Say which template is used when it is not the model's own."""
+        info = self.session.model_info
+        texts = [self._store_problem] if self._store_problem else []
+        chosen = self.setting(TEMPLATE_KEY)
+        if chosen in FORMATS:
+            texts.append(self.tr("Using the {format} chat template you chose for this conversation.")
+                         .format(format=FORMATS[chosen][0]))
+        elif info is not None and not info.has_chat_template:
+            texts.append(tr_msg(msg(CM.NO_TEMPLATE, format=FORMATS[fallback_format(info.architecture)][0])))
+        elif info is not None:
+            note = self._model_template_note(info)
+            if note is not None:
+                texts.append(tr_msg(note))
+        if extra and extra not in texts:
+            texts.append(extra)
+        self.note.setText("\n".join(texts))
+        self.note.setVisible(bool(texts))
+
+    def _model_template_note(self, info: Any) -> Any:
+        """Try the model's own template once (in the sandbox) so that a refused or broken one is
+        reported as soon as the model loads, not only under the first answer."""
+        key = (str(info.path), info.raw.get("chat_template"))
+        if key not in self._template_checks:
+            rendered = render_prompt(info.raw.get("chat_template"), [{"role": "user", "content": "Hello"}],
+                                     bos_token=info.raw.get("bos_token") or "", eos_token=info.raw.get("eos_token") or "",
+                                     architecture=info.architecture)
+            self._template_checks[key] = rendered.note
+        return self._template_checks[key]
+
+    def _load_failed(self, message: str) -> None:
+        self.progress.setVisible(False)
+        if self.session.model_path:  # keep showing the model that is still loaded
+            self.picker.add_model(self.session.model_path, select=True)
+            self._status(self.tr("Still using {name}").format(name=Path(self.session.model_path).name))
+        else:
+            self._status(self.tr("No model loaded"))
+        self.show_error(message, restart=False)
+
+    # -- conversations -------------------------------------------------------------------
+
+    @property
+    def messages(self) -> list[dict[str, str]]:
+        """The active branch as it goes to the engine (reasoning stripped, system prompt first)."""
+        return self._history() if self.conversation_id else []
+
+    def _history(self, keep_last_raw: bool = False) -> list[dict[str, str]]:
+        return self.store.to_engine_messages(self.conversation_id, keep_last_reasoning=keep_last_raw)
+
+    @property
+    def answering(self) -> bool:
+        return self._writer is not None
+
+    def new_chat(self) -> None:
+        if self.answering:
+            return
+        self.conversation_id = None
+        self._new_settings = {}
+        self._cancel_edit()
+        self.view.show_welcome()
+        self.conversations.mark_current(None)
+        self._refresh_settings_panel()
+        self._show_context(None)
+        self._template_note()
+        self.focus_prompt()
+
+    def open_conversation(self, conversation_id: str) -> None:
+        if conversation_id == self.conversation_id:
+            return
+        if self.answering:
+            self._status(self.tr("Wait for the answer to finish, or stop it, before switching conversations."))
+            self.conversations.mark_current(self.conversation_id)
+            return
+        self._show_conversation(conversation_id)
+        model = self._conversation_model()
+        wanted_ctx = int(self.setting("n_ctx") or self.settings.n_ctx)
+        info = self.session.model_info
+        if model and (model != self.session.model_path or (info is not None and info.n_ctx != wanted_ctx)):
+            self.picker.add_model(model, select=True)
+            self.load_model(model)
+
+    def _open_from_list(self, conversation_id: str) -> None:
+        try:
+            self.open_conversation(conversation_id)
+        except Exception as exc:  # e.g. deleted meanwhile by `hearth conversations rm`
+            self.show_error(error_text(exc), restart=False)
+            self.conversations.refresh()
+
+    def _show_conversation(self, conversation_id: str) -> None:
+        self.conversation_id = conversation_id
+        self._cancel_edit()
+        self._expanded.clear()
+        self.render()
+        self.conversations.mark_current(conversation_id)
+        self._refresh_settings_panel()
+        self._show_context(self._last_usage())
+        self._template_note()
+
+    def _views(self, path: list[Message]) -> list[MessageView]:
+        views = []
+        for i, m in enumerate(path):
+            index, count, _ids = self.store.siblings(m.id)
+            views.append(MessageView(m.id, m.role, m.content, m.state, m.stats, index, count,
+                                     last=i == len(path) - 1, reasoning_open=m.id in self._expanded))
+        return views
+
+    def render(self, keep_scroll: bool = False) -> None:
+        if self.conversation_id is None:
+            self.view.show_welcome()
+            return
+        # The answer streaming now is shown by the view's streaming part, not as a message.
+        path = [m for m in self.store.path(self.conversation_id) if m.role != "system" and m.state != "streaming"]
+        self.view.show_messages(self._views(path), keep_scroll=keep_scroll)
+
+    def _ensure_conversation(self) -> Conversation:
+        if self.conversation_id is None:
+            conv = self.store.create(model=self.session.model_path, settings=self._new_settings)
+            self.conversation_id = conv.id
+            self._new_settings = {}
+        return self.store.get(self.conversation_id)
+
+    def rename_conversation(self, conversation_id: str, title: str) -> None:
+        if title.strip():
+            self.store.rename(conversation_id, title)
+            self.conversations.refresh()
+
+    def delete_conversation(self, conversation_id: str) -> None:
+        if self.answering and conversation_id == self.conversation_id:
+            self._status(self.tr("Stop the answer before deleting its conversation."))
+            return
+        self.store.delete(conversation_id)
+        if conversation_id == self.conversation_id:
+            self.new_chat()
+        self.conversations.refresh()
+
+    def export_conversation(self, conversation_id: str, fmt: str, path: str) -> None:
+        text = self.store.export(conversation_id, fmt, tr=lambda t: QCoreApplication.translate("core", t))
+        Path(path).write_text(text, encoding="utf-8")
+
+    def _ask_rename(self, conversation_id: str) -> None:
+        title, ok = QInputDialog.getText(self, self.tr("Rename conversation"), self.tr("Title:"),
+                                         text=self.store.get(conversation_id).title)
+        if ok:
+            self._guard(lambda: self.rename_conversation(conversation_id, title))
+
+    def _ask_delete(self, conversation_id: str) -> None:
+        title = self.store.get(conversation_id).title or self.tr("New chat")
+        answer = QMessageBox.question(self, self.tr("Delete conversation"),
+                                      self.tr("Delete “{title}” and all its messages? This cannot be undone.")
+                                      .format(title=title))
+        if answer == QMessageBox.StandardButton.Yes:
+            self._guard(lambda: self.delete_conversation(conversation_id))
+
+    def _ask_export(self, conversation_id: str, fmt: str) -> None:
+        title = self.store.get(conversation_id).title or "conversation"
+        safe = "".join(ch if ch.isalnum() or ch in " -_" else "_" for ch in title).strip() or "conversation"
+        filters = self.tr("Markdown (*.md)") if fmt == "md" else self.tr("JSON (*.json)")
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Export conversation"),
+                                              str(Path.home() / f"{safe}.{fmt}"), filters)
+        if path:
+            self._guard(lambda: self.export_conversation(conversation_id, fmt, path))
+
+    def _guard(self, action: Callable[[], None]) -> None:
+        try:
+            action()
+        except Exception as exc:  # a store or disk error: one sentence, nothing else changes
+            self.show_error(error_text(exc), restart=False)
+
+    # -- asking --------------------------------------------------------------------------
+
+    def _ready_to_ask(self) -> bool:
+        if self.session.busy:
+            return False
+        if self.session.model_path is None:
+            self.show_error(self.tr("Choose a model first."), restart=False)
+            return False
+        return True
+
+    def send(self) -> None:
+        if not self._ready_to_ask():
+            return
+        text = self.prompt.take_text()
+        if not text:
+            return
+        self.hide_error()
+        try:
+            if self._editing is not None:
+                question = self.store.edit_message(self._editing, text)
+                self._cancel_edit()
+            else:
+                conv = self._ensure_conversation()
+                question = self.store.add_message(conv.id, conv.active_leaf, "user", text)
+            writer = self.store.begin_answer(question.conversation_id, question.id)
+        except Exception as exc:
+            self.prompt.setPlainText(text)  # nothing typed is lost
+            self.show_error(error_text(exc), restart=False)
+            return
+        self.render()
+        self.conversations.refresh()
+        self._ask(writer)
+
+    def regenerate(self, message_id: int) -> None:
+        """A new answer beside ``message_id`` (which stays, as the other branch)."""
+        if not self._ready_to_ask():
+            return
+        old = self.store.message(message_id)
+        if old.parent_id is None:
+            return
+        self._guard(lambda: self._ask(self.store.begin_answer(old.conversation_id, old.parent_id), rerender=True))
+
+    def regenerate_last(self) -> None:
+        if self.conversation_id is None or self.session.busy:
+            return
+        path = self.store.path(self.conversation_id)
+        if not path:
+            return
+        last = path[-1]
+        if last.role == "assistant":
+            self.regenerate(last.id)
+        elif last.role == "user" and self._ready_to_ask():  # a question left without an answer
+            self._guard(lambda: self._ask(self.store.begin_answer(last.conversation_id, last.id), rerender=True))
+
+    def continue_answer(self, message_id: int) -> None:
+        """Go on from the end of a stopped answer, appending to it."""
+        if not self._ready_to_ask() or self.conversation_id is None:
+            return
+        path = self.store.path(self.conversation_id)
+        if not path or path[-1].id != message_id or path[-1].role != "assistant":
+            return
+        history = self._history(keep_last_raw=True)
+        try:
+            writer = self.store.resume_answer(message_id)
+        except Exception as exc:
+            self.show_error(error_text(exc), restart=False)
+            return
+        self.hide_error()
+        views = self._views([m for m in path[:-1] if m.role != "system"])
+        self.view.show_messages(views)
+        self._ask(writer, history=history, continuing=True)
+
+    def _ask(self, writer: AnswerWriter, history: list[dict[str, str]] | None = None, continuing: bool = False,
+             rerender: bool = False) -> None:
+        if rerender:
+            self.render()
+        self._writer = writer
+        self._continuing = continuing
+        self._answer_started = time.monotonic()
+        self._reasoning_s = None
+        self._tail = ""
+        self.view.begin_answer(writer.id, writer.text if continuing else "")
+        self.stop_button.setEnabled(True)
+        self._status(self.tr("Answering…"))
+        template = self.setting(TEMPLATE_KEY) or None
+        self.session.ask(history if history is not None else self._history(), self._params(),
+                         template=template, continue_answer=continuing, on_piece=writer.append)
+
+    def stop(self) -> None:
+        self.session.stop()
+
+    def _escape(self) -> None:
+        if self.session.busy:
+            self.stop()
+        elif self._editing is not None:
+            self._cancel_edit()
+            self.prompt.clear()
+
+    # -- answer events -------------------------------------------------------------------
+
+    def _tokens(self, text: str) -> None:
+        self.view.append_answer(text)
+        if self._reasoning_s is None:  # when did the reasoning end? (for "Thought for N s")
+            window = self._tail + text
+            if any(c in window for c in _CLOSINGS):
+                self._reasoning_s = time.monotonic() - self._answer_started
+            self._tail = window[-24:]
+
+    def _stats(self, answer: Any) -> dict[str, Any]:
+        stats = answer.stats.to_dict()
+        if self._reasoning_s is not None:
+            stats["reasoning_s"] = round(self._reasoning_s, 2)
+        if answer.note:
+            stats["note"] = answer.note.to_json()
+        if self._continuing and self._writer is not None:
+            before = self.store.message(self._writer.id).stats or {}
+            stats["completion_tokens"] += int(before.get("completion_tokens", 0))
+            stats.setdefault("reasoning_s", before.get("reasoning_s"))
+        return stats
+
+    def _answered(self, answer: Any) -> None:
+        writer, self._writer = self._writer, None
+        self.stop_button.setEnabled(False)
+        if writer is not None:
+            try:
+                if not writer.text and answer.cancelled:
+                    writer.discard()
+                else:
+                    writer.finish(self._stats(answer))
+            except Exception as exc:
+                self.show_error(error_text(exc), restart=False)
+            self._finish_view(writer.id)
+        s = answer.stats
+        self._show_context(s.prompt_tokens + s.completion_tokens)
+        if answer.note:
+            self._template_note(tr_msg(answer.note))
+        self._status(self.tr("Ready"))
+        self.conversations.refresh()
+        self.prompt.setFocus()
+
+    def _finish_view(self, message_id: int) -> None:
+        """Replace the streamed plain text by the rendered answer (only that part of the document)."""
+        try:
+            m = self.store.message(message_id)
+        except Exception:
+            self.render()  # discarded: show the branch as it now is
+            return
+        index, count, _ids = self.store.siblings(m.id)
+        # Only this message changed: the messages above (and their ‹ n/m › counters) were rendered
+        # before the answer started.
+        self.view.replace_answer(MessageView(m.id, m.role, m.content, m.state, m.stats, index, count, last=True))
+
+    def _answer_failed(self, message: str, crashed: bool) -> None:
+        writer, self._writer = self._writer, None
+        self.stop_button.setEnabled(False)
+        if writer is not None:
+            try:
+                writer.interrupt() if writer.text else writer.discard()
+            except Exception:
+                pass
+            self.render()
+        self.show_error(message, restart=crashed)
+        self._status(self.tr("Engine stopped") if crashed else self.tr("Ready"))
+
+    def _busy_changed(self, busy: bool) -> None:
+        self.send_button.setEnabled(not busy)
+        self.picker.setEnabled(not busy)
+        if not busy:
+            self.stop_button.setEnabled(False)
+
+    # -- message links -------------------------------------------------------------------
+
+    def _message_action(self, kind: str, message_id: int) -> None:
+        if kind == "edit":
+            self.start_edit(message_id)
+        elif kind == "regen":
+            self.regenerate(message_id)
+        elif kind == "continue":
+            self.continue_answer(message_id)
+        elif kind in ("prev", "next"):
+            self.switch_branch(message_id, -1 if kind == "prev" else 1)
+        elif kind == "think":
+            self._expanded ^= {message_id}
+            self.render(keep_scroll=True)
+        elif kind == "copy":
+            self._status(self.tr("Copied to the clipboard"))
+
+    def start_edit(self, message_id: int) -> None:
+        if self.session.busy:
+            return
+        self._editing = message_id
+        self.prompt.setPlainText(self.store.message(message_id).content)
+        self.edit_label.setVisible(True)
+        self.focus_prompt()
+
+    def _cancel_edit(self) -> None:
+        self._editing = None
+        self.edit_label.setVisible(False)
+
+    def switch_branch(self, message_id: int, step: int) -> None:
+        if self.session.busy:
+            return
+        index, count, ids = self.store.siblings(message_id)
+        target = index + step
+        if 0 <= target < count:
+            self.store.switch(ids[target])
+            self.render(keep_scroll=True)
+            self._show_context(self._last_usage())
+
+    # -- context meter -------------------------------------------------------------------
+
+    def _last_usage(self) -> int | None:
+        if self.conversation_id is None:
+            return None
+        for m in reversed(self.store.path(self.conversation_id)):
+            if m.role == "assistant" and m.stats and m.stats.get("prompt_tokens"):
+                return int(m.stats["prompt_tokens"]) + int(m.stats.get("completion_tokens", 0))
+        return None
+
+    def _show_context(self, used: int | None) -> None:
+        info = self.session.model_info
+        n_ctx = info.n_ctx if info is not None else int(self.setting("n_ctx") or self.settings.n_ctx)
+        self.context_bar.setRange(0, max(1, n_ctx))
+        self.context_bar.setValue(min(n_ctx, used or 0))
+        if used is None:
+            self.context_label.setText(self.tr("Context: {n_ctx:,} tokens").format(n_ctx=n_ctx))
+        else:
+            self.context_label.setText(self.tr("Context: {used:,} / {n_ctx:,} tokens used").format(used=used, n_ctx=n_ctx))
+
+    # -- misc ----------------------------------------------------------------------------
+
+    def focus_prompt(self) -> None:
+        self.prompt.setFocus()
+
+    def show_help(self) -> None:
+        ShortcutsDialog(self).exec()
+
+    def show_error(self, message: str, restart: bool) -> None:
+        self.banner.setText(message)
+        self.restart_button.setVisible(restart)
+        self.banner_row.setVisible(True)
+
+    def hide_error(self) -> None:
+        self.banner_row.setVisible(False)
+
+    def shutdown(self) -> None:
+        self.session.shutdown()
+        if self._writer is not None:
+            self._writer.interrupt()
+        self.store.close()

@@ -1,0 +1,99 @@
+"""Render the README's screenshots: the real window, the starter model, a conversation with code,
+Chinese text and a reasoning block (stored as a user would have had it), plus one answer the model
+gives live. Offscreen Qt; writes docs/screenshot-en.png and docs/screenshot-zh_CN.png.
+
+Run:  python packaging/screenshots.py [en|zh_CN ...]
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+EARLIER = [
+    ("user", "用中文解释一下什么是质数。"),
+    ("assistant", "**质数**是只能被 1 和它本身整除的大于 1 的整数，例如 2、3、5、7、11。\n\n"
+                  "1. 2 是唯一的偶数质数；\n2. 1 不是质数；\n3. 质数有无穷多个（欧几里得证明）。"),
+    ("user", "Write a Python function that checks whether a number is prime."),
+    ("assistant", "<think>A prime has no divisors but 1 and itself. Trying divisors up to the square root "
+                  "is enough, because any larger divisor pairs with a smaller one.</think>\n\n"
+                  "Here is a simple version:\n\n```python\ndef is_prime(n: int) -> bool:\n    if n < 2:\n"
+                  "        return False\n    i = 2\n    while i * i <= n:\n        if n % i == 0:\n"
+                  "            return False\n        i += 1\n    return True\n```\n\n"
+                  "It only tries divisors up to **√n**, so `is_prime(97)` needs 8 steps."),
+]
+STATS = {"prompt_tokens": 210, "completion_tokens": 96, "ttft_s": 0.21, "tokens_per_s": 58.3, "stop_reason": "eos",
+         "reasoning_s": 2.4}
+OTHERS = ["Trip to Kyoto: a 3-day plan", "周末做饭的菜单", "Explain KV caches simply"]
+
+
+def main(language: str) -> int:
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    os.environ["HEARTH_HOME"] = tempfile.mkdtemp(prefix="hearth-shot-")
+    from PySide6.QtCore import QTimer, QUrl
+    from PySide6.QtWidgets import QApplication
+
+    from hearthlm.core.settings import Settings
+    from hearthlm.core.starter import starter_model_path
+    from hearthlm.gui.i18n import install_translators
+    from hearthlm.gui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    translators = install_translators(app, language)  # noqa: F841 (kept alive)
+    model = starter_model_path()
+    if model is None:
+        print("the starter model is not installed", file=sys.stderr)
+        return 2
+    settings = Settings(n_ctx=2048, max_tokens=20, temperature=0.0, n_threads=1)
+    window = MainWindow(settings, model=str(model))
+    store = window.store
+    for title in OTHERS:
+        other = store.create(title=title)
+        store.add_message(other.id, None, "user", title)
+    conv = store.create(model=str(model))
+    parent = None
+    for role, text in EARLIER:
+        parent = store.add_message(conv.id, parent, role, text, stats=STATS if role == "assistant" else None).id
+    window.conversations.refresh()
+    window.chat.open_conversation(conv.id)
+    window.resize(1280, 860)
+    window.show()
+    if language != "en":
+        window.chat.settings_button.setChecked(True)
+
+    def ask(_info: object) -> None:
+        window.prompt.setPlainText("Thanks! 谢谢！")
+        window.send()
+
+    def done(_answer: object) -> None:
+        QTimer.singleShot(300, finish)
+
+    def finish() -> None:
+        if language != "en":  # show the reasoning opened in this one
+            thought = window.store.path(conv.id)[3]
+            window.view.anchorClicked.emit(QUrl(f"think:{thought.id}"))
+            app.processEvents()
+            window.view.verticalScrollBar().setValue(window.view.verticalScrollBar().maximum())
+            app.processEvents()
+        window.prompt.setPlainText("" if language == "en" else "再写一个更快的版本")
+        out = ROOT / "docs" / f"screenshot-{language}.png"
+        window.grab().save(str(out))
+        print("wrote", out)
+        app.quit()
+
+    window.session.loaded.connect(ask)
+    window.session.answered.connect(done)
+    window.session.answerFailed.connect(lambda m, _c: (print(m, file=sys.stderr), app.quit()))
+    app.exec()
+    window.close()
+    return 0
+
+
+if __name__ == "__main__":
+    code = main(sys.argv[1] if len(sys.argv) > 1 else "en")
+    sys.stdout.flush()
+    os._exit(code)  # see bench/ui_stall.py: PySide6 can abort in interpreter teardown
