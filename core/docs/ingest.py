@@ -249,3 +249,24 @@ def _embed_and_store(store: DocStore, collection: str, model: Embedder, group: l
                            sha256=item.sha256, kind=item.kind, chunks=item.chunks, hashes=item.hashes,
                            embeddings=embeddings, _fault=fault)
         yield FileResult(str(item.path), "added", len(item.chunks))
+
+
+def change_embedder(store: DocStore, collection: str, embedder: str, emit: Emit | None = None,
+                    batch: int = 64) -> int:
+    """Re-embed every chunk of a collection with another model; the old vectors serve until the
+    new ones are all computed. Returns the number of chunks."""
+    emit = emit or (lambda _e: None)
+    model = get_embedder(normalize_name(embedder))
+    store.get_collection(collection)
+    rows = store.all_chunk_texts(collection)
+    vectors: dict[int, np.ndarray] = {}
+    emit({"event": "start", "collection": collection, "total": len(rows), "embedder": model.name})
+    for i in range(0, len(rows), batch):
+        part = rows[i:i + batch]
+        texts = [Chunk(t, None, s, 0, 0, 0).embed_text() for _, t, s in part]
+        for (chunk_id, _, _), vec in zip(part, model.embed(texts)):
+            vectors[chunk_id] = vec
+        emit({"event": "embedded", "done": min(i + batch, len(rows)), "total": len(rows)})
+    store.replace_embedder(collection, model.name, model.dimension, vectors)
+    emit({"event": "done", "total": len(rows)})
+    return len(rows)
