@@ -48,8 +48,9 @@ def parse_pptx(path: Path) -> ParsedDocument:
         section = title or None
         if title:
             blocks.append(Block(title, HEADING, number, section))
+        title_id = title_shape.shape_id if title_shape is not None else None
         for shape in slide.shapes:
-            if shape is title_shape:
+            if shape.shape_id == title_id:  # python-pptx hands out a new proxy per access
                 continue
             if shape.has_text_frame:
                 text = "\n".join(p.text for p in shape.text_frame.paragraphs if p.text.strip())
