@@ -20,6 +20,7 @@ from hearthlm.core.settings import Settings, load_settings
 from hearthlm.core.starter import STARTER_INSTALL_HINT, starter_model_path
 
 from .chat_view import ChatView
+from .docs_page import DocsPage
 from .engine_session import EngineSession
 from .messages import tr_msg
 from .model_picker import ModelPicker
@@ -103,6 +104,7 @@ class MainWindow(QMainWindow):
 
     def _add_pages(self) -> None:
         """The other areas' pages, each a widget of its own module (one line each)."""
+        self.pages.addTab(DocsPage(self), self.tr("Documents"))
 
     def _connect(self) -> None:
         self.picker.modelChosen.connect(self.load_model)

@@ -157,18 +157,25 @@ def cmd_watch(args: argparse.Namespace) -> int:
     from .ingest import ingest
     from .watch import FolderWatcher
 
+    def show(result: Any) -> None:
+        event = {"event": "file", "done": None, "total": None, **result.to_json()}
+        if args.progress:
+            print(json.dumps(event, ensure_ascii=False), flush=True)
+        elif result.status != "unchanged":
+            _print_result({**event, "done": "-", "total": "-"})
+
     with _store() as store:
         info = store.get_collection(args.collection) if not args.folders else None
         name = info.name if info else args.collection
         folders = [str(Path(f).expanduser().absolute()) for f in args.folders] or \
             [p for _, p, _ in store.folders(name)]
-        if args.folders:  # bring them up to date first, and remember them as watched
-            for event_result in ingest(store, name, folders, watch=True):
-                if event_result.status != "unchanged":
-                    _print_result({"done": "-", "total": "-", **event_result.to_json()})
-        watcher = FolderWatcher(store, name, folders, on_results=lambda rs: [
-            _print_result({"done": "-", "total": "-", **r.to_json()}) for r in rs]).start()
-        print(f"watching {', '.join(folders)} (Ctrl-C stops)", file=sys.stderr, flush=True)
+        for result in ingest(store, name, folders, watch=True):  # catch up with what changed meanwhile
+            show(result)
+        watcher = FolderWatcher(store, name, folders, on_results=lambda rs: [show(r) for r in rs]).start()
+        if args.progress:
+            print(json.dumps({"event": "watching", "folders": folders}), flush=True)
+        else:
+            print(f"watching {', '.join(folders)} (Ctrl-C stops)", file=sys.stderr, flush=True)
         try:
             while True:
                 time.sleep(1)
@@ -228,6 +235,7 @@ def register(subparsers: Any, parser_class: type) -> None:
     watch = sub.add_parser("watch", help="keep a collection up to date with its folders until Ctrl-C")
     watch.add_argument("collection", metavar="COLLECTION")
     watch.add_argument("folders", metavar="FOLDER", nargs="*", help="default: the collection's folders")
+    watch.add_argument("--progress", action="store_true", help="print one JSON line per event")
     watch.set_defaults(func=cmd_watch)
 
 

@@ -165,6 +165,13 @@ class DocStore:
                 if self._depth == 0:
                     self._file_lock.release()
 
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator["DocStore"]:
+        """SQLite alone (WAL) is safe to read while another process writes: no file lock, so a
+        window listing documents never waits for an ingestion."""
+        with self._thread_lock:
+            yield self
+
     @property
     def _dirty_marker(self) -> Path:
         return self.root / "chroma.dirty"
@@ -261,7 +268,7 @@ class DocStore:
             "SELECT name, embedder, dimension FROM collections ORDER BY name")]
 
     def list_collections(self) -> list[CollectionInfo]:
-        with self.locked():
+        with self._reading():
             out = []
             for info in self._collection_rows():
                 for state, n, chunks in self._db.execute(
@@ -320,7 +327,7 @@ class DocStore:
                            (int(watched), collection, path))
 
     def folders(self, collection: str | None = None) -> list[tuple[str, str, bool]]:
-        with self.locked():
+        with self._reading():
             sql, args = "SELECT collection, path, watched FROM folders", ()
             if collection is not None:
                 sql, args = sql + " WHERE collection = ?", (collection,)
@@ -329,14 +336,14 @@ class DocStore:
     # -- documents -------------------------------------------------------------------------------------
 
     def documents(self, collection: str) -> list[DocumentInfo]:
-        with self.locked():
+        with self._reading():
             rows = self._db.execute(
                 "SELECT id, collection, path, size, mtime_ns, sha256, kind, state, chunks, error, indexed "
                 "FROM documents WHERE collection = ? AND state != 'pending' ORDER BY path", (collection,)).fetchall()
         return [DocumentInfo(*r[:9], _error_msg(r[9]), r[10]) for r in rows]
 
     def document(self, collection: str, path: str) -> DocumentInfo | None:
-        with self.locked():
+        with self._reading():
             r = self._db.execute(
                 "SELECT id, collection, path, size, mtime_ns, sha256, kind, state, chunks, error, indexed "
                 "FROM documents WHERE collection = ? AND path = ? AND state != 'pending' ORDER BY id DESC",
@@ -351,7 +358,7 @@ class DocStore:
     def known_embeddings(self, collection: str, hashes: Sequence[str]) -> dict[str, np.ndarray]:
         """Vectors already computed for these chunk texts (unchanged parts of a changed file, copies)."""
         out: dict[str, np.ndarray] = {}
-        with self.locked():
+        with self._reading():
             unique = list(dict.fromkeys(hashes))
             for i in range(0, len(unique), 500):
                 part = unique[i:i + 500]
@@ -468,7 +475,7 @@ class DocStore:
         expr = keywords.match_query(question)
         if expr is None:
             return []
-        with self.locked():
+        with self._reading():
             rows = self._db.execute(
                 "SELECT f.rowid, -bm25(chunks_fts) AS score FROM chunks_fts f JOIN chunks c ON c.id = f.rowid "
                 "JOIN documents d ON d.id = c.doc_id WHERE chunks_fts MATCH ? AND c.collection = ? "
@@ -479,7 +486,7 @@ class DocStore:
         """Current chunks by id (ids of chunks no longer current are left out)."""
         if not ids:
             return {}
-        with self.locked():
+        with self._reading():
             rows = self._db.execute(
                 "SELECT c.id, c.doc_id, d.path, c.ord, c.text, c.page, c.section, c.char_start, c.char_end, c.tokens "
                 f"FROM chunks c JOIN documents d ON d.id = c.doc_id WHERE d.state = 'complete' "
@@ -489,7 +496,7 @@ class DocStore:
     # -- changing the embedder ------------------------------------------------------------------------
 
     def all_chunk_texts(self, collection: str) -> list[tuple[int, str, str | None]]:
-        with self.locked():
+        with self._reading():
             return self._db.execute(
                 "SELECT c.id, c.text, c.section FROM chunks c JOIN documents d ON d.id = c.doc_id "
                 "WHERE c.collection = ? AND d.state = 'complete' ORDER BY c.id", (collection,)).fetchall()
