@@ -272,7 +272,9 @@ class DocsPage(QWidget):
             item.setToolTip(0, path)
             self.files.addTopLevelItem(item)
         if event["status"] == "failed":
-            text = event.get("error") or ""
+            from hearthlm.core.messages import Msg
+
+            text = tr_msg(Msg.from_json(event.get("error_msg")) or event.get("error") or "")
             item.setForeground(2, Qt.GlobalColor.darkRed)
             item.setText(1, "")
         else:

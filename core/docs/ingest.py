@@ -42,7 +42,9 @@ class FileResult:
 
     def to_json(self) -> dict[str, Any]:
         return {"path": self.path, "status": self.status, "chunks": self.chunks,
-                "error": str(self.error) if self.error else None}
+                "error": str(self.error) if self.error else None,
+                # the template and values, so the window can show the sentence translated
+                **({"error_msg": self.error.to_json()} if isinstance(self.error, Msg) else {})}
 
 
 @dataclass
