@@ -151,10 +151,11 @@ CHILD = textwrap.dedent("""
 """)
 
 
-def start_child(tmp_path: Path, root: Path, collection: str, *paths: Path) -> subprocess.Popen:
+def start_child(tmp_path: Path, root: Path, collection: str, *paths: Path, env: dict | None = None
+                ) -> subprocess.Popen:
     script = tmp_path / "child.py"
     script.write_text(CHILD, encoding="utf-8")
-    env = {**os.environ, "HEARTH_EMBED_THREADS": "1"}
+    env = {**os.environ, "HEARTH_EMBED_THREADS": "1", **(env or {})}
     return subprocess.Popen([sys.executable, str(script), str(root), collection, *map(str, paths)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
 
@@ -168,24 +169,41 @@ def many_files(folder: Path, n: int) -> Path:
     return folder
 
 
-def test_kill_9_during_ingestion_keeps_every_completed_document(tmp_path: Path) -> None:
+@pytest.mark.parametrize("moment", ["anywhere", "mid-write"])
+def test_kill_9_during_ingestion_keeps_every_completed_document(tmp_path: Path, moment: str) -> None:
     folder = many_files(tmp_path / "docs", 40)
     root = tmp_path / "store"
-    child = start_child(tmp_path, root, "c", folder)
+    # mid-write: the child stops between its chromadb write and the commit that completes the
+    # second group of files, and is killed there (pending rows, a dirty vector index)
+    env = {"HEARTH_DOCS_FAULT": "pause-before-complete:2"} if moment == "mid-write" else {}
+    child = start_child(tmp_path, root, "c", folder, env=env)
     completed = []
     for line in child.stdout:
         event = json.loads(line)
         if event.get("status") == "added":
             completed.append(event["path"])
             if len(completed) == 5:
-                os.kill(child.pid, signal.SIGKILL)  # in the middle of writing the next files
                 break
+    if moment == "mid-write":
+        deadline = time.time() + 120
+        while not (root / "paused").exists() and time.time() < deadline:
+            time.sleep(0.05)
+        assert (root / "paused").exists()
+    os.kill(child.pid, signal.SIGKILL)
     child.wait(timeout=30)
     assert child.returncode == -signal.SIGKILL
+    if moment == "mid-write":
+        import sqlite3
+
+        db = sqlite3.connect(root / "index.sqlite3")
+        assert db.execute("SELECT COUNT(*) FROM documents WHERE state = 'pending'").fetchone()[0] > 0
+        db.close()
+        assert (root / "chroma.dirty").exists()
     with DocStore(root) as store:
         docs = {d.path: d for d in store.documents("c")}
         assert set(completed) <= set(docs)
         assert all(d.state == "complete" for d in docs.values())
+        assert not (root / "chroma.dirty").exists()
         info = store.get_collection("c")
         assert store._vector_collection(info).count() == info.chunks
         n = int(Path(completed[2]).stem[4:])

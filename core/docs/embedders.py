@@ -127,6 +127,8 @@ class LlamaEmbedder(Embedder):
         try:
             self._llm = llama_cpp.Llama(str(path), embedding=True, n_ctx=n_ctx, n_batch=n_ctx, n_ubatch=n_ctx,
                                         pooling_type=llama_cpp.LLAMA_POOLING_TYPE_MEAN,
+                                        # a GPU build offloads the whole (small) embedding model
+                                        n_gpu_layers=-1 if llama_cpp.llama_supports_gpu_offload() else 0,
                                         n_threads=threads or _threads(), verbose=False)
         except (ValueError, RuntimeError) as exc:
             raise EmbedderError(M.EMBEDDER_FAILED, reason=str(exc)) from None

@@ -25,12 +25,13 @@ from .embedders import DEFAULT_EMBEDDER, Embedder, get_embedder, normalize_name
 from .errors import DocumentError
 from .guards import MAX_FILE_BYTES
 from .parse import is_supported, parse_file
-from .store import DocStore, text_hash
+from .store import DocStore, NewDocument, text_hash
 
 Emit = Callable[[dict[str, Any]], None]
 SKIP_DIRS = {".git", ".hg", ".svn", "__pycache__", "node_modules", ".venv", "venv", ".tox", ".mypy_cache"}
 CHUNK_TOKENS, OVERLAP_TOKENS = 192, 32
-EMBED_GROUP = 64  # chunks embedded together (across files)
+EMBED_GROUP = 64  # chunks embedded together (across files)…
+EMBED_GROUP_FILES = 16  # …from at most this many files, written in one transaction
 
 
 @dataclass
@@ -185,7 +186,7 @@ def _index(store: DocStore, collection: str, model: Embedder, todo: list[Path], 
         while not finished:
             group: list[_Prepared] = []
             # gather a group of files whose chunks are embedded in one batch
-            while sum(len(g.chunks) for g in group) < EMBED_GROUP:
+            while sum(len(g.chunks) for g in group) < EMBED_GROUP and len(group) < EMBED_GROUP_FILES:
                 item = prepared.get() if not group else _get_nowait_or_wait(prepared, group)
                 if item is None:
                     finished = True
@@ -245,11 +246,11 @@ def _embed_and_store(store: DocStore, collection: str, model: Embedder, group: l
         computed = model.embed(list(missing.values()))
         vectors.update(zip(missing.keys(), computed))
     fault = os.environ.get("HEARTH_DOCS_FAULT")
+    docs = [NewDocument(str(item.path), item.size, item.mtime_ns, item.sha256, item.kind, item.chunks, item.hashes,
+                        np.stack([vectors[h] for h in item.hashes])) for item in group]
+    # one write for the group: each file is reported only once it is committed
+    store.add_documents(collection, docs, _fault=fault)
     for item in group:
-        embeddings = np.stack([vectors[h] for h in item.hashes])
-        store.add_document(collection, str(item.path), size=item.size, mtime_ns=item.mtime_ns,
-                           sha256=item.sha256, kind=item.kind, chunks=item.chunks, hashes=item.hashes,
-                           embeddings=embeddings, _fault=fault)
         yield FileResult(str(item.path), "added", len(item.chunks))
 
 

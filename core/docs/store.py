@@ -102,6 +102,20 @@ class ChunkRow:
     tokens: int
 
 
+@dataclass
+class NewDocument:
+    """A parsed, chunked and embedded version of a file, ready to become current."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    sha256: str
+    kind: str
+    chunks: list[Chunk]
+    hashes: list[str]
+    embeddings: np.ndarray
+
+
 def text_hash(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
@@ -139,6 +153,7 @@ class DocStore:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._chroma: Any = None
         self._chroma_generation: str | None = None
+        self._writes = 0
         with self.locked():
             self._db.executescript(SCHEMA)
 
@@ -371,39 +386,57 @@ class DocStore:
     def add_document(self, collection: str, path: str, *, size: int, mtime_ns: int, sha256: str, kind: str,
                      chunks: Sequence[Chunk], hashes: Sequence[str], embeddings: np.ndarray,
                      _fault: str | None = None) -> int:
-        """Make this version of the file current, atomically as seen from any reader (steps 1–4 above)."""
+        return self.add_documents(collection, [NewDocument(path, size, mtime_ns, sha256, kind, list(chunks),
+                                                           list(hashes), embeddings)], _fault=_fault)[0]
+
+    def add_documents(self, collection: str, docs: Sequence["NewDocument"], _fault: str | None = None) -> list[int]:
+        """Make these versions of their files current, atomically as seen from any reader (steps 1–4
+        above). Several small files share the transactions and one chromadb call."""
         with self.locked():
             info = self.get_collection(collection)
             now = time.time()
+            doc_ids: list[int] = []
+            ids: list[int] = []
+            vectors: list[np.ndarray] = []
             with self._txn() as db:
-                doc_id = db.execute(
-                    "INSERT INTO documents (collection, path, size, mtime_ns, sha256, kind, state, chunks, indexed) "
-                    "VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
-                    (collection, path, size, mtime_ns, sha256, kind, len(chunks), now)).lastrowid
-                ids = []
-                for i, (c, h, vec) in enumerate(zip(chunks, hashes, embeddings)):
-                    chunk_id = db.execute(
-                        "INSERT INTO chunks (doc_id, collection, ord, text, page, section, char_start, char_end, "
-                        "tokens, text_hash, embedding) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (doc_id, collection, i, c.text, c.page, c.section, c.char_start, c.char_end, c.tokens, h,
-                         np.asarray(vec, np.float32).tobytes())).lastrowid
-                    db.execute("INSERT INTO chunks_fts (rowid, terms) VALUES (?, ?)",
-                               (chunk_id, keywords.index_text(c.embed_text())))
-                    ids.append(chunk_id)
+                for doc in docs:
+                    doc_id = db.execute(
+                        "INSERT INTO documents (collection, path, size, mtime_ns, sha256, kind, state, chunks, indexed) "
+                        "VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
+                        (collection, doc.path, doc.size, doc.mtime_ns, doc.sha256, doc.kind, len(doc.chunks),
+                         now)).lastrowid
+                    doc_ids.append(doc_id)
+                    for i, (c, h, vec) in enumerate(zip(doc.chunks, doc.hashes, doc.embeddings)):
+                        chunk_id = db.execute(
+                            "INSERT INTO chunks (doc_id, collection, ord, text, page, section, char_start, char_end, "
+                            "tokens, text_hash, embedding) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            (doc_id, collection, i, c.text, c.page, c.section, c.char_start, c.char_end, c.tokens,
+                             h, np.asarray(vec, np.float32).tobytes())).lastrowid
+                        db.execute("INSERT INTO chunks_fts (rowid, terms) VALUES (?, ?)",
+                                   (chunk_id, keywords.index_text(c.embed_text())))
+                        ids.append(chunk_id)
+                        vectors.append(np.asarray(vec, np.float32))
             if _fault == "after-pending":
-                return doc_id
+                return doc_ids
             self._dirty_marker.touch()
-            if ids:
-                self._vector_collection(info).upsert(ids=[str(i) for i in ids],
-                                                     embeddings=np.asarray(embeddings, np.float32))
+            batch = self._client().get_max_batch_size()
+            for k in range(0, len(ids), batch):
+                self._vector_collection(info).upsert(ids=[str(i) for i in ids[k:k + batch]],
+                                                     embeddings=np.stack(vectors[k:k + batch]))
+            self._writes += 1
+            if _fault == f"pause-before-complete:{self._writes}":  # test seam: a kill lands mid-write
+                (self.root / "paused").touch()
+                time.sleep(120)
             with self._txn() as db:
-                db.execute("UPDATE documents SET state = 'complete' WHERE id = ?", (doc_id,))
-                old_ids = self._drop_other_versions(collection, path, doc_id)
+                old_ids: list[int] = []
+                for doc, doc_id in zip(docs, doc_ids):
+                    db.execute("UPDATE documents SET state = 'complete' WHERE id = ?", (doc_id,))
+                    old_ids += self._drop_other_versions(collection, doc.path, doc_id)
                 self._bump_generation()
-            if old_ids:
-                self._vector_collection(info).delete(ids=[str(i) for i in old_ids])
+            for k in range(0, len(old_ids), batch):
+                self._vector_collection(info).delete(ids=[str(i) for i in old_ids[k:k + batch]])
             self._dirty_marker.unlink(missing_ok=True)
-            return doc_id
+            return doc_ids
 
     def record_failure(self, collection: str, path: str, error: Msg | str, *, size: int | None = None,
                        mtime_ns: int | None = None, sha256: str | None = None) -> None:
