@@ -69,6 +69,11 @@ class DocsPage(QWidget):
         row.addWidget(self.new_button)
         row.addWidget(self.delete_button)
         lv.addLayout(row)
+        self.embedder_label = QLabel()
+        self.embedder_label.setWordWrap(True)
+        self.embedder_button = QPushButton(self.tr("Embedding model…"))
+        lv.addWidget(self.embedder_label)
+        lv.addWidget(self.embedder_button)
 
         right = QWidget()
         rv = QVBoxLayout(right)
@@ -127,6 +132,7 @@ class DocsPage(QWidget):
         self.collections.currentItemChanged.connect(lambda *_: self._show_collection())
         self.new_button.clicked.connect(self._new_collection)
         self.delete_button.clicked.connect(self._delete_collection)
+        self.embedder_button.clicked.connect(self._choose_embedder)
         self.add_files_button.clicked.connect(self._choose_files)
         self.add_folder_button.clicked.connect(self._choose_folder)
         self.remove_button.clicked.connect(self._remove_selected)
@@ -160,10 +166,15 @@ class DocsPage(QWidget):
         name = self.current_collection()
         self.files.clear()
         has = name is not None
-        for w in (self.remove_button, self.delete_button, self.search_button, self.watch_box):
+        for w in (self.remove_button, self.delete_button, self.search_button, self.watch_box, self.embedder_button):
             w.setEnabled(has)
+        self.embedder_label.clear()
         if not has:
             return
+        info = next((c for c in self.store.list_collections() if c.name == name), None)
+        if info is not None:
+            model = info.embedder if not info.embedder.startswith("gguf:") else Path(info.embedder[5:]).name
+            self.embedder_label.setText(self.tr("Embedding model: {name}").format(name=model))
         for doc in self.store.documents(name):
             status = self.tr("indexed") if doc.state == "complete" else error_text_or(doc.error)
             item = QTreeWidgetItem([Path(doc.path).name, str(doc.chunks) if doc.state == "complete" else "", status])
@@ -288,7 +299,7 @@ class DocsPage(QWidget):
         self.progress.setVisible(False)
         failed = sum(1 for i in range(self.files.topLevelItemCount())
                      if self.files.topLevelItem(i).foreground(2).color() == Qt.GlobalColor.darkRed)
-        if code not in (0, 1) and last_error:  # the child itself failed (not just some files)
+        if (code not in (0, 1) or (code == 1 and failed == 0)) and last_error:  # the child itself failed
             self.status.setText(last_error.removeprefix("hearth: error: "))
         else:
             self.status.setText(self.tr("Done: {n} file(s) could not be read — see the Status column.").format(n=failed)
@@ -302,6 +313,41 @@ class DocsPage(QWidget):
         paths = [i.data(0, Qt.ItemDataRole.UserRole) for i in self.files.selectedItems()]
         if name and paths:
             self._run_job(lambda emit: self.store.remove_documents(name, paths), lambda _r: self.refresh())
+
+    def _choose_embedder(self) -> None:
+        name = self.current_collection()
+        if name is None:
+            return
+        builtin, gguf = self.tr("MiniLM (built in, English)"), self.tr("A GGUF embedding model…")
+        choice, ok = QInputDialog.getItem(self, self.tr("Embedding model"), self.tr("Re-embed {name} with:").format(
+            name=name), [builtin, gguf], 0, False)
+        if not ok:
+            return
+        spec = "minilm"
+        if choice == gguf:
+            path, _ = QFileDialog.getOpenFileName(self, self.tr("Embedding model"), "", "GGUF (*.gguf)")
+            if not path:
+                return
+            spec = f"gguf:{path}"
+        self.change_embedder(name, spec)
+
+    def change_embedder(self, collection: str, spec: str) -> None:
+        """Re-embed every chunk in a child process, with the progress bar."""
+        if self._runner is not None:
+            self.status.setText(self.tr("Wait for the current indexing to finish."))
+            return
+        self.progress.setRange(0, 0)
+        self.progress.setVisible(True)
+        self.status.setText(self.tr("Re-embedding {name}…").format(name=collection))
+        self._runner = DocsProcess(["embedder", collection, spec])
+        self._runner.event.connect(self._embed_event)
+        self._runner.finished.connect(lambda code, err, c=collection: self._run_finished(c, code, err))
+        self._runner.start()
+
+    def _embed_event(self, event: dict[str, Any]) -> None:
+        if event.get("event") in ("start", "embedded"):
+            self.progress.setRange(0, max(1, event["total"]))
+            self.progress.setValue(event.get("done", 0))
 
     # -- watching ------------------------------------------------------------------------------------
 

@@ -8,6 +8,9 @@ import warnings
 from pathlib import Path
 
 import pytest
+
+os.environ.setdefault("HEARTH_EMBED_THREADS", "1")  # the indexing child processes inherit it
+
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
@@ -80,3 +83,16 @@ def test_bad_collection_name_is_a_sentence(qtbot, page: DocsPage, monkeypatch: p
     assert page._new_collection() is None
     assert "not a valid collection name" in page.status.text()
     assert page.collections.count() == 0
+
+
+def test_change_embedder_shows_progress_and_records_the_model(qtbot, page: DocsPage, tmp_path: Path,
+                                                              starter_model: Path) -> None:
+    (tmp_path / "a.md").write_text("# Tea\n\nGreen tea is steamed.\n\n# Coffee\n\nBeans are roasted.", "utf-8")
+    with qtbot.waitSignal(page.indexingFinished, timeout=INDEX_TIMEOUT_MS):
+        page.add_paths([str(tmp_path / "a.md")])
+    seen: list[int] = []
+    page.progress.valueChanged.connect(seen.append)
+    with qtbot.waitSignal(page.indexingFinished, timeout=INDEX_TIMEOUT_MS):
+        page.change_embedder("My documents", f"gguf:{starter_model}")
+    assert seen and seen[-1] == 2  # two chunks re-embedded
+    assert page.embedder_label.text().endswith(starter_model.name)

@@ -39,6 +39,10 @@
         <translation>删除</translation>
     </message>
     <message>
+        <source>Embedding model…</source>
+        <translation>嵌入模型…</translation>
+    </message>
+    <message>
         <source>Drop files or folders here to add them to the collection</source>
         <translation>将文件或文件夹拖到这里，加入文档集</translation>
     </message>
@@ -83,6 +87,10 @@
         <translation>{name}（{n} 个文件）</translation>
     </message>
     <message>
+        <source>Embedding model: {name}</source>
+        <translation>嵌入模型：{name}</translation>
+    </message>
+    <message>
         <source>indexed</source>
         <translation>已索引</translation>
     </message>
@@ -121,6 +129,30 @@
     <message>
         <source>Done.</source>
         <translation>完成。</translation>
+    </message>
+    <message>
+        <source>MiniLM (built in, English)</source>
+        <translation>MiniLM（内置，英文）</translation>
+    </message>
+    <message>
+        <source>A GGUF embedding model…</source>
+        <translation>GGUF 嵌入模型…</translation>
+    </message>
+    <message>
+        <source>Embedding model</source>
+        <translation>嵌入模型</translation>
+    </message>
+    <message>
+        <source>Re-embed {name} with:</source>
+        <translation>用以下模型重新嵌入 {name}：</translation>
+    </message>
+    <message>
+        <source>Wait for the current indexing to finish.</source>
+        <translation>请等当前的索引完成。</translation>
+    </message>
+    <message>
+        <source>Re-embedding {name}…</source>
+        <translation>正在重新嵌入 {name}…</translation>
     </message>
     <message>
         <source>Watching {n} folder(s) of {name}.</source>
