@@ -107,6 +107,7 @@ class DocsPage(QWidget):
         self.files.setRootIsDecorated(False)
         self.files.setSelectionMode(QTreeWidget.SelectionMode.ExtendedSelection)
         self.files.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        self.files.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.files.header().setStretchLastSection(True)
         rv.addWidget(self.files, 2)
 
@@ -176,7 +177,7 @@ class DocsPage(QWidget):
             model = info.embedder if not info.embedder.startswith("gguf:") else Path(info.embedder[5:]).name
             self.embedder_label.setText(self.tr("Embedding model: {name}").format(name=model))
         for doc in self.store.documents(name):
-            status = self.tr("indexed") if doc.state == "complete" else error_text_or(doc.error)
+            status = self.tr("indexed") if doc.state == "complete" else short_paths(error_text_or(doc.error), doc.path)
             item = QTreeWidgetItem([Path(doc.path).name, str(doc.chunks) if doc.state == "complete" else "", status])
             item.setToolTip(0, doc.path)
             item.setToolTip(2, status)
@@ -285,7 +286,7 @@ class DocsPage(QWidget):
         if event["status"] == "failed":
             from hearthlm.core.messages import Msg
 
-            text = tr_msg(Msg.from_json(event.get("error_msg")) or event.get("error") or "")
+            text = short_paths(tr_msg(Msg.from_json(event.get("error_msg")) or event.get("error") or ""), path)
             item.setForeground(2, Qt.GlobalColor.darkRed)
             item.setText(1, "")
         else:
@@ -441,6 +442,11 @@ class DocsPage(QWidget):
     def closeEvent(self, event: Any) -> None:  # noqa: N802 (Qt)
         self.shutdown()
         super().closeEvent(event)
+
+
+def short_paths(sentence: str, path: str) -> str:
+    """In the table the row already names the file (its tooltip has the path): say the name."""
+    return sentence.replace(path, Path(path).name)
 
 
 def error_text_or(error: Any) -> str:
