@@ -96,3 +96,23 @@ def test_change_embedder_shows_progress_and_records_the_model(qtbot, page: DocsP
         page.change_embedder("My documents", f"gguf:{starter_model}")
     assert seen and seen[-1] == 2  # two chunks re-embedded
     assert page.embedder_label.text().endswith(starter_model.name)
+
+
+def test_watch_toggle_follows_a_new_file(qtbot, page: DocsPage, tmp_path: Path) -> None:
+    folder = tmp_path / "watched"
+    folder.mkdir()
+    (folder / "a.md").write_text("# Alpha\n\nThe first note.", "utf-8")
+    with qtbot.waitSignal(page.indexingFinished, timeout=INDEX_TIMEOUT_MS):
+        page.add_paths([str(folder)])
+    events: list[dict] = []
+    page.watch_box.setChecked(True)
+    assert "My documents" in page._watchers
+    page._watchers["My documents"].event.connect(events.append)
+    qtbot.waitUntil(lambda: any(e.get("event") == "watching" for e in events), timeout=90_000)
+    (folder / "b.md").write_text("# Beta\n\nA note written while watched.", "utf-8")
+    qtbot.waitUntil(lambda: any(page.files.topLevelItem(i).text(0) == "b.md"
+                                for i in range(page.files.topLevelItemCount())), timeout=90_000)
+    assert page.store.folders("My documents") == [("My documents", str(folder), True)]
+    page.watch_box.setChecked(False)
+    assert "My documents" not in page._watchers
+    assert page.store.folders("My documents")[0][2] is False

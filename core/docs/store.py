@@ -156,6 +156,11 @@ class DocStore:
         self._writes = 0
         with self.locked():
             self._db.executescript(SCHEMA)
+        # reads get their own connection and lock: a window listing files never waits behind a
+        # search or a write that holds the store (WAL readers see every committed write)
+        self._rdb = sqlite3.connect(self.root / "index.sqlite3", timeout=60, check_same_thread=False,
+                                    isolation_level=None)
+        self._read_lock = threading.Lock()
 
     # -- locking and recovery ------------------------------------------------------------------
 
@@ -184,7 +189,7 @@ class DocStore:
     def _reading(self) -> Iterator["DocStore"]:
         """SQLite alone (WAL) is safe to read while another process writes: no file lock, so a
         window listing documents never waits for an ingestion."""
-        with self._thread_lock:
+        with self._read_lock:
             yield self
 
     @property
@@ -278,15 +283,15 @@ class DocStore:
 
     # -- collections ---------------------------------------------------------------------------------
 
-    def _collection_rows(self) -> list[CollectionInfo]:
-        return [CollectionInfo(*r) for r in self._db.execute(
+    def _collection_rows(self, db: sqlite3.Connection | None = None) -> list[CollectionInfo]:
+        return [CollectionInfo(*r) for r in (db or self._db).execute(
             "SELECT name, embedder, dimension FROM collections ORDER BY name")]
 
     def list_collections(self) -> list[CollectionInfo]:
         with self._reading():
             out = []
-            for info in self._collection_rows():
-                for state, n, chunks in self._db.execute(
+            for info in self._collection_rows(self._rdb):
+                for state, n, chunks in self._rdb.execute(
                         "SELECT state, COUNT(*), SUM(chunks) FROM documents WHERE collection = ? GROUP BY state",
                         (info.name,)):
                     if state == "complete":
@@ -346,20 +351,20 @@ class DocStore:
             sql, args = "SELECT collection, path, watched FROM folders", ()
             if collection is not None:
                 sql, args = sql + " WHERE collection = ?", (collection,)
-            return [(c, p, bool(w)) for c, p, w in self._db.execute(sql + " ORDER BY collection, path", args)]
+            return [(c, p, bool(w)) for c, p, w in self._rdb.execute(sql + " ORDER BY collection, path", args)]
 
     # -- documents -------------------------------------------------------------------------------------
 
     def documents(self, collection: str) -> list[DocumentInfo]:
         with self._reading():
-            rows = self._db.execute(
+            rows = self._rdb.execute(
                 "SELECT id, collection, path, size, mtime_ns, sha256, kind, state, chunks, error, indexed "
                 "FROM documents WHERE collection = ? AND state != 'pending' ORDER BY path", (collection,)).fetchall()
         return [DocumentInfo(*r[:9], _error_msg(r[9]), r[10]) for r in rows]
 
     def document(self, collection: str, path: str) -> DocumentInfo | None:
         with self._reading():
-            r = self._db.execute(
+            r = self._rdb.execute(
                 "SELECT id, collection, path, size, mtime_ns, sha256, kind, state, chunks, error, indexed "
                 "FROM documents WHERE collection = ? AND path = ? AND state != 'pending' ORDER BY id DESC",
                 (collection, path)).fetchone()
@@ -377,7 +382,7 @@ class DocStore:
             unique = list(dict.fromkeys(hashes))
             for i in range(0, len(unique), 500):
                 part = unique[i:i + 500]
-                for h, blob in self._db.execute(
+                for h, blob in self._rdb.execute(
                         f"SELECT text_hash, embedding FROM chunks WHERE collection = ? AND embedding IS NOT NULL "
                         f"AND text_hash IN ({','.join('?' * len(part))})", (collection, *part)):
                     out[h] = np.frombuffer(blob, np.float32)
@@ -509,7 +514,7 @@ class DocStore:
         if expr is None:
             return []
         with self._reading():
-            rows = self._db.execute(
+            rows = self._rdb.execute(
                 "SELECT f.rowid, -bm25(chunks_fts) AS score FROM chunks_fts f JOIN chunks c ON c.id = f.rowid "
                 "JOIN documents d ON d.id = c.doc_id WHERE chunks_fts MATCH ? AND c.collection = ? "
                 "AND d.state = 'complete' ORDER BY bm25(chunks_fts) LIMIT ?", (expr, collection, k)).fetchall()
@@ -520,7 +525,7 @@ class DocStore:
         if not ids:
             return {}
         with self._reading():
-            rows = self._db.execute(
+            rows = self._rdb.execute(
                 "SELECT c.id, c.doc_id, d.path, c.ord, c.text, c.page, c.section, c.char_start, c.char_end, c.tokens "
                 f"FROM chunks c JOIN documents d ON d.id = c.doc_id WHERE d.state = 'complete' "
                 f"AND c.id IN ({','.join('?' * len(ids))})", list(ids)).fetchall()
@@ -530,7 +535,7 @@ class DocStore:
 
     def all_chunk_texts(self, collection: str) -> list[tuple[int, str, str | None]]:
         with self._reading():
-            return self._db.execute(
+            return self._rdb.execute(
                 "SELECT c.id, c.text, c.section FROM chunks c JOIN documents d ON d.id = c.doc_id "
                 "WHERE c.collection = ? AND d.state = 'complete' ORDER BY c.id", (collection,)).fetchall()
 
@@ -560,9 +565,10 @@ class DocStore:
             self._dirty_marker.unlink(missing_ok=True)
 
     def close(self) -> None:
-        with self._thread_lock:
+        with self._thread_lock, self._read_lock:
             self._close_chroma()
             self._db.close()
+            self._rdb.close()
 
     def __enter__(self) -> "DocStore":
         return self
