@@ -57,3 +57,19 @@ def test_add_list_query_rm(tmp_path: Path, capsys) -> None:
     assert code == 1 and err.strip() == "hearth: error: There is no collection named “kitchen”."
     code, _, err = run(capsys, "docs", "add", "bad/name", str(folder))
     assert code == 1 and "not a valid collection name" in err and err.count("\n") == 1
+
+
+def test_chat_with_a_collection_gets_the_excerpts_and_lists_sources(tmp_path: Path, capsys, starter_model) -> None:
+    (tmp_path / "kettle.md").write_text("# Kettle\n\nDescale the kettle with citric acid every month.", "utf-8")
+    assert run(capsys, "docs", "add", "home", str(tmp_path / "kettle.md"))[0] == 0
+    common = ["chat", "--model", str(starter_model), "--prompt", "How do I descale the kettle?", "--json",
+              "--max-tokens", "4", "--temperature", "0", "--threads", "1", "--ctx", "512"]
+    code, out, err = run(capsys, *common)
+    assert code == 0, err
+    plain = json.loads(out)
+    code, out, err = run(capsys, *common, "--collection", "home")
+    assert code == 0, err
+    answer = json.loads(out)
+    assert [s["n"] for s in answer["sources"]] == [1]
+    assert answer["sources"][0]["source"] == str(tmp_path / "kettle.md")
+    assert answer["prompt_tokens"] > plain["prompt_tokens"] + 20  # the numbered excerpt went in
