@@ -1,3 +1,8 @@
+"""Speed and word counts of three PDF text extractors on real PDFs (the choice for core/docs/pdf.py).
+
+    python bench/pdf_parsers.py FILE.pdf ...   (pdfminer.six is not a Hearth dependency: install it to compare)
+"""
+
 import time, sys
 files = sys.argv[1:]
 def t_pypdf(f):
@@ -10,6 +15,8 @@ def t_miner(f):
     from pdfminer.high_level import extract_pages
     from pdfminer.layout import LTTextContainer
     return ["".join(e.get_text() for e in page if isinstance(e, LTTextContainer)) for page in extract_pages(f)]
+if not files:
+    sys.exit(__doc__)
 for f in files:
     for name, fn in [("pypdf", t_pypdf), ("pypdfium2", t_pdfium), ("pdfminer", t_miner)]:
         t=time.perf_counter(); pages=fn(f); dt=time.perf_counter()-t
