@@ -86,7 +86,14 @@ def _chat(args: argparse.Namespace, settings: Any, prompt: str, store: Any, conv
         branch = store.path(conversation.id)
         parent = branch[-1].id if branch else None
         history = store.to_engine_messages(conversation.id)
-    messages = history + [{"role": "user", "content": prompt}]
+    sources = None
+    if getattr(args, "collection", None):  # documents: the best chunks that fit go before the question
+        from .docs.cli import attach_documents
+
+        prompt_with_docs, sources = attach_documents(args.collection, prompt, args.ctx or settings.n_ctx, params.max_tokens)
+        messages = history + [{"role": "user", "content": prompt_with_docs}]
+    else:
+        messages = history + [{"role": "user", "content": prompt}]
     stream = not args.json
     printed = False
     writer = None
@@ -147,10 +154,13 @@ def _chat(args: argparse.Namespace, settings: Any, prompt: str, store: Any, conv
             "total_s": round(answer.stats.total_s, 4),
             "stop_reason": answer.stats.stop_reason,
             "note": answer.note,
+            **({"sources": sources} if sources is not None else {}),
             **({"conversation": conversation.id, "message": writer.id} if writer is not None else {}),
         })
     else:
         sys.stdout.write("\n")
+        for source in sources or []:
+            print(f"[{source['n']}] {source['link']}", file=sys.stderr)
         if answer.note:
             print(f"hearth: note: {answer.note}", file=sys.stderr)
         s = answer.stats
@@ -288,6 +298,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
 AREA_COMMANDS: tuple[str, ...] = (
     "hearthlm.core.hub.cli",
     "hearthlm.core.quantize.cli",
+    "hearthlm.core.docs.cli",
 )
 
 
@@ -318,6 +329,8 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--conversation", metavar="ID|new",
                       help="continue a stored conversation (its id or the start of it), or start one with 'new'; "
                            "the answer is saved as it streams")
+    chat.add_argument("--collection", metavar="NAME", action="append",
+                      help="answer from a document collection (hearth docs); repeat for several")
     chat.set_defaults(func=cmd_chat)
 
     conv = sub.add_parser("conversations", help="list, show, export, search and delete stored conversations")

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QMainWindow, QTabWidget
 from hearthlm.core.settings import Settings, load_settings
 
 from .chat_page import ChatPage
+from .docs_page import DocsPage
 from .models_page import ModelsPage
 from .quantize_page import QuantizePage
 
@@ -60,6 +61,8 @@ class MainWindow(QMainWindow):
         self.models_page.useInChat.connect(self.use_model)
         self.pages.addTab(self.models_page, self.tr("Models"))
         self.pages.addTab(QuantizePage(self), self.tr("Quantize"))
+        self.docs_page = DocsPage(self)
+        self.pages.addTab(self.docs_page, self.tr("Documents"))
 
     # -- the chat page's actions, by their old names -------------------------------------
 

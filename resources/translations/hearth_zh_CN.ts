@@ -334,6 +334,149 @@
     </message>
 </context>
 <context>
+    <name>DocsPage</name>
+    <message>
+        <source>Collections</source>
+        <translation>文档集</translation>
+    </message>
+    <message>
+        <source>New…</source>
+        <translation>新建…</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Embedding model…</source>
+        <translation>嵌入模型…</translation>
+    </message>
+    <message>
+        <source>Drop files or folders here to add them to the collection</source>
+        <translation>将文件或文件夹拖到这里，加入文档集</translation>
+    </message>
+    <message>
+        <source>Add files…</source>
+        <translation>添加文件…</translation>
+    </message>
+    <message>
+        <source>Add folder…</source>
+        <translation>添加文件夹…</translation>
+    </message>
+    <message>
+        <source>Remove selected</source>
+        <translation>移除所选</translation>
+    </message>
+    <message>
+        <source>Watch folders for changes</source>
+        <translation>监视文件夹的变化</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <source>Chunks</source>
+        <translation>片段</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Ask the collection a question…</source>
+        <translation>向文档集提问…</translation>
+    </message>
+    <message>
+        <source>Search</source>
+        <translation>搜索</translation>
+    </message>
+    <message>
+        <source>{name} ({n} files)</source>
+        <translation>{name}（{n} 个文件）</translation>
+    </message>
+    <message>
+        <source>Embedding model: {name}</source>
+        <translation>嵌入模型：{name}</translation>
+    </message>
+    <message>
+        <source>indexed</source>
+        <translation>已索引</translation>
+    </message>
+    <message>
+        <source>New collection</source>
+        <translation>新建文档集</translation>
+    </message>
+    <message>
+        <source>Name:</source>
+        <translation>名称：</translation>
+    </message>
+    <message>
+        <source>Add files</source>
+        <translation>添加文件</translation>
+    </message>
+    <message>
+        <source>Add folder</source>
+        <translation>添加文件夹</translation>
+    </message>
+    <message>
+        <source>My documents</source>
+        <translation>我的文档</translation>
+    </message>
+    <message>
+        <source>Indexing {n} item(s) into {name}…</source>
+        <translation>正在将 {n} 项索引到 {name}…</translation>
+    </message>
+    <message>
+        <source>unchanged</source>
+        <translation>未变化</translation>
+    </message>
+    <message>
+        <source>Done: {n} file(s) could not be read — see the Status column.</source>
+        <translation>完成：有 {n} 个文件无法读取——请看“状态”一栏。</translation>
+    </message>
+    <message>
+        <source>Done.</source>
+        <translation>完成。</translation>
+    </message>
+    <message>
+        <source>MiniLM (built in, English)</source>
+        <translation>MiniLM（内置，英文）</translation>
+    </message>
+    <message>
+        <source>A GGUF embedding model…</source>
+        <translation>GGUF 嵌入模型…</translation>
+    </message>
+    <message>
+        <source>Embedding model</source>
+        <translation>嵌入模型</translation>
+    </message>
+    <message>
+        <source>Re-embed {name} with:</source>
+        <translation>用以下模型重新嵌入 {name}：</translation>
+    </message>
+    <message>
+        <source>Wait for the current indexing to finish.</source>
+        <translation>请等当前的索引完成。</translation>
+    </message>
+    <message>
+        <source>Re-embedding {name}…</source>
+        <translation>正在重新嵌入 {name}…</translation>
+    </message>
+    <message>
+        <source>Watching {n} folder(s) of {name}.</source>
+        <translation>正在监视 {name} 的 {n} 个文件夹。</translation>
+    </message>
+    <message>
+        <source>Add a folder first: only folders can be watched.</source>
+        <translation>请先添加文件夹：只有文件夹可以被监视。</translation>
+    </message>
+    <message>
+        <source>page {n}</source>
+        <translation>第 {n} 页</translation>
+    </message>
+</context>
+<context>
     <name>DownloadsView</name>
     <message>
         <source>Model</source>
@@ -689,6 +832,10 @@
         <translation>量化</translation>
     </message>
     <message>
+        <source>Documents</source>
+        <translation>文档</translation>
+    </message>
+    <message>
         <source>Stop the answer first, then choose the model again.</source>
         <translation>请先停止当前回答，然后再选择模型。</translation>
     </message>
@@ -953,8 +1100,120 @@
         <translation>无法读取 {path}：没有权限。</translation>
     </message>
     <message>
+        <source>{path} does not exist.</source>
+        <translation>{path} 不存在。</translation>
+    </message>
+    <message>
+        <source>{path} is not a regular file.</source>
+        <translation>{path} 不是普通文件。</translation>
+    </message>
+    <message>
         <source>Cannot read {path}: {reason}.</source>
         <translation>无法读取 {path}：{reason}。</translation>
+    </message>
+    <message>
+        <source>{path} is {size} MB, over the {limit} MB limit for documents; it was skipped.</source>
+        <translation>{path} 有 {size} MB，超过文档大小上限 {limit} MB，已跳过。</translation>
+    </message>
+    <message>
+        <source>{path} is empty.</source>
+        <translation>{path} 是空文件。</translation>
+    </message>
+    <message>
+        <source>{path} contains no text to index.</source>
+        <translation>{path} 中没有可索引的文字。</translation>
+    </message>
+    <message>
+        <source>{path} is not a document Hearth can read (type {suffix}).</source>
+        <translation>{path} 不是 Hearth 能读取的文档（类型 {suffix}）。</translation>
+    </message>
+    <message>
+        <source>{path} looks like binary data, not text.</source>
+        <translation>{path} 看起来是二进制数据，而不是文本。</translation>
+    </message>
+    <message>
+        <source>Cannot tell the text encoding of {path}.</source>
+        <translation>无法判断 {path} 的文本编码。</translation>
+    </message>
+    <message>
+        <source>{path} has no text layer — is it a scanned document? Run it through OCR first.</source>
+        <translation>{path} 没有文字层——是扫描件吗？请先做 OCR 文字识别。</translation>
+    </message>
+    <message>
+        <source>{path} is password-protected; remove the password to index it.</source>
+        <translation>{path} 受密码保护；去掉密码后才能索引。</translation>
+    </message>
+    <message>
+        <source>{path} is not a readable PDF (damaged or not a PDF).</source>
+        <translation>{path} 不是可读取的 PDF（已损坏或并非 PDF）。</translation>
+    </message>
+    <message>
+        <source>{path} is damaged: it is not a readable {kind} file.</source>
+        <translation>{path} 已损坏：不是可读取的 {kind} 文件。</translation>
+    </message>
+    <message>
+        <source>{path} would expand to {size} MB, over the {limit} MB limit; it was skipped as unsafe.</source>
+        <translation>{path} 解压后将达 {size} MB，超过 {limit} MB 上限，出于安全考虑已跳过。</translation>
+    </message>
+    <message>
+        <source>“{name}” is not a valid collection name: use letters, digits, spaces, - or _ (at most 60).</source>
+        <translation>“{name}”不是有效的文档集名称：请使用字母、数字、空格、- 或 _（最多 60 个）。</translation>
+    </message>
+    <message>
+        <source>There is no collection named “{name}”.</source>
+        <translation>没有名为“{name}”的文档集。</translation>
+    </message>
+    <message>
+        <source>{path} is not in the collection “{name}”.</source>
+        <translation>{path} 不在文档集“{name}”中。</translation>
+    </message>
+    <message>
+        <source>The document store is busy with another Hearth process; try again when it has finished.</source>
+        <translation>文档库正被另一个 Hearth 进程使用；请等它完成后再试。</translation>
+    </message>
+    <message>
+        <source>Unknown embedding model “{name}”: use minilm or gguf:PATH.</source>
+        <translation>未知的嵌入模型“{name}”：请使用 minilm 或 gguf:路径。</translation>
+    </message>
+    <message>
+        <source>The embedding model is not installed: {hint}.</source>
+        <translation>嵌入模型未安装：{hint}。</translation>
+    </message>
+    <message>
+        <source>The embedding model failed: {reason}.</source>
+        <translation>嵌入模型出错：{reason}。</translation>
+    </message>
+    <message>
+        <source>The question is empty.</source>
+        <translation>问题是空的。</translation>
+    </message>
+    <message>
+        <source>indexed, {chunks} chunks</source>
+        <translation>已索引，{chunks} 个片段</translation>
+    </message>
+    <message>
+        <source>unchanged</source>
+        <translation>未变化</translation>
+    </message>
+    <message>
+        <source>removed</source>
+        <translation>已移除</translation>
+    </message>
+    <message>
+        <source>{added} indexed, {unchanged} unchanged, {removed} removed, {failed} failed.</source>
+        <translation>已索引 {added} 个，未变化 {unchanged} 个，已移除 {removed} 个，失败 {failed} 个。</translation>
+    </message>
+    <message>
+        <source>No collections yet: add documents with hearth docs add NAME PATH.</source>
+        <translation>还没有文档集：用 hearth docs add 名称 路径 添加文档。</translation>
+    </message>
+    <message>
+        <source>Nothing in the collection matches the question.</source>
+        <translation>文档集中没有与问题相符的内容。</translation>
+    </message>
+    <message>
+        <source>Use these excerpts from the user&apos;s documents to answer. Cite them by number like [1]. If they do not contain the answer, say so.</source>
+        <translation>请根据以下摘自用户文档的内容回答，并用编号引用来源，例如 [1]。如果其中没有答案，请直接说明。</translation>
     </message>
     <message>
         <source>{name} is empty (0 bytes), so it is not a model.</source>

@@ -1,0 +1,253 @@
+"""``hearth docs``: add, list, remove, query and watch document collections."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from ..messages import msg
+from . import messages as M
+
+EXIT_FAILED = 1
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2), flush=True)
+
+
+def _store() -> Any:
+    from .store import DocStore
+
+    return DocStore()
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    from .ingest import ingest
+
+    def emit(event: dict[str, Any]) -> None:
+        if args.progress:  # JSON lines for the window (which runs this command as a child process)
+            print(json.dumps(event, ensure_ascii=False), flush=True)
+        elif event["event"] == "file" and not args.json:
+            _print_result(event)
+
+    with _store() as store:
+        results = ingest(store, args.collection, args.paths, embedder=args.embedder, emit=emit,
+                         watch=True if args.watch else None)
+    counts = {s: sum(1 for r in results if r.status == s) for s in ("added", "unchanged", "removed", "failed")}
+    if args.json:
+        _print_json({"collection": args.collection, **counts, "files": [r.to_json() for r in results]})
+    elif not args.progress:
+        print(msg(M.ADD_SUMMARY, **counts), file=sys.stderr)
+    return EXIT_FAILED if counts["failed"] else 0
+
+
+def _print_result(event: dict[str, Any]) -> None:
+    status = event["status"]
+    if status == "failed":
+        print(f"hearth: error: {event['error']}", file=sys.stderr, flush=True)
+        return
+    text = {"added": msg(M.STATUS_ADDED, chunks=event["chunks"]), "unchanged": msg(M.STATUS_UNCHANGED),
+            "removed": msg(M.STATUS_REMOVED)}.get(status, status)
+    print(f"[{event['done']}/{event['total']}] {event['path']}: {text}", flush=True)
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    with _store() as store:
+        if args.collection:
+            info = store.get_collection(args.collection)
+            docs = store.documents(info.name)
+            if args.json:
+                _print_json({"name": info.name, "embedder": info.embedder, "dimension": info.dimension,
+                             "documents": [{"path": d.path, "state": d.state, "chunks": d.chunks, "kind": d.kind,
+                                            "size": d.size, "error": str(d.error) if d.error else None}
+                                           for d in docs],
+                             "folders": [{"path": p, "watched": w} for _, p, w in store.folders(info.name)]})
+                return 0
+            for d in docs:
+                detail = f"{d.chunks} chunks" if d.state == "complete" else f"error: {d.error}"
+                print(f"{d.path}\t{d.kind or '-'}\t{detail}")
+            return 0
+        infos = store.list_collections()
+    if args.json:
+        _print_json([{"name": c.name, "embedder": c.embedder, "dimension": c.dimension, "documents": c.documents,
+                      "chunks": c.chunks, "failed": c.failed} for c in infos])
+    elif not infos:
+        print(msg(M.NO_COLLECTIONS), file=sys.stderr)
+    else:
+        for c in infos:
+            print(f"{c.name}\t{c.documents} documents\t{c.chunks} chunks\t{c.failed} failed\t{c.embedder}")
+    return 0
+
+
+def cmd_rm(args: argparse.Namespace) -> int:
+    with _store() as store:
+        info = store.get_collection(args.collection)
+        if not args.paths:
+            store.delete_collection(info.name)
+            removed: Any = info.name
+        else:
+            paths = [str(Path(p).expanduser().absolute()) for p in args.paths]
+            known = {d.path for d in store.documents(info.name)}
+            for p in paths:
+                if p not in known and not any(k.startswith(p.rstrip("/") + "/") for k in known):
+                    from .errors import StoreError
+
+                    raise StoreError(M.NOT_IN_COLLECTION, path=p, name=info.name)
+            targets = [k for k in known for p in paths if k == p or k.startswith(p.rstrip("/") + "/")]
+            store.remove_documents(info.name, targets)
+            removed = targets
+    if args.json:
+        _print_json({"collection": info.name, "removed": removed})
+    return 0
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from .search import search
+
+    with _store() as store:
+        hits = search(store, args.collection, " ".join(args.question), k=args.k)
+    if args.json:
+        _print_json([{"rank": i, **h.to_json()} for i, h in enumerate(hits, start=1)])
+        return 0
+    if not hits:
+        print(msg(M.NO_RESULTS), file=sys.stderr)
+    for i, h in enumerate(hits, start=1):
+        where = f"page {h.page}" if h.page else (h.section or "")
+        print(f"[{i}] {h.source}" + (f"  ({where})" if where else "") + f"  score {h.score:.4f}")
+        print("    " + " ".join(h.text.split())[:300])
+    return 0
+
+
+def cmd_context(args: argparse.Namespace) -> int:
+    from .search import build_context
+
+    with _store() as store:
+        ctx = build_context(store, " ".join(args.question), args.collection, args.budget)
+    if args.json:
+        _print_json({"prompt": ctx.prompt, "tokens": ctx.tokens, "sources": ctx.sources()})
+    else:
+        print(ctx.prompt)
+    return 0
+
+
+def cmd_embedder(args: argparse.Namespace) -> int:
+    from .ingest import change_embedder
+
+    def emit(event: dict[str, Any]) -> None:
+        if args.progress:
+            print(json.dumps(event, ensure_ascii=False), flush=True)
+        elif event["event"] == "embedded":
+            print(f"\r{event['done']}/{event['total']}", end="", file=sys.stderr, flush=True)
+
+    with _store() as store:
+        n = change_embedder(store, args.collection, args.embedder, emit)
+    if not args.progress:
+        print(file=sys.stderr)
+    if args.json:
+        _print_json({"collection": args.collection, "embedder": args.embedder, "chunks": n})
+    return 0
+
+
+def cmd_watch(args: argparse.Namespace) -> int:
+    import time
+
+    from .ingest import ingest
+    from .watch import FolderWatcher
+
+    def show(result: Any) -> None:
+        event = {"event": "file", "done": None, "total": None, **result.to_json()}
+        if args.progress:
+            print(json.dumps(event, ensure_ascii=False), flush=True)
+        elif result.status != "unchanged":
+            _print_result({**event, "done": "-", "total": "-"})
+
+    with _store() as store:
+        info = store.get_collection(args.collection) if not args.folders else None
+        name = info.name if info else args.collection
+        folders = [str(Path(f).expanduser().absolute()) for f in args.folders] or \
+            [p for _, p, _ in store.folders(name)]
+        for result in ingest(store, name, folders, watch=True):  # catch up with what changed meanwhile
+            show(result)
+        watcher = FolderWatcher(store, name, folders, on_results=lambda rs: [show(r) for r in rs]).start()
+        if args.progress:
+            print(json.dumps({"event": "watching", "folders": folders}), flush=True)
+        else:
+            print(f"watching {', '.join(folders)} (Ctrl-C stops)", file=sys.stderr, flush=True)
+        try:
+            while True:
+                time.sleep(1)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            watcher.stop()
+    return 0
+
+
+def register(subparsers: Any, parser_class: type) -> None:
+    docs = subparsers.add_parser("docs", help="document collections: add files, ask questions with sources")
+    sub = docs.add_subparsers(dest="docs_command", metavar="{add,list,rm,query,context,embedder,watch}",
+                              parser_class=parser_class, required=True)
+
+    add = sub.add_parser("add", help="index files and folders into a collection (created if new)")
+    add.add_argument("collection", metavar="COLLECTION")
+    add.add_argument("paths", metavar="PATH", nargs="+")
+    add.add_argument("--embedder", metavar="NAME", help="for a new collection: minilm (default) or gguf:PATH")
+    add.add_argument("--watch", action="store_true", help="remember the folders as watched")
+    add.add_argument("--json", action="store_true")
+    add.add_argument("--progress", action="store_true", help="print one JSON line per event")
+    add.set_defaults(func=cmd_add)
+
+    ls = sub.add_parser("list", help="collections, or the documents of one")
+    ls.add_argument("collection", metavar="COLLECTION", nargs="?")
+    ls.add_argument("--json", action="store_true")
+    ls.set_defaults(func=cmd_list)
+
+    rm = sub.add_parser("rm", help="remove files (or folders) from a collection, or the whole collection")
+    rm.add_argument("collection", metavar="COLLECTION")
+    rm.add_argument("paths", metavar="PATH", nargs="*")
+    rm.add_argument("--json", action="store_true")
+    rm.set_defaults(func=cmd_rm)
+
+    query = sub.add_parser("query", help="the chunks that best answer a question, with their sources")
+    query.add_argument("collection", metavar="COLLECTION", type=lambda s: [c for c in s.split(",") if c])
+    query.add_argument("question", metavar="QUESTION", nargs="+")
+    query.add_argument("-k", type=int, default=5, metavar="N", help="how many results (default 5)")
+    query.add_argument("--json", action="store_true")
+    query.set_defaults(func=cmd_query)
+
+    ctx = sub.add_parser("context", help="the prompt block with numbered sources that a chat would get")
+    ctx.add_argument("collection", metavar="COLLECTION", type=lambda s: [c for c in s.split(",") if c])
+    ctx.add_argument("question", metavar="QUESTION", nargs="+")
+    ctx.add_argument("--budget", type=int, default=1500, metavar="TOKENS")
+    ctx.add_argument("--json", action="store_true")
+    ctx.set_defaults(func=cmd_context)
+
+    emb = sub.add_parser("embedder", help="re-embed a collection with another model (minilm or gguf:PATH)")
+    emb.add_argument("collection", metavar="COLLECTION")
+    emb.add_argument("embedder", metavar="NAME")
+    emb.add_argument("--json", action="store_true")
+    emb.add_argument("--progress", action="store_true", help="print one JSON line per event")
+    emb.set_defaults(func=cmd_embedder)
+
+    watch = sub.add_parser("watch", help="keep a collection up to date with its folders until Ctrl-C")
+    watch.add_argument("collection", metavar="COLLECTION")
+    watch.add_argument("folders", metavar="FOLDER", nargs="*", help="default: the collection's folders")
+    watch.add_argument("--progress", action="store_true", help="print one JSON line per event")
+    watch.set_defaults(func=cmd_watch)
+
+
+def attach_documents(collections: list[str], question: str, n_ctx: int, max_tokens: int
+                     ) -> tuple[str, list[dict[str, Any]]]:
+    """For ``hearth chat --collection``: the question with the fitted excerpts before it, and the
+    sources (numbered as cited). Half of what the answer leaves of the context goes to excerpts."""
+    from .search import build_context
+
+    budget = max(128, (n_ctx - max_tokens) // 2)
+    with _store() as store:
+        ctx = build_context(store, question, collections, budget)
+    if not ctx.hits:
+        return question, []
+    return f"{ctx.prompt}\n\n{question}", ctx.sources()

@@ -1,0 +1,41 @@
+"""Sentences the documents area shows a user (see core/messages.py for the pattern)."""
+
+from __future__ import annotations
+
+from ..messages import QT_TRANSLATE_NOOP
+
+# -- reading files ---------------------------------------------------------------------------
+NOT_FOUND = QT_TRANSLATE_NOOP("core", "{path} does not exist.")
+NOT_A_FILE = QT_TRANSLATE_NOOP("core", "{path} is not a regular file.")
+CANNOT_READ = QT_TRANSLATE_NOOP("core", "Cannot read {path}: {reason}.")
+TOO_LARGE = QT_TRANSLATE_NOOP("core", "{path} is {size} MB, over the {limit} MB limit for documents; it was skipped.")
+EMPTY_FILE = QT_TRANSLATE_NOOP("core", "{path} is empty.")
+NO_TEXT = QT_TRANSLATE_NOOP("core", "{path} contains no text to index.")
+UNSUPPORTED = QT_TRANSLATE_NOOP("core", "{path} is not a document Hearth can read (type {suffix}).")
+BINARY_TEXT = QT_TRANSLATE_NOOP("core", "{path} looks like binary data, not text.")
+UNKNOWN_ENCODING = QT_TRANSLATE_NOOP("core", "Cannot tell the text encoding of {path}.")
+PDF_NO_TEXT = QT_TRANSLATE_NOOP("core", "{path} has no text layer — is it a scanned document? Run it through OCR first.")
+PDF_ENCRYPTED = QT_TRANSLATE_NOOP("core", "{path} is password-protected; remove the password to index it.")
+PDF_CORRUPT = QT_TRANSLATE_NOOP("core", "{path} is not a readable PDF (damaged or not a PDF).")
+ZIP_CORRUPT = QT_TRANSLATE_NOOP("core", "{path} is damaged: it is not a readable {kind} file.")
+ZIP_BOMB = QT_TRANSLATE_NOOP("core", "{path} would expand to {size} MB, over the {limit} MB limit; it was skipped as unsafe.")
+PARSE_FAILED = QT_TRANSLATE_NOOP("core", "Cannot read {path}: {reason}.")
+
+# -- store and collections -------------------------------------------------------------------
+BAD_COLLECTION_NAME = QT_TRANSLATE_NOOP("core", "“{name}” is not a valid collection name: use letters, digits, spaces, - or _ (at most 60).")
+NO_COLLECTION = QT_TRANSLATE_NOOP("core", "There is no collection named “{name}”.")
+NOT_IN_COLLECTION = QT_TRANSLATE_NOOP("core", "{path} is not in the collection “{name}”.")
+STORE_BUSY = QT_TRANSLATE_NOOP("core", "The document store is busy with another Hearth process; try again when it has finished.")
+UNKNOWN_EMBEDDER = QT_TRANSLATE_NOOP("core", "Unknown embedding model “{name}”: use minilm or gguf:PATH.")
+EMBEDDER_MISSING = QT_TRANSLATE_NOOP("core", "The embedding model is not installed: {hint}.")
+EMBEDDER_FAILED = QT_TRANSLATE_NOOP("core", "The embedding model failed: {reason}.")
+EMPTY_QUESTION = QT_TRANSLATE_NOOP("core", "The question is empty.")
+
+# -- progress and results ---------------------------------------------------------------------
+STATUS_ADDED = QT_TRANSLATE_NOOP("core", "indexed, {chunks} chunks")
+STATUS_UNCHANGED = QT_TRANSLATE_NOOP("core", "unchanged")
+STATUS_REMOVED = QT_TRANSLATE_NOOP("core", "removed")
+ADD_SUMMARY = QT_TRANSLATE_NOOP("core", "{added} indexed, {unchanged} unchanged, {removed} removed, {failed} failed.")
+NO_COLLECTIONS = QT_TRANSLATE_NOOP("core", "No collections yet: add documents with hearth docs add NAME PATH.")
+NO_RESULTS = QT_TRANSLATE_NOOP("core", "Nothing in the collection matches the question.")
+CONTEXT_HEADER = QT_TRANSLATE_NOOP("core", "Use these excerpts from the user's documents to answer. Cite them by number like [1]. If they do not contain the answer, say so.")

@@ -1,0 +1,124 @@
+"""Answer a question from collections: hybrid retrieval and a prompt block with numbered sources.
+
+Vector search (chromadb, the collection's own embedder) and keyword search (FTS5 with CJK bigrams)
+each rank up to ``candidates`` chunks; reciprocal rank fusion (k = 60, as in GPT4All's LocalDocs
+and the original paper) merges the two lists, and the lists of several collections.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from ..messages import msg
+from . import messages as M
+from .embedders import get_embedder
+from .errors import StoreError
+from .store import DocStore
+
+RRF_K = 60
+
+
+@dataclass
+class Hit:
+    collection: str
+    source: str  # the file's path
+    page: int | None
+    section: str | None
+    text: str
+    score: float
+    chunk_id: int
+    char_start: int
+    char_end: int
+    vector_rank: int | None
+    keyword_rank: int | None
+    tokens: int = 0
+
+    def link(self) -> str:
+        """A file URL, at the page for PDFs (viewers that understand #page=N open there)."""
+        url = Path(self.source).as_uri()
+        return f"{url}#page={self.page}" if self.page and self.source.lower().endswith(".pdf") else url
+
+    def where(self) -> str:
+        name = Path(self.source).name
+        if self.page:
+            return f"{name}, p. {self.page}"
+        return f"{name} › {self.section}" if self.section else name
+
+    def to_json(self) -> dict[str, Any]:
+        return {**asdict(self), "score": round(self.score, 6), "link": self.link()}
+
+
+def search(store: DocStore, collections: Sequence[str], question: str, k: int = 5, candidates: int = 40
+           ) -> list[Hit]:
+    question = question.strip()
+    if not question:
+        raise StoreError(M.EMPTY_QUESTION)
+    fused: dict[tuple[str, int], dict[str, Any]] = {}
+    for name in collections:
+        info = store.get_collection(name)
+        embedder = get_embedder(info.embedder)
+        vector = embedder.embed([question])[0]
+        ranked = {"vector": store.vector_search(name, vector, candidates),
+                  "keyword": store.keyword_search(name, question, candidates)}
+        for kind, hits in ranked.items():
+            for rank, (chunk_id, _score) in enumerate(hits, start=1):
+                entry = fused.setdefault((name, chunk_id), {"score": 0.0, "vector": None, "keyword": None})
+                entry["score"] += 1.0 / (RRF_K + rank)
+                entry[kind] = rank
+    best = sorted(fused.items(), key=lambda kv: kv[1]["score"], reverse=True)
+    hits: list[Hit] = []
+    by_collection: dict[str, list[int]] = {}
+    for (name, chunk_id), _ in best[: k * 3]:
+        by_collection.setdefault(name, []).append(chunk_id)
+    rows = {(name, cid): row for name, ids in by_collection.items()
+            for cid, row in store.chunk_rows(ids).items()}
+    for key, entry in best:
+        row = rows.get(key)
+        if row is None:  # a vector whose chunk is no longer current
+            continue
+        hits.append(Hit(key[0], row.path, row.page, row.section, row.text, entry["score"], row.id,
+                        row.char_start, row.char_end, entry["vector"], entry["keyword"], row.tokens or 0))
+        if len(hits) == k:
+            break
+    return hits
+
+
+@dataclass
+class Context:
+    """What goes into the answer: the chunks that fit, and the prompt block that cites them."""
+
+    hits: list[Hit]
+    prompt: str
+    tokens: int
+
+    def sources(self) -> list[dict[str, Any]]:
+        return [{"n": i, "source": h.source, "page": h.page, "section": h.section, "link": h.link(),
+                 "snippet": " ".join(h.text.split())[:200]} for i, h in enumerate(self.hits, start=1)]
+
+
+def build_context(store: DocStore, question: str, collections: Sequence[str], budget_tokens: int, *,
+                  k: int = 8, count_tokens: Callable[[str], int] | None = None) -> Context:
+    """The best chunks that fit in ``budget_tokens`` (counted with the chat model's tokenizer when
+    ``count_tokens`` is given; else estimated), as a numbered block to put before the question."""
+    count = count_tokens or _estimate_tokens
+    header = str(msg(M.CONTEXT_HEADER))
+    used = count(header) + 4
+    chosen: list[Hit] = []
+    parts = [header]
+    for hit in search(store, collections, question, k=k):
+        entry = f"[{len(chosen) + 1}] {hit.where()}\n{hit.text.strip()}"
+        cost = count(entry) + 2
+        if used + cost > budget_tokens:
+            continue  # a shorter chunk further down may still fit
+        chosen.append(hit)
+        parts.append(entry)
+        used += cost
+    return Context(chosen, "\n\n".join(parts) if chosen else "", used if chosen else 0)
+
+
+def _estimate_tokens(text: str) -> int:
+    """Without the model's tokenizer: ~4 characters per token for Latin text, ~1 per CJK character."""
+    cjk = sum(1 for ch in text if "\u3000" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7af")
+    return cjk + (len(text) - cjk) // 3 + 1

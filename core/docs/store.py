@@ -1,0 +1,577 @@
+"""The collection store: SQLite (documents, chunks with their vectors, FTS5 keywords) + chromadb.
+
+SQLite is the record: a document is visible only once its row says ``complete``, and that row is
+written in the same transaction that makes its chunks current. chromadb is the vector index and
+can always be rebuilt from the vectors kept in SQLite, so a process killed mid-write never costs
+a re-embedding:
+
+1. (SQLite txn) the document row ``pending`` + its chunks, vectors and keyword rows;
+2. a ``chroma.dirty`` marker file, then the vectors go into chromadb;
+3. (SQLite txn) the row becomes ``complete``; an older version of the same file is deleted;
+4. old vectors leave chromadb; the marker is removed.
+
+Every access happens under one file lock (fcntl via filelock; the kernel releases it when a
+process dies), because chromadb is not process-safe. Whoever takes the lock next and finds
+``pending`` rows or the dirty marker was preceded by a killed writer: it drops the pending rows
+and rebuilds chromadb from SQLite, never loading an index that may be half-written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import re
+import shutil
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+import numpy as np
+
+from ..messages import Msg
+from ..paths import data_dir
+from . import keywords
+from . import messages as M
+from .chunking import Chunk
+from .errors import StoreError
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS collections (
+    name TEXT PRIMARY KEY, embedder TEXT NOT NULL, dimension INTEGER NOT NULL, created REAL NOT NULL,
+    vector_name TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS folders (
+    collection TEXT NOT NULL, path TEXT NOT NULL, watched INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (collection, path));
+CREATE TABLE IF NOT EXISTS documents (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, collection TEXT NOT NULL, path TEXT NOT NULL,
+    size INTEGER, mtime_ns INTEGER, sha256 TEXT, kind TEXT, state TEXT NOT NULL,
+    chunks INTEGER NOT NULL DEFAULT 0, error TEXT, indexed REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS documents_path ON documents (collection, path);
+CREATE TABLE IF NOT EXISTS chunks (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, doc_id INTEGER NOT NULL, collection TEXT NOT NULL,
+    ord INTEGER NOT NULL, text TEXT NOT NULL, page INTEGER, section TEXT,
+    char_start INTEGER, char_end INTEGER, tokens INTEGER, text_hash TEXT NOT NULL, embedding BLOB);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks (doc_id);
+CREATE INDEX IF NOT EXISTS chunks_hash ON chunks (collection, text_hash);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(terms, tokenize='porter unicode61 remove_diacritics 2');
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+"""
+_NAME = re.compile(r"^[\w][\w \-]{0,59}$", re.UNICODE)
+LOCK_TIMEOUT_S = 120.0
+
+
+@dataclass
+class CollectionInfo:
+    name: str
+    embedder: str
+    dimension: int
+    documents: int = 0
+    chunks: int = 0
+    failed: int = 0
+
+
+@dataclass
+class DocumentInfo:
+    id: int
+    collection: str
+    path: str
+    size: int | None
+    mtime_ns: int | None
+    sha256: str | None
+    kind: str | None
+    state: str  # complete | failed | pending
+    chunks: int
+    error: Msg | None
+    indexed: float
+
+
+@dataclass
+class ChunkRow:
+    id: int
+    doc_id: int
+    path: str
+    ord: int
+    text: str
+    page: int | None
+    section: str | None
+    char_start: int
+    char_end: int
+    tokens: int
+
+
+@dataclass
+class NewDocument:
+    """A parsed, chunked and embedded version of a file, ready to become current."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    sha256: str
+    kind: str
+    chunks: list[Chunk]
+    hashes: list[str]
+    embeddings: np.ndarray
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def _error_json(error: Msg | str | None) -> str | None:
+    import json
+
+    if error is None:
+        return None
+    return json.dumps(error.to_json() if isinstance(error, Msg) else {"template": str(error), "values": {}},
+                      ensure_ascii=False)
+
+
+def _error_msg(data: str | None) -> Msg | None:
+    import json
+
+    return Msg.from_json(json.loads(data)) if data else None
+
+
+class DocStore:
+    """One store on disk (default: <data dir>/docs). Thread-safe; process-safe through the lock."""
+
+    def __init__(self, root: Path | str | None = None, lock_timeout: float = LOCK_TIMEOUT_S):
+        from filelock import FileLock
+
+        self.root = Path(root) if root is not None else data_dir() / "docs"
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.lock_timeout = lock_timeout
+        self._file_lock = FileLock(str(self.root / "store.lock"), thread_local=False)
+        self._thread_lock = threading.RLock()
+        self._depth = 0
+        self._db = sqlite3.connect(self.root / "index.sqlite3", timeout=60, check_same_thread=False,
+                                   isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._chroma: Any = None
+        self._chroma_generation: str | None = None
+        self._writes = 0
+        with self.locked():
+            self._db.executescript(SCHEMA)
+        # reads get their own connection and lock: a window listing files never waits behind a
+        # search or a write that holds the store (WAL readers see every committed write)
+        self._rdb = sqlite3.connect(self.root / "index.sqlite3", timeout=60, check_same_thread=False,
+                                    isolation_level=None)
+        self._read_lock = threading.Lock()
+
+    # -- locking and recovery ------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator["DocStore"]:
+        """Hold the store (re-entrant). The first holder after a killed writer repairs the store."""
+        from filelock import Timeout
+
+        with self._thread_lock:
+            if self._depth == 0:
+                try:
+                    self._file_lock.acquire(timeout=self.lock_timeout)
+                except Timeout:
+                    raise StoreError(M.STORE_BUSY) from None
+            self._depth += 1
+            try:
+                if self._depth == 1:
+                    self._recover_if_needed()
+                yield self
+            finally:
+                self._depth -= 1
+                if self._depth == 0:
+                    self._file_lock.release()
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator["DocStore"]:
+        """SQLite alone (WAL) is safe to read while another process writes: no file lock, so a
+        window listing documents never waits for an ingestion."""
+        with self._read_lock:
+            yield self
+
+    @property
+    def _dirty_marker(self) -> Path:
+        return self.root / "chroma.dirty"
+
+    def _recover_if_needed(self) -> None:
+        try:
+            pending = self._db.execute("SELECT id FROM documents WHERE state = 'pending'").fetchall()
+        except sqlite3.OperationalError:  # before the schema exists
+            return
+        if not pending and not self._dirty_marker.exists():
+            return
+        with self._txn():
+            for (doc_id,) in pending:
+                self._delete_document_rows(doc_id)
+        self._rebuild_vectors()
+
+    def _rebuild_vectors(self) -> None:
+        """Throw chromadb's files away and re-add every current vector from SQLite."""
+        self._dirty_marker.touch()
+        self._close_chroma()
+        shutil.rmtree(self.root / "chroma", ignore_errors=True)
+        for info in self._collection_rows():
+            self._fill_vectors(info)
+        self._bump_generation()
+        self._dirty_marker.unlink(missing_ok=True)
+
+    def _fill_vectors(self, info: CollectionInfo) -> None:
+        vectors = self._vector_collection(info)
+        batch = self._client().get_max_batch_size()
+        rows = self._db.execute(
+            "SELECT c.id, c.embedding FROM chunks c JOIN documents d ON d.id = c.doc_id "
+            "WHERE c.collection = ? AND d.state = 'complete' AND c.embedding IS NOT NULL", (info.name,))
+        while True:
+            part = rows.fetchmany(batch)
+            if not part:
+                break
+            vectors.upsert(ids=[str(r[0]) for r in part],
+                           embeddings=np.stack([np.frombuffer(r[1], np.float32) for r in part]))
+
+    # -- chromadb ------------------------------------------------------------------------------------
+
+    def _client(self) -> Any:
+        generation = self._generation()
+        if self._chroma is not None and generation != self._chroma_generation:
+            self._close_chroma()  # another process wrote: reopen to see its vectors
+        if self._chroma is None:
+            import chromadb
+            from chromadb.config import Settings
+
+            self._chroma = chromadb.PersistentClient(path=str(self.root / "chroma"),
+                                                     settings=Settings(anonymized_telemetry=False))
+            self._chroma_generation = generation
+        return self._chroma
+
+    def _close_chroma(self) -> None:
+        if self._chroma is not None:
+            from chromadb.api.shared_system_client import SharedSystemClient
+
+            SharedSystemClient.clear_system_cache()
+            self._chroma = None
+
+    def _vector_collection(self, info: CollectionInfo) -> Any:
+        return self._client().get_or_create_collection(
+            self._vector_name(info.name), embedding_function=None, configuration={"hnsw": {"space": "cosine"}})
+
+    def _vector_name(self, name: str) -> str:
+        row = self._db.execute("SELECT vector_name FROM collections WHERE name = ?", (name,)).fetchone()
+        return row[0]
+
+    def _generation(self) -> str:
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        return row[0] if row else "0"
+
+    def _bump_generation(self) -> None:
+        value = f"{time.time_ns()}-{id(self)}"
+        self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('generation', ?)", (value,))
+        if self._chroma is not None:
+            self._chroma_generation = value  # our own write: our client already sees it
+
+    @contextlib.contextmanager
+    def _txn(self) -> Iterator[sqlite3.Connection]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    # -- collections ---------------------------------------------------------------------------------
+
+    def _collection_rows(self, db: sqlite3.Connection | None = None) -> list[CollectionInfo]:
+        return [CollectionInfo(*r) for r in (db or self._db).execute(
+            "SELECT name, embedder, dimension FROM collections ORDER BY name")]
+
+    def list_collections(self) -> list[CollectionInfo]:
+        with self._reading():
+            out = []
+            for info in self._collection_rows(self._rdb):
+                for state, n, chunks in self._rdb.execute(
+                        "SELECT state, COUNT(*), SUM(chunks) FROM documents WHERE collection = ? GROUP BY state",
+                        (info.name,)):
+                    if state == "complete":
+                        info.documents, info.chunks = n, chunks or 0
+                    elif state == "failed":
+                        info.failed = n
+                out.append(info)
+            return out
+
+    def get_collection(self, name: str) -> CollectionInfo:
+        for info in self.list_collections():
+            if info.name == name:
+                return info
+        raise StoreError(M.NO_COLLECTION, name=name)
+
+    def ensure_collection(self, name: str, embedder: str, dimension: int) -> CollectionInfo:
+        name = name.strip()
+        if not _NAME.match(name):
+            raise StoreError(M.BAD_COLLECTION_NAME, name=name)
+        with self.locked():
+            row = self._db.execute("SELECT name FROM collections WHERE name = ?", (name,)).fetchone()
+            if row is None:
+                vector_name = "h" + hashlib.sha1(f"{name}{time.time_ns()}".encode()).hexdigest()[:16]
+                with self._txn() as db:
+                    db.execute("INSERT INTO collections VALUES (?, ?, ?, ?, ?)",
+                               (name, embedder, dimension, time.time(), vector_name))
+            return self.get_collection(name)
+
+    def delete_collection(self, name: str) -> None:
+        with self.locked():
+            self.get_collection(name)
+            vector_name = self._vector_name(name)
+            with self._txn() as db:
+                for (doc_id,) in db.execute("SELECT id FROM documents WHERE collection = ?", (name,)).fetchall():
+                    self._delete_document_rows(doc_id)
+                db.execute("DELETE FROM folders WHERE collection = ?", (name,))
+                db.execute("DELETE FROM collections WHERE name = ?", (name,))
+                self._bump_generation()
+            self._dirty_marker.touch()
+            try:
+                self._client().delete_collection(vector_name)
+            except Exception:  # not there (never filled): nothing to delete
+                pass
+            self._dirty_marker.unlink(missing_ok=True)
+
+    # -- folders (for re-sync and watching) -------------------------------------------------------------
+
+    def add_folder(self, collection: str, path: str, watched: bool | None = None) -> None:
+        with self.locked(), self._txn() as db:
+            db.execute("INSERT OR IGNORE INTO folders (collection, path) VALUES (?, ?)", (collection, path))
+            if watched is not None:
+                db.execute("UPDATE folders SET watched = ? WHERE collection = ? AND path = ?",
+                           (int(watched), collection, path))
+
+    def folders(self, collection: str | None = None) -> list[tuple[str, str, bool]]:
+        with self._reading():
+            sql, args = "SELECT collection, path, watched FROM folders", ()
+            if collection is not None:
+                sql, args = sql + " WHERE collection = ?", (collection,)
+            return [(c, p, bool(w)) for c, p, w in self._rdb.execute(sql + " ORDER BY collection, path", args)]
+
+    # -- documents -------------------------------------------------------------------------------------
+
+    def documents(self, collection: str) -> list[DocumentInfo]:
+        with self._reading():
+            rows = self._rdb.execute(
+                "SELECT id, collection, path, size, mtime_ns, sha256, kind, state, chunks, error, indexed "
+                "FROM documents WHERE collection = ? AND state != 'pending' ORDER BY path", (collection,)).fetchall()
+        return [DocumentInfo(*r[:9], _error_msg(r[9]), r[10]) for r in rows]
+
+    def document(self, collection: str, path: str) -> DocumentInfo | None:
+        with self._reading():
+            r = self._rdb.execute(
+                "SELECT id, collection, path, size, mtime_ns, sha256, kind, state, chunks, error, indexed "
+                "FROM documents WHERE collection = ? AND path = ? AND state != 'pending' ORDER BY id DESC",
+                (collection, path)).fetchone()
+        return DocumentInfo(*r[:9], _error_msg(r[9]), r[10]) if r else None
+
+    def touch_document(self, doc_id: int, mtime_ns: int) -> None:
+        """Same content under a new mtime: remember the mtime so the next scan skips the hash."""
+        with self.locked(), self._txn() as db:
+            db.execute("UPDATE documents SET mtime_ns = ? WHERE id = ?", (mtime_ns, doc_id))
+
+    def known_embeddings(self, collection: str, hashes: Sequence[str]) -> dict[str, np.ndarray]:
+        """Vectors already computed for these chunk texts (unchanged parts of a changed file, copies)."""
+        out: dict[str, np.ndarray] = {}
+        with self._reading():
+            unique = list(dict.fromkeys(hashes))
+            for i in range(0, len(unique), 500):
+                part = unique[i:i + 500]
+                for h, blob in self._rdb.execute(
+                        f"SELECT text_hash, embedding FROM chunks WHERE collection = ? AND embedding IS NOT NULL "
+                        f"AND text_hash IN ({','.join('?' * len(part))})", (collection, *part)):
+                    out[h] = np.frombuffer(blob, np.float32)
+        return out
+
+    def add_document(self, collection: str, path: str, *, size: int, mtime_ns: int, sha256: str, kind: str,
+                     chunks: Sequence[Chunk], hashes: Sequence[str], embeddings: np.ndarray,
+                     _fault: str | None = None) -> int:
+        return self.add_documents(collection, [NewDocument(path, size, mtime_ns, sha256, kind, list(chunks),
+                                                           list(hashes), embeddings)], _fault=_fault)[0]
+
+    def add_documents(self, collection: str, docs: Sequence["NewDocument"], _fault: str | None = None) -> list[int]:
+        """Make these versions of their files current, atomically as seen from any reader (steps 1–4
+        above). Several small files share the transactions and one chromadb call."""
+        with self.locked():
+            info = self.get_collection(collection)
+            now = time.time()
+            doc_ids: list[int] = []
+            ids: list[int] = []
+            vectors: list[np.ndarray] = []
+            with self._txn() as db:
+                for doc in docs:
+                    doc_id = db.execute(
+                        "INSERT INTO documents (collection, path, size, mtime_ns, sha256, kind, state, chunks, indexed) "
+                        "VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
+                        (collection, doc.path, doc.size, doc.mtime_ns, doc.sha256, doc.kind, len(doc.chunks),
+                         now)).lastrowid
+                    doc_ids.append(doc_id)
+                    for i, (c, h, vec) in enumerate(zip(doc.chunks, doc.hashes, doc.embeddings)):
+                        chunk_id = db.execute(
+                            "INSERT INTO chunks (doc_id, collection, ord, text, page, section, char_start, char_end, "
+                            "tokens, text_hash, embedding) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            (doc_id, collection, i, c.text, c.page, c.section, c.char_start, c.char_end, c.tokens,
+                             h, np.asarray(vec, np.float32).tobytes())).lastrowid
+                        db.execute("INSERT INTO chunks_fts (rowid, terms) VALUES (?, ?)",
+                                   (chunk_id, keywords.index_text(c.embed_text())))
+                        ids.append(chunk_id)
+                        vectors.append(np.asarray(vec, np.float32))
+            if _fault == "after-pending":
+                return doc_ids
+            self._dirty_marker.touch()
+            batch = self._client().get_max_batch_size()
+            for k in range(0, len(ids), batch):
+                self._vector_collection(info).upsert(ids=[str(i) for i in ids[k:k + batch]],
+                                                     embeddings=np.stack(vectors[k:k + batch]))
+            self._writes += 1
+            if _fault == f"pause-before-complete:{self._writes}":  # test seam: a kill lands mid-write
+                (self.root / "paused").touch()
+                time.sleep(120)
+            with self._txn() as db:
+                old_ids: list[int] = []
+                for doc, doc_id in zip(docs, doc_ids):
+                    db.execute("UPDATE documents SET state = 'complete' WHERE id = ?", (doc_id,))
+                    old_ids += self._drop_other_versions(collection, doc.path, doc_id)
+                self._bump_generation()
+            for k in range(0, len(old_ids), batch):
+                self._vector_collection(info).delete(ids=[str(i) for i in old_ids[k:k + batch]])
+            self._dirty_marker.unlink(missing_ok=True)
+            return doc_ids
+
+    def record_failure(self, collection: str, path: str, error: Msg | str, *, size: int | None = None,
+                       mtime_ns: int | None = None, sha256: str | None = None) -> None:
+        """The file could not be read: remember why (shown per file) and drop any older version."""
+        with self.locked():
+            info = self.get_collection(collection)
+            with self._txn() as db:
+                doc_id = db.execute(
+                    "INSERT INTO documents (collection, path, size, mtime_ns, sha256, state, error, indexed) "
+                    "VALUES (?, ?, ?, ?, ?, 'failed', ?, ?)",
+                    (collection, path, size, mtime_ns, sha256, _error_json(error), time.time())).lastrowid
+                old_ids = self._drop_other_versions(collection, path, doc_id)
+                self._bump_generation()
+            if old_ids:
+                self._dirty_marker.touch()
+                self._vector_collection(info).delete(ids=[str(i) for i in old_ids])
+                self._dirty_marker.unlink(missing_ok=True)
+
+    def remove_documents(self, collection: str, paths: Sequence[str]) -> int:
+        with self.locked():
+            info = self.get_collection(collection)
+            removed, chunk_ids = 0, []
+            with self._txn() as db:
+                for path in paths:
+                    for (doc_id,) in db.execute("SELECT id FROM documents WHERE collection = ? AND path = ?",
+                                                (collection, path)).fetchall():
+                        chunk_ids += self._delete_document_rows(doc_id)
+                        removed += 1
+                self._bump_generation()
+            if chunk_ids:
+                self._dirty_marker.touch()
+                vectors = self._vector_collection(info)
+                for i in range(0, len(chunk_ids), 5000):
+                    vectors.delete(ids=[str(c) for c in chunk_ids[i:i + 5000]])
+                self._dirty_marker.unlink(missing_ok=True)
+            return removed
+
+    def _drop_other_versions(self, collection: str, path: str, keep_id: int) -> list[int]:
+        chunk_ids: list[int] = []
+        for (old,) in self._db.execute("SELECT id FROM documents WHERE collection = ? AND path = ? AND id != ?",
+                                       (collection, path, keep_id)).fetchall():
+            chunk_ids += self._delete_document_rows(old)
+        return chunk_ids
+
+    def _delete_document_rows(self, doc_id: int) -> list[int]:
+        ids = [r[0] for r in self._db.execute("SELECT id FROM chunks WHERE doc_id = ?", (doc_id,))]
+        for i in range(0, len(ids), 500):
+            part = ids[i:i + 500]
+            self._db.execute(f"DELETE FROM chunks_fts WHERE rowid IN ({','.join('?' * len(part))})", part)
+        self._db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
+        self._db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
+        return ids
+
+    # -- search -----------------------------------------------------------------------------------------
+
+    def vector_search(self, collection: str, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
+        """(chunk id, cosine similarity), best first."""
+        with self.locked():
+            info = self.get_collection(collection)
+            vectors = self._vector_collection(info)
+            if info.chunks == 0:
+                return []
+            res = vectors.query(query_embeddings=np.asarray(vector, np.float32)[None, :],
+                                n_results=min(k, max(1, info.chunks)), include=["distances"])
+        return [(int(i), 1.0 - float(d)) for i, d in zip(res["ids"][0], res["distances"][0])]
+
+    def keyword_search(self, collection: str, question: str, k: int) -> list[tuple[int, float]]:
+        """(chunk id, bm25 score: higher is better), best first."""
+        expr = keywords.match_query(question)
+        if expr is None:
+            return []
+        with self._reading():
+            rows = self._rdb.execute(
+                "SELECT f.rowid, -bm25(chunks_fts) AS score FROM chunks_fts f JOIN chunks c ON c.id = f.rowid "
+                "JOIN documents d ON d.id = c.doc_id WHERE chunks_fts MATCH ? AND c.collection = ? "
+                "AND d.state = 'complete' ORDER BY bm25(chunks_fts) LIMIT ?", (expr, collection, k)).fetchall()
+        return [(int(r[0]), float(r[1])) for r in rows]
+
+    def chunk_rows(self, ids: Sequence[int]) -> dict[int, ChunkRow]:
+        """Current chunks by id (ids of chunks no longer current are left out)."""
+        if not ids:
+            return {}
+        with self._reading():
+            rows = self._rdb.execute(
+                "SELECT c.id, c.doc_id, d.path, c.ord, c.text, c.page, c.section, c.char_start, c.char_end, c.tokens "
+                f"FROM chunks c JOIN documents d ON d.id = c.doc_id WHERE d.state = 'complete' "
+                f"AND c.id IN ({','.join('?' * len(ids))})", list(ids)).fetchall()
+        return {r[0]: ChunkRow(*r) for r in rows}
+
+    # -- changing the embedder ------------------------------------------------------------------------
+
+    def all_chunk_texts(self, collection: str) -> list[tuple[int, str, str | None]]:
+        with self._reading():
+            return self._rdb.execute(
+                "SELECT c.id, c.text, c.section FROM chunks c JOIN documents d ON d.id = c.doc_id "
+                "WHERE c.collection = ? AND d.state = 'complete' ORDER BY c.id", (collection,)).fetchall()
+
+    def replace_embedder(self, collection: str, embedder: str, dimension: int,
+                         vectors: dict[int, np.ndarray]) -> None:
+        """Swap in vectors from another model (computed beforehand) and rebuild the vector index."""
+        with self.locked():
+            self.get_collection(collection)
+            old_name = self._vector_name(collection)
+            new_name = "h" + hashlib.sha1(f"{collection}{time.time_ns()}".encode()).hexdigest()[:16]
+            with self._txn() as db:
+                for chunk_id, vec in vectors.items():
+                    db.execute("UPDATE chunks SET embedding = ? WHERE id = ?",
+                               (np.asarray(vec, np.float32).tobytes(), chunk_id))
+                db.execute("UPDATE chunks SET embedding = NULL WHERE collection = ? AND id NOT IN (%s)"
+                           % ",".join(str(int(i)) for i in vectors) if vectors else
+                           "UPDATE chunks SET embedding = NULL WHERE collection = ?", (collection,))
+                db.execute("UPDATE collections SET embedder = ?, dimension = ?, vector_name = ? WHERE name = ?",
+                           (embedder, dimension, new_name, collection))
+                self._bump_generation()
+            self._dirty_marker.touch()
+            try:
+                self._client().delete_collection(old_name)
+            except Exception:
+                pass
+            self._fill_vectors(self.get_collection(collection))
+            self._dirty_marker.unlink(missing_ok=True)
+
+    def close(self) -> None:
+        with self._thread_lock, self._read_lock:
+            self._close_chroma()
+            self._db.close()
+            self._rdb.close()
+
+    def __enter__(self) -> "DocStore":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,453 @@
+"""The Documents page: collections, files dropped in (or chosen), their status, and questions
+answered with ranked sources that open the file (at the page, for PDFs).
+
+Indexing and watching run as child processes (gui/docs_runner.py); a query runs on a Job thread.
+Nothing here blocks the UI thread longer than a read of the SQLite index.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import (QCheckBox, QFileDialog, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit,
+                               QListWidget, QListWidgetItem, QProgressBar, QPushButton, QSplitter, QTextBrowser,
+                               QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
+
+from hearthlm.core.docs.store import DocStore
+
+from .docs_runner import DocsProcess
+from .jobs import Job
+from .messages import error_text, tr_msg
+
+ERROR_COLOR = "#b3261e"
+
+
+class DocsPage(QWidget):
+    """Signals: indexingFinished(str collection), resultsShown(int count)."""
+
+    indexingFinished = Signal(str)
+    resultsShown = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None, store: DocStore | None = None):
+        super().__init__(parent)
+        self.setAcceptDrops(True)
+        self._store = store
+        self._runner: DocsProcess | None = None
+        self._queue: list[tuple[str, list[str]]] = []
+        self._watchers: dict[str, DocsProcess] = {}
+        self._jobs: list[Job] = []
+        self._build()
+        self.refresh()
+        from PySide6.QtWidgets import QApplication
+
+        app = QApplication.instance()
+        if app is not None:  # child processes end with the app, not as orphans
+            app.aboutToQuit.connect(self.shutdown)
+
+    @property
+    def store(self) -> DocStore:
+        if self._store is None:
+            self._store = DocStore()
+        return self._store
+
+    # -- layout ----------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        left = QWidget()
+        lv = QVBoxLayout(left)
+        lv.setContentsMargins(0, 0, 0, 0)
+        lv.addWidget(QLabel(self.tr("Collections")))
+        self.collections = QListWidget()
+        lv.addWidget(self.collections, 1)
+        row = QHBoxLayout()
+        self.new_button = QPushButton(self.tr("New…"))
+        self.delete_button = QPushButton(self.tr("Delete"))
+        row.addWidget(self.new_button)
+        row.addWidget(self.delete_button)
+        lv.addLayout(row)
+        self.embedder_label = QLabel()
+        self.embedder_label.setWordWrap(True)
+        self.embedder_button = QPushButton(self.tr("Embedding model…"))
+        lv.addWidget(self.embedder_label)
+        lv.addWidget(self.embedder_button)
+
+        right = QWidget()
+        rv = QVBoxLayout(right)
+        rv.setContentsMargins(0, 0, 0, 0)
+        self.drop_hint = QLabel(self.tr("Drop files or folders here to add them to the collection"))
+        self.drop_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.drop_hint.setObjectName("dropZone")
+        self.drop_hint.setMinimumHeight(48)
+        self.drop_hint.setStyleSheet("QLabel#dropZone { border: 2px dashed #9aa0a6; border-radius: 6px; color: #5f6368;"
+                                     " padding: 8px; }")
+        rv.addWidget(self.drop_hint)
+        actions = QHBoxLayout()
+        self.add_files_button = QPushButton(self.tr("Add files…"))
+        self.add_folder_button = QPushButton(self.tr("Add folder…"))
+        self.remove_button = QPushButton(self.tr("Remove selected"))
+        self.watch_box = QCheckBox(self.tr("Watch folders for changes"))
+        for w in (self.add_files_button, self.add_folder_button, self.remove_button):
+            actions.addWidget(w)
+        actions.addStretch(1)
+        actions.addWidget(self.watch_box)
+        rv.addLayout(actions)
+        self.progress = QProgressBar()
+        self.progress.setVisible(False)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        rv.addWidget(self.progress)
+        rv.addWidget(self.status)
+        self.files = QTreeWidget()
+        self.files.setColumnCount(3)
+        self.files.setHeaderLabels([self.tr("File"), self.tr("Chunks"), self.tr("Status")])
+        self.files.setRootIsDecorated(False)
+        self.files.setSelectionMode(QTreeWidget.SelectionMode.ExtendedSelection)
+        self.files.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        self.files.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.files.header().setStretchLastSection(True)
+        rv.addWidget(self.files, 2)
+
+        ask = QHBoxLayout()
+        self.question = QLineEdit()
+        self.question.setPlaceholderText(self.tr("Ask the collection a question…"))
+        self.search_button = QPushButton(self.tr("Search"))
+        ask.addWidget(self.question, 1)
+        ask.addWidget(self.search_button)
+        rv.addLayout(ask)
+        self.results = QTextBrowser()
+        self.results.setOpenLinks(False)  # we open files ourselves (QDesktopServices)
+        rv.addWidget(self.results, 3)
+
+        split = QSplitter()
+        split.addWidget(left)
+        split.addWidget(right)
+        split.setStretchFactor(1, 1)
+        split.setSizes([180, 620])
+        layout = QVBoxLayout(self)
+        layout.addWidget(split)
+
+        self.collections.currentItemChanged.connect(lambda *_: self._show_collection())
+        self.new_button.clicked.connect(self._new_collection)
+        self.delete_button.clicked.connect(self._delete_collection)
+        self.embedder_button.clicked.connect(self._choose_embedder)
+        self.add_files_button.clicked.connect(self._choose_files)
+        self.add_folder_button.clicked.connect(self._choose_folder)
+        self.remove_button.clicked.connect(self._remove_selected)
+        self.watch_box.toggled.connect(self._toggle_watch)
+        self.search_button.clicked.connect(self.ask)
+        self.question.returnPressed.connect(self.ask)
+        self.results.anchorClicked.connect(self.open_source)
+
+    # -- collections -----------------------------------------------------------------------------
+
+    def current_collection(self) -> str | None:
+        item = self.collections.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+
+    def refresh(self, select: str | None = None) -> None:
+        select = select or self.current_collection()
+        self.collections.blockSignals(True)
+        self.collections.clear()
+        for info in self.store.list_collections():
+            item = QListWidgetItem(self.tr("{name} ({n} files)").format(name=info.name, n=info.documents))
+            item.setData(Qt.ItemDataRole.UserRole, info.name)
+            self.collections.addItem(item)
+            if info.name == select:
+                self.collections.setCurrentItem(item)
+        if self.collections.currentItem() is None and self.collections.count():
+            self.collections.setCurrentRow(0)
+        self.collections.blockSignals(False)
+        self._show_collection()
+
+    def _show_collection(self) -> None:
+        name = self.current_collection()
+        self.files.clear()
+        has = name is not None
+        for w in (self.remove_button, self.delete_button, self.search_button, self.watch_box, self.embedder_button):
+            w.setEnabled(has)
+        self.embedder_label.clear()
+        if not has:
+            return
+        info = next((c for c in self.store.list_collections() if c.name == name), None)
+        if info is not None:
+            model = info.embedder if not info.embedder.startswith("gguf:") else Path(info.embedder[5:]).name
+            self.embedder_label.setText(self.tr("Embedding model: {name}").format(name=model))
+        for doc in self.store.documents(name):
+            status = self.tr("indexed") if doc.state == "complete" else short_paths(error_text_or(doc.error), doc.path)
+            item = QTreeWidgetItem([Path(doc.path).name, str(doc.chunks) if doc.state == "complete" else "", status])
+            item.setToolTip(0, doc.path)
+            item.setToolTip(2, status)
+            item.setData(0, Qt.ItemDataRole.UserRole, doc.path)
+            if doc.state != "complete":
+                item.setForeground(2, Qt.GlobalColor.darkRed)
+            self.files.addTopLevelItem(item)
+        watched = any(w for _, _, w in self.store.folders(name))
+        self.watch_box.blockSignals(True)
+        self.watch_box.setChecked(watched or name in self._watchers)
+        self.watch_box.blockSignals(False)
+
+    def _new_collection(self) -> str | None:
+        name, ok = QInputDialog.getText(self, self.tr("New collection"), self.tr("Name:"))
+        if not ok or not name.strip():
+            return None
+        try:
+            from hearthlm.core.docs.embedders import DEFAULT_EMBEDDER, MiniLMEmbedder
+
+            self.store.ensure_collection(name.strip(), DEFAULT_EMBEDDER, MiniLMEmbedder.dimension)
+        except Exception as exc:  # a bad name: say so, keep going
+            self.status.setText(error_text(exc))
+            return None
+        self.refresh(select=name.strip())
+        return name.strip()
+
+    def _delete_collection(self) -> None:
+        name = self.current_collection()
+        if name is None:
+            return
+        self._stop_watch(name)
+        self._run_job(lambda emit: self.store.delete_collection(name), lambda _r: self.refresh())
+
+    # -- adding files --------------------------------------------------------------------------------
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt)
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 (Qt)
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.add_paths(paths)
+
+    def _choose_files(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(self, self.tr("Add files"))
+        if files:
+            self.add_paths(files)
+
+    def _choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Add folder"))
+        if folder:
+            self.add_paths([folder])
+
+    def add_paths(self, paths: list[str], collection: str | None = None) -> None:
+        collection = collection or self.current_collection() or self._default_collection()
+        if collection is None:
+            return
+        self._queue.append((collection, paths))
+        self._next_run()
+
+    def _default_collection(self) -> str | None:
+        from hearthlm.core.docs.embedders import DEFAULT_EMBEDDER, MiniLMEmbedder
+
+        name = self.tr("My documents")
+        self.store.ensure_collection(name, DEFAULT_EMBEDDER, MiniLMEmbedder.dimension)
+        self.refresh(select=name)
+        return name
+
+    def _next_run(self) -> None:
+        if self._runner is not None or not self._queue:
+            return
+        collection, paths = self._queue.pop(0)
+        self._rows: dict[str, QTreeWidgetItem] = {}
+        self.progress.setRange(0, 0)
+        self.progress.setVisible(True)
+        self.status.setText(self.tr("Indexing {n} item(s) into {name}…").format(n=len(paths), name=collection))
+        self._runner = DocsProcess(["add", collection, *paths])
+        self._runner.event.connect(self._progress_event)
+        self._runner.finished.connect(lambda code, err, c=collection: self._run_finished(c, code, err))
+        self._runner.start()
+
+    def _progress_event(self, event: dict[str, Any]) -> None:
+        if event.get("event") == "start":
+            self.progress.setRange(0, max(1, event["total"]))
+            self.progress.setValue(0)
+            self.refresh(select=event.get("collection"))
+        elif event.get("event") == "file":
+            self.progress.setValue(event["done"] or 0)
+            self._show_file_status(event)
+
+    def _show_file_status(self, event: dict[str, Any]) -> None:
+        path = event["path"]
+        item = next((self.files.topLevelItem(i) for i in range(self.files.topLevelItemCount())
+                     if self.files.topLevelItem(i).data(0, Qt.ItemDataRole.UserRole) == path), None)
+        if event["status"] == "removed":
+            if item is not None:
+                self.files.takeTopLevelItem(self.files.indexOfTopLevelItem(item))
+            return
+        if item is None:
+            item = QTreeWidgetItem([Path(path).name, "", ""])
+            item.setData(0, Qt.ItemDataRole.UserRole, path)
+            item.setToolTip(0, path)
+            self.files.addTopLevelItem(item)
+        if event["status"] == "failed":
+            from hearthlm.core.messages import Msg
+
+            text = short_paths(tr_msg(Msg.from_json(event.get("error_msg")) or event.get("error") or ""), path)
+            item.setForeground(2, Qt.GlobalColor.darkRed)
+            item.setText(1, "")
+        else:
+            text = self.tr("indexed") if event["status"] == "added" else self.tr("unchanged")
+            item.setText(1, str(event.get("chunks") or 0))
+        item.setText(2, text)
+        item.setToolTip(2, text)
+
+    def _run_finished(self, collection: str, code: int, last_error: str) -> None:
+        self._runner = None
+        self.progress.setVisible(False)
+        failed = sum(1 for i in range(self.files.topLevelItemCount())
+                     if self.files.topLevelItem(i).foreground(2).color() == Qt.GlobalColor.darkRed)
+        if (code not in (0, 1) or (code == 1 and failed == 0)) and last_error:  # the child itself failed
+            self.status.setText(last_error.removeprefix("hearth: error: "))
+        else:
+            self.status.setText(self.tr("Done: {n} file(s) could not be read — see the Status column.").format(n=failed)
+                                if failed else self.tr("Done."))
+        self.refresh(select=collection)
+        self.indexingFinished.emit(collection)
+        self._next_run()
+
+    def _remove_selected(self) -> None:
+        name = self.current_collection()
+        paths = [i.data(0, Qt.ItemDataRole.UserRole) for i in self.files.selectedItems()]
+        if name and paths:
+            self._run_job(lambda emit: self.store.remove_documents(name, paths), lambda _r: self.refresh())
+
+    def _choose_embedder(self) -> None:
+        name = self.current_collection()
+        if name is None:
+            return
+        builtin, gguf = self.tr("MiniLM (built in, English)"), self.tr("A GGUF embedding model…")
+        choice, ok = QInputDialog.getItem(self, self.tr("Embedding model"), self.tr("Re-embed {name} with:").format(
+            name=name), [builtin, gguf], 0, False)
+        if not ok:
+            return
+        spec = "minilm"
+        if choice == gguf:
+            path, _ = QFileDialog.getOpenFileName(self, self.tr("Embedding model"), "", "GGUF (*.gguf)")
+            if not path:
+                return
+            spec = f"gguf:{path}"
+        self.change_embedder(name, spec)
+
+    def change_embedder(self, collection: str, spec: str) -> None:
+        """Re-embed every chunk in a child process, with the progress bar."""
+        if self._runner is not None:
+            self.status.setText(self.tr("Wait for the current indexing to finish."))
+            return
+        self.progress.setRange(0, 0)
+        self.progress.setVisible(True)
+        self.status.setText(self.tr("Re-embedding {name}…").format(name=collection))
+        self._runner = DocsProcess(["embedder", collection, spec])
+        self._runner.event.connect(self._embed_event)
+        self._runner.finished.connect(lambda code, err, c=collection: self._run_finished(c, code, err))
+        self._runner.start()
+
+    def _embed_event(self, event: dict[str, Any]) -> None:
+        if event.get("event") in ("start", "embedded"):
+            self.progress.setRange(0, max(1, event["total"]))
+            self.progress.setValue(event.get("done", 0))
+
+    # -- watching ------------------------------------------------------------------------------------
+
+    def _toggle_watch(self, on: bool) -> None:
+        name = self.current_collection()
+        if name is None:
+            return
+        folders = [p for _, p, _ in self.store.folders(name)]
+        for folder in folders:
+            self.store.add_folder(name, folder, watched=on)
+        if on and folders:
+            runner = DocsProcess(["watch", name])
+            runner.event.connect(self._progress_event)
+            self._watchers[name] = runner.start()
+            self.status.setText(self.tr("Watching {n} folder(s) of {name}.").format(n=len(folders), name=name))
+        elif on:
+            self.status.setText(self.tr("Add a folder first: only folders can be watched."))
+            self.watch_box.blockSignals(True)
+            self.watch_box.setChecked(False)
+            self.watch_box.blockSignals(False)
+        else:
+            self._stop_watch(name)
+
+    def _stop_watch(self, name: str) -> None:
+        runner = self._watchers.pop(name, None)
+        if runner is not None:
+            runner.stop()
+
+    def start_watched(self) -> None:
+        """Resume the watchers the user left on (called once the window shows)."""
+        for name, _path, watched in self.store.folders():
+            if watched and name not in self._watchers:
+                runner = DocsProcess(["watch", name])
+                runner.event.connect(self._progress_event)
+                self._watchers[name] = runner.start()
+
+    # -- asking ----------------------------------------------------------------------------------------
+
+    def ask(self) -> None:
+        name, question = self.current_collection(), self.question.text().strip()
+        if not name or not question:
+            return
+        from hearthlm.core.docs.search import search
+
+        self.search_button.setEnabled(False)
+        self.results.setHtml(f"<p><i>{html.escape(self.tr('Searching…'))}</i></p>")
+        self._run_job(lambda emit: search(self.store, [name], question, k=8), self._show_results,
+                      lambda _e: self.search_button.setEnabled(True))
+
+    def _show_results(self, hits: list[Any]) -> None:
+        self.search_button.setEnabled(True)
+        if not hits:
+            self.results.setHtml(f"<p>{html.escape(self.tr('Nothing in the collection matches the question.'))}</p>")
+            self.resultsShown.emit(0)
+            return
+        parts = []
+        for rank, hit in enumerate(hits, start=1):
+            where = (self.tr("page {n}").format(n=hit.page) if hit.page else hit.section or "")
+            snippet = " ".join(hit.text.split())
+            snippet = snippet[:320] + ("…" if len(snippet) > 320 else "")
+            parts.append(
+                f'<p style="margin-bottom:10px"><b>[{rank}]</b> <a href="{html.escape(hit.link())}">'
+                f"{html.escape(Path(hit.source).name)}</a>"
+                + (f' <span style="color:#5f6368">· {html.escape(where)}</span>' if where else "")
+                + f' <span style="color:#9aa0a6">· {hit.score:.3f}</span><br>{html.escape(snippet)}</p>')
+        self.results.setHtml("".join(parts))
+        self.resultsShown.emit(len(hits))
+
+    def open_source(self, url: QUrl) -> None:
+        """Open the file in the user's viewer; PDF viewers that support it jump to #page=N."""
+        QDesktopServices.openUrl(url)
+
+    # -- plumbing ------------------------------------------------------------------------------------
+
+    def _run_job(self, fn: Any, done: Any, failed: Any = None) -> None:
+        job = Job(fn, self)
+        job.succeeded.connect(done)
+        job.failed.connect(lambda exc: (self.status.setText(error_text(exc)), failed and failed(exc)))
+        job.finished.connect(lambda j=job: (self._jobs.remove(j), j.deleteLater()))
+        self._jobs.append(job)
+        job.start()
+
+    def shutdown(self) -> None:
+        for name in list(self._watchers):
+            self._stop_watch(name)
+        if self._runner is not None:
+            self._runner.stop()
+        for job in list(self._jobs):
+            job.wait(10_000)
+
+    def closeEvent(self, event: Any) -> None:  # noqa: N802 (Qt)
+        self.shutdown()
+        super().closeEvent(event)
+
+
+def short_paths(sentence: str, path: str) -> str:
+    """In the table the row already names the file (its tooltip has the path): say the name."""
+    return sentence.replace(path, Path(path).name)
+
+
+def error_text_or(error: Any) -> str:
+    return tr_msg(error) if error else ""

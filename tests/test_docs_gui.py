@@ -1,0 +1,118 @@
+"""The Documents page on a real Qt event loop: a real drop, indexing in a real child process,
+per-file errors as sentences, a query whose sources open the file at its page."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HEARTH_EMBED_THREADS", "1")  # the indexing child processes inherit it
+
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QApplication
+
+from docs_samples import write_pdf
+from hearthlm.gui.docs_page import DocsPage
+
+INDEX_TIMEOUT_MS = 180_000
+
+
+def drop(widget, paths: list[Path]) -> None:
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # the QPoint overload is the one PySide6 has
+        enter = QDragEnterEvent(QPoint(50, 50), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                                Qt.KeyboardModifier.NoModifier)
+    assert QApplication.sendEvent(widget, enter) and enter.isAccepted()
+    QApplication.sendEvent(widget, QDropEvent(QPointF(50, 50), Qt.DropAction.CopyAction, mime,
+                                              Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier))
+
+
+@pytest.fixture
+def page(qtbot):
+    p = DocsPage()
+    qtbot.addWidget(p)
+    p.resize(1000, 680)
+    p.show()
+    yield p
+    p.shutdown()
+
+
+def test_drop_index_query_and_open_source(qtbot, page: DocsPage, tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    write_pdf(folder / "manual.pdf", [["Chapter one covers the pump."], ["The red valve releases steam pressure."]])
+    (folder / "熊猫.txt").write_text("大熊猫主要生活在中国四川的山区竹林中。", encoding="gb18030")
+    (folder / "binary.txt").write_bytes(os.urandom(2048))
+    with qtbot.waitSignal(page.indexingFinished, timeout=INDEX_TIMEOUT_MS) as done:
+        drop(page, [folder])
+    assert done.args == ["My documents"]
+    rows = {page.files.topLevelItem(i).text(0): page.files.topLevelItem(i) for i in range(page.files.topLevelItemCount())}
+    assert set(rows) == {"manual.pdf", "熊猫.txt", "binary.txt"}
+    assert rows["manual.pdf"].text(1) == "2"
+    assert rows["binary.txt"].text(2) == "binary.txt looks like binary data, not text."
+    assert "could not be read" in page.status.text()
+
+    page.question.setText("what does the red valve release")
+    with qtbot.waitSignal(page.resultsShown, timeout=60_000):
+        page.search_button.click()
+    assert "manual.pdf" in page.results.toPlainText() and "page 2" in page.results.toPlainText()
+    opened: list[QUrl] = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url) or True)  # no viewer offscreen
+    page.results.anchorClicked.emit(QUrl(page.results.toHtml().split('href="')[1].split('"')[0]))
+    assert opened and opened[0].toLocalFile() == str(folder / "manual.pdf") and opened[0].fragment() == "page=2"
+
+    # remove a file: it leaves the list and the search
+    for i in range(page.files.topLevelItemCount()):
+        item = page.files.topLevelItem(i)
+        item.setSelected(item.text(0) == "manual.pdf")
+    page.remove_button.click()
+    qtbot.waitUntil(lambda: page.files.topLevelItemCount() == 2, timeout=30_000)
+
+
+def test_bad_collection_name_is_a_sentence(qtbot, page: DocsPage, monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtWidgets import QInputDialog
+
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("bad/name", True))
+    assert page._new_collection() is None
+    assert "not a valid collection name" in page.status.text()
+    assert page.collections.count() == 0
+
+
+def test_change_embedder_shows_progress_and_records_the_model(qtbot, page: DocsPage, tmp_path: Path,
+                                                              starter_model: Path) -> None:
+    (tmp_path / "a.md").write_text("# Tea\n\nGreen tea is steamed.\n\n# Coffee\n\nBeans are roasted.", "utf-8")
+    with qtbot.waitSignal(page.indexingFinished, timeout=INDEX_TIMEOUT_MS):
+        page.add_paths([str(tmp_path / "a.md")])
+    seen: list[int] = []
+    page.progress.valueChanged.connect(seen.append)
+    with qtbot.waitSignal(page.indexingFinished, timeout=INDEX_TIMEOUT_MS):
+        page.change_embedder("My documents", f"gguf:{starter_model}")
+    assert seen and seen[-1] == 2  # two chunks re-embedded
+    assert page.embedder_label.text().endswith(starter_model.name)
+
+
+def test_watch_toggle_follows_a_new_file(qtbot, page: DocsPage, tmp_path: Path) -> None:
+    folder = tmp_path / "watched"
+    folder.mkdir()
+    (folder / "a.md").write_text("# Alpha\n\nThe first note.", "utf-8")
+    with qtbot.waitSignal(page.indexingFinished, timeout=INDEX_TIMEOUT_MS):
+        page.add_paths([str(folder)])
+    events: list[dict] = []
+    page.watch_box.setChecked(True)
+    assert "My documents" in page._watchers
+    page._watchers["My documents"].event.connect(events.append)
+    qtbot.waitUntil(lambda: any(e.get("event") == "watching" for e in events), timeout=90_000)
+    (folder / "b.md").write_text("# Beta\n\nA note written while watched.", "utf-8")
+    qtbot.waitUntil(lambda: any(page.files.topLevelItem(i).text(0) == "b.md"
+                                for i in range(page.files.topLevelItemCount())), timeout=90_000)
+    assert page.store.folders("My documents") == [("My documents", str(folder), True)]
+    page.watch_box.setChecked(False)
+    assert "My documents" not in page._watchers
+    assert page.store.folders("My documents")[0][2] is False
