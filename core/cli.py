@@ -286,6 +286,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 # Modules that add subcommands (see build_parser); one line per area.
 AREA_COMMANDS: tuple[str, ...] = (
+    "hearthlm.core.hardware.cli",
 )
 
 
