@@ -86,8 +86,9 @@ class EngineSession(QObject):
 
     # -- loading -------------------------------------------------------------------------
 
-    def load(self, path: str, n_ctx: int = 4096, n_gpu_layers: int = 0, n_threads: int = 0) -> None:
-        params = LoadParams(path=path, n_ctx=n_ctx, n_gpu_layers=n_gpu_layers, n_threads=n_threads)
+    def load(self, path: str, n_ctx: int = 4096, n_gpu_layers: int = 0, n_threads: int = 0, **offload: Any) -> None:
+        # offload: flash_attn, type_k, type_v (LoadParams fields; the hardware area's controls)
+        params = LoadParams(path=path, n_ctx=n_ctx, n_gpu_layers=n_gpu_layers, n_threads=n_threads, **offload)
 
         def work(emit: Any) -> Any:  # on the job's thread
             return self._engine_for_use().load(params, on_progress=emit)

@@ -21,8 +21,10 @@ from hearthlm.core.starter import STARTER_INSTALL_HINT, starter_model_path
 
 from .chat_view import ChatView
 from .engine_session import EngineSession
+from .load_guard import guarded_load
 from .messages import tr_msg
 from .model_picker import ModelPicker
+from .monitor_page import MonitorPage
 from .prompt_box import PromptBox
 
 
@@ -103,6 +105,7 @@ class MainWindow(QMainWindow):
 
     def _add_pages(self) -> None:
         """The other areas' pages, each a widget of its own module (one line each)."""
+        self.pages.addTab(MonitorPage(self), self.tr("Monitor"))
 
     def _connect(self) -> None:
         self.picker.modelChosen.connect(self.load_model)
@@ -139,7 +142,10 @@ class MainWindow(QMainWindow):
         self.progress.setVisible(True)
         self.statusBar().showMessage(self.tr("Loading {name}…").format(name=Path(path).name))
         s = self.settings
-        self.session.load(path, n_ctx=s.n_ctx, n_gpu_layers=s.n_gpu_layers, n_threads=s.n_threads)
+        # The hardware guard checks the estimate against free memory first (gui/load_guard.py).
+        guarded_load(self, path, s, lambda offload: self.session.load(
+            path, **{"n_ctx": s.n_ctx, "n_gpu_layers": s.n_gpu_layers, "n_threads": s.n_threads, **offload}),
+            self._load_failed)
 
     def _params(self) -> GenerationParams:
         s = self.settings
