@@ -92,6 +92,7 @@ class MonitorPage(QWidget):
         if session is not None:
             session.tokens.connect(self._on_tokens)
             session.answered.connect(self._on_answered)
+            session.loaded.connect(lambda info: self.show_model(str(getattr(info, "path", "") or "")))
         picker = getattr(window, "picker", None)
         if picker is not None:
             picker.modelChosen.connect(self.show_model)
@@ -126,9 +127,18 @@ class MonitorPage(QWidget):
 
     # -- model and build -----------------------------------------------------------------
 
+    def showEvent(self, event: Any) -> None:  # noqa: N802
+        picker = getattr(self.window_ref, "picker", None)
+        current = picker.current_path() if picker is not None else None
+        if current and current != self.offload.model:
+            self.show_model(current)
+        super().showEvent(event)
+
     def show_model(self, path: str) -> None:
         from hearthlm.core.modelfile import read_gguf
 
+        if not path:
+            return
         try:
             n_layers = read_gguf(path).block_count
         except Exception:

@@ -121,7 +121,7 @@ def cmd_monitor(args: argparse.Namespace) -> int:
     from .monitor import Sampler
 
     if args.interval <= 0:
-        raise HardwareError("--interval takes a number of seconds above 0, not {value}.", value=args.interval)
+        raise HardwareError(HM.MON_BAD_INTERVAL, value=args.interval)
     sampler = Sampler(interval=args.interval)
     sampler.engine_pid = args.pid
     count = 1 if args.once else args.count

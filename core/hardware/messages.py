@@ -33,3 +33,4 @@ EST_MARGIN = QT_TRANSLATE_NOOP(
 EST_NO_GPU = QT_TRANSLATE_NOOP(
     "core", "This llama.cpp build cannot offload to a GPU: everything stays on the CPU. Install a GPU build "
             "with `{command}`.")
+MON_BAD_INTERVAL = QT_TRANSLATE_NOOP("core", "--interval takes a number of seconds above 0, not {value}.")
