@@ -79,3 +79,13 @@ def test_layers_split_across_two_gpus_by_free_memory(starter_model: Path) -> Non
 def test_bad_kv_type_is_refused(starter_model: Path) -> None:
     with pytest.raises(ValueError, match="KV cache type"):
         estimate(starter_model, kv_type="q3_k")
+
+
+def test_unified_memory_is_not_counted_twice(starter_model: Path) -> None:
+    cpu = Device("CPU", "cpu", 1 << 30, 16 << 30)
+    discrete = estimate(starter_model, n_ctx=4096, gpu_layers=31, devices=[cpu, Device("GPU", "gpu", 1 << 30, 8 << 30)])
+    metal = estimate(starter_model, n_ctx=4096, gpu_layers=31,
+                     devices=[cpu, Device.from_dict({"name": "Metal", "kind": "gpu", "backend": "Metal",
+                                                     "free_bytes": 1 << 30, "total_bytes": 10 << 30})])
+    gpu_need = int(metal.devices[1].total * 1.10)
+    assert metal.devices[0].need_with_margin == discrete.devices[0].need_with_margin + gpu_need

@@ -53,7 +53,6 @@ def memory_devices(refresh: bool = True) -> list[Device]:
     devices = [cpu_device()]
     for entry in probed_build().get("devices", []):
         if entry.get("kind") in ("gpu", "igpu", "accel"):
-            device = Device(entry.get("name", "GPU"), entry.get("kind", "gpu"),
-                            int(entry.get("free_bytes", 0)), int(entry.get("total_bytes", 0)))
+            device = Device.from_dict(entry)
             devices.append(_refresh_free(device) if refresh else device)
     return devices

@@ -63,11 +63,14 @@ class Device:
     kind: str  # cpu | gpu | igpu | accel
     free_bytes: int
     total_bytes: int
+    unified: bool = False  # shares the CPU's RAM (Apple silicon, integrated GPUs)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Device":
-        return cls(str(data.get("name", "?")), str(data.get("kind", "gpu")),
-                   int(data.get("free_bytes", 0)), int(data.get("total_bytes", 0)))
+        kind = str(data.get("kind", "gpu"))
+        unified = kind == "igpu" or str(data.get("backend", "")).lower() == "metal"
+        return cls(str(data.get("name", "?")), kind, int(data.get("free_bytes", 0)),
+                   int(data.get("total_bytes", 0)), bool(data.get("unified", unified)))
 
 
 @dataclass
@@ -333,6 +336,10 @@ def _place(*, shape: ModelShape, info: GGUFInfo, n_ctx: int, kv_type: str, kv_ty
 
     for dev in [cpu_est, *gpu_ests]:
         dev.need_with_margin = int(dev.total * (1 + MARGIN_FRACTION)) + RESERVE_BYTES.get(dev.kind, 256 * MIB)
+    # A GPU that shares the CPU's RAM takes its share from the same free memory: count it there
+    # too, or the two verdicts would each spend the same bytes.
+    cpu_est.need_with_margin += sum(int(d.total * (1 + MARGIN_FRACTION)) for d, g in zip(gpu_ests, gpus) if g.unified)
+    for dev in [cpu_est, *gpu_ests]:
         if dev.free_bytes:
             dev.fits = dev.need_with_margin <= dev.free_bytes
     return MemoryEstimate(
