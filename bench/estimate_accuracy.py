@@ -73,6 +73,8 @@ def main() -> int:
     parser.add_argument("--model", action="append", default=[])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--kv-type", default="f16")
+    parser.add_argument("--gpu-layers", type=int, default=0,
+                        help="offload this many layers (GPU machines): adds the GPU estimate vs NVML")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     ctxs = args.ctx or ([512, 2048] if args.quick else [512, 2048, 8192])
@@ -92,13 +94,25 @@ def main() -> int:
     rows = []
     for label, path in models:
         for n_ctx in ctxs:
-            est = estimate(path, n_ctx=n_ctx, kv_type=args.kv_type).device("cpu")
-            measured = measure_model(str(path), n_ctx, kv_type=args.kv_type)
+            devices = []
+            if args.gpu_layers:
+                from hearthlm.core.hardware.devices import memory_devices
+
+                devices = memory_devices()
+            full = estimate(path, n_ctx=n_ctx, kv_type=args.kv_type, gpu_layers=args.gpu_layers, devices=devices)
+            est = full.device("cpu")
+            measured = measure_model(str(path), n_ctx, kv_type=args.kv_type, gpu_layers=args.gpu_layers)
+            if args.gpu_layers and measured.get("gpu") is not None and len(full.devices) > 1:
+                gpu_est = full.devices[1].total
+                print(f"{label:36s} n_ctx {n_ctx:6d}  GPU estimate {gpu_est / MIB:8.1f} MiB  NVML process "
+                      f"{measured['gpu'] / MIB:8.1f} MiB (CUDA context included)", file=sys.stderr, flush=True)
             err = (est.total - measured["rss"]) / measured["rss"] * 100
             row = {"model": label, "n_ctx": n_ctx, "kv_type": args.kv_type, "estimate": est.total,
                    "measured_rss": measured["rss"], "measured_pss": measured["pss"],
                    "rss_after_load": measured["rss_after_load"], "error_pct": round(err, 2),
-                   "parts": est.to_dict(), "seconds": round(measured["seconds"], 1)}
+                   "parts": est.to_dict(), "seconds": round(measured["seconds"], 1),
+                   "gpu_estimate": full.devices[1].total if len(full.devices) > 1 else None,
+                   "gpu_measured": measured.get("gpu")}
             rows.append(row)
             print(f"{label:36s} n_ctx {n_ctx:6d}  estimate {est.total / MIB:8.1f} MiB  measured "
                   f"{measured['rss'] / MIB:8.1f} MiB  error {err:+5.1f} %  ({measured['seconds']:.0f} s)",

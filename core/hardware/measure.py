@@ -31,16 +31,29 @@ def _memory() -> tuple[int, int]:
     return info.rss, getattr(info, "pss", info.rss)
 
 
-def run(path: str, n_ctx: int, fill: float = 1.0, kv_type: str = "f16", threads: int = 1) -> dict[str, Any]:
+def _gpu_bytes() -> int | None:
+    """This process's memory on NVIDIA GPUs (NVML), None where NVML cannot tell."""
+    import os
+
+    from .gpu_readers import NvmlReader
+
+    gpus = NvmlReader().read()
+    if not gpus:
+        return None
+    return sum(g.processes.get(os.getpid(), 0) for g in gpus)
+
+
+def run(path: str, n_ctx: int, fill: float = 1.0, kv_type: str = "f16", threads: int = 1,
+        gpu_layers: int = 0) -> dict[str, Any]:
     from ..engine.protocol import GenerationParams, LoadParams
     from ..engine.runner import LlamaRunner
 
     runner = LlamaRunner()  # llama.cpp's libraries and backends loaded: the baseline
     rss0, pss0 = _memory()
+    gpu0 = _gpu_bytes() if gpu_layers else None
     started = time.perf_counter()
-    params = LoadParams(path, n_ctx=n_ctx, n_threads=threads, state_cache_mb=0)
-    if kv_type != "f16" and hasattr(params, "type_k"):
-        params.type_k = params.type_v = kv_type
+    params = LoadParams(path, n_ctx=n_ctx, n_threads=threads, state_cache_mb=0, n_gpu_layers=gpu_layers,
+                        type_k=kv_type, type_v=kv_type)
     runner.load(params, lambda _v: True)
     rss1, pss1 = _memory()
     n_prompt = max(8, int(n_ctx * fill) - 16)
@@ -51,14 +64,17 @@ def run(path: str, n_ctx: int, fill: float = 1.0, kv_type: str = "f16", threads:
         "path": path, "n_ctx": n_ctx, "prompt_tokens": len(tokens),
         "rss_after_load": rss1 - rss0, "pss_after_load": pss1 - pss0,
         "rss": rss2 - rss0, "pss": pss2 - pss0, "seconds": time.perf_counter() - started,
+        # GPU: everything this process holds there, CUDA context included (it is created by the load)
+        "gpu_layers": gpu_layers, "gpu_before": gpu0, "gpu": _gpu_bytes() if gpu_layers else None,
     }
 
 
-def measure_model(path: str, n_ctx: int, fill: float = 1.0, kv_type: str = "f16",
+def measure_model(path: str, n_ctx: int, fill: float = 1.0, kv_type: str = "f16", gpu_layers: int = 0,
                   timeout: float = 600.0) -> dict[str, Any]:
     """Run the measurement in a fresh child process and return its JSON."""
     result = subprocess.run(
-        [sys.executable, "-m", "hearthlm.core.hardware.measure", str(path), str(n_ctx), str(fill), kv_type],
+        [sys.executable, "-m", "hearthlm.core.hardware.measure", str(path), str(n_ctx), str(fill), kv_type,
+         str(gpu_layers)],
         capture_output=True, text=True, timeout=timeout, check=False)
     if result.returncode != 0:
         raise RuntimeError(f"measurement failed ({result.returncode}): {result.stderr[-2000:]}")
@@ -72,7 +88,8 @@ def main(argv: list[str]) -> None:
     os.dup2(2, 1)  # llama.cpp's prints go to stderr; the JSON line to the real stdout
     fill = float(argv[2]) if len(argv) > 2 else 1.0
     kv_type = argv[3] if len(argv) > 3 else "f16"
-    out = run(argv[0], int(argv[1]), fill, kv_type)
+    gpu_layers = int(argv[4]) if len(argv) > 4 else 0
+    out = run(argv[0], int(argv[1]), fill, kv_type, gpu_layers=gpu_layers)
     os.write(protocol, (json.dumps(out) + "\n").encode())
 
 
