@@ -125,12 +125,15 @@ def main() -> int:
           f"{load_before:.2f} before, {os.getloadavg()[0]:.2f} after; {platform.machine()}, KV cache {args.kv_type}, "
           f"n_ubatch 512, flash attention auto (on for the CPU), 1 thread.  ")
     print(f"Worst |error|: **{worst:.1f} %** (target 5 %).\n")
-    print("| model | n_ctx | estimate MiB | measured RSS MiB | error | RSS after load only | PSS | weights | repacked | KV | compute | other |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("| model | n_ctx | estimate MiB | measured RSS MiB | error | at load: estimate | at load: RSS | at load: error "
+          "| PSS | weights | repacked | KV | compute | other |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         p = r["parts"]
+        at_load_err = (p["at_load"] - r["rss_after_load"]) / r["rss_after_load"] * 100
         print(f"| {r['model']} | {r['n_ctx']} | {r['estimate'] / MIB:.1f} | {r['measured_rss'] / MIB:.1f} | "
-              f"{r['error_pct']:+.1f} % | {r['rss_after_load'] / MIB:.1f} | {r['measured_pss'] / MIB:.1f} | "
+              f"{r['error_pct']:+.1f} % | {p['at_load'] / MIB:.1f} | {r['rss_after_load'] / MIB:.1f} | "
+              f"{at_load_err:+.1f} % | {r['measured_pss'] / MIB:.1f} | "
               f"{p['weights'] / MIB:.1f} | {p['repacked'] / MIB:.1f} | {p['kv_cache'] / MIB:.1f} | "
               f"{p['compute'] / MIB:.1f} | {(p['overhead'] + p['output_buffer']) / MIB:.1f} |")
     return 0

@@ -81,7 +81,9 @@ def cmd_estimate(args: argparse.Namespace) -> int:
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:
         print("  ".join(cell.ljust(w) if i in (0, 8) else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths))))
-    print(f"total {format_bytes(result.total)}")
+    cpu = result.device("cpu")
+    print(f"total {format_bytes(result.total)} with a full batch of prompt evaluated"
+          + (f"; {format_bytes(cpu.at_load)} on the CPU right after loading" if cpu else ""))
     print(msg(HM.EST_MARGIN, margin=round(MARGIN_FRACTION * 100), cpu_reserve=format_bytes(RESERVE_BYTES["cpu"]),
               gpu_reserve=format_bytes(RESERVE_BYTES["gpu"])))
     if not offload:

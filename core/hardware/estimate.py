@@ -94,8 +94,14 @@ class DeviceEstimate:
     def total(self) -> int:
         return self.weights + self.repacked + self.kv_cache + self.compute + self.output_buffer + self.overhead
 
+    @property
+    def at_load(self) -> int:
+        """Right after loading, before the first prompt: the CPU's compute pages are not touched
+        yet (a GPU allocates its compute buffer at load)."""
+        return self.total - self.compute if self.kind == "cpu" else self.total
+
     def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "total": self.total}
+        return {**asdict(self), "total": self.total, "at_load": self.at_load}
 
 
 @dataclass
@@ -248,6 +254,7 @@ def estimate(model: str | os.PathLike[str] | GGUFInfo, n_ctx: int | None = None,
     info = model if isinstance(model, GGUFInfo) else read_gguf(model)
     shape = model_shape(info)
     n_ctx = int(n_ctx or shape.n_ctx_train or 4096)
+    n_ubatch = min(n_ubatch, pad(n_ctx, KV_PAD))  # llama.cpp clamps the batch to the context
     kv_type = kv_type.lower()
     kv_type_v = (kv_type_v or kv_type).lower()
     for name in (kv_type, kv_type_v):
