@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject
 
 from hearthlm.core.hardware.offload_store import get_choice
 
+from .detached_job import run_detached
 from .jobs import Job
 from .messages import tr_msg
 
@@ -44,7 +45,7 @@ def _judge(path: str, n_ctx: int, default_layers: int) -> tuple[dict[str, Any], 
 
 def guarded_load(owner: QObject, path: str, settings: Any, proceed: Callable[[dict[str, Any]], None],
                  refuse: Callable[[str], None]) -> Job:
-    job = Job(lambda _emit: _judge(path, settings.n_ctx, settings.n_gpu_layers), parent=owner)
+    n_ctx, layers = settings.n_ctx, settings.n_gpu_layers  # read on the UI thread
 
     def done(result: tuple[dict[str, Any], Any]) -> None:
         kwargs, refusal = result
@@ -53,8 +54,4 @@ def guarded_load(owner: QObject, path: str, settings: Any, proceed: Callable[[di
         else:
             proceed(kwargs)
 
-    job.succeeded.connect(done)
-    job.failed.connect(lambda exc: proceed({}))
-    job.finished.connect(job.deleteLater)
-    job.start()
-    return job
+    return run_detached(owner, lambda _emit: _judge(path, n_ctx, layers), done, lambda _exc: proceed({}))

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import QApplication, QGridLayout, QLabel, QVBoxLayout, QW
 from hearthlm.core.hardware.guard import format_bytes
 from hearthlm.core.hardware.monitor import Sample, Sampler
 
-from .jobs import Job
+from .detached_job import run_detached
 from .line_plot import LinePlot
 from .offload_controls import OffloadControls
 
@@ -52,10 +52,13 @@ class MonitorPage(QWidget):
         self.sampler.listen(self._bridge.sampled.emit)
         self._connect_window(window)
         self._check_build()
+        sampler = self.sampler
         app = QApplication.instance()
         if app is not None:
-            app.aboutToQuit.connect(self.sampler.stop)
-        self.sampler.start()
+            app.aboutToQuit.connect(sampler.stop)
+        # The page may go with its window long before the application quits: stop sampling then.
+        self.destroyed.connect(lambda *_: sampler.stop(timeout=0))
+        sampler.start()
 
     # -- layout --------------------------------------------------------------------------
 
@@ -151,12 +154,8 @@ class MonitorPage(QWidget):
 
             return gpu_offload_supported()
 
-        job = Job(work, parent=self)
-        job.succeeded.connect(self.offload.set_gpu_offload)
-        job.failed.connect(lambda _exc: self.offload.set_gpu_offload(False))
-        job.finished.connect(job.deleteLater)
-        job.start()
-        self._build_job = job
+        offload = self.offload
+        run_detached(offload, work, offload.set_gpu_offload, lambda _exc: offload.set_gpu_offload(False))
 
     # -- samples -------------------------------------------------------------------------
 

@@ -1,0 +1,44 @@
+"""Run a core function on a Job that may outlive the widget that asked for it.
+
+A QThread destroyed while it runs aborts the process, so a job must not die with its widget: it
+is parented to the application instead, deleted when it finishes, and waited for when the
+application quits. Results reach the widget through a relay object owned by the widget, so a
+widget that has gone simply never hears back.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from PySide6.QtCore import QCoreApplication, QObject, Slot
+
+from .jobs import Job
+
+
+class _Relay(QObject):
+    def __init__(self, owner: QObject, on_success: Callable[[Any], None], on_failure: Callable[[Any], None]):
+        super().__init__(owner)
+        self._on_success, self._on_failure = on_success, on_failure
+
+    @Slot(object)
+    def success(self, result: Any) -> None:
+        self._on_success(result)
+
+    @Slot(object)
+    def failure(self, exc: Any) -> None:
+        self._on_failure(exc)
+
+
+def run_detached(owner: QObject, fn: Callable[[Callable[[Any], None]], Any],
+                 on_success: Callable[[Any], None], on_failure: Callable[[Any], None]) -> Job:
+    """Start ``fn(emit)`` on a job thread; call back on the UI thread while ``owner`` exists."""
+    app = QCoreApplication.instance()
+    job = Job(fn, parent=app)
+    relay = _Relay(owner, on_success, on_failure)
+    job.succeeded.connect(relay.success)
+    job.failed.connect(relay.failure)
+    job.finished.connect(job.deleteLater)
+    if app is not None:
+        app.aboutToQuit.connect(job.wait)
+    job.start()
+    return job
