@@ -89,3 +89,11 @@ def test_unified_memory_is_not_counted_twice(starter_model: Path) -> None:
                                                      "free_bytes": 1 << 30, "total_bytes": 10 << 30})])
     gpu_need = int(metal.devices[1].total * 1.10)
     assert metal.devices[0].need_with_margin == discrete.devices[0].need_with_margin + gpu_need
+
+
+def test_a_header_with_almost_nothing_still_gets_an_estimate(tmp_path: Path) -> None:
+    from gguf_files import write_unloadable_gguf
+
+    path = write_unloadable_gguf(tmp_path / "bare.gguf", arch="mystery")
+    est = estimate(path, n_ctx=2048)
+    assert est.n_layer == 0 and est.device("cpu").weights == 8 * 32 * 4 and est.total > 0
