@@ -79,6 +79,7 @@ class OffloadControls(QGroupBox):
         self._loading = True
         try:
             self.layers.setRange(0, (n_layers + 1) if n_layers else 999)
+            self.layers.setSuffix(f" / {n_layers + 1}" if n_layers else "")
             self.auto.setChecked(choice.gpu_layers == "auto")
             self.layers.setValue(choice.gpu_layers if isinstance(choice.gpu_layers, int) else 0)
             self.flash.setCurrentIndex(max(0, self.flash.findData(choice.flash_attn)))
