@@ -37,8 +37,23 @@ def run_detached(owner: QObject, fn: Callable[[Callable[[Any], None]], Any],
     relay = _Relay(owner, on_success, on_failure)
     job.succeeded.connect(relay.success)
     job.failed.connect(relay.failure)
+    _running.add(job)
+    job.finished.connect(lambda: _running.discard(job))
     job.finished.connect(job.deleteLater)
-    if app is not None:
-        app.aboutToQuit.connect(job.wait)
+    if app is not None and not getattr(app, "_hearth_waits_for_jobs", False):
+        app._hearth_waits_for_jobs = True  # type: ignore[attr-defined]
+        app.aboutToQuit.connect(_wait_for_running)
     job.start()
     return job
+
+
+_running: set[Job] = set()
+
+
+def _wait_for_running() -> None:
+    """At quit: let jobs still running finish (a probe takes a second or two)."""
+    for job in list(_running):
+        try:
+            job.wait(70_000)
+        except RuntimeError:  # already deleted by Qt
+            pass

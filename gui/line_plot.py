@@ -26,11 +26,14 @@ class LinePlot(QWidget):
         self.window_s = window_s
         self.fixed_max = fixed_max
         self.series: dict[str, list[tuple[float, float]]] = {}
+        self.since: float | None = None
         self.setMinimumSize(260, 150)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
-    def set_series(self, series: dict[str, Sequence[tuple[float, float]]]) -> None:
+    def set_series(self, series: dict[str, Sequence[tuple[float, float]]], since: float | None = None) -> None:
+        """``since``: when the data begins (plots side by side then share one time axis)."""
         self.series = {k: list(v) for k, v in series.items()}
+        self.since = since
         self.update()
 
     def _top(self) -> float:
@@ -76,7 +79,8 @@ class LinePlot(QWidget):
             p.drawText(QRectF(0, y - line_h / 2, area.left() - 4, line_h),
                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, self.fmt(top * frac))
         # The axis grows with the data from one minute up to the whole window.
-        first = min((pts[0][0] for pts in self.series.values() if pts), default=0.0)
+        first = self.since if self.since is not None else min(
+            (pts[0][0] for pts in self.series.values() if pts), default=0.0)
         latest = max((pts[-1][0] for pts in self.series.values() if pts), default=0.0)
         span = min(self.window_s, max(60.0, -(-(latest - first) // 60) * 60))
         p.drawText(QRectF(area.left(), area.bottom() + 2, area.width(), line_h), Qt.AlignmentFlag.AlignLeft,

@@ -170,15 +170,16 @@ class MonitorPage(QWidget):
                                 and g.vendor == gpu.vendor]
         if sample.swap_total:
             memory[self.tr("swap")] = [(s.t, s.swap_used / GIB) for s in history]
-        self.memory_plot.set_series(memory)
+        since = history[0].t if history else None
+        self.memory_plot.set_series(memory, since)
         self.cpu_plot.set_series({
             self.tr("machine"): [(s.t, s.cpu_pct) for s in history],
             self.tr("engine"): [(s.t, s.engine_cpu_pct / max(1, _cores())) for s in history
                                 if s.engine_cpu_pct is not None],
-        })
+        }, since)
         self.engine_plot.set_series({self.tr("engine"): [(s.t, s.engine_rss / 2 ** 20) for s in history
-                                                          if s.engine_rss is not None]})
-        self.tps_plot.set_series({self.tr("tokens/s"): [(s.t, s.tokens_per_s or 0.0) for s in history]})
+                                                          if s.engine_rss is not None]}, since)
+        self.tps_plot.set_series({self.tr("tokens/s"): [(s.t, s.tokens_per_s or 0.0) for s in history]}, since)
         self.summary.setText(self._summary(sample))
 
     def _summary(self, s: Sample) -> str:
