@@ -299,6 +299,7 @@ AREA_COMMANDS: tuple[str, ...] = (
     "hearthlm.core.hub.cli",
     "hearthlm.core.quantize.cli",
     "hearthlm.core.docs.cli",
+    "hearthlm.core.hardware.cli",
 )
 
 

@@ -34,6 +34,7 @@ from .chat_settings import TEMPLATE_KEY, ChatSettingsPanel
 from .chat_view import ChatView
 from .conversation_list import ConversationList
 from .engine_session import EngineSession
+from .load_guard import guarded_load
 from .message_html import MessageView
 from .messages import error_text, tr_msg
 from .model_picker import ModelPicker
@@ -268,8 +269,11 @@ class ChatPage(QWidget):
         self.progress.setVisible(True)
         self._status(self.tr("Loading {name}…").format(name=Path(path).name))
         s = self.settings
-        self.session.load(path, n_ctx=int(self.setting("n_ctx") or s.n_ctx), n_gpu_layers=s.n_gpu_layers,
-                          n_threads=s.n_threads)
+        n_ctx = int(self.setting("n_ctx") or s.n_ctx)
+        # The hardware guard checks the estimate against free memory first (gui/load_guard.py).
+        guarded_load(self, path, s, lambda offload: self.session.load(
+            path, **{"n_ctx": n_ctx, "n_gpu_layers": s.n_gpu_layers, "n_threads": s.n_threads, **offload}),
+            self._load_failed, n_ctx=n_ctx)
 
     def model_chosen(self, path: str) -> None:
         """A model picked for the open conversation (here or on another page): remember it, load it."""

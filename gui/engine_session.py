@@ -54,6 +54,12 @@ class EngineSession(QObject):
     def busy(self) -> bool:
         return bool(self._jobs)
 
+    @property
+    def engine_pid(self) -> int | None:
+        """The engine process's id while it runs (the monitor follows its memory)."""
+        engine = self._engine
+        return engine.pid if engine is not None and engine.alive else None
+
     def _engine_for_use(self) -> Engine:
         """The current engine, or a fresh one after a crash. Runs on a job thread."""
         if self._engine is None or not self._engine.alive:
@@ -86,8 +92,9 @@ class EngineSession(QObject):
 
     # -- loading -------------------------------------------------------------------------
 
-    def load(self, path: str, n_ctx: int = 4096, n_gpu_layers: int = 0, n_threads: int = 0) -> None:
-        params = LoadParams(path=path, n_ctx=n_ctx, n_gpu_layers=n_gpu_layers, n_threads=n_threads)
+    def load(self, path: str, n_ctx: int = 4096, n_gpu_layers: int = 0, n_threads: int = 0, **offload: Any) -> None:
+        # offload: flash_attn, type_k, type_v (LoadParams fields; the hardware area's controls)
+        params = LoadParams(path=path, n_ctx=n_ctx, n_gpu_layers=n_gpu_layers, n_threads=n_threads, **offload)
 
         def work(emit: Any) -> Any:  # on the job's thread
             return self._engine_for_use().load(params, on_progress=emit)

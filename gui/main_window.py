@@ -18,6 +18,7 @@ from hearthlm.core.settings import Settings, load_settings
 from .chat_page import ChatPage
 from .docs_page import DocsPage
 from .models_page import ModelsPage
+from .monitor_page import MonitorPage
 from .quantize_page import QuantizePage
 
 # Parts of the chat page the window names directly.
@@ -63,6 +64,8 @@ class MainWindow(QMainWindow):
         self.pages.addTab(QuantizePage(self), self.tr("Quantize"))
         self.docs_page = DocsPage(self)
         self.pages.addTab(self.docs_page, self.tr("Documents"))
+        self.monitor_page = MonitorPage(self)
+        self.pages.addTab(self.monitor_page, self.tr("Monitor"))
 
     # -- the chat page's actions, by their old names -------------------------------------
 

@@ -28,6 +28,15 @@ class LoadParams:
     n_threads: int = 0  # 0: one per physical core
     n_batch: int = 512
     state_cache_mb: int = 1024  # RAM for saved KV states of recent conversations (0: none)
+    # Offload options (core/engine/offload_params.py applies them to llama.cpp's context params).
+    flash_attn: str = "auto"  # auto | on | off
+    type_k: str = "f16"  # KV cache types: f16 | q8_0 | q4_0 (a quantized V cache needs flash attention)
+    type_v: str = "f16"
+
+    def __post_init__(self) -> None:
+        from .offload_params import check_offload_params
+
+        check_offload_params(self.flash_attn, self.type_k, self.type_v)
 
 
 @dataclass

@@ -21,6 +21,7 @@ import llama_cpp
 from .. import messages as M
 from ..errors import EngineError
 from .kv_states import SavedStates, common_prefix_length
+from .offload_params import apply_offload_params
 from .protocol import AnswerStats, GenerationParams, LoadParams
 
 # Save or restore a KV state only when that spares evaluating at least this many tokens.
@@ -91,6 +92,7 @@ class LlamaRunner:
         cparams.n_threads = threads
         cparams.n_threads_batch = threads
         cparams.no_perf = True
+        apply_offload_params(cparams, params)
         ctx = llama_cpp.llama_init_from_model(model, cparams)
         if not ctx:
             llama_cpp.llama_model_free(model)

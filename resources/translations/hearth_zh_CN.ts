@@ -810,6 +810,17 @@
     </message>
 </context>
 <context>
+    <name>LinePlot</name>
+    <message>
+        <source>−{n} min</source>
+        <translation>−{n} 分钟</translation>
+    </message>
+    <message>
+        <source>now</source>
+        <translation>现在</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>Hearth</source>
@@ -834,6 +845,10 @@
     <message>
         <source>Documents</source>
         <translation>文档</translation>
+    </message>
+    <message>
+        <source>Monitor</source>
+        <translation>监视器</translation>
     </message>
     <message>
         <source>Stop the answer first, then choose the model again.</source>
@@ -872,6 +887,132 @@
     <message>
         <source>Library</source>
         <translation>模型库</translation>
+    </message>
+</context>
+<context>
+    <name>MonitorPage</name>
+    <message>
+        <source>Collecting the first sample…</source>
+        <translation>正在采集第一个样本…</translation>
+    </message>
+    <message>
+        <source>Memory used per device</source>
+        <translation>各设备已用内存</translation>
+    </message>
+    <message>
+        <source>CPU</source>
+        <translation>CPU</translation>
+    </message>
+    <message>
+        <source>Engine memory (RSS)</source>
+        <translation>引擎内存（RSS）</translation>
+    </message>
+    <message>
+        <source>Tokens per second</source>
+        <translation>每秒词元数</translation>
+    </message>
+    <message>
+        <source>RAM</source>
+        <translation>内存</translation>
+    </message>
+    <message>
+        <source>swap</source>
+        <translation>交换区</translation>
+    </message>
+    <message>
+        <source>machine</source>
+        <translation>整机</translation>
+    </message>
+    <message>
+        <source>engine</source>
+        <translation>引擎</translation>
+    </message>
+    <message>
+        <source>tokens/s</source>
+        <translation>词元/秒</translation>
+    </message>
+    <message>
+        <source>CPU {pct:.0f}%</source>
+        <translation>CPU {pct:.0f}%</translation>
+    </message>
+    <message>
+        <source>RAM {used} of {total}</source>
+        <translation>内存 {used} / {total}</translation>
+    </message>
+    <message>
+        <source>{name}: {used} of {total}</source>
+        <translation>{name}：{used} / {total}</translation>
+    </message>
+    <message>
+        <source>engine {rss}</source>
+        <translation>引擎 {rss}</translation>
+    </message>
+    <message>
+        <source>{tps:.1f} tokens/s</source>
+        <translation>{tps:.1f} 词元/秒</translation>
+    </message>
+</context>
+<context>
+    <name>OffloadControls</name>
+    <message>
+        <source>GPU offload</source>
+        <translation>GPU 卸载</translation>
+    </message>
+    <message>
+        <source>Auto (the most that fit)</source>
+        <translation>自动（能放下的最多层数）</translation>
+    </message>
+    <message>
+        <source>Auto</source>
+        <translation>自动</translation>
+    </message>
+    <message>
+        <source>On</source>
+        <translation>开</translation>
+    </message>
+    <message>
+        <source>Off</source>
+        <translation>关</translation>
+    </message>
+    <message>
+        <source>f16 (full precision)</source>
+        <translation>f16（全精度）</translation>
+    </message>
+    <message>
+        <source>q8_0 (half the memory)</source>
+        <translation>q8_0（内存减半）</translation>
+    </message>
+    <message>
+        <source>q4_0 (a quarter)</source>
+        <translation>q4_0（四分之一）</translation>
+    </message>
+    <message>
+        <source>GPU layers</source>
+        <translation>GPU 层数</translation>
+    </message>
+    <message>
+        <source>Flash attention</source>
+        <translation>Flash Attention</translation>
+    </message>
+    <message>
+        <source>KV cache</source>
+        <translation>KV 缓存</translation>
+    </message>
+    <message>
+        <source>Checking whether this llama.cpp build can use a GPU…</source>
+        <translation>正在检查此 llama.cpp 版本能否使用 GPU…</translation>
+    </message>
+    <message>
+        <source>This llama.cpp build runs on the CPU only, so there are no layers to offload. To use a GPU, install a GPU build: {command}</source>
+        <translation>此 llama.cpp 版本只能在 CPU 上运行，没有可卸载的层。要使用 GPU，请安装 GPU 版本：{command}</translation>
+    </message>
+    <message>
+        <source>Layers beyond the model&apos;s count mean all of them. Changes apply at the next load.</source>
+        <translation>超过模型层数即表示全部层。更改在下次加载时生效。</translation>
+    </message>
+    <message>
+        <source>GPU offload for {name}</source>
+        <translation>{name} 的 GPU 卸载</translation>
     </message>
 </context>
 <context>
@@ -1906,6 +2047,74 @@
     <message>
         <source>Translator</source>
         <translation>翻译</translation>
+    </message>
+    <message>
+        <source>Flash attention must be auto, on or off, not {value}.</source>
+        <translation>Flash Attention 只能是 auto、on 或 off，而不是 {value}。</translation>
+    </message>
+    <message>
+        <source>Unknown KV cache type {value}: choose one of {choices}.</source>
+        <translation>未知的 KV 缓存类型 {value}：请从 {choices} 中选择。</translation>
+    </message>
+    <message>
+        <source>A {kv_type} V cache needs flash attention: set flash attention to auto or on, or use an f16 cache.</source>
+        <translation>{kv_type} 类型的 V 缓存需要 Flash Attention：请把 Flash Attention 设为 auto 或 on，或改用 f16 缓存。</translation>
+    </message>
+    <message>
+        <source>{model} needs about {need} on {device} with a context of {n_ctx:,} tokens (weights {weights}, KV cache {kv}, compute {compute}); with a {margin}% margin and {reserve} kept free that is {need_margin}, but only {free} is free.</source>
+        <translation>{model} 在上下文为 {n_ctx:,} 个词元时，需要在 {device} 上占用约 {need}（权重 {weights}，KV 缓存 {kv}，计算 {compute}）；加上 {margin}% 余量并保留 {reserve} 空闲，共需 {need_margin}，但只有 {free} 可用。</translation>
+    </message>
+    <message>
+        <source>Try a context of {n_ctx:,} tokens.</source>
+        <translation>请尝试 {n_ctx:,} 个词元的上下文。</translation>
+    </message>
+    <message>
+        <source>Try {layers} GPU layers (of {max_layers}).</source>
+        <translation>请尝试 {layers} 个 GPU 层（共 {max_layers} 层）。</translation>
+    </message>
+    <message>
+        <source>Try {layers} GPU layers (of {max_layers}), or a context of {n_ctx:,} tokens.</source>
+        <translation>请尝试 {layers} 个 GPU 层（共 {max_layers} 层），或 {n_ctx:,} 个词元的上下文。</translation>
+    </message>
+    <message>
+        <source>Even a context of {n_ctx:,} tokens does not fit: close other programs or choose a smaller model file.</source>
+        <translation>即使 {n_ctx:,} 个词元的上下文也放不下：请关闭其他程序，或选择更小的模型文件。</translation>
+    </message>
+    <message>
+        <source>{problem} {advice}</source>
+        <translation>{problem}{advice}</translation>
+    </message>
+    <message>
+        <source>--gpu-layers takes a number of layers or auto, not {value}.</source>
+        <translation>--gpu-layers 需要层数或 auto，而不是 {value}。</translation>
+    </message>
+    <message>
+        <source>--ctx takes a number of tokens of at least 16, not {value}.</source>
+        <translation>--ctx 需要至少 16 的词元数，而不是 {value}。</translation>
+    </message>
+    <message>
+        <source>fits</source>
+        <translation>放得下</translation>
+    </message>
+    <message>
+        <source>does not fit</source>
+        <translation>放不下</translation>
+    </message>
+    <message>
+        <source>free memory unknown</source>
+        <translation>可用内存未知</translation>
+    </message>
+    <message>
+        <source>Verdicts include a margin: the estimate plus {margin}%, plus {cpu_reserve} kept free on the CPU and {gpu_reserve} on a GPU.</source>
+        <translation>判断已包含余量：估计值加 {margin}%，并在 CPU 上保留 {cpu_reserve}、在 GPU 上保留 {gpu_reserve} 空闲。</translation>
+    </message>
+    <message>
+        <source>This llama.cpp build cannot offload to a GPU: everything stays on the CPU. Install a GPU build with `{command}`.</source>
+        <translation>此 llama.cpp 版本不能卸载到 GPU：全部留在 CPU 上。请用 `{command}` 安装 GPU 版本。</translation>
+    </message>
+    <message>
+        <source>--interval takes a number of seconds above 0, not {value}.</source>
+        <translation>--interval 需要大于 0 的秒数，而不是 {value}。</translation>
     </message>
 </context>
 </TS>
