@@ -52,6 +52,23 @@ def test_the_store_sends_answers_back_without_reasoning_but_keeps_it():
         conv = store.create()
         q = store.add_message(conv.id, None, "user", "2+2?")
         a = store.add_message(conv.id, q.id, "assistant", "<think>add them</think>It is 4.")
-        assert store.to_engine_messages(conv.id)[-1] == {"role": "assistant", "content": "It is 4."}
+        sent = store.to_engine_messages(conv.id)[-1]
+        assert sent["content"] == "It is 4." and sent["reasoning_content"] == "add them"
         assert store.to_engine_messages(conv.id, keep_last_reasoning=True)[-1]["content"].startswith("<think>")
         assert store.message(a.id).content == "<think>add them</think>It is 4."
+
+
+def test_reasoning_reaches_only_the_templates_that_ask_for_it():
+    """ChatML drops it; a Qwen3-style template that reads reasoning_content renders it."""
+    from hearthlm.core.chat.store import ConversationStore
+    from hearthlm.core.chat.template import render_prompt
+
+    asks = ("{% for m in messages %}<|{{ m.role }}|>{% if m.reasoning_content %}<think>{{ m.reasoning_content }}"
+            "</think>{% endif %}{{ m.content }}\n{% endfor %}")
+    with ConversationStore(":memory:") as store:
+        conv = store.create()
+        q = store.add_message(conv.id, None, "user", "2+2?")
+        store.add_message(conv.id, q.id, "assistant", "<think>add them</think>It is 4.")
+        messages = store.to_engine_messages(conv.id)
+    assert "add them" not in render_prompt("chatml", messages).text
+    assert "<think>add them</think>It is 4." in render_prompt(asks, messages, add_generation_prompt=False).text

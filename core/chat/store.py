@@ -43,7 +43,7 @@ from .. import messages as M
 from .. import paths
 from ..errors import HearthError
 from . import store_schema as schema
-from .reasoning import strip_reasoning
+from .reasoning import split_reasoning
 from .store_export import default_title, export_json, export_markdown
 from .store_search import SearchHit, search
 from .store_writer import AnswerWriter, writer_alive, writer_tag
@@ -397,15 +397,22 @@ class ConversationStore:
     def to_engine_messages(self, conversation_id: str, *, keep_last_reasoning: bool = False) -> list[dict[str, str]]:
         """The active branch as the engine takes it: [{"role", "content"}, ...]. The settings' system
         prompt (``SYSTEM_PROMPT_KEY``) comes first when the branch does not start with one; answers
-        still streaming and empty answers are left out. Answers go without their reasoning (see
-        reasoning.py; the store keeps it) — except the last one with ``keep_last_reasoning``, for
+        still streaming and empty answers are left out. Answers go without their reasoning in
+        ``content`` (see reasoning.py; the store keeps it); the reasoning rides along as
+        ``reasoning_content``/``thinking`` for the templates that ask for it — except the last one with ``keep_last_reasoning``, for
         continuing an answer that stopped while it was still thinking."""
         conv = self.get(conversation_id)
         out = [{"role": m.role, "content": m.content} for m in self.path(conversation_id)
                if m.state != "streaming" and (m.content or m.role == "user")]
         for i, m in enumerate(out):
             if m["role"] == "assistant" and not (keep_last_reasoning and i == len(out) - 1):
-                m["content"] = strip_reasoning(m["content"])
+                split = split_reasoning(m["content"])
+                if split.reasoning or split.open:
+                    m["content"] = split.answer
+                    # Templates that want reasoning back (Qwen3, DeepSeek-R1: reasoning_content;
+                    # gpt-oss: thinking) read it from these; every other template ignores them.
+                    if split.reasoning:
+                        m["reasoning_content"] = m["thinking"] = split.reasoning
         system = conv.settings.get(SYSTEM_PROMPT_KEY)
         if isinstance(system, str) and system.strip() and not (out and out[0]["role"] == "system"):
             out.insert(0, {"role": "system", "content": system})
