@@ -62,6 +62,7 @@ class MainWindow(QMainWindow):
         self.pages.addTab(self.models_page, self.tr("Models"))
         self.pages.addTab(QuantizePage(self), self.tr("Quantize"))
         self.docs_page = DocsPage(self)
+        self.chat.use_docs_store(lambda: self.docs_page.store)  # one document store per window
         self.pages.addTab(self.docs_page, self.tr("Documents"))
 
     # -- the chat page's actions, by their old names -------------------------------------
