@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QLabel, QMenu, QToolButton, QWidget
+from PySide6.QtWidgets import QLabel, QMenu, QSizePolicy, QToolButton, QWidget
 
 from .messages import error_text
 
@@ -29,6 +29,7 @@ class DocumentsButton(QToolButton):
         self.setText(self.tr("Documents"))
         self.setToolTip(self.tr("Answer from document collections (indexed on the Documents page)"))
         self.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)  # as wide as Send
         self.menu_ = QMenu(self)
         self.menu_.aboutToShow.connect(self.fill_menu)
         self.setMenu(self.menu_)

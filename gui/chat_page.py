@@ -5,6 +5,11 @@ Conversations live in the ConversationStore (SQLite in the data dir). Every answ
 the store's AnswerWriter while it streams (from the engine job's thread), so a killed app loses at
 most the last second of it. The engine holds no conversation: after a crash nothing is lost and a
 new engine takes over; its prefix reuse and saved KV states make going back to a conversation cheap.
+
+A conversation may answer from document collections (its settings' ``collections``): each question
+is searched on a Job thread first (core/docs/chat_context.py), the engine gets the numbered excerpts
+before the question, the store keeps the question as typed, and the answer's stats keep ``sources``
+(shown under it as links that open the files) or ``docs_note`` (why no excerpt was used).
 """
 
 from __future__ import annotations

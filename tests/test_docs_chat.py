@@ -105,6 +105,23 @@ def test_a_missing_collection_still_answers_with_a_note(qtbot, starter_model) ->
     win.close()
 
 
+@pytest.mark.engine
+def test_stop_while_searching_the_documents_leaves_the_question_unanswered(qtbot, starter_model, manual: Path) -> None:
+    win = make_window(qtbot, starter_model)
+    ingest(win.docs_page.store, "Manuals", [manual])
+    win.chat.set_collections(["Manuals"])
+    win.prompt.setPlainText("What does the red valve release?")
+    win.send()
+    assert win.chat.answering and not win.send_button.isEnabled()  # searching: no second question
+    win.stop()  # before the search's result reaches the window (same event-loop turn)
+    qtbot.waitUntil(lambda: not win.chat.answering, timeout=60_000)
+    assert [m.role for m in win.store.path(win.chat.conversation_id)] == ["user"]
+    assert win.send_button.isEnabled()
+    send(qtbot, win, "What does the red valve release?")  # and the chat goes on
+    assert win.store.path(win.chat.conversation_id)[-1].stats["sources"][0]["page"] == 2
+    win.close()
+
+
 def test_retrieve_says_why_no_excerpts(tmp_path: Path, manual: Path) -> None:
     store = DocStore(tmp_path / "store")
     store.ensure_collection("Empty", "minilm", 384)
