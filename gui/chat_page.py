@@ -5,6 +5,11 @@ Conversations live in the ConversationStore (SQLite in the data dir). Every answ
 the store's AnswerWriter while it streams (from the engine job's thread), so a killed app loses at
 most the last second of it. The engine holds no conversation: after a crash nothing is lost and a
 new engine takes over; its prefix reuse and saved KV states make going back to a conversation cheap.
+
+A conversation may answer from document collections (its settings' ``collections``): each question
+is searched on a Job thread first (core/docs/chat_context.py), the engine gets the numbered excerpts
+before the question, the store keeps the question as typed, and the answer's stats keep ``sources``
+(shown under it as links that open the files) or ``docs_note`` (why no excerpt was used).
 """
 
 from __future__ import annotations
@@ -13,8 +18,8 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QCoreApplication, Qt, QUrl
+from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QInputDialog, QLabel, QMessageBox, QProgressBar,
                                QPushButton, QSplitter, QVBoxLayout, QWidget)
 
@@ -30,11 +35,13 @@ from hearthlm.core.messages import msg
 from hearthlm.core.settings import Settings
 from hearthlm.core.starter import STARTER_INSTALL_HINT, starter_model_path
 
+from .chat_documents import COLLECTIONS_KEY, AnsweringFromLabel, DocumentsButton
 from .chat_settings import TEMPLATE_KEY, ChatSettingsPanel
 from .chat_view import ChatView
 from .conversation_list import ConversationList
 from .engine_session import EngineSession
 from .load_guard import guarded_load
+from .jobs import Job
 from .message_html import MessageView
 from .messages import error_text, tr_msg
 from .model_picker import ModelPicker
@@ -70,6 +77,13 @@ class ChatPage(QWidget):
         self._editing: int | None = None
         self._expanded: set[int] = set()
         self._template_checks: dict[tuple, Any] = {}
+        # Documents: the store (the Documents page's, once the window shares it), and the excerpts'
+        # sources and note for the answer being written (kept in its stats when it ends).
+        self._docs_store_provider: Callable[[], Any] | None = None
+        self._docs_store: Any = None
+        self._docs: dict[str, Any] = {}
+        self._retrieval: Job | None = None
+        self._retrieval_cancelled = False
         self._build()
         self._connect()
         self._shortcuts()
@@ -135,6 +149,8 @@ class ChatPage(QWidget):
         self.edit_label.setStyleSheet("color: #2f6feb")
         self.edit_label.setVisible(False)
         column.addWidget(self.edit_label)
+        self.answering_from = AnsweringFromLabel()
+        column.addWidget(self.answering_from)
         bottom = QHBoxLayout()
         self.prompt = PromptBox()
         self.send_button = QPushButton(self.tr("Send"))
@@ -144,6 +160,8 @@ class ChatPage(QWidget):
         buttons = QVBoxLayout()
         buttons.addWidget(self.send_button)
         buttons.addWidget(self.stop_button)
+        self.documents_button = DocumentsButton(self.docs_store)
+        buttons.addWidget(self.documents_button)
         buttons.addStretch(1)
         bottom.addWidget(self.prompt, 1)
         bottom.addLayout(buttons)
@@ -179,6 +197,8 @@ class ChatPage(QWidget):
         self.settings_button.toggled.connect(self.settings_panel.setVisible)
         self.help_button.clicked.connect(self.show_help)
         self.view.action.connect(self._message_action)
+        self.view.sourceClicked.connect(self.open_source)
+        self.documents_button.collectionsChosen.connect(self.set_collections)
         c = self.conversations
         c.selected.connect(self._open_from_list)
         c.newRequested.connect(self.new_chat)
@@ -248,6 +268,9 @@ class ChatPage(QWidget):
                                 repeat_penalty=float(get("repeat_penalty")), seed=get("seed"))
 
     def _settings_changed(self, own: dict[str, Any]) -> None:
+        own = dict(own)
+        if COLLECTIONS_KEY not in own and self.collections():  # the panel's Reset keeps the documents
+            own[COLLECTIONS_KEY] = self.collections()
         if self.conversation_id is None:
             self._new_settings = own
         else:
@@ -260,6 +283,88 @@ class ChatPage(QWidget):
     def _refresh_settings_panel(self) -> None:
         model = self.store.get(self.conversation_id).model if self.conversation_id else self.session.model_path
         self.settings_panel.show_settings(self._own_settings(), self.settings, model)
+
+    # -- documents -----------------------------------------------------------------------
+
+    def use_docs_store(self, provider: Callable[[], Any]) -> None:
+        """Share the Documents page's store (one chromadb client per process and store)."""
+        self._docs_store_provider = provider
+
+    def docs_store(self) -> Any:
+        if self._docs_store_provider is not None:
+            return self._docs_store_provider()
+        if self._docs_store is None:
+            from hearthlm.core.docs.store import DocStore
+
+            self._docs_store = DocStore()
+        return self._docs_store
+
+    def collections(self) -> list[str]:
+        """The document collections the open conversation answers from."""
+        names = self._own_settings().get(COLLECTIONS_KEY) or []
+        return [str(n) for n in names] if isinstance(names, list) else []
+
+    def set_collections(self, names: list[str]) -> None:
+        """Attach these collections (none: detach) to the open conversation, stored in its settings."""
+        own = self._own_settings()
+        if names:
+            own[COLLECTIONS_KEY] = list(names)
+        else:
+            own.pop(COLLECTIONS_KEY, None)
+        if self.conversation_id is None:
+            self._new_settings = own
+        else:
+            self._guard(lambda: self.store.set_settings(self.conversation_id, own))
+        self._refresh_settings_panel()
+        self._show_collections()
+
+    def _show_collections(self) -> None:
+        names = self.collections()
+        self.documents_button.set_chosen(names)
+        self.answering_from.show_collections(names)
+
+    def open_source(self, url: QUrl) -> None:
+        """A source under an answer: open the file in the user's viewer (PDFs at the page)."""
+        QDesktopServices.openUrl(url)
+
+    def _retrieve(self, writer: AnswerWriter, history: list[dict[str, str]], then: Callable[[list[dict[str, str]]], None]
+                  ) -> None:
+        """Search the conversation's collections for the last question on a worker thread, then
+        ``then(history)`` with the excerpts put before the question (on the UI thread)."""
+        from hearthlm.core.docs.chat_context import retrieve
+
+        names = self.collections()
+        question = history[-1]["content"]
+        info = self.session.model_info
+        n_ctx = info.n_ctx if info is not None else int(self.setting("n_ctx") or self.settings.n_ctx)
+        max_tokens = int(self.setting("max_tokens"))
+        self._retrieval_cancelled = False
+
+        def work(_emit: Any) -> Any:  # on the job's thread: no widgets
+            return retrieve(self.docs_store(), names, question, n_ctx=n_ctx, max_tokens=max_tokens, history=history)
+
+        def done(found: Any) -> None:
+            self._retrieval = None
+            if self._retrieval_cancelled:
+                self._writer = None
+                self._guard(writer.discard)
+                self.render()
+                self._busy_changed(False)
+                self._status(self.tr("Ready"))
+                return
+            self._docs = {"sources": found.sources, "tokens": found.tokens,
+                          "note": found.note.to_json() if found.note else None}
+            then(history[:-1] + [{**history[-1], "content": found.content}])
+
+        job = Job(work, self)
+        job.succeeded.connect(done)
+        job.failed.connect(lambda exc: done(_NoDocs(question, exc)))  # retrieve() does not raise; still safe
+        job.finished.connect(job.deleteLater)
+        self._retrieval = job
+        self._busy_changed(True)
+        self.stop_button.setEnabled(True)
+        self._status(self.tr("Searching the documents…"))
+        job.start()
 
     # -- models --------------------------------------------------------------------------
 
@@ -359,6 +464,7 @@ class ChatPage(QWidget):
         self._refresh_settings_panel()
         self._show_context(None)
         self._template_note()
+        self._show_collections()
         self.focus_prompt()
 
     def open_conversation(self, conversation_id: str) -> None:
@@ -392,6 +498,7 @@ class ChatPage(QWidget):
         self._refresh_settings_panel()
         self._show_context(self._last_usage())
         self._template_note()
+        self._show_collections()
 
     def _views(self, path: list[Message]) -> list[MessageView]:
         views = []
@@ -466,7 +573,7 @@ class ChatPage(QWidget):
     # -- asking --------------------------------------------------------------------------
 
     def _ready_to_ask(self) -> bool:
-        if self.session.busy:
+        if self.session.busy or self._retrieval is not None:
             return False
         if self.session.model_path is None:
             self.show_error(self.tr("Choose a model first."), restart=False)
@@ -545,13 +652,23 @@ class ChatPage(QWidget):
         self._reasoning_s = None
         self._tail = ""
         self.view.begin_answer(writer.id, writer.text if continuing else "")
+        self._docs = {}
+        history = history if history is not None else self._history()
+        if not continuing and self.collections() and history and history[-1].get("role") == "user":
+            self._retrieve(writer, history, lambda with_docs: self._ask_engine(writer, with_docs, continuing))
+        else:
+            self._ask_engine(writer, history, continuing)
+
+    def _ask_engine(self, writer: AnswerWriter, history: list[dict[str, str]], continuing: bool) -> None:
         self.stop_button.setEnabled(True)
         self._status(self.tr("Answering…"))
         template = self.setting(TEMPLATE_KEY) or None
-        self.session.ask(history if history is not None else self._history(), self._params(),
-                         template=template, continue_answer=continuing, on_piece=writer.append)
+        self.session.ask(history, self._params(), template=template, continue_answer=continuing,
+                         on_piece=writer.append)
 
     def stop(self) -> None:
+        if self._retrieval is not None:  # still searching the documents: no answer then
+            self._retrieval_cancelled = True
         self.session.stop()
 
     def _escape(self) -> None:
@@ -577,11 +694,26 @@ class ChatPage(QWidget):
             stats["reasoning_s"] = round(self._reasoning_s, 2)
         if answer.note:
             stats["note"] = answer.note.to_json()
+        stats.update(self._docs_stats())
         if self._continuing and self._writer is not None:
             before = self.store.message(self._writer.id).stats or {}
             stats["completion_tokens"] += int(before.get("completion_tokens", 0))
             stats.setdefault("reasoning_s", before.get("reasoning_s"))
+            for key in ("sources", "docs_note", "docs_tokens"):  # a continued answer keeps its excerpts
+                if key in before:
+                    stats.setdefault(key, before[key])
         return stats
+
+    def _docs_stats(self) -> dict[str, Any]:
+        """What the answer keeps about its excerpts: the numbered sources, their estimated tokens
+        (the next turn's history no longer holds them), and the note when none were used."""
+        out: dict[str, Any] = {}
+        if self._docs.get("sources"):
+            out["sources"] = self._docs["sources"]
+            out["docs_tokens"] = self._docs.get("tokens", 0)
+        if self._docs.get("note"):
+            out["docs_note"] = self._docs["note"]
+        return out
 
     def _answered(self, answer: Any) -> None:
         writer, self._writer = self._writer, None
@@ -620,7 +752,7 @@ class ChatPage(QWidget):
         self.stop_button.setEnabled(False)
         if writer is not None:
             try:
-                writer.interrupt() if writer.text else writer.discard()
+                writer.interrupt(self._docs_stats() or None) if writer.text else writer.discard()
             except Exception:
                 pass
             self.render()
@@ -709,7 +841,19 @@ class ChatPage(QWidget):
         self.banner_row.setVisible(False)
 
     def shutdown(self) -> None:
+        if self._retrieval is not None:
+            self._retrieval.wait(10_000)
         self.session.shutdown()
         if self._writer is not None:
             self._writer.interrupt()
         self.store.close()
+
+
+class _NoDocs:
+    """The answer to a retrieval job that failed outright: the question alone, with the reason."""
+
+    def __init__(self, question: str, exc: BaseException):
+        from hearthlm.core.docs import messages as DM
+
+        self.content, self.sources, self.tokens = question, [], 0
+        self.note = msg(DM.CHAT_DOCS_FAILED, reason=getattr(exc, "msg", None) or str(exc))

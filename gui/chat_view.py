@@ -8,6 +8,7 @@ scrolled up to read.
 
 Signals: action(str, int)  a message link was clicked: ("copy"|"edit"|"regen"|"continue"|"prev"|
 "next"|"think", message id); code Copy links are handled here.
+         sourceClicked(QUrl)  a source under an answer (a file: URL, maybe with #page=N) was clicked
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ ACTIONS = ("copy", "edit", "regen", "continue", "prev", "next", "think")
 
 class ChatView(QTextBrowser):
     action = Signal(str, int)
+    sourceClicked = Signal(QUrl)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -196,6 +198,9 @@ class ChatView(QTextBrowser):
     # -- links -------------------------------------------------------------------------------
 
     def _clicked(self, url: QUrl) -> None:
+        if url.scheme() == "file":  # only sources are file links (the model's links are not links)
+            self.sourceClicked.emit(url)
+            return
         kind, _, rest = url.toString().partition(":")
         try:
             if kind == "copycode":

@@ -63,6 +63,7 @@ class MainWindow(QMainWindow):
         self.pages.addTab(self.models_page, self.tr("Models"))
         self.pages.addTab(QuantizePage(self), self.tr("Quantize"))
         self.docs_page = DocsPage(self)
+        self.chat.use_docs_store(lambda: self.docs_page.store)  # one document store per window
         self.pages.addTab(self.docs_page, self.tr("Documents"))
         self.monitor_page = MonitorPage(self)
         self.pages.addTab(self.monitor_page, self.tr("Monitor"))

@@ -3,6 +3,8 @@ pygments with a Copy link, reasoning collapsed behind a link, and the message's 
 
 Links are commands the view handles (``anchorClicked``), never URLs opened for the model:
     copy:ID  copycode:ID:N  edit:ID  regen:ID  continue:ID  prev:ID  next:ID  think:ID
+and ``file:`` links of an answer's sources (the documents it was given, from the store, never from
+the model's text), which open the file.
 Model text is never taken as HTML (markdown-it's ``html`` option is off; link targets the model
 wrote are shown as text, not made clickable).
 """
@@ -168,6 +170,31 @@ def _reasoning_html(m: MessageView, reasoning: str, still_open: bool) -> str:
     return out
 
 
+SNIPPET_CHARS = 160
+
+
+def sources_html(sources: list[dict[str, Any]]) -> str:
+    """The excerpts an answer was given: [n] file name (a link that opens it, PDFs at the page),
+    page or section, and the start of the excerpt."""
+    rows = []
+    for s in sources:
+        source = str(s.get("source", ""))
+        name = source.replace("\\", "/").rsplit("/", 1)[-1] or source
+        if s.get("page"):
+            where = QCoreApplication.translate("ChatView", "page {n}").format(n=s["page"])
+        else:
+            where = str(s.get("section") or "")
+        snippet = str(s.get("snippet") or "")
+        snippet = snippet[:SNIPPET_CHARS] + ("…" if len(snippet) > SNIPPET_CHARS else "")
+        rows.append(f'<b>[{int(s.get("n", len(rows) + 1))}]</b> <a href="{html.escape(str(s.get("link", "")), quote=True)}">'
+                    f"{html.escape(name)}</a>"
+                    + (f" · {html.escape(where)}" if where else "")
+                    + (f' — <span style="color:{MUTED}">{html.escape(snippet)}</span>' if snippet else ""))
+    title = html.escape(QCoreApplication.translate("ChatView", "Sources"))
+    return (f'<p style="font-size:small; margin-top:4px; margin-bottom:4px"><b>{title}</b><br>'
+            + "<br>".join(rows) + "</p>")
+
+
 def message_html(m: MessageView) -> Rendered:
     """The whole message: header, (reasoning), body, notes, stats and links."""
     parts = [header_html(m.role)]
@@ -182,10 +209,13 @@ def message_html(m: MessageView) -> Rendered:
     else:
         parts.append(f"<p>{plain_html(m.content)}</p>")
     stats = m.stats or {}
+    if m.role == "assistant" and isinstance(stats.get("sources"), list) and stats["sources"]:
+        parts.append(sources_html(stats["sources"]))
     notes = []
-    note = Msg.from_json(stats.get("note")) if stats.get("note") else None
-    if note is not None:
-        notes.append(tr_msg(note))
+    for key in ("note", "docs_note"):
+        note = Msg.from_json(stats.get(key)) if stats.get(key) else None
+        if note is not None:
+            notes.append(tr_msg(note))
     if m.state == "interrupted":
         notes.append(QCoreApplication.translate("ChatView", "This answer was interrupted."))
     for text in notes:

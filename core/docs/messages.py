@@ -39,3 +39,9 @@ ADD_SUMMARY = QT_TRANSLATE_NOOP("core", "{added} indexed, {unchanged} unchanged,
 NO_COLLECTIONS = QT_TRANSLATE_NOOP("core", "No collections yet: add documents with hearth docs add NAME PATH.")
 NO_RESULTS = QT_TRANSLATE_NOOP("core", "Nothing in the collection matches the question.")
 CONTEXT_HEADER = QT_TRANSLATE_NOOP("core", "Use these excerpts from the user's documents to answer. Cite them by number like [1]. If they do not contain the answer, say so.")
+
+# -- documents in a chat --------------------------------------------------------------------------
+CHAT_DOCS_EMPTY = QT_TRANSLATE_NOOP("core", "The attached collections hold no documents yet, so this answer does not use them.")
+CHAT_DOCS_MISSING = QT_TRANSLATE_NOOP("core", "The collection “{name}” no longer exists, so this answer does not use it.")
+CHAT_DOCS_NO_MATCH = QT_TRANSLATE_NOOP("core", "No excerpt from the attached collections matched the question and fit in the context, so this answer does not use them.")
+CHAT_DOCS_FAILED = QT_TRANSLATE_NOOP("core", "The documents could not be searched, so this answer does not use them: {reason}")

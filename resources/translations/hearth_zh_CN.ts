@@ -2,6 +2,13 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>AnsweringFromLabel</name>
+    <message>
+        <source>Answering from: {names}</source>
+        <translation>回答依据：{names}</translation>
+    </message>
+</context>
+<context>
     <name>ChatPage</name>
     <message>
         <source>Conversations are kept only until Hearth closes.</source>
@@ -42,6 +49,10 @@
     <message>
         <source>No model yet: open a GGUF file, or install the starter model with {hint}.</source>
         <translation>还没有模型：请打开一个 GGUF 文件，或用 {hint} 安装入门模型。</translation>
+    </message>
+    <message>
+        <source>Searching the documents…</source>
+        <translation>正在搜索文档…</translation>
     </message>
     <message>
         <source>Loading {name}…</source>
@@ -294,6 +305,14 @@
         <translation>推理过程</translation>
     </message>
     <message>
+        <source>page {n}</source>
+        <translation>第 {n} 页</translation>
+    </message>
+    <message>
+        <source>Sources</source>
+        <translation>来源</translation>
+    </message>
+    <message>
         <source>This answer was interrupted.</source>
         <translation>这个回答被中断了。</translation>
     </message>
@@ -474,6 +493,29 @@
     <message>
         <source>page {n}</source>
         <translation>第 {n} 页</translation>
+    </message>
+</context>
+<context>
+    <name>DocumentsButton</name>
+    <message>
+        <source>Documents</source>
+        <translation>文档</translation>
+    </message>
+    <message>
+        <source>Answer from document collections (indexed on the Documents page)</source>
+        <translation>根据文档集合回答（在“文档”页建立索引）</translation>
+    </message>
+    <message>
+        <source>Documents ({n})</source>
+        <translation>文档（{n}）</translation>
+    </message>
+    <message>
+        <source>No collections yet: add documents on the Documents page.</source>
+        <translation>还没有集合：请在“文档”页添加文档。</translation>
+    </message>
+    <message>
+        <source>Detach all</source>
+        <translation>全部取消关联</translation>
     </message>
 </context>
 <context>
@@ -1355,6 +1397,22 @@
     <message>
         <source>Use these excerpts from the user&apos;s documents to answer. Cite them by number like [1]. If they do not contain the answer, say so.</source>
         <translation>请根据以下摘自用户文档的内容回答，并用编号引用来源，例如 [1]。如果其中没有答案，请直接说明。</translation>
+    </message>
+    <message>
+        <source>The attached collections hold no documents yet, so this answer does not use them.</source>
+        <translation>关联的集合中还没有文档，因此本回答未使用它们。</translation>
+    </message>
+    <message>
+        <source>The collection “{name}” no longer exists, so this answer does not use it.</source>
+        <translation>集合“{name}”已不存在，因此本回答未使用它。</translation>
+    </message>
+    <message>
+        <source>No excerpt from the attached collections matched the question and fit in the context, so this answer does not use them.</source>
+        <translation>关联集合中没有与问题相符且能放入上下文的摘录，因此本回答未使用它们。</translation>
+    </message>
+    <message>
+        <source>The documents could not be searched, so this answer does not use them: {reason}</source>
+        <translation>无法搜索文档，因此本回答未使用它们：{reason}</translation>
     </message>
     <message>
         <source>{name} is empty (0 bytes), so it is not a model.</source>
