@@ -125,3 +125,50 @@ def test_header_over_the_limit_missing_file_and_server_errors_fall_back(hub, sta
     missing = GGUFEntry(name="gone.gguf", files=["gone.gguf"], size=10, sizes={"gone.gguf": 10})
     fit = R.remote_fit("acme/starter-GGUF", missing, CPU_ONLY)
     assert fit.source == "size" and "gone.gguf" in str(fit.reason)
+
+
+# -- the Models page ------------------------------------------------------------------------------
+
+@pytest.fixture
+def page(qtbot, hub, hf_env, tmp_path, monkeypatch):
+    from hearthlm.core.hub.fit import Budget
+    from hearthlm.core.hub.queue import DownloadQueue
+    from hearthlm.gui.models_common import JobRunner
+    from hearthlm.gui.models_page import ModelsPage
+
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "home" / "share"))
+    queue = DownloadQueue(cache_dir=hf_env, backoff=0.05)
+    widget = ModelsPage(queue=queue, budget=Budget(ram_available=8 * GiB, ram_total=16 * GiB))
+    qtbot.addWidget(widget)
+    widget.show()
+    yield widget
+    queue.close()
+    JobRunner.wait_all()
+
+
+def test_browser_shows_the_estimate_with_its_numbers(qtbot, page, hub, starter_model):
+    hub.add_repo("acme/starter-GGUF", {"starter-Q4_1.gguf": starter_model})
+    browser = page.browser
+    browser.open_repo("acme/starter-GGUF")
+    qtbot.waitUntil(lambda: browser.files.topLevelItemCount() == 1, timeout=10_000)
+    revision = browser._listing.revision
+    qtbot.waitUntil(lambda: browser.fit_of("acme/starter-GGUF", revision, "starter-Q4_1.gguf") is not None,
+                    timeout=20_000)
+    item = browser.files.topLevelItem(0)
+    assert item.text(4) == "Fits"
+    assert "tokens of context" in item.toolTip(4) and "free RAM" in item.toolTip(4)
+    fit = browser.fit_of("acme/starter-GGUF", revision, "starter-Q4_1.gguf")
+    assert fit.source == "estimate" and fit.n_ctx == 4096  # the app's default context (trained on 8k)
+
+
+def test_library_details_show_the_local_estimate(qtbot, page, starter_model):
+    from hearthlm.core.hub.library import add_path
+
+    add_path(starter_model)
+    library = page.library
+    library.refresh()
+    qtbot.waitUntil(lambda: library.tree.topLevelItemCount() >= 1, timeout=10_000)
+    library.select_path(str(starter_model))
+    qtbot.waitUntil(lambda: "Estimated memory at 4,096 tokens" in library.detail.text(), timeout=20_000)
+    assert "Fits" in library.detail.text() and "free RAM" in library.detail.toolTip()

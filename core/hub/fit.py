@@ -152,6 +152,18 @@ def verdict(file_size: int, budget: Budget) -> Fit:
     return Fit("no", need, ram_free, "RAM")
 
 
+def local_fit(paths: Any, devices: Any, n_ctx: int | None = None) -> Fit:
+    """The estimate's verdict for a model on disk: one path, or the parts of a split GGUF in
+    order (the first part's metadata, every part's tensors)."""
+    from ..modelfile import read_gguf
+
+    paths = [paths] if isinstance(paths, (str, bytes)) or hasattr(paths, "__fspath__") else list(paths)
+    info = read_gguf(paths[0])
+    for part in paths[1:]:
+        info.tensors.extend(read_gguf(part).tensors)
+    return estimate_verdict(info, devices, n_ctx)
+
+
 _cached: Budget | None = None
 _lock = threading.Lock()
 
