@@ -74,12 +74,9 @@ class ModelsPage(QWidget):
     def devices(self) -> list | None:
         """Memory devices for the estimate (core.hardware.estimate.Device), once known."""
         if self._devices is None and self.budget is not None:
-            from hearthlm.core.hardware.estimate import Device
+            from hearthlm.core.hub.fit import devices_from_budget
 
-            b = self.budget  # given a budget only (tests, a caller that measured it): the same memory
-            self._devices = [Device("CPU", "cpu", b.ram_available, b.ram_total)]
-            if b.device_free:
-                self._devices.append(Device(b.device_name or "GPU", "gpu", b.device_free, b.device_free))
+            self._devices = devices_from_budget(self.budget)  # given a budget only: the same memory
         return self._devices
 
     def _measure(self) -> None:

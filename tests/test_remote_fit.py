@@ -172,3 +172,19 @@ def test_library_details_show_the_local_estimate(qtbot, page, starter_model):
     library.select_path(str(starter_model))
     qtbot.waitUntil(lambda: "Estimated memory at 4,096 tokens" in library.detail.text(), timeout=20_000)
     assert "Fits" in library.detail.text() and "free RAM" in library.detail.toolTip()
+
+
+def test_cli_files_reports_the_estimate_or_the_size_guess(hub, capsys, monkeypatch):
+    import json
+
+    import hearthlm.core.hub.fit as fit_module
+    from hearthlm.core.cli import main
+
+    # RAM from psutil; no GPU (the real answer would come from llama.cpp in a child process)
+    monkeypatch.setattr(fit_module, "_cached", fit_module.Budget(0, 0))
+    assert main(["models", "files", "acme/tiny-GGUF", "--json"]) == 0
+    files = json.loads(capsys.readouterr().out)["files"]
+    assert [f["fit"]["source"] for f in files] == ["estimate", "estimate"]
+    assert all(f["fit"]["n_ctx"] and "tokens of context" in f["fit"]["detail"] for f in files)
+    assert main(["models", "files", "acme/tiny-GGUF", "--json", "--size-only"]) == 0
+    assert {f["fit"]["source"] for f in json.loads(capsys.readouterr().out)["files"]} == {"size"}

@@ -103,8 +103,8 @@ def estimate_verdict(info: Any, devices: Any, n_ctx: int | None = None) -> Fit:
     free = sum(d.free_bytes or 0 for d in est.devices)
     margin = round(MARGIN_FRACTION * 100)
     ram_free = (cpu.free_bytes or 0) if cpu else 0
-    if est.fits is False:
-        verdict_ = "no"
+    if any(d.fits is not True for d in est.devices if d.layers or d.output_layer or d.kind == "cpu"):
+        verdict_ = "no"  # over a device's free memory (or its free memory unknown)
     elif gpus and est.gpu_layers >= max_layers:
         verdict_ = "fits"
     elif gpus and est.gpu_layers > 0:
@@ -150,6 +150,17 @@ def verdict(file_size: int, budget: Budget) -> Fit:
     if need <= max(0, budget.ram_total - SYSTEM_RESERVE):
         return Fit("tight", need, ram_free, "RAM")
     return Fit("no", need, ram_free, "RAM")
+
+
+def devices_from_budget(budget: Budget) -> list[Any]:
+    """Estimate devices (CPU first) holding the same memory as a Budget: the RAM available, and
+    the GPUs' free memory together as one device."""
+    from ..hardware.estimate import Device
+
+    devices = [Device("CPU", "cpu", budget.ram_available, budget.ram_total)]
+    if budget.device_free:
+        devices.append(Device(budget.device_name or "GPU", "gpu", budget.device_free, budget.device_free))
+    return devices
 
 
 def local_fit(paths: Any, devices: Any, n_ctx: int | None = None) -> Fit:
