@@ -284,6 +284,9 @@ class HubBrowser(QWidget):
             tip = self.tr("Reading the file's header to estimate its memory…") + "\n" + tip
         item.setToolTip(column, tip)
         item.setForeground(column, QColor(_FIT_COLORS[fit.verdict]))
+        font = item.font(column)
+        font.setItalic(getattr(fit, "source", "size") != "estimate")  # italic: a guess from the file size
+        item.setFont(column, font)
 
     def _estimate_fits(self, tasks: list) -> None:
         """Replace the size guesses on screen by the estimate, one file at a time, off the UI thread."""
@@ -321,11 +324,13 @@ class HubBrowser(QWidget):
                 item = self.files.topLevelItem(i)
                 if item.data(0, Qt.ItemDataRole.UserRole).name == name:
                     self._show_fit(item, 4, fit)
+                    self._resize(self.files)
         if revision == "main":
             for i in range(self.results.topLevelItemCount()):
                 item = self.results.topLevelItem(i)
                 if item.data(0, Qt.ItemDataRole.UserRole) == (repo, name):
                     self._show_fit(item, 2, fit)
+                    self._resize(self.results)
 
     def fit_of(self, repo: str, revision: str, name: str) -> Any:
         """The estimate's verdict once it is known (None before)."""

@@ -99,11 +99,12 @@ def estimate_verdict(info: Any, devices: Any, n_ctx: int | None = None) -> Fit:
     cpu = est.device("cpu")
     gpus = [d for d in est.devices if d.kind != "cpu"]
     max_layers = est.n_layer + 1
-    need = sum(d.need_with_margin for d in est.devices)
+    used = [d for d in est.devices if d.kind == "cpu" or d.layers or d.output_layer]  # a GPU given nothing needs nothing
+    need = sum(d.need_with_margin for d in used)
     free = sum(d.free_bytes or 0 for d in est.devices)
     margin = round(MARGIN_FRACTION * 100)
     ram_free = (cpu.free_bytes or 0) if cpu else 0
-    if any(d.fits is not True for d in est.devices if d.layers or d.output_layer or d.kind == "cpu"):
+    if any(d.fits is not True for d in used):
         verdict_ = "no"  # over a device's free memory (or its free memory unknown)
     elif gpus and est.gpu_layers >= max_layers:
         verdict_ = "fits"
@@ -114,7 +115,7 @@ def estimate_verdict(info: Any, devices: Any, n_ctx: int | None = None) -> Fit:
     else:
         verdict_ = "fits"
     if gpus:
-        gpu_need = sum(d.need_with_margin for d in gpus)
+        gpu_need = sum(d.need_with_margin for d in gpus if d in used)
         gpu_free = sum(d.free_bytes or 0 for d in gpus)
         where = ", ".join(d.name for d in gpus)
         detail = msg(M.FIT_EST_GPU, n_ctx=est.n_ctx, layers=est.gpu_layers, max_layers=max_layers, gpu=where,
