@@ -188,3 +188,22 @@ def test_cli_files_reports_the_estimate_or_the_size_guess(hub, capsys, monkeypat
     assert all(f["fit"]["n_ctx"] and "tokens of context" in f["fit"]["detail"] for f in files)
     assert main(["models", "files", "acme/tiny-GGUF", "--json", "--size-only"]) == 0
     assert {f["fit"]["source"] for f in json.loads(capsys.readouterr().out)["files"]} == {"size"}
+
+
+def test_through_a_cdn_redirect_with_an_approximate_listed_size(model_files, hf_env, monkeypatch):
+    from fake_hub import FakeHub
+
+    with FakeHub(redirect_host="localhost") as served:  # LFS files answer 302 to another host
+        monkeypatch.setenv("HF_ENDPOINT", served.url)
+        path = model_files["single"]
+        served.add_repo("acme/cdn-GGUF", {"tiny-chat-Q8_0.gguf": path})
+        real = path.stat().st_size
+        # the recommended list holds approximate sizes: the server's Content-Range is believed
+        entry = GGUFEntry(name="tiny-chat-Q8_0.gguf", files=["tiny-chat-Q8_0.gguf"], size=real - 100,
+                          sizes={"tiny-chat-Q8_0.gguf": real - 100})
+        fit = R.remote_fit("acme/cdn-GGUF", entry, CPU_ONLY)
+        assert fit.source == "estimate", fit.reason
+        assert served.count("GET", "/cdn/") >= 1
+        before = len(served.requests)
+        assert R.remote_fit("acme/cdn-GGUF", entry, CPU_ONLY).source == "estimate"
+        assert len(served.requests) == before

@@ -51,7 +51,8 @@ def _is_commit(revision: str) -> bool:
     return len(revision) == 40 and all(c in "0123456789abcdef" for c in revision.lower())
 
 
-def _cached(repo: str, revision: str, filename: str, size: int) -> bytes | None:
+def _cached(repo: str, revision: str, filename: str, size: int) -> tuple[bytes, int] | None:
+    """The cached header and the file's size as the server gave it, for a listing of ``size``."""
     base = _cache_dir() / _cache_key(repo, revision, filename)
     try:
         meta = json.loads(base.with_suffix(".json").read_text(encoding="utf-8"))
@@ -59,12 +60,12 @@ def _cached(repo: str, revision: str, filename: str, size: int) -> bytes | None:
             return None
         if not _is_commit(revision) and time.time() - float(meta.get("time", 0)) > BRANCH_CACHE_SECONDS:
             return None
-        return base.with_suffix(".bin").read_bytes()
-    except (OSError, ValueError):
+        return base.with_suffix(".bin").read_bytes(), int(meta.get("file_size") or size)
+    except (OSError, ValueError, TypeError):
         return None
 
 
-def _store(repo: str, revision: str, filename: str, size: int, header: bytes) -> None:
+def _store(repo: str, revision: str, filename: str, size: int, file_size: int, header: bytes) -> None:
     folder = _cache_dir()
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -73,15 +74,25 @@ def _store(repo: str, revision: str, filename: str, size: int, header: bytes) ->
         tmp.write_bytes(header)
         os.replace(tmp, base.with_suffix(".bin"))
         base.with_suffix(".json").write_text(json.dumps(
-            {"repo": repo, "revision": revision, "file": filename, "size": size, "time": time.time()}),
+            {"repo": repo, "revision": revision, "file": filename, "size": size, "file_size": file_size,
+             "time": time.time()}),
             encoding="utf-8")
     except OSError:
         pass  # a cache that cannot be written only costs a refetch
 
 
-def _fetch_range(url: str, start: int, end: int, token: str | None, filename: str) -> bytes:
-    """Bytes start..end (inclusive) of ``url``; never reads more than asked, even from a server
-    that ignores Range and sends the whole file."""
+def _total_of(content_range: str | None) -> int | None:
+    """The file size in a ``Content-Range: bytes 0-99/1234`` answer."""
+    try:
+        total = (content_range or "").rsplit("/", 1)[1]
+        return int(total) if total.isdigit() else None
+    except IndexError:
+        return None
+
+
+def _fetch_range(url: str, start: int, end: int, token: str | None, filename: str) -> tuple[bytes, int | None]:
+    """Bytes start..end (inclusive) of ``url`` and the file's size if the server says it; never
+    reads more than asked, even from a server that ignores Range and sends the whole file."""
     from huggingface_hub import get_session
     from huggingface_hub.utils import build_hf_headers
 
@@ -96,6 +107,7 @@ def _fetch_range(url: str, start: int, end: int, token: str | None, filename: st
             response.read()
             hf_raise_for_status(response)
             raise HeaderUnavailable(M.HEADER_NO_RANGE, file=filename, status=response.status_code)
+        total = _total_of(response.headers.get("content-range")) if response.status_code == 206 else None
         skip = start if response.status_code == 200 else 0  # Range ignored: the file from byte 0
         for block in response.iter_bytes():
             if skip:
@@ -105,7 +117,7 @@ def _fetch_range(url: str, start: int, end: int, token: str | None, filename: st
             got += len(chunks[-1])
             if got >= want:
                 break
-    return b"".join(chunks)
+    return b"".join(chunks), total
 
 
 def fetch_header(repo: str, filename: str, size: int, revision: str = "main", token: str | None = None,
@@ -122,17 +134,21 @@ def fetch_header(repo: str, filename: str, size: int, revision: str = "main", to
     cached = _cached(repo, revision, filename, size)
     if cached is not None:
         try:
-            return parse_header(cached, size, filename)
+            return parse_header(cached[0], cached[1], filename)
         except (HeaderIncomplete, ModelFileError):
             pass  # a damaged cache entry: fetch again
     token = token if token is not None else current_token()
     endpoint = endpoint or current_endpoint()
     url = hf_hub_url(repo, filename, revision=revision, endpoint=endpoint)
     data = b""
+    listed = size
     want = min(first_bytes, size, max_bytes)
     while True:
         try:
-            data += _fetch_range(url, len(data), want - 1, token, filename)
+            chunk, total = _fetch_range(url, len(data), want - 1, token, filename)
+            data += chunk
+            if total and total != size:  # the listing's size was approximate (the recommended list)
+                size = total
         except HearthError:
             raise
         except Exception as exc:  # noqa: BLE001 (every network failure becomes one sentence)
@@ -146,7 +162,7 @@ def fetch_header(repo: str, filename: str, size: int, revision: str = "main", to
             if more.needed > max_bytes:
                 raise HeaderUnavailable(M.HEADER_TOO_BIG, file=filename, limit=human_size(max_bytes)) from None
             want = min(max(more.needed, 2 * len(data)), max_bytes, size)
-    _store(repo, revision, filename, size, data[: info.header_bytes])
+    _store(repo, revision, filename, listed, size, data[: info.header_bytes])
     return info
 
 
