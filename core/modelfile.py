@@ -77,6 +77,7 @@ class GGUFInfo:
     data_offset: int
     metadata: dict[str, Any] = field(default_factory=dict)
     tensors: list[TensorInfo] = field(default_factory=list)
+    header_bytes: int = 0  # where the tensor list ends (the data section starts, aligned, after it)
 
     @property
     def architecture(self) -> str:
@@ -140,17 +141,33 @@ class _Damaged(Exception):
         self.msg = detail
 
 
-class _Cursor:
-    """Reads little-endian values from a buffer, refusing to read past its end."""
+class HeaderIncomplete(Exception):
+    """The bytes given end before the header does: read at least ``needed`` bytes and try again."""
 
-    def __init__(self, buf: memoryview | bytes, size: int):
+    def __init__(self, needed: int):
+        super().__init__(f"the header needs at least {needed} bytes")
+        self.needed = needed
+
+
+class _Cursor:
+    """Reads little-endian values from a buffer, refusing to read past its end.
+
+    ``size`` is the whole file's size; ``available`` (default: all of it) the bytes in ``buf``, a
+    prefix of the file when the header comes over the network. Reading past ``size`` means a
+    damaged file; past ``available`` only that more bytes must be fetched (HeaderIncomplete).
+    """
+
+    def __init__(self, buf: memoryview | bytes, size: int, available: int | None = None):
         self.buf = buf
         self.size = size
+        self.available = size if available is None else min(available, size)
         self.pos = 0
 
     def need(self, n: int, what: str) -> None:
         if n < 0 or self.pos + n > self.size:
             raise _Damaged(msg(M.D_ENDS_INSIDE, what=what))
+        if self.pos + n > self.available:
+            raise HeaderIncomplete(self.pos + n)
 
     def scalar(self, fmt: str, n: int, what: str) -> Any:
         self.need(n, what)
@@ -175,6 +192,8 @@ class _Cursor:
 
     def skip_string(self, what: str) -> None:
         length = self.u64(what)
+        if length > MAX_STRING_BYTES:
+            raise _Damaged(msg(M.D_STRING_SIZE, what=what, length=length))
         self.need(length, what)
         self.pos += length
 
@@ -264,11 +283,31 @@ def read_gguf(path: str | os.PathLike[str]) -> GGUFInfo:
         raise ModelFileError(M.UNREADABLE, path=str(p), reason=str(exc.strerror or exc)) from None
 
 
-def _parse(path: Path, view: memoryview, size: int) -> GGUFInfo:
+def parse_header(prefix: bytes | memoryview, total_size: int, path: str | os.PathLike[str]) -> GGUFInfo:
+    """Check and read a GGUF header from the first bytes of a file whose full size is
+    ``total_size`` (the header of a file on a server, fetched with Range requests).
+
+    The same checks as ``read_gguf``: every count and size against ``total_size``, and the tensor
+    data offsets against the data section that ``total_size`` leaves. Raises HeaderIncomplete
+    when ``prefix`` ends inside the header, ModelFileError when the header is damaged.
+    """
+    p = Path(path)
+    if total_size <= 0:
+        raise ModelFileError(M.EMPTY_FILE, name=_display(p))
+    view = memoryview(bytes(prefix))
+    try:
+        return _parse(p, view, total_size, available=len(view))
+    except _Damaged as exc:
+        raise ModelFileError(M.DAMAGED, name=_display(p), detail=exc.msg) from None
+
+
+def _parse(path: Path, view: memoryview, size: int, available: int | None = None) -> GGUFInfo:
     name = _display(path)
+    if available is not None and available < min(size, 4):
+        raise HeaderIncomplete(min(size, 4))
     if size < 4 or bytes(view[:4]) != GGUF_MAGIC:
         raise ModelFileError(M.NOT_GGUF, name=name)
-    cur = _Cursor(view, size)
+    cur = _Cursor(view, size, available)
     cur.pos = 4
     version = cur.u32("header")
     if version not in SUPPORTED_VERSIONS:
@@ -317,4 +356,6 @@ def _parse(path: Path, view: memoryview, size: int) -> GGUFInfo:
     if needed > data_size:
         raise ModelFileError(M.TRUNCATED, name=name, needed=data_offset + needed, size=size,
                              missing=needed - max(data_size, 0))
-    return GGUFInfo(path, version, size, alignment, data_offset, metadata, tensors)
+    info = GGUFInfo(path, version, size, alignment, data_offset, metadata, tensors)
+    info.header_bytes = cur.pos
+    return info

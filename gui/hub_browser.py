@@ -20,15 +20,22 @@ from hearthlm.core.hub.names import human_size
 from .messages import tr_msg
 from .models_common import JobRunner, fmt_count
 
-_FIT_COLORS = {"fits": "#1b7a35", "tight": "#9a6a00", "no": "#b3261e"}
+_FIT_COLORS = {"fits": "#1b7a35", "partial": "#5b7a1b", "cpu": "#9a6a00", "tight": "#9a6a00", "no": "#b3261e"}
 
 
 class HubBrowser(QWidget):
     downloadRequested = Signal(str, object, str)
 
-    def __init__(self, budget: Callable[[], Budget | None], parent: QWidget | None = None):
+    def __init__(self, budget: Callable[[], Budget | None], parent: QWidget | None = None,
+                 devices: Callable[[], list | None] | None = None):
         super().__init__(parent)
         self._budget = budget
+        self._devices = devices or (lambda: None)
+        # Verdicts from the memory estimate, by (repo, revision, entry name); the headers behind
+        # them are cached on disk too (core/hub/remote_header.py). Read one file at a time.
+        self._estimates: dict[tuple[str, str, str], Any] = {}
+        self._fit_tasks: list[tuple[tuple[str, str, str], Any]] = []
+        self._fit_running = False
         self._jobs = JobRunner(self)
         self._listing: Any = None
         self._wanted_file: str | None = None
@@ -112,15 +119,24 @@ class HubBrowser(QWidget):
         self.results.clear()
         self.results.setHeaderLabels([self.tr("Recommended first models"), self.tr("Size"), self.tr("Fit"),
                                       self.tr("License")])
+        from hearthlm.core.hub.names import GGUFEntry
+
+        tasks = []
         for model in recommended():
-            fit = self._fit(int(model["size"]))
+            key = (model["repo"], "main", model["file"])
+            fit = self._estimates.get(key) or self._fit(int(model["size"]))
             name = model["repo"] + ("  ·  " + self.tr("for documents") if model.get("kind") == "embedding" else "")
             item = QTreeWidgetItem([name, human_size(model["size"]), tr_msg(fit.label) if fit else "…",
                                     model["license"]])
             item.setToolTip(0, f"{model['file']}\n{model.get('note', '')}")
             item.setData(0, Qt.ItemDataRole.UserRole, (model["repo"], model["file"]))
-            self._color_fit(item, 2, fit)
+            self._show_fit(item, 2, fit, pending=key not in self._estimates)
             self.results.addTopLevelItem(item)
+            if key not in self._estimates:
+                size = int(model["size"])
+                tasks.append((key, GGUFEntry(name=model["file"], files=[model["file"]], size=size,
+                                             sizes={model["file"]: size})))
+        self._estimate_fits(tasks)
         self._resize(self.results)
         if self._listing is None:
             self.meta.setText(self.tr("Choose a model on the left to see its description, license and files."))
@@ -193,20 +209,23 @@ class HubBrowser(QWidget):
         self.summary.setText(card.get("summary") or self.tr("This model has no description."))
         self.files.clear()
         chosen = None
+        tasks = []
         for entry in listing.entries:
-            fit = self._fit(entry.size)
+            key = (repo, listing.revision, entry.name)
+            fit = self._estimates.get(key) or self._fit(entry.size)
             parts = str(entry.parts) if entry.complete else self.tr("{n} (incomplete)").format(n=entry.parts)
             item = QTreeWidgetItem([entry.name, human_size(entry.size), entry.quant or "?", parts,
                                     tr_msg(fit.label) if fit else "…"])
             item.setData(0, Qt.ItemDataRole.UserRole, entry)
-            if fit:
-                item.setToolTip(4, tr_msg(fit.detail))
-            self._color_fit(item, 4, fit)
+            self._show_fit(item, 4, fit, pending=key not in self._estimates)
+            if key not in self._estimates and entry.complete:
+                tasks.append((key, entry))
             item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.files.addTopLevelItem(item)
             if self._wanted_file in entry.files or self._wanted_file == entry.name:
                 chosen = item
         self._resize(self.files)
+        self._estimate_fits(tasks)
         if chosen is not None:
             self.files.setCurrentItem(chosen)
         if not listing.entries:
@@ -252,12 +271,70 @@ class HubBrowser(QWidget):
         budget = self._budget()
         return verdict(size, budget) if budget is not None else None
 
-    @staticmethod
-    def _color_fit(item: QTreeWidgetItem, column: int, fit: Any) -> None:
-        if fit is not None:
-            from PySide6.QtGui import QColor
+    def _show_fit(self, item: QTreeWidgetItem, column: int, fit: Any, pending: bool = False) -> None:
+        """The verdict in ``column``, its numbers in the tooltip; ``pending``: a size guess shown
+        while the header is read for the estimate."""
+        if fit is None:
+            return
+        from PySide6.QtGui import QColor
 
-            item.setForeground(column, QColor(_FIT_COLORS[fit.verdict]))
+        item.setText(column, tr_msg(fit.label))
+        tip = tr_msg(fit.detail)
+        if pending and self._devices() is not None:
+            tip = self.tr("Reading the file's header to estimate its memory…") + "\n" + tip
+        item.setToolTip(column, tip)
+        item.setForeground(column, QColor(_FIT_COLORS[fit.verdict]))
+        font = item.font(column)
+        font.setItalic(getattr(fit, "source", "size") != "estimate")  # italic: a guess from the file size
+        item.setFont(column, font)
+
+    def _estimate_fits(self, tasks: list) -> None:
+        """Replace the size guesses on screen by the estimate, one file at a time, off the UI thread."""
+        self._fit_tasks = list(tasks)
+        if not self._fit_running:
+            self._next_fit()
+
+    def _next_fit(self) -> None:
+        from hearthlm.core.hub.remote_header import remote_fit
+
+        devices = self._devices()
+        if not self._fit_tasks or devices is None:
+            self._fit_running = False
+            return
+        key, entry = self._fit_tasks.pop(0)
+        budget = self._budget()
+        self._fit_running = True
+
+        def done(fit: Any) -> None:
+            self._estimates[key] = fit
+            self._fit_running = False
+            self._apply_fit(key, fit)
+            self._next_fit()
+
+        def failed(_sentence: str) -> None:
+            self._fit_running = False
+            self._next_fit()
+
+        self._jobs.run(lambda: remote_fit(key[0], entry, devices, budget, revision=key[1]), done, failed)
+
+    def _apply_fit(self, key: tuple[str, str, str], fit: Any) -> None:
+        repo, revision, name = key
+        if self._listing is not None and (self._listing.repo, self._listing.revision) == (repo, revision):
+            for i in range(self.files.topLevelItemCount()):
+                item = self.files.topLevelItem(i)
+                if item.data(0, Qt.ItemDataRole.UserRole).name == name:
+                    self._show_fit(item, 4, fit)
+                    self._resize(self.files)
+        if revision == "main":
+            for i in range(self.results.topLevelItemCount()):
+                item = self.results.topLevelItem(i)
+                if item.data(0, Qt.ItemDataRole.UserRole) == (repo, name):
+                    self._show_fit(item, 2, fit)
+                    self._resize(self.results)
+
+    def fit_of(self, repo: str, revision: str, name: str) -> Any:
+        """The estimate's verdict once it is known (None before)."""
+        return self._estimates.get((repo, revision, name))
 
     @staticmethod
     def _resize(tree: QTreeWidget) -> None:

@@ -8,12 +8,14 @@ Signals: useInChat(str path)
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, Callable
 
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPushButton,
                                QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
+from hearthlm.core.hardware.guard import format_bytes
 from hearthlm.core.hub.names import human_size
 
 from .models_common import JobRunner
@@ -28,8 +30,10 @@ def _params(n: int) -> str:
 class LibraryView(QWidget):
     useInChat = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, parent: QWidget | None = None, devices: Callable[[], list | None] | None = None):
         super().__init__(parent)
+        self._devices = devices or (lambda: None)
+        self._fits: dict[str, Any] = {}  # path -> the estimate's Fit (or a sentence why there is none)
         self._jobs = JobRunner(self)
         self._models: list = []
         self._again = False
@@ -130,6 +134,7 @@ class LibraryView(QWidget):
         self.delete_button.setEnabled(model is not None and model.deletable)
         if model is None:
             return
+        self.detail.setToolTip("")
         lines = [model.path]
         if len(model.parts) > 1:
             lines.append(self.tr("{n} parts").format(n=len(model.parts)))
@@ -137,7 +142,45 @@ class LibraryView(QWidget):
             lines.append(model.error)
         if not model.deletable:
             lines.append(self.tr("Used in place; Hearth does not delete models it did not download."))
-        self.detail.setText("\n".join(lines))
+        if not model.error:
+            lines.append(self._fit_line(model))
+        self.detail.setText("\n".join(line for line in lines if line))
+
+    def _fit_line(self, model: Any) -> str:
+        """One line: estimated memory at the default context and the verdict (the numbers per
+        device in the tooltip). Estimated off the UI thread the first time a model is chosen."""
+        from .messages import tr_msg
+
+        fit = self._fits.get(model.path)
+        if isinstance(fit, str):
+            return fit
+        if fit is not None:
+            self.detail.setToolTip(tr_msg(fit.detail))
+            return self.tr("Estimated memory at {n_ctx:,} tokens of context: {total} · {verdict}").format(
+                n_ctx=fit.n_ctx, total=format_bytes(fit.total), verdict=tr_msg(fit.label))
+        devices = self._devices()
+        if devices is None:
+            return self.tr("Memory estimate: waiting for this machine's devices…")
+        from hearthlm.core.hub.fit import local_fit
+
+        path, parts = model.path, list(model.parts) or [model.path]
+
+        def done(result: Any) -> None:
+            self._fits[path] = result
+            if self.current() is not None and self.current().path == path:
+                self._selected()
+
+        def failed(sentence: str) -> None:
+            done(sentence)
+
+        self._jobs.run(lambda: local_fit(parts, devices), done, failed)
+        return self.tr("Estimating memory…")
+
+    def refresh_fit(self) -> None:
+        """The machine's devices are known now: redo the estimate line."""
+        self._fits.clear()
+        if self.current() is not None:
+            self._selected()
 
     def _use(self) -> None:
         model = self.current()

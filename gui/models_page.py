@@ -2,7 +2,8 @@
 
 It owns the DownloadQueue for the window: started when the page is made (so downloads left
 unfinished when the app last quit continue), closed when the application quits. The machine's
-memory for fit verdicts is asked once, off the UI thread (it loads llama.cpp in a child process).
+memory for fit verdicts is asked once, off the UI thread (it loads llama.cpp in a child process):
+the devices feed the memory estimate behind each verdict, the budget the file-size fallback.
 
 Signals: useInChat(str path)   forwarded from the library; the main window loads the model
 """
@@ -27,16 +28,17 @@ class ModelsPage(QWidget):
     useInChat = Signal(str)
 
     def __init__(self, parent: QWidget | None = None, queue: DownloadQueue | None = None,
-                 budget: Budget | None = None):
+                 budget: Budget | None = None, devices: list | None = None):
         super().__init__(parent)
         self.setObjectName("modelsPage")
         self.budget: Budget | None = budget
+        self._devices: list | None = devices
         self._jobs = JobRunner(self)
         self.queue = queue or DownloadQueue()
         self.tabs = QTabWidget()
-        self.browser = HubBrowser(lambda: self.budget)
+        self.browser = HubBrowser(lambda: self.budget, devices=self.devices)
         self.downloads = DownloadsView(self.queue)
-        self.library = LibraryView()
+        self.library = LibraryView(devices=self.devices)
         self.tabs.addTab(self.browser, self.tr("Find"))
         self.tabs.addTab(self.downloads, self.tr("Downloads"))
         self.tabs.addTab(self.library, self.tr("Library"))
@@ -69,14 +71,28 @@ class ModelsPage(QWidget):
 
             self.useInChat.connect(use)
 
+    def devices(self) -> list | None:
+        """Memory devices for the estimate (core.hardware.estimate.Device), once known."""
+        if self._devices is None and self.budget is not None:
+            from hearthlm.core.hub.fit import devices_from_budget
+
+            self._devices = devices_from_budget(self.budget)  # given a budget only: the same memory
+        return self._devices
+
     def _measure(self) -> None:
-        from hearthlm.core.hub.fit import machine_budget
+        def measure() -> tuple[Budget, list]:
+            from hearthlm.core.hardware.devices import memory_devices, probed_build
+            from hearthlm.core.hub.fit import machine_budget
 
-        def got(budget: Budget) -> None:
-            self.budget = budget
+            devices = memory_devices()
+            return machine_budget(devices=probed_build().get("devices") or []), devices
+
+        def got(result: tuple[Budget, list]) -> None:
+            self.budget, self._devices = result
             self.browser.refresh_fit()
+            self.library.refresh_fit()
 
-        self._jobs.run(machine_budget, got, lambda _sentence: None)
+        self._jobs.run(measure, got, lambda _sentence: None)
 
     def _download(self, repo: str, entry: Any, revision: str) -> None:
         self.queue.add(repo, entry, revision=revision)

@@ -49,16 +49,25 @@ def _budget():
     return machine_budget()
 
 
+def _fit_of(listing: Any, entry: Any, budget: Any, size_only: bool):
+    """The estimate's verdict from the file's header on the hub, or the file-size guess."""
+    from .fit import devices_from_budget, verdict
+    from .remote_header import remote_fit
+
+    if size_only or not entry.complete:
+        return verdict(entry.size, budget)
+    return remote_fit(listing.repo, entry, devices_from_budget(budget), budget, revision=listing.revision)
+
+
 def cmd_files(args: argparse.Namespace) -> int:
     from .api import repo_files
-    from .fit import verdict
 
     listing = repo_files(args.repo, revision=args.revision)
     budget = _budget()
     if args.json:
         data = listing.to_dict()
         for item, entry in zip(data["files"], listing.entries):
-            item["fit"] = verdict(entry.size, budget).to_dict()
+            item["fit"] = _fit_of(listing, entry, budget, args.size_only).to_dict()
         _json(data)
         return EXIT_OK
     print(f"{listing.repo} @ {listing.revision[:12]}  license: {listing.license or 'unknown'}"
@@ -67,7 +76,7 @@ def cmd_files(args: argparse.Namespace) -> int:
         print(str(HubError(M.NO_GGUF_FILES, repo=listing.repo)))
     rows = []
     for entry in listing.entries:
-        fit = verdict(entry.size, budget)
+        fit = _fit_of(listing, entry, budget, args.size_only)
         parts = f"{entry.parts} parts" + ("" if entry.complete else " (incomplete set)") if entry.parts > 1 else ""
         rows.append([entry.name, human_size(entry.size), entry.quant or "?", str(fit.label), parts])
     if rows:
@@ -221,7 +230,7 @@ def cmd_rm(args: argparse.Namespace) -> int:
 def cmd_recommended(args: argparse.Namespace) -> int:
     from .recommended import recommended_with_fit
 
-    models = recommended_with_fit(_budget())
+    models = recommended_with_fit(_budget(), estimate=not args.size_only)
     if args.json:
         _json(models)
         return EXIT_OK
@@ -247,6 +256,8 @@ def register(subparsers: Any, parser_class: type[argparse.ArgumentParser]) -> No
     p = add("files", cmd_files, "list a repo's GGUF files with size, quantization and fit")
     p.add_argument("repo")
     p.add_argument("--revision", default="main")
+    p.add_argument("--size-only", action="store_true",
+                   help="judge fit by file size alone (do not read each file's header from the hub)")
     p = add("pull", cmd_pull, "download a model (all parts of a split GGUF), verified by sha256")
     p.add_argument("repo")
     p.add_argument("file", nargs="?", help="the GGUF to download (needed when the repo has several)")
@@ -256,7 +267,9 @@ def register(subparsers: Any, parser_class: type[argparse.ArgumentParser]) -> No
     p.add_argument("path")
     p = add("rm", cmd_rm, "delete a model Hearth downloaded, or take an added path off the list")
     p.add_argument("name")
-    add("recommended", cmd_recommended, "suggested first models, with a fit verdict for this machine")
+    p = add("recommended", cmd_recommended, "suggested first models, with a fit verdict for this machine")
+    p.add_argument("--size-only", action="store_true",
+                   help="judge fit by file size alone (do not read each file's header from the hub)")
 
 
 __all__ = ["register", "HearthError", "Path"]

@@ -1,9 +1,12 @@
-"""Will a model file fit on this machine? One verdict function, kept here in one place so that it
-can later be switched to core/hardware/estimate.py's fuller memory estimate.
+"""Will a model file fit on this machine?
 
-The estimate: weights ≈ the file size, plus an allowance for the KV cache and compute buffers at a
-few thousand tokens of context (15 % of the weights, at least 0.5 GiB). It is compared with the
-free memory of the GPU devices ggml reports and with available RAM, keeping 1 GiB for the system.
+``estimate_verdict``: from the GGUF header through core/hardware/estimate.py (weights per layer,
+KV cache, compute buffers) at a stated context, with as many GPU layers as fit ("auto"); the
+header comes from the file on disk or, before a download, from the hub (remote_header.py).
+
+``verdict``: the fallback when no header can be read: weights ≈ the file size, plus an allowance
+for the KV cache and compute buffers at a few thousand tokens of context (15 % of the weights, at
+least 0.5 GiB), compared with the GPUs' free memory and available RAM, keeping 1 GiB for the system.
 """
 
 from __future__ import annotations
@@ -31,24 +34,100 @@ class Budget:
         return self.__dict__.copy()
 
 
+_LABELS = {"fits": M.FIT_FITS, "partial": M.FIT_PARTIAL, "cpu": M.FIT_CPU_ONLY, "tight": M.FIT_TIGHT,
+           "no": M.FIT_NO}
+
+
 @dataclass(frozen=True)
 class Fit:
-    verdict: str  # fits | tight | no
-    need: int
+    verdict: str  # fits | partial (some layers on the GPU) | cpu (GPU present, none fit) | tight | no
+    need: int  # bytes, margins included (all devices together)
     free: int
     where: str  # "RAM" or the GPU's name
+    source: str = "size"  # "estimate": from the GGUF header; "size": the file-size guess
+    estimate_detail: Msg | None = None  # the estimate's numbers per device
+    reason: Msg | str | None = None  # why only the size guess was possible
+    n_ctx: int = 0
+    gpu_layers: int = 0
+    max_layers: int = 0
+    total: int = 0  # the estimate without margins
 
     @property
     def label(self) -> Msg:
-        return msg({"fits": M.FIT_FITS, "tight": M.FIT_TIGHT, "no": M.FIT_NO}[self.verdict])
+        return msg(_LABELS[self.verdict])
 
     @property
     def detail(self) -> Msg:
-        return msg(M.FIT_DETAIL, need=human_size(self.need), free=human_size(self.free), where=self.where)
+        if self.estimate_detail is not None:
+            return self.estimate_detail
+        guess = msg(M.FIT_DETAIL, need=human_size(self.need), free=human_size(self.free), where=self.where)
+        return msg(M.FIT_SIZE_ONLY, detail=guess, reason=self.reason) if self.reason is not None else guess
 
     def to_dict(self) -> dict[str, Any]:
         return {"verdict": self.verdict, "label": str(self.label), "need": self.need, "free": self.free,
-                "where": self.where, "detail": str(self.detail)}
+                "where": self.where, "detail": str(self.detail), "source": self.source,
+                "reason": str(self.reason) if self.reason is not None else None, "n_ctx": self.n_ctx,
+                "gpu_layers": self.gpu_layers, "max_layers": self.max_layers, "total": self.total}
+
+    def with_reason(self, reason: Msg | str) -> "Fit":
+        from dataclasses import replace
+
+        return replace(self, reason=reason)
+
+
+def default_n_ctx(n_ctx_train: int | None, setting: int | None = None) -> int:
+    """The context a verdict is stated for: the app's default context, or less if the model was
+    trained on less."""
+    if setting is None:
+        from ..settings import load_settings
+
+        setting = int(load_settings().n_ctx)
+    return min(int(n_ctx_train), int(setting)) if n_ctx_train else int(setting)
+
+
+def estimate_verdict(info: Any, devices: Any, n_ctx: int | None = None) -> Fit:
+    """The fit of a model (a GGUFInfo, or a path) at ``n_ctx`` (default: ``default_n_ctx``) with
+    as many GPU layers as fit, against ``devices`` (core.hardware.estimate.Device, CPU first)."""
+    from ..hardware.estimate import MARGIN_FRACTION, estimate
+    from ..hardware.guard import format_bytes
+    from ..modelfile import read_gguf
+
+    if not hasattr(info, "metadata"):
+        info = read_gguf(info)
+    n_ctx = n_ctx or default_n_ctx(info.context_length)
+    est = estimate(info, n_ctx=n_ctx, gpu_layers="auto", devices=devices)
+    cpu = est.device("cpu")
+    gpus = [d for d in est.devices if d.kind != "cpu"]
+    max_layers = est.n_layer + 1
+    used = [d for d in est.devices if d.kind == "cpu" or d.layers or d.output_layer]  # a GPU given nothing needs nothing
+    need = sum(d.need_with_margin for d in used)
+    free = sum(d.free_bytes or 0 for d in est.devices)
+    margin = round(MARGIN_FRACTION * 100)
+    ram_free = (cpu.free_bytes or 0) if cpu else 0
+    if any(d.fits is not True for d in used):
+        verdict_ = "no"  # over a device's free memory (or its free memory unknown)
+    elif gpus and est.gpu_layers >= max_layers:
+        verdict_ = "fits"
+    elif gpus and est.gpu_layers > 0:
+        verdict_ = "partial"
+    elif gpus:
+        verdict_ = "cpu"
+    else:
+        verdict_ = "fits"
+    if gpus:
+        gpu_need = sum(d.need_with_margin for d in gpus if d in used)
+        gpu_free = sum(d.free_bytes or 0 for d in gpus)
+        where = ", ".join(d.name for d in gpus)
+        detail = msg(M.FIT_EST_GPU, n_ctx=est.n_ctx, layers=est.gpu_layers, max_layers=max_layers, gpu=where,
+                     gpu_need=format_bytes(gpu_need), gpu_free=format_bytes(gpu_free),
+                     ram_need=format_bytes(cpu.need_with_margin if cpu else 0), ram_free=format_bytes(ram_free),
+                     margin=margin)
+    else:
+        where = "RAM"
+        detail = msg(M.FIT_EST_CPU, n_ctx=est.n_ctx, need=format_bytes(cpu.need_with_margin if cpu else need),
+                     free=format_bytes(ram_free), margin=margin)
+    return Fit(verdict_, need, free, where, source="estimate", estimate_detail=detail, n_ctx=est.n_ctx,
+               gpu_layers=est.gpu_layers, max_layers=max_layers, total=est.total)
 
 
 def memory_needed(file_size: int) -> int:
@@ -72,6 +151,29 @@ def verdict(file_size: int, budget: Budget) -> Fit:
     if need <= max(0, budget.ram_total - SYSTEM_RESERVE):
         return Fit("tight", need, ram_free, "RAM")
     return Fit("no", need, ram_free, "RAM")
+
+
+def devices_from_budget(budget: Budget) -> list[Any]:
+    """Estimate devices (CPU first) holding the same memory as a Budget: the RAM available, and
+    the GPUs' free memory together as one device."""
+    from ..hardware.estimate import Device
+
+    devices = [Device("CPU", "cpu", budget.ram_available, budget.ram_total)]
+    if budget.device_free:
+        devices.append(Device(budget.device_name or "GPU", "gpu", budget.device_free, budget.device_free))
+    return devices
+
+
+def local_fit(paths: Any, devices: Any, n_ctx: int | None = None) -> Fit:
+    """The estimate's verdict for a model on disk: one path, or the parts of a split GGUF in
+    order (the first part's metadata, every part's tensors)."""
+    from ..modelfile import read_gguf
+
+    paths = [paths] if isinstance(paths, (str, bytes)) or hasattr(paths, "__fspath__") else list(paths)
+    info = read_gguf(paths[0])
+    for part in paths[1:]:
+        info.tensors.extend(read_gguf(part).tensors)
+    return estimate_verdict(info, devices, n_ctx)
 
 
 _cached: Budget | None = None

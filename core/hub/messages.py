@@ -58,3 +58,16 @@ FIT_FITS = QT_TRANSLATE_NOOP("core", "Fits")
 FIT_TIGHT = QT_TRANSLATE_NOOP("core", "May be slow")
 FIT_NO = QT_TRANSLATE_NOOP("core", "Won't fit")
 FIT_DETAIL = QT_TRANSLATE_NOOP("core", "needs about {need} of {free} free {where}")
+
+# -- fit verdicts from the memory estimate (core/hub/fit.py, remote_header.py) ------------------------
+FIT_PARTIAL = QT_TRANSLATE_NOOP("core", "Fits with partial GPU offload")
+FIT_CPU_ONLY = QT_TRANSLATE_NOOP("core", "Fits in RAM only (slow)")
+FIT_EST_CPU = QT_TRANSLATE_NOOP(
+    "core", "Estimated at {n_ctx:,} tokens of context: needs about {need} of {free} free RAM "
+            "(with a {margin}% margin).")
+FIT_EST_GPU = QT_TRANSLATE_NOOP(
+    "core", "Estimated at {n_ctx:,} tokens of context: {layers} of {max_layers} layers on {gpu}, needing about "
+            "{gpu_need} of {gpu_free} free there, and {ram_need} of {ram_free} free RAM (with a {margin}% margin).")
+FIT_SIZE_ONLY = QT_TRANSLATE_NOOP("core", "{detail} (a guess from the file size: {reason})")
+HEADER_TOO_BIG = QT_TRANSLATE_NOOP("core", "the header of {file} is larger than {limit}, so it was not read")
+HEADER_NO_RANGE = QT_TRANSLATE_NOOP("core", "the hub did not answer a byte-range request for {file} ({status})")

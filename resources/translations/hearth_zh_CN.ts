@@ -739,6 +739,10 @@
         <source>Token removed.</source>
         <translation>令牌已移除。</translation>
     </message>
+    <message>
+        <source>Reading the file&apos;s header to estimate its memory…</source>
+        <translation>正在读取文件头以估算内存…</translation>
+    </message>
 </context>
 <context>
     <name>LibraryView</name>
@@ -829,6 +833,18 @@
     <message>
         <source>Used in place; Hearth does not delete models it did not download.</source>
         <translation>原位使用；Hearth 不会删除不是它下载的模型。</translation>
+    </message>
+    <message>
+        <source>Estimated memory at {n_ctx:,} tokens of context: {total} · {verdict}</source>
+        <translation>上下文 {n_ctx:,} 个词元时的估计内存：{total} · {verdict}</translation>
+    </message>
+    <message>
+        <source>Memory estimate: waiting for this machine&apos;s devices…</source>
+        <translation>内存估算：正在等待本机设备信息…</translation>
+    </message>
+    <message>
+        <source>Estimating memory…</source>
+        <translation>正在估算内存…</translation>
     </message>
     <message>
         <source>Delete model</source>
@@ -1861,6 +1877,34 @@
     <message>
         <source>needs about {need} of {free} free {where}</source>
         <translation>约需 {need}，{where} 可用 {free}</translation>
+    </message>
+    <message>
+        <source>Fits with partial GPU offload</source>
+        <translation>可运行（部分层卸载到 GPU）</translation>
+    </message>
+    <message>
+        <source>Fits in RAM only (slow)</source>
+        <translation>仅能放入内存（较慢）</translation>
+    </message>
+    <message>
+        <source>Estimated at {n_ctx:,} tokens of context: needs about {need} of {free} free RAM (with a {margin}% margin).</source>
+        <translation>按 {n_ctx:,} 个词元的上下文估算：需要约 {need}，可用内存 {free}（含 {margin}% 余量）。</translation>
+    </message>
+    <message>
+        <source>Estimated at {n_ctx:,} tokens of context: {layers} of {max_layers} layers on {gpu}, needing about {gpu_need} of {gpu_free} free there, and {ram_need} of {ram_free} free RAM (with a {margin}% margin).</source>
+        <translation>按 {n_ctx:,} 个词元的上下文估算：{max_layers} 层中的 {layers} 层放在 {gpu} 上，需要约 {gpu_need}（其可用 {gpu_free}），另需内存 {ram_need}（可用 {ram_free}）（含 {margin}% 余量）。</translation>
+    </message>
+    <message>
+        <source>{detail} (a guess from the file size: {reason})</source>
+        <translation>{detail}（按文件大小粗略估计：{reason}）</translation>
+    </message>
+    <message>
+        <source>the header of {file} is larger than {limit}, so it was not read</source>
+        <translation>{file} 的文件头大于 {limit}，因此未读取</translation>
+    </message>
+    <message>
+        <source>the hub did not answer a byte-range request for {file} ({status})</source>
+        <translation>模型仓库未响应 {file} 的字节范围请求（{status}）</translation>
     </message>
     <message>
         <source>{path} already exists; choose another output name.</source>
