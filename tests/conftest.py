@@ -28,9 +28,15 @@ TEST_THREADS = 1
 
 @pytest.fixture(autouse=True)
 def hearth_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A fresh HEARTH_HOME for every test."""
+    """A fresh HEARTH_HOME for every test, and no way out to the real Hugging Face hub: the hub is
+    127.0.0.1's discard port (refused at once) unless a test serves its own (tests/fake_hub.py)."""
     home = tmp_path_factory.mktemp("hearth-home")
     monkeypatch.setenv("HEARTH_HOME", str(home))
+    monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")
+    monkeypatch.setenv("HF_HOME", str(home / "hf"))
+    monkeypatch.setenv("HF_HUB_DISABLE_TELEMETRY", "1")
+    for name in ("HF_HUB_CACHE", "HF_TOKEN", "HUGGING_FACE_HUB_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
     return home
 
 
