@@ -93,7 +93,9 @@ def main() -> int:
     atexit.register(shutil.rmtree, tmp, ignore_errors=True)  # the F16 sources are large
     os.environ["HEARTH_HOME"] = str(tmp / "home")
 
-    from llama_cpp import _logger  # noqa: F401 (quiet: llama-cpp-python's logger prints only errors)
+    from llama_cpp import _logger
+
+    _logger.set_verbose(False)  # the direct calls print only llama.cpp's errors (Hearth parses its log)
 
     from hearthlm.core.engine.runner import default_threads
     from hearthlm.core.quantize import api
