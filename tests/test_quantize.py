@@ -217,3 +217,43 @@ def test_child_stops_and_cleans_up_when_its_parent_dies(f16_model: Path, tmp_pat
     while list(tmp_path.iterdir()) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_child_exits_at_once_after_answering(tmp_path: Path) -> None:
+    """The child must end by itself, cleanly, as soon as its answer is written: Python's normal
+    shutdown waited 1 s on the stdin lock held by the parent watcher and then aborted (exit -6)."""
+    import time
+
+    from hearthlm.core.quantize.child import discard, start_worker
+
+    proc = start_worker()
+    try:
+        job = {"kind": "quantize", "src": str(tmp_path / "missing.gguf"), "out": str(tmp_path / "o.gguf"),
+               "ftype": 7, "nthread": 1}
+        assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
+        proc.stdin.write((json.dumps(job) + "\n").encode())
+        proc.stdin.flush()  # stdin stays open: the child must not wait for it to close
+        answer = json.loads(proc.stdout.readline())
+        answered = time.monotonic()
+        assert answer["ev"] == "error" and "missing.gguf" in answer["message"]
+        assert proc.wait(timeout=10) == 0
+        assert time.monotonic() - answered < 0.5
+        assert b"Fatal Python error" not in proc.stderr.read()
+    finally:
+        discard(proc)
+
+
+def test_quantize_child_loads_only_llama_cpp_bindings() -> None:
+    """The quantize path needs llama.cpp's ctypes bindings, not numpy or the high-level Llama class
+    (their import was most of a child's start); the package still completes on first use."""
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "from hearthlm.core.quantize import native, worker\n"
+            "L = native.llama_bindings(); L.llama_backend_init()\n"
+            "print(sorted(m for m in ('numpy', 'llama_cpp.llama', 'gguf') if m in sys.modules))\n"
+            "import llama_cpp\n"
+            "print(llama_cpp.Llama.__name__, llama_cpp.llama_backend_init is L.llama_backend_init)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert out.stdout.splitlines() == ["[]", "Llama True"]

@@ -15,7 +15,7 @@ from typing import Callable
 from ..modelfile import read_gguf
 from ..paths import data_dir
 from . import messages as M
-from .child import run_job
+from .child import discard, run_job, start_worker
 from .errors import QuantizeError
 from .types import UNQUANTIZED_FTYPES, QuantType, find_type
 
@@ -58,6 +58,24 @@ def quantize(src: str | os.PathLike, type_name: str, *, out: str | os.PathLike |
              dry_run: bool = False, allow_requantize: bool = False, nthread: int = 0,
              imatrix_ctx: int = 512, record: bool = True,
              on_event: Progress = None, cancel: threading.Event | None = None) -> dict:
+    proc = start_worker()  # loads llama.cpp while the request is checked here
+    try:
+        job, qtype, src, warning = _quantize_job(src, type_name, out, imatrix, calibration, dry_run,
+                                                 allow_requantize, nthread, imatrix_ctx)
+    except BaseException:
+        discard(proc)
+        raise
+    result = run_job(job, on_event, cancel, proc=proc)
+    result.update(type=qtype.name, source=str(src), warning=str(warning) if warning else None)
+    if record and not dry_run:
+        from .results import record_quantization
+
+        record_quantization(result)
+    return result
+
+
+def _quantize_job(src, type_name, out, imatrix, calibration, dry_run, allow_requantize, nthread, imatrix_ctx):
+    """The checked job for the child, or a QuantizeError saying what is wrong with the request."""
     qtype = resolve_type(type_name)
     src = Path(src).expanduser()
     if not src.is_file():
@@ -84,13 +102,7 @@ def quantize(src: str | os.PathLike, type_name: str, *, out: str | os.PathLike |
         if not dry_run:
             job["imatrix_out"] = str(out.with_name(out.stem + ".imatrix.gguf"))
     out.parent.mkdir(parents=True, exist_ok=True)
-    result = run_job(job, on_event, cancel)
-    result.update(type=qtype.name, source=str(src), warning=str(warning) if warning else None)
-    if record and not dry_run:
-        from .results import record_quantization
-
-        record_quantization(result)
-    return result
+    return job, qtype, src, warning
 
 
 def predict_sizes(src: str | os.PathLike, types: list[QuantType] | None = None, *, nthread: int = 0,

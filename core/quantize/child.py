@@ -45,13 +45,31 @@ def _remove(paths: Iterable[Path]) -> None:
                 pass
 
 
-def run_job(job: dict, on_event: Callable[[dict], None] | None = None,
-            cancel: threading.Event | None = None, env: dict | None = None) -> dict:
-    outputs = job_outputs(job)
-    preexisting = {p for p in outputs if p.exists()}
-    proc = subprocess.Popen([sys.executable, "-m", "hearthlm.core.quantize.worker"],
+def start_worker(env: dict | None = None) -> subprocess.Popen:
+    """A child waiting for its job. Starting it before checking a request lets it load llama.cpp
+    while the caller reads the source's header; hand it to ``run_job`` or to ``discard``."""
+    return subprocess.Popen([sys.executable, "-m", "hearthlm.core.quantize.worker"],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             env={**os.environ, **(env or {})})
+
+
+def discard(proc: subprocess.Popen) -> None:
+    """End a started child that was given no job (the request failed its checks)."""
+    if proc.poll() is None:
+        proc.kill()
+    _close(proc)
+    for pipe in (proc.stdout, proc.stderr):
+        if pipe is not None:
+            pipe.close()
+
+
+def run_job(job: dict, on_event: Callable[[dict], None] | None = None,
+            cancel: threading.Event | None = None, env: dict | None = None,
+            proc: subprocess.Popen | None = None) -> dict:
+    """``proc``: a child from ``start_worker`` (else one is started here)."""
+    outputs = job_outputs(job)
+    preexisting = {p for p in outputs if p.exists()}
+    proc = proc or start_worker(env)
     events: queue.Queue[dict | None] = queue.Queue()
     tail: collections.deque[str] = collections.deque(maxlen=20)
 

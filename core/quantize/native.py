@@ -10,15 +10,44 @@ target types give the output size exactly (header + every tensor at its new type
 from __future__ import annotations
 
 import ctypes
+import importlib.util
+import math
 import os
 import re
+import sys
 from dataclasses import dataclass, field
-from typing import Callable
-
-import numpy as np
+from types import ModuleType
+from typing import TYPE_CHECKING, Callable
 
 from . import messages as M
 from .errors import QuantizeError
+
+if TYPE_CHECKING:
+    import numpy as np
+
+
+def llama_bindings() -> ModuleType:
+    """llama-cpp-python's ctypes bindings (``llama_cpp.llama_cpp``), without the package's
+    ``__init__`` when nothing has imported it yet: that pulls in numpy, jinja2 and the high-level
+    ``Llama`` class (~0.3 s of a child's start), none of which a quantization uses. The package is
+    registered unexecuted and completes itself on the first attribute the bindings lack
+    (``llama_cpp.Llama``), so a later ``import llama_cpp`` in the same process still works."""
+    if "llama_cpp" not in sys.modules:
+        spec = importlib.util.find_spec("llama_cpp")
+        if spec is None or spec.loader is None:
+            raise ImportError("llama_cpp is not installed")
+        package = importlib.util.module_from_spec(spec)
+
+        def complete(name: str):
+            del package.__getattr__
+            spec.loader.exec_module(package)  # the real __init__; reuses the loaded submodules
+            return getattr(package, name)
+
+        package.__getattr__ = complete
+        sys.modules["llama_cpp"] = package
+    import llama_cpp.llama_cpp as bindings
+
+    return bindings
 
 TENSOR_LINE = re.compile(
     r"^\[\s*(\d+)/\s*(\d+)\]\s+(\S+)\s+-\s+\[([\d,\s]+)\],\s+type\s*=\s*(\w+),"
@@ -47,13 +76,11 @@ class _LogCapture:
     """Installs a llama.cpp log callback that feeds ``on_tensor(index, total, plan)``."""
 
     def __init__(self, on_tensor: Callable[[int, int, TensorPlan], None] | None):
-        import llama_cpp
-
-        self.L = llama_cpp
+        self.L = llama_bindings()
         self.log = QuantizeLog()
         self.on_tensor = on_tensor
         self._partial = ""
-        self._cb = llama_cpp.llama_log_callback(self._callback)
+        self._cb = self.L.llama_log_callback(self._callback)
 
     def _callback(self, _level: int, text: bytes, _user: ctypes.c_void_p) -> None:
         try:
@@ -84,9 +111,9 @@ class _LogCapture:
     def __exit__(self, *exc: object) -> None:
         if self._partial:
             self._line(self._partial)
-        from llama_cpp import _logger
-
-        self.L.llama_log_set(_logger.llama_log_callback, None)  # back to llama-cpp-python's own
+        logger = sys.modules.get("llama_cpp._logger")  # back to llama-cpp-python's own if loaded,
+        # else to llama.cpp's default (a NULL callback)
+        self.L.llama_log_set(logger.llama_log_callback if logger else self.L.llama_log_callback(), None)
 
 
 @dataclass
@@ -96,7 +123,9 @@ class ImatrixArray:
     data: dict[str, np.ndarray]
 
     def __post_init__(self) -> None:
-        import llama_cpp
+        import numpy as np
+
+        llama_cpp = llama_bindings()
 
         self._names = [name.encode() for name in self.data]
         self._arrays = [np.ascontiguousarray(v, dtype=np.float32) for v in self.data.values()]
@@ -113,7 +142,7 @@ def quantize_file(src: str, dst: str, ftype: int, *, nthread: int = 0, allow_req
                   metadata: dict[str, str | int] | None = None,
                   on_tensor: Callable[[int, int, TensorPlan], None] | None = None) -> QuantizeLog:
     """Run ``llama_model_quantize``; raise QuantizeError with llama.cpp's last log lines on failure."""
-    import llama_cpp
+    llama_cpp = llama_bindings()
 
     llama_cpp.llama_backend_init()
     params = llama_cpp.llama_model_quantize_default_params()
@@ -138,7 +167,7 @@ def quantize_file(src: str, dst: str, ftype: int, *, nthread: int = 0, allow_req
 
 def _kv_overrides(metadata: dict[str, str | int]) -> ctypes.Array:
     """Metadata written into the output (as llama-quantize records its importance matrix)."""
-    import llama_cpp
+    llama_cpp = llama_bindings()
 
     arr = (llama_cpp.llama_model_kv_override * (len(metadata) + 1))()  # last: empty key ends it
     for item, (key, value) in zip(arr, metadata.items()):
@@ -160,10 +189,8 @@ def _ggml_type_sizes() -> dict[str, tuple[int, int]]:
     lib.ggml_type_name.restype, lib.ggml_type_name.argtypes = ctypes.c_char_p, [ctypes.c_int]
     lib.ggml_type_size.restype, lib.ggml_type_size.argtypes = ctypes.c_size_t, [ctypes.c_int]
     lib.ggml_blck_size.restype, lib.ggml_blck_size.argtypes = ctypes.c_int64, [ctypes.c_int]
-    import llama_cpp
-
     out = {}
-    for code in range(llama_cpp.GGML_TYPE_COUNT):
+    for code in range(llama_bindings().GGML_TYPE_COUNT):
         name = lib.ggml_type_name(code)
         size = lib.ggml_type_size(code)
         if name and size:
@@ -172,7 +199,7 @@ def _ggml_type_sizes() -> dict[str, tuple[int, int]]:
 
 
 def parameter_count(plans: list[TensorPlan]) -> int:
-    return sum(int(np.prod(plan.shape, dtype=np.int64)) for plan in plans)
+    return sum(math.prod(plan.shape) for plan in plans)
 
 
 def predicted_file_size(header_bytes: int, alignment: int, plans: list[TensorPlan]) -> int:

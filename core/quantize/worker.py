@@ -77,7 +77,6 @@ class Job:
                 "chunk_size": im.chunk_size, "seconds": time.perf_counter() - started}
 
     def quantize(self, job: dict) -> dict:
-        from ..modelfile import read_gguf
         from . import native
 
         started = time.perf_counter()
@@ -97,6 +96,8 @@ class Job:
             log = native.quantize_file(src, os.devnull, ftype, nthread=nthread, allow_requantize=requant,
                                        dry_run=True, imatrix=data, metadata=meta,
                                        on_tensor=lambda i, n, p: self.progress("plan", i, n))
+            from ..modelfile import read_gguf  # only a dry run needs the header (gguf's import costs)
+
             info = read_gguf(src)
             size = native.predicted_file_size(info.data_offset, info.alignment, log.tensors)
             n_params = native.parameter_count(log.tensors)
@@ -152,8 +153,9 @@ class Job:
 
 def _exit_with_parent(get_job: Callable[[], dict]) -> None:
     """The parent keeps our stdin open while it waits; end of file means it is gone: stop, and
-    leave no half-written file behind."""
-    while sys.stdin.buffer.read(1 << 16):
+    leave no half-written file behind. Reads the raw descriptor: a daemon thread blocked inside
+    ``sys.stdin.buffer`` holds its lock, and Python's shutdown then waits 1 s for it and aborts."""
+    while os.read(0, 1 << 16):
         pass
     job = get_job()
     for key in ("out", "imatrix_out"):
@@ -177,7 +179,10 @@ def main() -> None:
             view = view[os.write(protocol_fd, view):]
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's to handle (it kills us)
-    line = sys.stdin.buffer.readline()
+    from .native import llama_bindings
+
+    llama_bindings()  # loaded while the parent still checks the request (it starts us first)
+    line = _read_line(0)
     job: dict = {}
     threading.Thread(target=_exit_with_parent, args=(lambda: job,), daemon=True, name="parent-watch").start()
     try:
@@ -189,6 +194,22 @@ def main() -> None:
         traceback.print_exc()
         err = QuantizeError(M.QUANTIZE_FAILED, name=str(job.get("src") or job.get("model") or "?"), reason=str(exc))
         send(ev="error", message=str(err), msg=err.msg.to_json())
+    # Everything is written and renamed; an ordinary interpreter shutdown would only tear down
+    # llama.cpp and numpy module by module while the parent waits for us.
+    sys.stderr.flush()
+    os._exit(0)
+
+
+def _read_line(fd: int) -> bytes:
+    """One line from a raw descriptor, byte by byte: nothing past it is buffered away from the
+    watcher thread that then reads the same descriptor."""
+    data = bytearray()
+    while not data.endswith(b"\n"):
+        chunk = os.read(fd, 1)
+        if not chunk:
+            break
+        data += chunk
+    return bytes(data)
 
 
 if __name__ == "__main__":
