@@ -32,6 +32,9 @@ class Embedder:
     name: str
     dimension: int
     max_tokens: int  # the longest input the model reads; chunks stay below it
+    # chunk size and overlap in the model's tokens: what the model reads best, not only what fits
+    chunk_tokens: int = 192
+    overlap_tokens: int = 32
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         raise NotImplementedError
@@ -59,6 +62,10 @@ class MiniLMEmbedder(Embedder):
     name = DEFAULT_EMBEDDER
     dimension = 384
     max_tokens = 256
+    # all-MiniLM-L6-v2 was trained on pieces of at most 128 tokens; its cost per token also grows
+    # with the length (attention): 128-token chunks embed ~1.3x faster per token than 256
+    chunk_tokens = 128
+    overlap_tokens = 16
     batch_size = 32
 
     def __init__(self, threads: int | None = None):

@@ -29,7 +29,6 @@ from .store import DocStore, NewDocument, text_hash
 
 Emit = Callable[[dict[str, Any]], None]
 SKIP_DIRS = {".git", ".hg", ".svn", "__pycache__", "node_modules", ".venv", "venv", ".tox", ".mypy_cache"}
-CHUNK_TOKENS, OVERLAP_TOKENS = 192, 32
 EMBED_GROUP = 64  # chunks embedded together (across files)…
 EMBED_GROUP_FILES = 16  # …from at most this many files, written in one transaction
 
@@ -156,7 +155,7 @@ def _prepare(path: Path, known: dict, model: Embedder, max_bytes: int) -> _Prepa
                               doc.chunks, doc.error)  # same bytes, new mtime
         parsed = parse_file(path, max_bytes)
         item.kind = parsed.kind
-        item.chunks = chunk_document(parsed, model, min(CHUNK_TOKENS, model.max_tokens - 8), OVERLAP_TOKENS)
+        item.chunks = chunk_document(parsed, model, min(model.chunk_tokens, model.max_tokens - 8), model.overlap_tokens)
         item.hashes = [text_hash(c.embed_text()) for c in item.chunks]
         if not item.chunks:
             raise DocumentError(M.NO_TEXT, path=str(path))
