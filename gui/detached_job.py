@@ -52,8 +52,12 @@ _running: set[Job] = set()
 
 def _wait_for_running() -> None:
     """At quit: let jobs still running finish (a probe takes a second or two)."""
+    wait_for_running(70_000)
+
+
+def wait_for_running(ms: int) -> None:
     for job in list(_running):
         try:
-            job.wait(70_000)
+            job.wait(ms)
         except RuntimeError:  # already deleted by Qt
             pass
