@@ -55,7 +55,7 @@ class PlainMiniLM:
     def __init__(self, threads: int):
         from hearthlm.core.docs.embedders import MiniLMEmbedder
 
-        inner = MiniLMEmbedder(threads=threads)
+        inner = MiniLMEmbedder(threads=threads, packaged_graph=True)  # the model file as shipped
         self.session, self.tokenizer = inner._session, inner._tokenizer
         self.tokenizer.enable_padding(length=256)
         self.tokenizer.enable_truncation(256)

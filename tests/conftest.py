@@ -17,6 +17,7 @@ from typing import Iterator  # noqa: E402
 
 import pytest  # noqa: E402
 
+from hearthlm.core.docs.minilm_graph import CACHE_FOLDER  # noqa: E402
 from hearthlm.core.starter import STARTER_INSTALL_HINT, starter_model_path  # noqa: E402
 
 # A small context keeps the shared engine quick to load and cheap in memory on 2-core machines.
@@ -31,6 +32,11 @@ def hearth_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mo
     """A fresh HEARTH_HOME for every test, and no way out to the real Hugging Face hub: the hub is
     127.0.0.1's discard port (refused at once) unless a test serves its own (tests/fake_hub.py)."""
     home = tmp_path_factory.mktemp("hearth-home")
+    # The derived MiniLM graph (core/docs/minilm_graph.py) takes ~3 s to build: one copy per test run.
+    shared = tmp_path_factory.getbasetemp() / "derived-embedders"
+    shared.mkdir(exist_ok=True)
+    (home / "cache").mkdir()
+    (home / "cache" / CACHE_FOLDER).symlink_to(shared, target_is_directory=True)
     monkeypatch.setenv("HEARTH_HOME", str(home))
     monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")
     monkeypatch.setenv("HF_HOME", str(home / "hf"))
