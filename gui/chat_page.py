@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import QCoreApplication, Qt, QUrl
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QInputDialog, QLabel, QMessageBox, QProgressBar,
                                QPushButton, QSplitter, QVBoxLayout, QWidget)
@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QInputDialog, QLabel, Q
 from hearthlm.core import messages as CM
 from hearthlm.core.chat.presets import PresetLibrary
 from hearthlm.core.chat.reasoning import MARKERS
-from hearthlm.core.chat.store import Conversation, ConversationStore, Message, StoreError
+from hearthlm.core.chat.store import SYSTEM_PROMPT_KEY, Conversation, ConversationStore, Message, StoreError
 from hearthlm.core.chat.store_writer import AnswerWriter
 from hearthlm.core.chat.template import FORMATS, fallback_format, render_prompt
 from hearthlm.core.default_model import default_model_path
@@ -49,6 +49,7 @@ from .prompt_box import PromptBox
 from .shortcuts_help import SHORTCUTS, ShortcutsDialog
 
 _CLOSINGS = tuple(c for _o, c in MARKERS)
+ESTIMATE_DELAY_MS = 350  # after the last keystroke: counting every key would only queue work
 
 
 class ChatPage(QWidget):
@@ -214,6 +215,14 @@ class ChatPage(QWidget):
         s.answered.connect(self._answered)
         s.answerFailed.connect(self._answer_failed)
         s.busyChanged.connect(self._busy_changed)
+        s.usage.connect(self._show_context)
+        s.counted.connect(self._show_estimate)
+        # The context meter follows the draft: counted by the engine once typing pauses.
+        self._estimate_timer = QTimer(self)
+        self._estimate_timer.setSingleShot(True)
+        self._estimate_timer.setInterval(ESTIMATE_DELAY_MS)
+        self._estimate_timer.timeout.connect(self._estimate_context)
+        self.prompt.textChanged.connect(self._estimate_timer.start)
 
     def _shortcuts(self) -> None:
         handlers = {"new": self.new_chat, "search": self.conversations.focus_search, "stop": self._escape,
@@ -814,6 +823,37 @@ class ChatPage(QWidget):
                 return int(m.stats["prompt_tokens"]) + int(m.stats.get("completion_tokens", 0))
         return None
 
+    def _estimate_context(self) -> None:
+        """Ask the engine what the draft would take (history + the typed message), off the UI thread."""
+        text = self.prompt.toPlainText().strip()
+        if self.session.busy or self.session.model_info is None or self._editing is not None:
+            return
+        try:
+            if not text:
+                self._show_context(self._last_usage())
+                return
+            history = self._history() if self.conversation_id is not None else None
+        except StoreError:  # an estimate only: the store's own error shows when the user sends
+            return
+        if history is None:
+            system = self.setting(SYSTEM_PROMPT_KEY)
+            history = [{"role": "system", "content": system}] if isinstance(system, str) and system.strip() else []
+        self.session.estimate(history + [{"role": "user", "content": text}], self._params(),
+                              self.setting(TEMPLATE_KEY) or None)
+
+    def _show_estimate(self, count: Any) -> None:
+        if count is None or self.session.busy or not self.prompt.toPlainText().strip():
+            return
+        self.context_bar.setRange(0, max(1, count.n_ctx))
+        self.context_bar.setValue(min(count.n_ctx, count.tokens))
+        if count.over:
+            text = self.tr("Context: ≈ {used:,} / {n_ctx:,} tokens with this message; the oldest turns "
+                           "will be left out to fit").format(used=count.tokens, n_ctx=count.n_ctx)
+        else:
+            text = self.tr("Context: ≈ {used:,} / {n_ctx:,} tokens with this message").format(
+                used=count.tokens, n_ctx=count.n_ctx)
+        self.context_label.setText(text)
+
     def _show_context(self, used: int | None) -> None:
         info = self.session.model_info
         n_ctx = info.n_ctx if info is not None else int(self.setting("n_ctx") or self.settings.n_ctx)
@@ -841,6 +881,8 @@ class ChatPage(QWidget):
         self.banner_row.setVisible(False)
 
     def shutdown(self) -> None:
+        self._estimate_timer.stop()
+        self._estimate_timer.blockSignals(True)  # edits while closing (the prompt is cleared) count nothing
         if self._retrieval is not None:
             self._retrieval.wait(10_000)
         self.session.shutdown()

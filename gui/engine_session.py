@@ -8,6 +8,8 @@ Signals:
     answered(object)             Answer, after the last tokens() of that answer
     answerFailed(str, bool)      one sentence; True when the engine process died
     busyChanged(bool)
+    usage(int)                   prompt + answer tokens of the answer in progress (the live context meter)
+    counted(object)              PromptCount for the newest estimate() request, or None
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ class EngineSession(QObject):
     answered = Signal(object)
     answerFailed = Signal(str, bool)
     busyChanged = Signal(bool)
+    usage = Signal(int)
+    counted = Signal(object)
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
@@ -47,6 +51,9 @@ class EngineSession(QObject):
         self.model_path: str | None = None
         self._load_params = LoadParams(path="")
         self.model_info: Any = None
+        self._usage: int | None = None
+        self._estimate_job: Job | None = None
+        self._estimate_next: tuple | None = None
 
     # -- state ---------------------------------------------------------------------------
 
@@ -135,6 +142,9 @@ class EngineSession(QObject):
 
             return engine.chat(messages, params, on_token=piece, template=template, continue_answer=continue_answer)
 
+        self._usage = None
+        if self._engine is not None:
+            self._engine.live_usage = None
         job = self._new_job(work)
         job.event.connect(self._on_piece)
         job.succeeded.connect(self._answered)
@@ -155,6 +165,40 @@ class EngineSession(QObject):
             text = "".join(self._pending)
             self._pending.clear()
             self.tokens.emit(text)
+        used = self._engine.live_usage if self._engine is not None else None
+        if used is not None and used != self._usage:
+            self._usage = used
+            self.usage.emit(used)
+
+    # -- context estimate ----------------------------------------------------------------
+
+    def estimate(self, messages: list[dict[str, Any]], params: GenerationParams, template: str | None = None) -> None:
+        """Count the prompt ``messages`` would make, off the UI thread; ``counted`` reports it. While
+        one count runs, only the newest request waits (typing fast sends many)."""
+        self._estimate_next = ([dict(m) for m in messages], params, template)
+        if self._estimate_job is None:
+            self._run_estimate()
+
+    def _run_estimate(self) -> None:
+        request, self._estimate_next = self._estimate_next, None
+        engine = self._engine
+        if request is None or engine is None or engine.model is None:
+            self._estimate_job = None
+            return
+        messages, params, template = request
+        job = Job(lambda _emit: engine.count_prompt(messages, params, template), parent=self)
+        self._estimate_job = job
+        job.succeeded.connect(self._estimated)
+        job.failed.connect(lambda _exc: self._estimated(None))
+        job.finished.connect(job.deleteLater)
+        job.start()
+
+    def _estimated(self, count: Any) -> None:
+        self._estimate_job = None
+        if self._estimate_next is not None:  # the draft changed meanwhile: count the newer one
+            self._run_estimate()
+        else:
+            self.counted.emit(count)
 
     def _answered(self, answer: Any) -> None:
         self._flush.stop()

@@ -388,3 +388,37 @@ def test_an_unreadable_store_is_told_and_chat_still_works(qtbot, starter_model):
         assert db.read_bytes().startswith(b"this is not")  # the user's file is left alone
     finally:
         win.close()
+
+
+def test_the_context_meter_follows_the_draft_and_the_streaming_answer(qtbot, window):
+    send(qtbot, window, "Hello")
+    after_first = window.context_label.text()
+    assert "tokens used" in after_first
+
+    # Typing: once the typing pauses the engine counts history + draft.
+    with qtbot.waitSignal(window.session.counted, timeout=10_000) as counted:
+        window.prompt.setPlainText("Tell me about the sea.")
+    count = counted.args[0]
+    assert count is not None and not count.over
+    assert "≈" in window.context_label.text() and "with this message" in window.context_label.text()
+    used_before = int(after_first.split()[1].replace(",", ""))
+    assert count.tokens > used_before  # the history plus the new question
+    assert window.chat.context_bar.value() == count.tokens
+
+    # A draft longer than the context: the policy is stated before sending.
+    with qtbot.waitSignal(window.session.counted, timeout=10_000) as counted:
+        window.prompt.setPlainText("A very long question about many things. " * 150)
+    assert counted.args[0].over
+    assert "oldest turns will be left out" in window.context_label.text()
+
+    # Clearing the draft goes back to what the conversation uses.
+    window.prompt.clear()
+    qtbot.waitUntil(lambda: window.context_label.text() == after_first, timeout=5_000)
+
+    # While an answer streams the meter grows with it.
+    seen: list[int] = []
+    window.session.usage.connect(seen.append)
+    answer = send(qtbot, window, "And the mountains?")
+    assert seen and seen == sorted(seen)
+    assert seen[-1] <= answer.stats.prompt_tokens + answer.stats.completion_tokens + 2
+    assert f"{answer.stats.prompt_tokens + answer.stats.completion_tokens:,} / 1,024 tokens used" in window.context_label.text()

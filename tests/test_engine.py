@@ -471,3 +471,40 @@ def test_stream_interval_batches_pieces(starter_model: Path) -> None:
         assert "".join(pieces) == answer.text
         assert answer.stats.completion_tokens == 32
         assert check(pieces, answer.stats.completion_tokens), (interval, len(pieces))
+
+
+def test_count_prompt_matches_the_real_prompt_and_answers_while_streaming(engine: Engine) -> None:
+    params = GenerationParams(max_tokens=40, temperature=0.0)
+    count = engine.count_prompt(QUESTION, params)
+    assert count is not None and count.n_ctx == TEST_N_CTX
+    assert count.limit == TEST_N_CTX - params.max_tokens and not count.over
+    answer = engine.chat(QUESTION, params)
+    assert count.tokens == answer.stats.prompt_tokens  # the same rendering and tokenizer
+
+    # While an answer streams, a count comes back at once (the window counts the next draft),
+    # and the live usage grows with the answer.
+    during: list = []
+    usage: list = []
+
+    def on_token(_text: str) -> None:
+        usage.append(engine.live_usage)
+        if len(usage) == 3:
+            started = time.perf_counter()
+            during.append((engine.count_prompt(STORY, params), time.perf_counter() - started))
+
+    streamed = engine.chat(STORY, GenerationParams(max_tokens=30, temperature=0.0), on_token=on_token)
+    (counted, seconds), = during
+    assert counted is not None and counted.tokens == streamed.stats.prompt_tokens and seconds < 1.0
+    assert usage[0] >= streamed.stats.prompt_tokens and usage == sorted(usage)
+    final = streamed.stats.prompt_tokens + streamed.stats.completion_tokens
+    assert abs(engine.live_usage - final) <= 2  # pieces, not tokens: a split character may differ
+
+    # More than fits: flagged, not an error.
+    long = [{"role": "user", "content": "word " * 2000}]
+    over = engine.count_prompt(long, params)
+    assert over is not None and over.over and over.tokens > TEST_N_CTX
+
+
+def test_count_prompt_without_a_model_is_none() -> None:
+    with Engine() as fresh:
+        assert fresh.count_prompt(QUESTION) is None

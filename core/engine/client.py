@@ -10,6 +10,7 @@ caller holds (messages, the conversation) lives in the engine, so nothing is los
 from __future__ import annotations
 
 import collections
+import itertools
 import os
 import queue
 import subprocess
@@ -26,7 +27,7 @@ from ..messages import Msg, msg
 from ..modelfile import read_gguf
 from . import protocol
 from .crash import describe_exit
-from .protocol import AnswerStats, GenerationParams, LoadParams
+from .protocol import AnswerStats, GenerationParams, LoadParams, PromptCount
 
 STDERR_TAIL_LINES = 40
 START_TIMEOUT_S = 60.0
@@ -82,7 +83,11 @@ class Engine:
         self._next_id = 0
         self._current_id = -1
         self._has_decoded = False
+        self._counts: dict[int, list[Any]] = {}  # count id -> [threading.Event, reply]
+        self._count_ids = itertools.count(1)
         self.model: ModelInfo | None = None
+        # Prompt + answer tokens of the answer in progress (read by the window's context meter).
+        self.live_usage: int | None = None
 
     # -- process -------------------------------------------------------------------------
 
@@ -143,9 +148,17 @@ class Engine:
         assert proc.stdout is not None
         for line in proc.stdout:
             try:
-                self._events.put(protocol.decode(line))
+                event = protocol.decode(line)
             except ValueError:
                 self._stderr_tail.append(line.decode("utf-8", "replace").rstrip())
+                continue
+            if event.get("ev") == "count":  # answers count_prompt(), outside the request queue
+                slot = self._counts.get(event.get("cid"))
+                if slot is not None:
+                    slot[1] = event
+                    slot[0].set()
+                continue
+            self._events.put(event)
         self._events.put(None)  # EOF: the process has gone
 
     def _read_stderr(self, proc: subprocess.Popen[bytes]) -> None:
@@ -265,6 +278,30 @@ class Engine:
             payload["continue"] = True
         return self._generate(payload, params, on_token)
 
+    def count_prompt(self, messages: Iterable[Mapping[str, Any]], params: GenerationParams | None = None,
+                     template: str | None = None, timeout: float = 2.0) -> PromptCount | None:
+        """How many tokens ``messages`` would take as a prompt with the loaded model. Safe from any
+        thread and answered even while an answer streams. None when no model is loaded (or one is
+        loading), the engine is not running, or it does not answer within ``timeout``."""
+        if self.model is None or not self.alive:
+            return None
+        cid = next(self._count_ids)
+        slot: list[Any] = [threading.Event(), None]
+        self._counts[cid] = slot
+        try:
+            self._send({"cmd": "count", "cid": cid, "messages": [dict(m) for m in messages], "template": template,
+                        "params": (params or GenerationParams()).__dict__})
+            if not slot[0].wait(timeout):
+                return None
+        except (OSError, EngineError):
+            return None
+        finally:
+            self._counts.pop(cid, None)
+        reply = slot[1]
+        if reply.get("tokens") is None:
+            return None
+        return PromptCount(int(reply["tokens"]), int(reply["n_ctx"]), int(reply["limit"]))
+
     def complete(self, prompt: str, params: GenerationParams | None = None,
                  on_token: Callable[[str], bool | None] | None = None) -> Answer:
         """Continue raw text, with no chat template."""
@@ -291,11 +328,13 @@ class Engine:
                 kind = event.get("ev")
                 if kind == "token":
                     pieces.append(event["text"])
+                    self.live_usage = event.get("used", self.live_usage)
                     self._has_decoded = True
                     if on_token is not None and on_token(event["text"]) is False:
                         self.cancel()
                 elif kind == "prompt":
                     decoding = True
+                    self.live_usage = event.get("prompt_tokens")
                     note = Msg.from_json(event.get("note"))
                 elif kind == "done":
                     self._has_decoded = True

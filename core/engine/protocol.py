@@ -75,6 +75,19 @@ class AnswerStats:
         return asdict(self)
 
 
+@dataclass
+class PromptCount:
+    """What a conversation would take as a prompt, before anything is dropped to fit."""
+
+    tokens: int
+    n_ctx: int
+    limit: int  # beyond this many prompt tokens the oldest turns are left out (room kept for the answer)
+
+    @property
+    def over(self) -> bool:
+        return self.tokens > self.limit
+
+
 def encode(message: dict[str, Any]) -> bytes:
     return (json.dumps(message, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
 

@@ -50,6 +50,7 @@ class Worker:
         self.decoded_once = False
         self.runner = None  # created on the first load: importing llama.cpp takes a while
         self.info: dict[str, Any] | None = None
+        self._model_lock = threading.Lock()  # held while a load replaces the model (count() reads it)
 
     # Reader thread: commands off stdin; a cancel takes effect at once.
     def read_commands(self) -> None:
@@ -62,6 +63,8 @@ class Worker:
                 continue
             if message.get("cmd") == "cancel":
                 self.cancel_upto = max(self.cancel_upto, int(message.get("id", 0)))
+            elif message.get("cmd") == "count":
+                self.count(message)
             else:
                 self.commands.put(message)
         self.cancel_upto = sys.maxsize
@@ -103,15 +106,17 @@ class Worker:
                 self.channel.send(ev="progress", id=req, value=round(value, 4))
             return self.cancel_upto < req
 
-        self.info = self.runner.load(params, on_progress)
-        self.channel.send(ev="loaded", id=req, info=self.info)
+        with self._model_lock:
+            self.info = None
+            info = self.runner.load(params, on_progress)
+            self.info = info
+        self.channel.send(ev="loaded", id=req, info=info)
 
     def chat(self, req: int, message: dict[str, Any]) -> None:
         if self.runner is None or self.info is None:
             self.send_error(req, msg(M.NO_MODEL_LOADED))
             return
         from ..chat.context import answer_reserve, fit_messages
-        from ..chat.template import RenderedPrompt, render_prompt
 
         params = GenerationParams.from_dict(message.get("params", {}))
         note = None
@@ -119,23 +124,7 @@ class Worker:
         if "prompt" in message:
             tokens = self.runner.tokenize(message["prompt"])
         else:
-            template = message.get("template") or self.info.get("chat_template")
-            rendered_by_count: dict[int, tuple] = {}  # fit_messages tries each length once
-            # Continuing an unfinished answer: the history before it, the assistant's turn opened by
-            # the generation prompt, and the answer's text so far, left open (works with any template).
-            partial = message["messages"][-1] if message.get("continue") and message["messages"] and \
-                message["messages"][-1].get("role") == "assistant" else None
-
-            def render(msgs: list) -> tuple:
-                if len(msgs) not in rendered_by_count:
-                    head = msgs[:-1] if partial is not None else msgs
-                    r = render_prompt(template, head, bos_token=self.info["bos_token"], eos_token=self.info["eos_token"],
-                                      architecture=self.info.get("architecture"))
-                    if partial is not None:
-                        r = RenderedPrompt(r.text + str(partial.get("content", "")), r.source, r.note)
-                    rendered_by_count[len(msgs)] = (r, self.runner.tokenize(r.text))
-                return rendered_by_count[len(msgs)]
-
+            render = self._renderer(message)
             n_ctx = self.info["n_ctx"]
             limit = n_ctx - answer_reserve(n_ctx, params.max_tokens)
             kept, trimmed = fit_messages(message["messages"], lambda msgs: len(render(msgs)[1]), limit,
@@ -152,12 +141,14 @@ class Worker:
         interval = max(0.0, float(message.get("stream_interval_ms", 0))) / 1000.0
         pending: list[str] = []
         last_sent = [-1.0]
+        used = [len(tokens)]  # prompt + answer tokens so far: the window's live context meter
 
         def emit(piece: str) -> None:
             pending.append(piece)
+            used[0] += 1
             now = time.perf_counter()
             if now - last_sent[0] >= interval:
-                send(ev="token", id=req, text="".join(pending))
+                send(ev="token", id=req, text="".join(pending), used=used[0])
                 pending.clear()
                 last_sent[0] = now
 
@@ -166,9 +157,56 @@ class Worker:
                                      before_first_decode=self._before_decode)
         stats.trimmed_messages = trimmed
         if pending:
-            send(ev="token", id=req, text="".join(pending))
+            send(ev="token", id=req, text="".join(pending), used=used[0])
         self.decoded_once = True
         self.channel.send(ev="done", id=req, stats=stats.to_dict())
+
+    def _renderer(self, message: dict[str, Any]):
+        """``render(msgs) -> (RenderedPrompt, tokens)`` for this request, each length rendered once
+        (fit_messages tries several)."""
+        from ..chat.template import RenderedPrompt, render_prompt
+
+        info, runner = self.info, self.runner
+        assert info is not None and runner is not None
+        template = message.get("template") or info.get("chat_template")
+        rendered_by_count: dict[int, tuple] = {}
+        # Continuing an unfinished answer: the history before it, the assistant's turn opened by
+        # the generation prompt, and the answer's text so far, left open (works with any template).
+        partial = message["messages"][-1] if message.get("continue") and message["messages"] and \
+            message["messages"][-1].get("role") == "assistant" else None
+
+        def render(msgs: list) -> tuple:
+            if len(msgs) not in rendered_by_count:
+                head = msgs[:-1] if partial is not None else msgs
+                r = render_prompt(template, head, bos_token=info["bos_token"], eos_token=info["eos_token"],
+                                  architecture=info.get("architecture"))
+                if partial is not None:
+                    r = RenderedPrompt(r.text + str(partial.get("content", "")), r.source, r.note)
+                rendered_by_count[len(msgs)] = (r, runner.tokenize(r.text))
+            return rendered_by_count[len(msgs)]
+
+        return render
+
+    def count(self, message: dict[str, Any]) -> None:
+        """How many tokens ``messages`` would take as a prompt (the window's context estimate while
+        the user types). Runs on the reader thread, so it answers even while an answer streams;
+        tokenizing only reads the vocabulary. During a load there is no answer (``tokens`` None)."""
+        from ..chat.context import answer_reserve
+
+        reply: dict[str, Any] = {"ev": "count", "cid": message.get("cid"), "tokens": None}
+        if self._model_lock.acquire(blocking=False):
+            try:
+                info = self.info
+                if info is not None and self.runner is not None:
+                    params = GenerationParams.from_dict(message.get("params", {}))
+                    n_ctx = int(info["n_ctx"])
+                    reply.update(tokens=len(self._renderer(message)(message["messages"])[1]), n_ctx=n_ctx,
+                                 limit=n_ctx - answer_reserve(n_ctx, params.max_tokens))
+            except Exception:  # an estimate only: the real request reports any problem
+                traceback.print_exc()
+            finally:
+                self._model_lock.release()
+        self.channel.send(**reply)
 
     def _before_decode(self) -> None:
         if not self.decoded_once and os.environ.get(FAULT_ENV) == "segv-first-decode":

@@ -135,6 +135,14 @@
         <translation>已复制到剪贴板</translation>
     </message>
     <message>
+        <source>Context: ≈ {used:,} / {n_ctx:,} tokens with this message; the oldest turns will be left out to fit</source>
+        <translation>上下文：加上这条消息约 {used:,} / {n_ctx:,} 个词元；最早的几轮对话将被省略以放得下</translation>
+    </message>
+    <message>
+        <source>Context: ≈ {used:,} / {n_ctx:,} tokens with this message</source>
+        <translation>上下文：加上这条消息约 {used:,} / {n_ctx:,} 个词元</translation>
+    </message>
+    <message>
         <source>Context: {n_ctx:,} tokens</source>
         <translation>上下文：{n_ctx:,} 个词元</translation>
     </message>
