@@ -846,7 +846,10 @@ class ChatPage(QWidget):
             return
         self.context_bar.setRange(0, max(1, count.n_ctx))
         self.context_bar.setValue(min(count.n_ctx, count.tokens))
-        if count.over:
+        if count.too_long:
+            text = self.tr("Context: ≈ {used:,} / {n_ctx:,} tokens: this message alone is too long for the "
+                           "context; shorten it or raise the context size").format(used=count.tokens, n_ctx=count.n_ctx)
+        elif count.over:
             text = self.tr("Context: ≈ {used:,} / {n_ctx:,} tokens with this message; the oldest turns "
                            "will be left out to fit").format(used=count.tokens, n_ctx=count.n_ctx)
         else:

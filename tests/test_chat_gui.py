@@ -405,11 +405,11 @@ def test_the_context_meter_follows_the_draft_and_the_streaming_answer(qtbot, win
     assert count.tokens > used_before  # the history plus the new question
     assert window.chat.context_bar.value() == count.tokens
 
-    # A draft longer than the context: the policy is stated before sending.
+    # A draft longer than the context: said before sending.
     with qtbot.waitSignal(window.session.counted, timeout=10_000) as counted:
         window.prompt.setPlainText("A very long question about many things. " * 150)
-    assert counted.args[0].over
-    assert "oldest turns will be left out" in window.context_label.text()
+    assert counted.args[0].too_long
+    assert "this message alone is too long" in window.context_label.text()
 
     # Clearing the draft goes back to what the conversation uses.
     window.prompt.clear()
@@ -422,3 +422,21 @@ def test_the_context_meter_follows_the_draft_and_the_streaming_answer(qtbot, win
     assert seen and seen == sorted(seen)
     assert seen[-1] <= answer.stats.prompt_tokens + answer.stats.completion_tokens + 2
     assert f"{answer.stats.prompt_tokens + answer.stats.completion_tokens:,} / 1,024 tokens used" in window.context_label.text()
+
+
+def test_the_meter_says_old_turns_will_be_dropped_before_sending(qtbot, window):
+    store = window.store
+    conv = store.create(title="Long")
+    parent = None
+    for i in range(12):
+        parent = store.add_message(conv.id, parent, "user" if i % 2 == 0 else "assistant",
+                                   "This is an older message that takes up room in the context window. " * 12).id
+    window.conversations.refresh()
+    window.chat.open_conversation(conv.id)
+    with qtbot.waitSignal(window.session.counted, timeout=10_000) as counted:
+        window.prompt.setPlainText("Hi")
+    count = counted.args[0]
+    assert count.over and not count.too_long
+    assert "the oldest turns will be left out to fit" in window.context_label.text()
+    answer = send(qtbot, window, "Hi")
+    assert answer.stats.trimmed_messages > 0  # what the meter announced

@@ -499,10 +499,13 @@ def test_count_prompt_matches_the_real_prompt_and_answers_while_streaming(engine
     final = streamed.stats.prompt_tokens + streamed.stats.completion_tokens
     assert abs(engine.live_usage - final) <= 2  # pieces, not tokens: a split character may differ
 
-    # More than fits: flagged, not an error.
+    # More than fits: flagged, not an error; older turns make room unless the question alone is too long.
+    history = [{"role": "user" if i % 2 == 0 else "assistant", "content": "word " * 150} for i in range(8)]
+    over = engine.count_prompt(history + QUESTION, params)
+    assert over is not None and over.over and over.tokens > over.limit and not over.too_long
     long = [{"role": "user", "content": "word " * 2000}]
-    over = engine.count_prompt(long, params)
-    assert over is not None and over.over and over.tokens > TEST_N_CTX
+    alone = engine.count_prompt(QUESTION + [{"role": "assistant", "content": "Paris."}] + long, params)
+    assert alone is not None and alone.over and alone.too_long
 
 
 def test_count_prompt_without_a_model_is_none() -> None:

@@ -300,7 +300,7 @@ class Engine:
         reply = slot[1]
         if reply.get("tokens") is None:
             return None
-        return PromptCount(int(reply["tokens"]), int(reply["n_ctx"]), int(reply["limit"]))
+        return PromptCount(int(reply["tokens"]), int(reply["n_ctx"]), int(reply["limit"]), bool(reply.get("too_long")))
 
     def complete(self, prompt: str, params: GenerationParams | None = None,
                  on_token: Callable[[str], bool | None] | None = None) -> Answer:

@@ -82,6 +82,7 @@ class PromptCount:
     tokens: int
     n_ctx: int
     limit: int  # beyond this many prompt tokens the oldest turns are left out (room kept for the answer)
+    too_long: bool = False  # the system prompt and the last message alone exceed ``limit``
 
     @property
     def over(self) -> bool:

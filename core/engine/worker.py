@@ -200,8 +200,14 @@ class Worker:
                 if info is not None and self.runner is not None:
                     params = GenerationParams.from_dict(message.get("params", {}))
                     n_ctx = int(info["n_ctx"])
-                    reply.update(tokens=len(self._renderer(message)(message["messages"])[1]), n_ctx=n_ctx,
-                                 limit=n_ctx - answer_reserve(n_ctx, params.max_tokens))
+                    limit = n_ctx - answer_reserve(n_ctx, params.max_tokens)
+                    render, msgs = self._renderer(message), message["messages"]
+                    tokens = len(render(msgs)[1])
+                    # Over the limit, older turns make room, unless the system prompt and the new
+                    # message alone are already too long (then the request would be refused).
+                    head = msgs[:1] if len(msgs) > 1 and msgs[0].get("role") == "system" else []
+                    too_long = tokens > limit and len(render(head + msgs[-1:])[1]) > limit
+                    reply.update(tokens=tokens, n_ctx=n_ctx, limit=limit, too_long=too_long)
             except Exception:  # an estimate only: the real request reports any problem
                 traceback.print_exc()
             finally:

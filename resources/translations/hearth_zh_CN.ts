@@ -135,6 +135,10 @@
         <translation>已复制到剪贴板</translation>
     </message>
     <message>
+        <source>Context: ≈ {used:,} / {n_ctx:,} tokens: this message alone is too long for the context; shorten it or raise the context size</source>
+        <translation>上下文：约 {used:,} / {n_ctx:,} 个词元：仅这条消息就超出了上下文；请缩短消息或增大上下文长度</translation>
+    </message>
+    <message>
         <source>Context: ≈ {used:,} / {n_ctx:,} tokens with this message; the oldest turns will be left out to fit</source>
         <translation>上下文：加上这条消息约 {used:,} / {n_ctx:,} 个词元；最早的几轮对话将被省略以放得下</translation>
     </message>
