@@ -151,8 +151,10 @@ class LlamaRunner:
     def token_text(self, token: int) -> str:
         if token < 0:
             return ""
-        n = llama_cpp.llama_token_to_piece(self._require().vocab, token, self._piece, len(self._piece), 0, True)
-        return self._piece.raw[:max(n, 0)].decode("utf-8", "replace")
+        # Its own buffer: the reader thread (Worker.count) may call this while generate() fills _piece.
+        buf = ctypes.create_string_buffer(256)
+        n = llama_cpp.llama_token_to_piece(self._require().vocab, token, buf, len(buf), 0, True)
+        return buf.raw[:max(n, 0)].decode("utf-8", "replace")
 
     def tokenize(self, text: str) -> list[int]:
         loaded = self._require()
