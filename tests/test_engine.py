@@ -112,6 +112,18 @@ def test_engine_log_receives_llama_output(starter_model: Path, tmp_path: Path) -
     assert "llama" in text.lower(), text[:500]
 
 
+def test_a_small_batch_size_evaluates_a_longer_prompt_in_pieces(starter_model: Path) -> None:
+    # LoadParams.n_batch below the prompt length once made llama.cpp abort the engine.
+    engine = Engine()
+    engine.load(LoadParams(str(starter_model), n_ctx=1024, n_batch=64, n_threads=TEST_THREADS))
+    try:
+        answer = engine.chat(STORY + [{"role": "assistant", "content": "Once upon a time " * 40},
+                                      {"role": "user", "content": "Go on."}], GREEDY)
+        assert answer.stats.evaluated_tokens > 64 and answer.stats.completion_tokens > 0
+    finally:
+        engine.close()
+
+
 def test_reload_with_another_context_size(starter_model: Path) -> None:
     engine = load_new(starter_model, n_ctx=512)
     try:

@@ -219,6 +219,8 @@ class LlamaRunner:
                 llama_cpp.llama_memory_clear(loaded.memory, True)
             del self.cached_tokens[keep:]
         todo = tokens[keep:]
+        # Never more per decode than the context was made for (llama.cpp aborts the process otherwise).
+        n_batch = max(1, min(n_batch, llama_cpp.llama_n_batch(loaded.ctx)))
 
         def abort(_data: ctypes.c_void_p) -> bool:
             return cancelled()
