@@ -111,7 +111,7 @@ def test_re_adding_costs_nothing_changes_are_reindexed_deletions_dropped(tmp_pat
     assert "Spring tides" in search(store, ["c"], "spring tides full moon", k=1)[0].text
     info = store.get_collection("c")
     assert info.documents == 4
-    assert store._vector_collection(info).count() == info.chunks  # no orphaned vectors
+    assert store.vector_count(info.name) == info.chunks  # no orphaned vectors
 
 
 def test_a_write_cut_short_is_rolled_back_on_open(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -130,14 +130,14 @@ def test_a_write_cut_short_is_rolled_back_on_open(tmp_path: Path, monkeypatch: p
     (root / "chroma.dirty").touch()
     pending = s._db.execute("SELECT COUNT(*) FROM documents WHERE state='pending'").fetchone()[0]
     assert pending == 1
-    s._close_chroma()
+    s._index.close()
     s._db.close()
     monkeypatch.delenv("HEARTH_DOCS_FAULT")
     with DocStore(root) as s2:
         assert [Path(d.path).name for d in s2.documents("c")] == ["volcano.md"]
         assert not (root / "chroma.dirty").exists()
         info = s2.get_collection("c")
-        assert s2._vector_collection(info).count() == info.chunks
+        assert s2.vector_count(info.name) == info.chunks
         assert top_source(s2, "lava from Etna") == "volcano.md"
 
 
@@ -205,7 +205,7 @@ def test_kill_9_during_ingestion_keeps_every_completed_document(tmp_path: Path, 
         assert all(d.state == "complete" for d in docs.values())
         assert not (root / "chroma.dirty").exists()
         info = store.get_collection("c")
-        assert store._vector_collection(info).count() == info.chunks
+        assert store.vector_count(info.name) == info.chunks
         n = int(Path(completed[2]).stem[4:])
         assert search(store, ["c"], f"secret code of note {n}", k=3)[0].source == completed[2]
         # and the rest comes in on the next run, the completed ones unchanged
@@ -224,7 +224,7 @@ def test_two_processes_writing_one_store(tmp_path: Path) -> None:
     with DocStore(root) as store:
         info = store.get_collection("shared")
         assert info.documents == 8 + len(FACTS) and info.failed == 0
-        assert store._vector_collection(info).count() == info.chunks
+        assert store.vector_count(info.name) == info.chunks
         assert top_source(store, "大熊猫吃什么", "shared") == "熊猫.txt"
 
 
@@ -238,7 +238,7 @@ def test_changing_the_embedder_re_embeds_with_progress(tmp_path: Path, store: Do
     assert n == info.chunks and info.embedder == f"gguf:{starter_model}" and info.dimension == 576
     assert events[0]["event"] == "start" and events[-1]["event"] == "done"
     assert events[-2] == {"event": "embedded", "done": n, "total": n}
-    assert store._vector_collection(info).count() == n
+    assert store.vector_count(info.name) == n
     assert top_source(store, "长城有多长") == "长城.txt"  # keyword + SmolLM2 vectors
 
 

@@ -21,13 +21,12 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import re
-import shutil
 import sqlite3
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Iterator, Sequence
 
 import numpy as np
 
@@ -37,6 +36,7 @@ from . import keywords
 from . import messages as M
 from .chunking import Chunk
 from .errors import StoreError
+from .vector_index import VectorIndex
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS collections (
@@ -151,8 +151,7 @@ class DocStore:
                                    isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
-        self._chroma: Any = None
-        self._chroma_generation: str | None = None
+        self._index = VectorIndex(self.root / "chroma", self._generation)
         self._writes = 0
         with self.locked():
             self._db.executescript(SCHEMA)
@@ -196,6 +195,14 @@ class DocStore:
     def _dirty_marker(self) -> Path:
         return self.root / "chroma.dirty"
 
+    @contextlib.contextmanager
+    def _vectors_changing(self) -> Iterator[None]:
+        """Mark chromadb as being written for the length of the block. An exception or a kill
+        leaves the mark, and the next holder of the lock rebuilds the index from SQLite."""
+        self._dirty_marker.touch()
+        yield
+        self._dirty_marker.unlink(missing_ok=True)
+
     def _recover_if_needed(self) -> None:
         try:
             pending = self._db.execute("SELECT id FROM documents WHERE state = 'pending'").fetchall()
@@ -210,52 +217,22 @@ class DocStore:
 
     def _rebuild_vectors(self) -> None:
         """Throw chromadb's files away and re-add every current vector from SQLite."""
-        self._dirty_marker.touch()
-        self._close_chroma()
-        shutil.rmtree(self.root / "chroma", ignore_errors=True)
-        for info in self._collection_rows():
-            self._fill_vectors(info)
-        self._bump_generation()
-        self._dirty_marker.unlink(missing_ok=True)
+        with self._vectors_changing():
+            self._index.wipe()
+            for info in self._collection_rows():
+                self._fill_vectors(info.name)
+            self._bump_generation()
 
-    def _fill_vectors(self, info: CollectionInfo) -> None:
-        vectors = self._vector_collection(info)
-        batch = self._client().get_max_batch_size()
+    def _fill_vectors(self, collection: str) -> None:
         rows = self._db.execute(
             "SELECT c.id, c.embedding FROM chunks c JOIN documents d ON d.id = c.doc_id "
-            "WHERE c.collection = ? AND d.state = 'complete' AND c.embedding IS NOT NULL", (info.name,))
-        while True:
-            part = rows.fetchmany(batch)
-            if not part:
-                break
-            vectors.upsert(ids=[str(r[0]) for r in part],
-                           embeddings=np.stack([np.frombuffer(r[1], np.float32) for r in part]))
+            "WHERE c.collection = ? AND d.state = 'complete' AND c.embedding IS NOT NULL", (collection,))
+        self._index.upsert(self._vector_name(collection), ((i, np.frombuffer(blob, np.float32)) for i, blob in rows))
 
-    # -- chromadb ------------------------------------------------------------------------------------
-
-    def _client(self) -> Any:
-        generation = self._generation()
-        if self._chroma is not None and generation != self._chroma_generation:
-            self._close_chroma()  # another process wrote: reopen to see its vectors
-        if self._chroma is None:
-            import chromadb
-            from chromadb.config import Settings
-
-            self._chroma = chromadb.PersistentClient(path=str(self.root / "chroma"),
-                                                     settings=Settings(anonymized_telemetry=False))
-            self._chroma_generation = generation
-        return self._chroma
-
-    def _close_chroma(self) -> None:
-        if self._chroma is not None:
-            from chromadb.api.shared_system_client import SharedSystemClient
-
-            SharedSystemClient.clear_system_cache()
-            self._chroma = None
-
-    def _vector_collection(self, info: CollectionInfo) -> Any:
-        return self._client().get_or_create_collection(
-            self._vector_name(info.name), embedding_function=None, configuration={"hnsw": {"space": "cosine"}})
+    def vector_count(self, collection: str) -> int:
+        """Vectors in the index for this collection (equal to its chunks unless a write was cut)."""
+        with self.locked():
+            return self._index.count(self._vector_name(self.get_collection(collection).name))
 
     def _vector_name(self, name: str) -> str:
         row = self._db.execute("SELECT vector_name FROM collections WHERE name = ?", (name,)).fetchone()
@@ -268,8 +245,7 @@ class DocStore:
     def _bump_generation(self) -> None:
         value = f"{time.time_ns()}-{id(self)}"
         self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('generation', ?)", (value,))
-        if self._chroma is not None:
-            self._chroma_generation = value  # our own write: our client already sees it
+        self._index.wrote(value)
 
     @contextlib.contextmanager
     def _txn(self) -> Iterator[sqlite3.Connection]:
@@ -330,12 +306,8 @@ class DocStore:
                 db.execute("DELETE FROM folders WHERE collection = ?", (name,))
                 db.execute("DELETE FROM collections WHERE name = ?", (name,))
                 self._bump_generation()
-            self._dirty_marker.touch()
-            try:
-                self._client().delete_collection(vector_name)
-            except Exception:  # not there (never filled): nothing to delete
-                pass
-            self._dirty_marker.unlink(missing_ok=True)
+            with self._vectors_changing():
+                self._index.drop(vector_name)
 
     # -- folders (for re-sync and watching) -------------------------------------------------------------
 
@@ -398,11 +370,10 @@ class DocStore:
         """Make these versions of their files current, atomically as seen from any reader (steps 1–4
         above). Several small files share the transactions and one chromadb call."""
         with self.locked():
-            info = self.get_collection(collection)
+            vector_name = self._vector_name(self.get_collection(collection).name)
             now = time.time()
             doc_ids: list[int] = []
-            ids: list[int] = []
-            vectors: list[np.ndarray] = []
+            rows: list[tuple[int, np.ndarray]] = []
             with self._txn() as db:
                 for doc in docs:
                     doc_id = db.execute(
@@ -419,35 +390,29 @@ class DocStore:
                              h, np.asarray(vec, np.float32).tobytes())).lastrowid
                         db.execute("INSERT INTO chunks_fts (rowid, terms) VALUES (?, ?)",
                                    (chunk_id, keywords.index_text(c.embed_text())))
-                        ids.append(chunk_id)
-                        vectors.append(np.asarray(vec, np.float32))
+                        rows.append((chunk_id, np.asarray(vec, np.float32)))
             if _fault == "after-pending":
                 return doc_ids
-            self._dirty_marker.touch()
-            batch = self._client().get_max_batch_size()
-            for k in range(0, len(ids), batch):
-                self._vector_collection(info).upsert(ids=[str(i) for i in ids[k:k + batch]],
-                                                     embeddings=np.stack(vectors[k:k + batch]))
-            self._writes += 1
-            if _fault == f"pause-before-complete:{self._writes}":  # test seam: a kill lands mid-write
-                (self.root / "paused").touch()
-                time.sleep(120)
-            with self._txn() as db:
-                old_ids: list[int] = []
-                for doc, doc_id in zip(docs, doc_ids):
-                    db.execute("UPDATE documents SET state = 'complete' WHERE id = ?", (doc_id,))
-                    old_ids += self._drop_other_versions(collection, doc.path, doc_id)
-                self._bump_generation()
-            for k in range(0, len(old_ids), batch):
-                self._vector_collection(info).delete(ids=[str(i) for i in old_ids[k:k + batch]])
-            self._dirty_marker.unlink(missing_ok=True)
+            with self._vectors_changing():
+                self._index.upsert(vector_name, rows)
+                self._writes += 1
+                if _fault == f"pause-before-complete:{self._writes}":  # test seam: a kill lands mid-write
+                    (self.root / "paused").touch()
+                    time.sleep(120)
+                with self._txn() as db:
+                    old_ids: list[int] = []
+                    for doc, doc_id in zip(docs, doc_ids):
+                        db.execute("UPDATE documents SET state = 'complete' WHERE id = ?", (doc_id,))
+                        old_ids += self._drop_other_versions(collection, doc.path, doc_id)
+                    self._bump_generation()
+                self._index.delete(vector_name, old_ids)
             return doc_ids
 
     def record_failure(self, collection: str, path: str, error: Msg | str, *, size: int | None = None,
                        mtime_ns: int | None = None, sha256: str | None = None) -> None:
         """The file could not be read: remember why (shown per file) and drop any older version."""
         with self.locked():
-            info = self.get_collection(collection)
+            vector_name = self._vector_name(self.get_collection(collection).name)
             with self._txn() as db:
                 doc_id = db.execute(
                     "INSERT INTO documents (collection, path, size, mtime_ns, sha256, state, error, indexed) "
@@ -456,13 +421,12 @@ class DocStore:
                 old_ids = self._drop_other_versions(collection, path, doc_id)
                 self._bump_generation()
             if old_ids:
-                self._dirty_marker.touch()
-                self._vector_collection(info).delete(ids=[str(i) for i in old_ids])
-                self._dirty_marker.unlink(missing_ok=True)
+                with self._vectors_changing():
+                    self._index.delete(vector_name, old_ids)
 
     def remove_documents(self, collection: str, paths: Sequence[str]) -> int:
         with self.locked():
-            info = self.get_collection(collection)
+            vector_name = self._vector_name(self.get_collection(collection).name)
             removed, chunk_ids = 0, []
             with self._txn() as db:
                 for path in paths:
@@ -472,11 +436,8 @@ class DocStore:
                         removed += 1
                 self._bump_generation()
             if chunk_ids:
-                self._dirty_marker.touch()
-                vectors = self._vector_collection(info)
-                for i in range(0, len(chunk_ids), 5000):
-                    vectors.delete(ids=[str(c) for c in chunk_ids[i:i + 5000]])
-                self._dirty_marker.unlink(missing_ok=True)
+                with self._vectors_changing():
+                    self._index.delete(vector_name, chunk_ids)
             return removed
 
     def _drop_other_versions(self, collection: str, path: str, keep_id: int) -> list[int]:
@@ -501,12 +462,9 @@ class DocStore:
         """(chunk id, cosine similarity), best first."""
         with self.locked():
             info = self.get_collection(collection)
-            vectors = self._vector_collection(info)
             if info.chunks == 0:
                 return []
-            res = vectors.query(query_embeddings=np.asarray(vector, np.float32)[None, :],
-                                n_results=min(k, max(1, info.chunks)), include=["distances"])
-        return [(int(i), 1.0 - float(d)) for i, d in zip(res["ids"][0], res["distances"][0])]
+            return self._index.query(self._vector_name(info.name), vector, min(k, info.chunks))
 
     def keyword_search(self, collection: str, question: str, k: int) -> list[tuple[int, float]]:
         """(chunk id, bm25 score: higher is better), best first."""
@@ -556,17 +514,13 @@ class DocStore:
                 db.execute("UPDATE collections SET embedder = ?, dimension = ?, vector_name = ? WHERE name = ?",
                            (embedder, dimension, new_name, collection))
                 self._bump_generation()
-            self._dirty_marker.touch()
-            try:
-                self._client().delete_collection(old_name)
-            except Exception:
-                pass
-            self._fill_vectors(self.get_collection(collection))
-            self._dirty_marker.unlink(missing_ok=True)
+            with self._vectors_changing():
+                self._index.drop(old_name)
+                self._fill_vectors(collection)
 
     def close(self) -> None:
         with self._thread_lock, self._read_lock:
-            self._close_chroma()
+            self._index.close()
             self._db.close()
             self._rdb.close()
 
