@@ -888,6 +888,9 @@ class ChatPage(QWidget):
         self._estimate_timer.blockSignals(True)  # edits while closing (the prompt is cleared) count nothing
         if self._retrieval is not None:
             self._retrieval.wait(10_000)
+        # An answer that ends while the window closes is kept as 'interrupted' below; its late
+        # answered/tokens signals must not reach this page once the store and widgets are going.
+        self.session.blockSignals(True)
         self.session.shutdown()
         if self._writer is not None:
             self._writer.interrupt()

@@ -440,3 +440,21 @@ def test_the_meter_says_old_turns_will_be_dropped_before_sending(qtbot, window):
     assert "the oldest turns will be left out to fit" in window.context_label.text()
     answer = send(qtbot, window, "Hi")
     assert answer.stats.trimmed_messages > 0  # what the meter announced
+
+
+def test_closing_the_window_while_an_answer_streams_keeps_it_and_raises_nothing(qtbot, starter_model):
+    win = make_window(qtbot, starter_model)
+    win.settings.max_tokens = 400
+    win.prompt.setPlainText("Write a long story about a fox who learns to sail.")
+    with qtbot.waitSignal(win.session.tokens, timeout=ANSWER_TIMEOUT_MS):
+        win.chat.send()
+    conversation = win.chat.conversation_id
+    win.close()  # pytest-qt fails the test on any exception raised in a slot from here on
+    for _ in range(20):  # let late queued signals (the cancelled answer's end) arrive
+        qtbot.wait(50)
+    from hearthlm.core.chat.store import ConversationStore
+
+    with ConversationStore() as store:
+        question, answer = store.path(conversation)
+    assert question.role == "user" and answer.role == "assistant"
+    assert answer.state == "interrupted" and answer.content  # what had streamed is kept
