@@ -82,6 +82,8 @@ class ChatPage(QWidget):
         # sources and note for the answer being written (kept in its stats when it ends).
         self._docs_store_provider: Callable[[], Any] | None = None
         self._docs_store: Any = None
+        self._docs_embed: Callable[..., Any] | None = None
+        self._embed_service: Any = None  # made only when there is no Documents page to share
         self._docs: dict[str, Any] = {}
         self._retrieval: Job | None = None
         self._retrieval_cancelled = False
@@ -295,9 +297,19 @@ class ChatPage(QWidget):
 
     # -- documents -----------------------------------------------------------------------
 
-    def use_docs_store(self, provider: Callable[[], Any]) -> None:
-        """Share the Documents page's store (one chromadb client per process and store)."""
+    def use_docs_store(self, provider: Callable[[], Any], embed: Callable[..., Any] | None = None) -> None:
+        """Share the Documents page's store (one chromadb client per process and store) and the
+        child process that embeds questions (``embed``: see core.docs.search.Embed)."""
         self._docs_store_provider = provider
+        self._docs_embed = embed
+
+    def _own_embed_service(self) -> Any:
+        """Without a Documents page to share with: this page's own embedding child process."""
+        if self._embed_service is None:
+            from hearthlm.core.docs.embed_service import EmbedService
+
+            self._embed_service = EmbedService()
+        return self._embed_service
 
     def docs_store(self) -> Any:
         if self._docs_store_provider is not None:
@@ -349,8 +361,11 @@ class ChatPage(QWidget):
         max_tokens = int(self.setting("max_tokens"))
         self._retrieval_cancelled = False
 
+        embed = self._docs_embed or self._own_embed_service().embed
+
         def work(_emit: Any) -> Any:  # on the job's thread: no widgets
-            return retrieve(self.docs_store(), names, question, n_ctx=n_ctx, max_tokens=max_tokens, history=history)
+            return retrieve(self.docs_store(), names, question, n_ctx=n_ctx, max_tokens=max_tokens, history=history,
+                            embed=embed)
 
         def done(found: Any) -> None:
             self._retrieval = None
@@ -895,6 +910,8 @@ class ChatPage(QWidget):
         if self._writer is not None:
             self._writer.interrupt()
         self.store.close()
+        if self._embed_service is not None:
+            self._embed_service.close()
 
 
 class _NoDocs:

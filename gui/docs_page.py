@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QCheckBox, QFileDialog, QHBoxLayout, QHeaderView,
                                QListWidget, QListWidgetItem, QProgressBar, QPushButton, QSplitter, QTextBrowser,
                                QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
+from hearthlm.core.docs.embed_service import EmbedService
 from hearthlm.core.docs.store import DocStore
 
 from .docs_runner import DocsProcess
@@ -40,6 +41,9 @@ class DocsPage(QWidget):
         self._queue: list[tuple[str, list[str]]] = []
         self._watchers: dict[str, DocsProcess] = {}
         self._jobs: list[Job] = []
+        # Questions are embedded in a child process (llama.cpp or onnxruntime never in the window's);
+        # the chat page asks through the same one.
+        self.embed_service = EmbedService()
         self._build()
         self.refresh()
         from PySide6.QtWidgets import QApplication
@@ -395,7 +399,8 @@ class DocsPage(QWidget):
 
         self.search_button.setEnabled(False)
         self.results.setHtml(f"<p><i>{html.escape(self.tr('Searching…'))}</i></p>")
-        self._run_job(lambda emit: search(self.store, [name], question, k=8), self._show_results,
+        embed = self.embed_service.embed
+        self._run_job(lambda emit: search(self.store, [name], question, k=8, embed=embed), self._show_results,
                       lambda _e: self.search_button.setEnabled(True))
 
     def _show_results(self, hits: list[Any]) -> None:
@@ -438,6 +443,7 @@ class DocsPage(QWidget):
             self._runner.stop()
         for job in list(self._jobs):
             job.wait(10_000)
+        self.embed_service.close()
 
     def closeEvent(self, event: Any) -> None:  # noqa: N802 (Qt)
         self.shutdown()

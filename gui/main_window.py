@@ -63,7 +63,8 @@ class MainWindow(QMainWindow):
         self.pages.addTab(self.models_page, self.tr("Models"))
         self.pages.addTab(QuantizePage(self), self.tr("Quantize"))
         self.docs_page = DocsPage(self)
-        self.chat.use_docs_store(lambda: self.docs_page.store)  # one document store per window
+        # one document store and one question-embedding child process per window
+        self.chat.use_docs_store(lambda: self.docs_page.store, embed=self.docs_page.embed_service.embed)
         self.pages.addTab(self.docs_page, self.tr("Documents"))
         self.monitor_page = MonitorPage(self)
         self.pages.addTab(self.monitor_page, self.tr("Monitor"))
@@ -100,4 +101,5 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.chat.shutdown()
+        self.docs_page.shutdown()  # its indexing, watching and embedding children end with the window
         super().closeEvent(event)

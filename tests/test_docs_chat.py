@@ -61,6 +61,7 @@ def test_attach_ask_sources_reopen_detach(qtbot, starter_model, manual: Path, mo
     sources = answer.stats["sources"]
     assert sources[0]["source"] == str(manual) and sources[0]["page"] == 2 and sources[0]["n"] == 1
     assert all(s["source"] == str(manual) for s in sources)
+    assert win.docs_page.embed_service.pid is not None  # the question was embedded out of the window's process
 
     shown = win.view.toPlainText()
     assert "Sources" in shown and "manual.pdf · page 2" in shown and "red valve releases" in shown

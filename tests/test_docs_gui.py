@@ -4,6 +4,7 @@ per-file errors as sentences, a query whose sources open the file at its page.""
 from __future__ import annotations
 
 import os
+import signal
 import warnings
 from pathlib import Path
 
@@ -63,6 +64,13 @@ def test_drop_index_query_and_open_source(qtbot, page: DocsPage, tmp_path: Path,
     with qtbot.waitSignal(page.resultsShown, timeout=60_000):
         page.search_button.click()
     assert "manual.pdf" in page.results.toPlainText() and "page 2" in page.results.toPlainText()
+    # the question was embedded in a child process, and a dead one is replaced by the next question
+    child = page.embed_service.pid
+    assert child is not None and child != os.getpid()
+    os.kill(child, signal.SIGKILL)
+    with qtbot.waitSignal(page.resultsShown, timeout=60_000):
+        page.search_button.click()
+    assert "manual.pdf" in page.results.toPlainText() and page.embed_service.pid not in (None, child)
     opened: list[QUrl] = []
     monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url) or True)  # no viewer offscreen
     page.results.anchorClicked.emit(QUrl(page.results.toHtml().split('href="')[1].split('"')[0]))

@@ -50,9 +50,10 @@ def excerpt_budget(n_ctx: int, max_tokens: int, history: Sequence[Mapping[str, s
 
 
 def retrieve(store: Any, collections: Sequence[str], question: str, *, n_ctx: int, max_tokens: int,
-             history: Sequence[Mapping[str, str]] = ()) -> ChatDocs:
+             history: Sequence[Mapping[str, str]] = (), embed: Any = None) -> ChatDocs:
     """Excerpts of ``collections`` for ``question``, fitted to the budget. ``history`` is what goes
-    to the engine, ending with the question. Runs on a worker thread; the store is thread-safe."""
+    to the engine, ending with the question. Runs on a worker thread; the store is thread-safe.
+    ``embed``: see search.Embed (the window embeds in a child process)."""
     from .search import build_context
 
     plain = ChatDocs(question)
@@ -64,7 +65,7 @@ def retrieve(store: Any, collections: Sequence[str], question: str, *, n_ctx: in
         if not usable:
             return ChatDocs(question, note=missing_note or msg(M.CHAT_DOCS_EMPTY))
         budget = excerpt_budget(n_ctx, max_tokens, history or [{"role": "user", "content": question}])
-        ctx = build_context(store, question, usable, budget, count_tokens=estimate_tokens)
+        ctx = build_context(store, question, usable, budget, count_tokens=estimate_tokens, embed=embed)
     except Exception as exc:  # the store, an embedder, chromadb: say it, answer anyway
         reason = exc.msg if isinstance(exc, HearthError) else (str(exc) or type(exc).__name__)
         plain.note = msg(M.CHAT_DOCS_FAILED, reason=reason)

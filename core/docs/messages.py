@@ -29,6 +29,8 @@ STORE_BUSY = QT_TRANSLATE_NOOP("core", "The document store is busy with another 
 UNKNOWN_EMBEDDER = QT_TRANSLATE_NOOP("core", "Unknown embedding model “{name}”: use minilm or gguf:PATH.")
 EMBEDDER_MISSING = QT_TRANSLATE_NOOP("core", "The embedding model is not installed: {hint}.")
 EMBEDDER_FAILED = QT_TRANSLATE_NOOP("core", "The embedding model failed: {reason}.")
+EMBEDDER_CRASHED = QT_TRANSLATE_NOOP(
+    "core", "The embedding model stopped ({cause}) while embedding the question; the next question starts it again.")
 EMPTY_QUESTION = QT_TRANSLATE_NOOP("core", "The question is empty.")
 
 # -- progress and results ---------------------------------------------------------------------

@@ -19,6 +19,14 @@ from .store import DocStore
 
 RRF_K = 60
 
+# (embedder name, texts) -> unit vectors: the window passes its EmbedService's (a child process);
+# by default the embedder runs in this process.
+Embed = Callable[[str, Sequence[str]], Any]
+
+
+def _embed_here(name: str, texts: Sequence[str]) -> Any:
+    return get_embedder(name).embed(texts)
+
 
 @dataclass
 class Hit:
@@ -50,16 +58,16 @@ class Hit:
         return {**asdict(self), "score": round(self.score, 6), "link": self.link()}
 
 
-def search(store: DocStore, collections: Sequence[str], question: str, k: int = 5, candidates: int = 40
-           ) -> list[Hit]:
+def search(store: DocStore, collections: Sequence[str], question: str, k: int = 5, candidates: int = 40,
+           embed: Embed | None = None) -> list[Hit]:
+    embed = embed or _embed_here
     question = question.strip()
     if not question:
         raise StoreError(M.EMPTY_QUESTION)
     fused: dict[tuple[str, int], dict[str, Any]] = {}
     for name in collections:
         info = store.get_collection(name)
-        embedder = get_embedder(info.embedder)
-        vector = embedder.embed([question])[0]
+        vector = embed(info.embedder, [question])[0]
         ranked = {"vector": store.vector_search(name, vector, candidates),
                   "keyword": store.keyword_search(name, question, candidates)}
         for kind, hits in ranked.items():
@@ -99,7 +107,7 @@ class Context:
 
 
 def build_context(store: DocStore, question: str, collections: Sequence[str], budget_tokens: int, *,
-                  k: int = 8, count_tokens: Callable[[str], int] | None = None) -> Context:
+                  k: int = 8, count_tokens: Callable[[str], int] | None = None, embed: Embed | None = None) -> Context:
     """The best chunks that fit in ``budget_tokens`` (counted with the chat model's tokenizer when
     ``count_tokens`` is given; else estimated), as a numbered block to put before the question."""
     count = count_tokens or _estimate_tokens
@@ -107,7 +115,7 @@ def build_context(store: DocStore, question: str, collections: Sequence[str], bu
     used = count(header) + 4
     chosen: list[Hit] = []
     parts = [header]
-    for hit in search(store, collections, question, k=k):
+    for hit in search(store, collections, question, k=k, embed=embed):
         entry = f"[{len(chosen) + 1}] {hit.where()}\n{hit.text.strip()}"
         cost = count(entry) + 2
         if used + cost > budget_tokens:

@@ -1395,6 +1395,10 @@
         <translation>嵌入模型出错：{reason}。</translation>
     </message>
     <message>
+        <source>The embedding model stopped ({cause}) while embedding the question; the next question starts it again.</source>
+        <translation>嵌入模型在处理问题时停止了（{cause}）；下一个问题会重新启动它。</translation>
+    </message>
+    <message>
         <source>The question is empty.</source>
         <translation>问题是空的。</translation>
     </message>
