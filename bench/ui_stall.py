@@ -134,8 +134,7 @@ if __name__ == "__main__":
     code = main()
     sys.stdout.flush()
     sys.stderr.flush()
-    # Leave without interpreter finalization: after this run (thousands of queued signals) the
-    # interpreter aborts while tearing down ("bool_dealloc: deallocating True or False", a refcount
-    # error in a C extension, PySide6 6.12 suspected; cause not yet found). The results are printed
-    # by then; the app itself (hearthlm.gui.app.run) exits cleanly after a 1,500-token answer.
+    # Leave without interpreter finalization. On PySide6 6.12.0 every Signal.emit() dropped a
+    # reference to True and this run (thousands of signals) aborted in teardown with "bool_dealloc";
+    # the pinned 6.11.3 does not (tests/test_qt_runtime.py), but a benchmark should not depend on it.
     os._exit(code)

@@ -23,6 +23,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
+from ..child_pipes import start_pipe_readers
 from ..messages import Msg, msg
 from . import messages as M
 from .errors import EmbedderError
@@ -50,28 +51,12 @@ class EmbedService:
         if self._proc is not None and self._proc.poll() is None:
             return self._proc
         self._replies = queue.Queue()
-        self._stderr.clear()
+        self._stderr = collections.deque(maxlen=20)
         proc = subprocess.Popen([sys.executable, "-m", "hearthlm.core.docs.embed_service"], env=self.env,
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        threading.Thread(target=self._read, args=(proc, self._replies), name="embed-replies", daemon=True).start()
-        threading.Thread(target=self._read_stderr, args=(proc,), name="embed-stderr", daemon=True).start()
+        start_pipe_readers(proc, self._replies, self._stderr, "embed")
         self._proc = proc
         return proc
-
-    @staticmethod
-    def _read(proc: subprocess.Popen[bytes], replies: queue.Queue) -> None:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            try:
-                replies.put(json.loads(line))
-            except ValueError:
-                continue
-        replies.put(None)  # the child has gone
-
-    def _read_stderr(self, proc: subprocess.Popen[bytes]) -> None:
-        assert proc.stderr is not None
-        for line in proc.stderr:
-            self._stderr.append(line.decode("utf-8", "replace").rstrip())
 
     def embed(self, name: str, texts: Sequence[str], timeout: float = REQUEST_TIMEOUT_S) -> np.ndarray:
         """Unit vectors for ``texts`` from the embedder ``name`` (as ``get_embedder(name)`` would give)."""

@@ -19,6 +19,7 @@ import threading
 from pathlib import Path
 from typing import Callable, Iterable
 
+from ..child_pipes import start_pipe_readers
 from ..messages import Msg
 from . import messages as M
 from .errors import QuantizeCancelled, QuantizeError
@@ -73,22 +74,7 @@ def run_job(job: dict, on_event: Callable[[dict], None] | None = None,
     events: queue.Queue[dict | None] = queue.Queue()
     tail: collections.deque[str] = collections.deque(maxlen=20)
 
-    def read_events() -> None:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            try:
-                events.put(json.loads(line))
-            except ValueError:
-                pass
-        events.put(None)
-
-    def read_stderr() -> None:
-        assert proc.stderr is not None
-        for line in proc.stderr:
-            tail.append(line.decode("utf-8", "replace").rstrip())
-
-    threading.Thread(target=read_events, daemon=True, name="quantize-events").start()
-    threading.Thread(target=read_stderr, daemon=True, name="quantize-stderr").start()
+    start_pipe_readers(proc, events, tail, "quantize")
     assert proc.stdin is not None
     proc.stdin.write((json.dumps(job) + "\n").encode())
     proc.stdin.flush()  # kept open: the child stops by itself when this process goes away
