@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import platform
 import sys
+from importlib import metadata
 from typing import Any
 
 from . import __version__, paths
@@ -13,6 +14,16 @@ from .settings import load_settings, settings_path
 from .starter import STARTER_INSTALL_HINT, starter_model_path
 
 GPU_BUILD_HINT = "python3 packaging/install.py --build cuda (or metal, vulkan)"
+# Qt bindings with bugs that break Hearth (tests/test_qt_runtime.py checks the installed one).
+BAD_PYSIDE6 = {"6.12.0": "drops a reference to True on every signal: long sessions abort (bool_dealloc); "
+                         "pip install PySide6==6.11.3"}
+
+
+def _version(package: str) -> str | None:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return None
 
 
 def gather() -> dict[str, Any]:
@@ -25,6 +36,7 @@ def gather() -> dict[str, Any]:
         "platform": platform.platform(),
         "machine": platform.machine(),
         "llama": probe_build(),
+        "pyside6": _version("PySide6"),
         "starter_model": str(starter) if starter else None,
         "default_model": str(default) if default else None,
         "data_dir": str(paths.data_dir()),
@@ -65,6 +77,9 @@ def format_report(report: dict[str, Any]) -> str:
         for dev in llama["devices"]:
             rows.append((f"Device {dev['index']}", f"{dev['name']} ({dev['kind']}, {dev['description']}): "
                                                    f"{_gib(dev['free_bytes'])} free of {_gib(dev['total_bytes'])}"))
+    qt = report.get("pyside6")
+    rows.append(("PySide6", "not installed (the window needs it)" if qt is None else
+                 f"{qt}: {BAD_PYSIDE6[qt]}" if qt in BAD_PYSIDE6 else qt))
     rows += [
         ("Starter model", report["starter_model"] or f"not installed: {STARTER_INSTALL_HINT}"),
         ("Default model", report["default_model"] or "none"),

@@ -145,13 +145,30 @@ def test_doctor_json(hearth_home: Path, starter_model: Path) -> None:
     assert Path(report["data_dir"]).is_relative_to(home)
     assert Path(report["settings_file"]).is_relative_to(home)
     assert report["home_override"] == str(home)
+    import PySide6
+
+    assert report["pyside6"] == PySide6.__version__
 
 
 def test_doctor_human_report(hearth_home: Path) -> None:
     result = hearth("doctor", home=hearth_home)
     assert result.returncode == 0, result.stderr
-    for label in ("Hearth", "llama-cpp-python", "CPU features", "Starter model", "Data directory"):
+    for label in ("Hearth", "llama-cpp-python", "CPU features", "PySide6", "Starter model", "Data directory"):
         assert label in result.stdout
+
+
+def test_doctor_names_a_qt_binding_known_to_break_hearth() -> None:
+    from hearthlm.core.doctor import format_report
+
+    base = {"hearth": "0", "python": "3", "python_executable": "py", "platform": "x", "llama": {"error": "n/a"},
+            "starter_model": None, "default_model": None, "data_dir": "d", "settings_file": "s"}
+    def qt_line(version: str | None) -> str:
+        return next(line for line in format_report({**base, "pyside6": version}).splitlines()
+                    if line.startswith("PySide6"))
+
+    assert "bool_dealloc" in qt_line("6.12.0") and "PySide6==6.11.3" in qt_line("6.12.0")
+    assert qt_line("6.11.3").split() == ["PySide6", "6.11.3"]
+    assert "not installed" in qt_line(None)
 
 
 def test_home_option_moves_every_file(tmp_path: Path, hearth_home: Path) -> None:
