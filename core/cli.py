@@ -292,6 +292,16 @@ def cmd_gui(args: argparse.Namespace) -> int:
     return run(model=args.model if hasattr(args, "model") else None)
 
 
+def _say_settings_notice() -> None:
+    """A damaged settings file is set aside when first loaded; say so once, on stderr."""
+    from .settings import load_settings, take_settings_notice
+
+    load_settings()
+    note = take_settings_notice()
+    if note is not None:
+        print(f"hearth: warning: {note}", file=sys.stderr, flush=True)
+
+
 # -- parser --------------------------------------------------------------------------------
 
 # Modules that add subcommands (see build_parser); one line per area.
@@ -380,8 +390,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.home:
         os.environ["HEARTH_HOME"] = str(Path(args.home).expanduser().resolve())
-    if args.command is None:
-        return cmd_gui(args)
+    if args.command is None or args.func is cmd_gui:
+        return cmd_gui(args)  # the window shows a settings notice itself
+    _say_settings_notice()
     for name in ("max_tokens", "ctx"):
         value = getattr(args, name, None)
         if value is not None and value <= 0:

@@ -7,7 +7,7 @@ import sys
 from importlib import metadata
 from typing import Any
 
-from . import __version__, paths
+from . import __version__, paths, qt_platform
 from .default_model import default_model_path
 from .hardware.probe import probe_build
 from .settings import load_settings, settings_path
@@ -37,6 +37,7 @@ def gather() -> dict[str, Any]:
         "machine": platform.machine(),
         "llama": probe_build(),
         "pyside6": _version("PySide6"),
+        "qt_platform": qt_platform.check(),  # can the window's platform plugin load (missing system libraries)
         "starter_model": str(starter) if starter else None,
         "default_model": str(default) if default else None,
         "data_dir": str(paths.data_dir()),
@@ -80,6 +81,8 @@ def format_report(report: dict[str, Any]) -> str:
     qt = report.get("pyside6")
     rows.append(("PySide6", "not installed (the window needs it)" if qt is None else
                  f"{qt}: {BAD_PYSIDE6[qt]}" if qt in BAD_PYSIDE6 else qt))
+    if report.get("qt_platform"):
+        rows.append(("Qt platform", qt_platform.sentence(report["qt_platform"])))
     rows += [
         ("Starter model", report["starter_model"] or f"not installed: {STARTER_INSTALL_HINT}"),
         ("Default model", report["default_model"] or "none"),

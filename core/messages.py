@@ -82,6 +82,14 @@ D_DIMS = QT_TRANSLATE_NOOP("core", "tensor {tensor} has {n_dims} dimensions")
 D_SHAPE = QT_TRANSLATE_NOOP("core", "tensor {tensor} has an impossible shape {shape}")
 D_MISALIGNED = QT_TRANSLATE_NOOP("core", "tensor {tensor} is not aligned to {alignment} bytes")
 
+# -- settings (core/settings.py) --------------------------------------------------------------
+SETTINGS_CORRUPT = QT_TRANSLATE_NOOP(
+    "core", "The settings file {path} could not be read ({reason}): Hearth started with the default settings "
+            "and kept the damaged file as {kept}.")
+SETTINGS_CORRUPT_NOT_KEPT = QT_TRANSLATE_NOOP(
+    "core", "The settings file {path} could not be read ({reason}), and it could not be set aside ({error}): "
+            "Hearth started with the default settings, and saving settings will replace that file.")
+
 # -- chat templates (core/chat/template.py) --------------------------------------------------
 TEMPLATE_REFUSED = QT_TRANSLATE_NOOP(
     "core", "The model's chat template tried to reach outside its sandbox and was refused; using the "

@@ -1,18 +1,24 @@
 """One typed settings schema, with defaults, descriptions and a version, stored as JSON.
 
 Unknown keys are ignored and missing ones take their defaults, so an older or newer settings
-file never stops Hearth from starting. Saved atomically (temp file + rename).
+file never stops Hearth from starting. Saved atomically (temp file + rename). A file that is not
+JSON at all is kept aside (``settings.json.corrupt-<time>``) and said so once, not overwritten.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import threading
+import time
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from . import messages as M
 from . import paths
 from .jsonfile import write_json_atomic
+from .messages import Msg, msg
 
 SETTINGS_VERSION = 1
 
@@ -36,7 +42,8 @@ class Settings:
     top_k: int = _setting(40, "Sample among the k most likely tokens.")
     min_p: float = _setting(0.05, "Drop tokens less likely than this fraction of the best one.")
     repeat_penalty: float = _setting(1.1, "Penalty for repeating the last 64 tokens; 1 is off.")
-    hf_token: str = _setting("", "Hugging Face token for gated or private models; empty uses HF_TOKEN.")
+    hf_token: str = _setting("", "Hugging Face token for gated or private models; empty uses HF_TOKEN, "
+                                  "then the login stored by `hf auth login`.")
 
     @classmethod
     def describe(cls) -> dict[str, str]:
@@ -68,12 +75,54 @@ def settings_path() -> Path:
     return paths.config_dir() / "settings.json"
 
 
-def load_settings() -> Settings:
+# Sentences about a settings file found while loading it, for the window (status bar) or the
+# CLI (stderr) to show once: take_settings_notice() hands each one out a single time. Keyed by the
+# file, so a notice about another HEARTH_HOME's settings is never shown for this one.
+_notices: dict[Path, Msg] = {}
+_notices_lock = threading.Lock()
+
+
+def take_settings_notice() -> Msg | None:
+    with _notices_lock:
+        return _notices.pop(settings_path(), None)
+
+
+def _set_aside(path: Path, reason: str) -> None:
+    """A settings file that is not JSON is kept as settings.json.corrupt-<time>, so that the next
+    save of the defaults does not destroy what the user had (they may fix it by hand)."""
+    kept = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
+    n = 1
+    while kept.exists():
+        n += 1
+        kept = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}-{n}")
     try:
-        data = json.loads(settings_path().read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        os.replace(path, kept)
+    except FileNotFoundError:
+        return  # another Hearth process set it aside first, and says so itself
+    except OSError as exc:
+        note = msg(M.SETTINGS_CORRUPT_NOT_KEPT, path=str(path), reason=reason, error=exc.strerror or str(exc))
+    else:
+        note = msg(M.SETTINGS_CORRUPT, path=str(path), reason=reason, kept=str(kept))
+    with _notices_lock:
+        _notices[path] = note
+
+
+def load_settings() -> Settings:
+    """The saved settings; defaults for a missing file. A damaged file is set aside (see _set_aside)."""
+    path = settings_path()
+    try:
+        raw = path.read_bytes()
+    except OSError:
         return Settings()
-    return Settings.from_dict(data) if isinstance(data, dict) else Settings()
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except ValueError as exc:  # not UTF-8, or not JSON
+        _set_aside(path, str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        return Settings()
+    if not isinstance(data, dict):
+        _set_aside(path, f"a JSON {type(data).__name__}, not an object")
+        return Settings()
+    return Settings.from_dict(data)
 
 
 def save_settings(settings: Settings) -> None:

@@ -204,7 +204,7 @@ class HubBrowser(QWidget):
         license_ = listing.license or card.get("license") or self.tr("unknown")
         meta = self.tr("License: {license}").format(license=license_)
         if listing.gated:
-            meta += "  ·  " + self.tr("Gated: needs a Hugging Face token (Settings or HF_TOKEN)")
+            meta += "  ·  " + self.tr("Gated: needs a Hugging Face token (Settings, HF_TOKEN or hf auth login)")
         self.meta.setText(meta)
         self.summary.setText(card.get("summary") or self.tr("This model has no description."))
         self.files.clear()
@@ -251,7 +251,7 @@ class HubBrowser(QWidget):
         self.status.setText(self.tr("{name} was added to the downloads.").format(name=entry.name))
 
     def _ask_token(self) -> None:
-        """Keep a Hugging Face token in Settings (HF_TOKEN is used when this is empty)."""
+        """Keep a Hugging Face token in Settings (when empty: HF_TOKEN, else the stored hf auth login)."""
         from PySide6.QtWidgets import QInputDialog, QLineEdit
 
         from hearthlm.core.settings import load_settings, save_settings
@@ -259,7 +259,7 @@ class HubBrowser(QWidget):
         settings = load_settings()
         token, ok = QInputDialog.getText(
             self, self.tr("Hugging Face token"),
-            self.tr("Token for gated and private models (empty: use HF_TOKEN if set):"),
+            self.tr("Token for gated and private models (empty: use HF_TOKEN if set, else your hf auth login):"),
             QLineEdit.EchoMode.Password, settings.hf_token)
         if ok:
             settings.hf_token = token.strip()

@@ -11,12 +11,13 @@ import gc
 from typing import Any
 
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QMainWindow, QTabWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget
 
-from hearthlm.core.settings import Settings, load_settings
+from hearthlm.core.settings import Settings, load_settings, take_settings_notice
 
 from .chat_page import ChatPage
 from .docs_page import DocsPage
+from .messages import tr_msg
 from .models_page import ModelsPage
 from .monitor_page import MonitorPage
 from .quantize_page import QuantizePage
@@ -33,6 +34,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(self.tr("Hearth"))
         self.resize(1180, 760)
         self._build()
+        self._show_settings_notice()
         self.chat.start(model)
         # Python's full garbage collection walks every object (~50,000 by now: Qt wrappers, jinja2,
         # markdown-it, pygments): ~40 ms here, more on a busy machine, and it strikes at random while
@@ -55,6 +57,17 @@ class MainWindow(QMainWindow):
         self.pages.addTab(self.chat, self.tr("Chat"))
         self._add_pages()
         self.setCentralWidget(self.pages)
+
+    def _show_settings_notice(self) -> None:
+        """A damaged settings file was set aside at load (core/settings.py): say so once, in a part of
+        the status bar that model messages do not replace."""
+        note = take_settings_notice()
+        if note is None:
+            return
+        self.settings_notice = QLabel(tr_msg(note))
+        self.settings_notice.setObjectName("settingsNotice")
+        self.settings_notice.setWordWrap(True)
+        self.statusBar().addPermanentWidget(self.settings_notice, 1)
 
     def _add_pages(self) -> None:
         """The other areas' pages, each a widget of its own module (one line each)."""

@@ -21,7 +21,9 @@ reused by mistake. The chosen build is recorded in ``<venv>/hearth-llama-build.j
 ``hearth doctor`` reports.
 
 Without an active virtual environment, Hearth is installed into ``.venv`` beside this repository.
-Only the standard library is used here: this runs before anything is installed.
+Only the standard library is used here: this runs before anything is installed. With --launch it
+first checks that Qt's platform plugin can load (core/qt_platform.py, loaded by path) and, where
+system libraries are missing, prints the command that installs them.
 """
 
 from __future__ import annotations
@@ -304,6 +306,38 @@ def smoke_test(python: Path) -> tuple[bool, str]:
     return result.returncode == 0, lines[-1] if lines else f"exit status {result.returncode}"
 
 
+def qt_platform_module():
+    """core/qt_platform.py, loaded by its path: it runs before Hearth is importable (stdlib only)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("hearth_qt_platform", REPO / "core" / "qt_platform.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def qt_platform_ready(python: Path) -> bool:
+    """Before opening the window: can Qt's platform plugin load here? If not, say which system
+    packages are missing and the command that installs them (a bare Linux lacks some xcb libraries)."""
+    qt = qt_platform_module()
+    platform = qt.platform_to_use()
+    if platform is None:
+        return True
+    where = run_py(python, "import importlib.util, os; s = importlib.util.find_spec('PySide6'); "
+                           "print(os.path.dirname(s.origin) if s and s.origin else '')").stdout.strip()
+    report = qt.check(Path(where) if where else None, platform)
+    if report["ok"] is False:
+        say(f"the window cannot open: {qt.sentence(report)}")
+        return False
+    if report["ok"] is None:
+        say(f"Qt platform plugin {qt.sentence(report)}")
+    ok, detail = qt.load_check(python, platform)
+    if not ok:
+        say(f"the window cannot open: Qt could not start its '{platform}' platform ({detail})")
+        return False
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -345,6 +379,8 @@ def main(argv: list[str] | None = None) -> int:
         return subprocess.run(command, cwd=REPO).returncode
     hearth = bin_dir / ("hearth.exe" if os.name == "nt" else "hearth")
     if args.launch:
+        if not qt_platform_ready(python):
+            return 1
         say(f"launching {hearth}")
         return subprocess.run([str(hearth)]).returncode
     say(f"done: run {hearth}")

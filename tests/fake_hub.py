@@ -6,6 +6,7 @@ A real threaded HTTP server implementing the routes huggingface_hub 2.4 calls:
 - ``GET /api/models/{repo}`` and ``/api/models/{repo}/revision/{rev}`` (HfApi.model_info,
   ``?blobs=True`` adds size, blobId and LFS sha256 of every sibling)
 - ``GET /api/models/{repo}/tree/{rev}`` (HfApi.list_repo_tree, with LFS info)
+- ``GET /api/whoami-v2`` (huggingface_hub.login checks the token there before storing it)
 - ``HEAD``/``GET /{repo}/resolve/{rev}/{path}`` with ``Range``, ``ETag``, ``X-Linked-Etag``,
   ``X-Linked-Size``, ``X-Repo-Commit``; with ``redirect_host`` set, LFS files answer 302 with a
   ``Location`` on another host name (as the real hub redirects to its CDN).
@@ -261,6 +262,8 @@ def _handler_for(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
             try:
                 if path == "/api/models":
                     return self._search(query)
+                if path == "/api/whoami-v2":
+                    return self._whoami()
                 m = re.fullmatch(r"/api/models/([^/]+/[^/]+)(?:/revision/([^/]+))?", path)
                 if m:
                     return self._model_info(m.group(1), query)
@@ -276,6 +279,16 @@ def _handler_for(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
                 self._error(404, message="no such route")
             except (BrokenPipeError, ConnectionResetError):
                 pass
+
+        def _whoami(self) -> None:
+            """Any ``hf_…`` token is a valid account (huggingface_hub.login checks this); only
+            GOOD_TOKEN was granted the gated repos."""
+            auth = self.headers.get("Authorization", "")
+            if not auth.startswith("Bearer hf_"):
+                return self._error(401, message="Invalid user token.")
+            self._send_json({"type": "user", "name": "hearth-tester",
+                             "auth": {"type": "access_token", "accessToken": {"displayName": "hearth-tests",
+                                                                               "role": "read"}}})
 
         def _search(self, query: dict[str, list[str]]) -> None:
             search = (query.get("search") or [""])[0].lower()

@@ -55,6 +55,8 @@ def test_saving_again_replaces_the_file(hearth_home: Path) -> None:
 def test_corrupt_file_gives_defaults(hearth_home: Path, content: str) -> None:
     settings_path().write_text(content, encoding="utf-8")
     assert load_settings() == Settings()
+    kept = list(settings_path().parent.glob("settings.json.corrupt-*"))  # and is kept, not lost
+    assert len(kept) == 1 and kept[0].read_text(encoding="utf-8") == content
 
 
 def test_undecodable_bytes_give_defaults(hearth_home: Path) -> None:

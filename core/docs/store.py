@@ -508,9 +508,15 @@ class DocStore:
                 for chunk_id, vec in vectors.items():
                     db.execute("UPDATE chunks SET embedding = ? WHERE id = ?",
                                (np.asarray(vec, np.float32).tobytes(), chunk_id))
-                db.execute("UPDATE chunks SET embedding = NULL WHERE collection = ? AND id NOT IN (%s)"
-                           % ",".join(str(int(i)) for i in vectors) if vectors else
-                           "UPDATE chunks SET embedding = NULL WHERE collection = ?", (collection,))
+                # chunks without a new vector lose their old one. The ids go through a temporary
+                # table: a literal NOT IN (...) list grows with the collection and passes SQLite's
+                # statement-length limit (1,000,000 bytes in many builds: ~140k chunks).
+                db.execute("DROP TABLE IF EXISTS temp.keep_vectors")
+                db.execute("CREATE TEMP TABLE keep_vectors (id INTEGER PRIMARY KEY)")
+                db.executemany("INSERT OR IGNORE INTO temp.keep_vectors (id) VALUES (?)", ((int(i),) for i in vectors))
+                db.execute("UPDATE chunks SET embedding = NULL WHERE collection = ? "
+                           "AND id NOT IN (SELECT id FROM temp.keep_vectors)", (collection,))
+                db.execute("DROP TABLE temp.keep_vectors")
                 db.execute("UPDATE collections SET embedder = ?, dimension = ?, vector_name = ? WHERE name = ?",
                            (embedder, dimension, new_name, collection))
                 self._bump_generation()

@@ -11,7 +11,7 @@ from typing import Any
 
 from . import messages as M
 from .config import endpoint as current_endpoint
-from .config import hub_cache_dir, token as current_token
+from .config import HubToken, as_token, hub_cache_dir, token_source
 from .errors import HubError
 from .names import GGUFEntry, group_gguf_files
 
@@ -58,27 +58,34 @@ def check_repo_id(repo: str) -> str:
     return repo
 
 
-def _api(token: str | None, endpoint: str | None):
+def _api(token: HubToken, endpoint: str | None):
     from huggingface_hub import HfApi
 
-    return HfApi(endpoint=endpoint or current_endpoint(), token=token if token else False)
+    # never token=None: huggingface_hub would then pick a token itself, and a refusal could not
+    # say which one it was
+    return HfApi(endpoint=endpoint or current_endpoint(), token=token.value or False)
+
+
+def token_refused(repo: str, status: int | None, token: HubToken) -> HubError:
+    return HubError(M.TOKEN_REFUSED, source=token_source(token), repo=repo, status=status)
 
 
 def hub_error(exc: BaseException, repo: str, filename: str | None = None, revision: str = "main",
-              token: str | None = None, endpoint: str | None = None) -> HubError:
-    """One sentence for whatever huggingface_hub or the network raised."""
+              token: "HubToken | str | None" = "", endpoint: str | None = None) -> HubError:
+    """One sentence for whatever huggingface_hub or the network raised (``token``: the one sent)."""
     from huggingface_hub import errors as E
     import httpx2
 
+    token = as_token(token)
     status = getattr(getattr(exc, "response", None), "status_code", None)
     if isinstance(exc, E.OfflineModeIsEnabled):
         return HubError(M.OFFLINE)
     if isinstance(exc, E.GatedRepoError) or (status in (401, 403) and not isinstance(exc, E.RepositoryNotFoundError)):
-        if token:
-            return HubError(M.TOKEN_REFUSED, repo=repo, status=status)
+        if token.value:
+            return token_refused(repo, status, token)
         return HubError(M.GATED_NO_TOKEN, repo=repo)
     if isinstance(exc, E.RepositoryNotFoundError):
-        return HubError(M.TOKEN_REFUSED, repo=repo, status=status) if token and status in (401, 403) \
+        return token_refused(repo, status, token) if token.value and status in (401, 403) \
             else HubError(M.REPO_NOT_FOUND, repo=repo)
     if isinstance(exc, E.RevisionNotFoundError):
         return HubError(M.REVISION_NOT_FOUND, repo=repo, revision=revision)
@@ -95,9 +102,11 @@ def hub_error(exc: BaseException, repo: str, filename: str | None = None, revisi
 
 
 def search_models(query: str = "", sort: str = "downloads", limit: int = 30,
-                  token: str | None = None, endpoint: str | None = None) -> list[ModelSummary]:
-    """GGUF models whose name contains ``query``, most downloaded / liked / recent first."""
-    token = token if token is not None else current_token()
+                  token: "HubToken | str | None" = None, endpoint: str | None = None) -> list[ModelSummary]:
+    """GGUF models whose name contains ``query``, most downloaded / liked / recent first.
+
+    ``token``: None uses Settings, then HF_TOKEN, then the stored login (config.resolve_token)."""
+    token = as_token(token)
     try:
         found = _api(token, endpoint).list_models(
             search=query or None, filter="gguf", sort=SORTS.get(sort, "downloads"), limit=limit)
@@ -111,11 +120,11 @@ def search_models(query: str = "", sort: str = "downloads", limit: int = 30,
         raise hub_error(exc, repo=query or "search", token=token, endpoint=endpoint) from exc
 
 
-def repo_files(repo: str, revision: str = "main", token: str | None = None,
+def repo_files(repo: str, revision: str = "main", token: "HubToken | str | None" = None,
                endpoint: str | None = None) -> RepoFiles:
     """Every GGUF of ``repo`` with size, LFS sha256 and quantization; split parts as one entry."""
     check_repo_id(repo)
-    token = token if token is not None else current_token()
+    token = as_token(token)
     try:
         info = _api(token, endpoint).model_info(repo, revision=revision, files_metadata=True)
     except Exception as exc:  # noqa: BLE001
@@ -131,7 +140,7 @@ def repo_files(repo: str, revision: str = "main", token: str | None = None,
                      entries=entries, unsafe=unsafe)
 
 
-def card_summary(repo: str, revision: str = "main", token: str | None = None,
+def card_summary(repo: str, revision: str = "main", token: "HubToken | str | None" = None,
                  endpoint: str | None = None, max_chars: int = 1200) -> dict[str, Any]:
     """The model card's license and its first paragraphs of prose (no front matter, no tables).
 
@@ -142,9 +151,9 @@ def card_summary(repo: str, revision: str = "main", token: str | None = None,
     from huggingface_hub.repocard import ModelCard
 
     check_repo_id(repo)
-    token = token if token is not None else current_token()
+    token = as_token(token)
     try:
-        path = hf_hub_download(repo, "README.md", revision=revision, token=token or False,
+        path = hf_hub_download(repo, "README.md", revision=revision, token=token.value or False,
                                endpoint=endpoint or current_endpoint(), cache_dir=hub_cache_dir())
     except E.EntryNotFoundError:
         return {"license": None, "summary": ""}

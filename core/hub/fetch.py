@@ -33,6 +33,7 @@ from urllib.parse import urlsplit
 
 from ..messages import Msg, msg
 from . import messages as M
+from .config import NO_TOKEN, HubToken, token_source
 from .names import inside, safe_relative, safe_token
 
 # Smaller pieces than huggingface_hub's 10 MB: on a slow line progress (and the stall check)
@@ -140,7 +141,7 @@ def _hash_prefix(path: str | os.PathLike, length: int, digest: "hashlib._Hash") 
             left -= len(block)
 
 
-def _classify(exc: BaseException, repo: str, name: str, revision: str, token: str | None,
+def _classify(exc: BaseException, repo: str, name: str, revision: str, token: HubToken,
               endpoint: str) -> FetchError:
     from huggingface_hub import errors as E
     import httpx2
@@ -152,8 +153,9 @@ def _classify(exc: BaseException, repo: str, name: str, revision: str, token: st
         reason = (str(exc).strip().splitlines() or ["no metadata"])[0].rstrip(".")
         return FetchError(msg(M.NOT_A_HUB, endpoint=endpoint, reason=reason[:200]), "transient")
     if isinstance(exc, E.GatedRepoError) or status in (401, 403):
-        if token:
-            return FetchError(msg(M.TOKEN_REFUSED, repo=repo, status=status), "auth", status)
+        if token.value:
+            return FetchError(msg(M.TOKEN_REFUSED, source=token_source(token), repo=repo, status=status),
+                              "auth", status)
         return FetchError(msg(M.GATED_NO_TOKEN, repo=repo), "auth", status)
     if isinstance(exc, E.RevisionNotFoundError):
         return FetchError(msg(M.REVISION_NOT_FOUND, repo=repo, revision=revision), "notfound", status)
@@ -207,7 +209,7 @@ def quarantine(partial: Path, quarantine_dir: Path, repo: str, name: str) -> Pat
     return target
 
 
-def fetch_file(job: dict[str, Any], spec: dict[str, Any], token: str | None) -> str:
+def fetch_file(job: dict[str, Any], spec: dict[str, Any], token: HubToken) -> str:
     """Download, verify and link one file; returns its path in the snapshot folder."""
     from huggingface_hub import get_hf_file_metadata, hf_hub_download, hf_hub_url
     from huggingface_hub.file_download import http_get, repo_folder_name
@@ -222,7 +224,7 @@ def fetch_file(job: dict[str, Any], spec: dict[str, Any], token: str | None) -> 
 
     url = hf_hub_url(repo, name, revision=revision, endpoint=endpoint)
     try:
-        meta = get_hf_file_metadata(url, token=token or False, endpoint=endpoint)
+        meta = get_hf_file_metadata(url, token=token.value or False, endpoint=endpoint)
     except Exception as exc:  # noqa: BLE001
         raise _classify(exc, repo, name, revision, token, endpoint) from exc
     etag, commit = meta.etag, meta.commit_hash
@@ -263,7 +265,7 @@ def fetch_file(job: dict[str, Any], spec: dict[str, Any], token: str | None) -> 
             raise FetchError(msg(M.DISK_FULL, file=name, reason=f"{size - have:,} bytes needed, {free:,} free in {blobs}"),
                              "fatal")
     if source is partial:
-        headers = build_hf_headers(token=token or False)
+        headers = build_hf_headers(token=token.value or False)
         if not _same_origin(url, meta.location):
             headers.pop("authorization", None)  # a signed CDN link: the token stays on the hub
         with open(partial, "ab") as handle:
@@ -294,7 +296,7 @@ def fetch_file(job: dict[str, Any], spec: dict[str, Any], token: str | None) -> 
     # The blob is in place: huggingface_hub makes the snapshot link (no bytes are downloaded).
     try:
         path = hf_hub_download(repo, name, revision=commit, cache_dir=cache_dir, endpoint=endpoint,
-                               token=token or False)
+                               token=token.value or False)
     except Exception as exc:  # noqa: BLE001
         raise _classify(exc, repo, name, revision, token, endpoint) from exc
     _write_ref(storage, revision, commit)
@@ -320,11 +322,21 @@ def _write_ref(storage: Path, revision: str, commit: str) -> None:
         pass  # a read-only or odd cache: the file is still there by commit
 
 
+def _job_token(data: Any) -> HubToken:
+    """The token the queue chose (config.resolve_token) and its source; this process looks for
+    none itself (its environment has no HF_TOKEN, and huggingface_hub gets token=False)."""
+    if isinstance(data, dict) and data.get("value"):
+        return HubToken(str(data["value"]), data.get("source") or "given")
+    if isinstance(data, str) and data:
+        return HubToken(data, "given")
+    return NO_TOKEN
+
+
 def run(job: dict[str, Any]) -> int:
     from huggingface_hub import constants
 
     constants.DOWNLOAD_CHUNK_SIZE = CHUNK_SIZE
-    token = job.pop("token", None) or None  # sent on stdin: never on a command line others can read
+    token = _job_token(job.pop("token", None))  # sent on stdin: never on a command line others can read
     for spec in job["files"]:
         try:
             path = fetch_file(job, spec, token)

@@ -7,10 +7,15 @@ from ..messages import QT_TRANSLATE_NOOP
 # -- hub access --------------------------------------------------------------------------------
 GATED_NO_TOKEN = QT_TRANSLATE_NOOP(
     "core", "{repo} is gated or private: accept its terms on Hugging Face, then set a Hugging Face token "
-            "in Settings or in the HF_TOKEN environment variable.")
+            "in Settings or in the HF_TOKEN environment variable, or log in with `hf auth login`.")
+# {source} is one of the TOKEN_FROM_* below: the user must know which token to fix
 TOKEN_REFUSED = QT_TRANSLATE_NOOP(
-    "core", "The Hugging Face token was refused for {repo} ({status}): check that the token is valid and "
-            "that its account was granted access to this model.")
+    "core", "Hugging Face refused {source} for {repo} ({status}): check that the token is valid and that "
+            "its account was granted access to this model.")
+TOKEN_FROM_SETTINGS = QT_TRANSLATE_NOOP("core", "the token in Hearth's settings")
+TOKEN_FROM_ENV = QT_TRANSLATE_NOOP("core", "the token in {name}")
+TOKEN_FROM_LOGIN = QT_TRANSLATE_NOOP("core", "the token of your huggingface-cli login ({path})")
+TOKEN_GIVEN = QT_TRANSLATE_NOOP("core", "the Hugging Face token given")
 REPO_NOT_FOUND = QT_TRANSLATE_NOOP(
     "core", "There is no model {repo} on the hub (if it is private, set a Hugging Face token).")
 FILE_NOT_FOUND = QT_TRANSLATE_NOOP("core", "{repo} has no file {file}.")

@@ -30,7 +30,7 @@ from ..messages import Msg, msg
 from . import ledger
 from . import messages as M
 from .config import endpoint as current_endpoint
-from .config import hub_cache_dir, token as current_token
+from .config import HubToken, as_token, hub_cache_dir
 from .errors import DownloadError
 from .names import GGUFEntry
 
@@ -100,13 +100,13 @@ class _Speed:
 
 class DownloadQueue:
     def __init__(self, store: Path | None = None, *, cache_dir: Path | None = None, endpoint: str | None = None,
-                 token: str | None = None, max_parallel: int = 1, retries: int = 6,
+                 token: "HubToken | str | None" = None, max_parallel: int = 1, retries: int = 6,
                  backoff: float = 2.0, backoff_max: float = 120.0, quarantine_dir: Path | None = None):
         self.store = store or (paths.data_dir() / "hub" / "queue.json")
         self.store.parent.mkdir(parents=True, exist_ok=True)
         self.cache_dir = Path(cache_dir) if cache_dir else hub_cache_dir()
         self.endpoint = endpoint
-        self.token = token
+        self.token = token  # None: looked up for each attempt (Settings, HF_TOKEN, stored login)
         self.max_parallel, self.retries = max_parallel, retries
         self.backoff, self.backoff_max = backoff, backoff_max
         self.quarantine_dir = quarantine_dir or (paths.data_dir() / "hub" / "quarantine")
@@ -376,7 +376,7 @@ class DownloadQueue:
 
     def _one_attempt(self, item: Download, stop: threading.Event) -> tuple[str, Msg] | None:
         """Run the fetch process once. None when it finished (ready) or was stopped."""
-        token = self.token if self.token is not None else current_token()
+        token = as_token(self.token)
         with self._cond:
             if stop.is_set():
                 return None
@@ -386,7 +386,7 @@ class DownloadQueue:
         self._changed(item)
         assert proc.stdin is not None and proc.stdout is not None
         try:
-            proc.stdin.write((json.dumps({**self._job(item), "token": token or None}) + "\n").encode())
+            proc.stdin.write((json.dumps({**self._job(item), "token": token.to_json()}) + "\n").encode())
             proc.stdin.close()
         except OSError:
             pass

@@ -25,7 +25,7 @@ from ..messages import msg
 from ..modelfile import GGUFInfo, HeaderIncomplete, parse_header
 from . import messages as M
 from .config import endpoint as current_endpoint
-from .config import token as current_token
+from .config import HubToken, as_token
 from .names import GGUFEntry, human_size
 
 FIRST_BYTES = 256 * 1024
@@ -90,13 +90,13 @@ def _total_of(content_range: str | None) -> int | None:
         return None
 
 
-def _fetch_range(url: str, start: int, end: int, token: str | None, filename: str) -> tuple[bytes, int | None]:
+def _fetch_range(url: str, start: int, end: int, token: HubToken, filename: str) -> tuple[bytes, int | None]:
     """Bytes start..end (inclusive) of ``url`` and the file's size if the server says it; never
     reads more than asked, even from a server that ignores Range and sends the whole file."""
     from huggingface_hub import get_session
     from huggingface_hub.utils import build_hf_headers
 
-    headers = build_hf_headers(token=token or False, headers={"Range": f"bytes={start}-{end}"})
+    headers = build_hf_headers(token=token.value or False, headers={"Range": f"bytes={start}-{end}"})
     want = end - start + 1
     chunks: list[bytes] = []
     got = 0
@@ -120,7 +120,7 @@ def _fetch_range(url: str, start: int, end: int, token: str | None, filename: st
     return b"".join(chunks), total
 
 
-def fetch_header(repo: str, filename: str, size: int, revision: str = "main", token: str | None = None,
+def fetch_header(repo: str, filename: str, size: int, revision: str = "main", token: "HubToken | str | None" = None,
                  endpoint: str | None = None, max_bytes: int = MAX_HEADER_BYTES,
                  first_bytes: int = FIRST_BYTES) -> GGUFInfo:
     """The checked header of ``filename`` (``size`` bytes in all, from the repo listing).
@@ -137,7 +137,7 @@ def fetch_header(repo: str, filename: str, size: int, revision: str = "main", to
             return parse_header(cached[0], cached[1], filename)
         except (HeaderIncomplete, ModelFileError):
             pass  # a damaged cache entry: fetch again
-    token = token if token is not None else current_token()
+    token = as_token(token)
     endpoint = endpoint or current_endpoint()
     url = hf_hub_url(repo, filename, revision=revision, endpoint=endpoint)
     data = b""

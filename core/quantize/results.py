@@ -7,14 +7,29 @@ table and plot read it back; the model library can list these files from it.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from ..jsonfile import read_json, write_json_atomic
 
 _lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def _locked() -> Iterator[None]:
+    """Hold results.json for a read-modify-write: the window and ``hearth quantize`` (other
+    processes) both record here, and without a file lock one would overwrite the other's entry.
+    The lock is fcntl/msvcrt (filelock): the kernel drops it if a holder dies, and holders keep it
+    for milliseconds, so waiting for it cannot hang."""
+    from filelock import FileLock
+
+    path = results_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _lock, FileLock(str(path.with_name(path.name + ".lock"))):
+        yield
 
 
 def results_path() -> Path:
@@ -29,11 +44,12 @@ def load_results() -> list[dict[str, Any]]:
 
 
 def _save(results: list[dict[str, Any]]) -> None:
+    # temp file + os.replace: a reader (the window's table) never sees a half-written file
     write_json_atomic(results_path(), {"version": 1, "results": results}, indent=2)
 
 
 def _update(out: str, fields: dict[str, Any]) -> dict[str, Any]:
-    with _lock:
+    with _locked():
         results = load_results()
         entry = next((r for r in results if r.get("out") == out), None)
         if entry is None:
@@ -64,5 +80,5 @@ def results_for(source: str | None = None) -> list[dict[str, Any]]:
 
 
 def forget(out: str) -> None:
-    with _lock:
+    with _locked():
         _save([r for r in load_results() if r.get("out") != out])

@@ -712,8 +712,12 @@
         <translation>许可证：{license}</translation>
     </message>
     <message>
-        <source>Gated: needs a Hugging Face token (Settings or HF_TOKEN)</source>
-        <translation>受限访问：需要 Hugging Face 令牌（在设置中或 HF_TOKEN）</translation>
+        <source>Gated: needs a Hugging Face token (Settings, HF_TOKEN or hf auth login)</source>
+        <translation>受限访问：需要 Hugging Face 令牌（设置、HF_TOKEN 或 hf auth login）</translation>
+    </message>
+    <message>
+        <source>Token for gated and private models (empty: use HF_TOKEN if set, else your hf auth login):</source>
+        <translation>用于受限和私有模型的令牌（留空：如已设置则使用 HF_TOKEN，否则使用 hf auth login 的登录）：</translation>
     </message>
     <message>
         <source>This model has no description.</source>
@@ -738,10 +742,6 @@
     <message>
         <source>Hugging Face token</source>
         <translation>Hugging Face 令牌</translation>
-    </message>
-    <message>
-        <source>Token for gated and private models (empty: use HF_TOKEN if set):</source>
-        <translation>用于受限和私有模型的令牌（留空：如已设置则使用 HF_TOKEN）：</translation>
     </message>
     <message>
         <source>Token saved.</source>
@@ -1519,6 +1519,14 @@
         <translation>张量 {tensor} 没有按 {alignment} 字节对齐</translation>
     </message>
     <message>
+        <source>The settings file {path} could not be read ({reason}): Hearth started with the default settings and kept the damaged file as {kept}.</source>
+        <translation>无法读取设置文件 {path}（{reason}）：Hearth 已使用默认设置启动，并将损坏的文件保存为 {kept}。</translation>
+    </message>
+    <message>
+        <source>The settings file {path} could not be read ({reason}), and it could not be set aside ({error}): Hearth started with the default settings, and saving settings will replace that file.</source>
+        <translation>无法读取设置文件 {path}（{reason}），也无法将其另存（{error}）：Hearth 已使用默认设置启动，保存设置时将覆盖该文件。</translation>
+    </message>
+    <message>
         <source>The model&apos;s chat template tried to reach outside its sandbox and was refused; using the {format} format instead.</source>
         <translation>该模型的对话模板试图越出沙箱，已被拒绝；改用 {format} 格式。</translation>
     </message>
@@ -1763,12 +1771,28 @@
         <translation>{first} {second}</translation>
     </message>
     <message>
-        <source>{repo} is gated or private: accept its terms on Hugging Face, then set a Hugging Face token in Settings or in the HF_TOKEN environment variable.</source>
-        <translation>{repo} 是受限或私有模型：请先在 Hugging Face 上接受其条款，然后在设置中或 HF_TOKEN 环境变量里设置 Hugging Face 令牌。</translation>
+        <source>{repo} is gated or private: accept its terms on Hugging Face, then set a Hugging Face token in Settings or in the HF_TOKEN environment variable, or log in with `hf auth login`.</source>
+        <translation>{repo} 是受限或私有模型：请先在 Hugging Face 上接受其条款，然后在设置中或 HF_TOKEN 环境变量里设置 Hugging Face 令牌，或用 `hf auth login` 登录。</translation>
     </message>
     <message>
-        <source>The Hugging Face token was refused for {repo} ({status}): check that the token is valid and that its account was granted access to this model.</source>
-        <translation>Hugging Face 令牌访问 {repo} 被拒绝（{status}）：请检查令牌是否有效，以及该账号是否已获准访问此模型。</translation>
+        <source>Hugging Face refused {source} for {repo} ({status}): check that the token is valid and that its account was granted access to this model.</source>
+        <translation>Hugging Face 拒绝了用于 {repo} 的{source}（{status}）：请检查令牌是否有效，以及该账号是否已获准访问此模型。</translation>
+    </message>
+    <message>
+        <source>the token in Hearth&apos;s settings</source>
+        <translation>Hearth 设置中的令牌</translation>
+    </message>
+    <message>
+        <source>the token in {name}</source>
+        <translation>{name} 中的令牌</translation>
+    </message>
+    <message>
+        <source>the token of your huggingface-cli login ({path})</source>
+        <translation>你的 huggingface-cli 登录令牌（{path}）</translation>
+    </message>
+    <message>
+        <source>the Hugging Face token given</source>
+        <translation>所提供的 Hugging Face 令牌</translation>
     </message>
     <message>
         <source>There is no model {repo} on the hub (if it is private, set a Hugging Face token).</source>
