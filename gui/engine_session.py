@@ -77,6 +77,11 @@ class EngineSession(QObject):
     def _engine(self) -> Engine | None:
         return self._keeper.engine
 
+    @property
+    def _load_params(self) -> LoadParams | None:
+        """The parameters the model was loaded with: a restarted engine reloads it with them."""
+        return self._keeper.params
+
     def _new_job(self, work: Any) -> Job:
         """A job counted as busy until its result arrives (connected first, so the session is
         idle again by the time the caller's own result handlers run)."""
