@@ -40,7 +40,7 @@ from .chat_documents import COLLECTIONS_KEY, AnsweringFromLabel, DocumentsButton
 from .chat_settings import TEMPLATE_KEY, ChatSettingsPanel
 from .chat_view import ChatView
 from .conversation_list import ConversationList
-from .crash_details import show_details
+from .error_banner import ErrorBanner
 from .engine_session import EngineSession
 from .load_guard import guarded_load
 from .jobs import Job
@@ -81,7 +81,6 @@ class ChatPage(QWidget):
         # The question a crash left unanswered: Restart re-asks it once the model is back.
         self._retry_question: int | None = None
         self._restarting = False
-        self._details = ""
         self._expanded: set[int] = set()
         self._template_checks: dict[tuple, Any] = {}
         # Documents: the store (the Documents page's, once the window shares it), and the excerpts'
@@ -123,23 +122,9 @@ class ChatPage(QWidget):
         top.addWidget(self.help_button)
         outer.addLayout(top)
 
-        banner = QHBoxLayout()
-        self.banner = QLabel()
-        self.banner.setObjectName("banner")
-        self.banner.setWordWrap(True)
-        self.banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.banner.setStyleSheet("QLabel#banner { background: #fde7e4; color: #6b1a10; padding: 8px;"
-                                  " border: 1px solid #e8b4ad; border-radius: 4px; }")
-        self.restart_button = QPushButton(self.tr("Restart engine"))
-        self.details_button = QPushButton(self.tr("Details"))  # the engine's last log lines
-        self.details_button.setFlat(True)
-        self.banner_row = QWidget()
-        self.banner_row.setLayout(banner)
-        banner.setContentsMargins(0, 0, 0, 0)
-        banner.addWidget(self.banner, 1)
-        banner.addWidget(self.details_button)
-        banner.addWidget(self.restart_button)
-        self.banner_row.setVisible(False)
+        self.banner_row = ErrorBanner()
+        self.banner, self.restart_button = self.banner_row.label, self.banner_row.restart_button
+        self.details_button = self.banner_row.details_button  # the engine's last log lines
         outer.addWidget(self.banner_row)
         self.note = QLabel()  # template notes: no template in the file, template refused
         self.note.setObjectName("templateNote")
@@ -205,8 +190,7 @@ class ChatPage(QWidget):
         self.prompt.submitted.connect(self.send)
         self.send_button.clicked.connect(self.send)
         self.stop_button.clicked.connect(self.stop)
-        self.restart_button.clicked.connect(self._restart)
-        self.details_button.clicked.connect(self.show_details)
+        self.banner_row.restartRequested.connect(self._restart)
         self.settings_button.toggled.connect(self.settings_panel.setVisible)
         self.help_button.clicked.connect(self.show_help)
         self.view.action.connect(self._message_action)
@@ -922,14 +906,7 @@ class ChatPage(QWidget):
 
     def show_error(self, message: str, restart: bool, details: str = "") -> None:
         """One sentence in the banner; ``details`` (an engine's log lines) behind its Details button."""
-        self.banner.setText(message)
-        self._details = details
-        self.details_button.setVisible(bool(details))
-        self.restart_button.setVisible(restart)
-        self.banner_row.setVisible(True)
-
-    def show_details(self) -> None:
-        show_details(self, self.banner.text(), self._details)
+        self.banner_row.show_error(message, restart, details)
 
     def hide_error(self) -> None:
         self.banner_row.setVisible(False)

@@ -132,7 +132,7 @@ def test_crash_banner_is_one_sentence_with_the_log_behind_details(qtbot, starter
     assert chat.restart_button.isVisible() and chat.details_button.isVisible()
 
     qtbot.mouseClick(chat.details_button, Qt.MouseButton.LeftButton)
-    box = chat.findChild(QMessageBox, "engineDetails")
+    box = chat.banner_row.findChild(QMessageBox, "engineDetails")
     assert box is not None and box.isVisible()
     assert box.text() == text
     details = box.detailedText()

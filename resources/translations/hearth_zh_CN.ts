@@ -27,14 +27,6 @@
         <translation>快捷键</translation>
     </message>
     <message>
-        <source>Restart engine</source>
-        <translation>重启引擎</translation>
-    </message>
-    <message>
-        <source>Details</source>
-        <translation>详情</translation>
-    </message>
-    <message>
         <source>Editing a message: sending makes a new branch and keeps the old one (Esc cancels).</source>
         <translation>正在编辑消息：发送后会新建一个分支，原来的分支保留（按 Esc 取消）。</translation>
     </message>
@@ -621,6 +613,17 @@
     <message>
         <source>The engine&apos;s whole log: {path}</source>
         <translation>引擎的完整日志：{path}</translation>
+    </message>
+</context>
+<context>
+    <name>ErrorBanner</name>
+    <message>
+        <source>Details</source>
+        <translation>详情</translation>
+    </message>
+    <message>
+        <source>Restart engine</source>
+        <translation>重启引擎</translation>
     </message>
 </context>
 <context>
