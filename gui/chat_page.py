@@ -206,7 +206,7 @@ class ChatPage(QWidget):
         s = self.session
         s.loadProgress.connect(lambda v: self.progress.setValue(int(v * 100)))
         s.loaded.connect(self._loaded)
-        s.loadFailed.connect(self._load_failed)
+        s.loadFailed.connect(lambda message: self._load_failed(message, self.session.details))
         s.tokens.connect(self._tokens)
         s.answered.connect(self._answered)
         s.answerFailed.connect(self._answer_failed)
@@ -468,7 +468,7 @@ class ChatPage(QWidget):
             self._template_checks[key] = rendered.note
         return self._template_checks[key]
 
-    def _load_failed(self, message: str) -> None:
+    def _load_failed(self, message: str, details: str = "") -> None:
         self.progress.setVisible(False)
         if self.session.model_path:  # keep showing the model that is still loaded
             self.picker.add_model(self.session.model_path, select=True)
@@ -476,7 +476,7 @@ class ChatPage(QWidget):
         else:
             self._status(self.tr("No model loaded"))
         restart, self._restarting = self._restarting, False
-        self.show_error(message, restart=restart, details=self.session.details)
+        self.show_error(message, restart=restart, details=details)
 
     # -- conversations -------------------------------------------------------------------
 
