@@ -83,9 +83,12 @@ def _chat(args: argparse.Namespace, settings: Any, prompt: str, store: Any, conv
     if conversation is not None:
         if args.system:
             store.set_settings(conversation.id, {**conversation.settings, SYSTEM_PROMPT_KEY: args.system})
-        branch = store.path(conversation.id)
-        parent = branch[-1].id if branch else None
+        from .chat.turns import question_parent, unanswered_question
+
+        parent = question_parent(store, conversation.id)
         history = store.to_engine_messages(conversation.id)
+        if unanswered_question(store, conversation.id) is not None:
+            history = history[:-1]  # the new question goes beside it (see core/chat/turns.py)
     sources = None
     if getattr(args, "collection", None):  # documents: the best chunks that fit go before the question
         from .docs.cli import attach_documents
@@ -138,7 +141,7 @@ def _chat(args: argparse.Namespace, settings: Any, prompt: str, store: Any, conv
             writer.interrupt() if writer.text else writer.discard()
         if printed:
             sys.stdout.write("\n")
-        return _fail(str(exc))
+        return _fail(_error_sentence(exc))
     finally:
         signal.signal(signal.SIGINT, previous)
         engine.close()
@@ -170,6 +173,15 @@ def _chat(args: argparse.Namespace, settings: Any, prompt: str, store: Any, conv
             print(f"hearth: {msg(M.CONVERSATION_SAVED, id=conversation.id, short=conversation.id[:8])}",
                   file=sys.stderr)
     return EXIT_INTERRUPTED if interrupted else 0
+
+
+def _error_sentence(exc: HearthError) -> str:
+    """The error's sentence; for an engine crash, where its log lines are (not the lines)."""
+    from .errors import EngineCrashed
+
+    if isinstance(exc, EngineCrashed) and exc.log_path:
+        return str(msg(M.CRASH_SEE_LOG, sentence=exc.msg, path=exc.log_path))
+    return str(exc)
 
 
 # -- conversations -------------------------------------------------------------------------

@@ -35,7 +35,19 @@ class EngineCrashed(EngineError):
     """
 
     def __init__(self, message: str | Msg, returncode: int | None = None,
-                 stderr_tail: list[str] | None = None):
+                 stderr_tail: list[str] | None = None, log_path: Any = None):
         super().__init__(message)
         self.returncode = returncode
         self.stderr_tail = list(stderr_tail or [])
+        self.log_path = log_path  # the engine's whole stderr, when it was logged to a file
+
+
+class EngineRestartFailed(EngineCrashed):
+    """The engine had died and a new one could not load the model again (the file was removed, the
+    memory is still short, it crashed again). ``cause`` is the error of the failed reload."""
+
+    def __init__(self, message: str | Msg, cause: BaseException):
+        crashed = cause if isinstance(cause, EngineCrashed) else None
+        super().__init__(message, crashed.returncode if crashed else None,
+                         crashed.stderr_tail if crashed else None, crashed.log_path if crashed else None)
+        self.cause = cause

@@ -120,7 +120,10 @@ CRASH_FIRST_DECODE = QT_TRANSLATE_NOOP(
     "core", "The engine crashed with {signal} on its first decode: the installed llama.cpp build does not "
             "suit this CPU; reinstall the safe build with `{command}`.")
 CRASH = QT_TRANSLATE_NOOP("core", "The engine stopped while {activity}: {cause}.")
-CRASH_LAST_OUTPUT = QT_TRANSLATE_NOOP("core", "{sentence} Its last output: {tail}")
+CRASH_SEE_LOG = QT_TRANSLATE_NOOP("core", "{sentence} Details are in {path}.")
+ENGINE_RESTART_FAILED = QT_TRANSLATE_NOOP(
+    "core", "The engine had stopped and could not be restarted with {name}: {reason}")
+ACT_IDLE = QT_TRANSLATE_NOOP("core", "waiting for a question")
 ACT_STARTING = QT_TRANSLATE_NOOP("core", "starting")
 ACT_LOADING = QT_TRANSLATE_NOOP("core", "loading {name}")
 ACT_GENERATING = QT_TRANSLATE_NOOP("core", "generating an answer")

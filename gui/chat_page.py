@@ -28,6 +28,7 @@ from hearthlm.core.chat.presets import PresetLibrary
 from hearthlm.core.chat.reasoning import MARKERS
 from hearthlm.core.chat.store import SYSTEM_PROMPT_KEY, Conversation, ConversationStore, Message, StoreError
 from hearthlm.core.chat.store_writer import AnswerWriter
+from hearthlm.core.chat.turns import continued_stats, question_parent, unanswered_question
 from hearthlm.core.chat.template import FORMATS, fallback_format, render_prompt
 from hearthlm.core.default_model import default_model_path
 from hearthlm.core.engine import GenerationParams
@@ -39,6 +40,7 @@ from .chat_documents import COLLECTIONS_KEY, AnsweringFromLabel, DocumentsButton
 from .chat_settings import TEMPLATE_KEY, ChatSettingsPanel
 from .chat_view import ChatView
 from .conversation_list import ConversationList
+from .error_banner import ErrorBanner
 from .engine_session import EngineSession
 from .load_guard import guarded_load
 from .jobs import Job
@@ -76,6 +78,9 @@ class ChatPage(QWidget):
         self._reasoning_s: float | None = None
         self._tail = ""
         self._editing: int | None = None
+        # The question a crash left unanswered: Restart re-asks it once the model is back.
+        self._retry_question: int | None = None
+        self._restarting = False
         self._expanded: set[int] = set()
         self._template_checks: dict[tuple, Any] = {}
         # Documents: the store (the Documents page's, once the window shares it), and the excerpts'
@@ -117,20 +122,9 @@ class ChatPage(QWidget):
         top.addWidget(self.help_button)
         outer.addLayout(top)
 
-        banner = QHBoxLayout()
-        self.banner = QLabel()
-        self.banner.setObjectName("banner")
-        self.banner.setWordWrap(True)
-        self.banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.banner.setStyleSheet("QLabel#banner { background: #fde7e4; color: #6b1a10; padding: 8px;"
-                                  " border: 1px solid #e8b4ad; border-radius: 4px; }")
-        self.restart_button = QPushButton(self.tr("Restart engine"))
-        self.banner_row = QWidget()
-        self.banner_row.setLayout(banner)
-        banner.setContentsMargins(0, 0, 0, 0)
-        banner.addWidget(self.banner, 1)
-        banner.addWidget(self.restart_button)
-        self.banner_row.setVisible(False)
+        self.banner_row = ErrorBanner()
+        self.banner, self.restart_button = self.banner_row.label, self.banner_row.restart_button
+        self.details_button = self.banner_row.details_button  # the engine's last log lines
         outer.addWidget(self.banner_row)
         self.note = QLabel()  # template notes: no template in the file, template refused
         self.note.setObjectName("templateNote")
@@ -196,7 +190,7 @@ class ChatPage(QWidget):
         self.prompt.submitted.connect(self.send)
         self.send_button.clicked.connect(self.send)
         self.stop_button.clicked.connect(self.stop)
-        self.restart_button.clicked.connect(self._restart)
+        self.banner_row.restartRequested.connect(self._restart)
         self.settings_button.toggled.connect(self.settings_panel.setVisible)
         self.help_button.clicked.connect(self.show_help)
         self.view.action.connect(self._message_action)
@@ -212,10 +206,11 @@ class ChatPage(QWidget):
         s = self.session
         s.loadProgress.connect(lambda v: self.progress.setValue(int(v * 100)))
         s.loaded.connect(self._loaded)
-        s.loadFailed.connect(self._load_failed)
+        s.loadFailed.connect(lambda message: self._load_failed(message, self.session.details))
         s.tokens.connect(self._tokens)
         s.answered.connect(self._answered)
         s.answerFailed.connect(self._answer_failed)
+        s.restarting.connect(self._engine_restarting)
         s.busyChanged.connect(self._busy_changed)
         s.usage.connect(self._show_context)
         s.counted.connect(self._show_estimate)
@@ -413,7 +408,23 @@ class ChatPage(QWidget):
     def _restart(self) -> None:
         path = self.session.model_path or self.picker.current_path()
         if path:
+            self._restarting = True  # a failed reload offers Restart again; a good one re-asks the question
             self.load_model(path)
+
+    def _engine_restarting(self, progress: float) -> None:
+        """A question found the engine dead: the model reloads into a new one, then it answers."""
+        if not self.progress.isVisible():
+            self.progress.setVisible(True)
+            self._status(self.tr("The engine had stopped: restarting it…"))
+        self.progress.setValue(int(progress * 100))
+
+    def _reask_after_restart(self) -> None:
+        question, self._retry_question = self._retry_question, None
+        if question is None or self.conversation_id is None or self.session.busy:
+            return
+        last = unanswered_question(self.store, self.conversation_id)
+        if last is not None and last.id == question:
+            self._guard(lambda: self._ask(self.store.begin_answer(last.conversation_id, last.id), rerender=True))
 
     def _loaded(self, info: Any) -> None:
         self.progress.setVisible(False)
@@ -423,6 +434,9 @@ class ChatPage(QWidget):
         self._show_context(self._last_usage())
         self._refresh_settings_panel()
         self.prompt.setFocus()
+        if self._restarting:
+            self._restarting = False
+            self._reask_after_restart()
 
     def _template_note(self, extra: str | None = None) -> None:
         """Say which template is used when it is not the model's own."""
@@ -454,14 +468,15 @@ class ChatPage(QWidget):
             self._template_checks[key] = rendered.note
         return self._template_checks[key]
 
-    def _load_failed(self, message: str) -> None:
+    def _load_failed(self, message: str, details: str = "") -> None:
         self.progress.setVisible(False)
         if self.session.model_path:  # keep showing the model that is still loaded
             self.picker.add_model(self.session.model_path, select=True)
             self._status(self.tr("Still using {name}").format(name=Path(self.session.model_path).name))
         else:
             self._status(self.tr("No model loaded"))
-        self.show_error(message, restart=False)
+        restart, self._restarting = self._restarting, False
+        self.show_error(message, restart=restart, details=details)
 
     # -- conversations -------------------------------------------------------------------
 
@@ -617,7 +632,7 @@ class ChatPage(QWidget):
                 self._cancel_edit()
             else:
                 conv = self._ensure_conversation()
-                question = self.store.add_message(conv.id, conv.active_leaf, "user", text)
+                question = self.store.add_message(conv.id, question_parent(self.store, conv.id), "user", text)
             writer = self.store.begin_answer(question.conversation_id, question.id)
         except Exception as exc:
             self.prompt.setPlainText(text)  # nothing typed is lost
@@ -712,20 +727,15 @@ class ChatPage(QWidget):
                 self._reasoning_s = time.monotonic() - self._answer_started
             self._tail = window[-24:]
 
-    def _stats(self, answer: Any) -> dict[str, Any]:
+    def _stats(self, answer: Any, writer: AnswerWriter) -> dict[str, Any]:
         stats = answer.stats.to_dict()
         if self._reasoning_s is not None:
             stats["reasoning_s"] = round(self._reasoning_s, 2)
         if answer.note:
             stats["note"] = answer.note.to_json()
         stats.update(self._docs_stats())
-        if self._continuing and self._writer is not None:
-            before = self.store.message(self._writer.id).stats or {}
-            stats["completion_tokens"] += int(before.get("completion_tokens", 0))
-            stats.setdefault("reasoning_s", before.get("reasoning_s"))
-            for key in ("sources", "docs_note", "docs_tokens"):  # a continued answer keeps its excerpts
-                if key in before:
-                    stats.setdefault(key, before[key])
+        if self._continuing:  # one answer in two parts: both parts' tokens, the first part's sources
+            stats = continued_stats(self.store.message(writer.id).stats, stats)
         return stats
 
     def _docs_stats(self) -> dict[str, Any]:
@@ -742,12 +752,13 @@ class ChatPage(QWidget):
     def _answered(self, answer: Any) -> None:
         writer, self._writer = self._writer, None
         self.stop_button.setEnabled(False)
+        self.progress.setVisible(False)  # shown while a dead engine was restarted for this answer
         if writer is not None:
             try:
                 if not writer.text and answer.cancelled:
                     writer.discard()
                 else:
-                    writer.finish(self._stats(answer))
+                    writer.finish(self._stats(answer, writer))
             except Exception as exc:
                 self.show_error(error_text(exc), restart=False)
             self._finish_view(writer.id)
@@ -774,13 +785,16 @@ class ChatPage(QWidget):
     def _answer_failed(self, message: str, crashed: bool) -> None:
         writer, self._writer = self._writer, None
         self.stop_button.setEnabled(False)
+        self.progress.setVisible(False)
         if writer is not None:
             try:
                 writer.interrupt(self._docs_stats() or None) if writer.text else writer.discard()
             except Exception:
                 pass
+            # Nothing written: the question stays once, unanswered; Restart asks it again.
+            self._retry_question = writer.parent_id if crashed and not writer.text else None
             self.render()
-        self.show_error(message, restart=crashed)
+        self.show_error(message, restart=crashed, details=self.session.details if crashed else "")
         self._status(self.tr("Engine stopped") if crashed else self.tr("Ready"))
 
     def _busy_changed(self, busy: bool) -> None:
@@ -890,10 +904,9 @@ class ChatPage(QWidget):
     def show_help(self) -> None:
         ShortcutsDialog(self).exec()
 
-    def show_error(self, message: str, restart: bool) -> None:
-        self.banner.setText(message)
-        self.restart_button.setVisible(restart)
-        self.banner_row.setVisible(True)
+    def show_error(self, message: str, restart: bool, details: str = "") -> None:
+        """One sentence in the banner; ``details`` (an engine's log lines) behind its Details button."""
+        self.banner_row.show_error(message, restart, details)
 
     def hide_error(self) -> None:
         self.banner_row.setVisible(False)

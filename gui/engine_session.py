@@ -6,7 +6,11 @@ Signals:
     loadFailed(str)              one sentence; the previous model (if any) may still be loaded
     tokens(str)                  new answer text, flushed at most every FLUSH_MS (no repaint per token)
     answered(object)             Answer, after the last tokens() of that answer
-    answerFailed(str, bool)      one sentence; True when the engine process died
+    answerFailed(str, bool)      one sentence; True when the engine process died (or could not be
+                                 restarted): the window offers Restart. ``details`` then holds the
+                                 engine's last log lines for a Details view
+    restarting(float)            0..1 while a question reloads the model into a new engine (the old
+                                 one had died while idle)
     busyChanged(bool)
     usage(int)                   prompt + answer tokens of the answer in progress (the live context meter)
     counted(object)              PromptCount for the newest estimate() request, or None
@@ -16,11 +20,12 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
 from hearthlm.core.engine import Engine, GenerationParams, LoadParams
-from hearthlm.core import messages as M
-from hearthlm.core.errors import EngineCrashed, EngineError
+from hearthlm.core.engine.crash import crash_details
+from hearthlm.core.engine.keeper import EngineKeeper
+from hearthlm.core.errors import EngineCrashed
 from hearthlm.core.paths import log_dir
 
 from .jobs import Job
@@ -39,17 +44,18 @@ class EngineSession(QObject):
     busyChanged = Signal(bool)
     usage = Signal(int)
     counted = Signal(object)
+    restarting = Signal(float)
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
-        self._engine: Engine | None = None
+        self._keeper = EngineKeeper(lambda: Engine(log_path=log_dir() / "engine.log"))
+        self.details = ""  # the engine's last log lines behind the latest crash (empty: none)
         self._jobs: set[Job] = set()  # running, result not yet delivered
         self._pending: list[str] = []
         self._flush = QTimer(self)
         self._flush.setInterval(FLUSH_MS)
         self._flush.timeout.connect(self._flush_tokens)
         self.model_path: str | None = None
-        self._load_params = LoadParams(path="")
         self.model_info: Any = None
         self._usage: int | None = None
         self._estimate_job: Job | None = None
@@ -67,11 +73,14 @@ class EngineSession(QObject):
         engine = self._engine
         return engine.pid if engine is not None and engine.alive else None
 
-    def _engine_for_use(self) -> Engine:
-        """The current engine, or a fresh one after a crash. Runs on a job thread."""
-        if self._engine is None or not self._engine.alive:
-            self._engine = Engine(log_path=log_dir() / "engine.log")
-        return self._engine
+    @property
+    def _engine(self) -> Engine | None:
+        return self._keeper.engine
+
+    @property
+    def _load_params(self) -> LoadParams | None:
+        """The parameters the model was loaded with: a restarted engine reloads it with them."""
+        return self._keeper.params
 
     def _new_job(self, work: Any) -> Job:
         """A job counted as busy until its result arrives (connected first, so the session is
@@ -104,19 +113,22 @@ class EngineSession(QObject):
         params = LoadParams(path=path, n_ctx=n_ctx, n_gpu_layers=n_gpu_layers, n_threads=n_threads, **offload)
 
         def work(emit: Any) -> Any:  # on the job's thread
-            return self._engine_for_use().load(params, on_progress=emit)
+            return self._keeper.load(params, on_progress=emit)
 
         job = self._new_job(work)
         job.event.connect(self.loadProgress.emit)
         job.succeeded.connect(lambda info: self._loaded(params, info))
-        job.failed.connect(lambda exc: self.loadFailed.emit(error_text(exc)))
+        job.failed.connect(self._load_failed)
         self._start(job)
 
     def _loaded(self, params: LoadParams, info: Any) -> None:
-        # Remembered for reloading the same model into a new engine after a crash.
-        self._load_params = params
         self.model_path, self.model_info = params.path, info
+        self.details = ""
         self.loaded.emit(info)
+
+    def _load_failed(self, exc: Exception) -> None:
+        self.details = _details(exc)
+        self.loadFailed.emit(error_text(exc))
 
     # -- answering -----------------------------------------------------------------------
 
@@ -128,12 +140,8 @@ class EngineSession(QObject):
         messages = [dict(m) for m in messages]  # the engine gets a copy; the window keeps its own
 
         def work(emit: Any) -> Any:  # on the job's thread
-            engine = self._engine
-            if engine is None or engine.model is None:
-                if self.model_path is None:
-                    raise EngineError(M.NO_MODEL_LOADED)
-                engine = self._engine_for_use()
-                engine.load(self._load_params)
+            # A new engine with the same model when the last one died (floats: reload progress).
+            engine = self._keeper.ready(on_restart=lambda value: emit(float(value)))
 
             def piece(text: str) -> None:
                 if on_piece is not None:
@@ -157,8 +165,11 @@ class EngineSession(QObject):
         if self._engine is not None:
             self._engine.cancel()
 
-    def _on_piece(self, text: str) -> None:
-        self._pending.append(text)
+    def _on_piece(self, text: Any) -> None:
+        if isinstance(text, float):  # the model reloading into a new engine, before any text
+            self.restarting.emit(text)
+        else:
+            self._pending.append(text)
 
     def _flush_tokens(self) -> None:
         if self._pending:
@@ -203,20 +214,32 @@ class EngineSession(QObject):
     def _answered(self, answer: Any) -> None:
         self._flush.stop()
         self._flush_tokens()
+        if self._engine is not None and self._engine.model is not None:
+            self.model_info = self._engine.model  # a new one when the engine was restarted for this answer
         self.answered.emit(answer)
 
     def _answer_failed(self, exc: Exception) -> None:
         self._flush.stop()
         self._flush_tokens()
-        crashed = isinstance(exc, EngineCrashed)
+        crashed = isinstance(exc, EngineCrashed)  # EngineRestartFailed included
         if crashed:
             self.model_info = None
+        self.details = _details(exc)
         self.answerFailed.emit(error_text(exc), crashed)
 
     def shutdown(self) -> None:
         self.stop()
         for job in self.findChildren(Job):
             job.wait(5000)
-        if self._engine is not None:
-            self._engine.close()
-            self._engine = None
+        self._keeper.close()
+
+
+def _details(exc: BaseException) -> str:
+    """What a Details view shows for a crash: the engine's last log lines and where its log is."""
+    if not isinstance(exc, EngineCrashed):
+        return ""
+    text = crash_details(exc.stderr_tail)
+    if exc.log_path:
+        log = QCoreApplication.translate("EngineSession", "The engine's whole log: {path}").format(path=exc.log_path)
+        text = f"{text}\n\n{log}" if text else log
+    return text

@@ -270,6 +270,34 @@ def test_chat_crash_keeps_the_question_and_no_empty_answer(hearth_home: Path, st
         assert conv.message_count == 1
 
 
+def test_chat_after_a_crash_asks_beside_the_unanswered_question(hearth_home: Path, starter_model: Path) -> None:
+    """A crashed answer leaves its question once; the next `--conversation` question goes beside it
+    (a new branch), so the model never gets two questions in a row and they do not pile up. The
+    error line is one sentence pointing at the engine log, not llama.cpp's log lines."""
+    from hearthlm.core.chat.store import ConversationStore
+
+    crashed = hearth("chat", "--conversation", "new", "--prompt", "First?", *CHAT_ARGS, home=hearth_home,
+                     extra_env={"HEARTH_ENGINE_FAULT": "segv-first-decode"})
+    line = assert_one_error_line(crashed, 1, "SIGSEGV")
+    assert line.endswith(f"Details are in {hearth_home / 'logs' / 'engine.log'}.")
+    assert "llama" not in line.replace("llama.cpp build", "")
+    with ConversationStore() as store:
+        (conv,) = store.list_conversations()
+        (first,) = store.path(conv.id)
+
+    result = hearth("chat", "--conversation", conv.id[:8], "--prompt", "Second?", "--json", *CHAT_ARGS,
+                    home=hearth_home)
+    assert result.returncode == 0, result.stderr
+    with ConversationStore() as store:
+        question, answer = store.path(conv.id)
+        assert (question.role, question.content, answer.role) == ("user", "Second?", "assistant")
+        assert question.parent_id == first.parent_id and store.siblings(question.id)[:2] == (1, 2)
+        assert store.message(first.id).content == "First?"  # kept, as the other branch
+    alone = hearth("chat", "--prompt", "Second?", "--json", *CHAT_ARGS, home=hearth_home)
+    # "First?" was not sent along: the same prompt as the question asked on its own
+    assert json.loads(result.stdout)["prompt_tokens"] == json.loads(alone.stdout)["prompt_tokens"]
+
+
 def test_chat_unknown_conversation_fails_before_loading(hearth_home: Path) -> None:
     result = hearth("chat", "--conversation", "0123abcd", "--prompt", "hi", "--model", "/nowhere.gguf",
                     home=hearth_home)

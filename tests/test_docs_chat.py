@@ -151,3 +151,40 @@ def test_excerpt_budget_leaves_room_for_history_and_answer() -> None:
     assert roomy == 4096 - 512 - estimate_tokens("word " * 300) - 8 - 32
     assert excerpt_budget(1024, 256, [{"role": "user", "content": "x" * 6000}]) == 1024 // 4  # the floor
     assert estimate_tokens("大熊猫") == 2 * 3 + 1
+
+
+@pytest.mark.engine
+def test_continue_keeps_the_tokens_and_sources_of_the_first_part(qtbot, starter_model, manual: Path) -> None:
+    win = make_window(qtbot, starter_model)
+    ingest(win.docs_page.store, "Manuals", [manual])
+    win.chat.set_collections(["Manuals"])
+    win.settings.max_tokens = 2000
+    win.settings.repeat_penalty = 1.0  # the model then loops until max_tokens: long enough to stop
+    stopped: list[bool] = []
+
+    def stop_after_some_tokens(_text: str) -> None:
+        if not stopped:
+            stopped.append(True)
+            win.chat.stop()
+
+    win.session.tokens.connect(stop_after_some_tokens)
+    first = send(qtbot, win, "What does the red valve release?")
+    win.session.tokens.disconnect(stop_after_some_tokens)
+    assert first.stats.stop_reason == "cancelled"
+    partial = win.store.path(win.chat.conversation_id)[-1]
+    sources = partial.stats["sources"]
+    assert sources and sources[0]["page"] == 2
+    assert partial.stats["completion_tokens"] == first.stats.completion_tokens
+
+    win.settings.max_tokens = 7
+    with qtbot.waitSignal(win.session.answered, timeout=120_000) as answered:
+        win.view.anchorClicked.emit(QUrl(f"continue:{partial.id}"))
+    more = answered.args[0]
+    continued = win.store.path(win.chat.conversation_id)[-1]
+    assert continued.id == partial.id and continued.content == partial.content + more.text
+    assert more.stats.completion_tokens == 7
+    assert continued.stats["completion_tokens"] == first.stats.completion_tokens + 7
+    assert continued.stats["sources"] == sources
+    assert continued.stats["docs_tokens"] == partial.stats["docs_tokens"]
+    assert "manual.pdf · page 2" in win.view.toPlainText()  # still listed under the answer
+    win.close()

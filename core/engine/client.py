@@ -193,7 +193,7 @@ class Engine:
         self._stderr_done.wait(timeout=2)
         tail = list(self._stderr_tail)
         self.model = None
-        return EngineCrashed(describe_exit(returncode, tail, activity, first_decode), returncode, tail)
+        return EngineCrashed(describe_exit(returncode, activity, first_decode), returncode, tail, self._log_path)
 
     def _await(self, accept: Callable[[dict[str, Any]], bool], activity: Msg,
                timeout: float | None = None, on_event: Callable[[dict[str, Any]], None] | None = None
@@ -214,6 +214,8 @@ class Engine:
 
     def _request(self, message: dict[str, Any], activity: Msg) -> int:
         if not self.alive:
+            if self._proc is not None:  # it ran and died between requests: say how, as for any crash
+                raise self._crashed(msg(M.ACT_IDLE))
             raise EngineError(M.ENGINE_NOT_RUNNING)
         self._next_id += 1
         self._current_id = self._next_id

@@ -43,16 +43,19 @@ def last_lines(stderr_tail: list[str], count: int = 3) -> str:
     return " | ".join(lines[-count:])
 
 
-def describe_exit(returncode: int | None, stderr_tail: list[str], activity: Msg,
-                  first_decode: bool = False) -> Msg:
-    """One sentence naming the cause, with the engine's last stderr lines after it.
+def describe_exit(returncode: int | None, activity: Msg, first_decode: bool = False) -> Msg:
+    """One sentence naming the cause. The engine's last stderr lines are not part of it (llama.cpp's
+    log lines mean nothing to most users): they travel as ``EngineCrashed.stderr_tail`` and are in
+    the engine log, for a "Details" view.
 
     ``activity`` says what the engine was doing ("loading model.gguf", "generating an answer").
     ``first_decode``: the process died before it ever produced a token, during a decode.
     """
     if first_decode and returncode is not None and -returncode in (signal.SIGSEGV, signal.SIGILL):
-        sentence = msg(M.CRASH_FIRST_DECODE, signal=signal_name(-returncode), command=SAFE_BUILD_COMMAND)
-    else:
-        sentence = msg(M.CRASH, activity=activity, cause=cause_of(returncode))
-    tail = last_lines(stderr_tail)
-    return msg(M.CRASH_LAST_OUTPUT, sentence=sentence, tail=tail) if tail else sentence
+        return msg(M.CRASH_FIRST_DECODE, signal=signal_name(-returncode), command=SAFE_BUILD_COMMAND)
+    return msg(M.CRASH, activity=activity, cause=cause_of(returncode))
+
+
+def crash_details(stderr_tail: list[str]) -> str:
+    """The engine's last stderr lines, for a Details view (empty when it wrote nothing)."""
+    return "\n".join(line.rstrip() for line in stderr_tail if line.strip())

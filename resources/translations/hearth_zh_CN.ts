@@ -27,10 +27,6 @@
         <translation>快捷键</translation>
     </message>
     <message>
-        <source>Restart engine</source>
-        <translation>重启引擎</translation>
-    </message>
-    <message>
         <source>Editing a message: sending makes a new branch and keeps the old one (Esc cancels).</source>
         <translation>正在编辑消息：发送后会新建一个分支，原来的分支保留（按 Esc 取消）。</translation>
     </message>
@@ -57,6 +53,10 @@
     <message>
         <source>Loading {name}…</source>
         <translation>正在加载 {name}…</translation>
+    </message>
+    <message>
+        <source>The engine had stopped: restarting it…</source>
+        <translation>引擎已停止：正在重新启动…</translation>
     </message>
     <message>
         <source>{name} · {quant} · context {ctx} tokens</source>
@@ -365,6 +365,13 @@
     </message>
 </context>
 <context>
+    <name>CrashDetails</name>
+    <message>
+        <source>Engine details</source>
+        <translation>引擎详情</translation>
+    </message>
+</context>
+<context>
     <name>DocsPage</name>
     <message>
         <source>Collections</source>
@@ -599,6 +606,24 @@
     <message>
         <source>Cancelled</source>
         <translation>已取消</translation>
+    </message>
+</context>
+<context>
+    <name>EngineSession</name>
+    <message>
+        <source>The engine&apos;s whole log: {path}</source>
+        <translation>引擎的完整日志：{path}</translation>
+    </message>
+</context>
+<context>
+    <name>ErrorBanner</name>
+    <message>
+        <source>Details</source>
+        <translation>详情</translation>
+    </message>
+    <message>
+        <source>Restart engine</source>
+        <translation>重启引擎</translation>
     </message>
 </context>
 <context>
@@ -1595,8 +1620,16 @@
         <translation>引擎在{activity}时停止：{cause}。</translation>
     </message>
     <message>
-        <source>{sentence} Its last output: {tail}</source>
-        <translation>{sentence} 它最后的输出：{tail}</translation>
+        <source>{sentence} Details are in {path}.</source>
+        <translation>{sentence} 详情见 {path}。</translation>
+    </message>
+    <message>
+        <source>The engine had stopped and could not be restarted with {name}: {reason}</source>
+        <translation>引擎已停止，且无法用 {name} 重新启动：{reason}</translation>
+    </message>
+    <message>
+        <source>waiting for a question</source>
+        <translation>等待提问</translation>
     </message>
     <message>
         <source>starting</source>

@@ -1,0 +1,68 @@
+"""Keep one model loaded across engine deaths.
+
+An engine process can die between two questions (the OOM killer, a crash, a suspend that did not
+come back). Nothing the user holds lives in it, so the next request simply starts a new process and
+loads the same model with the same ``LoadParams``. ``EngineKeeper`` does that; if the reload itself
+fails it raises ``EngineRestartFailed`` (an ``EngineCrashed``: the caller offers a restart).
+
+Thread use: ``load``/``ready`` block and run on a worker thread; ``engine`` may be read from any
+thread (``cancel()`` on it is thread-safe).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from .. import messages as M
+from ..errors import EngineError, EngineRestartFailed, HearthError
+from ..messages import msg
+from .client import Engine, ModelInfo
+from .protocol import LoadParams
+
+
+class EngineKeeper:
+    """The engine in use and the ``LoadParams`` of the model it should hold."""
+
+    def __init__(self, make: Callable[[], Engine] = Engine):
+        self._make = make
+        self.engine: Engine | None = None
+        self.params: LoadParams | None = None  # of the last model loaded successfully
+        self.restarts = 0  # engines started again after one died with a model loaded
+
+    def _live_engine(self) -> Engine:
+        if self.engine is None or not self.engine.alive:
+            if self.engine is not None:
+                self.engine.close()  # reaps the dead process and forgets its model
+            self.engine = self._make()
+        return self.engine
+
+    def load(self, params: LoadParams, on_progress: Callable[[float], None] | None = None) -> ModelInfo:
+        """Load ``params``' model (starting an engine if none runs) and remember it for restarts."""
+        info = self._live_engine().load(params, on_progress=on_progress)
+        self.params = params
+        return info
+
+    def ready(self, on_restart: Callable[[float], None] | None = None) -> Engine:
+        """An engine with the model loaded: the current one, or a new one that reloads the model when
+        the process died (``on_restart(progress)`` then follows the reload). Raises EngineError when
+        no model was ever loaded, EngineRestartFailed when the reload fails."""
+        engine = self.engine
+        if engine is not None and engine.alive and engine.model is not None:
+            return engine
+        if self.params is None:
+            raise EngineError(M.NO_MODEL_LOADED)
+        params = LoadParams(**vars(self.params))  # load() normalises the path in place
+        try:
+            self._live_engine().load(params, on_progress=on_restart)
+        except HearthError as exc:
+            raise EngineRestartFailed(msg(M.ENGINE_RESTART_FAILED, name=Path(params.path).name, reason=exc.msg),
+                                      exc) from exc
+        self.restarts += 1
+        assert self.engine is not None
+        return self.engine
+
+    def close(self) -> None:
+        if self.engine is not None:
+            self.engine.close()
+            self.engine = None
