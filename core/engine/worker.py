@@ -24,6 +24,9 @@ from . import protocol
 from .protocol import GenerationParams, LoadParams
 
 FAULT_ENV = "HEARTH_ENGINE_FAULT"  # test seam: "segv-first-decode" crashes for real on the first decode
+# Benchmark seam: a file path; the engine's main thread runs under cProfile and writes its stats
+# there when the engine quits (bench/engine_overhead.py --profile).
+PROFILE_ENV = "HEARTH_ENGINE_PROFILE"
 
 
 class Channel:
@@ -225,7 +228,15 @@ def main() -> None:
     sys.stdout = sys.stderr
     worker = Worker(Channel(protocol_fd))
     threading.Thread(target=worker.read_commands, name="engine-stdin", daemon=True).start()
-    worker.serve()
+    profile_path = os.environ.get(PROFILE_ENV)
+    if profile_path:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.runcall(worker.serve)
+        profiler.dump_stats(profile_path)
+    else:
+        worker.serve()
     if worker.runner is not None:
         worker.runner.unload()
 
