@@ -14,6 +14,7 @@ before the question, the store keeps the question as typed, and the answer's sta
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 from typing import Any, Callable
@@ -39,6 +40,7 @@ from .chat_documents import COLLECTIONS_KEY, AnsweringFromLabel, DocumentsButton
 from .chat_settings import TEMPLATE_KEY, ChatSettingsPanel
 from .chat_view import ChatView
 from .conversation_list import ConversationList
+from .detached_job import run_detached
 from .engine_session import EngineSession
 from .load_guard import guarded_load
 from .jobs import Job
@@ -82,6 +84,9 @@ class ChatPage(QWidget):
         # sources and note for the answer being written (kept in its stats when it ends).
         self._docs_store_provider: Callable[[], Any] | None = None
         self._docs_store: Any = None
+        self._docs_store_ready: Callable[[], Any] | None = None
+        self._docs_store_lock = threading.Lock()
+        self._docs_opening = False
         self._docs_embed: Callable[..., Any] | None = None
         self._embed_service: Any = None  # made only when there is no Documents page to share
         self._docs: dict[str, Any] = {}
@@ -163,7 +168,7 @@ class ChatPage(QWidget):
         buttons = QVBoxLayout()
         buttons.addWidget(self.send_button)
         buttons.addWidget(self.stop_button)
-        self.documents_button = DocumentsButton(self.docs_store)
+        self.documents_button = DocumentsButton(self.docs_store_now)
         buttons.addWidget(self.documents_button)
         buttons.addStretch(1)
         bottom.addWidget(self.prompt, 1)
@@ -297,10 +302,13 @@ class ChatPage(QWidget):
 
     # -- documents -----------------------------------------------------------------------
 
-    def use_docs_store(self, provider: Callable[[], Any], embed: Callable[..., Any] | None = None) -> None:
+    def use_docs_store(self, provider: Callable[[], Any], embed: Callable[..., Any] | None = None,
+                       ready: Callable[[], Any] | None = None) -> None:
         """Share the Documents page's store (one chromadb client per process and store) and the
-        child process that embeds questions (``embed``: see core.docs.search.Embed)."""
+        child process that embeds questions (``embed``: see core.docs.search.Embed). ``provider``
+        may wait for the store (job threads only); ``ready`` returns it only if it is open."""
         self._docs_store_provider = provider
+        self._docs_store_ready = ready
         self._docs_embed = embed
 
     def _own_embed_service(self) -> Any:
@@ -312,12 +320,24 @@ class ChatPage(QWidget):
         return self._embed_service
 
     def docs_store(self) -> Any:
+        """Job threads only: opening the store may wait for its lock (see docs_store_now)."""
         if self._docs_store_provider is not None:
             return self._docs_store_provider()
-        if self._docs_store is None:
-            from hearthlm.core.docs.store import DocStore
+        with self._docs_store_lock:
+            if self._docs_store is None:
+                from hearthlm.core.docs.store import DocStore
 
-            self._docs_store = DocStore()
+                self._docs_store = DocStore()
+            return self._docs_store
+
+    def docs_store_now(self) -> Any:
+        """The UI thread's way: the document store if it is open, else None (it opens on a job)."""
+        if self._docs_store_ready is not None:
+            return self._docs_store_ready()
+        if self._docs_store is None and not self._docs_opening:
+            self._docs_opening = True
+            run_detached(self, lambda _emit: self.docs_store(), lambda _s: None,
+                         lambda _e: setattr(self, "_docs_opening", False))
         return self._docs_store
 
     def collections(self) -> list[str]:
