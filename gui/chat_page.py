@@ -98,6 +98,7 @@ class ChatPage(QWidget):
         self._retrieval: Job | None = None
         self._retrieval_cancelled = False
         self._sending = False  # a question is being written to the store (it may wait for the file)
+        self._pending_writes = 0
         self._build()
         self._connect()
         self._shortcuts()
@@ -678,14 +679,23 @@ class ChatPage(QWidget):
         busy timeout); ``then(result)`` on the UI thread once committed. The UI thread never waits:
         a write still pending after STORE_WAIT_NOTE_MS shows "Waiting for the conversation store…"."""
         future = self.store.submit(fn)
+        self._pending_writes += 1
 
         def note() -> None:
             if not future.done():
                 self._status(self.tr("Waiting for the conversation store…"))
 
+        def over(callback: Callable[[Any], None], arg: Any) -> None:
+            self._pending_writes -= 1
+            callback(arg)
+
+        on_failure = failed or (lambda exc: self.show_error(error_text(exc), restart=False))
         QTimer.singleShot(STORE_WAIT_NOTE_MS, self, note)
-        run_detached(self, lambda _emit: future.result(), then,
-                     failed or (lambda exc: self.show_error(error_text(exc), restart=False)))
+        run_detached(self, lambda _emit: future.result(), lambda r: over(then, r), lambda e: over(on_failure, e))
+
+    def pending_writes(self) -> int:
+        """Store writes submitted whose follow-up has not run yet (0: the page shows the store)."""
+        return self._pending_writes
 
     def regenerate(self, message_id: int) -> None:
         """A new answer beside ``message_id`` (which stays, as the other branch)."""

@@ -45,3 +45,16 @@ def hold_file_lock(path: Path, seconds: float) -> subprocess.Popen:
     proc = subprocess.Popen([sys.executable, "-c", code, str(path), str(seconds)], stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None and proc.stdout.readline().strip() == "held"
     return proc
+
+
+def settle(win, timeout_s: float = 60.0) -> None:
+    """Let the chat page's store writes (on the store's writer thread) land and their follow-ups
+    run: what a test reads from the store then is what the window shows."""
+    from PySide6.QtWidgets import QApplication
+
+    deadline = time.monotonic() + timeout_s
+    chat = getattr(win, "chat", win)
+    while chat.pending_writes() and time.monotonic() < deadline:
+        QApplication.processEvents()
+        time.sleep(0.005)
+    assert not chat.pending_writes(), "store writes still pending"
