@@ -213,6 +213,7 @@ def test_settings_are_saved_per_conversation(qtbot, window):
     panel.fields["temperature"].setValue(1.3)
     panel.fields["seed"].setValue(42)
     panel.system_prompt.setPlainText("You are a pirate.")
+    settle(window)
     own = window.store.get(first).settings
     assert own["temperature"] == pytest.approx(1.3) and own["seed"] == 42
     assert own["system_prompt"] == "You are a pirate."

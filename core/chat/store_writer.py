@@ -171,11 +171,10 @@ class AnswerWriter:
     def _commit_pending(self, quietly: bool) -> None:
         from .store import StoreError
 
-        with self._lock:
-            self._queued = False
-            if self.state != "streaming":
-                return
         try:
+            with self._lock:
+                if self.state != "streaming":
+                    return
             self._commit("streaming", None)
         except StoreError:
             if not quietly:
@@ -186,6 +185,9 @@ class AnswerWriter:
                     self._timer = threading.Timer(self.interval_s, self._on_timer)
                     self._timer.daemon = True
                     self._timer.start()
+        finally:
+            with self._lock:  # only now: text appended during this commit waits for the next interval
+                self._queued = False
 
     def _commit(self, state: str, stats: Any) -> None:
         """Write the buffered text (and the end state): only on the writer thread, so commits never
