@@ -184,6 +184,7 @@ def test_continue_keeps_the_tokens_and_sources_of_the_first_part(qtbot, starter_
     with qtbot.waitSignal(win.session.answered, timeout=120_000) as answered:
         win.view.anchorClicked.emit(QUrl(f"continue:{partial.id}"))
     more = answered.args[0]
+    settle(win)
     continued = win.store.path(win.chat.conversation_id)[-1]
     assert continued.id == partial.id and continued.content == partial.content + more.text
     assert more.stats.completion_tokens == 7
