@@ -98,7 +98,8 @@ tracemalloc.reset_peak()
 base = tracemalloc.get_traced_memory()[0]
 restored = runner._restore_state(state)
 restore_peak = tracemalloc.get_traced_memory()[1] - base
-print(json.dumps({"size": state.size, "save_peak": save_peak, "restore_peak": restore_peak,
+size = getattr(state, "size", None) or len(state.data)  # (the earlier SavedState kept bytes only)
+print(json.dumps({"size": size, "save_peak": save_peak, "restore_peak": restore_peak,
                   "restored": restored, "same_tokens": runner.cached_tokens == before}))
 """
 
