@@ -68,9 +68,17 @@ def run(path: str, n_ctx: int, fill: float = 1.0, kv_type: str = "f16", threads:
     # and then part ways: each switch evaluates only the new tail, yet saves a full-length state.
     tail = min(n_prompt, MIN_STATE_TOKENS + 16)
     shared = tokens[:n_prompt - tail]
-    for i in range(conversations):
+    # conversations < 0: until the cache is full (a switch saved a state and another went). A
+    # state's size is not the KV cache's: sliding-window layers save only their window's cells.
+    i = 0
+    while i < conversations or (conversations < 0 and i < 2000):
+        held = len(runner.saved)
         own = runner.tokenize(f" Conversation {i + 1}: " + FILLER * (tail // 8 + 8))[:tail]
         runner.generate(shared + own, answer, lambda _t: None, lambda: False)
+        i += 1
+        if conversations < 0 and i > 2 and len(runner.saved) <= held:
+            break
+    conversations = i
     rss3, _pss3 = _memory()
     return {
         "path": path, "n_ctx": n_ctx, "prompt_tokens": len(tokens),
@@ -78,6 +86,8 @@ def run(path: str, n_ctx: int, fill: float = 1.0, kv_type: str = "f16", threads:
         "rss": rss2 - rss0, "pss": pss2 - pss0, "seconds": time.perf_counter() - started,
         "state_cache_mb": state_cache_mb, "conversations": conversations, "rss_with_states": rss3 - rss0,
         "saved_states": len(runner.saved), "saved_bytes": runner.saved.used_bytes,
+        # below the budget when the machine was short of memory (the cache gives way: kv_states.py)
+        "saved_limit": runner.saved.limit(), "evicted_for_memory": runner.saved.limit() < runner.saved.budget_bytes,
         # GPU: everything this process holds there, CUDA context included (it is created by the load)
         "gpu_layers": gpu_layers, "gpu_before": gpu0, "gpu": _gpu_bytes() if gpu_layers else None,
     }
