@@ -2304,6 +2304,14 @@
         <translation>--ctx 需要至少 16 的词元数，而不是 {value}。</translation>
     </message>
     <message>
+        <source>--state-cache-mb takes a number of MiB of at least 0, not {value}.</source>
+        <translation>--state-cache-mb 需要不小于 0 的 MiB 数，而不是 {value}。</translation>
+    </message>
+    <message>
+        <source>Saved states: up to {budget} of RAM keeps recent conversations ready to switch back to; the engine gives it up first when the machine runs short of memory.</source>
+        <translation>已保存的状态：最多占用 {budget} 内存，让最近的对话可以随时切换回去；机器内存不足时，引擎会最先释放它。</translation>
+    </message>
+    <message>
         <source>fits</source>
         <translation>放得下</translation>
     </message>
