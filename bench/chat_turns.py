@@ -239,7 +239,7 @@ class RawChat:
 
     def prompt_tokens(self, messages: list[dict[str, str]]) -> list[int]:
         """The template and tokenization Hearth's engine uses (not timed)."""
-        from hearthlm.core.chat.template import render_prompt
+        from hearthlm.core.prompt.template import render_prompt
 
         text = render_prompt(self.template, messages, bos_token=self.bos, eos_token=self.eos,
                              architecture=self.architecture).text

@@ -30,7 +30,7 @@ from hearthlm.core.chat.reasoning import MARKERS
 from hearthlm.core.chat.store import SYSTEM_PROMPT_KEY, ConversationStore, Message, StoreError
 from hearthlm.core.chat.store_writer import AnswerWriter
 from hearthlm.core.chat.turns import continued_stats, question_parent, unanswered_question
-from hearthlm.core.chat.template import FORMATS, fallback_format, render_prompt
+from hearthlm.core.prompt.template import FORMATS, fallback_format, render_prompt
 from hearthlm.core.default_model import default_model_path
 from hearthlm.core.engine import GenerationParams
 from hearthlm.core.messages import msg

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Callable
 from .. import messages as M
 
 if TYPE_CHECKING:
-    from .store import Conversation, Message
+    from .store_types import Conversation, Message
 
 TITLE_CHARS = 40
 EXPORT_FORMAT = "hearth.conversation"

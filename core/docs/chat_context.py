@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
-from ..chat.context import answer_reserve
+from ..prompt.context import answer_reserve
 from ..errors import HearthError
 from ..messages import Msg, msg
 from . import messages as M

@@ -227,7 +227,7 @@ def _hearth_models() -> list[LocalModel]:
 
 def _quantized_models() -> list[LocalModel]:
     """Files the quantize wizard made (recorded in its results file)."""
-    from ..quantize.results import results_for
+    from ..quantized_models import results_for
 
     return [_describe(Path(r["out"]), "quantized", [r["out"]]) for r in results_for()]
 
@@ -301,7 +301,7 @@ def delete(model: LocalModel) -> None:
     if not model.deletable:
         raise LibraryError(M.NOT_OURS, name=model.name, source=SOURCE_NAMES.get(model.source, model.source))
     if model.source == "quantized":
-        from ..quantize.results import forget
+        from ..quantized_models import forget
 
         Path(model.path).unlink(missing_ok=True)
         forget(model.path)
