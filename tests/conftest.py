@@ -20,6 +20,10 @@ import pytest  # noqa: E402
 from hearthlm.core.docs.minilm_graph import CACHE_FOLDER  # noqa: E402
 from hearthlm.core.starter import STARTER_INSTALL_HINT, starter_model_path  # noqa: E402
 
+# Fixtures shared by several test modules (the local hub, the F16 model to quantize), registered
+# here rather than imported by each module (an import would shadow the fixture's parameter name).
+pytest_plugins = ["hub_fixtures", "quantize_fixtures"]
+
 # A small context keeps the shared engine quick to load and cheap in memory on 2-core machines.
 TEST_N_CTX = 1024
 # One llama.cpp thread: on a 2-core machine with any other load, two threads spin at ggml's barriers

@@ -20,7 +20,6 @@ from hearthlm.core.quantize import api, imatrix
 from hearthlm.core.quantize.errors import QuantizeCancelled, QuantizeError
 from hearthlm.core.quantized_models import load_results
 from hearthlm.core.quantize.types import TYPES, find_type
-from quantize_fixtures import f16_model  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.engine
 
