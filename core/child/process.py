@@ -23,6 +23,7 @@ import queue
 import subprocess
 import sys
 import threading
+import time
 import weakref
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
@@ -90,17 +91,26 @@ class ChildProcess:
             self.wait_ready(ready_timeout)
         return self
 
-    def wait_ready(self, timeout: float) -> None:
-        """Raises ChildNotReady (the child is killed) or ChildGone (it exited first)."""
+    def wait_ready(self, timeout: float, stop: Callable[[], bool] | None = None) -> bool:
+        """True once the child said "ready"; False if ``stop()`` turned true first (checked every
+        0.1 s). Raises ChildNotReady (the child has been killed) or ChildGone (it exited first)."""
+        deadline = time.monotonic() + timeout
         while not self.ready:
+            if stop is not None and stop():
+                return False
+            left = deadline - time.monotonic()
             try:
-                event = self.events.get(timeout=timeout)
+                event = self.events.get(timeout=max(0.0, min(left, 0.1) if stop is not None else left))
             except queue.Empty:
+                if time.monotonic() < deadline:
+                    continue
                 self.kill()
                 raise ChildNotReady(timeout) from None
             if event is None:
+                self.events.put(None)
                 raise ChildGone(self.reap(), self.stderr_tail)
             self.ready = event.get("ev") == "ready"
+        return True
 
     @property
     def alive(self) -> bool:
