@@ -170,6 +170,14 @@ class ChildProcess:
             proc.stdin.write(encode(message))
             proc.stdin.flush()
 
+    def end_input(self) -> None:
+        """Close the child's stdin (a one-job child needs nothing more; end of input can mean "stop")."""
+        try:
+            if self.proc is not None and self.proc.stdin is not None:
+                self.proc.stdin.close()
+        except OSError:
+            pass
+
     def request(self, cmd: str, **payload: Any) -> int:
         req = next(self._ids)
         self.send({"cmd": cmd, "id": req, **payload})
