@@ -13,15 +13,28 @@ Three ways of generating the same greedy tokens from the same model, run alterna
 * Llama      -- llama-cpp-python's ``Llama.create_completion(stream=True)``, for context.
 
 All three use the same n_ctx (2048), n_batch (512), thread count
-(``hearthlm.core.engine.runner.default_threads()``) and greedy sampling, and generate exactly N
+(``hearthlm.core.engine.runner.default_threads()``, or ``--threads``), flash attention ("auto",
+llama.cpp's default: on for this model on the CPU) and greedy sampling, and generate exactly N
 tokens: the prompt is the start of a story that the starter model continues past N tokens without
 an end-of-generation token (checked on every run). Rates are over the generation phase only:
 (N - 1) tokens / (time of the N-th token - time of the first).
 
+The verdict is the median of paired ratios: each repetition runs the reference and Hearth back to
+back, in alternating order (reference first on even repetitions, Hearth first on odd ones), and
+divides the two. A ratio of medians would pair a fast reference run with a slow Hearth run whenever
+the machine's load drifts. CPU time is reported beside wall time: the reference's is this process's
+``process_time`` over its generation loop (not its prompt, which Hearth has cached); Hearth's is the engine process's (psutil) plus this process's during the answer.
+With one thread (``--threads 1``) CPU time hardly depends on other load, so it separates what
+Hearth adds from what the machine takes away; with more threads llama.cpp's threads spin at
+barriers and CPU time tracks wall time.
+
+``--profile FILE`` runs the engine process under cProfile (HEARTH_ENGINE_PROFILE) and prints
+where its main thread spent its time.
+
 Also measured: cancel latency -- ``Engine.cancel()`` from another thread after ~50 streamed tokens,
 until ``complete()`` returns.
 
-Run:   python bench/engine_overhead.py            (N = 256 and 1500, 3 runs of each, a few minutes)
+Run:   python bench/engine_overhead.py            (N = 256 and 1500, 5 runs of each, ~10 minutes)
        python bench/engine_overhead.py --quick    (N = 64 and 256, 1 run of each)
 Progress goes to stderr; a markdown fragment for bench/RESULTS.md goes to stdout at the end.
 Nothing is written outside a temporary HEARTH_HOME, which is removed at exit.
@@ -127,6 +140,8 @@ class RawReference:
                 raise RuntimeError("prompt decode failed")
         sampler = ll.llama_sampler_chain_init(ll.llama_sampler_chain_default_params())
         ll.llama_sampler_chain_add(sampler, ll.llama_sampler_init_greedy())
+        # CPU time from here: Hearth's engine has the prompt cached and evaluates one token of it.
+        self.generation_cpu = time.process_time()
         one = (ll.llama_token * 1)()
         batch = ll.llama_batch_get_one(one, 1)
         sample, decode, now = ll.llama_sampler_sample, ll.llama_decode, time.perf_counter
@@ -147,6 +162,7 @@ class RawReference:
                     raise RuntimeError(f"llama_decode returned {rc}")
         finally:
             ll.llama_sampler_free(sampler)
+        self.generation_cpu = time.process_time() - self.generation_cpu
         return (n - 1) / (last_at - first_at), tokens
 
     def count_eog(self, tokens: list[int]) -> int:
@@ -160,6 +176,16 @@ class RawReference:
 # -- Hearth and Llama runs ------------------------------------------------------------------------
 
 
+def child_cpu(engine) -> float:
+    import psutil
+
+    times = psutil.Process(engine.pid).cpu_times()
+    return times.user + times.system
+
+
+REPEAT_PENALTY = [1.0]  # --repeat-penalty: Hearth's only (the app's default is 1.1; the reference stays greedy)
+
+
 def run_hearth(engine, GenerationParams, n: int) -> dict:
     arrivals: list[float] = []
     now = time.perf_counter
@@ -167,7 +193,10 @@ def run_hearth(engine, GenerationParams, n: int) -> dict:
     def on_token(_text: str) -> None:
         arrivals.append(now())
 
-    answer = engine.complete(PROMPT, GenerationParams(temperature=0, max_tokens=n), on_token=on_token)
+    cpu_child, cpu_self = child_cpu(engine), time.process_time()
+    params = GenerationParams(temperature=0, max_tokens=n, repeat_penalty=REPEAT_PENALTY[0])
+    answer = engine.complete(PROMPT, params, on_token=on_token)
+    cpu = child_cpu(engine) - cpu_child + time.process_time() - cpu_self
     stats = answer.stats
     if stats.completion_tokens != n or stats.stop_reason != "length":
         raise SystemExit(
@@ -179,7 +208,13 @@ def run_hearth(engine, GenerationParams, n: int) -> dict:
         "parent": (n - 1) / (arrivals[-1] - arrivals[0]),
         "callbacks": len(arrivals),
         "text": answer.text,
+        "cpu_ms": cpu / n * 1000.0,
     }
+
+
+def run_reference(ref, prompt_tokens: list[int], n: int) -> dict:
+    rate, tokens = ref.generate(prompt_tokens, n)
+    return {"rate": rate, "tokens": tokens, "cpu_ms": ref.generation_cpu / n * 1000.0}
 
 
 def run_llama(llm, n: int) -> dict:
@@ -245,11 +280,17 @@ def spread(values: list[float], spec: str = ".1f") -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="smoke run: N = 64 and 256, 1 run each")
-    parser.add_argument("--reps", type=int, default=None, help="runs of each at each N (default 3, --quick 1)")
+    parser.add_argument("--reps", type=int, default=None, help="pairs at each N (default 5, --quick 1)")
+    parser.add_argument("--sizes", type=int, nargs="+", default=None, help="token counts (default 256 1500)")
+    parser.add_argument("--threads", type=int, default=0, help="llama.cpp threads for all (default: the app's)")
     parser.add_argument("--no-llama", action="store_true", help="leave out the Llama.create_completion column")
+    parser.add_argument("--profile", metavar="FILE", help="cProfile the engine process; stats saved to FILE")
+    parser.add_argument("--repeat-penalty", type=float, default=1.0,
+                        help="Hearth's repeat penalty (1.1 is `hearth chat`'s default); the reference stays plain greedy")
     args = parser.parse_args()
-    sizes = [64, 256] if args.quick else [256, 1500]
-    reps = args.reps or (1 if args.quick else 3)
+    REPEAT_PENALTY[0] = args.repeat_penalty
+    sizes = args.sizes or ([64, 256] if args.quick else [256, 1500])
+    reps = args.reps or (1 if args.quick else 5)
 
     home = tempfile.TemporaryDirectory(prefix="hearth-bench-")
     os.environ["HEARTH_HOME"] = home.name
@@ -268,20 +309,23 @@ def bench(args, sizes: list[int], reps: int, home: str) -> int:
 
     from hearthlm.core.engine import Engine, GenerationParams, LoadParams
     from hearthlm.core.engine.runner import default_threads
+    from hearthlm.core.engine.worker import PROFILE_ENV
     from hearthlm.core.starter import starter_model_path
 
     path = starter_model_path()
     if path is None:
         log('The starter model is not installed: pip install "hearthlm[starter]"')
         return 2
-    threads = default_threads()
+    threads = args.threads or default_threads()
 
     # Quiet llama.cpp's log in this process (the engine filters its own).
     quiet = llama_cpp.llama_log_callback(lambda level, text, user: None)
     llama_cpp.llama_log_set(quiet, None)
 
-    log(f"model {path.name}, n_ctx {N_CTX}, {threads} threads, sizes {sizes}, {reps} run(s) each")
+    log(f"model {path.name}, n_ctx {N_CTX}, {threads} threads, sizes {sizes}, {reps} pair(s) each")
     env = dict(os.environ, HEARTH_HOME=home, PYTHONDONTWRITEBYTECODE="1")
+    if args.profile:
+        env[PROFILE_ENV] = os.path.abspath(args.profile)
     engine = Engine(env=env).start()
     llm = None
     ref = None
@@ -312,30 +356,41 @@ def bench(args, sizes: list[int], reps: int, home: str) -> int:
         results: dict[int, dict[str, list]] = {}
         notes: list[str] = []
         for n in sizes:
-            r = results[n] = {"ref": [], "engine": [], "parent": [], "llama": [], "llama_finish": []}
+            r = results[n] = {"ref": [], "engine": [], "parent": [], "pairs": [], "ref_cpu": [],
+                              "hearth_cpu": [], "cpu_pairs": [], "llama": []}
             for rep in range(reps):
-                rate, tokens = ref.generate(prompt_tokens, n)
-                r["ref"].append(rate)
-                eog = ref.count_eog(tokens)
-                h = run_hearth(engine, GenerationParams, n)
+                # Alternate which of the pair goes first: whatever the one before leaves behind
+                # (spinning threads, a warm cache, a load spike) falls on each side equally often.
+                order = ("ref", "hearth") if rep % 2 == 0 else ("hearth", "ref")
+                for kind in order:
+                    if kind == "ref":
+                        rr = run_reference(ref, prompt_tokens, n)
+                    else:
+                        h = run_hearth(engine, GenerationParams, n)
+                r["ref"].append(rr["rate"])
                 r["engine"].append(h["engine"])
                 r["parent"].append(h["parent"])
-                line = (f"N={n} run {rep + 1}/{reps}: reference {rate:.1f} tok/s, Hearth engine "
-                        f"{h['engine']:.1f} / parent {h['parent']:.1f} tok/s")
+                r["pairs"].append(h["parent"] / rr["rate"])
+                r["ref_cpu"].append(rr["cpu_ms"])
+                r["hearth_cpu"].append(h["cpu_ms"])
+                r["cpu_pairs"].append(rr["cpu_ms"] / h["cpu_ms"])
+                line = (f"N={n} pair {rep + 1}/{reps} ({' then '.join(order)}): reference {rr['rate']:.1f} tok/s "
+                        f"({rr['cpu_ms']:.2f} ms CPU/token), Hearth engine {h['engine']:.1f} / parent "
+                        f"{h['parent']:.1f} tok/s ({h['cpu_ms']:.2f} ms CPU/token): ratio {r['pairs'][-1]:.3f}")
                 if llm is not None:
                     lr = run_llama(llm, n)
-                    r["llama"].append(lr["rate"])
-                    r["llama_finish"].append(lr["finish"])
-                    line += f", Llama stream {fmt(lr['rate'])} tok/s ({lr['finish']})"
+                    r["llama"].append(lr["rate"] / rr["rate"] if lr["finish"] == "length" else float("nan"))
+                    line += f"; Llama stream {fmt(lr['rate'])} tok/s ({lr['finish']})"
                     if lr["finish"] != "length":
                         notes.append(f"N={n}: Llama.create_completion stopped early ({lr['finish']}).")
                 log(line)
                 if rep == 0:
-                    ref_text = ref.detokenize(tokens)
+                    ref_text = ref.detokenize(rr["tokens"])
+                    eog = ref.count_eog(rr["tokens"])
                     if eog:
                         notes.append(f"N={n}: the reference sampled {eog} end-of-generation token(s) "
                                      f"and went on (Hearth would have stopped).")
-                    if h["text"] != ref_text:
+                    if h["text"] != ref_text and args.repeat_penalty == 1.0:
                         notes.append(f"N={n}: Hearth's text differs from the reference's greedy tokens.")
                     if llm is not None and lr["finish"] == "length" and lr["text"] != ref_text:
                         notes.append(f"N={n}: Llama's text differs from the reference's greedy tokens.")
@@ -349,7 +404,7 @@ def bench(args, sizes: list[int], reps: int, home: str) -> int:
             cancels.append(ms)
             log(f"cancel {i + 1}/{CANCEL_RUNS}: {ms:.1f} ms (stopped after {produced} tokens)")
     finally:
-        engine.close()
+        engine.close()  # the engine writes its profile when it quits
         if llm is not None:
             llm.close()
         if ref is not None:
@@ -361,34 +416,35 @@ def bench(args, sizes: list[int], reps: int, home: str) -> int:
     # -- the markdown fragment ----------------------------------------------------------------
     out = []
     out.append(f"Run: {time.strftime('%Y-%m-%d %H:%M')}, {'--quick, ' if args.quick else ''}"
-               f"{reps} run(s) per N, medians (min–max); {elapsed:.0f} s in all; "
+               f"{reps} alternating pair(s) per N, medians (min–max); {elapsed:.0f} s in all; "
                f"load average {load_before[0]:.2f} before, {load_after[0]:.2f} after.  ")
-    out.append(f"Model: {path.name}; n_ctx {N_CTX}, n_batch {N_BATCH}, {threads} threads, greedy; "
-               f"llama-cpp-python {llama_cpp.__version__}; Python {platform.python_version()}.")
+    out.append(f"Model: {path.name}; n_ctx {N_CTX}, n_batch {N_BATCH}, {threads} threads, flash attention "
+               f"auto, greedy (Hearth's repeat penalty {args.repeat_penalty}); llama-cpp-python {llama_cpp.__version__}; Python {platform.python_version()}.")
     out.append("")
-    header = ("| N | reference tok/s | Hearth engine-side tok/s | Hearth parent-side tok/s "
-              "| Hearth ratio (parent / ref) | engine-side ratio | run-by-run ratio |")
-    rule = "|---:|---:|---:|---:|---:|---:|---:|"
+    header = ("| N | reference tok/s | Hearth parent-side tok/s | Hearth engine-side tok/s "
+              "| **paired ratio** (Hearth / ref) | ratio of medians | CPU ms/token ref | CPU ms/token Hearth "
+              "| paired CPU ratio (ref / Hearth) |")
+    rule = "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     if llm is not None:
-        header += " Llama stream tok/s | Llama ratio |"
-        rule += "---:|---:|"
+        header += " Llama stream / ref (paired) |"
+        rule += "---:|"
     out += [header, rule]
     headline = None
     for n in sizes:
         r = results[n]
         ref_m, eng_m, par_m = median(r["ref"]), median(r["engine"]), median(r["parent"])
-        # Each Hearth run against the reference run just before it: robust to drifts in machine load.
-        pairs = [p / q for p, q in zip(r["parent"], r["ref"])]
-        row = (f"| {n} | {ref_m:.1f}{spread(r['ref'])} | {eng_m:.1f}{spread(r['engine'])} "
-               f"| {par_m:.1f}{spread(r['parent'])} | **{par_m / ref_m:.3f}** | {eng_m / ref_m:.3f} "
-               f"| {median(pairs):.3f}{spread(pairs, '.3f')} |")
+        paired = median(r["pairs"])
+        row = (f"| {n} | {ref_m:.1f}{spread(r['ref'])} | {par_m:.1f}{spread(r['parent'])} "
+               f"| {eng_m:.1f}{spread(r['engine'])} | **{paired:.3f}**{spread(r['pairs'], '.3f')} "
+               f"| {par_m / ref_m:.3f} | {median(r['ref_cpu']):.2f}{spread(r['ref_cpu'], '.2f')} "
+               f"| {median(r['hearth_cpu']):.2f}{spread(r['hearth_cpu'], '.2f')} "
+               f"| {median(r['cpu_pairs']):.3f}{spread(r['cpu_pairs'], '.3f')} |")
         if llm is not None:
             ok = [v for v in r["llama"] if v == v]
-            ll_m = median(ok)
-            row += f" {fmt(ll_m)}{spread(ok)} | {fmt(ll_m / ref_m, '.3f')} |"
+            row += f" {fmt(median(ok), '.3f')}{spread(ok, '.3f')} |"
         out.append(row)
-        if n == 1500:
-            headline = par_m / ref_m
+        if n == max(sizes) and n >= 1500:
+            headline = (paired, r["pairs"])
     out.append("")
     cancel_m = median(cancels)
     out.append(f"Cancel latency (`Engine.cancel()` from another thread after {CANCEL_AFTER} tokens, until "
@@ -397,11 +453,13 @@ def bench(args, sizes: list[int], reps: int, home: str) -> int:
     out.append("")
     out.append("Targets:")
     if headline is None:
-        out.append(f"- Hearth parent-side / reference ≥ {TARGET_RATIO} at 1,500 tokens: not measured "
-                   f"(--quick).")
+        out.append(f"- Hearth / reference ≥ {TARGET_RATIO} at 1,500 tokens (median of paired ratios): "
+                   f"not measured (no N ≥ 1,500 in this run).")
     else:
-        verdict = "met" if headline >= TARGET_RATIO else "NOT met"
-        out.append(f"- Hearth parent-side / reference ≥ {TARGET_RATIO} at 1,500 tokens: {headline:.3f}, {verdict}.")
+        value, pairs = headline
+        verdict = "met" if value >= TARGET_RATIO else "NOT met"
+        out.append(f"- Hearth / reference ≥ {TARGET_RATIO} at {max(sizes):,} tokens (median of {len(pairs)} paired "
+                   f"ratios: {', '.join(f'{p:.3f}' for p in pairs)}): {value:.3f}, {verdict}.")
     verdict = "met" if cancel_m <= TARGET_CANCEL_MS else "NOT met"
     out.append(f"- cancel latency ≤ {TARGET_CANCEL_MS:.0f} ms: {cancel_m:.1f} ms, {verdict}.")
     if notes:
@@ -409,7 +467,21 @@ def bench(args, sizes: list[int], reps: int, home: str) -> int:
         out.append("Notes:")
         out += [f"- {note}" for note in dict.fromkeys(notes)]
     print("\n".join(out), flush=True)
+    if args.profile:
+        print_profile(args.profile)
     return 0
+
+
+def print_profile(path: str, top: int = 12) -> None:
+    """The engine's main thread: where its time went (llama.cpp calls show as ctypes built-ins)."""
+    import io
+    import pstats
+
+    buffer = io.StringIO()
+    pstats.Stats(path, stream=buffer).sort_stats("tottime").print_stats(top)
+    print("\nEngine process profile (cProfile, by own time):\n```")
+    print("\n".join(line for line in buffer.getvalue().splitlines() if line.strip())[:6000])
+    print("```")
 
 
 if __name__ == "__main__":

@@ -40,6 +40,10 @@ class DocsPage(QWidget):
         self._runner: DocsProcess | None = None
         self._queue: list[tuple[str, list[str]]] = []
         self._watchers: dict[str, DocsProcess] = {}
+        # links not followed (they lead out of their folder), by collection: not in the store, so
+        # kept here to stay listed, with their sentence, after the list is refreshed
+        self._skipped: dict[str, dict[str, str]] = {}
+        self._event_collection: str | None = None
         self._jobs: list[Job] = []
         # Questions are embedded in a child process (llama.cpp or onnxruntime never in the window's);
         # the chat page asks through the same one.
@@ -189,6 +193,13 @@ class DocsPage(QWidget):
             if doc.state != "complete":
                 item.setForeground(2, Qt.GlobalColor.darkRed)
             self.files.addTopLevelItem(item)
+        for path, sentence in self._skipped.get(name, {}).items():
+            item = QTreeWidgetItem([Path(path).name, "", sentence])
+            item.setToolTip(0, path)
+            item.setToolTip(2, sentence)
+            item.setData(0, Qt.ItemDataRole.UserRole, path)
+            item.setForeground(2, Qt.GlobalColor.darkGray)
+            self.files.addTopLevelItem(item)
         watched = any(w for _, _, w in self.store.folders(name))
         self.watch_box.blockSignals(True)
         self.watch_box.setChecked(watched or name in self._watchers)
@@ -267,6 +278,8 @@ class DocsPage(QWidget):
 
     def _progress_event(self, event: dict[str, Any]) -> None:
         if event.get("event") == "start":
+            self._event_collection = event.get("collection")
+            self._skipped.pop(self._event_collection or "", None)  # this run says again which links it skips
             self.progress.setRange(0, max(1, event["total"]))
             self.progress.setValue(0)
             self.refresh(select=event.get("collection"))
@@ -287,12 +300,14 @@ class DocsPage(QWidget):
             item.setData(0, Qt.ItemDataRole.UserRole, path)
             item.setToolTip(0, path)
             self.files.addTopLevelItem(item)
-        if event["status"] == "failed":
+        if event["status"] in ("failed", "skipped"):  # skipped: a link out of the folder, not followed
             from hearthlm.core.messages import Msg
 
             text = short_paths(tr_msg(Msg.from_json(event.get("error_msg")) or event.get("error") or ""), path)
-            item.setForeground(2, Qt.GlobalColor.darkRed)
+            item.setForeground(2, Qt.GlobalColor.darkRed if event["status"] == "failed" else Qt.GlobalColor.darkGray)
             item.setText(1, "")
+            if event["status"] == "skipped" and self._event_collection:
+                self._skipped.setdefault(self._event_collection, {})[path] = text
         else:
             text = self.tr("indexed") if event["status"] == "added" else self.tr("unchanged")
             item.setText(1, str(event.get("chunks") or 0))

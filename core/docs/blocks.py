@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Iterable
 
 # kinds of block: how the chunker may cut it
 HEADING, PARA, CODE, TABLE = "heading", "para", "code", "table"
@@ -14,12 +15,14 @@ class Block:
     kind: str = PARA
     page: int | None = None  # 1-based page (PDF) or slide (PPTX)
     section: str | None = None  # the heading path ("Install › Linux"), a sheet or a chapter
+    cont: bool = False  # the rest of the previous block's paragraph, cut for length (no separator between)
 
 
 @dataclass
 class ParsedDocument:
     kind: str  # "pdf", "docx", "markdown", …
-    blocks: list[Block] = field(default_factory=list)
+    # a list, or (from parse.open_document) an iterator read once: large files stream their blocks
+    blocks: Iterable[Block] = field(default_factory=list)
     encoding: str | None = None  # for text files: the encoding that was detected
 
     def has_text(self) -> bool:

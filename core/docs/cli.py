@@ -63,6 +63,9 @@ def _print_result(event: dict[str, Any]) -> None:
     if status == "failed":
         print(f"hearth: error: {event['error']}", file=sys.stderr, flush=True)
         return
+    if status == "skipped":  # a link out of the folder: one sentence, not a failure
+        print(f"hearth: warning: {event['error']}", file=sys.stderr, flush=True)
+        return
     text = {"added": msg(M.STATUS_ADDED, chunks=event["chunks"]), "unchanged": msg(M.STATUS_UNCHANGED),
             "removed": msg(M.STATUS_REMOVED)}.get(status, status)
     print(f"[{event['done']}/{event['total']}] {event['path']}: {text}", flush=True)

@@ -20,6 +20,8 @@ PDF_CORRUPT = QT_TRANSLATE_NOOP("core", "{path} is not a readable PDF (damaged o
 ZIP_CORRUPT = QT_TRANSLATE_NOOP("core", "{path} is damaged: it is not a readable {kind} file.")
 ZIP_BOMB = QT_TRANSLATE_NOOP("core", "{path} would expand to {size} MB, over the {limit} MB limit; it was skipped as unsafe.")
 PARSE_FAILED = QT_TRANSLATE_NOOP("core", "Cannot read {path}: {reason}.")
+LINK_OUTSIDE = QT_TRANSLATE_NOOP("core", "{path} is a link to {target}, outside the folder {folder}: not followed. Add {target} itself to index it.")
+LINK_LOOP = QT_TRANSLATE_NOOP("core", "{path} is a link that loops back on itself: not followed.")
 
 # -- store and collections -------------------------------------------------------------------
 BAD_COLLECTION_NAME = QT_TRANSLATE_NOOP("core", "“{name}” is not a valid collection name: use letters, digits, spaces, - or _ (at most 60).")

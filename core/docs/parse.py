@@ -7,11 +7,12 @@ file never stops the others.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from . import messages as M
-from .blocks import ParsedDocument
+from .blocks import Block, ParsedDocument
 from .errors import DocumentError
 from .guards import MAX_FILE_BYTES, check_file, check_zip
 from .markup import parse_epub, parse_html
@@ -53,14 +54,42 @@ def is_supported(path: Path) -> bool:
 
 
 def parse_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> ParsedDocument:
+    """The whole document, its blocks in a list (for small files and tests; ingestion streams)."""
+    document = open_document(path, max_bytes)
+    document.blocks = list(document.blocks)
+    if not document.has_text():
+        raise DocumentError(M.NO_TEXT, path=str(path))
+    return document
+
+
+def open_document(path: Path, max_bytes: int = MAX_FILE_BYTES) -> ParsedDocument:
+    """The document with its blocks as an iterator, read from the file as they are asked for.
+    Any failure — opening or while iterating — is a DocumentError with one sentence."""
     path = Path(path)
     check_file(path, max_bytes)
     suffix = path.suffix.lower()
     kind, parser = PARSERS.get(suffix, ("text", parse_plain))
     if suffix in ZIP_FORMATS:
         check_zip(path, kind)
-    try:
+    with _sentences(path):
         document = parser(path)
+    document.blocks = _guarded(iter(document.blocks), path)
+    return document
+
+
+def _guarded(blocks: Iterator[Block], path: Path) -> Iterator[Block]:
+    while True:
+        with _sentences(path):
+            block = next(blocks, None)
+        if block is None:
+            return
+        yield block
+
+
+@contextlib.contextmanager
+def _sentences(path: Path) -> Iterator[None]:
+    try:
+        yield
     except DocumentError:
         raise
     except MemoryError:
@@ -70,6 +99,3 @@ def parse_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> ParsedDocument:
     except Exception as exc:  # a library's own exception for a malformed file: say it in one line
         reason = " ".join(str(exc).split())[:160] or type(exc).__name__
         raise DocumentError(M.PARSE_FAILED, path=str(path), reason=reason) from None
-    if not document.has_text():
-        raise DocumentError(M.NO_TEXT, path=str(path))
-    return document

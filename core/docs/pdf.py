@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Iterator
 
 from . import messages as M
 from .blocks import PARA, Block, ParsedDocument
@@ -16,6 +17,8 @@ MIN_CHARS_PER_PAGE = 8  # fewer letters than this on every page: an image of tex
 
 
 def parse_pdf(path: Path) -> ParsedDocument:
+    """The document with its blocks read page by page as they are asked for (a 200 MB PDF never
+    has all its text in memory at once)."""
     import pypdfium2 as pdfium
 
     try:
@@ -24,7 +27,13 @@ def parse_pdf(path: Path) -> ParsedDocument:
         if "password" in str(exc).lower():
             raise DocumentError(M.PDF_ENCRYPTED, path=str(path)) from None
         raise DocumentError(M.PDF_CORRUPT, path=str(path)) from None
-    blocks: list[Block] = []
+    return ParsedDocument("pdf", _blocks(pdf, path))
+
+
+def _blocks(pdf, path: Path) -> Iterator[Block]:  # type: ignore[no-untyped-def]
+    import pypdfium2 as pdfium
+
+    chars = 0
     try:
         for index in range(len(pdf)):
             page = pdf[index]
@@ -34,15 +43,15 @@ def parse_pdf(path: Path) -> ParsedDocument:
             finally:
                 textpage.close()
                 page.close()
-            blocks.extend(Block(p, PARA, index + 1) for p in _paragraphs(text))
+            for para in _paragraphs(text):  # each holds a word: lines are stripped before joining
+                chars += len(para)
+                yield Block(para, PARA, index + 1)
     except pdfium.PdfiumError:
         raise DocumentError(M.PDF_CORRUPT, path=str(path)) from None
     finally:
         pdf.close()
-    letters = sum(len(b.text.split()) for b in blocks)
-    if not blocks or letters == 0 or sum(len(b.text) for b in blocks) < MIN_CHARS_PER_PAGE:
+    if chars < MIN_CHARS_PER_PAGE:
         raise DocumentError(M.PDF_NO_TEXT, path=str(path))
-    return ParsedDocument("pdf", blocks)
 
 
 def _paragraphs(text: str) -> list[str]:

@@ -26,7 +26,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -153,6 +153,7 @@ class DocStore:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._index = VectorIndex(self.root / "chroma", self._generation)
         self._writes = 0
+        self._stages = 0
         with self.locked():
             self._db.executescript(SCHEMA)
         # reads get their own connection and lock: a window listing files never waits behind a
@@ -393,20 +394,74 @@ class DocStore:
                         rows.append((chunk_id, np.asarray(vec, np.float32)))
             if _fault == "after-pending":
                 return doc_ids
-            with self._vectors_changing():
-                self._index.upsert(vector_name, rows)
-                self._writes += 1
-                if _fault == f"pause-before-complete:{self._writes}":  # test seam: a kill lands mid-write
-                    (self.root / "paused").touch()
-                    time.sleep(120)
-                with self._txn() as db:
-                    old_ids: list[int] = []
-                    for doc, doc_id in zip(docs, doc_ids):
-                        db.execute("UPDATE documents SET state = 'complete' WHERE id = ?", (doc_id,))
-                        old_ids += self._drop_other_versions(collection, doc.path, doc_id)
-                    self._bump_generation()
-                self._index.delete(vector_name, old_ids)
+            self._make_current(collection, vector_name, [(d.path, i) for d, i in zip(docs, doc_ids)], rows, _fault)
             return doc_ids
+
+    def _make_current(self, collection: str, vector_name: str, docs: Sequence[tuple[str, int]],
+                      rows: Iterable[tuple[int, np.ndarray]], _fault: str | None) -> None:
+        """Steps 2–4: the vectors into chromadb, then the pending rows become current."""
+        with self._vectors_changing():
+            self._index.upsert(vector_name, rows)
+            self._writes += 1
+            if _fault == f"pause-before-complete:{self._writes}":  # test seam: a kill lands mid-write
+                (self.root / "paused").touch()
+                time.sleep(120)
+            with self._txn() as db:
+                old_ids: list[int] = []
+                for path, doc_id in docs:
+                    db.execute("UPDATE documents SET state = 'complete' WHERE id = ?", (doc_id,))
+                    old_ids += self._drop_other_versions(collection, path, doc_id)
+                self._bump_generation()
+            self._index.delete(vector_name, old_ids)
+
+    # -- one large document, written as it is embedded ---------------------------------------------
+
+    def stage(self) -> "Staging":
+        """A private temporary database (SQLite deletes it when it is detached or the process
+        dies) that takes a large document's chunks and vectors batch by batch: they stay on disk,
+        not in memory, until ``commit_staged`` makes the document current in one step."""
+        with self._thread_lock:
+            self._stages += 1
+            name = f"stage{self._stages}"
+            self._db.execute(f"ATTACH DATABASE '' AS {name}")
+            self._db.execute(f"CREATE TABLE {name}.chunks (ord INTEGER PRIMARY KEY, text TEXT, page INTEGER, "
+                             "section TEXT, char_start INTEGER, char_end INTEGER, tokens INTEGER, text_hash TEXT, "
+                             "embedding BLOB, terms TEXT)")
+        return Staging(self, name)
+
+    def commit_staged(self, collection: str, staging: "Staging", *, path: str, size: int, mtime_ns: int,
+                      sha256: str, kind: str, _fault: str | None = None) -> int:
+        name = staging.name
+        with self.locked():
+            vector_name = self._vector_name(self.get_collection(collection).name)
+            with self._txn() as db:
+                doc_id = db.execute(
+                    "INSERT INTO documents (collection, path, size, mtime_ns, sha256, kind, state, chunks, indexed) "
+                    "VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
+                    (collection, path, size, mtime_ns, sha256, kind, staging.count, time.time())).lastrowid
+                db.execute("INSERT INTO chunks (doc_id, collection, ord, text, page, section, char_start, char_end, "
+                           "tokens, text_hash, embedding) SELECT ?, ?, ord, text, page, section, char_start, char_end, "
+                           f"tokens, text_hash, embedding FROM {name}.chunks ORDER BY ord", (doc_id, collection))
+                db.execute(f"INSERT INTO chunks_fts (rowid, terms) SELECT c.id, s.terms FROM chunks c "
+                           f"JOIN {name}.chunks s ON s.ord = c.ord WHERE c.doc_id = ?", (doc_id,))
+            if _fault == "after-pending":
+                return doc_id
+            ids = [r[0] for r in self._db.execute("SELECT id FROM chunks WHERE doc_id = ? ORDER BY id", (doc_id,))]
+            self._make_current(collection, vector_name, [(path, doc_id)], self._vectors_of(ids), _fault)
+            return doc_id
+
+    def _vectors_of(self, ids: list[int]) -> Iterator[tuple[int, np.ndarray]]:
+        """(chunk id, vector) read back from SQLite in slices: never all vectors in memory."""
+        for k in range(0, len(ids), 1000):
+            part = ids[k:k + 1000]
+            rows = self._db.execute(f"SELECT id, embedding FROM chunks WHERE id IN ({','.join('?' * len(part))})",
+                                    part).fetchall()
+            for i, blob in rows:
+                yield i, np.frombuffer(blob, np.float32)
+
+    def _drop_stage(self, name: str) -> None:
+        with self._thread_lock:
+            self._db.execute(f"DETACH DATABASE {name}")
 
     def record_failure(self, collection: str, path: str, error: Msg | str, *, size: int | None = None,
                        mtime_ns: int | None = None, sha256: str | None = None) -> None:
@@ -535,3 +590,23 @@ class DocStore:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class Staging:
+    """Chunks and vectors of one large document on their way into the store (see DocStore.stage)."""
+
+    def __init__(self, store: DocStore, name: str):
+        self.store, self.name, self.count = store, name, 0
+
+    def add(self, chunks: Sequence[Chunk], hashes: Sequence[str], vectors: Sequence[np.ndarray]) -> None:
+        rows = [(self.count + i, c.text, c.page, c.section, c.char_start, c.char_end, c.tokens, h,
+                 np.asarray(v, np.float32).tobytes(), keywords.index_text(c.embed_text()))
+                for i, (c, h, v) in enumerate(zip(chunks, hashes, vectors))]
+        with self.store._thread_lock:  # the store's connection; the main database is not touched
+            self.store._db.execute("BEGIN")
+            self.store._db.executemany(f"INSERT INTO {self.name}.chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            self.store._db.execute("COMMIT")
+        self.count += len(rows)
+
+    def close(self) -> None:
+        self.store._drop_stage(self.name)

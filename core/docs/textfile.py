@@ -1,75 +1,52 @@
 """Text files: detect the encoding (BOMs, UTF-8, then charset-normalizer), then split plain text,
-Markdown, reStructuredText, source code and CSV into blocks that keep headings and code together."""
+Markdown, reStructuredText, source code and CSV into blocks that keep headings and code together.
+
+Every parser here yields its blocks from the file as it reads it (core/docs/textstream.py): a
+200 MB file, or one line of 20 MB, costs about one block of memory, not the whole text.
+"""
 
 from __future__ import annotations
 
-import codecs
 import csv
-import io
 import re
+from itertools import chain
 from pathlib import Path
+from typing import Iterable, Iterator
 
-from . import messages as M
 from .blocks import CODE, HEADING, PARA, TABLE, Block, ParsedDocument, SectionTracker
-from .errors import DocumentError
-
-_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
-         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
-_CHINESE = {"gb2312", "gbk", "gb18030", "hz", "cp936"}
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
-
-
-def decode(data: bytes, path: Path) -> tuple[str, str]:
-    """(text, encoding). Binary data is refused with a sentence, not decoded into garbage."""
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            try:
-                return _checked(data.decode(encoding), path), encoding
-            except UnicodeDecodeError:
-                break
-    try:
-        return _checked(data.decode("utf-8"), path), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data[:2_000_000]).best()
-    if best is None:
-        raise DocumentError(M.BINARY_TEXT if b"\x00" in data[:65536] else M.UNKNOWN_ENCODING, path=str(path))
-    encoding = best.encoding.lower().replace("_", "")
-    # GB2312/GBK text is read as GB18030, their superset: no character of the file can be lost
-    encoding = "gb18030" if encoding in _CHINESE else best.encoding
-    try:
-        return _checked(data.decode(encoding), path), encoding
-    except (UnicodeDecodeError, LookupError):
-        raise DocumentError(M.UNKNOWN_ENCODING, path=str(path)) from None
-
-
-def _checked(text: str, path: Path) -> str:
-    sample = text[:65536]
-    if sample and len(_CONTROL.findall(sample)) > max(8, len(sample) // 100):
-        raise DocumentError(M.BINARY_TEXT, path=str(path))
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+from .textstream import BLOCK_CHARS, decode, detect_encoding, lines, paragraphs, pieces  # noqa: F401 (decode: markup)
 
 
 def read_text(path: Path) -> tuple[str, str]:
-    return decode(path.read_bytes(), path)
+    """(text, encoding) of a whole (small) file."""
+    encoding = detect_encoding(path)
+    return "".join(pieces(path, encoding)), encoding
+
+
+def _stream(path: Path) -> tuple[Iterator[str], str]:
+    encoding = detect_encoding(path)
+    return pieces(path, encoding), encoding
 
 
 # -- plain text and code -------------------------------------------------------------------------
 
-def paragraphs(text: str, kind: str = PARA, section: str | None = None, page: int | None = None) -> list[Block]:
-    return [Block(p.strip("\n"), kind, page, section) for p in re.split(r"\n\s*\n", text) if p.strip()]
+def paragraph_blocks(text: Iterable[str], kind: str = PARA, section: str | None = None) -> Iterator[Block]:
+    """Paragraphs (split at blank lines) as blocks; one longer than BLOCK_CHARS continues in the next."""
+    for para, cont in paragraphs(text):
+        if para.strip():
+            # the cut pieces of a long paragraph keep their newlines where they meet
+            body = para if cont else para.lstrip("\n")
+            yield Block(body.rstrip("\n"), kind, None, section, cont)
 
 
 def parse_plain(path: Path) -> ParsedDocument:
-    text, enc = read_text(path)
-    return ParsedDocument("text", paragraphs(text), enc)
+    text, enc = _stream(path)
+    return ParsedDocument("text", paragraph_blocks(text), enc)
 
 
 def parse_code(path: Path) -> ParsedDocument:
-    text, enc = read_text(path)
-    return ParsedDocument("code", paragraphs(text, CODE, section=path.name), enc)
+    text, enc = _stream(path)
+    return ParsedDocument("code", paragraph_blocks(text, CODE, section=path.name), enc)
 
 
 # -- Markdown ------------------------------------------------------------------------------------
@@ -79,50 +56,84 @@ _FENCE = re.compile(r"^\s*(```+|~~~+)")
 
 
 def parse_markdown(path: Path) -> ParsedDocument:
-    text, enc = read_text(path)
-    return ParsedDocument("markdown", markdown_blocks(text), enc)
+    text, enc = _stream(path)
+    return ParsedDocument("markdown", markdown_blocks(lines(text)), enc)
 
 
-def markdown_blocks(text: str) -> list[Block]:
-    blocks: list[Block] = []
+class _Lines:
+    """Lines with one of look-ahead (setext headings, RST underlines) and nothing more kept."""
+
+    def __init__(self, source: Iterable[str]):
+        self._it = iter(source)
+        self._next: str | None = next(self._it, None)
+
+    def peek(self) -> str | None:
+        return self._next
+
+    def pop(self) -> str | None:
+        line, self._next = self._next, next(self._it, None)
+        return line
+
+
+class _Para:
+    """Lines of the paragraph being read; one that grows past BLOCK_CHARS is handed on in parts."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.chars = 0
+
+    def add(self, line: str) -> bool:
+        """Add a line; True when the paragraph has grown long enough to be handed on now."""
+        self.lines.append(line)
+        self.chars += len(line) + 1
+        return self.chars > BLOCK_CHARS
+
+    def take(self) -> str | None:
+        text = "\n".join(self.lines).strip("\n") if any(line.strip() for line in self.lines) else None
+        self.lines, self.chars = [], 0
+        return text
+
+    def __bool__(self) -> bool:
+        return bool(self.lines)
+
+
+def markdown_blocks(source: Iterable[str]) -> Iterator[Block]:
+    """Blocks of Markdown given as lines (``text.split("\n")`` or ``lines(...)``)."""
     sections = SectionTracker()
-    para: list[str] = []
-    lines = text.split("\n")
+    para = _Para()
+    src = _Lines(source)
 
-    def flush() -> None:
-        if any(line.strip() for line in para):
-            blocks.append(Block("\n".join(para).strip("\n"), PARA, None, sections.path))
-        para.clear()
+    def flush() -> Iterator[Block]:
+        text = para.take()
+        if text is not None:
+            yield Block(text, PARA, None, sections.path)
 
-    i = 0
-    while i < len(lines):
-        line = lines[i]
+    while (line := src.pop()) is not None:
         fence = _FENCE.match(line)
         heading = _MD_HEADING.match(line)
         if fence:  # a fenced code block stays one block, fences included
-            flush()
-            marker, body = fence.group(1), [line]
-            i += 1
-            while i < len(lines) and not lines[i].strip().startswith(marker):
-                body.append(lines[i])
-                i += 1
-            if i < len(lines):
-                body.append(lines[i])
-            blocks.append(Block("\n".join(body), CODE, None, sections.path))
+            yield from flush()
+            marker, body = fence.group(1), _Para()
+            body.add(line)
+            while (nxt := src.peek()) is not None and not nxt.strip().startswith(marker):
+                if body.add(src.pop() or ""):  # an unclosed fence must not hold the rest of the file
+                    yield Block(body.take() or "", CODE, None, sections.path)
+            if src.peek() is not None:
+                body.add(src.pop() or "")
+            if body:
+                yield Block("\n".join(body.lines), CODE, None, sections.path)
         elif heading:
-            flush()
-            blocks.append(Block(line.strip(), HEADING, None, sections.enter(len(heading.group(1)), heading.group(2))))
-        elif i + 1 < len(lines) and line.strip() and re.fullmatch(r"(=+|-+)\s*", lines[i + 1]) and not para:
-            flush()  # setext heading (Title / =====)
-            blocks.append(Block(line.strip(), HEADING, None, sections.enter(1 if lines[i + 1][0] == "=" else 2, line)))
-            i += 1
+            yield from flush()
+            yield Block(line.strip(), HEADING, None, sections.enter(len(heading.group(1)), heading.group(2)))
+        elif (nxt := src.peek()) is not None and line.strip() and re.fullmatch(r"(=+|-+)\s*", nxt) and not para:
+            yield from flush()  # setext heading (Title / =====)
+            yield Block(line.strip(), HEADING, None, sections.enter(1 if nxt[0] == "=" else 2, line))
+            src.pop()
         elif not line.strip():
-            flush()
-        else:
-            para.append(line)
-        i += 1
-    flush()
-    return blocks
+            yield from flush()
+        elif para.add(line):
+            yield from flush()
+    yield from flush()
 
 
 # -- reStructuredText: headings are lines underlined with punctuation ------------------------------
@@ -131,43 +142,48 @@ _RST_UNDERLINE = re.compile(r"^([=\-~^\"'`#*+_.:])\1{2,}\s*$")
 
 
 def parse_rst(path: Path) -> ParsedDocument:
-    text, enc = read_text(path)
-    blocks: list[Block] = []
+    text, enc = _stream(path)
+    return ParsedDocument("rst", rst_blocks(lines(text)), enc)
+
+
+def rst_blocks(source: Iterable[str]) -> Iterator[Block]:
     sections = SectionTracker()
     levels: list[str] = []  # underline characters in the order the document introduces them
-    lines = text.split("\n")
-    para: list[str] = []
+    para = _Para()
     kind = PARA
+    last_text = ""  # the text of the last block handed on (a "::" before an indented block)
+    src = _Lines(source)
 
-    def flush() -> None:
-        nonlocal kind
-        if any(line.strip() for line in para):
-            blocks.append(Block("\n".join(para).strip("\n"), kind, None, sections.path))
-        para.clear()
+    def flush() -> Iterator[Block]:
+        nonlocal kind, last_text
+        text = para.take()
+        if text is not None:
+            last_text = text
+            yield Block(text, kind, None, sections.path)
         kind = PARA
 
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        nxt = lines[i + 1] if i + 1 < len(lines) else ""
+    while (line := src.pop()) is not None:
+        nxt = src.peek() or ""
         m = _RST_UNDERLINE.match(nxt)
         if line.strip() and m and len(nxt.strip()) >= len(line.strip()) and not para:
             if m.group(1) not in levels:
                 levels.append(m.group(1))
-            blocks.append(Block(line.strip(), HEADING, None, sections.enter(levels.index(m.group(1)) + 1, line)))
-            i += 2
+            last_text = line.strip()
+            yield Block(last_text, HEADING, None, sections.enter(levels.index(m.group(1)) + 1, line))
+            src.pop()
             continue
         if not line.strip():
-            flush()
+            yield from flush()
         elif _RST_UNDERLINE.match(line) and not para:
             pass  # an overline
         else:
-            if not para and line.startswith((" ", "\t")) and blocks and blocks[-1].text.rstrip().endswith("::"):
+            if not para and line.startswith((" ", "\t")) and last_text.rstrip().endswith("::"):
                 kind = CODE
-            para.append(line)
-        i += 1
-    flush()
-    return ParsedDocument("rst", blocks, enc)
+            if para.add(line):
+                code = kind
+                yield from flush()
+                kind = code  # the rest of a long literal block is still code
+    yield from flush()
 
 
 # -- CSV ------------------------------------------------------------------------------------------
@@ -175,27 +191,43 @@ def parse_rst(path: Path) -> ParsedDocument:
 ROWS_PER_BLOCK = 20
 
 
-def rows_to_blocks(rows: list[list[str]], section: str | None) -> list[Block]:
+def rows_to_blocks(rows: Iterable[list[str]], section: str | None) -> list[Block]:
+    return list(row_blocks(rows, section))
+
+
+def row_blocks(rows: Iterable[list[str]], section: str | None) -> Iterator[Block]:
     """Rows become "header: value | …" lines, grouped so that each block repeats the header names."""
-    rows = [[str(c).strip() for c in r] for r in rows if any(str(c).strip() for c in r)]
-    if not rows:
-        return []
-    header, body = rows[0], rows[1:] or []
-    lines = []
-    for r in body:
-        cells = [f"{h}: {v}" if h else v for h, v in zip(header + [""] * len(r), r) if v]
-        lines.append(" | ".join(cells))
-    if not body:
-        lines = [" | ".join(header)]
-    return [Block("\n".join(lines[i:i + ROWS_PER_BLOCK]), TABLE, None, section)
-            for i in range(0, len(lines), ROWS_PER_BLOCK)]
+    header: list[str] | None = None
+    body = False
+    group: list[str] = []
+    for raw in rows:
+        r = [str(c).strip() for c in raw]
+        if not any(r):
+            continue
+        if header is None:
+            header = r
+            continue
+        body = True
+        group.append(" | ".join(f"{h}: {v}" if h else v for h, v in zip(header + [""] * len(r), r) if v))
+        if len(group) == ROWS_PER_BLOCK:
+            yield Block("\n".join(group), TABLE, None, section)
+            group = []
+    if group:
+        yield Block("\n".join(group), TABLE, None, section)
+    if header is not None and not body:
+        yield Block(" | ".join(header), TABLE, None, section)
 
 
 def parse_csv(path: Path) -> ParsedDocument:
-    text, enc = read_text(path)
+    text, enc = _stream(path)
+    return ParsedDocument("csv", _csv_blocks(text, path), enc)
+
+
+def _csv_blocks(text: Iterator[str], path: Path) -> Iterator[Block]:
+    first = next(text, "")
     try:
-        dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t|")
+        dialect = csv.Sniffer().sniff(first[:8192], delimiters=",;\t|")
     except csv.Error:
         dialect = csv.excel_tab if path.suffix.lower() == ".tsv" else csv.excel
-    rows = list(csv.reader(io.StringIO(text), dialect))
-    return ParsedDocument("csv", rows_to_blocks(rows, path.name), enc)
+    rows = csv.reader((line + "\n" for line in lines(chain([first], text))), dialect)
+    yield from row_blocks(rows, path.name)

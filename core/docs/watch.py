@@ -23,6 +23,7 @@ class FolderWatcher:
         from watchdog.observers import Observer
 
         self.store, self.collection, self.debounce_s = store, collection, debounce_s
+        self.folders = [Path(f).expanduser().absolute() for f in folders]
         self.on_results = on_results or (lambda _r: None)
         self._pending: set[str] = set()
         self._last_event = 0.0
@@ -39,7 +40,7 @@ class FolderWatcher:
                         watcher._note(str(p))
 
         self._observer = Observer()
-        for folder in folders:
+        for folder in self.folders:
             self._observer.schedule(Handler(), str(folder), recursive=True)
         self._thread = threading.Thread(target=self._loop, name="docs-watch", daemon=True)
 
@@ -61,7 +62,8 @@ class FolderWatcher:
                 if ready:
                     self._pending.clear()
             if paths:
-                results = ingest(self.store, self.collection, paths)
+                # a link created in a watched folder obeys the folder's link rule
+                results = ingest(self.store, self.collection, paths, roots=self.folders)
                 # a file created and deleted within the burst was never indexed: not worth a line
                 self.on_results([r for r in results if not (r.status == "failed" and not Path(r.path).exists())])
 

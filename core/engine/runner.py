@@ -3,7 +3,7 @@
 Written on llama-cpp-python's low-level ctypes API (pinned at 0.3.36) rather than its ``Llama``
 class: ``Llama`` cannot report load progress, and its streaming re-detokenizes the whole answer
 on every token (0.94x of a raw decode loop at 1,500 tokens). Here each token costs one
-``llama_decode``, one ``llama_sampler_sample`` and one ``llama_token_to_piece``.
+``llama_decode``, one choice of token (sampling.py) and one ``llama_token_to_piece``.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from ..errors import EngineError
 from .kv_states import SavedStates, common_prefix_length
 from .offload_params import apply_offload_params
 from .protocol import AnswerStats, GenerationParams, LoadParams
+from .sampling import TokenPicker
 
 # Save or restore a KV state only when that spares evaluating at least this many tokens.
 MIN_STATE_TOKENS = 256
@@ -177,27 +178,6 @@ class LlamaRunner:
 
     # -- generation ----------------------------------------------------------------------
 
-    def _sampler(self, gp: GenerationParams) -> ctypes.c_void_p:
-        loaded = self._require()
-        chain = llama_cpp.llama_sampler_chain_init(llama_cpp.llama_sampler_chain_default_params())
-        add = llama_cpp.llama_sampler_chain_add
-        if gp.repeat_penalty != 1.0:
-            n_vocab = llama_cpp.llama_vocab_n_tokens(loaded.vocab)
-            add(chain, llama_cpp.llama_sampler_init_penalties(n_vocab, 64, gp.repeat_penalty, 0.0, 0.0))
-        if gp.temperature <= 0:
-            add(chain, llama_cpp.llama_sampler_init_greedy())
-            return chain
-        if gp.top_k > 0:
-            add(chain, llama_cpp.llama_sampler_init_top_k(gp.top_k))
-        if 0 < gp.top_p < 1:
-            add(chain, llama_cpp.llama_sampler_init_top_p(gp.top_p, 1))
-        if gp.min_p > 0:
-            add(chain, llama_cpp.llama_sampler_init_min_p(gp.min_p, 1))
-        add(chain, llama_cpp.llama_sampler_init_temp(gp.temperature))
-        seed = llama_cpp.LLAMA_DEFAULT_SEED if gp.seed is None else gp.seed & 0xFFFFFFFF
-        add(chain, llama_cpp.llama_sampler_init_dist(seed))
-        return chain
-
     def _evaluate_prompt(self, tokens: list[int], n_batch: int, cancelled: Callable[[], bool]) -> int:
         """Bring the KV cache to ``tokens``, evaluating only what it does not already hold.
 
@@ -290,7 +270,7 @@ class LlamaRunner:
             stats.total_s = time.perf_counter() - started
             return stats
 
-        sampler = self._sampler(gp)
+        picker = TokenPicker(ctx=loaded.ctx, n_vocab=llama_cpp.llama_vocab_n_tokens(loaded.vocab), gp=gp)
         decoder = codecs.getincrementaldecoder("utf-8")("replace")
         vocab, ctx, piece, one, batch = loaded.vocab, loaded.ctx, self._piece, self._one, self._one_batch
         cached = self.cached_tokens
@@ -299,7 +279,7 @@ class LlamaRunner:
         n_gen = 0
         try:
             while True:
-                token = llama_cpp.llama_sampler_sample(sampler, ctx, -1)
+                token = picker.pick()
                 last_at = time.perf_counter()
                 if n_gen == 0:
                     first_at = last_at
@@ -328,7 +308,7 @@ class LlamaRunner:
                     raise EngineError(M.GENERATE_FAILED, rc=rc)
                 cached.append(token)
         finally:
-            llama_cpp.llama_sampler_free(sampler)
+            picker.close()
         tail = decoder.decode(b"", final=True)
         if tail:
             emit(tail)

@@ -24,6 +24,9 @@ from ..messages import Msg, msg
 from .protocol import GenerationParams, LoadParams
 
 FAULT_ENV = "HEARTH_ENGINE_FAULT"  # test seam: "segv-first-decode" crashes for real on the first decode
+# Benchmark seam: a file path; the engine's main thread runs under cProfile and writes its stats
+# there when the engine quits (bench/engine_overhead.py --profile).
+PROFILE_ENV = "HEARTH_ENGINE_PROFILE"
 
 
 class Worker:
@@ -201,7 +204,15 @@ class Worker:
 def main() -> None:
     worker = Worker(protect_stdout())
     threading.Thread(target=worker.read_commands, name="engine-stdin", daemon=True).start()
-    worker.serve()
+    profile_path = os.environ.get(PROFILE_ENV)
+    if profile_path:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.runcall(worker.serve)
+        profiler.dump_stats(profile_path)
+    else:
+        worker.serve()
     if worker.runner is not None:
         worker.runner.unload()
 

@@ -1392,6 +1392,14 @@
         <translation>{path} 解压后将达 {size} MB，超过 {limit} MB 上限，出于安全考虑已跳过。</translation>
     </message>
     <message>
+        <source>{path} is a link to {target}, outside the folder {folder}: not followed. Add {target} itself to index it.</source>
+        <translation>{path} 是指向文件夹 {folder} 之外的 {target} 的链接：未跟随。如需索引，请直接添加 {target}。</translation>
+    </message>
+    <message>
+        <source>{path} is a link that loops back on itself: not followed.</source>
+        <translation>{path} 是循环指向自身的链接：未跟随。</translation>
+    </message>
+    <message>
         <source>“{name}” is not a valid collection name: use letters, digits, spaces, - or _ (at most 60).</source>
         <translation>“{name}”不是有效的文档集名称：请使用字母、数字、空格、- 或 _（最多 60 个）。</translation>
     </message>
