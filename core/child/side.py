@@ -90,6 +90,8 @@ def checkpoint(point: str) -> None:
     action, _, where = fault.partition("@")
     if where != point:
         return
+    sys.stderr.write(f"hearth test fault: {action} at {point}\n")  # for the stderr tail
+    sys.stderr.flush()
     if action == "segv":
         import ctypes
 
@@ -99,6 +101,6 @@ def checkpoint(point: str) -> None:
     elif action == "hang":
         while True:
             time.sleep(60)
-    elif action == "print":
-        print("junk from print()", flush=True)
-        os.write(1, b"junk written to fd 1\n")
+    elif action == "print":  # lines that would pass for events if they reached the protocol
+        print('{"ev": "junk", "from": "print"}', flush=True)
+        os.write(1, b'{"ev": "junk", "from": "fd 1"}\n')
