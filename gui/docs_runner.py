@@ -5,22 +5,27 @@ from __future__ import annotations
 
 import threading
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Signal, Slot
 
 from hearthlm.core.docs.ingest_process import IngestProcess
 
 
 class DocsProcess(QObject):
-    """Signals: event(dict) for each progress line, finished(int exit code, str why it failed: the
-    crash's sentence or the command's last stderr line; empty when it succeeded)."""
+    """Signals (emitted on this object's, the GUI, thread): event(dict) for each progress line,
+    finished(int exit code, str why it failed: the crash's sentence or the command's last stderr
+    line; empty when it succeeded or was stopped)."""
 
     event = Signal(dict)
     finished = Signal(int, str)
+    _got = Signal(dict)  # from the reader thread; queued to this object's thread
+    _ended = Signal(int, str)
 
     def __init__(self, args: list[str], parent: QObject | None = None):
         super().__init__(parent)
         self.process = IngestProcess(args)
         self._thread: threading.Thread | None = None
+        self._got.connect(self._relay_event)
+        self._ended.connect(self._relay_finished)
 
     def start(self) -> "DocsProcess":
         self.process.start()
@@ -35,10 +40,18 @@ class DocsProcess(QObject):
         return self._thread is not None and self._thread.is_alive()
 
     def _follow(self) -> None:
-        """Worker thread: the signals are queued to the receivers' (GUI) thread."""
+        """Reader thread."""
         try:
             for data in self.process.events():
-                self.event.emit(data)
-            self.finished.emit(*self.process.finish())
+                self._got.emit(data)
+            self._ended.emit(*self.process.finish())
         except RuntimeError:  # the page (and this object) went away while the child ran
             self.process.stop()
+
+    @Slot(dict)
+    def _relay_event(self, data: dict) -> None:
+        self.event.emit(data)
+
+    @Slot(int, str)
+    def _relay_finished(self, code: int, why: str) -> None:
+        self.finished.emit(code, why)

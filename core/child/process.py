@@ -139,10 +139,18 @@ class ChildProcess:
         _live.discard(self)
         return code
 
-    def kill(self) -> int | None:
-        if self.alive:
-            assert self.proc is not None
-            self.proc.kill()
+    def kill(self, grace: float = 0.0) -> int | None:
+        """End the child now (with a ``grace``: SIGTERM first, SIGKILL after that many seconds) and reap it."""
+        proc = self.proc
+        if proc is not None and proc.poll() is None:
+            if grace > 0:
+                proc.terminate()
+                try:
+                    proc.wait(grace)
+                except subprocess.TimeoutExpired:
+                    pass
+            if proc.poll() is None:
+                proc.kill()
         return self.reap()
 
     def close(self, timeout: float = 5.0, quit: dict[str, Any] | None = None) -> int | None:

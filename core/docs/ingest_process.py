@@ -7,7 +7,6 @@ Thread use: ``events()`` blocks (run it on a worker thread); ``stop()`` may be c
 
 from __future__ import annotations
 
-import subprocess
 from typing import Any, Iterator, Mapping, Sequence
 
 from ..child.crash import cause_of
@@ -21,6 +20,7 @@ READY_TIMEOUT_S = 60.0
 class IngestProcess:
     def __init__(self, args: Sequence[str], env: Mapping[str, str] | None = None):
         self.child = ChildProcess("hearthlm.core.cli", ["docs", *args, "--progress"], env=env, name="ingest")
+        self.stopped = False  # by stop(): its end is no crash
 
     def start(self) -> "IngestProcess":
         self.child.start(ready_timeout=None)
@@ -39,6 +39,8 @@ class IngestProcess:
         """The exit status and, when it failed, one sentence: the cause of a crash (a signal), or the
         last line the command wrote to stderr (its own error)."""
         code = self.child.reap()
+        if self.stopped:
+            return code if code is not None else -1, ""
         if code is None or code < 0:
             return -1 if code is None else code, str(msg(M.INGEST_CRASHED, cause=cause_of(code)))
         lines = [ln for ln in self.child.stderr_tail if ln.strip()]
@@ -46,14 +48,8 @@ class IngestProcess:
 
     def stop(self, timeout: float = 3.0) -> None:
         """End it: SIGTERM (a watcher stops cleanly), then a kill after ``timeout`` seconds."""
-        proc = self.child.proc
-        if proc is not None and proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                pass
-        self.child.kill()
+        self.stopped = True
+        self.child.kill(grace=timeout)
 
     @property
     def running(self) -> bool:
