@@ -1,7 +1,8 @@
 """The chat's Documents button: attach document collections to the open conversation.
 
 A menu of checkable collections (read from the document store when it opens: a quick SQLite read
-that never waits for an ingestion) and the "Answering from: …" line shown above the prompt.
+that never waits for an ingestion; while the store itself is still opening the menu says so) and
+the "Answering from: …" line shown above the prompt.
 
 Signals: collectionsChosen(list)  the collections now checked, in the store's order
 """
@@ -22,6 +23,7 @@ class DocumentsButton(QToolButton):
     collectionsChosen = Signal(list)
 
     def __init__(self, store: Callable[[], Any], parent: QWidget | None = None):
+        """``store()``: the open document store, or None while it is opening (it must not wait)."""
         super().__init__(parent)
         self.setObjectName("documentsButton")
         self._store = store
@@ -43,7 +45,10 @@ class DocumentsButton(QToolButton):
         so they can be detached."""
         self.menu_.clear()
         try:
-            names = [c.name for c in self._store().list_collections()]
+            store = self._store()
+            if store is None:
+                self.menu_.addAction(self.tr("Waiting for the document store…")).setEnabled(False)
+            names = [c.name for c in store.list_collections()] if store is not None else []
         except Exception as exc:  # an unreadable store: say it in the menu
             self.menu_.addAction(error_text(exc)).setEnabled(False)
             names = []

@@ -14,11 +14,12 @@ before the question, the store keeps the question as typed, and the answer's sta
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer, QUrl
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QInputDialog, QLabel, QMessageBox, QProgressBar,
                                QPushButton, QSplitter, QVBoxLayout, QWidget)
@@ -26,7 +27,7 @@ from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QInputDialog, QLabel, Q
 from hearthlm.core import messages as CM
 from hearthlm.core.chat.presets import PresetLibrary
 from hearthlm.core.chat.reasoning import MARKERS
-from hearthlm.core.chat.store import SYSTEM_PROMPT_KEY, Conversation, ConversationStore, Message, StoreError
+from hearthlm.core.chat.store import SYSTEM_PROMPT_KEY, ConversationStore, Message, StoreError
 from hearthlm.core.chat.store_writer import AnswerWriter
 from hearthlm.core.chat.turns import continued_stats, question_parent, unanswered_question
 from hearthlm.core.chat.template import FORMATS, fallback_format, render_prompt
@@ -40,6 +41,7 @@ from .chat_documents import COLLECTIONS_KEY, AnsweringFromLabel, DocumentsButton
 from .chat_settings import TEMPLATE_KEY, ChatSettingsPanel
 from .chat_view import ChatView
 from .conversation_list import ConversationList
+from .detached_job import run_detached
 from .error_banner import ErrorBanner
 from .engine_session import EngineSession
 from .load_guard import guarded_load
@@ -52,9 +54,14 @@ from .shortcuts_help import SHORTCUTS, ShortcutsDialog
 
 _CLOSINGS = tuple(c for _o, c in MARKERS)
 ESTIMATE_DELAY_MS = 350  # after the last keystroke: counting every key would only queue work
+STORE_WAIT_NOTE_MS = 250  # a store write still waiting after this long says so in the status line
 
 
 class ChatPage(QWidget):
+    """Signals: answerSaved(int message id): an answer's end (or its discarding) is committed."""
+
+    answerSaved = Signal(int)
+
     def __init__(self, settings: Settings, status: Callable[[str], None], parent: QWidget | None = None,
                  store: ConversationStore | None = None):
         super().__init__(parent)
@@ -63,7 +70,7 @@ class ChatPage(QWidget):
         store_problem = None
         if store is None:
             try:
-                store = ConversationStore()
+                store = ConversationStore(background_open=True)  # never waits for another process
             except StoreError as exc:  # unreadable file, newer schema, no space: chat on, in memory
                 store_problem = exc
                 store = ConversationStore(":memory:")
@@ -87,11 +94,16 @@ class ChatPage(QWidget):
         # sources and note for the answer being written (kept in its stats when it ends).
         self._docs_store_provider: Callable[[], Any] | None = None
         self._docs_store: Any = None
+        self._docs_store_ready: Callable[[], Any] | None = None
+        self._docs_store_lock = threading.Lock()
+        self._docs_opening = False
         self._docs_embed: Callable[..., Any] | None = None
         self._embed_service: Any = None  # made only when there is no Documents page to share
         self._docs: dict[str, Any] = {}
         self._retrieval: Job | None = None
         self._retrieval_cancelled = False
+        self._sending = False  # a question is being written to the store (it may wait for the file)
+        self._pending_writes = 0
         self._build()
         self._connect()
         self._shortcuts()
@@ -157,7 +169,7 @@ class ChatPage(QWidget):
         buttons = QVBoxLayout()
         buttons.addWidget(self.send_button)
         buttons.addWidget(self.stop_button)
-        self.documents_button = DocumentsButton(self.docs_store)
+        self.documents_button = DocumentsButton(self.docs_store_now)
         buttons.addWidget(self.documents_button)
         buttons.addStretch(1)
         bottom.addWidget(self.prompt, 1)
@@ -279,12 +291,10 @@ class ChatPage(QWidget):
             own[COLLECTIONS_KEY] = self.collections()
         if self.conversation_id is None:
             self._new_settings = own
+            self._template_note()
         else:
-            try:
-                self.store.set_settings(self.conversation_id, own)
-            except Exception as exc:
-                self.show_error(error_text(exc), restart=False)
-        self._template_note()
+            cid = self.conversation_id
+            self._store_write(lambda: self.store.set_settings(cid, own), lambda _r: self._template_note())
 
     def _refresh_settings_panel(self) -> None:
         model = self.store.get(self.conversation_id).model if self.conversation_id else self.session.model_path
@@ -292,10 +302,13 @@ class ChatPage(QWidget):
 
     # -- documents -----------------------------------------------------------------------
 
-    def use_docs_store(self, provider: Callable[[], Any], embed: Callable[..., Any] | None = None) -> None:
+    def use_docs_store(self, provider: Callable[[], Any], embed: Callable[..., Any] | None = None,
+                       ready: Callable[[], Any] | None = None) -> None:
         """Share the Documents page's store (one chromadb client per process and store) and the
-        child process that embeds questions (``embed``: see core.docs.search.Embed)."""
+        child process that embeds questions (``embed``: see core.docs.search.Embed). ``provider``
+        may wait for the store (job threads only); ``ready`` returns it only if it is open."""
         self._docs_store_provider = provider
+        self._docs_store_ready = ready
         self._docs_embed = embed
 
     def _own_embed_service(self) -> Any:
@@ -307,12 +320,24 @@ class ChatPage(QWidget):
         return self._embed_service
 
     def docs_store(self) -> Any:
+        """Job threads only: opening the store may wait for its lock (see docs_store_now)."""
         if self._docs_store_provider is not None:
             return self._docs_store_provider()
-        if self._docs_store is None:
-            from hearthlm.core.docs.store import DocStore
+        with self._docs_store_lock:
+            if self._docs_store is None:
+                from hearthlm.core.docs.store import DocStore
 
-            self._docs_store = DocStore()
+                self._docs_store = DocStore()
+            return self._docs_store
+
+    def docs_store_now(self) -> Any:
+        """The UI thread's way: the document store if it is open, else None (it opens on a job)."""
+        if self._docs_store_ready is not None:
+            return self._docs_store_ready()
+        if self._docs_store is None and not self._docs_opening:
+            self._docs_opening = True
+            run_detached(self, lambda _emit: self.docs_store(), lambda _s: None,
+                         lambda _e: setattr(self, "_docs_opening", False))
         return self._docs_store
 
     def collections(self) -> list[str]:
@@ -327,12 +352,16 @@ class ChatPage(QWidget):
             own[COLLECTIONS_KEY] = list(names)
         else:
             own.pop(COLLECTIONS_KEY, None)
+        def shown(_r: Any = None) -> None:
+            self._refresh_settings_panel()
+            self._show_collections()
+
         if self.conversation_id is None:
             self._new_settings = own
+            shown()
         else:
-            self._guard(lambda: self.store.set_settings(self.conversation_id, own))
-        self._refresh_settings_panel()
-        self._show_collections()
+            cid = self.conversation_id
+            self._store_write(lambda: self.store.set_settings(cid, own), shown)
 
     def _show_collections(self) -> None:
         names = self.collections()
@@ -402,7 +431,8 @@ class ChatPage(QWidget):
     def model_chosen(self, path: str) -> None:
         """A model picked for the open conversation (here or on another page): remember it, load it."""
         if self.conversation_id is not None:
-            self.store.set_model(self.conversation_id, path)
+            cid = self.conversation_id
+            self._store_write(lambda: self.store.set_model(cid, path), lambda _r: None)
         self.load_model(path)
 
     def _restart(self) -> None:
@@ -424,7 +454,7 @@ class ChatPage(QWidget):
             return
         last = unanswered_question(self.store, self.conversation_id)
         if last is not None and last.id == question:
-            self._guard(lambda: self._ask(self.store.begin_answer(last.conversation_id, last.id), rerender=True))
+            self._begin(lambda: self.store.begin_answer(last.conversation_id, last.id))
 
     def _loaded(self, info: Any) -> None:
         self.progress.setVisible(False)
@@ -555,26 +585,18 @@ class ChatPage(QWidget):
         path = [m for m in self.store.path(self.conversation_id) if m.role != "system" and m.state != "streaming"]
         self.view.show_messages(self._views(path), keep_scroll=keep_scroll)
 
-    def _ensure_conversation(self) -> Conversation:
-        if self.conversation_id is None:
-            conv = self.store.create(model=self.session.model_path, settings=self._new_settings)
-            self.conversation_id = conv.id
-            self._new_settings = {}
-        return self.store.get(self.conversation_id)
-
     def rename_conversation(self, conversation_id: str, title: str) -> None:
         if title.strip():
-            self.store.rename(conversation_id, title)
-            self.conversations.refresh()
+            self._store_write(lambda: self.store.rename(conversation_id, title), lambda _r: self.conversations.refresh())
 
     def delete_conversation(self, conversation_id: str) -> None:
         if self.answering and conversation_id == self.conversation_id:
             self._status(self.tr("Stop the answer before deleting its conversation."))
             return
-        self.store.delete(conversation_id)
         if conversation_id == self.conversation_id:
             self.new_chat()
-        self.conversations.refresh()
+
+        self._store_write(lambda: self.store.delete(conversation_id), lambda _r: self.conversations.refresh())
 
     def export_conversation(self, conversation_id: str, fmt: str, path: str) -> None:
         text = self.store.export(conversation_id, fmt, tr=lambda t: QCoreApplication.translate("core", t))
@@ -622,25 +644,66 @@ class ChatPage(QWidget):
     def send(self) -> None:
         if not self._ready_to_ask():
             return
+        if self._sending:
+            return
         text = self.prompt.take_text()
         if not text:
             return
         self.hide_error()
-        try:
-            if self._editing is not None:
-                question = self.store.edit_message(self._editing, text)
-                self._cancel_edit()
+        editing, conversation_id = self._editing, self.conversation_id
+        model, settings = self.session.model_path, dict(self._new_settings)
+
+        def write() -> Any:  # on the store's writer thread: no widgets
+            if editing is not None:
+                question = self.store.edit_message(editing, text)
             else:
-                conv = self._ensure_conversation()
-                question = self.store.add_message(conv.id, question_parent(self.store, conv.id), "user", text)
-            writer = self.store.begin_answer(question.conversation_id, question.id)
-        except Exception as exc:
+                cid = conversation_id or self.store.create(model=model, settings=settings).id
+                question = self.store.add_message(cid, question_parent(self.store, cid), "user", text)
+            return self.store.begin_answer(question.conversation_id, question.id)
+
+        def written(writer: AnswerWriter) -> None:
+            self._sending = False
+            if editing is not None:
+                self._cancel_edit()
+            if self.conversation_id is None:
+                self.conversation_id, self._new_settings = writer.conversation_id, {}
+            self.render()
+            self.conversations.refresh()
+            self._ask(writer)
+
+        def failed(exc: BaseException) -> None:
+            self._sending = False
+            self._busy_changed(False)
             self.prompt.setPlainText(text)  # nothing typed is lost
             self.show_error(error_text(exc), restart=False)
-            return
-        self.render()
-        self.conversations.refresh()
-        self._ask(writer)
+
+        self._sending = True
+        self._busy_changed(True)
+        self._store_write(write, written, failed)
+
+    def _store_write(self, fn: Callable[[], Any], then: Callable[[Any], None],
+                     failed: Callable[[BaseException], None] | None = None) -> None:
+        """``fn()`` on the store's writer thread (a write may wait for another process's, up to the
+        busy timeout); ``then(result)`` on the UI thread once committed. The UI thread never waits:
+        a write still pending after STORE_WAIT_NOTE_MS shows "Waiting for the conversation store…"."""
+        future = self.store.submit(fn)
+        self._pending_writes += 1
+
+        def note() -> None:
+            if not future.done():
+                self._status(self.tr("Waiting for the conversation store…"))
+
+        def over(callback: Callable[[Any], None], arg: Any) -> None:
+            self._pending_writes -= 1
+            callback(arg)
+
+        on_failure = failed or (lambda exc: self.show_error(error_text(exc), restart=False))
+        QTimer.singleShot(STORE_WAIT_NOTE_MS, self, note)
+        run_detached(self, lambda _emit: future.result(), lambda r: over(then, r), lambda e: over(on_failure, e))
+
+    def pending_writes(self) -> int:
+        """Store writes submitted whose follow-up has not run yet (0: the page shows the store)."""
+        return self._pending_writes
 
     def regenerate(self, message_id: int) -> None:
         """A new answer beside ``message_id`` (which stays, as the other branch)."""
@@ -649,7 +712,25 @@ class ChatPage(QWidget):
         old = self.store.message(message_id)
         if old.parent_id is None:
             return
-        self._guard(lambda: self._ask(self.store.begin_answer(old.conversation_id, old.parent_id), rerender=True))
+        self._begin(lambda: self.store.begin_answer(old.conversation_id, old.parent_id))
+
+    def _begin(self, start: Callable[[], AnswerWriter], **ask: Any) -> None:
+        """Start an answer whose writer ``start()`` makes on the store's writer thread; then ask."""
+        if self._sending:
+            return
+
+        def started(writer: AnswerWriter) -> None:
+            self._sending = False
+            self._ask(writer, **({"rerender": True} | ask))
+
+        def failed(exc: BaseException) -> None:
+            self._sending = False
+            self._busy_changed(False)
+            self.show_error(error_text(exc), restart=False)
+
+        self._sending = True
+        self._busy_changed(True)
+        self._store_write(start, started, failed)
 
     def regenerate_last(self) -> None:
         if self.conversation_id is None or self.session.busy:
@@ -661,7 +742,7 @@ class ChatPage(QWidget):
         if last.role == "assistant":
             self.regenerate(last.id)
         elif last.role == "user" and self._ready_to_ask():  # a question left without an answer
-            self._guard(lambda: self._ask(self.store.begin_answer(last.conversation_id, last.id), rerender=True))
+            self._begin(lambda: self.store.begin_answer(last.conversation_id, last.id))
 
     def continue_answer(self, message_id: int) -> None:
         """Go on from the end of a stopped answer, appending to it."""
@@ -671,15 +752,10 @@ class ChatPage(QWidget):
         if not path or path[-1].id != message_id or path[-1].role != "assistant":
             return
         history = self._history(keep_last_raw=True)
-        try:
-            writer = self.store.resume_answer(message_id)
-        except Exception as exc:
-            self.show_error(error_text(exc), restart=False)
-            return
         self.hide_error()
         views = self._views([m for m in path[:-1] if m.role != "system"])
         self.view.show_messages(views)
-        self._ask(writer, history=history, continuing=True)
+        self._begin(lambda: self.store.resume_answer(message_id), history=history, continuing=True, rerender=False)
 
     def _ask(self, writer: AnswerWriter, history: list[dict[str, str]] | None = None, continuing: bool = False,
              rerender: bool = False) -> None:
@@ -755,13 +831,19 @@ class ChatPage(QWidget):
         self.progress.setVisible(False)  # shown while a dead engine was restarted for this answer
         if writer is not None:
             try:
-                if not writer.text and answer.cancelled:
-                    writer.discard()
-                else:
-                    writer.finish(self._stats(answer, writer))
+                end = writer.discard if not writer.text and answer.cancelled else \
+                    (lambda w=writer, stats=self._stats(answer, writer): w.finish(stats))
             except Exception as exc:
                 self.show_error(error_text(exc), restart=False)
-            self._finish_view(writer.id)
+                end = writer.interrupt
+
+            def saved(_r: Any = None, w: AnswerWriter = writer) -> None:
+                self._finish_view(w.id)
+                self.conversations.refresh()
+                self.answerSaved.emit(w.id)
+
+            # committed on the store's writer thread: the view is finished once it is
+            self._store_write(end, saved, lambda exc: (self.show_error(error_text(exc), restart=False), saved()))
         s = answer.stats
         self._show_context(s.prompt_tokens + s.completion_tokens)
         if answer.note:
@@ -787,13 +869,11 @@ class ChatPage(QWidget):
         self.stop_button.setEnabled(False)
         self.progress.setVisible(False)
         if writer is not None:
-            try:
-                writer.interrupt(self._docs_stats() or None) if writer.text else writer.discard()
-            except Exception:
-                pass
+            docs = self._docs_stats() or None
+            end = (lambda: writer.interrupt(docs)) if writer.text else writer.discard
             # Nothing written: the question stays once, unanswered; Restart asks it again.
             self._retry_question = writer.parent_id if crashed and not writer.text else None
-            self.render()
+            self._store_write(end, lambda _r: self.render(), lambda _e: self.render())
         self.show_error(message, restart=crashed, details=self.session.details if crashed else "")
         self._status(self.tr("Engine stopped") if crashed else self.tr("Ready"))
 
@@ -838,9 +918,8 @@ class ChatPage(QWidget):
         index, count, ids = self.store.siblings(message_id)
         target = index + step
         if 0 <= target < count:
-            self.store.switch(ids[target])
-            self.render(keep_scroll=True)
-            self._show_context(self._last_usage())
+            self._store_write(lambda: self.store.switch(ids[target]),
+                              lambda _r: (self.render(keep_scroll=True), self._show_context(self._last_usage())))
 
     # -- context meter -------------------------------------------------------------------
 

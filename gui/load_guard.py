@@ -36,6 +36,8 @@ def _judge(path: str, n_ctx: int, default_layers: int) -> tuple[dict[str, Any], 
                               flash_attn=kwargs["flash_attn"] != "off", devices=devices).gpu_layers
             kwargs["n_gpu_layers"] = layers
         verdict = check_load(path, n_ctx, layers, kwargs["type_k"], kwargs["type_v"], kwargs["flash_attn"], devices)
+        # The saved-state cache as the guard counted it (cut to what is free when memory is short).
+        kwargs["state_cache_mb"] = verdict.state_cache_mb
     except Exception:
         if kwargs["n_gpu_layers"] == "auto":
             kwargs["n_gpu_layers"] = 0

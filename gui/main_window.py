@@ -77,7 +77,8 @@ class MainWindow(QMainWindow):
         self.pages.addTab(QuantizePage(self), self.tr("Quantize"))
         self.docs_page = DocsPage(self)
         # one document store and one question-embedding child process per window
-        self.chat.use_docs_store(lambda: self.docs_page.store, embed=self.docs_page.embed_service.embed)
+        self.chat.use_docs_store(lambda: self.docs_page.store, embed=self.docs_page.embed_service.embed,
+                                 ready=lambda: self.docs_page.ready_store)
         self.pages.addTab(self.docs_page, self.tr("Documents"))
         self.monitor_page = MonitorPage(self)
         self.pages.addTab(self.monitor_page, self.tr("Monitor"))

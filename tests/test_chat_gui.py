@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from hearthlm.core.settings import Settings
 from hearthlm.gui.main_window import MainWindow
+from ui_ticks import settle
 
 pytestmark = pytest.mark.engine
 
@@ -41,6 +42,7 @@ def send(qtbot, win: MainWindow, text: str) -> object:
         win.prompt.setFocus()
         win.prompt.setPlainText(text)
         qtbot.keyClick(win.prompt, Qt.Key.Key_Return)
+    settle(win)  # the answer's end is committed on the store's writer thread
     return answered.args[0]
 
 
@@ -48,9 +50,11 @@ def click(win: MainWindow, link: str) -> None:
     """Click one of the view's links (what anchorClicked delivers for a real click)."""
     assert link in win.view.toHtml(), f"no link {link} in the view"
     win.view.anchorClicked.emit(QUrl(link))
+    settle(win)
 
 
 def path(win: MainWindow):
+    settle(win)
     return win.store.path(win.chat.conversation_id)
 
 
@@ -209,6 +213,7 @@ def test_settings_are_saved_per_conversation(qtbot, window):
     panel.fields["temperature"].setValue(1.3)
     panel.fields["seed"].setValue(42)
     panel.system_prompt.setPlainText("You are a pirate.")
+    settle(window)
     own = window.store.get(first).settings
     assert own["temperature"] == pytest.approx(1.3) and own["seed"] == 42
     assert own["system_prompt"] == "You are a pirate."
@@ -231,6 +236,7 @@ def test_settings_are_saved_per_conversation(qtbot, window):
     index = panel.preset_combo.findData("Chain of thought")
     panel.preset_combo.setCurrentIndex(index)
     panel.preset_combo.activated.emit(index)
+    settle(window)
     assert "<think>" in window.store.get(first).settings["system_prompt"]
     assert panel.save_preset_as("My pirate")
     assert json.loads((window.chat.presets.file).read_text(encoding="utf-8"))["presets"][0]["name"] == "My pirate"
@@ -240,6 +246,7 @@ def test_rename_delete_with_confirmation_and_export(qtbot, window, monkeypatch, 
     send(qtbot, window, "Hello there")
     conv = window.chat.conversation_id
     window.chat.rename_conversation(conv, "Greetings")
+    settle(window)
     assert window.conversations.titles()[0] == "Greetings"
     out = tmp_path / "c.md"
     window.chat.export_conversation(conv, "md", str(out))
@@ -252,6 +259,7 @@ def test_rename_delete_with_confirmation_and_export(qtbot, window, monkeypatch, 
     assert conv in window.conversations.ids()
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     window.chat._ask_delete(conv)
+    settle(window)
     assert conv not in window.conversations.ids()
     assert window.chat.conversation_id is None
 
@@ -314,6 +322,7 @@ def test_a_model_whose_template_escapes_is_refused_told_and_still_chats(qtbot, s
         index = win.settings_panel.template_combo.findData("chatml")
         win.settings_panel.template_combo.setCurrentIndex(index)
         win.settings_panel.template_combo.activated.emit(index)
+        settle(win)
         assert win.store.get(win.chat.conversation_id).settings["template"] == "chatml"
         assert "you chose" in win.chat.note.text()
         send(qtbot, win, "Hello again")

@@ -20,6 +20,7 @@ from hearthlm.core.docs.chat_context import estimate_tokens, excerpt_budget, ret
 from hearthlm.core.docs.ingest import ingest
 from hearthlm.core.docs.store import DocStore
 from test_chat_gui import make_window, send
+from ui_ticks import settle
 
 VALVE = "The red valve releases steam pressure."
 
@@ -83,6 +84,7 @@ def test_attach_ask_sources_reopen_detach(qtbot, starter_model, manual: Path, mo
 
     # Detach: the next question goes to the engine as typed, and its answer lists no sources.
     menu_action(again, "Detach all").trigger()
+    settle(again)
     assert again.chat.collections() == [] and not again.chat.answering_from.isVisible()
     assert "collections" not in again.store.get(conversation).settings
     sent.clear()
@@ -99,6 +101,7 @@ def test_attach_ask_sources_reopen_detach(qtbot, starter_model, manual: Path, mo
 def test_a_missing_collection_still_answers_with_a_note(qtbot, starter_model) -> None:
     win = make_window(qtbot, starter_model)
     win.chat.set_collections(["Gone"])  # e.g. deleted on the Documents page meanwhile
+    settle(win)
     send(qtbot, win, "Hello")
     answer = win.store.path(win.chat.conversation_id)[-1]
     assert answer.state == "complete" and answer.content.strip()
@@ -113,6 +116,7 @@ def test_stop_while_searching_the_documents_leaves_the_question_unanswered(qtbot
     win.chat.set_collections(["Manuals"])
     win.prompt.setPlainText("What does the red valve release?")
     win.send()
+    qtbot.waitUntil(lambda: win.chat._retrieval is not None, timeout=30_000)  # the question is stored
     assert win.chat.answering and not win.send_button.isEnabled()  # searching: no second question
     win.stop()  # before the search's result reaches the window (same event-loop turn)
     qtbot.waitUntil(lambda: not win.chat.answering, timeout=60_000)
@@ -180,6 +184,7 @@ def test_continue_keeps_the_tokens_and_sources_of_the_first_part(qtbot, starter_
     with qtbot.waitSignal(win.session.answered, timeout=120_000) as answered:
         win.view.anchorClicked.emit(QUrl(f"continue:{partial.id}"))
     more = answered.args[0]
+    settle(win)
     continued = win.store.path(win.chat.conversation_id)[-1]
     assert continued.id == partial.id and continued.content == partial.content + more.text
     assert more.stats.completion_tokens == 7

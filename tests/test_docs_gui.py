@@ -123,4 +123,5 @@ def test_watch_toggle_follows_a_new_file(qtbot, page: DocsPage, tmp_path: Path) 
     assert page.store.folders("My documents") == [("My documents", str(folder), True)]
     page.watch_box.setChecked(False)
     assert "My documents" not in page._watchers
-    assert page.store.folders("My documents")[0][2] is False
+    # remembered on a job thread (it takes the store's lock)
+    qtbot.waitUntil(lambda: page.store.folders("My documents")[0][2] is False, timeout=30_000)

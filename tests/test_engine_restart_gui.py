@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from test_chat_gui import ANSWER_TIMEOUT_MS, LOAD_TIMEOUT_MS, make_window, send
+from ui_ticks import settle
 
 pytestmark = pytest.mark.engine
 
@@ -37,10 +38,12 @@ def ask(qtbot, win, text: str) -> tuple[list, list]:
     qtbot.keyClick(win.prompt, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: bool(answers or failures), timeout=ANSWER_TIMEOUT_MS)
     qtbot.waitUntil(lambda: not win.session.busy, timeout=10_000)
+    settle(win)
     return answers, failures
 
 
 def turns(win) -> list[tuple[str, str]]:
+    settle(win)
     return [(m.role, m.content if m.role == "user" else "") for m in win.store.path(win.chat.conversation_id)]
 
 
@@ -101,6 +104,7 @@ def test_failed_restart_offers_restart_keeps_the_question_once_and_restart_asks_
     with qtbot.waitSignal(win.session.answered, timeout=ANSWER_TIMEOUT_MS) as answered:
         qtbot.mouseClick(chat.restart_button, Qt.MouseButton.LeftButton)
     assert answered.args[0].text
+    settle(win)
     path = win.store.path(chat.conversation_id)
     assert [(m.role, m.content) for m in path[:3]] == [("user", "Hello"), ("assistant", path[1].content),
                                                        ("user", "Still there?")]

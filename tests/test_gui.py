@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication
 
 from hearthlm.core.settings import Settings
 from hearthlm.gui.main_window import MainWindow
+from ui_ticks import settle
 
 pytestmark = pytest.mark.engine
 
@@ -48,12 +49,13 @@ def test_typed_prompt_streams_into_the_view(qtbot, window):
     with qtbot.waitSignal(window.session.answered, timeout=ANSWER_TIMEOUT_MS) as answered:
         send(qtbot, window, "Name three colors.")
         assert window.prompt.toPlainText() == ""  # Enter sent it
-        assert window.stop_button.isEnabled()
+        qtbot.waitUntil(window.stop_button.isEnabled, timeout=30_000)  # once the question is stored
     answer = answered.args[0]
     streamed = "".join(chunks)
     assert streamed and streamed == answer.text
     # Coalesced: fewer updates than tokens reach the view.
     assert len(chunks) <= answer.stats.completion_tokens
+    settle(window)  # the answer's end is committed, then rendered
     shown = window.view.toPlainText()
     assert "Name three colors." in shown
     # The finished answer is shown as rendered Markdown (list numbers are list formatting, not text).
@@ -93,6 +95,7 @@ def test_stop_button_cancels_the_answer(qtbot, window):
     answer = answered.args[0]
     assert answer.stats.stop_reason == "cancelled"
     assert answer.stats.completion_tokens < 2000
+    settle(window)
     assert window.messages[-1]["role"] == "assistant"
 
 
@@ -106,6 +109,7 @@ def test_bad_model_file_shows_a_sentence_and_the_window_keeps_working(qtbot, win
     # The model that was loaded still answers.
     with qtbot.waitSignal(window.session.answered, timeout=ANSWER_TIMEOUT_MS):
         send(qtbot, window, "Hello")
+    settle(window)
     assert window.messages[-1]["role"] == "assistant"
     assert not window.banner_row.isVisible()
 
@@ -120,6 +124,7 @@ def test_missing_and_folder_paths_are_refused(qtbot, window, tmp_path):
 def test_engine_crash_keeps_the_conversation_and_restarts(qtbot, window):
     with qtbot.waitSignal(window.session.answered, timeout=ANSWER_TIMEOUT_MS):
         send(qtbot, window, "Hello")
+    settle(window)
     before = [dict(m) for m in window.messages]
 
     # Without a repeat penalty this model loops greedily until max_tokens: a long answer to kill.
@@ -149,6 +154,7 @@ def test_engine_crash_keeps_the_conversation_and_restarts(qtbot, window):
     window.settings.max_tokens = 16
     with qtbot.waitSignal(window.session.answered, timeout=ANSWER_TIMEOUT_MS):
         send(qtbot, window, "Are you back?")
+    settle(window)
     assert window.messages[-1]["role"] == "assistant"
 
 

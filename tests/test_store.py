@@ -329,6 +329,7 @@ def test_answer_left_streaming_by_a_dead_process_is_interrupted_at_open(tmp_path
     alive.append("still writing")
     dead = store.begin_answer(conv.id, q.id)
     dead.append("abandoned")
+    dead.flush()  # appends commit on the writer thread: let this one land first
     with raw(path) as conn:  # as if another, since killed, process had written it
         conn.execute("UPDATE messages SET writer = 'otherhost:1:0.00' WHERE id = ?", (dead.id,))
     with ConversationStore(path) as other:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
-from jinja2 import TemplateError
+from jinja2 import Template, TemplateError
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -87,10 +88,24 @@ def _environment() -> ImmutableSandboxedEnvironment:
     return env
 
 
+@lru_cache(maxsize=1)
+def _shared_environment() -> ImmutableSandboxedEnvironment:
+    return _environment()
+
+
+@lru_cache(maxsize=32)
+def _compiled(template: str) -> Template:
+    """Compile a template once per source text: a long conversation's context fitting renders the
+    same model's template many times. A template that fails to compile is not cached (lru_cache
+    keeps no exceptions), so its error is raised again on each use. Rendering a compiled template
+    is thread-safe (the engine's reader thread counts tokens while the main thread renders)."""
+    return _shared_environment().from_string(template)
+
+
 def render_template(template: str, messages: Iterable[Mapping[str, Any]], *, bos_token: str = "",
                     eos_token: str = "", add_generation_prompt: bool = True) -> str:
     """Render one template in the sandbox. Raises jinja2's errors (SecurityError included)."""
-    compiled = _environment().from_string(template)
+    compiled = _compiled(template)
     return compiled.render(messages=[dict(m) for m in messages], bos_token=bos_token, eos_token=eos_token,
                            add_generation_prompt=add_generation_prompt)
 

@@ -116,6 +116,15 @@ class NewDocument:
     embeddings: np.ndarray
 
 
+def check_collection_name(name: str) -> str:
+    """The name, stripped, or StoreError with the sentence saying why it cannot name a collection.
+    Needs no store: the window checks a name before it queues the (possibly waiting) write."""
+    name = name.strip()
+    if not _NAME.match(name):
+        raise StoreError(M.BAD_COLLECTION_NAME, name=name)
+    return name
+
+
 def text_hash(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
@@ -136,7 +145,10 @@ def _error_msg(data: str | None) -> Msg | None:
 
 
 class DocStore:
-    """One store on disk (default: <data dir>/docs). Thread-safe; process-safe through the lock."""
+    """One store on disk (default: <data dir>/docs). Thread-safe; process-safe through the lock.
+
+    Opening it takes the lock (up to ``lock_timeout`` while another process writes) and may rebuild
+    the vector index after a crash: the window opens it on a worker thread (gui/docs_page.py)."""
 
     def __init__(self, root: Path | str | None = None, lock_timeout: float = LOCK_TIMEOUT_S):
         from filelock import FileLock
@@ -285,9 +297,8 @@ class DocStore:
         raise StoreError(M.NO_COLLECTION, name=name)
 
     def ensure_collection(self, name: str, embedder: str, dimension: int) -> CollectionInfo:
-        name = name.strip()
-        if not _NAME.match(name):
-            raise StoreError(M.BAD_COLLECTION_NAME, name=name)
+        """Takes the store's lock (may wait for another process): not for the UI thread."""
+        name = check_collection_name(name)
         with self.locked():
             row = self._db.execute("SELECT name FROM collections WHERE name = ?", (name,)).fetchone()
             if row is None:

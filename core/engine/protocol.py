@@ -20,6 +20,11 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 
+# RAM for saved KV states of recent conversations (core/engine/kv_states.py); the memory estimate
+# and the load guard count it (core/hardware/estimate.py, guard.py).
+DEFAULT_STATE_CACHE_MB = 1024
+
+
 @dataclass
 class LoadParams:
     path: str
@@ -27,7 +32,7 @@ class LoadParams:
     n_gpu_layers: int = 0
     n_threads: int = 0  # 0: one per physical core
     n_batch: int = 512
-    state_cache_mb: int = 1024  # RAM for saved KV states of recent conversations (0: none)
+    state_cache_mb: int = DEFAULT_STATE_CACHE_MB  # RAM for saved KV states of recent conversations (0: none)
     # Offload options (core/engine/offload_params.py applies them to llama.cpp's context params).
     flash_attn: str = "auto"  # auto | on | off
     type_k: str = "f16"  # KV cache types: f16 | q8_0 | q4_0 (a quantized V cache needs flash attention)

@@ -427,6 +427,8 @@ class DownloadQueue:
         for event in _events(proc, stop):
             kind = event.get("event")
             with self._cond:
+                if stop.is_set():  # paused or cancelled meanwhile: a line read late must not undo that
+                    continue
                 if kind == "start":
                     item.commit = event.get("commit") or item.commit
                     if event.get("partial"):
