@@ -23,7 +23,7 @@ from typing import Any, Callable
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
 from hearthlm.core.engine import Engine, GenerationParams, LoadParams
-from hearthlm.core.engine.crash import crash_details
+from hearthlm.core.child.crash import crash_details
 from hearthlm.core.engine.keeper import EngineKeeper
 from hearthlm.core.errors import EngineCrashed
 from hearthlm.core.paths import log_dir
