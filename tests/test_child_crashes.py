@@ -216,3 +216,22 @@ def test_a_crash_mid_request_is_one_sentence_naming_the_signal(name: str, action
     assert said == sentence.format(cause=SIGNALS[action], number=int(number), action=action)
     if tail is not None:
         assert "hearth test fault: %s at request" % action in tail
+
+
+def test_a_killed_child_is_not_alive_while_another_thread_waits_on_it() -> None:
+    """Popen.poll() answers None while another thread is inside proc.wait() (it holds Popen's waitpid
+    lock): the keeper then took an engine killed while idle for a live one (seen in full-suite runs).
+    The lock is held here as that thread holds it."""
+    child = ChildProcess.__new__(ChildProcess)
+    child.proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        assert child.alive
+        with child.proc._waitpid_lock:
+            os.kill(child.proc.pid, signal.SIGKILL)
+            deadline = time.monotonic() + 10
+            while child.alive and time.monotonic() < deadline:
+                time.sleep(0.01)
+            assert not child.alive
+    finally:
+        child.proc.kill()
+        child.proc.wait()

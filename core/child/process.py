@@ -114,7 +114,18 @@ class ChildProcess:
 
     @property
     def alive(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
+        proc = self.proc
+        if proc is None or proc.returncode is not None:
+            return False
+        # Popen.poll() answers None while another thread sits in proc.wait() (it holds Popen's waitpid
+        # lock): a child killed a moment ago would then look alive. waitid(WNOWAIT) peeks at the exit
+        # without reaping it, so whoever waits still gets the status.
+        if hasattr(os, "waitid"):
+            try:
+                return os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None
+            except ChildProcessError:  # already reaped by the thread that waits on it
+                return False
+        return proc.poll() is None
 
     @property
     def pid(self) -> int | None:
