@@ -832,7 +832,7 @@ class ChatPage(QWidget):
         if writer is not None:
             try:
                 end = writer.discard if not writer.text and answer.cancelled else \
-                    (lambda w=writer, stats=self._stats(answer, writer): w.finish(stats))
+                    (lambda w=writer, stats=self._stats(answer, writer): w.finish(stats))  # noqa: B008 (taken now)
             except Exception as exc:
                 self.show_error(error_text(exc), restart=False)
                 end = writer.interrupt

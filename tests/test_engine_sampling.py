@@ -90,7 +90,7 @@ class RawLoop:
         one = (ll.llama_token * 1)()
         text = []
         try:
-            for i in range(gp.max_tokens):
+            for _ in range(gp.max_tokens):
                 token = ll.llama_sampler_sample(chain, self.ctx, -1)
                 if ll.llama_vocab_is_eog(self.vocab, token):
                     break

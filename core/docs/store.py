@@ -394,7 +394,7 @@ class DocStore:
                         (collection, doc.path, doc.size, doc.mtime_ns, doc.sha256, doc.kind, len(doc.chunks),
                          now)).lastrowid
                     doc_ids.append(doc_id)
-                    for i, (c, h, vec) in enumerate(zip(doc.chunks, doc.hashes, doc.embeddings)):
+                    for i, (c, h, vec) in enumerate(zip(doc.chunks, doc.hashes, doc.embeddings, strict=True)):
                         chunk_id = db.execute(
                             "INSERT INTO chunks (doc_id, collection, ord, text, page, section, char_start, char_end, "
                             "tokens, text_hash, embedding) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -405,7 +405,7 @@ class DocStore:
                         rows.append((chunk_id, np.asarray(vec, np.float32)))
             if _fault == "after-pending":
                 return doc_ids
-            self._make_current(collection, vector_name, [(d.path, i) for d, i in zip(docs, doc_ids)], rows, _fault)
+            self._make_current(collection, vector_name, [(d.path, i) for d, i in zip(docs, doc_ids, strict=True)], rows, _fault)
             return doc_ids
 
     def _make_current(self, collection: str, vector_name: str, docs: Sequence[tuple[str, int]],
@@ -612,7 +612,7 @@ class Staging:
     def add(self, chunks: Sequence[Chunk], hashes: Sequence[str], vectors: Sequence[np.ndarray]) -> None:
         rows = [(self.count + i, c.text, c.page, c.section, c.char_start, c.char_end, c.tokens, h,
                  np.asarray(v, np.float32).tobytes(), keywords.index_text(c.embed_text()))
-                for i, (c, h, v) in enumerate(zip(chunks, hashes, vectors))]
+                for i, (c, h, v) in enumerate(zip(chunks, hashes, vectors, strict=True))]
         with self.store._thread_lock:  # the store's connection; the main database is not touched
             self.store._db.execute("BEGIN")
             self.store._db.executemany(f"INSERT INTO {self.name}.chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)

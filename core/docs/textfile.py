@@ -208,7 +208,7 @@ def row_blocks(rows: Iterable[list[str]], section: str | None) -> Iterator[Block
             header = r
             continue
         body = True
-        group.append(" | ".join(f"{h}: {v}" if h else v for h, v in zip(header + [""] * len(r), r) if v))
+        group.append(" | ".join(f"{h}: {v}" if h else v for h, v in zip(header + [""] * len(r), r, strict=False) if v))
         if len(group) == ROWS_PER_BLOCK:
             yield Block("\n".join(group), TABLE, None, section)
             group = []

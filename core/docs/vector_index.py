@@ -92,4 +92,4 @@ class VectorIndex:
         """(chunk id, cosine similarity), best first."""
         res = self._collection(vector_name).query(query_embeddings=np.asarray(vector, np.float32)[None, :],
                                                    n_results=k, include=["distances"])
-        return [(int(i), 1.0 - float(d)) for i, d in zip(res["ids"][0], res["distances"][0])]
+        return [(int(i), 1.0 - float(d)) for i, d in zip(res["ids"][0], res["distances"][0], strict=True)]

@@ -360,7 +360,7 @@ def _place(*, shape: ModelShape, info: GGUFInfo, n_ctx: int, kv_type: str, kv_ty
                                 + RESERVE_BYTES.get(dev.kind, 256 * MIB))
     # A GPU that shares the CPU's RAM takes its share from the same free memory: count it there
     # too, or the two verdicts would each spend the same bytes.
-    cpu_est.need_with_margin += sum(int(d.total * (1 + MARGIN_FRACTION)) for d, g in zip(gpu_ests, gpus) if g.unified)
+    cpu_est.need_with_margin += sum(int(d.total * (1 + MARGIN_FRACTION)) for d, g in zip(gpu_ests, gpus, strict=False) if g.unified)
     for dev in [cpu_est, *gpu_ests]:
         if dev.free_bytes:
             dev.fits = dev.need_with_margin <= dev.free_bytes

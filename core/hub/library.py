@@ -240,7 +240,7 @@ def _ollama_models(root: Path) -> list[LocalModel]:
     for manifest in sorted(p for p in manifests.rglob("*") if p.is_file()):
         try:
             data = json.loads(manifest.read_text(encoding="utf-8"))
-            layer = next(l for l in data.get("layers", []) if l.get("mediaType") == _OLLAMA_MODEL)
+            layer = next(x for x in data.get("layers", []) if x.get("mediaType") == _OLLAMA_MODEL)
             digest = str(layer["digest"])
         except (OSError, ValueError, StopIteration, KeyError, TypeError, AttributeError):
             continue
