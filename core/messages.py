@@ -24,7 +24,7 @@ class Msg(str):
     template: str
     values: dict[str, Any]
 
-    def __new__(cls, template: str, values: dict[str, Any] | None = None) -> "Msg":
+    def __new__(cls, template: str, values: dict[str, Any] | None = None) -> Msg:
         values = dict(values or {})
         self = super().__new__(cls, template.format(**values) if values else template)
         self.template, self.values = template, values
@@ -38,7 +38,7 @@ class Msg(str):
                 "values": {k: v.to_json() if isinstance(v, Msg) else v for k, v in self.values.items()}}
 
     @classmethod
-    def from_json(cls, data: Any) -> "Msg | None":
+    def from_json(cls, data: Any) -> Msg | None:
         if not isinstance(data, dict) or "template" not in data:
             return None
         values = {}

@@ -13,7 +13,8 @@ import contextlib
 import threading
 import time
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 
 from .jsonfile import read_json, write_json_atomic
 from .paths import data_dir

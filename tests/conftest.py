@@ -13,7 +13,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from pathlib import Path  # noqa: E402
-from typing import Iterator  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
 
 import pytest  # noqa: E402
 
@@ -63,7 +63,7 @@ def starter_model() -> Path:
 
 
 @pytest.fixture(scope="session")
-def engine(starter_model: Path) -> Iterator["Engine"]:  # noqa: F821
+def engine(starter_model: Path) -> Iterator[Engine]:  # noqa: F821
     """One engine with the starter model loaded (n_ctx=1024, one thread), shared by the
     non-destructive tests.
 

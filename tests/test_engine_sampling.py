@@ -12,7 +12,7 @@ import codecs
 import ctypes
 import os
 from pathlib import Path
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 

@@ -29,7 +29,7 @@ class Ticks:
         self.timer.setInterval(TICK_MS)
         self.timer.timeout.connect(lambda: self.times.append(time.perf_counter()))
 
-    def __enter__(self) -> "Ticks":
+    def __enter__(self) -> Ticks:
         self.times.append(time.perf_counter())
         self.timer.start()
         return self

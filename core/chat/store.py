@@ -42,7 +42,8 @@ from concurrent.futures import Future
 from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping, TypeVar
+from typing import Any, TypeVar
+from collections.abc import Callable, Iterator, Mapping
 
 from .. import messages as M
 from .. import paths
@@ -85,7 +86,7 @@ T = TypeVar("T")
 def _on_writer(method: Callable[..., T]) -> Callable[..., T]:
     """Run a write method on the store's writer thread and return once it is committed."""
     @wraps(method)
-    def on_writer(self: "ConversationStore", *args: Any, **kw: Any) -> T:
+    def on_writer(self: ConversationStore, *args: Any, **kw: Any) -> T:
         return self._writes.run(lambda: method(self, *args, **kw))
     return on_writer
 
@@ -183,12 +184,12 @@ class ConversationStore:
                 self._conn.close()
                 self._conn = None
 
-    def submit(self, fn: Callable[[], T]) -> "Future[T]":
+    def submit(self, fn: Callable[[], T]) -> Future[T]:
         """Run ``fn()`` on the writer thread, after the writes before it; returns at once. ``fn`` may
         call the write methods (they run in place there). For a window that must not wait."""
         return self._writes.submit(fn)
 
-    def __enter__(self) -> "ConversationStore":
+    def __enter__(self) -> ConversationStore:
         return self
 
     def __exit__(self, *exc: object) -> None:

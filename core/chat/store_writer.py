@@ -122,7 +122,7 @@ class AnswerWriter:
         active again down to the leaf used most recently."""
         self._store._writes.run(self._discard)
 
-    def __enter__(self) -> "AnswerWriter":
+    def __enter__(self) -> AnswerWriter:
         return self
 
     def __exit__(self, exc_type: object, *exc: object) -> None:

@@ -17,7 +17,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from itertools import chain, pairwise
-from typing import Iterable, Iterator, Protocol, Sequence
+from typing import Protocol
+from collections.abc import Iterable, Iterator, Sequence
 
 from .blocks import CODE, HEADING, TABLE, Block, ParsedDocument
 from .textstream import soft_cut
@@ -159,7 +160,7 @@ def iter_chunks(blocks: Iterable[Block], tokenizer: Tokenizer, max_tokens: int =
     yield from packer.finish()
 
 
-def _fit(units: list[_Unit], tokenizer: Tokenizer, max_tokens: int, packer: "_Packer") -> Iterator[Chunk]:
+def _fit(units: list[_Unit], tokenizer: Tokenizer, max_tokens: int, packer: _Packer) -> Iterator[Chunk]:
     """Count the units' tokens; a unit longer than a chunk is cut where the tokenizer says."""
     if not units:
         return

@@ -18,7 +18,8 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from itertools import chain, islice
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 

@@ -11,7 +11,7 @@ import csv
 import re
 from itertools import chain
 from pathlib import Path
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from .blocks import CODE, HEADING, PARA, TABLE, Block, ParsedDocument, SectionTracker
 from .textstream import BLOCK_CHARS, decode, detect_encoding, lines, paragraphs, pieces  # noqa: F401 (decode: markup)

@@ -13,7 +13,7 @@ import codecs
 import io
 import re
 from pathlib import Path
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from . import messages as M
 from .errors import DocumentError

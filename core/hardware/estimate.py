@@ -29,7 +29,8 @@ from __future__ import annotations
 import os
 import platform
 from dataclasses import asdict, dataclass, field
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 from gguf.constants import GGML_QUANT_SIZES, GGMLQuantizationType
 
@@ -70,7 +71,7 @@ class Device:
     unified: bool = False  # shares the CPU's RAM (Apple silicon, integrated GPUs)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Device":
+    def from_dict(cls, data: dict[str, Any]) -> Device:
         kind = str(data.get("kind", "gpu"))
         unified = kind == "igpu" or str(data.get("backend", "")).lower() == "metal"
         return cls(str(data.get("name", "?")), kind, int(data.get("free_bytes", 0)),

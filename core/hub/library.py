@@ -16,7 +16,8 @@ import sys
 import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 from ..jsonfile import read_json, write_json_atomic
 from .. import paths

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import threading
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 from ..modelfile import read_gguf
 from ..quantized_models import quantized_dir

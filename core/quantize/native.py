@@ -17,7 +17,8 @@ import re
 import sys
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 from . import messages as M
 from .errors import QuantizeError
@@ -104,7 +105,7 @@ class _LogCapture:
             if self.on_tensor is not None:
                 self.on_tensor(index, total, plan)
 
-    def __enter__(self) -> "_LogCapture":
+    def __enter__(self) -> _LogCapture:
         self.L.llama_log_set(self._cb, None)
         return self
 
