@@ -109,11 +109,13 @@ def test_the_app_freezes_once_at_its_start_after_collecting(qtbot, no_model) -> 
     del garbage  # unreachable, but only a collection frees a cycle
     gc.unfreeze()
     try:
-        _app, window, _translators = gui_app.start()
+        app, window, translators = gui_app.start()
         qtbot.addWidget(window)
         assert gc.get_freeze_count() > 0
         assert gone() is None  # collected before the freeze, not kept for the life of the process
         window.close()
+        for translator in translators:  # the other tests' application speaks English
+            app.removeTranslator(translator)
     finally:
         gc.unfreeze()
         gc.enable()
