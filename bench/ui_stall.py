@@ -30,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from itertools import pairwise
 from pathlib import Path
 
 TICK_MS = 5
@@ -267,7 +268,7 @@ def main() -> int:
     # Up to the first tick after the answer ended: the end-of-answer rendering counts too.
     after = [t for t in ticks if t > span["last"]]
     inside = [t for t in ticks if span["first"] <= t <= span["last"]] + after[:1]
-    timed = [((b - a) * 1000, a - span["first"]) for a, b in zip(inside, inside[1:])]
+    timed = [((b - a) * 1000, a - span["first"]) for a, b in pairwise(inside)]
     worst_at = max(timed)[1] if timed else 0.0
     gaps = sorted(g for g, _at in timed)
     p50 = statistics.median(gaps)

@@ -9,7 +9,8 @@ Signals: collectionsChosen(list)  the collections now checked, in the store's or
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QMenu, QSizePolicy, QToolButton, QWidget

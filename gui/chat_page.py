@@ -17,7 +17,8 @@ from __future__ import annotations
 import threading
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
@@ -30,7 +31,7 @@ from hearthlm.core.chat.reasoning import MARKERS
 from hearthlm.core.chat.store import SYSTEM_PROMPT_KEY, ConversationStore, Message, StoreError
 from hearthlm.core.chat.store_writer import AnswerWriter
 from hearthlm.core.chat.turns import continued_stats, question_parent, unanswered_question
-from hearthlm.core.chat.template import FORMATS, fallback_format, render_prompt
+from hearthlm.core.prompt.template import FORMATS, fallback_format, render_prompt
 from hearthlm.core.default_model import default_model_path
 from hearthlm.core.engine import GenerationParams
 from hearthlm.core.messages import msg
@@ -832,7 +833,7 @@ class ChatPage(QWidget):
         if writer is not None:
             try:
                 end = writer.discard if not writer.text and answer.cancelled else \
-                    (lambda w=writer, stats=self._stats(answer, writer): w.finish(stats))
+                    (lambda w=writer, stats=self._stats(answer, writer): w.finish(stats))  # noqa: B008 (taken now)
             except Exception as exc:
                 self.show_error(error_text(exc), restart=False)
                 end = writer.interrupt

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayo
 from hearthlm.core.chat.messages import CONTEXT
 from hearthlm.core.chat.presets import PresetLibrary
 from hearthlm.core.chat.store import SYSTEM_PROMPT_KEY
-from hearthlm.core.chat.template import FORMATS
+from hearthlm.core.prompt.template import FORMATS
 from hearthlm.core.settings import Settings
 
 from .messages import error_text, tr_msg

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -41,10 +42,13 @@ class DocsPage(QWidget):
     resultsShown = Signal(int)
     storeReady = Signal()
 
-    def __init__(self, parent: QWidget | None = None, store: DocStore | None = None):
+    def __init__(self, parent: QWidget | None = None, store: DocStore | None = None,
+                 open_store: Callable[[], DocStore] | None = None, embed_service: EmbedService | None = None):
+        """``open_store`` and ``embed_service``: the window's, shared with its chat page (gui/shared_docs.py)."""
         super().__init__(parent)
         self.setAcceptDrops(True)
         self._store = store
+        self._open_store_with = open_store or DocStore
         self._store_lock = threading.Lock()  # one DocStore, whichever thread asks first
         self._select: str | None = None  # the collection to show once the store is open
         self._watch_wanted = False  # start_watched() asked before the store was open
@@ -59,7 +63,7 @@ class DocsPage(QWidget):
         self._jobs: list[Job] = []
         # Questions are embedded in a child process (llama.cpp or onnxruntime never in the window's);
         # the chat page asks through the same one.
-        self.embed_service = EmbedService()
+        self.embed_service = embed_service or EmbedService()
         self._build()
         if store is None:
             self._open_store()
@@ -77,7 +81,7 @@ class DocsPage(QWidget):
         rebuild the vector index: call this on a job thread, or once ``ready_store`` is set."""
         with self._store_lock:
             if self._store is None:
-                self._store = DocStore()
+                self._store = self._open_store_with()
             return self._store
 
     @property

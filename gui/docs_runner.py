@@ -27,7 +27,7 @@ class DocsProcess(QObject):
         self._got.connect(self._relay_event)
         self._ended.connect(self._relay_finished)
 
-    def start(self) -> "DocsProcess":
+    def start(self) -> DocsProcess:
         self.process.start()
         self._thread = threading.Thread(target=self._follow, daemon=True, name="docs-process")
         self._thread.start()

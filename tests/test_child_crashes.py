@@ -20,7 +20,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 import pytest
 
@@ -215,7 +216,7 @@ def test_a_crash_mid_request_is_one_sentence_naming_the_signal(name: str, action
     said, tail = run({**os.environ, FAULT_ENV: f"{action}@request"}, tmp_path, starter_model)
     assert said == sentence.format(cause=SIGNALS[action], number=int(number), action=action)
     if tail is not None:
-        assert "hearth test fault: %s at request" % action in tail
+        assert f"hearth test fault: {action} at request" in tail
 
 
 def test_a_killed_child_is_not_alive_while_another_thread_waits_on_it() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from hearthlm.core.chat.context import answer_reserve, fit_messages
+from hearthlm.core.prompt.context import answer_reserve, fit_messages
 from hearthlm.core.engine import Engine, GenerationParams, LoadParams
 
 
@@ -137,7 +137,7 @@ def test_engine_answers_a_conversation_longer_than_its_context(starter_model: Pa
 
 
 def test_with_a_real_template_the_same_turns_are_kept():
-    from hearthlm.core.chat.template import CHATML_TEMPLATE, render_template
+    from hearthlm.core.prompt.template import CHATML_TEMPLATE, render_template
 
     def rendered_chars(msgs) -> int:
         return len(render_template(CHATML_TEMPLATE, msgs))

@@ -93,6 +93,7 @@ def test_bad_collection_name_is_a_sentence(qtbot, page: DocsPage, monkeypatch: p
     assert page.collections.count() == 0
 
 
+@pytest.mark.engine  # llama.cpp on the starter model
 def test_change_embedder_shows_progress_and_records_the_model(qtbot, page: DocsPage, tmp_path: Path,
                                                               starter_model: Path) -> None:
     (tmp_path / "a.md").write_text("# Tea\n\nGreen tea is steamed.\n\n# Coffee\n\nBeans are roasted.", "utf-8")

@@ -9,7 +9,6 @@ import time
 
 from hearthlm.core.hub.queue import DownloadQueue
 from hearthlm.gui.downloads_view import DownloadsView
-from hub_fixtures import hf_env, hub, model_files  # noqa: F401 (fixtures)
 from ui_ticks import MAX_GAP_MS, Ticks
 
 HOLD_S = 2.0

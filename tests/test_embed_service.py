@@ -33,6 +33,7 @@ def test_vectors_match_the_in_process_embedder(service: EmbedService) -> None:
     assert service.embed("minilm", []).shape == (0, 384)
 
 
+@pytest.mark.engine  # llama.cpp on the starter model
 def test_a_gguf_embedder_runs_in_the_child(service: EmbedService, starter_model: Path) -> None:
     vectors = service.embed(f"gguf:{starter_model}", ["The harbour lighthouse."])
     assert vectors.shape == (1, 576)

@@ -18,9 +18,8 @@ from hearthlm.core.cli import main as hearth
 from hearthlm.core.modelfile import read_gguf
 from hearthlm.core.quantize import api, imatrix
 from hearthlm.core.quantize.errors import QuantizeCancelled, QuantizeError
-from hearthlm.core.quantize.results import load_results
+from hearthlm.core.quantized_models import load_results
 from hearthlm.core.quantize.types import TYPES, find_type
-from quantize_fixtures import f16_model  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.engine
 

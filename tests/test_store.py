@@ -12,6 +12,7 @@ import sys
 import textwrap
 import threading
 import time
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -507,7 +508,7 @@ def test_killed_while_streaming_loses_at_most_the_last_second(tmp_path: Path, ki
     printed_chars, last_commit = int(commits[-1][1]), float(commits[-1][2])
     # commits came once a second, so the last one before the kill is at most ~1 s old
     assert kill_time - last_commit < 1.6, (kill_time, last_commit)
-    gaps = [float(b[2]) - float(a[2]) for a, b in zip(commits, commits[1:])]
+    gaps = [float(b[2]) - float(a[2]) for a, b in pairwise(commits)]
     assert min(gaps) > 0.9, gaps
 
     with raw(path) as conn:

@@ -1,4 +1,4 @@
-"""Chat templates (core/chat/template.py): the starter's own template, the ChatML fallback, and
+"""Chat templates (core/prompt/template.py): the starter's own template, the ChatML fallback, and
 templates from a model file that misbehave, which must never run code or stop a chat."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from hearthlm.core.chat.template import CHATML_TEMPLATE, render_prompt, render_template
+from hearthlm.core.prompt.template import CHATML_TEMPLATE, render_prompt, render_template
 from hearthlm.core.modelfile import read_gguf
 
 MESSAGES = [

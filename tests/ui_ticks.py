@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from itertools import pairwise
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
@@ -28,7 +29,7 @@ class Ticks:
         self.timer.setInterval(TICK_MS)
         self.timer.timeout.connect(lambda: self.times.append(time.perf_counter()))
 
-    def __enter__(self) -> "Ticks":
+    def __enter__(self) -> Ticks:
         self.times.append(time.perf_counter())
         self.timer.start()
         return self
@@ -38,7 +39,7 @@ class Ticks:
 
     def max_gap_ms(self) -> float:
         now = self.times + [time.perf_counter()]
-        return max((b - a) * 1000 for a, b in zip(now, now[1:]))
+        return max((b - a) * 1000 for a, b in pairwise(now))
 
 
 def hold_file_lock(path: Path, seconds: float) -> subprocess.Popen:

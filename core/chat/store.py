@@ -40,19 +40,19 @@ import uuid
 import weakref
 from concurrent.futures import Future
 from contextlib import contextmanager
-from dataclasses import dataclass
 from functools import wraps
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping, TypeVar
+from typing import Any, TypeVar
+from collections.abc import Callable, Iterator, Mapping
 
 from .. import messages as M
 from .. import paths
-from ..errors import HearthError
 from . import store_schema as schema
 from .reasoning import split_reasoning
 from .store_export import default_title, export_json, export_markdown
 from .store_queue import WriteQueue
 from .store_search import SearchHit, search
+from .store_types import Conversation, Message, StoreError, stats_dict
 from .store_writer import AnswerWriter, writer_alive, writer_tag
 
 STORE_FILE = "conversations.db"
@@ -61,40 +61,8 @@ SYSTEM_PROMPT_KEY = "system_prompt"  # in a conversation's settings: sent first 
 ROLES = ("system", "user", "assistant", "tool")
 
 
-class StoreError(HearthError):
-    """The conversation store cannot be opened or written, or an id names nothing in it."""
-
-
 def default_store_path() -> Path:
     return paths.data_dir() / STORE_FILE
-
-
-@dataclass(frozen=True)
-class Conversation:
-    id: str
-    title: str  # '' until the first user message names it
-    created: float  # Unix time
-    updated: float
-    model: str | None
-    settings: dict[str, Any]
-    active_leaf: int | None
-    message_count: int
-
-
-@dataclass(frozen=True)
-class Message:
-    id: int
-    conversation_id: str
-    parent_id: int | None
-    role: str
-    content: str
-    created: float
-    state: str  # 'complete' | 'streaming' | 'interrupted'
-    stats: dict[str, Any] | None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "parent_id": self.parent_id, "role": self.role, "content": self.content,
-                "created": self.created, "state": self.state, "stats": self.stats}
 
 
 _CONV_COLUMNS = ("c.id, c.title, c.created, c.updated, c.model, c.settings, c.active_leaf, "
@@ -118,16 +86,9 @@ T = TypeVar("T")
 def _on_writer(method: Callable[..., T]) -> Callable[..., T]:
     """Run a write method on the store's writer thread and return once it is committed."""
     @wraps(method)
-    def on_writer(self: "ConversationStore", *args: Any, **kw: Any) -> T:
+    def on_writer(self: ConversationStore, *args: Any, **kw: Any) -> T:
         return self._writes.run(lambda: method(self, *args, **kw))
     return on_writer
-
-
-def stats_dict(stats: Any) -> dict[str, Any] | None:
-    """An answer's stats as a JSON-able dict: from an AnswerStats (``to_dict``), a mapping, or None."""
-    if stats is None:
-        return None
-    return dict(stats.to_dict() if hasattr(stats, "to_dict") else stats)
 
 
 class ConversationStore:
@@ -223,12 +184,12 @@ class ConversationStore:
                 self._conn.close()
                 self._conn = None
 
-    def submit(self, fn: Callable[[], T]) -> "Future[T]":
+    def submit(self, fn: Callable[[], T]) -> Future[T]:
         """Run ``fn()`` on the writer thread, after the writes before it; returns at once. ``fn`` may
         call the write methods (they run in place there). For a window that must not wait."""
         return self._writes.submit(fn)
 
-    def __enter__(self) -> "ConversationStore":
+    def __enter__(self) -> ConversationStore:
         return self
 
     def __exit__(self, *exc: object) -> None:

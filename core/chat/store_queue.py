@@ -13,7 +13,8 @@ from __future__ import annotations
 import queue
 import threading
 from concurrent.futures import Future
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
+from collections.abc import Callable
 
 T = TypeVar("T")
 _STOP = object()
@@ -29,7 +30,7 @@ class WriteQueue:
     def on_thread(self) -> bool:
         return self._thread is not None and threading.current_thread() is self._thread
 
-    def submit(self, fn: Callable[[], T]) -> "Future[T]":
+    def submit(self, fn: Callable[[], T]) -> Future[T]:
         """Run ``fn()`` on the writer thread after every write submitted before it. Never waits."""
         future: Future = Future()
         if self.on_thread():  # a write that submits another: run it in place, in order

@@ -22,12 +22,11 @@ import os
 import socket
 import threading
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import psutil
 
-if TYPE_CHECKING:
-    from .store import ConversationStore
+from .store_types import StoreError, WritableStore, stats_dict
 
 
 def _start_time(pid: int) -> str:
@@ -64,7 +63,7 @@ class AnswerWriter:
     ``text`` answers at once. ``finish``/``interrupt``/``discard``/``flush`` return once committed;
     a window calls them through ``store.submit`` instead."""
 
-    def __init__(self, store: "ConversationStore", message_id: int, conversation_id: str, parent_id: int | None,
+    def __init__(self, store: WritableStore, message_id: int, conversation_id: str, parent_id: int | None,
                  text: str, interval_s: float):
         self.id = message_id
         self.conversation_id = conversation_id
@@ -123,7 +122,7 @@ class AnswerWriter:
         active again down to the leaf used most recently."""
         self._store._writes.run(self._discard)
 
-    def __enter__(self) -> "AnswerWriter":
+    def __enter__(self) -> AnswerWriter:
         return self
 
     def __exit__(self, exc_type: object, *exc: object) -> None:
@@ -169,8 +168,6 @@ class AnswerWriter:
             self.state = state
 
     def _commit_pending(self, quietly: bool) -> None:
-        from .store import StoreError
-
         try:
             with self._lock:
                 if self.state != "streaming":
@@ -192,8 +189,6 @@ class AnswerWriter:
     def _commit(self, state: str, stats: Any) -> None:
         """Write the buffered text (and the end state): only on the writer thread, so commits never
         overlap; the buffer is read and trimmed under the lock, the file written outside it."""
-        from .store import stats_dict
-
         with self._lock:
             if self.lost:
                 self._pending.clear()

@@ -26,7 +26,8 @@ import threading
 import time
 import weakref
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
+from collections.abc import Callable, Iterable, Mapping
 
 from .side import encode
 
@@ -49,7 +50,7 @@ class ChildNotReady(Exception):
         self.timeout = timeout
 
 
-_live: "weakref.WeakSet[ChildProcess]" = weakref.WeakSet()
+_live: weakref.WeakSet[ChildProcess] = weakref.WeakSet()
 
 
 @atexit.register
@@ -78,7 +79,7 @@ class ChildProcess:
         self.ready = False
 
     # -- life ----------------------------------------------------------------------------------
-    def start(self, ready_timeout: float | None = 60.0) -> "ChildProcess":
+    def start(self, ready_timeout: float | None = 60.0) -> ChildProcess:
         """Spawn the child; with a ``ready_timeout`` wait for its handshake (else call ``wait_ready``
         later: the child loads while the caller does other work)."""
         self.proc = subprocess.Popen(self.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,

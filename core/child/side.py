@@ -18,7 +18,8 @@ import signal
 import sys
 import threading
 import time
-from typing import Any, BinaryIO, Iterator
+from typing import Any, BinaryIO
+from collections.abc import Iterator
 
 FAULT_ENV = "HEARTH_CHILD_FAULT"
 

@@ -15,7 +15,7 @@ import base64
 import os
 import queue
 import threading
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 

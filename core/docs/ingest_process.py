@@ -7,7 +7,8 @@ Thread use: ``events()`` blocks (run it on a worker thread); ``stop()`` may be c
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any
+from collections.abc import Iterator, Mapping, Sequence
 
 from ..child.crash import cause_of
 from ..child.process import ChildGone, ChildNotReady, ChildProcess
@@ -22,7 +23,7 @@ class IngestProcess:
         self.child = ChildProcess("hearthlm.core.cli", ["docs", *args, "--progress"], env=env, name="ingest")
         self.stopped = False  # by stop(): its end is no crash
 
-    def start(self) -> "IngestProcess":
+    def start(self) -> IngestProcess:
         self.child.start(ready_timeout=None)
         return self
 

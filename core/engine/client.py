@@ -16,7 +16,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
+from collections.abc import Callable, Iterable, Mapping
 
 from .. import messages as M
 from ..errors import EngineCrashed, EngineError
@@ -82,7 +83,7 @@ class Engine:
 
     # -- process -------------------------------------------------------------------------
 
-    def start(self) -> "Engine":
+    def start(self) -> Engine:
         if self.alive:
             return self
         self._child = ChildProcess("hearthlm.core.engine.worker", env=self._env, name="engine",
@@ -113,7 +114,7 @@ class Engine:
             self._child.close(timeout, quit={"cmd": "quit"})
         self.model = None
 
-    def __enter__(self) -> "Engine":
+    def __enter__(self) -> Engine:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

@@ -17,7 +17,8 @@ from __future__ import annotations
 import ctypes
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any, Callable, Optional
+from typing import Any
+from collections.abc import Callable
 
 MIB = 1024 * 1024
 KEEP_FREE_BYTES = 512 * MIB  # memory left to the rest of the machine when the cache grows
@@ -53,7 +54,7 @@ class SavedState:
 
 
 class SavedStates:
-    def __init__(self, budget_bytes: int, available: Optional[Callable[[], int | None]] = available_memory,
+    def __init__(self, budget_bytes: int, available: Callable[[], int | None] | None = available_memory,
                  keep_free: int = KEEP_FREE_BYTES):
         self.budget_bytes = budget_bytes
         self._available = available

@@ -54,7 +54,7 @@ class GenerationParams:
     seed: int | None = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "GenerationParams":
+    def from_dict(cls, data: dict[str, Any]) -> GenerationParams:
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in known})
 
@@ -71,7 +71,7 @@ class AnswerStats:
     trimmed_messages: int = 0  # oldest messages left out so that the conversation fits the context
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "AnswerStats":
+    def from_dict(cls, data: dict[str, Any]) -> AnswerStats:
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in known})
 

@@ -98,7 +98,7 @@ class Worker:
         if self.runner is None or self.info is None:
             self.send_error(req, msg(M.NO_MODEL_LOADED))
             return
-        from ..chat.context import answer_reserve, fit_messages
+        from ..prompt.context import answer_reserve, fit_messages
 
         params = GenerationParams.from_dict(message.get("params", {}))
         note = None
@@ -146,7 +146,7 @@ class Worker:
     def _renderer(self, message: dict[str, Any]):
         """``render(msgs) -> (RenderedPrompt, tokens)`` for this request, each length rendered once
         (fit_messages tries several)."""
-        from ..chat.template import RenderedPrompt, render_prompt
+        from ..prompt.template import RenderedPrompt, render_prompt
 
         info, runner = self.info, self.runner
         assert info is not None and runner is not None
@@ -173,7 +173,7 @@ class Worker:
         """How many tokens ``messages`` would take as a prompt (the window's context estimate while
         the user types). Runs on the reader thread, so it answers even while an answer streams;
         tokenizing only reads the vocabulary. During a load there is no answer (``tokens`` None)."""
-        from ..chat.context import answer_reserve
+        from ..prompt.context import answer_reserve
 
         reply: dict[str, Any] = {"ev": "count", "cid": message.get("cid"), "tokens": None}
         if self._model_lock.acquire(blocking=False):

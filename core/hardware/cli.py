@@ -87,7 +87,7 @@ def cmd_estimate(args: argparse.Namespace) -> int:
                      str(verdict)))
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:
-        print("  ".join(cell.ljust(w) if i in (0, 9) else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths))))
+        print("  ".join(cell.ljust(w) if i in (0, 9) else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths, strict=False))))
     cpu = result.device("cpu")
     print(f"total {format_bytes(result.total)} with a full batch of prompt evaluated and the saved states full"
           + (f"; {format_bytes(cpu.at_load)} on the CPU right after loading" if cpu else ""))

@@ -29,7 +29,8 @@ from __future__ import annotations
 import os
 import platform
 from dataclasses import asdict, dataclass, field
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 from gguf.constants import GGML_QUANT_SIZES, GGMLQuantizationType
 
@@ -70,7 +71,7 @@ class Device:
     unified: bool = False  # shares the CPU's RAM (Apple silicon, integrated GPUs)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Device":
+    def from_dict(cls, data: dict[str, Any]) -> Device:
         kind = str(data.get("kind", "gpu"))
         unified = kind == "igpu" or str(data.get("backend", "")).lower() == "metal"
         return cls(str(data.get("name", "?")), kind, int(data.get("free_bytes", 0)),
@@ -360,7 +361,7 @@ def _place(*, shape: ModelShape, info: GGUFInfo, n_ctx: int, kv_type: str, kv_ty
                                 + RESERVE_BYTES.get(dev.kind, 256 * MIB))
     # A GPU that shares the CPU's RAM takes its share from the same free memory: count it there
     # too, or the two verdicts would each spend the same bytes.
-    cpu_est.need_with_margin += sum(int(d.total * (1 + MARGIN_FRACTION)) for d, g in zip(gpu_ests, gpus) if g.unified)
+    cpu_est.need_with_margin += sum(int(d.total * (1 + MARGIN_FRACTION)) for d, g in zip(gpu_ests, gpus, strict=False) if g.unified)
     for dev in [cpu_est, *gpu_ests]:
         if dev.free_bytes:
             dev.fits = dev.need_with_margin <= dev.free_bytes

@@ -9,7 +9,8 @@ that fits."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 from ..messages import Msg, msg
 from . import messages as HM

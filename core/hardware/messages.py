@@ -1,13 +1,8 @@
-"""Sentences of the hardware area (devices, estimates, the load guard, offload options)."""
+"""Sentences of the hardware area (devices, estimates, the load guard)."""
 
 from __future__ import annotations
 
 from ..messages import QT_TRANSLATE_NOOP
-
-BAD_FLASH_ATTN = QT_TRANSLATE_NOOP("core", "Flash attention must be auto, on or off, not {value}.")
-BAD_KV_TYPE = QT_TRANSLATE_NOOP("core", "Unknown KV cache type {value}: choose one of {choices}.")
-KV_NEEDS_FLASH_ATTN = QT_TRANSLATE_NOOP(
-    "core", "A {kv_type} V cache needs flash attention: set flash attention to auto or on, or use an f16 cache.")
 
 # -- the load guard (core/hardware/guard.py) -------------------------------------------------
 GUARD_NO_FIT = QT_TRANSLATE_NOOP(

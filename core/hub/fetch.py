@@ -79,11 +79,11 @@ class HashingWriter:
     whole file again, the partial file is cut back and rehashed).
     """
 
-    def __init__(self, handle: BinaryIO, digest: "hashlib._Hash", name: str, size: int | None, git_blob: bool):
+    def __init__(self, handle: BinaryIO, digest: hashlib._Hash, name: str, size: int | None, git_blob: bool):
         self.handle, self.digest, self.name, self.size, self.git_blob = handle, digest, name, size, git_blob
         self.done = handle.tell()
         self._last = 0.0
-        self._chunks: "queue.Queue[bytes | None]" = queue.Queue(maxsize=64)
+        self._chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=64)
         self._hasher = threading.Thread(target=self._hash, daemon=True)
         self._hasher.start()
 
@@ -91,7 +91,7 @@ class HashingWriter:
         while (chunk := self._chunks.get()) is not None:
             self.digest.update(chunk)
 
-    def finish(self) -> "hashlib._Hash":
+    def finish(self) -> hashlib._Hash:
         """Wait for the hash to catch up; returns it."""
         self._chunks.put(None)
         self._hasher.join()
@@ -127,7 +127,7 @@ class HashingWriter:
         return result
 
 
-def _new_digest(git_blob: bool, size: int | None) -> "hashlib._Hash":
+def _new_digest(git_blob: bool, size: int | None) -> hashlib._Hash:
     if git_blob:  # a plain (non-LFS) git file: its etag is git's blob id, sha1("blob <size>\0" + data)
         digest = hashlib.sha1()
         digest.update(b"blob %d\0" % (size or 0))
@@ -135,7 +135,7 @@ def _new_digest(git_blob: bool, size: int | None) -> "hashlib._Hash":
     return hashlib.sha256()
 
 
-def _hash_prefix(path: str | os.PathLike, length: int, digest: "hashlib._Hash") -> None:
+def _hash_prefix(path: str | os.PathLike, length: int, digest: hashlib._Hash) -> None:
     with open(path, "rb") as handle:
         left = length
         while left > 0:

@@ -19,7 +19,8 @@ import uuid
 from collections import deque
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from ..child.process import ChildGone, ChildNotReady, ChildProcess
 from ..jsonfile import read_json, write_json_atomic
@@ -77,7 +78,7 @@ class Download:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Download":
+    def from_dict(cls, data: dict[str, Any]) -> Download:
         names = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in names})
 
@@ -99,7 +100,7 @@ class _Speed:
 
 class DownloadQueue:
     def __init__(self, store: Path | None = None, *, cache_dir: Path | None = None, endpoint: str | None = None,
-                 token: "HubToken | str | None" = None, max_parallel: int = 1, retries: int = 6,
+                 token: HubToken | str | None = None, max_parallel: int = 1, retries: int = 6,
                  backoff: float = 2.0, backoff_max: float = 120.0, quarantine_dir: Path | None = None):
         self.store = store or (paths.data_dir() / "hub" / "queue.json")
         self.store.parent.mkdir(parents=True, exist_ok=True)
@@ -258,7 +259,7 @@ class DownloadQueue:
                 self._cond.wait(0.05)
 
     # -- running -------------------------------------------------------------------------------
-    def start(self) -> "DownloadQueue":
+    def start(self) -> DownloadQueue:
         if self._scheduler is None:
             self._closing = False
             self._keep_spare()

@@ -13,7 +13,7 @@ import os
 import queue
 import threading
 from pathlib import Path
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from ..child.process import ChildGone, ChildNotReady, ChildProcess
 from ..messages import Msg

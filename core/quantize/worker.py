@@ -20,7 +20,8 @@ import threading
 import time
 import traceback
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from ..child.side import checkpoint, protect_stdout, read_line
 from ..errors import HearthError

@@ -8,7 +8,7 @@ without trimming (each trim changes the prompt's start, and the KV cache must ev
 
 from __future__ import annotations
 
-from typing import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 Message = Mapping[str, str]
 

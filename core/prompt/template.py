@@ -11,14 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Any, Iterable, Mapping
-
-from jinja2 import Template, TemplateError
-from jinja2.exceptions import SecurityError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Mapping
 
 from .. import messages as M
 from ..messages import Msg, msg
+
+if TYPE_CHECKING:  # jinja2 is imported on first use (~0.5 s): the window's start does without it
+    from jinja2 import Template
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 # ChatML: what SmolLM2, Qwen and many fine-tunes use; the fallback for unknown architectures.
 CHATML_TEMPLATE = (
@@ -78,10 +79,14 @@ class RenderedPrompt:
 
 
 def _raise_exception(message: str) -> None:
+    from jinja2 import TemplateError
+
     raise TemplateError(message)
 
 
 def _environment() -> ImmutableSandboxedEnvironment:
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
     env = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True)
     env.globals["raise_exception"] = _raise_exception
     env.globals["strftime_now"] = lambda fmt: datetime.now().strftime(fmt)
@@ -115,6 +120,9 @@ def render_prompt(template: str | None, messages: Iterable[Mapping[str, Any]], *
                   architecture: str | None = None) -> RenderedPrompt:
     """Render with the model's template (or a built-in format named as ``template``), falling back
     to the format of the model's architecture with a note for the user."""
+    from jinja2 import TemplateError
+    from jinja2.exceptions import SecurityError
+
     messages = [dict(m) for m in messages]
     kwargs = dict(bos_token=bos_token, eos_token=eos_token, add_generation_prompt=add_generation_prompt)
     if template in FORMATS:  # the user chose a built-in format
