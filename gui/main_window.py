@@ -1,8 +1,8 @@
 """The main window: one page per area in tabs down the left side; the chat page first.
 
-The chat page (gui/chat_page.py) holds the stored conversations and the engine session. The
-window keeps short names for the chat page's parts (``window.view``, ``window.prompt``, …) for
-the other pages and the tests.
+The chat page (gui/chat_page.py) is the view of a chat session (core/chat/session.py), which holds
+the conversation and the engine: other pages and the tests reach them as ``window.chat.<part>``
+and ``window.chat.session``.
 """
 
 from __future__ import annotations
@@ -21,10 +21,6 @@ from .messages import tr_msg
 from .models_page import ModelsPage
 from .monitor_page import MonitorPage
 from .quantize_page import QuantizePage
-
-# Parts of the chat page the window names directly.
-_CHAT_PARTS = ("session", "picker", "progress", "banner", "banner_row", "restart_button", "view", "prompt",
-               "send_button", "stop_button", "conversations", "settings_panel", "store", "context_label")
 
 
 class MainWindow(QMainWindow):
@@ -46,8 +42,6 @@ class MainWindow(QMainWindow):
     def _build(self) -> None:
         self.statusBar().showMessage(self.tr("No model loaded"))
         self.chat = ChatPage(self.settings, self.statusBar().showMessage)
-        for name in _CHAT_PARTS:
-            setattr(self, name, getattr(self.chat, name))
         # One page per area (chat, models, quantize, documents, monitor) in tabs down the left side.
         self.pages = QTabWidget()
         self.pages.setObjectName("pages")
@@ -95,10 +89,10 @@ class MainWindow(QMainWindow):
     def use_model(self, path: str) -> None:
         """A model chosen on another page (the library): select it in the chat and load it."""
         self.pages.setCurrentWidget(self.chat)
-        if self.session.busy:
+        if self.chat.session.busy:
             self.show_error(self.tr("Stop the answer first, then choose the model again."), restart=False)
             return
-        self.picker.add_model(path, select=True)
+        self.chat.picker.add_model(path, select=True)
         self.chat.model_chosen(path)
 
     def send(self) -> None:

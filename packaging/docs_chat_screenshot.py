@@ -52,7 +52,7 @@ def main(language: str) -> int:
     window.show()
 
     def ask(_info: object) -> None:
-        window.prompt.setPlainText("How often should I descale the kettle?" if language == "en"
+        window.chat.prompt.setPlainText("How often should I descale the kettle?" if language == "en"
                                    else "水壶多久除垢一次？")
         window.send()
 
@@ -62,9 +62,9 @@ def main(language: str) -> int:
         print("wrote", out)
         app.quit()
 
-    window.session.loaded.connect(ask)
-    window.session.answered.connect(lambda _a: QTimer.singleShot(300, finish))
-    window.session.answerFailed.connect(lambda m, _c: (print(m, file=sys.stderr), app.quit()))
+    window.chat.events.loaded.connect(ask)
+    window.chat.events.answered.connect(lambda _a: QTimer.singleShot(300, finish))
+    window.chat.events.answerFailed.connect(lambda m, _c: (print(m, file=sys.stderr), app.quit()))
     app.exec()
     window.close()
     return 0
