@@ -52,7 +52,7 @@ def test_attach_ask_sources_reopen_detach(qtbot, starter_model, manual: Path, mo
 
     sent: list[list[dict]] = []
     real_ask = win.chat.session.engine.ask
-    monkeypatch.setattr(win.chat.session, "ask", lambda messages, *a, **k: (sent.append(messages), real_ask(messages, *a, **k)))
+    monkeypatch.setattr(win.chat.session.engine, "ask", lambda messages, *a, **k: (sent.append(messages), real_ask(messages, *a, **k)))
     question = "What does the red valve release?"
     send(qtbot, win, question)
     to_engine = sent[-1][-1]["content"]
@@ -89,7 +89,7 @@ def test_attach_ask_sources_reopen_detach(qtbot, starter_model, manual: Path, mo
     assert "collections" not in again.chat.store.get(conversation).settings
     sent.clear()
     real_ask2 = again.chat.session.engine.ask
-    monkeypatch.setattr(again.chat.session, "ask", lambda messages, *a, **k: (sent.append(messages), real_ask2(messages, *a, **k)))
+    monkeypatch.setattr(again.chat.session.engine, "ask", lambda messages, *a, **k: (sent.append(messages), real_ask2(messages, *a, **k)))
     send(qtbot, again, "And the pump?")
     assert sent[-1][-1]["content"] == "And the pump?"
     last = again.chat.store.path(conversation)[-1]

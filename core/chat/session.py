@@ -179,7 +179,7 @@ class ChatSession:
 
     def collections(self) -> list[str]:
         """The document collections the open conversation answers from."""
-        names = self.own_settings().get(COLLECTIONS_KEY) or []
+        names = self.overrides.get(COLLECTIONS_KEY) or self.own_settings().get(COLLECTIONS_KEY) or []
         return [str(n) for n in names] if isinstance(names, list) else []
 
     def set_collections(self, names: list[str]) -> None:
