@@ -17,7 +17,7 @@ from typing import Any, Callable
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from hearthlm.core.chat.session import ChatSession
-from hearthlm.core.engine.crash import crash_details
+from hearthlm.core.child.crash import crash_details
 from hearthlm.core.errors import EngineCrashed
 
 from .detached_job import run_detached

@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from hearthlm.core.docs.embed_service import FAULT_ENV, EmbedService
+from hearthlm.core.child.side import FAULT_ENV
+from hearthlm.core.docs.embed_service import EmbedService
 from hearthlm.core.docs.embedders import get_embedder
 from hearthlm.core.docs.errors import EmbedderError
 
@@ -55,7 +56,7 @@ def test_a_killed_child_is_replaced_by_the_next_question(service: EmbedService) 
 
 
 def test_a_crash_while_embedding_is_one_sentence_then_it_recovers() -> None:
-    service = EmbedService(env={**os.environ, FAULT_ENV: "segv"})
+    service = EmbedService(env={**os.environ, FAULT_ENV: "segv@request"})
     try:
         with pytest.raises(EmbedderError) as caught:
             service.embed("minilm", ["boom"])

@@ -226,21 +226,21 @@ def test_child_exits_at_once_after_answering(tmp_path: Path) -> None:
 
     from hearthlm.core.quantize.child import discard, start_worker
 
-    proc = start_worker()
+    child = start_worker()
     try:
         job = {"kind": "quantize", "src": str(tmp_path / "missing.gguf"), "out": str(tmp_path / "o.gguf"),
                "ftype": 7, "nthread": 1}
-        assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
-        proc.stdin.write((json.dumps(job) + "\n").encode())
-        proc.stdin.flush()  # stdin stays open: the child must not wait for it to close
-        answer = json.loads(proc.stdout.readline())
+        assert child.wait_ready(60)
+        child.request("run", job=job)  # stdin stays open: the child must not wait for it to close
+        answer = child.next_event(timeout=60)
         answered = time.monotonic()
         assert answer["ev"] == "error" and "missing.gguf" in answer["message"]
-        assert proc.wait(timeout=10) == 0
+        assert child.proc is not None and child.proc.wait(timeout=10) == 0
         assert time.monotonic() - answered < 0.5
-        assert b"Fatal Python error" not in proc.stderr.read()
+        child.reap()
+        assert not any("Fatal Python error" in line for line in child.stderr_tail)
     finally:
-        discard(proc)
+        discard(child)
 
 
 def test_quantize_child_loads_only_llama_cpp_bindings() -> None:

@@ -3,7 +3,7 @@
 Parent -> engine (stdin):  {"cmd": "load"|"chat"|"cancel"|"quit", "id": n, ...}
   chat: {"messages": [...], "template": name|null, "params": {...}} or {"prompt": ".."};
         "continue": true makes the last (assistant) message an unfinished answer to go on from
-Engine -> parent (its protocol pipe):
+Engine -> parent (the protocol channel; framing and the handshake: core/child):
   {"ev": "ready", "pid": ..}                     once, at start
   {"ev": "progress", "id": n, "value": 0..1}     while loading
   {"ev": "loaded", "id": n, "info": {...}}
@@ -15,7 +15,6 @@ Engine -> parent (its protocol pipe):
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
@@ -92,11 +91,3 @@ class PromptCount:
     @property
     def over(self) -> bool:
         return self.tokens > self.limit
-
-
-def encode(message: dict[str, Any]) -> bytes:
-    return (json.dumps(message, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
-
-
-def decode(line: bytes) -> dict[str, Any]:
-    return json.loads(line)

@@ -1,7 +1,8 @@
 """``python -m hearthlm.core.hub.fetch``: download the files of one model into the HF cache.
 
 Runs in a child process so that pause and cancel can stop it at once (kill) without leaving a
-thread stuck in a socket read. Reads one JSON job (with the token) on stdin, writes JSON-line events on stdout:
+thread stuck in a socket read. Says "ready" once huggingface_hub is imported, reads one JSON job (with
+the token) on stdin, writes JSON-line events on the protocol channel (core/child/side.py):
 ``start``, ``progress`` (at most every 0.2 s), ``verify``, ``file_done``, ``error`` (with a
 sentence and whether a retry can help), then exits 0 when every file is ready.
 
@@ -31,6 +32,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
+from ..child.side import Channel, checkpoint, protect_stdout
 from ..messages import Msg, msg
 from . import messages as M
 from .config import NO_TOKEN, HubToken, token_source
@@ -60,9 +62,12 @@ def _retry_after(exc: BaseException) -> float | None:
     return value if 0 <= value <= 3600 else None
 
 
+_channel: Channel | None = None  # set by main()
+
+
 def emit(event: str, **data: Any) -> None:
-    sys.stdout.write(json.dumps({"event": event, **data}) + "\n")
-    sys.stdout.flush()
+    assert _channel is not None
+    _channel.send(event=event, **data)
 
 
 class HashingWriter:
@@ -350,6 +355,8 @@ def run(job: dict[str, Any]) -> int:
 
 
 def main() -> None:
+    global _channel
+    _channel = protect_stdout()
     # huggingface_hub's own progress bars would write to stderr; events are our progress.
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     # Import first, then wait for the job: the queue keeps one such process ready ("spare"), so a
@@ -357,9 +364,11 @@ def main() -> None:
     import huggingface_hub.file_download  # noqa: F401
     import huggingface_hub.hf_api  # noqa: F401
 
+    _channel.ready()
     line = sys.stdin.readline()
     if not line.strip():
         return  # a spare that was not needed
+    checkpoint("request")
     sys.exit(run(json.loads(line)))
 
 

@@ -1460,6 +1460,10 @@
         <translation>嵌入模型在处理问题时停止了（{cause}）；下一个问题会重新启动它。</translation>
     </message>
     <message>
+        <source>The indexing process stopped unexpectedly: {cause}.</source>
+        <translation>索引进程意外停止：{cause}。</translation>
+    </message>
+    <message>
         <source>The question is empty.</source>
         <translation>问题是空的。</translation>
     </message>
