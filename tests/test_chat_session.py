@@ -158,7 +158,7 @@ def test_continue_keeps_stats_and_sources_with_the_exact_token_sum(tmp_path: Pat
     stopped = []
 
     def stop_after_some(_text: str) -> None:
-        if not stopped and len(h.seen["tokens"]) >= 3:
+        if not stopped:  # at the first piece: the rest of a long answer is left
             stopped.append(True)
             s.stop()
 
