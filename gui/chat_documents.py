@@ -10,7 +10,8 @@ Signals: collectionsChosen(list)  the collections now checked, in the store's or
 from __future__ import annotations
 
 import threading
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QLabel, QMenu, QSizePolicy, QToolButton, QWidget
@@ -144,10 +145,16 @@ class ChatDocsSource:
             return self._embed_service.embed
 
     def retrieve(self, names: list[str], question: str, **budget: Any) -> Any:
-        """The chat session's retrieval (core/docs/chat_context.py), on a worker thread."""
-        from hearthlm.core.docs.chat_context import retrieve
+        """The chat session's retrieval (core/docs/chat_context.py), on a worker thread. It never
+        raises: the question alone, with the reason, when the store cannot even be opened."""
+        from hearthlm.core.docs import messages as DM
+        from hearthlm.core.docs.chat_context import ChatDocs, retrieve
+        from hearthlm.core.messages import msg
 
-        return retrieve(self.store(), names, question, embed=self._embedder(), **budget)
+        try:
+            return retrieve(self.store(), names, question, embed=self._embedder(), **budget)
+        except Exception as exc:
+            return ChatDocs(question, note=msg(DM.CHAT_DOCS_FAILED, reason=getattr(exc, "msg", None) or str(exc)))
 
     def close(self) -> None:
         if self._embed_service is not None:

@@ -5,13 +5,13 @@ sentences keep the page's translation context, "ChatPage")."""
 
 from __future__ import annotations
 
-from typing import Any, Callable
-
-from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QSplitter, QVBoxLayout, QWidget
+from collections.abc import Callable
+from typing import Any
 
 from hearthlm.core.chat.presets import PresetLibrary
 from hearthlm.core.chat.store import ConversationStore
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QSplitter, QVBoxLayout, QWidget
 
 from .chat_documents import AnsweringFromLabel, DocumentsButton
 from .chat_settings import ChatSettingsPanel

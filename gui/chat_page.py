@@ -9,12 +9,9 @@ QtRunner); every session event arrives on the UI thread. ``events`` holds the en
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
-
-from PySide6.QtCore import QCoreApplication, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
+from typing import Any
 
 from hearthlm.core.chat.presets import PresetLibrary
 from hearthlm.core.chat.session import ChatSession
@@ -24,6 +21,9 @@ from hearthlm.core.engine import Engine
 from hearthlm.core.paths import log_dir
 from hearthlm.core.settings import Settings
 from hearthlm.core.starter import STARTER_INSTALL_HINT, starter_model_path
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 
 from . import chat_layout
 from .chat_documents import ChatDocsSource

@@ -8,7 +8,8 @@ widget that has gone simply never hears back.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication, QObject, Slot
 

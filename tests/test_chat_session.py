@@ -12,15 +12,13 @@ import time
 from pathlib import Path
 
 import pytest
-
+from conftest import TEST_THREADS
 from hearthlm.core import messages as CM
 from hearthlm.core.chat.runner import ThreadRunner
 from hearthlm.core.chat.session import COLLECTIONS_KEY, ChatSession
 from hearthlm.core.chat.store import ConversationStore
 from hearthlm.core.docs.chat_context import ChatDocs
 from hearthlm.core.settings import Settings
-
-from conftest import TEST_THREADS
 
 pytestmark = pytest.mark.engine
 TIMEOUT_S = 120.0

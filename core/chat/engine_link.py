@@ -22,7 +22,8 @@ loads): a window's Details view shows the engine's log lines from it.
 from __future__ import annotations
 
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ..engine import Engine, GenerationParams, LoadParams
 from ..engine.keeper import EngineKeeper

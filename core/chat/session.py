@@ -41,20 +41,21 @@ Events (``Event``; arguments in brackets):
 from __future__ import annotations
 
 import time
-from concurrent.futures import Future, TimeoutError as FutureTimeout
-from typing import Any, Callable, NamedTuple
+from collections.abc import Callable
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
+from typing import Any, NamedTuple
 
+from .. import messages as CM
 from ..engine import Engine, GenerationParams, LoadParams
 from ..messages import Msg, msg
-from . import messages as _chat_messages  # noqa: F401 (the chat catalogue, loaded with the session)
-from .. import messages as CM
+from .engine_link import EngineLink
 from .reasoning import MARKERS
+from .runner import Event, Runner
 from .store import SYSTEM_PROMPT_KEY, ConversationStore
 from .store_writer import AnswerWriter
 from .template import FORMATS, fallback_format, render_prompt
 from .turns import continued_stats, question_parent, unanswered_question
-from .engine_link import EngineLink
-from .runner import Event, Runner
 
 TEMPLATE_KEY = "template"  # a conversation's own chat template (a FORMATS key), in its settings
 COLLECTIONS_KEY = "collections"  # the document collections a conversation answers from
@@ -467,10 +468,8 @@ class ChatSession:
                           "note": found.note.to_json() if found.note else None}
             self._ask_engine(writer, history[:-1] + [{**history[-1], "content": found.content}], False)
 
-        def failed(exc: BaseException) -> None:  # retrieve() does not raise; still safe
-            from ..docs import messages as DM
-
-            done(_NoDocs(question, msg(DM.CHAT_DOCS_FAILED, reason=getattr(exc, "msg", None) or str(exc))))
+        def failed(_exc: BaseException) -> None:  # retrieve() says its failures in a note; still safe
+            done(_NoDocs(question))
 
         self.retrieving = True
         self.busy_changed.emit(True)
@@ -583,7 +582,7 @@ class ChatSession:
 
 
 class _NoDocs:
-    """The answer to a retrieval that failed outright: the question alone, with the reason."""
+    """The answer to a retrieval that raised: the question alone."""
 
-    def __init__(self, question: str, note: Msg):
-        self.content, self.sources, self.tokens, self.note = question, [], 0, note
+    def __init__(self, question: str):
+        self.content, self.sources, self.tokens, self.note = question, [], 0, None
