@@ -8,14 +8,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from hearthlm.core.chat.presets import PresetLibrary
-from hearthlm.core.chat.store import ConversationStore
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QSplitter, QVBoxLayout, QWidget
+
+from hearthlm.core.chat.presets import PresetLibrary
+from hearthlm.core.chat.store import ConversationStore
 
 from .chat_documents import AnsweringFromLabel, DocumentsButton
 from .chat_settings import ChatSettingsPanel
 from .chat_view import ChatView
+from .context_meter import ContextMeter
 from .conversation_list import ConversationList
 from .error_banner import ErrorBanner
 from .model_picker import ModelPicker
@@ -82,16 +84,9 @@ def build(page: Any, store: ConversationStore, presets: PresetLibrary, docs_stor
     bottom.addWidget(page.prompt, 1)
     bottom.addLayout(buttons)
     column.addLayout(bottom)
-    meter = QHBoxLayout()
-    page.context_label = QLabel()
-    page.context_label.setObjectName("contextMeter")
-    page.context_bar = QProgressBar()
-    page.context_bar.setTextVisible(False)
-    page.context_bar.setMaximumHeight(8)
-    page.context_bar.setMaximumWidth(200)
-    meter.addWidget(page.context_bar)
-    meter.addWidget(page.context_label, 1)
-    column.addLayout(meter)
+    page.context_meter = ContextMeter()
+    page.context_bar, page.context_label = page.context_meter.bar, page.context_meter.label
+    column.addWidget(page.context_meter)
 
     page.settings_panel = ChatSettingsPanel(presets)
     page.settings_panel.setVisible(False)

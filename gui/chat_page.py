@@ -13,21 +13,23 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtWidgets import QWidget
+
 from hearthlm.core.chat.presets import PresetLibrary
 from hearthlm.core.chat.session import ChatSession
-from hearthlm.core.chat.store import ConversationStore, Message, StoreError
+from hearthlm.core.chat.store import ConversationStore, StoreError
 from hearthlm.core.default_model import default_model_path
 from hearthlm.core.engine import Engine
 from hearthlm.core.paths import log_dir
 from hearthlm.core.settings import Settings
 from hearthlm.core.starter import STARTER_INSTALL_HINT, starter_model_path
-from PySide6.QtCore import QCoreApplication, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 
 from . import chat_layout
+from . import conversation_dialogs as dialogs
 from .chat_documents import ChatDocsSource
-from .load_guard import guarded_load
+from .chat_model import ModelLoading
 from .message_html import MessageView
 from .messages import error_text, tr_msg
 from .session_qt import QtRunner, SessionSignals
@@ -62,6 +64,7 @@ class ChatPage(QWidget):
         self._expanded: set[int] = set()
         chat_layout.build(self, store, self.presets, self.docs.store_now)
         self._show_context(None)
+        self.models = ModelLoading(self)
         self._connect()
         self._shortcuts()
         self.conversations.refresh()
@@ -71,16 +74,14 @@ class ChatPage(QWidget):
         self._template_note()
 
     def _connect(self) -> None:
-        self.picker.modelChosen.connect(self.model_chosen)
         self.prompt.submitted.connect(self.send)
         self.send_button.clicked.connect(self.send)
         self.stop_button.clicked.connect(self.stop)
-        self.banner_row.restartRequested.connect(self._restart)
         self.settings_button.toggled.connect(self.settings_panel.setVisible)
         self.help_button.clicked.connect(self.show_help)
         self.view.action.connect(self._message_action)
         self.view.sourceClicked.connect(lambda url: QDesktopServices.openUrl(QUrl(url)))
-        self.documents_button.collectionsChosen.connect(self.set_collections)
+        self.documents_button.collectionsChosen.connect(self.session.set_collections)
         c = self.conversations
         c.selected.connect(self._open_from_list)
         c.newRequested.connect(self.new_chat)
@@ -89,19 +90,15 @@ class ChatPage(QWidget):
         c.exportRequested.connect(self._ask_export)
         self.settings_panel.changed.connect(self.session.set_settings)
         s = self.session
-        s.load_progress.connect(lambda v: self.progress.setValue(int(v * 100)))
-        s.loaded.connect(self._loaded)
-        s.load_failed.connect(lambda exc, restart: self._load_failed(error_text(exc), restart, self.events.details))
-        s.restarting.connect(self._engine_restarting)
         s.busy_changed.connect(self._busy_changed)
         s.usage.connect(self._show_context)
         s.context.connect(self._show_context)
         s.counted.connect(self._show_estimate)
         s.tokens.connect(self.view.append_answer)
         s.answer_started.connect(self.view.begin_answer)
-        s.searching.connect(lambda: self._answer_running(self.tr("Searching the documents…")))
+        s.searching.connect(lambda: (self.stop_button.setEnabled(True), self._status(self.tr("Searching the documents…"))))
         s.search_stopped.connect(lambda: self._status(self.tr("Ready")))
-        s.asking.connect(lambda: self._answer_running(self.tr("Answering…")))
+        s.asking.connect(lambda: (self.stop_button.setEnabled(True), self._status(self.tr("Answering…"))))
         s.answered.connect(self._answered)
         s.answer_saved.connect(self._saved)
         s.answer_failed.connect(self._answer_failed)
@@ -115,10 +112,7 @@ class ChatPage(QWidget):
         s.store_waiting.connect(lambda: self._status(self.tr("Waiting for the conversation store…")))
         s.error.connect(lambda exc: self.show_error(error_text(exc), restart=False))
         # The context meter follows the draft: counted by the engine once typing pauses.
-        self._estimate_timer = QTimer(self)
-        self._estimate_timer.setSingleShot(True)
-        self._estimate_timer.setInterval(ESTIMATE_DELAY_MS)
-        self._estimate_timer.timeout.connect(self._estimate_context)
+        self._estimate_timer = QTimer(self, singleShot=True, interval=ESTIMATE_DELAY_MS, timeout=self._estimate_context)
         self.prompt.textChanged.connect(self._estimate_timer.start)
 
     def _shortcuts(self) -> None:
@@ -152,8 +146,6 @@ class ChatPage(QWidget):
         model = self.session.conversation_model()
         return model if model and Path(model).is_file() else None
 
-    # -- the session's state, by the names the window and tests use -----------------------
-
     @property
     def conversation_id(self) -> str | None:
         return self.session.conversation_id
@@ -161,24 +153,6 @@ class ChatPage(QWidget):
     @property
     def answering(self) -> bool:
         return self.session.answering
-
-    @property
-    def messages(self) -> list[dict[str, str]]:
-        """The active branch as it goes to the engine (reasoning stripped, system prompt first)."""
-        return self.session.history()
-
-    def pending_writes(self) -> int:
-        return self.session.pending_writes()
-
-    def collections(self) -> list[str]:
-        return self.session.collections()
-
-    def set_collections(self, names: list[str]) -> None:
-        self.session.set_collections(names)
-
-    def use_docs_store(self, provider: Callable[[], Any], embed: Callable[..., Any] | None = None,
-                       ready: Callable[[], Any] | None = None) -> None:
-        self.docs.share(provider, embed, ready)
 
     def _settings_changed(self) -> None:
         model = self.session.conversation_model() if self.conversation_id else self.session.model_path
@@ -191,39 +165,10 @@ class ChatPage(QWidget):
     # -- models --------------------------------------------------------------------------
 
     def load_model(self, path: str) -> None:
-        self.hide_error()
-        self.progress.setValue(0)
-        self.progress.setVisible(True)
-        self._status(self.tr("Loading {name}…").format(name=Path(path).name))
-        n_ctx = self.session.load_params(path).n_ctx
-        # The hardware guard checks the estimate against free memory first (gui/load_guard.py).
-        guarded_load(self, path, self.settings, lambda offload: self.session.load(path, **offload),
-                     lambda message: self._load_failed(message, self.session.take_restart()), n_ctx=n_ctx)
+        self.models.load(path)
 
-    def model_chosen(self, path: str) -> None:
-        """A model picked for the open conversation (here or on another page): remember it, load it."""
-        self.session.choose_model(path)
-        self.load_model(path)
-
-    def _restart(self) -> None:
-        path = self.session.model_path or self.picker.current_path()
-        if path:
-            self.session.begin_restart()  # a failed reload offers Restart again; a good one re-asks
-            self.load_model(path)
-
-    def _engine_restarting(self, progress: float) -> None:
-        """A question found the engine dead: the model reloads into a new one, then it answers."""
-        if not self.progress.isVisible():
-            self.progress.setVisible(True)
-            self._status(self.tr("The engine had stopped: restarting it…"))
-        self.progress.setValue(int(progress * 100))
-
-    def _loaded(self, info: Any) -> None:
-        self.progress.setVisible(False)
-        self._status(self.tr("{name} · {quant} · context {ctx} tokens").format(
-            name=info.name, quant=info.quantization, ctx=info.n_ctx))
-        self._settings_changed()
-        self.prompt.setFocus()
+    def model_chosen(self, path: str) -> None:  # here or on another page: remembered, loaded
+        self.models.model_chosen(path)
 
     def _template_note(self, extra: str | None = None) -> None:
         """Say which template is used when it is not the model's own (and the answer's own note)."""
@@ -238,15 +183,6 @@ class ChatPage(QWidget):
             texts.append(extra)
         self.note.setText("\n".join(texts))
         self.note.setVisible(bool(texts))
-
-    def _load_failed(self, message: str, restart: bool, details: str = "") -> None:
-        self.progress.setVisible(False)
-        if self.session.model_path:  # keep showing the model that is still loaded
-            self.picker.add_model(self.session.model_path, select=True)
-            self._status(self.tr("Still using {name}").format(name=Path(self.session.model_path).name))
-        else:
-            self._status(self.tr("No model loaded"))
-        self.show_error(message, restart=restart, details=details)
 
     # -- conversations -------------------------------------------------------------------
 
@@ -281,21 +217,16 @@ class ChatPage(QWidget):
         self.render()
         self.conversations.mark_current(conversation_id)
 
-    def _views(self, path: list[Message]) -> list[MessageView]:
-        views = []
-        for i, m in enumerate(path):
-            index, count, _ids = self.store.siblings(m.id)
-            views.append(MessageView(m.id, m.role, m.content, m.state, m.stats, index, count,
-                                     last=i == len(path) - 1, reasoning_open=m.id in self._expanded))
-        return views
-
     def render(self, keep_scroll: bool = False, drop_last: bool = False) -> None:
         if self.conversation_id is None:
             self.view.show_welcome()
             return
         # The answer streaming now is shown by the view's streaming part, not as a message.
         path = [m for m in self.store.path(self.conversation_id) if m.role != "system" and m.state != "streaming"]
-        self.view.show_messages(self._views(path[:-1] if drop_last else path), keep_scroll=keep_scroll)
+        path = path[:-1] if drop_last else path
+        views = [MessageView.of(self.store, m, last=i == len(path) - 1, reasoning_open=m.id in self._expanded)
+                 for i, m in enumerate(path)]
+        self.view.show_messages(views, keep_scroll=keep_scroll)
 
     def rename_conversation(self, conversation_id: str, title: str) -> None:
         self.session.rename(conversation_id, title)
@@ -309,25 +240,16 @@ class ChatPage(QWidget):
         Path(path).write_text(text, encoding="utf-8")
 
     def _ask_rename(self, conversation_id: str) -> None:
-        title, ok = QInputDialog.getText(self, self.tr("Rename conversation"), self.tr("Title:"),
-                                         text=self.store.get(conversation_id).title)
-        if ok:
+        title = dialogs.ask_title(self, self.store, conversation_id)
+        if title is not None:
             self._guard(lambda: self.rename_conversation(conversation_id, title))
 
     def _ask_delete(self, conversation_id: str) -> None:
-        title = self.store.get(conversation_id).title or self.tr("New chat")
-        answer = QMessageBox.question(self, self.tr("Delete conversation"),
-                                      self.tr("Delete “{title}” and all its messages? This cannot be undone.")
-                                      .format(title=title))
-        if answer == QMessageBox.StandardButton.Yes:
+        if dialogs.confirm_delete(self, self.store, conversation_id):
             self._guard(lambda: self.delete_conversation(conversation_id))
 
     def _ask_export(self, conversation_id: str, fmt: str) -> None:
-        title = self.store.get(conversation_id).title or "conversation"
-        safe = "".join(ch if ch.isalnum() or ch in " -_" else "_" for ch in title).strip() or "conversation"
-        filters = self.tr("Markdown (*.md)") if fmt == "md" else self.tr("JSON (*.json)")
-        path, _ = QFileDialog.getSaveFileName(self, self.tr("Export conversation"),
-                                              str(Path.home() / f"{safe}.{fmt}"), filters)
+        path = dialogs.ask_export_path(self, self.store, conversation_id, fmt)
         if path:
             self._guard(lambda: self.export_conversation(conversation_id, fmt, path))
 
@@ -374,10 +296,6 @@ class ChatPage(QWidget):
             self._cancel_edit()
             self.prompt.clear()
 
-    def _answer_running(self, status: str) -> None:
-        self.stop_button.setEnabled(True)
-        self._status(status)
-
     # -- answer events -------------------------------------------------------------------
 
     def _answered(self, _answer: Any) -> None:
@@ -394,9 +312,8 @@ class ChatPage(QWidget):
         except Exception:
             self.render()  # discarded: show the branch as it now is
         else:
-            index, count, _ids = self.store.siblings(m.id)
             # Only this message changed: the messages above were rendered before the answer started.
-            self.view.replace_answer(MessageView(m.id, m.role, m.content, m.state, m.stats, index, count, last=True))
+            self.view.replace_answer(MessageView.of(self.store, m, last=True))
         self.answerSaved.emit(message_id)
 
     def _answer_failed(self, exc: BaseException, crashed: bool) -> None:
@@ -451,29 +368,11 @@ class ChatPage(QWidget):
                 pass
 
     def _show_estimate(self, count: Any) -> None:
-        if count is None or self.session.busy or not self.prompt.toPlainText().strip():
-            return
-        self.context_bar.setRange(0, max(1, count.n_ctx))
-        self.context_bar.setValue(min(count.n_ctx, count.tokens))
-        if count.too_long:
-            text = self.tr("Context: ≈ {used:,} / {n_ctx:,} tokens: this message alone is too long for the "
-                           "context; shorten it or raise the context size").format(used=count.tokens, n_ctx=count.n_ctx)
-        elif count.over:
-            text = self.tr("Context: ≈ {used:,} / {n_ctx:,} tokens with this message; the oldest turns "
-                           "will be left out to fit").format(used=count.tokens, n_ctx=count.n_ctx)
-        else:
-            text = self.tr("Context: ≈ {used:,} / {n_ctx:,} tokens with this message").format(
-                used=count.tokens, n_ctx=count.n_ctx)
-        self.context_label.setText(text)
+        if count is not None and not self.session.busy and self.prompt.toPlainText().strip():
+            self.context_meter.show_estimate(count)
 
     def _show_context(self, used: int | None) -> None:
-        n_ctx = self.session.n_ctx()
-        self.context_bar.setRange(0, max(1, n_ctx))
-        self.context_bar.setValue(min(n_ctx, used or 0))
-        if used is None:
-            self.context_label.setText(self.tr("Context: {n_ctx:,} tokens").format(n_ctx=n_ctx))
-        else:
-            self.context_label.setText(self.tr("Context: {used:,} / {n_ctx:,} tokens used").format(used=used, n_ctx=n_ctx))
+        self.context_meter.show_used(used, self.session.n_ctx())
 
     # -- misc ----------------------------------------------------------------------------
 

@@ -71,7 +71,7 @@ class MainWindow(QMainWindow):
         self.pages.addTab(QuantizePage(self), self.tr("Quantize"))
         self.docs_page = DocsPage(self)
         # one document store and one question-embedding child process per window
-        self.chat.use_docs_store(lambda: self.docs_page.store, embed=self.docs_page.embed_service.embed,
+        self.chat.docs.share(lambda: self.docs_page.store, embed=self.docs_page.embed_service.embed,
                                  ready=lambda: self.docs_page.ready_store)
         self.pages.addTab(self.docs_page, self.tr("Documents"))
         self.monitor_page = MonitorPage(self)
@@ -81,7 +81,7 @@ class MainWindow(QMainWindow):
 
     @property
     def messages(self) -> list[dict[str, Any]]:
-        return self.chat.messages
+        return self.chat.session.history()
 
     def load_model(self, path: str) -> None:
         self.chat.load_model(path)

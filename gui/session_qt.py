@@ -15,10 +15,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from PySide6.QtCore import QCoreApplication, QObject, Signal
+
 from hearthlm.core.chat.session import ChatSession
 from hearthlm.core.child.crash import crash_details
 from hearthlm.core.errors import EngineCrashed
-from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from .detached_job import run_detached
 from .jobs import Job

@@ -47,7 +47,7 @@ def main(language: str) -> int:
     window = MainWindow(Settings(n_ctx=2048, max_tokens=60, temperature=0.0, n_threads=1), model=str(model))
     ingest(window.docs_page.store, "Manuals", [manual, files / "笔记.md"])
     window.docs_page.refresh()
-    window.chat.set_collections(["Manuals"])
+    window.chat.session.set_collections(["Manuals"])
     window.resize(1280, 820)
     window.show()
 

@@ -46,7 +46,7 @@ def test_attach_ask_sources_reopen_detach(qtbot, starter_model, manual: Path, mo
 
     menu_action(win, "Manuals").setChecked(True)
     menu_action(win, "笔记").setChecked(True)
-    assert win.chat.collections() == ["Manuals", "笔记"]
+    assert win.chat.session.collections() == ["Manuals", "笔记"]
     assert win.chat.answering_from.isVisible()
     assert win.chat.answering_from.text() == "Answering from: Manuals, 笔记"
 
@@ -85,7 +85,7 @@ def test_attach_ask_sources_reopen_detach(qtbot, starter_model, manual: Path, mo
     # Detach: the next question goes to the engine as typed, and its answer lists no sources.
     menu_action(again, "Detach all").trigger()
     settle(again)
-    assert again.chat.collections() == [] and not again.chat.answering_from.isVisible()
+    assert again.chat.session.collections() == [] and not again.chat.answering_from.isVisible()
     assert "collections" not in again.chat.store.get(conversation).settings
     sent.clear()
     real_ask2 = again.chat.session.engine.ask
@@ -100,7 +100,7 @@ def test_attach_ask_sources_reopen_detach(qtbot, starter_model, manual: Path, mo
 @pytest.mark.engine
 def test_a_missing_collection_still_answers_with_a_note(qtbot, starter_model) -> None:
     win = make_window(qtbot, starter_model)
-    win.chat.set_collections(["Gone"])  # e.g. deleted on the Documents page meanwhile
+    win.chat.session.set_collections(["Gone"])  # e.g. deleted on the Documents page meanwhile
     settle(win)
     send(qtbot, win, "Hello")
     answer = win.chat.store.path(win.chat.conversation_id)[-1]
@@ -113,7 +113,7 @@ def test_a_missing_collection_still_answers_with_a_note(qtbot, starter_model) ->
 def test_stop_while_searching_the_documents_leaves_the_question_unanswered(qtbot, starter_model, manual: Path) -> None:
     win = make_window(qtbot, starter_model)
     ingest(win.docs_page.store, "Manuals", [manual])
-    win.chat.set_collections(["Manuals"])
+    win.chat.session.set_collections(["Manuals"])
     win.chat.prompt.setPlainText("What does the red valve release?")
     win.send()
     qtbot.waitUntil(lambda: win.chat.session.retrieving, timeout=30_000)  # the question is stored
@@ -161,7 +161,7 @@ def test_excerpt_budget_leaves_room_for_history_and_answer() -> None:
 def test_continue_keeps_the_tokens_and_sources_of_the_first_part(qtbot, starter_model, manual: Path) -> None:
     win = make_window(qtbot, starter_model)
     ingest(win.docs_page.store, "Manuals", [manual])
-    win.chat.set_collections(["Manuals"])
+    win.chat.session.set_collections(["Manuals"])
     win.settings.max_tokens = 2000
     win.settings.repeat_penalty = 1.0  # the model then loops until max_tokens: long enough to stop
     stopped: list[bool] = []
