@@ -206,14 +206,14 @@ def main() -> int:
     para = ("Here is an earlier message in this conversation, long enough to wrap over a few lines "
             "of the view, so that the document the answer streams into is a realistic size. ")
     code = "\n\n```python\ndef area(r):\n    return 3.14159 * r * r\n```\n"
-    store = window.store
+    store = window.chat.store
     conv = store.create(title="Benchmark", model=str(path))
     parent = None
     for i in range(args.earlier):
         role = "user" if i % 2 == 0 else "assistant"
         text = para * 2 + (code if role == "assistant" and i % 10 == 1 else "")
         parent = store.add_message(conv.id, parent, role, text).id
-    window.conversations.refresh()
+    window.chat.conversations.refresh()
     window.chat.open_conversation(conv.id)
     scenario = Scenario(args.scenario, window, Path(os.environ["HEARTH_HOME"]) / "bench")
     scenario.work.mkdir()
@@ -239,17 +239,17 @@ def main() -> int:
 
     def start() -> None:
         timer.start()
-        window.prompt.setPlainText("Tell me a very long story about a lighthouse keeper.")
+        window.chat.prompt.setPlainText("Tell me a very long story about a lighthouse keeper.")
         window.send()
 
-    window.session.tokens.connect(on_tokens)
-    window.session.answered.connect(on_answered)
+    window.chat.events.tokens.connect(on_tokens)
+    window.chat.events.answered.connect(on_answered)
     def on_failed(message: str, _crashed: bool) -> None:
         print(message, file=sys.stderr)
         app.quit()
 
-    window.session.answerFailed.connect(on_failed)
-    window.session.loaded.connect(lambda _info: QTimer.singleShot(200, start))
+    window.chat.events.answerFailed.connect(on_failed)
+    window.chat.events.loaded.connect(lambda _info: QTimer.singleShot(200, start))
     watchdog = QTimer(window)  # give up after 30 minutes (a loaded 2-core machine can crawl)
     watchdog.setSingleShot(True)
     watchdog.timeout.connect(app.quit)

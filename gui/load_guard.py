@@ -2,7 +2,7 @@
 
 ``guarded_load(owner, path, settings, proceed, refuse)``: reads the model's remembered offload
 choice, resolves "auto" GPU layers, compares the estimate with free memory, then calls
-``proceed(load_kwargs)`` (keyword arguments for EngineSession.load) or ``refuse(sentence)`` on the
+``proceed(load_kwargs)`` (keyword arguments for ChatSession.load) or ``refuse(sentence)`` on the
 UI thread. Anything the guard itself cannot judge (an unreadable file) goes on to the load, whose
 own error names the problem.
 """

@@ -1,8 +1,8 @@
 """The main window: one page per area in tabs down the left side; the chat page first.
 
-The chat page (gui/chat_page.py) holds the stored conversations and the engine session. The
-window keeps short names for the chat page's parts (``window.view``, ``window.prompt``, …) for
-the other pages and the tests. The other pages are made when first shown (gui/lazy_tabs.py):
+The chat page (gui/chat_page.py) is the view of a chat session (core/chat/session.py), which holds
+the conversation and the engine: other pages and the tests reach them as ``window.chat.<part>``
+and ``window.chat.session``. The other pages are made when first shown (gui/lazy_tabs.py):
 ``window.models_page`` and the like make theirs on first use.
 """
 
@@ -20,9 +20,6 @@ from .lazy_tabs import LazyTabs
 from .messages import tr_msg
 from .shared_docs import SharedDocs
 
-# Parts of the chat page the window names directly.
-_CHAT_PARTS = ("session", "picker", "progress", "banner", "banner_row", "restart_button", "view", "prompt",
-               "send_button", "stop_button", "conversations", "settings_panel", "store", "context_label")
 
 
 class MainWindow(QMainWindow):
@@ -40,8 +37,6 @@ class MainWindow(QMainWindow):
     def _build(self) -> None:
         self.statusBar().showMessage(self.tr("No model loaded"))
         self.chat = ChatPage(self.settings, self.statusBar().showMessage)
-        for name in _CHAT_PARTS:
-            setattr(self, name, getattr(self.chat, name))
         # One page per area (chat, models, quantize, documents, monitor) in tabs down the left side.
         self.pages = QTabWidget()
         self.pages.setObjectName("pages")
@@ -68,7 +63,7 @@ class MainWindow(QMainWindow):
         # one document store and one question-embedding child process per window, shared by the
         # chat and the Documents page whichever comes first
         self.docs = SharedDocs()
-        self.chat.use_docs_store(self.docs.store, embed=self.docs.embed_service.embed, ready=self.docs.ready_store)
+        self.chat.docs.share(self.docs.store, embed=self.docs.embed_service.embed, ready=self.docs.ready_store)
         self.lazy_pages = LazyTabs(self.pages)
         self.lazy_pages.add("models", self.tr("Models"), self._make_models_page)
         self.lazy_pages.add("quantize", self.tr("Quantize"), self._make_quantize_page)
@@ -117,7 +112,7 @@ class MainWindow(QMainWindow):
 
     @property
     def messages(self) -> list[dict[str, Any]]:
-        return self.chat.messages
+        return self.chat.session.history()
 
     def load_model(self, path: str) -> None:
         self.chat.load_model(path)
@@ -125,10 +120,10 @@ class MainWindow(QMainWindow):
     def use_model(self, path: str) -> None:
         """A model chosen on another page (the library): select it in the chat and load it."""
         self.pages.setCurrentWidget(self.chat)
-        if self.session.busy:
+        if self.chat.session.busy:
             self.show_error(self.tr("Stop the answer first, then choose the model again."), restart=False)
             return
-        self.picker.add_model(path, select=True)
+        self.chat.picker.add_model(path, select=True)
         self.chat.model_chosen(path)
 
     def send(self) -> None:

@@ -58,8 +58,8 @@ def settle(win, timeout_s: float = 60.0) -> None:
     from PySide6.QtWidgets import QApplication
 
     deadline = time.monotonic() + timeout_s
-    chat = getattr(win, "chat", win)
-    while chat.pending_writes() and time.monotonic() < deadline:
+    session = getattr(win, "chat", win).session
+    while session.pending_writes() and time.monotonic() < deadline:
         QApplication.processEvents()
         time.sleep(0.005)
-    assert not chat.pending_writes(), "store writes still pending"
+    assert not session.pending_writes(), "store writes still pending"
