@@ -24,15 +24,18 @@ QUESTION = [{"role": "user", "content": "What is the capital of France?"}]
 
 
 def kill_and_wait(pid: int) -> None:
+    """SIGKILL the engine and wait until it has wholly exited. Its main thread turns zombie ("Z" in
+    /proc) while llama.cpp's other threads are still being torn down, and until the last one is gone
+    its pipes stay open: a request sent then is taken in and the engine dies "while answering". So
+    wait for the exit the parent can see (waitid with WNOWAIT leaves the status to the engine)."""
     os.kill(pid, signal.SIGKILL)
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         try:
-            with open(f"/proc/{pid}/stat") as handle:
-                if handle.read().split(")")[-1].split()[0] == "Z":
-                    return  # dead, not yet reaped
-        except OSError:
-            return
+            if os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None:
+                return
+        except ChildProcessError:
+            return  # already reaped
         time.sleep(0.02)
     raise AssertionError(f"engine {pid} still runs")
 
