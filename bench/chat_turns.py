@@ -115,7 +115,7 @@ def run_model(path: Path) -> tuple[float, int]:
     print(f"### {path.name} ({info.architecture}, {info.n_layers} layers, {info.quantization})\n")
     print("| turn | prompt tokens | evaluated | TTFT ms | raw: prompt tokens | raw: evaluated | raw: TTFT ms | Hearth ÷ raw |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for (turn, prompt, evaluated, ttft), (_, r_prompt, r_evaluated, r_ttft) in zip(rows, raw_rows):
+    for (turn, prompt, evaluated, ttft), (_, r_prompt, r_evaluated, r_ttft) in zip(rows, raw_rows, strict=False):
         print(f"| {turn} | {prompt} | {evaluated} | {ttft * 1000:.0f} | {r_prompt} | {r_evaluated} "
               f"| {r_ttft * 1000:.0f} | {ttft / r_ttft:.2f} |")
     print()
@@ -239,7 +239,7 @@ class RawChat:
 
     def prompt_tokens(self, messages: list[dict[str, str]]) -> list[int]:
         """The template and tokenization Hearth's engine uses (not timed)."""
-        from hearthlm.core.chat.template import render_prompt
+        from hearthlm.core.prompt.template import render_prompt
 
         text = render_prompt(self.template, messages, bos_token=self.bos, eos_token=self.eos,
                              architecture=self.architecture).text
@@ -263,7 +263,7 @@ class RawChat:
         ll = self.ll
         started = time.perf_counter()
         keep = 0
-        for a, b in zip(self.cached, tokens):
+        for a, b in zip(self.cached, tokens, strict=False):
             if a != b:
                 break
             keep += 1

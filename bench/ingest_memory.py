@@ -101,7 +101,7 @@ def make_pdf(path: Path, size_mb: int, period_mb: float, seed: int = 1) -> None:
         obj(3, b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
         # objects were written out of order: the cross-reference table lists them by number
         order = [4 + i for i in range(len(pages) * 2)] + [1, 2, 3]
-        by_num = dict(zip(order, offsets))
+        by_num = dict(zip(order, offsets, strict=False))
         xref = f.tell()
         f.write(b"xref\n0 %d\n0000000000 65535 f \n" % (num))
         for n in range(1, num):

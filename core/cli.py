@@ -12,7 +12,8 @@ import os
 import signal
 import sys
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 from . import __version__
 from . import messages as M
@@ -57,9 +58,13 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def _chat(args: argparse.Namespace, settings: Any, prompt: str, store: Any, conversation: Any) -> int:
-    from .chat.store import SYSTEM_PROMPT_KEY
+    """One question through the window's own ChatSession (core/chat/session.py): the same turns,
+    branches, stats and store writes. Without ``--conversation`` the session keeps it in memory."""
+    from .chat.runner import ThreadRunner
+    from .chat.session import COLLECTIONS_KEY, ChatSession
+    from .chat.store import SYSTEM_PROMPT_KEY, ConversationStore
     from .default_model import default_model_path
-    from .engine import Engine, GenerationParams, LoadParams
+    from .engine import Engine
     from .paths import log_dir
     from .starter import STARTER_INSTALL_HINT
 
@@ -72,79 +77,80 @@ def _chat(args: argparse.Namespace, settings: Any, prompt: str, store: Any, conv
     if model is None:
         return _fail(f"no model: pass --model PATH, or install the starter model with {STARTER_INSTALL_HINT}.")
 
-    params = GenerationParams(
-        max_tokens=args.max_tokens if args.max_tokens is not None else settings.max_tokens,
-        temperature=args.temperature if args.temperature is not None else settings.temperature,
-        top_p=settings.top_p, top_k=settings.top_k, min_p=settings.min_p,
-        repeat_penalty=settings.repeat_penalty, seed=args.seed,
-    )
-    history = [{"role": "system", "content": args.system}] if args.system else []
-    parent = None  # the answer's question goes under the last message of the history sent
-    if conversation is not None:
-        if args.system:
-            store.set_settings(conversation.id, {**conversation.settings, SYSTEM_PROMPT_KEY: args.system})
-        from .chat.turns import question_parent, unanswered_question
-
-        parent = question_parent(store, conversation.id)
-        history = store.to_engine_messages(conversation.id)
-        if unanswered_question(store, conversation.id) is not None:
-            history = history[:-1]  # the new question goes beside it (see core/chat/turns.py)
-    sources = None
+    overrides: dict[str, Any] = {"seed": args.seed}
+    for key, value in (("max_tokens", args.max_tokens), ("temperature", args.temperature), ("n_ctx", args.ctx),
+                       ("n_gpu_layers", args.gpu_layers), ("n_threads", args.threads)):
+        if value is not None:
+            overrides[key] = value
+    sources = docs = None
     if getattr(args, "collection", None):  # documents: the best chunks that fit go before the question
+        from .docs.chat_context import ChatDocs
         from .docs.cli import attach_documents
 
-        prompt_with_docs, sources = attach_documents(args.collection, prompt, args.ctx or settings.n_ctx, params.max_tokens)
-        messages = history + [{"role": "user", "content": prompt_with_docs}]
-    else:
-        messages = history + [{"role": "user", "content": prompt}]
+        max_tokens = int(overrides.get("max_tokens", settings.max_tokens))
+        prompt_with_docs, sources = attach_documents(args.collection, prompt, args.ctx or settings.n_ctx, max_tokens)
+        docs = ChatDocs(prompt_with_docs, sources)
+        overrides[COLLECTIONS_KEY] = list(args.collection)
+    kept = store is not None
+    runner = ThreadRunner()
+    session = ChatSession(store if kept else ConversationStore(":memory:"), settings, runner,
+                          make_engine=lambda: Engine(log_path=log_dir() / "engine.log"),
+                          retrieve=(lambda *_a, **_k: docs) if docs is not None else None, overrides=overrides)
+    outcome: dict[str, Any] = {}
     stream = not args.json
     printed = False
-    writer = None
 
-    def on_token(text: str) -> None:
+    def on_tokens(text: str) -> None:
         nonlocal printed
-        if writer is not None:
-            writer.append(text)
         if stream:
             printed = True
             sys.stdout.write(text)
             sys.stdout.flush()
 
-    engine = Engine(log_path=log_dir() / "engine.log")
+    session.tokens.connect(on_tokens)
+    session.loaded.connect(lambda info: outcome.setdefault("info", info))
+    for event in (session.load_failed, session.answer_failed, session.error):
+        event.connect(lambda exc, *_: outcome.setdefault("error", exc))
+    session.answered.connect(lambda answer: outcome.setdefault("answer", answer))
+    session.answer_saved.connect(lambda message_id: outcome.setdefault("message", message_id))
     interrupted = False
 
     def on_sigint(_sig: int, _frame: Any) -> None:
         nonlocal interrupted
         interrupted = True
-        engine.cancel()
+        session.stop()
+
+    def settle(until: Any) -> None:
+        runner.run_until(lambda: until() and not session.pending_writes(), timeout_s=24 * 3600)
 
     previous = signal.signal(signal.SIGINT, on_sigint)
     try:
-        load = LoadParams(path=str(model), n_ctx=args.ctx or settings.n_ctx,
-                          n_gpu_layers=args.gpu_layers if args.gpu_layers is not None else settings.n_gpu_layers,
-                          n_threads=args.threads if args.threads is not None else settings.n_threads)
-        info = engine.load(load)
-        if store is not None:
+        if conversation is not None:
+            session.open(conversation.id)
+            if args.system:
+                session.set_settings({**session.own_settings(), SYSTEM_PROMPT_KEY: args.system})
+        elif args.system:
+            session.new_settings = {SYSTEM_PROMPT_KEY: args.system}
+        session.load(str(model))
+        settle(lambda: "info" in outcome or "error" in outcome)
+        if "error" not in outcome:
             # stored once the model has loaded: a bad model file leaves no empty conversation behind
-            if conversation is None:
-                conversation = store.create(model=str(info.path), settings=(
-                    {SYSTEM_PROMPT_KEY: args.system} if args.system else {}))
-            else:
-                store.set_model(conversation.id, str(info.path))
-            question = store.add_message(conversation.id, parent, "user", prompt)
-            writer = store.begin_answer(conversation.id, question.id)
-        answer = engine.chat(messages, params, on_token)
-        if writer is not None:
-            writer.finish(answer.stats)
-    except HearthError as exc:
-        if writer is not None and writer.state == "streaming":
-            writer.interrupt() if writer.text else writer.discard()
-        if printed:
-            sys.stdout.write("\n")
-        return _fail(_error_sentence(exc))
+            session.choose_model(str(outcome["info"].path))
+            session.send(prompt)
+            settle(lambda: "answer" in outcome or "error" in outcome)
+        if "answer" in outcome and kept:
+            settle(lambda: "message" in outcome or "error" in outcome)
     finally:
         signal.signal(signal.SIGINT, previous)
-        engine.close()
+        session.engine.shutdown()
+        if not kept:
+            session.store.close()
+    if "error" in outcome:
+        if printed:
+            sys.stdout.write("\n")
+        exc = outcome["error"]
+        return _fail(_error_sentence(exc) if isinstance(exc, HearthError) else str(exc))
+    answer, info, conversation_id = outcome["answer"], outcome["info"], session.conversation_id
     if args.json:
         _print_json({
             "text": answer.text,
@@ -158,7 +164,7 @@ def _chat(args: argparse.Namespace, settings: Any, prompt: str, store: Any, conv
             "stop_reason": answer.stats.stop_reason,
             "note": answer.note,
             **({"sources": sources} if sources is not None else {}),
-            **({"conversation": conversation.id, "message": writer.id} if writer is not None else {}),
+            **({"conversation": conversation_id, "message": outcome["message"]} if kept else {}),
         })
     else:
         sys.stdout.write("\n")
@@ -169,8 +175,8 @@ def _chat(args: argparse.Namespace, settings: Any, prompt: str, store: Any, conv
         s = answer.stats
         print(f"[{s.prompt_tokens} prompt tokens, {s.completion_tokens} generated, first token after "
               f"{s.ttft_s:.2f} s, {s.tokens_per_s:.1f} tokens/s, stopped: {s.stop_reason}]", file=sys.stderr)
-        if writer is not None:
-            print(f"hearth: {msg(M.CONVERSATION_SAVED, id=conversation.id, short=conversation.id[:8])}",
+        if kept and conversation_id is not None:
+            print(f"hearth: {msg(M.CONVERSATION_SAVED, id=conversation_id, short=conversation_id[:8])}",
                   file=sys.stderr)
     return EXIT_INTERRUPTED if interrupted else 0
 

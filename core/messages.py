@@ -24,7 +24,7 @@ class Msg(str):
     template: str
     values: dict[str, Any]
 
-    def __new__(cls, template: str, values: dict[str, Any] | None = None) -> "Msg":
+    def __new__(cls, template: str, values: dict[str, Any] | None = None) -> Msg:
         values = dict(values or {})
         self = super().__new__(cls, template.format(**values) if values else template)
         self.template, self.values = template, values
@@ -38,7 +38,7 @@ class Msg(str):
                 "values": {k: v.to_json() if isinstance(v, Msg) else v for k, v in self.values.items()}}
 
     @classmethod
-    def from_json(cls, data: Any) -> "Msg | None":
+    def from_json(cls, data: Any) -> Msg | None:
         if not isinstance(data, dict) or "template" not in data:
             return None
         values = {}
@@ -90,7 +90,7 @@ SETTINGS_CORRUPT_NOT_KEPT = QT_TRANSLATE_NOOP(
     "core", "The settings file {path} could not be read ({reason}), and it could not be set aside ({error}): "
             "Hearth started with the default settings, and saving settings will replace that file.")
 
-# -- chat templates (core/chat/template.py) --------------------------------------------------
+# -- chat templates (core/prompt/template.py) --------------------------------------------------
 TEMPLATE_REFUSED = QT_TRANSLATE_NOOP(
     "core", "The model's chat template tried to reach outside its sandbox and was refused; using the "
             "{format} format instead.")
@@ -138,6 +138,12 @@ SIG_BUS = QT_TRANSLATE_NOOP("core", "a bus error (the model file may have change
 SIG_FPE = QT_TRANSLATE_NOOP("core", "an arithmetic fault")
 SIG_TERM = QT_TRANSLATE_NOOP("core", "a request to terminate")
 
+# -- offload options (core/engine/offload_params.py) ----------------------------------------
+BAD_FLASH_ATTN = QT_TRANSLATE_NOOP("core", "Flash attention must be auto, on or off, not {value}.")
+BAD_KV_TYPE = QT_TRANSLATE_NOOP("core", "Unknown KV cache type {value}: choose one of {choices}.")
+KV_NEEDS_FLASH_ATTN = QT_TRANSLATE_NOOP(
+    "core", "A {kv_type} V cache needs flash attention: set flash attention to auto or on, or use an f16 cache.")
+
 # -- the conversation store (core/chat/store.py) ---------------------------------------------
 STORE_UNREADABLE = QT_TRANSLATE_NOOP("core", "Cannot open the conversation store {path}: {reason}.")
 STORE_TOO_NEW = QT_TRANSLATE_NOOP(
@@ -179,7 +185,7 @@ EXPORT_WRITTEN = QT_TRANSLATE_NOOP("core", "Wrote {path}.")
 CONVERSATION_SAVED = QT_TRANSLATE_NOOP(
     "core", "Saved in conversation {id}; continue it with: hearth chat --conversation {short}")
 
-# -- the context (core/chat/context.py) ------------------------------------------------------
+# -- the context (core/prompt/context.py) ------------------------------------------------------
 CONTEXT_TRIMMED = QT_TRANSLATE_NOOP(
     "core", "The conversation is longer than the context of {n_ctx:,} tokens: the {count} oldest messages "
             "were left out of this answer (the system prompt was kept).")

@@ -14,10 +14,9 @@ import mmap
 import os
 import struct
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
-
-from gguf.constants import GGML_QUANT_SIZES, GGMLQuantizationType, LlamaFileType
 
 from . import messages as M
 from .errors import ModelFileError
@@ -30,14 +29,27 @@ MAX_DIMS = 4  # GGML_MAX_DIMS
 MAX_STRING_BYTES = 16 * 1024 * 1024  # a chat template or a token is far below this
 SMALL_ARRAY_ITEMS = 64  # larger arrays (token lists) are summarised, not kept
 
-# Type tables come from the gguf package (kept with llama.cpp), so new quant types need no edit here.
-# (block size in elements, bytes per block) per ggml type id
-GGML_TYPE_SIZES: dict[int, tuple[int, int]] = {int(t): v for t, v in GGML_QUANT_SIZES.items()}
-GGML_TYPE_NAMES: dict[int, str] = {int(t): t.name for t in GGMLQuantizationType}
-# general.file_type (llama_ftype) -> the name users know ("MOSTLY_Q4_K_M" -> "Q4_K_M")
-FILE_TYPE_NAMES: dict[int, str] = {
-    int(t): t.name.removeprefix("MOSTLY_").removeprefix("ALL_") for t in LlamaFileType if t.name != "GUESSED"
-}
+
+
+@dataclass(frozen=True)
+class _TypeTables:
+    sizes: dict[int, tuple[int, int]]  # (block size in elements, bytes per block) per ggml type id
+    names: dict[int, str]  # ggml type id -> its name
+    file_types: dict[int, str]  # general.file_type (llama_ftype) -> the name users know ("Q4_K_M")
+
+
+@lru_cache(maxsize=1)
+def _types() -> _TypeTables:
+    """Type tables from the gguf package (kept with llama.cpp), so new quant types need no edit here.
+    Made on first use: importing gguf imports numpy (~0.5 s), which the window's start can do without."""
+    from gguf.constants import GGML_QUANT_SIZES, GGMLQuantizationType, LlamaFileType
+
+    return _TypeTables(
+        sizes={int(t): v for t, v in GGML_QUANT_SIZES.items()},
+        names={int(t): t.name for t in GGMLQuantizationType},
+        file_types={int(t): t.name.removeprefix("MOSTLY_").removeprefix("ALL_")
+                    for t in LlamaFileType if t.name != "GUESSED"},
+    )
 
 # GGUF metadata value types: id -> (struct format, size) for fixed-size scalars
 _SCALARS: dict[int, tuple[str, int]] = {
@@ -65,7 +77,7 @@ class TensorInfo:
 
     @property
     def type_name(self) -> str:
-        return GGML_TYPE_NAMES.get(self.ggml_type, f"type {self.ggml_type}")
+        return _types().names.get(self.ggml_type, f"type {self.ggml_type}")
 
 
 @dataclass
@@ -118,15 +130,15 @@ class GGUFInfo:
     @property
     def quantization(self) -> str:
         file_type = self.metadata.get("general.file_type")
-        if isinstance(file_type, int) and file_type in FILE_TYPE_NAMES:
-            return FILE_TYPE_NAMES[file_type]
+        if isinstance(file_type, int) and file_type in _types().file_types:
+            return _types().file_types[file_type]
         # No file type recorded: name it by the type holding the most bytes.
         by_type: dict[int, int] = {}
         for tensor in self.tensors:
             by_type[tensor.ggml_type] = by_type.get(tensor.ggml_type, 0) + tensor.n_bytes
         if not by_type:
             return "unknown"
-        return GGML_TYPE_NAMES.get(max(by_type, key=by_type.__getitem__), "unknown")
+        return _types().names.get(max(by_type, key=by_type.__getitem__), "unknown")
 
     @property
     def tensor_bytes(self) -> int:
@@ -229,9 +241,9 @@ class _Cursor:
 
 
 def _tensor_bytes(ggml_type: int, shape: tuple[int, ...], name: str) -> int:
-    if ggml_type not in GGML_TYPE_SIZES:
+    if ggml_type not in _types().sizes:
         raise _Damaged(msg(M.D_TENSOR_TYPE, tensor=repr(name), ggml_type=ggml_type))
-    block, type_size = GGML_TYPE_SIZES[ggml_type]
+    block, type_size = _types().sizes[ggml_type]
     if shape and shape[0] % block:
         raise _Damaged(msg(M.D_TENSOR_ROW, tensor=repr(name), row=shape[0], block=block))
     elements = 1

@@ -20,7 +20,8 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
+from collections.abc import Mapping
 
 # soname -> (Debian/Ubuntu, Fedora/RHEL, Arch) package. Sonames not listed here are mapped by
 # Debian's naming rule (apt), by RPM's soname provides (dnf), or left to ``pacman -F`` (pacman).

@@ -50,7 +50,7 @@ class Settings:
         return {f.name: f.metadata.get("description", "") for f in fields(cls)}
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Settings":
+    def from_dict(cls, data: dict[str, Any]) -> Settings:
         defaults = cls()
         values = {}
         for f in fields(cls):

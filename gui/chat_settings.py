@@ -16,13 +16,13 @@ from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayo
 
 from hearthlm.core.chat.messages import CONTEXT
 from hearthlm.core.chat.presets import PresetLibrary
+from hearthlm.core.chat.session import TEMPLATE_KEY  # noqa: F401 (its users import it from here)
 from hearthlm.core.chat.store import SYSTEM_PROMPT_KEY
-from hearthlm.core.chat.template import FORMATS
+from hearthlm.core.prompt.template import FORMATS
 from hearthlm.core.settings import Settings
 
 from .messages import error_text, tr_msg
 
-TEMPLATE_KEY = "template"
 # key -> (minimum, maximum, step, decimals) ; decimals None: an integer
 NUMBERS: dict[str, tuple[float, float, float, int | None]] = {
     "temperature": (0.0, 2.0, 0.05, 2),

@@ -8,7 +8,8 @@ widget that has gone simply never hears back.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication, QObject, Slot
 
@@ -16,9 +17,15 @@ from .jobs import Job
 
 
 class _Relay(QObject):
-    def __init__(self, owner: QObject, on_success: Callable[[Any], None], on_failure: Callable[[Any], None]):
+    def __init__(self, owner: QObject, on_success: Callable[[Any], None], on_failure: Callable[[Any], None],
+                 on_event: Callable[[Any], None] | None = None):
         super().__init__(owner)
-        self._on_success, self._on_failure = on_success, on_failure
+        self._on_success, self._on_failure, self._on_event = on_success, on_failure, on_event
+
+    @Slot(object)
+    def emitted(self, item: Any) -> None:
+        if self._on_event is not None:
+            self._on_event(item)
 
     @Slot(object)
     def success(self, result: Any) -> None:
@@ -30,11 +37,15 @@ class _Relay(QObject):
 
 
 def run_detached(owner: QObject, fn: Callable[[Callable[[Any], None]], Any],
-                 on_success: Callable[[Any], None], on_failure: Callable[[Any], None]) -> Job:
-    """Start ``fn(emit)`` on a job thread; call back on the UI thread while ``owner`` exists."""
+                 on_success: Callable[[Any], None], on_failure: Callable[[Any], None],
+                 on_event: Callable[[Any], None] | None = None) -> Job:
+    """Start ``fn(emit)`` on a job thread; call back on the UI thread while ``owner`` exists
+    (``on_event`` for each ``emit``, in order, before the result)."""
     app = QCoreApplication.instance()
     job = Job(fn, parent=app)
-    relay = _Relay(owner, on_success, on_failure)
+    relay = _Relay(owner, on_success, on_failure, on_event)
+    if on_event is not None:
+        job.event.connect(relay.emitted)
     job.succeeded.connect(relay.success)
     job.failed.connect(relay.failure)
     _running.add(job)

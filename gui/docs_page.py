@@ -2,41 +2,57 @@
 answered with ranked sources that open the file (at the page, for PDFs).
 
 Indexing and watching run as child processes (gui/docs_runner.py); a query runs on a Job thread.
-Nothing here blocks the UI thread longer than a read of the SQLite index.
+Nothing here blocks the UI thread longer than a read of the SQLite index: opening the store (which
+waits for its lock while another process writes, and rebuilds the vector index after a crash) and
+every write that takes the lock run on job threads, with "Waiting for the document store…" shown
+meanwhile.
 """
 
 from __future__ import annotations
 
 import html
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (QCheckBox, QFileDialog, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit,
                                QListWidget, QListWidgetItem, QProgressBar, QPushButton, QSplitter, QTextBrowser,
                                QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from hearthlm.core.docs.embed_service import EmbedService
-from hearthlm.core.docs.store import DocStore
+from hearthlm.core.docs.store import DocStore, check_collection_name
 
+from .detached_job import run_detached
 from .docs_runner import DocsProcess
 from .jobs import Job
 from .messages import error_text, tr_msg
 
 ERROR_COLOR = "#b3261e"
+WAIT_NOTE_MS = 250  # a store job still running after this long says what it waits for
 
 
 class DocsPage(QWidget):
-    """Signals: indexingFinished(str collection), resultsShown(int count)."""
+    """Signals: indexingFinished(str collection), resultsShown(int count), storeReady() once the
+    document store is open."""
 
     indexingFinished = Signal(str)
     resultsShown = Signal(int)
+    storeReady = Signal()
 
-    def __init__(self, parent: QWidget | None = None, store: DocStore | None = None):
+    def __init__(self, parent: QWidget | None = None, store: DocStore | None = None,
+                 open_store: Callable[[], DocStore] | None = None, embed_service: EmbedService | None = None):
+        """``open_store`` and ``embed_service``: the window's, shared with its chat page (gui/shared_docs.py)."""
         super().__init__(parent)
         self.setAcceptDrops(True)
         self._store = store
+        self._open_store_with = open_store or DocStore
+        self._store_lock = threading.Lock()  # one DocStore, whichever thread asks first
+        self._select: str | None = None  # the collection to show once the store is open
+        self._watch_wanted = False  # start_watched() asked before the store was open
+        self._rows: dict[str, QTreeWidgetItem] = {}  # the file list by path: one lookup per progress event
         self._runner: DocsProcess | None = None
         self._queue: list[tuple[str, list[str]]] = []
         self._watchers: dict[str, DocsProcess] = {}
@@ -47,9 +63,12 @@ class DocsPage(QWidget):
         self._jobs: list[Job] = []
         # Questions are embedded in a child process (llama.cpp or onnxruntime never in the window's);
         # the chat page asks through the same one.
-        self.embed_service = EmbedService()
+        self.embed_service = embed_service or EmbedService()
         self._build()
-        self.refresh()
+        if store is None:
+            self._open_store()
+        else:
+            self.refresh()
         from PySide6.QtWidgets import QApplication
 
         app = QApplication.instance()
@@ -58,9 +77,35 @@ class DocsPage(QWidget):
 
     @property
     def store(self) -> DocStore:
-        if self._store is None:
-            self._store = DocStore()
+        """The store, opened if need be. Opening may wait for its lock (up to two minutes) and
+        rebuild the vector index: call this on a job thread, or once ``ready_store`` is set."""
+        with self._store_lock:
+            if self._store is None:
+                self._store = self._open_store_with()
+            return self._store
+
+    @property
+    def ready_store(self) -> DocStore | None:
+        """The store if it is open, else None (never waits: for the UI thread)."""
         return self._store
+
+    def _open_store(self) -> None:
+        QTimer.singleShot(WAIT_NOTE_MS, self, lambda: self._store is None and self.status.setText(self.waiting_text()))
+        run_detached(self, lambda _emit: self.store, lambda _s: self._store_opened(), self._store_failed)
+
+    def waiting_text(self) -> str:
+        return self.tr("Waiting for the document store…")
+
+    def _store_opened(self) -> None:
+        if self.status.text() == self.waiting_text():
+            self.status.clear()
+        self.refresh(select=self._select)
+        if self._watch_wanted:
+            self.start_watched()
+        self.storeReady.emit()
+
+    def _store_failed(self, exc: Any) -> None:
+        self.status.setText(error_text(exc))
 
     # -- layout ----------------------------------------------------------------------------------
 
@@ -158,9 +203,13 @@ class DocsPage(QWidget):
 
     def refresh(self, select: str | None = None) -> None:
         select = select or self.current_collection()
+        store = self._store
+        if store is None:  # still opening: show it once open
+            self._select = select or self._select
+            return
         self.collections.blockSignals(True)
         self.collections.clear()
-        for info in self.store.list_collections():
+        for info in store.list_collections():
             item = QListWidgetItem(self.tr("{name} ({n} files)").format(name=info.name, n=info.documents))
             item.setData(Qt.ItemDataRole.UserRole, info.name)
             self.collections.addItem(item)
@@ -174,17 +223,21 @@ class DocsPage(QWidget):
     def _show_collection(self) -> None:
         name = self.current_collection()
         self.files.clear()
+        self._rows.clear()
         has = name is not None
         for w in (self.remove_button, self.delete_button, self.search_button, self.watch_box, self.embedder_button):
             w.setEnabled(has)
         self.embedder_label.clear()
         if not has:
             return
-        info = next((c for c in self.store.list_collections() if c.name == name), None)
+        store = self._store
+        if store is None:
+            return
+        info = next((c for c in store.list_collections() if c.name == name), None)
         if info is not None:
             model = info.embedder if not info.embedder.startswith("gguf:") else Path(info.embedder[5:]).name
             self.embedder_label.setText(self.tr("Embedding model: {name}").format(name=model))
-        for doc in self.store.documents(name):
+        for doc in store.documents(name):
             status = self.tr("indexed") if doc.state == "complete" else short_paths(error_text_or(doc.error), doc.path)
             item = QTreeWidgetItem([Path(doc.path).name, str(doc.chunks) if doc.state == "complete" else "", status])
             item.setToolTip(0, doc.path)
@@ -193,6 +246,7 @@ class DocsPage(QWidget):
             if doc.state != "complete":
                 item.setForeground(2, Qt.GlobalColor.darkRed)
             self.files.addTopLevelItem(item)
+            self._rows[doc.path] = item
         for path, sentence in self._skipped.get(name, {}).items():
             item = QTreeWidgetItem([Path(path).name, "", sentence])
             item.setToolTip(0, path)
@@ -200,7 +254,8 @@ class DocsPage(QWidget):
             item.setData(0, Qt.ItemDataRole.UserRole, path)
             item.setForeground(2, Qt.GlobalColor.darkGray)
             self.files.addTopLevelItem(item)
-        watched = any(w for _, _, w in self.store.folders(name))
+            self._rows[path] = item
+        watched = any(w for _, _, w in store.folders(name))
         self.watch_box.blockSignals(True)
         self.watch_box.setChecked(watched or name in self._watchers)
         self.watch_box.blockSignals(False)
@@ -210,14 +265,16 @@ class DocsPage(QWidget):
         if not ok or not name.strip():
             return None
         try:
-            from hearthlm.core.docs.embedders import DEFAULT_EMBEDDER, MiniLMEmbedder
-
-            self.store.ensure_collection(name.strip(), DEFAULT_EMBEDDER, MiniLMEmbedder.dimension)
+            name = check_collection_name(name)
         except Exception as exc:  # a bad name: say so, keep going
             self.status.setText(error_text(exc))
             return None
-        self.refresh(select=name.strip())
-        return name.strip()
+        from hearthlm.core.docs.embedders import DEFAULT_EMBEDDER, MiniLMEmbedder
+
+        # takes the store's lock, which an indexing process may hold: on a job thread
+        self._run_job(lambda emit: self.store.ensure_collection(name, DEFAULT_EMBEDDER, MiniLMEmbedder.dimension),
+                      lambda _r: self.refresh(select=name))
+        return name
 
     def _delete_collection(self) -> None:
         name = self.current_collection()
@@ -256,18 +313,14 @@ class DocsPage(QWidget):
         self._next_run()
 
     def _default_collection(self) -> str | None:
-        from hearthlm.core.docs.embedders import DEFAULT_EMBEDDER, MiniLMEmbedder
-
-        name = self.tr("My documents")
-        self.store.ensure_collection(name, DEFAULT_EMBEDDER, MiniLMEmbedder.dimension)
-        self.refresh(select=name)
-        return name
+        """The collection a drop goes to when none exists: ``hearth docs add`` creates it (in its
+        own process, so the window never waits for the store's lock)."""
+        return self.tr("My documents")
 
     def _next_run(self) -> None:
         if self._runner is not None or not self._queue:
             return
         collection, paths = self._queue.pop(0)
-        self._rows: dict[str, QTreeWidgetItem] = {}
         self.progress.setRange(0, 0)
         self.progress.setVisible(True)
         self.status.setText(self.tr("Indexing {n} item(s) into {name}…").format(n=len(paths), name=collection))
@@ -288,11 +341,12 @@ class DocsPage(QWidget):
             self._show_file_status(event)
 
     def _show_file_status(self, event: dict[str, Any]) -> None:
+        """One row: found by path in a dict, so a folder of N files costs N steps, not N² / 2."""
         path = event["path"]
-        item = next((self.files.topLevelItem(i) for i in range(self.files.topLevelItemCount())
-                     if self.files.topLevelItem(i).data(0, Qt.ItemDataRole.UserRole) == path), None)
+        item = self._rows.get(path)
         if event["status"] == "removed":
             if item is not None:
+                del self._rows[path]
                 self.files.takeTopLevelItem(self.files.indexOfTopLevelItem(item))
             return
         if item is None:
@@ -300,6 +354,7 @@ class DocsPage(QWidget):
             item.setData(0, Qt.ItemDataRole.UserRole, path)
             item.setToolTip(0, path)
             self.files.addTopLevelItem(item)
+            self._rows[path] = item
         if event["status"] in ("failed", "skipped"):  # skipped: a link out of the folder, not followed
             from hearthlm.core.messages import Msg
 
@@ -375,9 +430,13 @@ class DocsPage(QWidget):
         name = self.current_collection()
         if name is None:
             return
-        folders = [p for _, p, _ in self.store.folders(name)]
-        for folder in folders:
-            self.store.add_folder(name, folder, watched=on)
+        store = self._store
+        if store is None:
+            return
+        folders = [p for _, p, _ in store.folders(name)]
+        # remembering the choice takes the store's lock: on a job thread
+        self._run_job(lambda emit: [store.add_folder(name, folder, watched=on) for folder in folders],
+                      lambda _r: None)
         if on and folders:
             runner = DocsProcess(["watch", name])
             runner.event.connect(self._progress_event)
@@ -397,8 +456,12 @@ class DocsPage(QWidget):
             runner.stop()
 
     def start_watched(self) -> None:
-        """Resume the watchers the user left on (called once the window shows)."""
-        for name, _path, watched in self.store.folders():
+        """Resume the watchers the user left on (called once the window shows, or once the store
+        is open if that comes later)."""
+        if self._store is None:
+            self._watch_wanted = True
+            return
+        for name, _path, watched in self._store.folders():
             if watched and name not in self._watchers:
                 runner = DocsProcess(["watch", name])
                 runner.event.connect(self._progress_event)
@@ -444,11 +507,26 @@ class DocsPage(QWidget):
     # -- plumbing ------------------------------------------------------------------------------------
 
     def _run_job(self, fn: Any, done: Any, failed: Any = None) -> None:
+        """``fn`` on a job thread (it may wait for the store's lock); a job still running after
+        WAIT_NOTE_MS says so in the status line, and the line clears when it ends."""
         job = Job(fn, self)
-        job.succeeded.connect(done)
-        job.failed.connect(lambda exc: (self.status.setText(error_text(exc)), failed and failed(exc)))
+        state = {"noted": False, "over": False}
+
+        def note() -> None:
+            if not state["over"]:
+                state["noted"] = True
+                self.status.setText(self.waiting_text())
+
+        def over() -> None:
+            state["over"] = True
+            if state["noted"] and self.status.text() == self.waiting_text():
+                self.status.clear()
+
+        job.succeeded.connect(lambda r: (over(), done(r)))
+        job.failed.connect(lambda exc: (over(), self.status.setText(error_text(exc)), failed and failed(exc)))
         job.finished.connect(lambda j=job: (self._jobs.remove(j), j.deleteLater()))
         self._jobs.append(job)
+        QTimer.singleShot(WAIT_NOTE_MS, self, note)
         job.start()
 
     def shutdown(self) -> None:

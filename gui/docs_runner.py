@@ -1,62 +1,57 @@
-"""Run ``hearth docs add|watch … --progress`` as a child process and turn its JSON lines into
-signals. Parsing, embedding and writing all happen there: a parser that crashes on a hostile file,
-or a model that aborts, takes down the child, never the window."""
+"""The Qt side of ``core/docs/ingest_process.py``: the child's events become signals. Parsing,
+embedding and writing all happen in the child; a crash there costs the run, never the window."""
 
 from __future__ import annotations
 
-import json
-import sys
-from typing import Any
+import threading
 
-from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, Signal
+from PySide6.QtCore import QObject, Signal, Slot
+
+from hearthlm.core.docs.ingest_process import IngestProcess
 
 
 class DocsProcess(QObject):
-    """Signals: event(dict) for each progress line, finished(int exit code, str last stderr line)."""
+    """Signals (emitted on this object's, the GUI, thread): event(dict) for each progress line,
+    finished(int exit code, str why it failed: the crash's sentence or the command's last stderr
+    line; empty when it succeeded or was stopped)."""
 
     event = Signal(dict)
     finished = Signal(int, str)
+    _got = Signal(dict)  # from the reader thread; queued to this object's thread
+    _ended = Signal(int, str)
 
     def __init__(self, args: list[str], parent: QObject | None = None):
         super().__init__(parent)
-        self.process = QProcess(self)
-        self.process.setProgram(sys.executable)
-        self.process.setArguments(["-m", "hearthlm.core.cli", "docs", *args, "--progress"])
-        self.process.setProcessEnvironment(QProcessEnvironment.systemEnvironment())
-        self._buffer = b""
-        self._stderr = b""
-        self.process.readyReadStandardOutput.connect(self._read)
-        self.process.readyReadStandardError.connect(self._read_err)
-        self.process.finished.connect(self._finished)
+        self.process = IngestProcess(args)
+        self._thread: threading.Thread | None = None
+        self._got.connect(self._relay_event)
+        self._ended.connect(self._relay_finished)
 
-    def start(self) -> "DocsProcess":
+    def start(self) -> DocsProcess:
         self.process.start()
+        self._thread = threading.Thread(target=self._follow, daemon=True, name="docs-process")
+        self._thread.start()
         return self
 
     def stop(self) -> None:
-        if self.process.state() != QProcess.ProcessState.NotRunning:
-            self.process.terminate()
-            if not self.process.waitForFinished(3000):
-                self.process.kill()
+        self.process.stop()
 
     def running(self) -> bool:
-        return self.process.state() != QProcess.ProcessState.NotRunning
+        return self._thread is not None and self._thread.is_alive()
 
-    def _read(self) -> None:
-        self._buffer += bytes(self.process.readAllStandardOutput())
-        *lines, self._buffer = self._buffer.split(b"\n")
-        for line in lines:
-            try:
-                data: Any = json.loads(line)
-            except ValueError:
-                continue
-            if isinstance(data, dict):
-                self.event.emit(data)
+    def _follow(self) -> None:
+        """Reader thread."""
+        try:
+            for data in self.process.events():
+                self._got.emit(data)
+            self._ended.emit(*self.process.finish())
+        except RuntimeError:  # the page (and this object) went away while the child ran
+            self.process.stop()
 
-    def _read_err(self) -> None:
-        self._stderr = (self._stderr + bytes(self.process.readAllStandardError()))[-4000:]
+    @Slot(dict)
+    def _relay_event(self, data: dict) -> None:
+        self.event.emit(data)
 
-    def _finished(self, code: int, _status: Any) -> None:
-        self._read()
-        lines = [ln for ln in self._stderr.decode("utf-8", "replace").splitlines() if ln.strip()]
-        self.finished.emit(code, lines[-1] if lines else "")
+    @Slot(int, str)
+    def _relay_finished(self, code: int, why: str) -> None:
+        self.finished.emit(code, why)

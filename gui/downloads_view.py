@@ -1,7 +1,9 @@
 """The download queue on screen: progress, speed, ETA; pause, resume, cancel; errors as sentences.
 
 It shows the core DownloadQueue; queue events arrive on worker threads and reach the widgets
-through a queued Qt signal (``_bridge``).
+through a queued Qt signal (``_bridge``). Pause, resume, cancel and remove run on job threads:
+stopping a download waits (up to seconds) for its worker to let go of the files, and the window
+must not wait with it. Meanwhile the row says "Pausing…"/"Cancelling…".
 
 Signals: ready(object Download)   a download finished and was verified
 """
@@ -15,7 +17,8 @@ from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QProgressBar, Q
 from hearthlm.core.hub.names import human_size
 from hearthlm.core.hub.queue import ACTIVE, Download, DownloadQueue
 
-from .messages import tr_msg
+from .detached_job import run_detached
+from .messages import error_text, tr_msg
 from .models_common import fmt_duration
 
 
@@ -32,6 +35,7 @@ class DownloadsView(QWidget):
         self._rows: dict[str, QTreeWidgetItem] = {}
         self._bars: dict[str, QProgressBar] = {}
         self._states: dict[str, str] = {}
+        self._acting: dict[str, str] = {}  # download id -> the action running on a job ("Pausing…")
         self._bridge = _Bridge(self)
         self._bridge.changed.connect(self._update, Qt.ConnectionType.QueuedConnection)
         self._build()
@@ -66,9 +70,9 @@ class DownloadsView(QWidget):
             row.addWidget(b)
         row.addStretch(1)
         layout.addLayout(row)
-        self.pause_button.clicked.connect(lambda: self._act(self.queue.pause))
-        self.resume_button.clicked.connect(lambda: self._act(self.queue.resume))
-        self.cancel_button.clicked.connect(lambda: self._act(self.queue.cancel))
+        self.pause_button.clicked.connect(lambda: self._act(self.queue.pause, self.tr("Pausing…")))
+        self.resume_button.clicked.connect(lambda: self._act(self.queue.resume, self.tr("Resuming…")))
+        self.cancel_button.clicked.connect(lambda: self._act(self.queue.cancel, self.tr("Cancelling…")))
         self.remove_button.clicked.connect(self._remove)
         self.tree.currentItemChanged.connect(lambda *_: self._sync_buttons())
         self._sync_buttons()
@@ -98,7 +102,7 @@ class DownloadsView(QWidget):
         active = item.state in ("downloading",)
         row.setText(2, f"{human_size(item.speed)}/s" if active and item.speed else "")
         row.setText(3, fmt_duration(item.eta) if active else "")
-        row.setText(4, self.state_text(item))
+        row.setText(4, self._acting.get(item.id) or self.state_text(item))
         sentence = tr_msg(item.message) if item.message is not None else ""
         row.setToolTip(4, sentence)
         row.setToolTip(0, "\n".join(item.paths) or item.repo)
@@ -120,7 +124,7 @@ class DownloadsView(QWidget):
 
     def _sync_buttons(self) -> None:
         download_id = self._current_id()
-        state = self._states.get(download_id or "", "")
+        state = self._states.get(download_id or "", "") if download_id not in self._acting else ""
         self.pause_button.setEnabled(state in ACTIVE)
         self.resume_button.setEnabled(state in ("paused", "failed", "cancelled"))
         self.cancel_button.setEnabled(state in (*ACTIVE, "paused", "failed"))
@@ -128,16 +132,40 @@ class DownloadsView(QWidget):
         row = self.tree.currentItem()
         self.detail.setText(row.data(4, Qt.ItemDataRole.UserRole) or "" if row is not None else "")
 
-    def _act(self, action) -> None:
+    def _act(self, action, doing: str) -> None:
+        """``action(id)`` on a job thread; the row says ``doing`` until it returns."""
         download_id = self._current_id()
-        if download_id:
-            action(download_id)
+        if not download_id or download_id in self._acting:
+            return
+        self._acting[download_id] = doing
+        self._rows[download_id].setText(4, doing)
+        self._sync_buttons()
+        run_detached(self, lambda _emit: action(download_id), lambda _r: self._acted(download_id),
+                     lambda exc: self._acted(download_id, exc))
+
+    def _acted(self, download_id: str, exc: BaseException | None = None) -> None:
+        self._acting.pop(download_id, None)
+        if download_id in self._rows:
+            try:
+                self._update(self.queue.get(download_id))
+            except Exception:  # noqa: BLE001 (removed meanwhile)
+                pass
+        if exc is not None:
+            self.detail.setText(error_text(exc))
+        self._sync_buttons()
 
     def _remove(self) -> None:
         download_id = self._current_id()
-        if not download_id:
+        if not download_id or download_id in self._acting:
             return
-        self.queue.remove(download_id)
+        self._acting[download_id] = self.tr("Removing…")
+        self._sync_buttons()
+        # deletes partial files under the queue's lock: on a job thread
+        run_detached(self, lambda _emit: self.queue.remove(download_id), lambda _r: self._removed(download_id),
+                     lambda exc: self._acted(download_id, exc))
+
+    def _removed(self, download_id: str) -> None:
+        self._acting.pop(download_id, None)
         row = self._rows.pop(download_id)
         self._bars.pop(download_id, None)
         self._states.pop(download_id, None)

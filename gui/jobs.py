@@ -9,7 +9,8 @@ Runs on the job's thread: ``fn`` only. It must never touch a widget.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QThread, Signal
 

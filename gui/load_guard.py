@@ -2,14 +2,15 @@
 
 ``guarded_load(owner, path, settings, proceed, refuse)``: reads the model's remembered offload
 choice, resolves "auto" GPU layers, compares the estimate with free memory, then calls
-``proceed(load_kwargs)`` (keyword arguments for EngineSession.load) or ``refuse(sentence)`` on the
+``proceed(load_kwargs)`` (keyword arguments for ChatSession.load) or ``refuse(sentence)`` on the
 UI thread. Anything the guard itself cannot judge (an unreadable file) goes on to the load, whose
 own error names the problem.
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject
 
@@ -36,6 +37,8 @@ def _judge(path: str, n_ctx: int, default_layers: int) -> tuple[dict[str, Any], 
                               flash_attn=kwargs["flash_attn"] != "off", devices=devices).gpu_layers
             kwargs["n_gpu_layers"] = layers
         verdict = check_load(path, n_ctx, layers, kwargs["type_k"], kwargs["type_v"], kwargs["flash_attn"], devices)
+        # The saved-state cache as the guard counted it (cut to what is free when memory is short).
+        kwargs["state_cache_mb"] = verdict.state_cache_mb
     except Exception:
         if kwargs["n_gpu_layers"] == "auto":
             kwargs["n_gpu_layers"] = 0

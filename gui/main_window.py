@@ -1,13 +1,13 @@
 """The main window: one page per area in tabs down the left side; the chat page first.
 
-The chat page (gui/chat_page.py) holds the stored conversations and the engine session. The
-window keeps short names for the chat page's parts (``window.view``, ``window.prompt``, …) for
-the other pages and the tests.
+The chat page (gui/chat_page.py) is the view of a chat session (core/chat/session.py), which holds
+the conversation and the engine: other pages and the tests reach them as ``window.chat.<part>``
+and ``window.chat.session``. The other pages are made when first shown (gui/lazy_tabs.py):
+``window.models_page`` and the like make theirs on first use.
 """
 
 from __future__ import annotations
 
-import gc
 from typing import Any
 
 from PySide6.QtGui import QCloseEvent
@@ -16,15 +16,10 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget
 from hearthlm.core.settings import Settings, load_settings, take_settings_notice
 
 from .chat_page import ChatPage
-from .docs_page import DocsPage
+from .lazy_tabs import LazyTabs
 from .messages import tr_msg
-from .models_page import ModelsPage
-from .monitor_page import MonitorPage
-from .quantize_page import QuantizePage
+from .shared_docs import SharedDocs
 
-# Parts of the chat page the window names directly.
-_CHAT_PARTS = ("session", "picker", "progress", "banner", "banner_row", "restart_button", "view", "prompt",
-               "send_button", "stop_button", "conversations", "settings_panel", "store", "context_label")
 
 
 class MainWindow(QMainWindow):
@@ -36,18 +31,12 @@ class MainWindow(QMainWindow):
         self._build()
         self._show_settings_notice()
         self.chat.start(model)
-        # Python's full garbage collection walks every object (~50,000 by now: Qt wrappers, jinja2,
-        # markdown-it, pygments): ~40 ms here, more on a busy machine, and it strikes at random while
-        # an answer streams. Objects that live as long as the window are moved out of its reach.
-        gc.freeze()
 
     # -- layout --------------------------------------------------------------------------
 
     def _build(self) -> None:
         self.statusBar().showMessage(self.tr("No model loaded"))
         self.chat = ChatPage(self.settings, self.statusBar().showMessage)
-        for name in _CHAT_PARTS:
-            setattr(self, name, getattr(self.chat, name))
         # One page per area (chat, models, quantize, documents, monitor) in tabs down the left side.
         self.pages = QTabWidget()
         self.pages.setObjectName("pages")
@@ -70,23 +59,60 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.settings_notice, 1)
 
     def _add_pages(self) -> None:
-        """The other areas' pages, each a widget of its own module (one line each)."""
-        self.models_page = ModelsPage(self)
-        self.models_page.useInChat.connect(self.use_model)
-        self.pages.addTab(self.models_page, self.tr("Models"))
-        self.pages.addTab(QuantizePage(self), self.tr("Quantize"))
-        self.docs_page = DocsPage(self)
-        # one document store and one question-embedding child process per window
-        self.chat.use_docs_store(lambda: self.docs_page.store, embed=self.docs_page.embed_service.embed)
-        self.pages.addTab(self.docs_page, self.tr("Documents"))
-        self.monitor_page = MonitorPage(self)
-        self.pages.addTab(self.monitor_page, self.tr("Monitor"))
+        """The other areas' pages, each a widget of its own module, made when first shown."""
+        # one document store and one question-embedding child process per window, shared by the
+        # chat and the Documents page whichever comes first
+        self.docs = SharedDocs()
+        self.chat.docs.share(self.docs.store, embed=self.docs.embed_service.embed, ready=self.docs.ready_store)
+        self.lazy_pages = LazyTabs(self.pages)
+        self.lazy_pages.add("models", self.tr("Models"), self._make_models_page)
+        self.lazy_pages.add("quantize", self.tr("Quantize"), self._make_quantize_page)
+        self.lazy_pages.add("docs", self.tr("Documents"), self._make_docs_page)
+        self.lazy_pages.add("monitor", self.tr("Monitor"), self._make_monitor_page)
+
+    def _make_models_page(self) -> Any:
+        from .models_page import ModelsPage
+
+        page = ModelsPage(self)
+        page.useInChat.connect(self.use_model)
+        return page
+
+    def _make_quantize_page(self) -> Any:
+        from .quantize_page import QuantizePage
+
+        return QuantizePage(self)
+
+    def _make_docs_page(self) -> Any:
+        from .docs_page import DocsPage
+
+        return DocsPage(self, open_store=self.docs.store, embed_service=self.docs.embed_service)
+
+    def _make_monitor_page(self) -> Any:
+        from .monitor_page import MonitorPage
+
+        return MonitorPage(self)
+
+    @property
+    def models_page(self) -> Any:
+        return self.lazy_pages.page("models")
+
+    @property
+    def quantize_page(self) -> Any:
+        return self.lazy_pages.page("quantize")
+
+    @property
+    def docs_page(self) -> Any:
+        return self.lazy_pages.page("docs")
+
+    @property
+    def monitor_page(self) -> Any:
+        return self.lazy_pages.page("monitor")
 
     # -- the chat page's actions, by their old names -------------------------------------
 
     @property
     def messages(self) -> list[dict[str, Any]]:
-        return self.chat.messages
+        return self.chat.session.history()
 
     def load_model(self, path: str) -> None:
         self.chat.load_model(path)
@@ -94,10 +120,10 @@ class MainWindow(QMainWindow):
     def use_model(self, path: str) -> None:
         """A model chosen on another page (the library): select it in the chat and load it."""
         self.pages.setCurrentWidget(self.chat)
-        if self.session.busy:
+        if self.chat.session.busy:
             self.show_error(self.tr("Stop the answer first, then choose the model again."), restart=False)
             return
-        self.picker.add_model(path, select=True)
+        self.chat.picker.add_model(path, select=True)
         self.chat.model_chosen(path)
 
     def send(self) -> None:
@@ -114,5 +140,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.chat.shutdown()
-        self.docs_page.shutdown()  # its indexing, watching and embedding children end with the window
+        docs_page = self.lazy_pages.made("docs")
+        if docs_page is not None:
+            docs_page.shutdown()  # its indexing and watching children end with the window
+        self.docs.close()  # and the embedding child
         super().closeEvent(event)

@@ -49,6 +49,12 @@ class MessageView:
     last: bool = False  # the active branch's last message (Continue is offered there)
     reasoning_open: bool = False  # the user expanded the reasoning
 
+    @classmethod
+    def of(cls, store: Any, m: Any, last: bool = False, reasoning_open: bool = False) -> MessageView:
+        """Message ``m`` of ``store`` (a ConversationStore), with its place among its siblings."""
+        index, count, _ids = store.siblings(m.id)
+        return cls(m.id, m.role, m.content, m.state, m.stats, index, count, last=last, reasoning_open=reasoning_open)
+
 
 @dataclass
 class Rendered:

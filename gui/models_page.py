@@ -64,7 +64,7 @@ class ModelsPage(QWidget):
         if window is not None and hasattr(window, "load_model"):
             def use(path: str) -> None:
                 if hasattr(window, "picker"):
-                    window.picker.add_model(path, select=True)
+                    window.chat.picker.add_model(path, select=True)
                 window.load_model(path)
                 if hasattr(window, "pages") and hasattr(window, "chat_page"):
                     window.pages.setCurrentWidget(window.chat_page)

@@ -5,7 +5,7 @@ Sampling runs on the core sampler's own thread (core/hardware/monitor.py); each 
 this page through a queued signal, and the plots repaint only while the page is visible.
 
 Hooks for the chat side (both cheap, UI thread):
-    page.set_engine_pid(pid)          which process to follow; by default read from window.session
+    page.set_engine_pid(pid)          which process to follow; by default read from window.chat.session
     page.report_tokens_per_s(value)   an exact rate; by default the page derives one from the
                                       session's streamed text (characters/s over characters per
                                       token of the last answer) and the answer's final stats
@@ -91,12 +91,13 @@ class MonitorPage(QWidget):
         self.sampler.report_tokens_per_s(value)
 
     def _connect_window(self, window: Any) -> None:
-        session = getattr(window, "session", None)
-        if session is not None:
-            session.tokens.connect(self._on_tokens)
-            session.answered.connect(self._on_answered)
-            session.loaded.connect(lambda info: self.show_model(str(getattr(info, "path", "") or "")))
-        picker = getattr(window, "picker", None)
+        chat = getattr(window, "chat", None)
+        events = getattr(chat, "events", None)
+        if events is not None:
+            events.tokens.connect(self._on_tokens)
+            events.answered.connect(self._on_answered)
+            events.loaded.connect(lambda info: self.show_model(str(getattr(info, "path", "") or "")))
+        picker = getattr(chat, "picker", None)
         if picker is not None:
             picker.modelChosen.connect(self.show_model)
             if picker.current_path():
@@ -105,7 +106,7 @@ class MonitorPage(QWidget):
     def _engine_pid(self) -> int | None:
         if self._pid_override is not None:
             return self._pid_override
-        session = getattr(self.window_ref, "session", None)
+        session = getattr(getattr(self.window_ref, "chat", None), "session", None)
         return session.engine_pid if session is not None else None
 
     def _on_tokens(self, text: str) -> None:

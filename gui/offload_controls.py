@@ -36,11 +36,11 @@ class OffloadControls(QGroupBox):
         row.addWidget(self.auto)
         row.addStretch(1)
         self.flash = QComboBox()
-        for value, label in zip(FLASH_ATTN_CHOICES, (self.tr("Auto"), self.tr("On"), self.tr("Off"))):
+        for value, label in zip(FLASH_ATTN_CHOICES, (self.tr("Auto"), self.tr("On"), self.tr("Off")), strict=True):
             self.flash.addItem(label, value)
         self.kv = QComboBox()
         for value, label in zip(KV_TYPE_CHOICES, (self.tr("f16 (full precision)"), self.tr("q8_0 (half the memory)"),
-                                                  self.tr("q4_0 (a quarter)"))):
+                                                  self.tr("q4_0 (a quarter)")), strict=True):
             self.kv.addItem(label, value)
         self.note = QLabel()
         self.note.setWordWrap(True)

@@ -279,7 +279,7 @@ class QuantizePage(QWidget):
                 emit({"stage": "perplexity", "done": 0, "total": 1})
                 q = api.perplexity(result["out"], api.default_eval_text(), n_ctx=EVAL_CTX, base=src,
                                    fit_ctx=True, nthread=threads, on_event=emit, cancel=cancel)
-                from hearthlm.core.quantize.results import record_quality
+                from hearthlm.core.quantized_models import record_quality
 
                 record_quality(result["out"], q["result"], q.get("base"))
             return result
@@ -342,7 +342,7 @@ class QuantizePage(QWidget):
     # -- results -------------------------------------------------------------------------
 
     def refresh_results(self) -> None:
-        from hearthlm.core.quantize.results import results_for
+        from hearthlm.core.quantized_models import results_for
 
         src = self.source.text().strip()
         rows = results_for(str(Path(src).expanduser()) if src else None)

@@ -47,12 +47,12 @@ def main(language: str) -> int:
     window = MainWindow(Settings(n_ctx=2048, max_tokens=60, temperature=0.0, n_threads=1), model=str(model))
     ingest(window.docs_page.store, "Manuals", [manual, files / "笔记.md"])
     window.docs_page.refresh()
-    window.chat.set_collections(["Manuals"])
+    window.chat.session.set_collections(["Manuals"])
     window.resize(1280, 820)
     window.show()
 
     def ask(_info: object) -> None:
-        window.prompt.setPlainText("How often should I descale the kettle?" if language == "en"
+        window.chat.prompt.setPlainText("How often should I descale the kettle?" if language == "en"
                                    else "水壶多久除垢一次？")
         window.send()
 
@@ -62,9 +62,9 @@ def main(language: str) -> int:
         print("wrote", out)
         app.quit()
 
-    window.session.loaded.connect(ask)
-    window.session.answered.connect(lambda _a: QTimer.singleShot(300, finish))
-    window.session.answerFailed.connect(lambda m, _c: (print(m, file=sys.stderr), app.quit()))
+    window.chat.events.loaded.connect(ask)
+    window.chat.events.answered.connect(lambda _a: QTimer.singleShot(300, finish))
+    window.chat.events.answerFailed.connect(lambda m, _c: (print(m, file=sys.stderr), app.quit()))
     app.exec()
     window.close()
     return 0

@@ -3,6 +3,7 @@
 
     python3 packaging/install.py --launch     # install Hearth + the starter model, open the window
     python3 packaging/install.py --test       # install the test dependencies, run the whole suite
+    python3 packaging/install.py --lint       # install the test dependencies, run packaging/lint.py
 
 llama-cpp-python compiles llama.cpp when it is installed, and the right compile flags depend on
 the machine. This script chooses them:
@@ -349,6 +350,8 @@ def main(argv: list[str] | None = None) -> int:
     what = parser.add_mutually_exclusive_group()
     what.add_argument("--launch", action="store_true", help="open Hearth when installed")
     what.add_argument("--test", action="store_true", help="install the test dependencies and run the test suite")
+    what.add_argument("--lint", action="store_true",
+                      help="install the test dependencies and run ruff, import-linter and mypy (packaging/lint.py)")
     parser.add_argument("pytest_args", nargs="*", help="with --test: arguments passed to pytest")
     args = parser.parse_args(argv)
 
@@ -356,10 +359,12 @@ def main(argv: list[str] | None = None) -> int:
     build, cmake_args, why = choose_build(args.build)
     install_llama(python, build, cmake_args, why, args.rebuild)
 
-    extras = ["test"] if args.test else ([] if args.no_starter else ["starter"])
+    extras = ["test"] if args.test or args.lint else ([] if args.no_starter else ["starter"])
     spec = f"{REPO}[{','.join(extras)}]" if extras else str(REPO)
     say(f"installing Hearth ({spec})")
     subprocess.run([str(python), "-m", "pip", "install", "--quiet", "-e", spec], check=True)
+    if args.lint:  # with the environment's own tools, as pinned in the test extra; no model needed
+        return subprocess.run([str(python), str(REPO / "packaging" / "lint.py")], cwd=REPO).returncode
 
     ok, detail = smoke_test(python)
     if not ok and args.build == "auto" and build != "safe":

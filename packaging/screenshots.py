@@ -50,7 +50,7 @@ def main(language: str) -> int:
         return 2
     settings = Settings(n_ctx=2048, max_tokens=20, temperature=0.0, n_threads=1)
     window = MainWindow(settings, model=str(model))
-    store = window.store
+    store = window.chat.store
     for title in OTHERS:
         other = store.create(title=title)
         store.add_message(other.id, None, "user", title)
@@ -58,7 +58,7 @@ def main(language: str) -> int:
     parent = None
     for role, text in EARLIER:
         parent = store.add_message(conv.id, parent, role, text, stats=STATS if role == "assistant" else None).id
-    window.conversations.refresh()
+    window.chat.conversations.refresh()
     window.chat.open_conversation(conv.id)
     window.resize(1280, 860)
     window.show()
@@ -66,7 +66,7 @@ def main(language: str) -> int:
         window.chat.settings_button.setChecked(True)
 
     def ask(_info: object) -> None:
-        window.prompt.setPlainText("Thanks! 谢谢！")
+        window.chat.prompt.setPlainText("Thanks! 谢谢！")
         window.send()
 
     def done(_answer: object) -> None:
@@ -74,20 +74,20 @@ def main(language: str) -> int:
 
     def finish() -> None:
         if language != "en":  # show the reasoning opened in this one
-            thought = window.store.path(conv.id)[3]
-            window.view.anchorClicked.emit(QUrl(f"think:{thought.id}"))
+            thought = window.chat.store.path(conv.id)[3]
+            window.chat.view.anchorClicked.emit(QUrl(f"think:{thought.id}"))
             app.processEvents()
-            window.view.verticalScrollBar().setValue(window.view.verticalScrollBar().maximum())
+            window.chat.view.verticalScrollBar().setValue(window.chat.view.verticalScrollBar().maximum())
             app.processEvents()
-        window.prompt.setPlainText("" if language == "en" else "再写一个更快的版本")
+        window.chat.prompt.setPlainText("" if language == "en" else "再写一个更快的版本")
         out = ROOT / "docs" / f"screenshot-{language}.png"
         window.grab().save(str(out))
         print("wrote", out)
         app.quit()
 
-    window.session.loaded.connect(ask)
-    window.session.answered.connect(done)
-    window.session.answerFailed.connect(lambda m, _c: (print(m, file=sys.stderr), app.quit()))
+    window.chat.events.loaded.connect(ask)
+    window.chat.events.answered.connect(done)
+    window.chat.events.answerFailed.connect(lambda m, _c: (print(m, file=sys.stderr), app.quit()))
     app.exec()
     window.close()
     return 0

@@ -13,12 +13,16 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from pathlib import Path  # noqa: E402
-from typing import Iterator  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
 
 import pytest  # noqa: E402
 
 from hearthlm.core.docs.minilm_graph import CACHE_FOLDER  # noqa: E402
 from hearthlm.core.starter import STARTER_INSTALL_HINT, starter_model_path  # noqa: E402
+
+# Fixtures shared by several test modules (the local hub, the F16 model to quantize), registered
+# here rather than imported by each module (an import would shadow the fixture's parameter name).
+pytest_plugins = ["hub_fixtures", "quantize_fixtures"]
 
 # A small context keeps the shared engine quick to load and cheap in memory on 2-core machines.
 TEST_N_CTX = 1024
@@ -59,7 +63,7 @@ def starter_model() -> Path:
 
 
 @pytest.fixture(scope="session")
-def engine(starter_model: Path) -> Iterator["Engine"]:  # noqa: F821
+def engine(starter_model: Path) -> Iterator[Engine]:  # noqa: F821
     """One engine with the starter model loaded (n_ctx=1024, one thread), shared by the
     non-destructive tests.
 

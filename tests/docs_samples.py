@@ -109,8 +109,10 @@ def write_xlsx(path: Path) -> Path:
 
 
 def write_epub(path: Path) -> Path:
-    chapter = lambda title, text: (f'<?xml version="1.0" encoding="utf-8"?><html xmlns="http://www.w3.org/1999/xhtml">'
-                                   f"<head><title>{title}</title></head><body><h1>{title}</h1><p>{text}</p></body></html>")
+    def chapter(title: str, text: str) -> str:
+        return (f'<?xml version="1.0" encoding="utf-8"?><html xmlns="http://www.w3.org/1999/xhtml">'
+                f"<head><title>{title}</title></head><body><h1>{title}</h1><p>{text}</p></body></html>")
+
     with zipfile.ZipFile(path, "w") as z:
         z.writestr("mimetype", "application/epub+zip", compress_type=zipfile.ZIP_STORED)
         z.writestr("META-INF/container.xml",

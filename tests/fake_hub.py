@@ -164,7 +164,7 @@ class FakeHub:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server.server_address[1]}"
 
-    def start(self) -> "FakeHub":
+    def start(self) -> FakeHub:
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True, name="fake-hub")
         self._thread.start()
         return self
@@ -175,7 +175,7 @@ class FakeHub:
         if self._store is not None:
             shutil.rmtree(self._store, ignore_errors=True)
 
-    def __enter__(self) -> "FakeHub":
+    def __enter__(self) -> FakeHub:
         return self.start()
 
     def __exit__(self, *exc: Any) -> None:

@@ -4,7 +4,7 @@ Hugging Face environment (HF_HOME, HF_ENDPOINT) in a temp folder so nothing reac
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 

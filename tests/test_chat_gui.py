@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from hearthlm.core.settings import Settings
 from hearthlm.gui.main_window import MainWindow
+from ui_ticks import settle
 
 pytestmark = pytest.mark.engine
 
@@ -24,7 +25,7 @@ def make_window(qtbot, starter_model, **overrides) -> MainWindow:
     settings = Settings(n_ctx=1024, max_tokens=12, temperature=0.0, n_threads=1, **overrides)
     win = MainWindow(settings, model=str(starter_model))
     qtbot.addWidget(win)
-    with qtbot.waitSignal(win.session.loaded, timeout=LOAD_TIMEOUT_MS):
+    with qtbot.waitSignal(win.chat.events.loaded, timeout=LOAD_TIMEOUT_MS):
         win.show()
     return win
 
@@ -37,21 +38,24 @@ def window(qtbot, starter_model):
 
 
 def send(qtbot, win: MainWindow, text: str) -> object:
-    with qtbot.waitSignal(win.session.answered, timeout=ANSWER_TIMEOUT_MS) as answered:
-        win.prompt.setFocus()
-        win.prompt.setPlainText(text)
-        qtbot.keyClick(win.prompt, Qt.Key.Key_Return)
+    with qtbot.waitSignal(win.chat.events.answered, timeout=ANSWER_TIMEOUT_MS) as answered:
+        win.chat.prompt.setFocus()
+        win.chat.prompt.setPlainText(text)
+        qtbot.keyClick(win.chat.prompt, Qt.Key.Key_Return)
+    settle(win)  # the answer's end is committed on the store's writer thread
     return answered.args[0]
 
 
 def click(win: MainWindow, link: str) -> None:
     """Click one of the view's links (what anchorClicked delivers for a real click)."""
-    assert link in win.view.toHtml(), f"no link {link} in the view"
-    win.view.anchorClicked.emit(QUrl(link))
+    assert link in win.chat.view.toHtml(), f"no link {link} in the view"
+    win.chat.view.anchorClicked.emit(QUrl(link))
+    settle(win)
 
 
 def path(win: MainWindow):
-    return win.store.path(win.chat.conversation_id)
+    settle(win)
+    return win.chat.store.path(win.chat.conversation_id)
 
 
 def test_edit_regenerate_and_switch_branches(qtbot, window):
@@ -62,28 +66,28 @@ def test_edit_regenerate_and_switch_branches(qtbot, window):
 
     # Edit the question: a new branch, the old one kept.
     click(window, f"edit:{question.id}")
-    assert window.prompt.toPlainText() == "Hello"
+    assert window.chat.prompt.toPlainText() == "Hello"
     assert window.chat.edit_label.isVisible()
     send(qtbot, window, "What is the capital of France?")
     edited, second_answer = path(window)
     assert edited.id != question.id and edited.parent_id == question.parent_id
-    assert window.store.siblings(edited.id)[:2] == (1, 2)
-    shown = window.view.toPlainText()
+    assert window.chat.store.siblings(edited.id)[:2] == (1, 2)
+    shown = window.chat.view.toPlainText()
     assert "What is the capital of France?" in shown and "Hello" not in shown
     assert "‹ 2/2 ›" in shown
 
     # Back to the first branch, with its own answer.
     click(window, f"prev:{edited.id}")
     assert [m.id for m in path(window)] == [question.id, first_answer.id]
-    assert "Hello" in window.view.toPlainText() and "‹ 1/2 ›" in window.view.toPlainText()
+    assert "Hello" in window.chat.view.toPlainText() and "‹ 1/2 ›" in window.chat.view.toPlainText()
     assert window.messages[0] == {"role": "user", "content": "Hello"}
 
     # Regenerate the answer: a sibling answer, the first one kept.
-    with qtbot.waitSignal(window.session.answered, timeout=ANSWER_TIMEOUT_MS):
+    with qtbot.waitSignal(window.chat.events.answered, timeout=ANSWER_TIMEOUT_MS):
         click(window, f"regen:{first_answer.id}")
     regenerated = path(window)[-1]
     assert regenerated.id != first_answer.id and regenerated.parent_id == question.id
-    assert window.store.siblings(regenerated.id)[:2] == (1, 2)
+    assert window.chat.store.siblings(regenerated.id)[:2] == (1, 2)
     click(window, f"prev:{regenerated.id}")
     assert path(window)[-1].id == first_answer.id
     click(window, f"next:{first_answer.id}")
@@ -98,18 +102,18 @@ def test_stop_then_continue_the_same_answer(qtbot, window):
     def stop_on_first_tokens(_text: str) -> None:
         if not stopped:
             stopped.append(True)
-            qtbot.mouseClick(window.stop_button, Qt.MouseButton.LeftButton)
+            qtbot.mouseClick(window.chat.stop_button, Qt.MouseButton.LeftButton)
 
-    window.session.tokens.connect(stop_on_first_tokens)
+    window.chat.events.tokens.connect(stop_on_first_tokens)
     answer = send(qtbot, window, "Tell me a very long story about a dragon.")
-    window.session.tokens.disconnect(stop_on_first_tokens)
+    window.chat.events.tokens.disconnect(stop_on_first_tokens)
     assert answer.stats.stop_reason == "cancelled"
     partial = path(window)[-1]
     assert partial.content and partial.stats["stop_reason"] == "cancelled"
-    assert "stopped" in window.view.toPlainText()
+    assert "stopped" in window.chat.view.toPlainText()
 
     window.settings.max_tokens = 10
-    with qtbot.waitSignal(window.session.answered, timeout=ANSWER_TIMEOUT_MS) as answered:
+    with qtbot.waitSignal(window.chat.events.answered, timeout=ANSWER_TIMEOUT_MS) as answered:
         click(window, f"continue:{partial.id}")
     more = answered.args[0].text
     continued = path(window)[-1]
@@ -120,16 +124,16 @@ def test_stop_then_continue_the_same_answer(qtbot, window):
 
 
 def test_markdown_code_and_chinese_render_and_copy(qtbot, window):
-    store = window.store
+    store = window.chat.store
     conv = store.create(title="Rendering")
     q = store.add_message(conv.id, None, "user", "用 Python 写一个函数")
     code = 'def greet(name):\n    return f"你好, {name}"'
     a = store.add_message(conv.id, q.id, "assistant",
                           f"**这是**一个函数：\n\n```python\n{code}\n```\n\n- one\n- two", stats={"completion_tokens": 20})
-    window.conversations.refresh()
+    window.chat.conversations.refresh()
     window.chat.open_conversation(conv.id)
-    html = window.view.toHtml()
-    text = window.view.toPlainText()
+    html = window.chat.view.toHtml()
+    text = window.chat.view.toPlainText()
     assert "这是一个函数" in text and "**" not in text  # Markdown rendered, Chinese kept
     assert "font-weight:" in html  # the bold part
     assert f"copycode:{a.id}:0" in html
@@ -141,31 +145,31 @@ def test_markdown_code_and_chinese_render_and_copy(qtbot, window):
 
 
 def test_search_filters_the_side_list(qtbot, window):
-    store = window.store
+    store = window.chat.store
     for title, text in (("Cooking", "a recipe for dumplings"), ("Travel", "trains across Europe"),
                         ("中文", "关于长城的历史")):
         conv = store.create(title=title)
         store.add_message(conv.id, None, "user", text)
-    window.conversations.refresh()
-    assert set(window.conversations.titles()) >= {"Cooking", "Travel", "中文"}
-    window.conversations.focus_search()
-    qtbot.keyClicks(window.conversations.search, "dumpling")
-    qtbot.waitUntil(lambda: window.conversations.titles() == ["Cooking"], timeout=3000)
-    window.conversations.search.setText("长城")
-    qtbot.waitUntil(lambda: window.conversations.titles() == ["中文"], timeout=3000)
-    window.conversations.search.clear()
-    qtbot.waitUntil(lambda: len(window.conversations.titles()) == 3, timeout=3000)
+    window.chat.conversations.refresh()
+    assert set(window.chat.conversations.titles()) >= {"Cooking", "Travel", "中文"}
+    window.chat.conversations.focus_search()
+    qtbot.keyClicks(window.chat.conversations.search, "dumpling")
+    qtbot.waitUntil(lambda: window.chat.conversations.titles() == ["Cooking"], timeout=3000)
+    window.chat.conversations.search.setText("长城")
+    qtbot.waitUntil(lambda: window.chat.conversations.titles() == ["中文"], timeout=3000)
+    window.chat.conversations.search.clear()
+    qtbot.waitUntil(lambda: len(window.chat.conversations.titles()) == 3, timeout=3000)
 
 
 def test_reasoning_is_collapsed_and_not_sent_back(qtbot, window):
-    store = window.store
+    store = window.chat.store
     conv = store.create(title="Thinking")
     q = store.add_message(conv.id, None, "user", "What is 2+2?")
     a = store.add_message(conv.id, q.id, "assistant", "<think>The user wants a sum. 2+2 is 4.</think>\n\nIt is 4.",
                           stats={"completion_tokens": 15, "reasoning_s": 3.2})
-    window.conversations.refresh()
+    window.chat.conversations.refresh()
     window.chat.open_conversation(conv.id)
-    text = window.view.toPlainText()
+    text = window.chat.view.toPlainText()
     assert "Thought for 3 s" in text and "It is 4." in text
     assert "The user wants a sum" not in text  # collapsed
     # The answer goes back without its reasoning; it rides along only for templates that ask for it.
@@ -173,9 +177,9 @@ def test_reasoning_is_collapsed_and_not_sent_back(qtbot, window):
         {"role": "user", "content": "What is 2+2?"}, {"role": "assistant", "content": "It is 4."}]
     assert window.messages[1]["reasoning_content"] == "The user wants a sum. 2+2 is 4."
     click(window, f"think:{a.id}")
-    assert "The user wants a sum" in window.view.toPlainText()
+    assert "The user wants a sum" in window.chat.view.toPlainText()
     click(window, f"think:{a.id}")
-    assert "The user wants a sum" not in window.view.toPlainText()
+    assert "The user wants a sum" not in window.chat.view.toPlainText()
     # A follow-up goes to the engine without the reasoning; the store keeps it.
     send(qtbot, window, "And 3+3?")
     assert all("<think>" not in m["content"] for m in window.messages)
@@ -192,8 +196,8 @@ def test_conversations_persist_in_a_new_window(qtbot, starter_model):
     second = make_window(qtbot, starter_model)
     try:
         assert second.chat.conversation_id == conv_id  # the most recent conversation is reopened
-        assert "Remember the word lighthouse." in second.conversations.titles()[0]
-        shown = second.view.toPlainText()
+        assert "Remember the word lighthouse." in second.chat.conversations.titles()[0]
+        shown = second.chat.view.toPlainText()
         assert "Remember the word lighthouse." in shown
         assert answer.split()[0] in shown
         send(qtbot, second, "What was the word?")  # and continues it
@@ -205,24 +209,25 @@ def test_conversations_persist_in_a_new_window(qtbot, starter_model):
 def test_settings_are_saved_per_conversation(qtbot, window):
     send(qtbot, window, "Hi")
     first = window.chat.conversation_id
-    panel = window.settings_panel
+    panel = window.chat.settings_panel
     panel.fields["temperature"].setValue(1.3)
     panel.fields["seed"].setValue(42)
     panel.system_prompt.setPlainText("You are a pirate.")
-    own = window.store.get(first).settings
+    settle(window)
+    own = window.chat.store.get(first).settings
     assert own["temperature"] == pytest.approx(1.3) and own["seed"] == 42
     assert own["system_prompt"] == "You are a pirate."
-    params = window.chat._params()
+    params = window.chat.session.params()
     assert params.temperature == pytest.approx(1.3) and params.seed == 42
     assert window.messages[0] == {"role": "system", "content": "You are a pirate."}
 
     # A new chat starts from the defaults and keeps its own.
-    qtbot.keyClick(window.prompt, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window.chat.prompt, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     assert window.chat.conversation_id is None
     assert panel.fields["temperature"].value() == pytest.approx(0.0)
     send(qtbot, window, "Hello")
     second = window.chat.conversation_id
-    assert second != first and "temperature" not in window.store.get(second).settings
+    assert second != first and "temperature" not in window.chat.store.get(second).settings
 
     # Back to the first: its settings come back; a preset fills the system prompt.
     window.chat.open_conversation(first)
@@ -231,7 +236,8 @@ def test_settings_are_saved_per_conversation(qtbot, window):
     index = panel.preset_combo.findData("Chain of thought")
     panel.preset_combo.setCurrentIndex(index)
     panel.preset_combo.activated.emit(index)
-    assert "<think>" in window.store.get(first).settings["system_prompt"]
+    settle(window)
+    assert "<think>" in window.chat.store.get(first).settings["system_prompt"]
     assert panel.save_preset_as("My pirate")
     assert json.loads((window.chat.presets.file).read_text(encoding="utf-8"))["presets"][0]["name"] == "My pirate"
 
@@ -240,7 +246,8 @@ def test_rename_delete_with_confirmation_and_export(qtbot, window, monkeypatch, 
     send(qtbot, window, "Hello there")
     conv = window.chat.conversation_id
     window.chat.rename_conversation(conv, "Greetings")
-    assert window.conversations.titles()[0] == "Greetings"
+    settle(window)
+    assert window.chat.conversations.titles()[0] == "Greetings"
     out = tmp_path / "c.md"
     window.chat.export_conversation(conv, "md", str(out))
     assert "Hello there" in out.read_text(encoding="utf-8")
@@ -249,10 +256,11 @@ def test_rename_delete_with_confirmation_and_export(qtbot, window, monkeypatch, 
 
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
     window.chat._ask_delete(conv)
-    assert conv in window.conversations.ids()
+    assert conv in window.chat.conversations.ids()
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     window.chat._ask_delete(conv)
-    assert conv not in window.conversations.ids()
+    settle(window)
+    assert conv not in window.chat.conversations.ids()
     assert window.chat.conversation_id is None
 
 
@@ -260,21 +268,21 @@ def test_keyboard_shortcuts(qtbot, window, monkeypatch):
     shown: list[bool] = []
     monkeypatch.setattr("hearthlm.gui.chat_page.ShortcutsDialog.exec", lambda self: shown.append(True) or 0)
     window.activateWindow()
-    window.prompt.setFocus()
-    qtbot.keyClick(window.prompt, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
-    assert QApplication.focusWidget() is window.conversations.search
-    qtbot.keyClick(window.conversations.search, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
-    assert QApplication.focusWidget() is window.prompt
-    qtbot.keyClick(window.prompt, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
-    assert QApplication.focusWidget() is window.conversations.search
-    qtbot.keyClick(window.conversations.search, Qt.Key.Key_F1)
+    window.chat.prompt.setFocus()
+    qtbot.keyClick(window.chat.prompt, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    assert QApplication.focusWidget() is window.chat.conversations.search
+    qtbot.keyClick(window.chat.conversations.search, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert QApplication.focusWidget() is window.chat.prompt
+    qtbot.keyClick(window.chat.prompt, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert QApplication.focusWidget() is window.chat.conversations.search
+    qtbot.keyClick(window.chat.conversations.search, Qt.Key.Key_F1)
     assert shown
 
     send(qtbot, window, "Hi")
     before = path(window)[-1].id
-    with qtbot.waitSignal(window.session.answered, timeout=ANSWER_TIMEOUT_MS):
-        qtbot.keyClick(window.prompt, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
-    assert path(window)[-1].id != before and window.store.siblings(before)[1] == 2
+    with qtbot.waitSignal(window.chat.events.answered, timeout=ANSWER_TIMEOUT_MS):
+        qtbot.keyClick(window.chat.prompt, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    assert path(window)[-1].id != before and window.chat.store.siblings(before)[1] == 2
 
     # Esc stops an answer.
     window.settings.max_tokens = 2000
@@ -284,11 +292,11 @@ def test_keyboard_shortcuts(qtbot, window, monkeypatch):
     def escape(_text: str) -> None:
         if not pressed:
             pressed.append(True)
-            qtbot.keyClick(window.prompt, Qt.Key.Key_Escape)
+            qtbot.keyClick(window.chat.prompt, Qt.Key.Key_Escape)
 
-    window.session.tokens.connect(escape)
+    window.chat.events.tokens.connect(escape)
     answer = send(qtbot, window, "Tell me a long story.")
-    window.session.tokens.disconnect(escape)
+    window.chat.events.tokens.disconnect(escape)
     assert answer.stats.stop_reason == "cancelled"
 
 
@@ -308,13 +316,14 @@ def test_a_model_whose_template_escapes_is_refused_told_and_still_chats(qtbot, s
         send(qtbot, win, "Hello")
         answer = path(win)[-1]
         assert answer.content and "refused" in answer.stats["note"]["template"]
-        assert "refused" in win.view.toPlainText()  # under the answer too
+        assert "refused" in win.chat.view.toPlainText()  # under the answer too
         assert not (tmp_path / "PWNED").exists()
         # Choosing a built-in format for this conversation replaces the note.
-        index = win.settings_panel.template_combo.findData("chatml")
-        win.settings_panel.template_combo.setCurrentIndex(index)
-        win.settings_panel.template_combo.activated.emit(index)
-        assert win.store.get(win.chat.conversation_id).settings["template"] == "chatml"
+        index = win.chat.settings_panel.template_combo.findData("chatml")
+        win.chat.settings_panel.template_combo.setCurrentIndex(index)
+        win.chat.settings_panel.template_combo.activated.emit(index)
+        settle(win)
+        assert win.chat.store.get(win.chat.conversation_id).settings["template"] == "chatml"
         assert "you chose" in win.chat.note.text()
         send(qtbot, win, "Hello again")
         assert "note" not in path(win)[-1].stats
@@ -342,27 +351,27 @@ def test_streamed_reasoning_is_not_shown_as_answer_text(qtbot):
 
 
 def test_a_conversation_longer_than_the_context_is_trimmed_and_the_user_told(qtbot, window):
-    store = window.store
+    store = window.chat.store
     conv = store.create(title="Long")
     parent = None
     long_text = "This is an older message that takes up room in the context window. " * 12
     for i in range(12):
         parent = store.add_message(conv.id, parent, "user" if i % 2 == 0 else "assistant", long_text).id
-    window.conversations.refresh()
+    window.chat.conversations.refresh()
     window.chat.open_conversation(conv.id)
     window.settings.max_tokens = 4
     answer = send(qtbot, window, "Hi")
     assert answer.stats.trimmed_messages > 0
     assert answer.stats.prompt_tokens <= 1024
-    assert "oldest messages were left out" in window.view.toPlainText()  # under the answer
-    assert "/ 1,024 tokens used" in window.context_label.text()
-    assert int(window.context_label.text().split()[1].replace(",", "")) <= 1024
+    assert "oldest messages were left out" in window.chat.view.toPlainText()  # under the answer
+    assert "/ 1,024 tokens used" in window.chat.context_label.text()
+    assert int(window.chat.context_label.text().split()[1].replace(",", "")) <= 1024
 
 
 def test_a_base_model_without_template_is_named_as_such(qtbot, gemma_model):
     win = MainWindow(Settings(n_ctx=512, n_threads=1), model=str(gemma_model))
     qtbot.addWidget(win)
-    with qtbot.waitSignal(win.session.loaded, timeout=LOAD_TIMEOUT_MS):
+    with qtbot.waitSignal(win.chat.events.loaded, timeout=LOAD_TIMEOUT_MS):
         win.show()
     try:
         note = win.chat.note
@@ -392,52 +401,52 @@ def test_an_unreadable_store_is_told_and_chat_still_works(qtbot, starter_model):
 
 def test_the_context_meter_follows_the_draft_and_the_streaming_answer(qtbot, window):
     send(qtbot, window, "Hello")
-    after_first = window.context_label.text()
+    after_first = window.chat.context_label.text()
     assert "tokens used" in after_first
 
     # Typing: once the typing pauses the engine counts history + draft.
-    with qtbot.waitSignal(window.session.counted, timeout=10_000) as counted:
-        window.prompt.setPlainText("Tell me about the sea.")
+    with qtbot.waitSignal(window.chat.events.counted, timeout=10_000) as counted:
+        window.chat.prompt.setPlainText("Tell me about the sea.")
     count = counted.args[0]
     assert count is not None and not count.over
-    assert "≈" in window.context_label.text() and "with this message" in window.context_label.text()
+    assert "≈" in window.chat.context_label.text() and "with this message" in window.chat.context_label.text()
     used_before = int(after_first.split()[1].replace(",", ""))
     assert count.tokens > used_before  # the history plus the new question
     assert window.chat.context_bar.value() == count.tokens
 
     # A draft longer than the context: said before sending.
-    with qtbot.waitSignal(window.session.counted, timeout=10_000) as counted:
-        window.prompt.setPlainText("A very long question about many things. " * 150)
+    with qtbot.waitSignal(window.chat.events.counted, timeout=10_000) as counted:
+        window.chat.prompt.setPlainText("A very long question about many things. " * 150)
     assert counted.args[0].too_long
-    assert "this message alone is too long" in window.context_label.text()
+    assert "this message alone is too long" in window.chat.context_label.text()
 
     # Clearing the draft goes back to what the conversation uses.
-    window.prompt.clear()
-    qtbot.waitUntil(lambda: window.context_label.text() == after_first, timeout=5_000)
+    window.chat.prompt.clear()
+    qtbot.waitUntil(lambda: window.chat.context_label.text() == after_first, timeout=5_000)
 
     # While an answer streams the meter grows with it.
     seen: list[int] = []
-    window.session.usage.connect(seen.append)
+    window.chat.events.usage.connect(seen.append)
     answer = send(qtbot, window, "And the mountains?")
     assert seen and seen == sorted(seen)
     assert seen[-1] <= answer.stats.prompt_tokens + answer.stats.completion_tokens + 2
-    assert f"{answer.stats.prompt_tokens + answer.stats.completion_tokens:,} / 1,024 tokens used" in window.context_label.text()
+    assert f"{answer.stats.prompt_tokens + answer.stats.completion_tokens:,} / 1,024 tokens used" in window.chat.context_label.text()
 
 
 def test_the_meter_says_old_turns_will_be_dropped_before_sending(qtbot, window):
-    store = window.store
+    store = window.chat.store
     conv = store.create(title="Long")
     parent = None
     for i in range(12):
         parent = store.add_message(conv.id, parent, "user" if i % 2 == 0 else "assistant",
                                    "This is an older message that takes up room in the context window. " * 12).id
-    window.conversations.refresh()
+    window.chat.conversations.refresh()
     window.chat.open_conversation(conv.id)
-    with qtbot.waitSignal(window.session.counted, timeout=10_000) as counted:
-        window.prompt.setPlainText("Hi")
+    with qtbot.waitSignal(window.chat.events.counted, timeout=10_000) as counted:
+        window.chat.prompt.setPlainText("Hi")
     count = counted.args[0]
     assert count.over and not count.too_long
-    assert "the oldest turns will be left out to fit" in window.context_label.text()
+    assert "the oldest turns will be left out to fit" in window.chat.context_label.text()
     answer = send(qtbot, window, "Hi")
     assert answer.stats.trimmed_messages > 0  # what the meter announced
 
@@ -445,8 +454,8 @@ def test_the_meter_says_old_turns_will_be_dropped_before_sending(qtbot, window):
 def test_closing_the_window_while_an_answer_streams_keeps_it_and_raises_nothing(qtbot, starter_model):
     win = make_window(qtbot, starter_model)
     win.settings.max_tokens = 400
-    win.prompt.setPlainText("Write a long story about a fox who learns to sail.")
-    with qtbot.waitSignal(win.session.tokens, timeout=ANSWER_TIMEOUT_MS):
+    win.chat.prompt.setPlainText("Write a long story about a fox who learns to sail.")
+    with qtbot.waitSignal(win.chat.events.tokens, timeout=ANSWER_TIMEOUT_MS):
         win.chat.send()
     conversation = win.chat.conversation_id
     win.close()  # pytest-qt fails the test on any exception raised in a slot from here on

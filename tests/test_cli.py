@@ -88,7 +88,8 @@ def test_chat_reads_the_prompt_from_stdin(json_answer: dict, hearth_home: Path) 
     ("text", ("not a GGUF",)),
     ("empty", ("empty",)),
     ("truncated", ("truncated",)),
-    ("hollow", ("could not load",)),  # passes the header check; llama.cpp refuses it
+    # passes the header check; the engine starts and llama.cpp refuses it
+    pytest.param("hollow", ("could not load",), marks=pytest.mark.engine),
 ])
 def test_chat_with_bad_model(kind: str, words: tuple[str, ...], tmp_path: Path, hearth_home: Path,
                              starter_model: Path) -> None:
@@ -258,6 +259,7 @@ def test_chat_conversation_with_a_system_prompt(hearth_home: Path) -> None:
         assert store.to_engine_messages(conv_id)[0] == {"role": "system", "content": "Answer in one word."}
 
 
+@pytest.mark.engine  # the CLI's engine loads the starter model
 def test_chat_crash_keeps_the_question_and_no_empty_answer(hearth_home: Path, starter_model: Path) -> None:
     from hearthlm.core.chat.store import ConversationStore
 
@@ -270,6 +272,7 @@ def test_chat_crash_keeps_the_question_and_no_empty_answer(hearth_home: Path, st
         assert conv.message_count == 1
 
 
+@pytest.mark.engine  # the CLI's engine loads the starter model
 def test_chat_after_a_crash_asks_beside_the_unanswered_question(hearth_home: Path, starter_model: Path) -> None:
     """A crashed answer leaves its question once; the next `--conversation` question goes beside it
     (a new branch), so the model never gets two questions in a row and they do not pile up. The

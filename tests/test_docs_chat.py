@@ -20,6 +20,7 @@ from hearthlm.core.docs.chat_context import estimate_tokens, excerpt_budget, ret
 from hearthlm.core.docs.ingest import ingest
 from hearthlm.core.docs.store import DocStore
 from test_chat_gui import make_window, send
+from ui_ticks import settle
 
 VALVE = "The red valve releases steam pressure."
 
@@ -45,31 +46,31 @@ def test_attach_ask_sources_reopen_detach(qtbot, starter_model, manual: Path, mo
 
     menu_action(win, "Manuals").setChecked(True)
     menu_action(win, "笔记").setChecked(True)
-    assert win.chat.collections() == ["Manuals", "笔记"]
+    assert win.chat.session.collections() == ["Manuals", "笔记"]
     assert win.chat.answering_from.isVisible()
     assert win.chat.answering_from.text() == "Answering from: Manuals, 笔记"
 
     sent: list[list[dict]] = []
-    real_ask = win.session.ask
-    monkeypatch.setattr(win.session, "ask", lambda messages, *a, **k: (sent.append(messages), real_ask(messages, *a, **k)))
+    real_ask = win.chat.session.engine.ask
+    monkeypatch.setattr(win.chat.session.engine, "ask", lambda messages, *a, **k: (sent.append(messages), real_ask(messages, *a, **k)))
     question = "What does the red valve release?"
     send(qtbot, win, question)
     to_engine = sent[-1][-1]["content"]
     assert VALVE in to_engine and "[1] manual.pdf, p. 2" in to_engine and to_engine.endswith(question)
-    stored_question, answer = win.store.path(win.chat.conversation_id)
+    stored_question, answer = win.chat.store.path(win.chat.conversation_id)
     assert stored_question.content == question  # the user's own text, not the excerpts
     sources = answer.stats["sources"]
     assert sources[0]["source"] == str(manual) and sources[0]["page"] == 2 and sources[0]["n"] == 1
     assert all(s["source"] == str(manual) for s in sources)
     assert win.docs_page.embed_service.pid is not None  # the question was embedded out of the window's process
 
-    shown = win.view.toPlainText()
+    shown = win.chat.view.toPlainText()
     assert "Sources" in shown and "manual.pdf · page 2" in shown and "red valve releases" in shown
     link = QUrl(sources[0]["link"])
-    assert f'href="{sources[0]["link"]}"' in win.view.toHtml()
+    assert f'href="{sources[0]["link"]}"' in win.chat.view.toHtml()
     opened: list[QUrl] = []
     monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url) or True)  # no viewer offscreen
-    win.view.anchorClicked.emit(link)
+    win.chat.view.anchorClicked.emit(link)
     assert opened and opened[0].toLocalFile() == str(manual) and opened[0].fragment() == "page=2"
     conversation = win.chat.conversation_id
     win.close()
@@ -78,19 +79,20 @@ def test_attach_ask_sources_reopen_detach(qtbot, starter_model, manual: Path, mo
     again = make_window(qtbot, starter_model)
     assert again.chat.conversation_id == conversation
     assert again.chat.answering_from.text() == "Answering from: Manuals, 笔记"
-    assert "manual.pdf · page 2" in again.view.toPlainText()
+    assert "manual.pdf · page 2" in again.chat.view.toPlainText()
     assert again.chat.documents_button.text() == "Documents (2)"
 
     # Detach: the next question goes to the engine as typed, and its answer lists no sources.
     menu_action(again, "Detach all").trigger()
-    assert again.chat.collections() == [] and not again.chat.answering_from.isVisible()
-    assert "collections" not in again.store.get(conversation).settings
+    settle(again)
+    assert again.chat.session.collections() == [] and not again.chat.answering_from.isVisible()
+    assert "collections" not in again.chat.store.get(conversation).settings
     sent.clear()
-    real_ask2 = again.session.ask
-    monkeypatch.setattr(again.session, "ask", lambda messages, *a, **k: (sent.append(messages), real_ask2(messages, *a, **k)))
+    real_ask2 = again.chat.session.engine.ask
+    monkeypatch.setattr(again.chat.session.engine, "ask", lambda messages, *a, **k: (sent.append(messages), real_ask2(messages, *a, **k)))
     send(qtbot, again, "And the pump?")
     assert sent[-1][-1]["content"] == "And the pump?"
-    last = again.store.path(conversation)[-1]
+    last = again.chat.store.path(conversation)[-1]
     assert "sources" not in (last.stats or {})
     again.close()
 
@@ -98,11 +100,12 @@ def test_attach_ask_sources_reopen_detach(qtbot, starter_model, manual: Path, mo
 @pytest.mark.engine
 def test_a_missing_collection_still_answers_with_a_note(qtbot, starter_model) -> None:
     win = make_window(qtbot, starter_model)
-    win.chat.set_collections(["Gone"])  # e.g. deleted on the Documents page meanwhile
+    win.chat.session.set_collections(["Gone"])  # e.g. deleted on the Documents page meanwhile
+    settle(win)
     send(qtbot, win, "Hello")
-    answer = win.store.path(win.chat.conversation_id)[-1]
+    answer = win.chat.store.path(win.chat.conversation_id)[-1]
     assert answer.state == "complete" and answer.content.strip()
-    assert "The collection “Gone” no longer exists, so this answer does not use it." in win.view.toPlainText()
+    assert "The collection “Gone” no longer exists, so this answer does not use it." in win.chat.view.toPlainText()
     win.close()
 
 
@@ -110,16 +113,17 @@ def test_a_missing_collection_still_answers_with_a_note(qtbot, starter_model) ->
 def test_stop_while_searching_the_documents_leaves_the_question_unanswered(qtbot, starter_model, manual: Path) -> None:
     win = make_window(qtbot, starter_model)
     ingest(win.docs_page.store, "Manuals", [manual])
-    win.chat.set_collections(["Manuals"])
-    win.prompt.setPlainText("What does the red valve release?")
+    win.chat.session.set_collections(["Manuals"])
+    win.chat.prompt.setPlainText("What does the red valve release?")
     win.send()
-    assert win.chat.answering and not win.send_button.isEnabled()  # searching: no second question
+    qtbot.waitUntil(lambda: win.chat.session.retrieving, timeout=30_000)  # the question is stored
+    assert win.chat.answering and not win.chat.send_button.isEnabled()  # searching: no second question
     win.stop()  # before the search's result reaches the window (same event-loop turn)
     qtbot.waitUntil(lambda: not win.chat.answering, timeout=60_000)
-    assert [m.role for m in win.store.path(win.chat.conversation_id)] == ["user"]
-    assert win.send_button.isEnabled()
+    assert [m.role for m in win.chat.store.path(win.chat.conversation_id)] == ["user"]
+    assert win.chat.send_button.isEnabled()
     send(qtbot, win, "What does the red valve release?")  # and the chat goes on
-    assert win.store.path(win.chat.conversation_id)[-1].stats["sources"][0]["page"] == 2
+    assert win.chat.store.path(win.chat.conversation_id)[-1].stats["sources"][0]["page"] == 2
     win.close()
 
 
@@ -157,7 +161,7 @@ def test_excerpt_budget_leaves_room_for_history_and_answer() -> None:
 def test_continue_keeps_the_tokens_and_sources_of_the_first_part(qtbot, starter_model, manual: Path) -> None:
     win = make_window(qtbot, starter_model)
     ingest(win.docs_page.store, "Manuals", [manual])
-    win.chat.set_collections(["Manuals"])
+    win.chat.session.set_collections(["Manuals"])
     win.settings.max_tokens = 2000
     win.settings.repeat_penalty = 1.0  # the model then loops until max_tokens: long enough to stop
     stopped: list[bool] = []
@@ -167,24 +171,25 @@ def test_continue_keeps_the_tokens_and_sources_of_the_first_part(qtbot, starter_
             stopped.append(True)
             win.chat.stop()
 
-    win.session.tokens.connect(stop_after_some_tokens)
+    win.chat.events.tokens.connect(stop_after_some_tokens)
     first = send(qtbot, win, "What does the red valve release?")
-    win.session.tokens.disconnect(stop_after_some_tokens)
+    win.chat.events.tokens.disconnect(stop_after_some_tokens)
     assert first.stats.stop_reason == "cancelled"
-    partial = win.store.path(win.chat.conversation_id)[-1]
+    partial = win.chat.store.path(win.chat.conversation_id)[-1]
     sources = partial.stats["sources"]
     assert sources and sources[0]["page"] == 2
     assert partial.stats["completion_tokens"] == first.stats.completion_tokens
 
     win.settings.max_tokens = 7
-    with qtbot.waitSignal(win.session.answered, timeout=120_000) as answered:
-        win.view.anchorClicked.emit(QUrl(f"continue:{partial.id}"))
+    with qtbot.waitSignal(win.chat.events.answered, timeout=120_000) as answered:
+        win.chat.view.anchorClicked.emit(QUrl(f"continue:{partial.id}"))
     more = answered.args[0]
-    continued = win.store.path(win.chat.conversation_id)[-1]
+    settle(win)
+    continued = win.chat.store.path(win.chat.conversation_id)[-1]
     assert continued.id == partial.id and continued.content == partial.content + more.text
     assert more.stats.completion_tokens == 7
     assert continued.stats["completion_tokens"] == first.stats.completion_tokens + 7
     assert continued.stats["sources"] == sources
     assert continued.stats["docs_tokens"] == partial.stats["docs_tokens"]
-    assert "manual.pdf · page 2" in win.view.toPlainText()  # still listed under the answer
+    assert "manual.pdf · page 2" in win.chat.view.toPlainText()  # still listed under the answer
     win.close()

@@ -4,6 +4,7 @@ tokenizer), overlap when cut for size, and cut Chinese at sentence ends, never m
 from __future__ import annotations
 
 import os
+from itertools import pairwise
 
 os.environ.setdefault("HEARTH_EMBED_THREADS", "1")
 
@@ -45,7 +46,7 @@ def test_overlap_repeats_the_last_sentence(tok) -> None:
     doc = ParsedDocument("text", [Block(" ".join(sentences))])
     chunks = chunk_document(doc, tok, max_tokens=50, overlap=12)
     assert len(chunks) > 3
-    for a, b in zip(chunks, chunks[1:]):
+    for a, b in pairwise(chunks):
         last = a.text.split(". ")[-1].rstrip(".")
         assert b.text.startswith(last), (a.text, b.text)
         assert b.char_start < a.char_end

@@ -6,6 +6,8 @@ import json
 import os
 from pathlib import Path
 
+import pytest
+
 os.environ.setdefault("HEARTH_EMBED_THREADS", "1")
 
 from docs_samples import write_pdf  # noqa: E402
@@ -59,6 +61,7 @@ def test_add_list_query_rm(tmp_path: Path, capsys) -> None:
     assert code == 1 and "not a valid collection name" in err and err.count("\n") == 1
 
 
+@pytest.mark.engine  # starts the engine
 def test_chat_with_a_collection_gets_the_excerpts_and_lists_sources(tmp_path: Path, capsys, starter_model) -> None:
     (tmp_path / "kettle.md").write_text("# Kettle\n\nDescale the kettle with citric acid every month.", "utf-8")
     assert run(capsys, "docs", "add", "home", str(tmp_path / "kettle.md"))[0] == 0

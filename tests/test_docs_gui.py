@@ -93,6 +93,7 @@ def test_bad_collection_name_is_a_sentence(qtbot, page: DocsPage, monkeypatch: p
     assert page.collections.count() == 0
 
 
+@pytest.mark.engine  # llama.cpp on the starter model
 def test_change_embedder_shows_progress_and_records_the_model(qtbot, page: DocsPage, tmp_path: Path,
                                                               starter_model: Path) -> None:
     (tmp_path / "a.md").write_text("# Tea\n\nGreen tea is steamed.\n\n# Coffee\n\nBeans are roasted.", "utf-8")
@@ -123,4 +124,5 @@ def test_watch_toggle_follows_a_new_file(qtbot, page: DocsPage, tmp_path: Path) 
     assert page.store.folders("My documents") == [("My documents", str(folder), True)]
     page.watch_box.setChecked(False)
     assert "My documents" not in page._watchers
-    assert page.store.folders("My documents")[0][2] is False
+    # remembered on a job thread (it takes the store's lock)
+    qtbot.waitUntil(lambda: page.store.folders("My documents")[0][2] is False, timeout=30_000)

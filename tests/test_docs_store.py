@@ -228,6 +228,7 @@ def test_two_processes_writing_one_store(tmp_path: Path) -> None:
         assert top_source(store, "大熊猫吃什么", "shared") == "熊猫.txt"
 
 
+@pytest.mark.engine  # llama.cpp on the starter model
 def test_changing_the_embedder_re_embeds_with_progress(tmp_path: Path, store: DocStore, starter_model: Path) -> None:
     from hearthlm.core.docs.ingest import change_embedder
 

@@ -75,7 +75,7 @@ def test_chunks_come_as_blocks_arrive() -> None:
     def blocks():
         nonlocal produced
         rng = random.Random(5)
-        for i in range(2000):
+        for _ in range(2000):
             produced += 1
             yield Block(" ".join(rng.choice(WORDS) for _ in range(150)) + ".")
         raise AssertionError("the whole document was read before the first chunks")

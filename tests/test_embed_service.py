@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from hearthlm.core.docs.embed_service import FAULT_ENV, EmbedService
+from hearthlm.core.child.side import FAULT_ENV
+from hearthlm.core.docs.embed_service import EmbedService
 from hearthlm.core.docs.embedders import get_embedder
 from hearthlm.core.docs.errors import EmbedderError
 
@@ -32,6 +33,7 @@ def test_vectors_match_the_in_process_embedder(service: EmbedService) -> None:
     assert service.embed("minilm", []).shape == (0, 384)
 
 
+@pytest.mark.engine  # llama.cpp on the starter model
 def test_a_gguf_embedder_runs_in_the_child(service: EmbedService, starter_model: Path) -> None:
     vectors = service.embed(f"gguf:{starter_model}", ["The harbour lighthouse."])
     assert vectors.shape == (1, 576)
@@ -55,7 +57,7 @@ def test_a_killed_child_is_replaced_by_the_next_question(service: EmbedService) 
 
 
 def test_a_crash_while_embedding_is_one_sentence_then_it_recovers() -> None:
-    service = EmbedService(env={**os.environ, FAULT_ENV: "segv"})
+    service = EmbedService(env={**os.environ, FAULT_ENV: "segv@request"})
     try:
         with pytest.raises(EmbedderError) as caught:
             service.embed("minilm", ["boom"])

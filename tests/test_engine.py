@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from hearthlm.core.engine import Engine, GenerationParams, LoadParams
-from hearthlm.core.engine.crash import SAFE_BUILD_COMMAND
+from hearthlm.core.child.crash import SAFE_BUILD_COMMAND
 from hearthlm.core.errors import EngineCrashed, EngineError, ModelFileError
 
 from gguf_files import write_unloadable_gguf

@@ -15,15 +15,16 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from test_chat_gui import ANSWER_TIMEOUT_MS, LOAD_TIMEOUT_MS, make_window, send
+from ui_ticks import settle
 
 pytestmark = pytest.mark.engine
 
 
 def kill_engine(qtbot, win) -> int:
-    pid = win.session.engine_pid
+    pid = win.chat.session.engine_pid
     assert pid is not None
     os.kill(pid, signal.SIGKILL)
-    qtbot.waitUntil(lambda: win.session.engine_pid is None, timeout=10_000)  # dead, while idle
+    qtbot.waitUntil(lambda: win.chat.session.engine_pid is None, timeout=10_000)  # dead, while idle
     return pid
 
 
@@ -31,17 +32,19 @@ def ask(qtbot, win, text: str) -> tuple[list, list]:
     """Send ``text``; wait for the answer or the failure. Returns (answers, failures)."""
     answers: list = []
     failures: list = []
-    win.session.answered.connect(answers.append)
-    win.session.answerFailed.connect(lambda message, crashed: failures.append((message, crashed)))
-    win.prompt.setPlainText(text)
-    qtbot.keyClick(win.prompt, Qt.Key.Key_Return)
+    win.chat.events.answered.connect(answers.append)
+    win.chat.events.answerFailed.connect(lambda message, crashed: failures.append((message, crashed)))
+    win.chat.prompt.setPlainText(text)
+    qtbot.keyClick(win.chat.prompt, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: bool(answers or failures), timeout=ANSWER_TIMEOUT_MS)
-    qtbot.waitUntil(lambda: not win.session.busy, timeout=10_000)
+    qtbot.waitUntil(lambda: not win.chat.session.busy, timeout=10_000)
+    settle(win)
     return answers, failures
 
 
 def turns(win) -> list[tuple[str, str]]:
-    return [(m.role, m.content if m.role == "user" else "") for m in win.store.path(win.chat.conversation_id)]
+    settle(win)
+    return [(m.role, m.content if m.role == "user" else "") for m in win.chat.store.path(win.chat.conversation_id)]
 
 
 def test_engine_killed_while_idle_restarts_on_the_next_question(qtbot, starter_model):
@@ -52,13 +55,13 @@ def test_engine_killed_while_idle_restarts_on_the_next_question(qtbot, starter_m
     answers, failures = ask(qtbot, win, "Are you back?")
     assert not failures, failures
     assert answers and answers[0].text
-    assert win.session.engine_pid not in (None, old)
-    assert win.session._keeper.restarts == 1
+    assert win.chat.session.engine_pid not in (None, old)
+    assert win.chat.session.engine.keeper.restarts == 1
     assert turns(win) == [("user", "Hello"), ("assistant", ""), ("user", "Are you back?"), ("assistant", "")]
-    assert win.store.path(win.chat.conversation_id)[-1].state == "complete"
+    assert win.chat.store.path(win.chat.conversation_id)[-1].state == "complete"
     assert not win.chat.banner_row.isVisible()
     assert not win.chat.progress.isVisible()
-    assert win.session.model_info is not None and win.session.model_info.n_ctx == 1024  # same load params
+    assert win.chat.session.model_info is not None and win.chat.session.model_info.n_ctx == 1024  # same load params
     win.close()
 
 
@@ -86,22 +89,23 @@ def test_failed_restart_offers_restart_keeps_the_question_once_and_restart_asks_
     answers, failures = ask(qtbot, win, "Still there?")
     assert failures and failures[0][1]
     assert turns(win) == [("user", "Hello"), ("assistant", ""), ("user", "Still there?")]
-    last = win.store.path(chat.conversation_id)[-1]
-    assert win.store.siblings(last.id)[:2] == (1, 2)
+    last = win.chat.store.path(chat.conversation_id)[-1]
+    assert win.chat.store.siblings(last.id)[:2] == (1, 2)
     assert chat.restart_button.isVisible()
 
     # Restart with the file still missing: the banner keeps offering Restart.
-    with qtbot.waitSignal(win.session.loadFailed, timeout=LOAD_TIMEOUT_MS):
+    with qtbot.waitSignal(win.chat.events.loadFailed, timeout=LOAD_TIMEOUT_MS):
         qtbot.mouseClick(chat.restart_button, Qt.MouseButton.LeftButton)
     assert chat.banner_row.isVisible() and chat.restart_button.isVisible()
     assert "No model file" in chat.banner.text()
 
     # The file is back: Restart reloads the model and answers the question left unanswered.
     away.rename(model)
-    with qtbot.waitSignal(win.session.answered, timeout=ANSWER_TIMEOUT_MS) as answered:
+    with qtbot.waitSignal(win.chat.events.answered, timeout=ANSWER_TIMEOUT_MS) as answered:
         qtbot.mouseClick(chat.restart_button, Qt.MouseButton.LeftButton)
     assert answered.args[0].text
-    path = win.store.path(chat.conversation_id)
+    settle(win)
+    path = win.chat.store.path(chat.conversation_id)
     assert [(m.role, m.content) for m in path[:3]] == [("user", "Hello"), ("assistant", path[1].content),
                                                        ("user", "Still there?")]
     assert path[3].role == "assistant" and path[3].parent_id == last.id and path[3].state == "complete"
@@ -119,12 +123,12 @@ def test_crash_banner_is_one_sentence_with_the_log_behind_details(qtbot, starter
 
     def kill_on_first_tokens(_text: str) -> None:
         if not killed:
-            killed.append(win.session.engine_pid)
+            killed.append(win.chat.session.engine_pid)
             os.kill(killed[0], signal.SIGKILL)
 
-    win.session.tokens.connect(kill_on_first_tokens)
+    win.chat.events.tokens.connect(kill_on_first_tokens)
     answers, failures = ask(qtbot, win, "Tell me a very long story.")
-    win.session.tokens.disconnect(kill_on_first_tokens)
+    win.chat.events.tokens.disconnect(kill_on_first_tokens)
     assert killed and failures and failures[0][1]
     text = chat.banner.text()
     assert text == ("The engine stopped while generating an answer: SIGKILL (being killed, often by the "

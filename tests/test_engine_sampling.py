@@ -12,7 +12,7 @@ import codecs
 import ctypes
 import os
 from pathlib import Path
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 
@@ -90,7 +90,7 @@ class RawLoop:
         one = (ll.llama_token * 1)()
         text = []
         try:
-            for i in range(gp.max_tokens):
+            for _ in range(gp.max_tokens):
                 token = ll.llama_sampler_sample(chain, self.ctx, -1)
                 if ll.llama_vocab_is_eog(self.vocab, token):
                     break

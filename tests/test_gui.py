@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication
 
 from hearthlm.core.settings import Settings
 from hearthlm.gui.main_window import MainWindow
+from ui_ticks import settle
 
 pytestmark = pytest.mark.engine
 
@@ -24,37 +25,38 @@ def window(qtbot, starter_model):
     settings = Settings(n_ctx=1024, max_tokens=24, temperature=0.0)
     win = MainWindow(settings, model=str(starter_model))
     qtbot.addWidget(win)
-    with qtbot.waitSignal(win.session.loaded, timeout=LOAD_TIMEOUT_MS):
+    with qtbot.waitSignal(win.chat.events.loaded, timeout=LOAD_TIMEOUT_MS):
         win.show()
     yield win
     win.close()
 
 
 def send(qtbot, win: MainWindow, text: str) -> None:
-    win.prompt.setFocus()
-    qtbot.keyClicks(win.prompt, text)
-    qtbot.keyClick(win.prompt, Qt.Key.Key_Return)
+    win.chat.prompt.setFocus()
+    qtbot.keyClicks(win.chat.prompt, text)
+    qtbot.keyClick(win.chat.prompt, Qt.Key.Key_Return)
 
 
 def test_default_model_is_selected_and_loaded(window, starter_model):
-    assert window.picker.current_path() == str(starter_model)
-    assert window.session.model_info is not None
+    assert window.chat.picker.current_path() == str(starter_model)
+    assert window.chat.session.model_info is not None
     assert "Q4_1" in window.statusBar().currentMessage()
 
 
 def test_typed_prompt_streams_into_the_view(qtbot, window):
     chunks: list[str] = []
-    window.session.tokens.connect(chunks.append)
-    with qtbot.waitSignal(window.session.answered, timeout=ANSWER_TIMEOUT_MS) as answered:
+    window.chat.events.tokens.connect(chunks.append)
+    with qtbot.waitSignal(window.chat.events.answered, timeout=ANSWER_TIMEOUT_MS) as answered:
         send(qtbot, window, "Name three colors.")
-        assert window.prompt.toPlainText() == ""  # Enter sent it
-        assert window.stop_button.isEnabled()
+        assert window.chat.prompt.toPlainText() == ""  # Enter sent it
+        qtbot.waitUntil(window.chat.stop_button.isEnabled, timeout=30_000)  # once the question is stored
     answer = answered.args[0]
     streamed = "".join(chunks)
     assert streamed and streamed == answer.text
     # Coalesced: fewer updates than tokens reach the view.
     assert len(chunks) <= answer.stats.completion_tokens
-    shown = window.view.toPlainText()
+    settle(window)  # the answer's end is committed, then rendered
+    shown = window.chat.view.toPlainText()
     assert "Name three colors." in shown
     # The finished answer is shown as rendered Markdown (list numbers are list formatting, not text).
     assert all(word in shown for word in re.findall(r"[A-Za-z]{3,}", streamed))
@@ -62,16 +64,16 @@ def test_typed_prompt_streams_into_the_view(qtbot, window):
         {"role": "user", "content": "Name three colors."},
         {"role": "assistant", "content": streamed},
     ]
-    assert not window.stop_button.isEnabled()
-    assert window.send_button.isEnabled()
+    assert not window.chat.stop_button.isEnabled()
+    assert window.chat.send_button.isEnabled()
 
 
 def test_shift_enter_is_a_newline_not_a_send(qtbot, window):
-    window.prompt.setFocus()
-    qtbot.keyClicks(window.prompt, "line one")
-    qtbot.keyClick(window.prompt, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
-    qtbot.keyClicks(window.prompt, "line two")
-    assert window.prompt.toPlainText() == "line one\nline two"
+    window.chat.prompt.setFocus()
+    qtbot.keyClicks(window.chat.prompt, "line one")
+    qtbot.keyClick(window.chat.prompt, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClicks(window.chat.prompt, "line two")
+    assert window.chat.prompt.toPlainText() == "line one\nline two"
     assert window.messages == []
 
 
@@ -83,43 +85,46 @@ def test_stop_button_cancels_the_answer(qtbot, window):
     def stop_on_first_tokens(_text: str) -> None:
         if not clicked:
             clicked.append(True)
-            qtbot.mouseClick(window.stop_button, Qt.MouseButton.LeftButton)
+            qtbot.mouseClick(window.chat.stop_button, Qt.MouseButton.LeftButton)
 
-    window.session.tokens.connect(stop_on_first_tokens)
-    with qtbot.waitSignal(window.session.answered, timeout=ANSWER_TIMEOUT_MS) as answered:
+    window.chat.events.tokens.connect(stop_on_first_tokens)
+    with qtbot.waitSignal(window.chat.events.answered, timeout=ANSWER_TIMEOUT_MS) as answered:
         send(qtbot, window, "Tell me a very long story about a dragon and a knight.")
-    window.session.tokens.disconnect(stop_on_first_tokens)
+    window.chat.events.tokens.disconnect(stop_on_first_tokens)
     assert clicked
     answer = answered.args[0]
     assert answer.stats.stop_reason == "cancelled"
     assert answer.stats.completion_tokens < 2000
+    settle(window)
     assert window.messages[-1]["role"] == "assistant"
 
 
 def test_bad_model_file_shows_a_sentence_and_the_window_keeps_working(qtbot, window, tmp_path):
     bad = tmp_path / "notes.gguf"
     bad.write_text("this is not a model")
-    with qtbot.waitSignal(window.session.loadFailed, timeout=LOAD_TIMEOUT_MS):
+    with qtbot.waitSignal(window.chat.events.loadFailed, timeout=LOAD_TIMEOUT_MS):
         window.load_model(str(bad))
-    assert window.banner_row.isVisible()
-    assert "not a GGUF model file" in window.banner.text()
+    assert window.chat.banner_row.isVisible()
+    assert "not a GGUF model file" in window.chat.banner.text()
     # The model that was loaded still answers.
-    with qtbot.waitSignal(window.session.answered, timeout=ANSWER_TIMEOUT_MS):
+    with qtbot.waitSignal(window.chat.events.answered, timeout=ANSWER_TIMEOUT_MS):
         send(qtbot, window, "Hello")
+    settle(window)
     assert window.messages[-1]["role"] == "assistant"
-    assert not window.banner_row.isVisible()
+    assert not window.chat.banner_row.isVisible()
 
 
 def test_missing_and_folder_paths_are_refused(qtbot, window, tmp_path):
     for path, words in ((tmp_path / "gone.gguf", "No model file"), (tmp_path, "is a folder")):
-        with qtbot.waitSignal(window.session.loadFailed, timeout=LOAD_TIMEOUT_MS):
+        with qtbot.waitSignal(window.chat.events.loadFailed, timeout=LOAD_TIMEOUT_MS):
             window.load_model(str(path))
-        assert words in window.banner.text()
+        assert words in window.chat.banner.text()
 
 
 def test_engine_crash_keeps_the_conversation_and_restarts(qtbot, window):
-    with qtbot.waitSignal(window.session.answered, timeout=ANSWER_TIMEOUT_MS):
+    with qtbot.waitSignal(window.chat.events.answered, timeout=ANSWER_TIMEOUT_MS):
         send(qtbot, window, "Hello")
+    settle(window)
     before = [dict(m) for m in window.messages]
 
     # Without a repeat penalty this model loops greedily until max_tokens: a long answer to kill.
@@ -129,26 +134,27 @@ def test_engine_crash_keeps_the_conversation_and_restarts(qtbot, window):
 
     def kill_on_first_tokens(_text: str) -> None:
         if not killed:
-            killed.append(window.session._engine.pid)
+            killed.append(window.chat.session.engine_pid)
             os.kill(killed[0], signal.SIGKILL)
 
-    window.session.tokens.connect(kill_on_first_tokens)
-    with qtbot.waitSignal(window.session.answerFailed, timeout=ANSWER_TIMEOUT_MS) as failed:
+    window.chat.events.tokens.connect(kill_on_first_tokens)
+    with qtbot.waitSignal(window.chat.events.answerFailed, timeout=ANSWER_TIMEOUT_MS) as failed:
         send(qtbot, window, "Tell me a very long story.")
-    window.session.tokens.disconnect(kill_on_first_tokens)
+    window.chat.events.tokens.disconnect(kill_on_first_tokens)
     assert killed
     message, crashed = failed.args
     assert crashed
     assert "SIGKILL" in message
-    assert window.banner_row.isVisible() and window.restart_button.isVisible()
+    assert window.chat.banner_row.isVisible() and window.chat.restart_button.isVisible()
     assert window.messages[: len(before)] == before
     assert window.messages[len(before)] == {"role": "user", "content": "Tell me a very long story."}
 
-    with qtbot.waitSignal(window.session.loaded, timeout=LOAD_TIMEOUT_MS):
-        qtbot.mouseClick(window.restart_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(window.chat.events.loaded, timeout=LOAD_TIMEOUT_MS):
+        qtbot.mouseClick(window.chat.restart_button, Qt.MouseButton.LeftButton)
     window.settings.max_tokens = 16
-    with qtbot.waitSignal(window.session.answered, timeout=ANSWER_TIMEOUT_MS):
+    with qtbot.waitSignal(window.chat.events.answered, timeout=ANSWER_TIMEOUT_MS):
         send(qtbot, window, "Are you back?")
+    settle(window)
     assert window.messages[-1]["role"] == "assistant"
 
 
@@ -161,17 +167,17 @@ def test_chinese_translation_is_applied(qtbot, starter_model, tmp_path):
         assert translators, "the zh_CN translation did not load"
         win = MainWindow(Settings(n_ctx=512), model=str(starter_model))
         qtbot.addWidget(win)
-        assert win.send_button.text() == "发送"
-        assert win.stop_button.text() == "停止"
-        assert "Enter" in win.prompt.placeholderText() and "发送" in win.prompt.placeholderText()
-        with qtbot.waitSignal(win.session.loaded, timeout=LOAD_TIMEOUT_MS):
+        assert win.chat.send_button.text() == "发送"
+        assert win.chat.stop_button.text() == "停止"
+        assert "Enter" in win.chat.prompt.placeholderText() and "发送" in win.chat.prompt.placeholderText()
+        with qtbot.waitSignal(win.chat.events.loaded, timeout=LOAD_TIMEOUT_MS):
             pass
         # The core's sentences are translated too.
         bad = tmp_path / "notes.gguf"
         bad.write_text("not a model")
-        with qtbot.waitSignal(win.session.loadFailed, timeout=LOAD_TIMEOUT_MS):
+        with qtbot.waitSignal(win.chat.events.loadFailed, timeout=LOAD_TIMEOUT_MS):
             win.load_model(str(bad))
-        assert win.banner.text() == "notes.gguf 不是 GGUF 模型文件（开头没有 GGUF 标识）。"
+        assert win.chat.banner.text() == "notes.gguf 不是 GGUF 模型文件（开头没有 GGUF 标识）。"
         win.close()
     finally:
         for translator in translators:
@@ -180,8 +186,8 @@ def test_chinese_translation_is_applied(qtbot, starter_model, tmp_path):
 
 def test_a_model_used_from_the_library_loads_in_the_chat(qtbot, window, gemma_model):
     window.pages.setCurrentWidget(window.models_page)
-    with qtbot.waitSignal(window.session.loaded, timeout=LOAD_TIMEOUT_MS):
+    with qtbot.waitSignal(window.chat.events.loaded, timeout=LOAD_TIMEOUT_MS):
         window.models_page.useInChat.emit(str(gemma_model))
     assert window.pages.currentWidget() is window.chat_page
-    assert window.picker.current_path() == str(gemma_model)
-    assert window.session.model_path == str(gemma_model)
+    assert window.chat.picker.current_path() == str(gemma_model)
+    assert window.chat.session.model_path == str(gemma_model)

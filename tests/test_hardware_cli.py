@@ -20,7 +20,12 @@ def test_estimate_json(starter_model: Path) -> None:
     assert data["n_ctx"] == 2048 and data["kv_type"] == "q8_0" and data["n_layer"] == 30
     cpu = data["devices"][0]
     assert cpu["kind"] == "cpu" and cpu["fits"] is True and cpu["free_bytes"] > 0
-    assert cpu["total"] == sum(cpu[k] for k in ("weights", "repacked", "kv_cache", "compute", "output_buffer", "overhead"))
+    assert cpu["total"] == sum(cpu[k] for k in ("weights", "repacked", "kv_cache", "compute", "output_buffer", "overhead",
+                                                "state_cache"))
+    assert cpu["state_cache"] == 1024 * 1024 * 1024  # the engine's saved-state budget, counted by default
+    off = json.loads(hearth("estimate", str(starter_model), "--ctx", "2048", "--kv-type", "q8_0", "--state-cache-mb", "0",
+                           "--json").stdout)
+    assert off["devices"][0]["state_cache"] == 0 and off["devices"][0]["total"] == cpu["total"] - cpu["state_cache"]
     assert data["gpu_offload"] is False  # this machine's build
 
 

@@ -13,7 +13,6 @@ from hearthlm.core.hub.errors import HubError
 from hearthlm.core.hub.fit import GiB, Budget, verdict
 from hearthlm.core.hub.names import group_gguf_files, inside, quant_from_name, safe_relative, safe_token
 from hearthlm.core.hub.recommended import recommended, recommended_with_fit
-from hub_fixtures import hf_env, hub, model_files  # noqa: F401 (fixtures)
 
 
 def test_search_finds_only_gguf_repos_sorted_three_ways(hub):

@@ -9,7 +9,6 @@ import pytest
 
 from gguf_files import write_small_gguf
 from hearthlm.core.cli import main
-from hub_fixtures import hf_env, hub, model_files  # noqa: F401 (fixtures)
 
 
 @pytest.fixture(autouse=True)

@@ -16,7 +16,6 @@ from hearthlm.core.hub import messages as M
 from hearthlm.core.hub.library import list_models
 from hearthlm.core.hub.names import GGUFEntry
 from hearthlm.core.hub.queue import DownloadQueue
-from hub_fixtures import hf_env, hub, model_files  # noqa: F401 (fixtures)
 
 TINY, BIG = "acme/tiny-GGUF", "acme/big-GGUF"
 SINGLE = "tiny-chat-Q8_0.gguf"

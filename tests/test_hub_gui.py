@@ -10,7 +10,6 @@ from hearthlm.core.hub.fit import GiB, Budget
 from hearthlm.core.hub.queue import DownloadQueue
 from hearthlm.gui.models_common import JobRunner
 from hearthlm.gui.models_page import ModelsPage
-from hub_fixtures import hf_env, hub, model_files  # noqa: F401 (fixtures)
 
 
 @pytest.fixture

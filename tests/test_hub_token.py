@@ -18,7 +18,6 @@ from hearthlm.core.hub.config import resolve_token
 from hearthlm.core.hub.errors import HubError
 from hearthlm.core.hub.queue import DownloadQueue
 from hearthlm.core.settings import Settings, save_settings
-from hub_fixtures import hf_env, hub, model_files  # noqa: F401 (fixtures)
 
 GATED, SINGLE = "acme/gated-GGUF", "tiny-chat-Q8_0.gguf"
 NO_ACCESS = "hf_valid_but_not_granted"  # a real account's token (whoami accepts it), not let into GATED

@@ -226,8 +226,7 @@ def test_reveal_command_points_at_the_file(tmp_path):
 
 
 def test_a_quantized_output_is_listed_and_hearth_may_delete_it(tmp_path):
-    from hearthlm.core.quantize.api import quantized_dir
-    from hearthlm.core.quantize.results import load_results, record_quantization
+    from hearthlm.core.quantized_models import load_results, quantized_dir, record_quantization
 
     out = write_small_gguf(quantized_dir() / "tiny-Q8_0.gguf", arch="llama", file_type=7)
     record_quantization({"out": str(out), "type": "Q8_0", "source": str(tmp_path / "tiny-F16.gguf"),

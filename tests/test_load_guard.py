@@ -21,6 +21,31 @@ def test_guard_passes_a_model_that_fits(starter_model: Path) -> None:
     assert verdict.estimate.device("cpu").fits is True
 
 
+def test_guard_counts_the_saved_state_cache(starter_model: Path) -> None:
+    """The engine keeps up to LoadParams.state_cache_mb of saved states: the guard's figure counts it."""
+    verdict = check_load(starter_model, 2048, devices=[CPU_16G])
+    cpu = verdict.estimate.device("cpu")
+    assert verdict.state_cache_mb == LoadParams("x").state_cache_mb == 1024
+    assert cpu.state_cache == 1024 * MIB and cpu.total == cpu.model_total + 1024 * MIB
+    bare = check_load(starter_model, 2048, devices=[CPU_16G], state_cache_mb=0).estimate.device("cpu")
+    assert cpu.need_with_margin == bare.need_with_margin + 1024 * MIB
+
+
+def test_when_only_the_cache_does_not_fit_it_gets_what_is_left(starter_model: Path) -> None:
+    """A model that fits is not refused for its cache: the load goes ahead with a smaller one."""
+    bare = check_load(starter_model, 2048, devices=[CPU_16G], state_cache_mb=0).estimate.device("cpu")
+    tight = Device("CPU", "cpu", bare.need_with_margin + 300 * MIB, 8 << 30)
+    verdict = check_load(starter_model, 2048, devices=[tight])
+    assert verdict.ok and verdict.state_cache_mb == 300
+    cpu = verdict.estimate.device("cpu")
+    assert cpu.state_cache == 300 * MIB and cpu.fits and cpu.need_with_margin <= tight.free_bytes
+    # No room at all for it: no cache; a model that does not fit even without it is still refused.
+    assert check_load(starter_model, 2048, devices=[Device("CPU", "cpu", bare.need_with_margin, 8 << 30)]
+                      ).state_cache_mb == 0
+    refused = check_load(starter_model, 2048, devices=[Device("CPU", "cpu", bare.need_with_margin - MIB, 8 << 30)])
+    assert not refused.ok and refused.state_cache_mb == 0
+
+
 def test_guard_refuses_a_huge_context_with_the_numbers(starter_model: Path) -> None:
     verdict = check_load(starter_model, 4_000_000, devices=[CPU_16G])
     assert not verdict.ok
@@ -72,3 +97,15 @@ def test_forced_oversized_load_leaves_the_caller_running(starter_model: Path) ->
             engine.start()
         info = engine.load(LoadParams(str(starter_model), n_ctx=512, n_threads=1))
         assert info.n_ctx == 512
+
+
+def test_the_window_loads_with_the_cache_the_guard_counted(starter_model: Path) -> None:
+    from hearthlm.core.hardware.devices import cpu_device
+    from hearthlm.gui.load_guard import _judge
+
+    kwargs, refusal = _judge(str(starter_model), 1024, 0)
+    assert refusal is None and "state_cache_mb" in kwargs
+    params = LoadParams(str(starter_model), **kwargs)
+    # What the guard counted on this machine (free memory moves a little between two readings).
+    expected = check_load(starter_model, 1024, devices=[cpu_device()]).state_cache_mb
+    assert 0 < params.state_cache_mb and abs(params.state_cache_mb - expected) <= 64

@@ -61,15 +61,15 @@ def test_window_has_the_monitor_and_the_guard_refuses_with_numbers(qtbot, starte
     win = MainWindow(settings, model=str(starter_model))
     qtbot.addWidget(win)
     win.show()
-    qtbot.waitUntil(lambda: win.banner_row.isVisible(), timeout=LOAD_TIMEOUT_MS)
-    text = win.banner.text()
+    qtbot.waitUntil(lambda: win.chat.banner_row.isVisible(), timeout=LOAD_TIMEOUT_MS)
+    text = win.chat.banner.text()
     assert "4,000,000 tokens" in text and "is free" in text and "Try a context of" in text
-    assert win.session.model_info is None and win.session._engine is None  # the engine never started
+    assert win.chat.session.model_info is None and win.chat.session.engine.engine is None  # the engine never started
     pages = [win.pages.tabText(i) for i in range(win.pages.count())]
     assert "Monitor" in pages
     # With a sane context the same window loads, with the model's remembered KV cache type.
     win.settings.n_ctx = 1024
-    with qtbot.waitSignal(win.session.loaded, timeout=LOAD_TIMEOUT_MS):
+    with qtbot.waitSignal(win.chat.events.loaded, timeout=LOAD_TIMEOUT_MS):
         win.load_model(str(starter_model))
-    assert win.session._load_params.type_k == "q8_0"
+    assert win.chat.session.engine.keeper.params.type_k == "q8_0"
     win.close()

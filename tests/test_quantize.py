@@ -18,9 +18,8 @@ from hearthlm.core.cli import main as hearth
 from hearthlm.core.modelfile import read_gguf
 from hearthlm.core.quantize import api, imatrix
 from hearthlm.core.quantize.errors import QuantizeCancelled, QuantizeError
-from hearthlm.core.quantize.results import load_results
+from hearthlm.core.quantized_models import load_results
 from hearthlm.core.quantize.types import TYPES, find_type
-from quantize_fixtures import f16_model  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.engine
 
@@ -226,21 +225,21 @@ def test_child_exits_at_once_after_answering(tmp_path: Path) -> None:
 
     from hearthlm.core.quantize.child import discard, start_worker
 
-    proc = start_worker()
+    child = start_worker()
     try:
         job = {"kind": "quantize", "src": str(tmp_path / "missing.gguf"), "out": str(tmp_path / "o.gguf"),
                "ftype": 7, "nthread": 1}
-        assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
-        proc.stdin.write((json.dumps(job) + "\n").encode())
-        proc.stdin.flush()  # stdin stays open: the child must not wait for it to close
-        answer = json.loads(proc.stdout.readline())
+        assert child.wait_ready(60)
+        child.request("run", job=job)  # stdin stays open: the child must not wait for it to close
+        answer = child.next_event(timeout=60)
         answered = time.monotonic()
         assert answer["ev"] == "error" and "missing.gguf" in answer["message"]
-        assert proc.wait(timeout=10) == 0
+        assert child.proc is not None and child.proc.wait(timeout=10) == 0
         assert time.monotonic() - answered < 0.5
-        assert b"Fatal Python error" not in proc.stderr.read()
+        child.reap()
+        assert not any("Fatal Python error" in line for line in child.stderr_tail)
     finally:
-        discard(proc)
+        discard(child)
 
 
 def test_quantize_child_loads_only_llama_cpp_bindings() -> None:

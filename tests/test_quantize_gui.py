@@ -6,10 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from hearthlm.core.quantize.results import load_results
+from hearthlm.core.quantized_models import load_results
 from hearthlm.core.quantize.types import TYPES
 from hearthlm.gui.quantize_page import QuantizePage
-from quantize_fixtures import f16_model  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.engine
 

@@ -9,14 +9,14 @@ import sys
 import textwrap
 from pathlib import Path
 
-from hearthlm.core.quantize.results import load_results, record_quantization, results_path
+from hearthlm.core.quantized_models import load_results, record_quantization, results_path
 
 PER_PROCESS = 150
 
 WRITER = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    from hearthlm.core.quantize.results import record_quality, record_quantization
+    from hearthlm.core.quantized_models import record_quality, record_quantization
     tag, n, go = sys.argv[1], int(sys.argv[2]), Path(sys.argv[3])
     while not go.exists():  # start together
         time.sleep(0.001)

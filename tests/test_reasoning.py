@@ -61,7 +61,7 @@ def test_the_store_sends_answers_back_without_reasoning_but_keeps_it():
 def test_reasoning_reaches_only_the_templates_that_ask_for_it():
     """ChatML drops it; a Qwen3-style template that reads reasoning_content renders it."""
     from hearthlm.core.chat.store import ConversationStore
-    from hearthlm.core.chat.template import render_prompt
+    from hearthlm.core.prompt.template import render_prompt
 
     asks = ("{% for m in messages %}<|{{ m.role }}|>{% if m.reasoning_content %}<think>{{ m.reasoning_content }}"
             "</think>{% endif %}{{ m.content }}\n{% endfor %}")

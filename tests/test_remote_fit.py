@@ -15,7 +15,6 @@ from hearthlm.core.hub.api import repo_files
 from hearthlm.core.hub.fit import GiB, estimate_verdict
 from hearthlm.core.hub.names import GGUFEntry
 from hearthlm.core.modelfile import HeaderIncomplete, parse_header, read_gguf
-from hub_fixtures import hf_env, hub, model_files  # noqa: F401 (fixtures)
 
 CPU_ONLY = [Device("CPU", "cpu", 8 * GiB, 16 * GiB)]
 SMALL_GPU = [Device("CPU", "cpu", 8 * GiB, 16 * GiB), Device("Test GPU", "gpu", 600 * 1024 ** 2, 1 * GiB)]

@@ -65,7 +65,7 @@ def test_the_window_says_it_once_in_the_status_bar(hearth_home: Path, qtbot) -> 
         window = MainWindow()
         qtbot.addWidget(window)
         windows.append(window)
-        with qtbot.waitSignal(window.session.loaded, timeout=60_000):
+        with qtbot.waitSignal(window.chat.events.loaded, timeout=60_000):
             window.show()
     try:
         [kept] = _kept()

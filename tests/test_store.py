@@ -12,6 +12,7 @@ import sys
 import textwrap
 import threading
 import time
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -329,6 +330,7 @@ def test_answer_left_streaming_by_a_dead_process_is_interrupted_at_open(tmp_path
     alive.append("still writing")
     dead = store.begin_answer(conv.id, q.id)
     dead.append("abandoned")
+    dead.flush()  # appends commit on the writer thread: let this one land first
     with raw(path) as conn:  # as if another, since killed, process had written it
         conn.execute("UPDATE messages SET writer = 'otherhost:1:0.00' WHERE id = ?", (dead.id,))
     with ConversationStore(path) as other:
@@ -506,7 +508,7 @@ def test_killed_while_streaming_loses_at_most_the_last_second(tmp_path: Path, ki
     printed_chars, last_commit = int(commits[-1][1]), float(commits[-1][2])
     # commits came once a second, so the last one before the kill is at most ~1 s old
     assert kill_time - last_commit < 1.6, (kill_time, last_commit)
-    gaps = [float(b[2]) - float(a[2]) for a, b in zip(commits, commits[1:])]
+    gaps = [float(b[2]) - float(a[2]) for a, b in pairwise(commits)]
     assert min(gaps) > 0.9, gaps
 
     with raw(path) as conn:

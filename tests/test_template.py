@@ -1,4 +1,4 @@
-"""Chat templates (core/chat/template.py): the starter's own template, the ChatML fallback, and
+"""Chat templates (core/prompt/template.py): the starter's own template, the ChatML fallback, and
 templates from a model file that misbehave, which must never run code or stop a chat."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from hearthlm.core.chat.template import CHATML_TEMPLATE, render_prompt, render_template
+from hearthlm.core.prompt.template import CHATML_TEMPLATE, render_prompt, render_template
 from hearthlm.core.modelfile import read_gguf
 
 MESSAGES = [
@@ -222,3 +222,25 @@ def test_a_real_gguf_without_template_answers_in_its_own_format(gemma_model) -> 
                              GenerationParams(max_tokens=16, temperature=0))
     assert answer.text.strip()
     assert "Gemma" in answer.note and "base model" in answer.note
+
+
+def test_a_template_is_compiled_once_however_often_it_renders(monkeypatch) -> None:
+    """Fitting a long conversation renders the same template many times: compile it once."""
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    compiled = []
+    real = ImmutableSandboxedEnvironment.from_string
+
+    def counting(self, source, *args, **kwargs):
+        compiled.append(source)
+        return real(self, source, *args, **kwargs)
+
+    monkeypatch.setattr(ImmutableSandboxedEnvironment, "from_string", counting)
+    template = CHATML_TEMPLATE + "{# compiled-once test #}"  # a source no other test has cached
+    for n in range(1, 40):
+        assert render_prompt(template, MESSAGES[:1 + n % 4]).source == "model"
+    assert compiled.count(template) == 1
+    # Still sandboxed: the cached template's environment is the immutable sandbox.
+    hostile = "{{ ''.__class__.__mro__[1].__subclasses__() }}{# compiled-once test #}"
+    for _ in range(2):
+        assert render_prompt(hostile, MESSAGES).source == "chatml"

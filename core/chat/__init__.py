@@ -1,1 +1,1 @@
-"""Conversations, prompt building and chat templates."""
+"""Conversations (SQLite), presets and reasoning; prompt rendering lives in core/prompt."""

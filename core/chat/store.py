@@ -19,9 +19,13 @@ branch is the path from the root down to it.
 
 Writes are short ``BEGIN IMMEDIATE`` transactions with a busy timeout, so the window and the
 ``hearth`` command can use one file at the same time; the file is in WAL mode, so reads never wait.
+Every write runs on the store's writer thread (store_queue.py), in order, on its own connection;
+reads use another connection and never wait behind a write that waits for the file's lock. The
+write methods return once committed; ``submit(fn)`` runs ``fn`` (which may call them) on the writer
+thread and returns a Future at once, so a window never waits for another process's write.
 A killed process loses at most the last second of the answer it was streaming: an answer left
 'streaming' by a process that no longer runs is marked 'interrupted' when a store is opened. The
-store may be used from several threads (one lock around its connection).
+store may be used from several threads.
 
 Errors a user may see are ``StoreError`` (a ``HearthError``) with one sentence.
 """
@@ -34,18 +38,21 @@ import threading
 import time
 import uuid
 import weakref
+from concurrent.futures import Future
 from contextlib import contextmanager
-from dataclasses import dataclass
+from functools import wraps
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any, TypeVar
+from collections.abc import Callable, Iterator, Mapping
 
 from .. import messages as M
 from .. import paths
-from ..errors import HearthError
 from . import store_schema as schema
 from .reasoning import split_reasoning
 from .store_export import default_title, export_json, export_markdown
+from .store_queue import WriteQueue
 from .store_search import SearchHit, search
+from .store_types import Conversation, Message, StoreError, stats_dict
 from .store_writer import AnswerWriter, writer_alive, writer_tag
 
 STORE_FILE = "conversations.db"
@@ -54,40 +61,8 @@ SYSTEM_PROMPT_KEY = "system_prompt"  # in a conversation's settings: sent first 
 ROLES = ("system", "user", "assistant", "tool")
 
 
-class StoreError(HearthError):
-    """The conversation store cannot be opened or written, or an id names nothing in it."""
-
-
 def default_store_path() -> Path:
     return paths.data_dir() / STORE_FILE
-
-
-@dataclass(frozen=True)
-class Conversation:
-    id: str
-    title: str  # '' until the first user message names it
-    created: float  # Unix time
-    updated: float
-    model: str | None
-    settings: dict[str, Any]
-    active_leaf: int | None
-    message_count: int
-
-
-@dataclass(frozen=True)
-class Message:
-    id: int
-    conversation_id: str
-    parent_id: int | None
-    role: str
-    content: str
-    created: float
-    state: str  # 'complete' | 'streaming' | 'interrupted'
-    stats: dict[str, Any] | None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "parent_id": self.parent_id, "role": self.role, "content": self.content,
-                "created": self.created, "state": self.state, "stats": self.stats}
 
 
 _CONV_COLUMNS = ("c.id, c.title, c.created, c.updated, c.model, c.settings, c.active_leaf, "
@@ -105,44 +80,86 @@ def _message(row: tuple) -> Message:
     return Message(row[0], row[1], row[2], row[3], row[4], row[5], row[6], json.loads(row[7]) if row[7] else None)
 
 
-def stats_dict(stats: Any) -> dict[str, Any] | None:
-    """An answer's stats as a JSON-able dict: from an AnswerStats (``to_dict``), a mapping, or None."""
-    if stats is None:
-        return None
-    return dict(stats.to_dict() if hasattr(stats, "to_dict") else stats)
+T = TypeVar("T")
+
+
+def _on_writer(method: Callable[..., T]) -> Callable[..., T]:
+    """Run a write method on the store's writer thread and return once it is committed."""
+    @wraps(method)
+    def on_writer(self: ConversationStore, *args: Any, **kw: Any) -> T:
+        return self._writes.run(lambda: method(self, *args, **kw))
+    return on_writer
 
 
 class ConversationStore:
-    def __init__(self, path: str | Path | None = None, *, commit_interval_s: float = COMMIT_INTERVAL_S):
+    def __init__(self, path: str | Path | None = None, *, commit_interval_s: float = COMMIT_INTERVAL_S,
+                 background_open: bool = False):
+        """``background_open``: return without waiting to mark the answers orphaned by a killed
+        process (the writer thread does it first; for a window, which must not wait for the file)."""
+        self.background_open = background_open
         self.file = Path(path) if path is not None else default_store_path()
         self.commit_interval_s = commit_interval_s
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # the write connection (used on the writer thread)
+        self._read_lock = threading.Lock()  # the read connection
+        self._writes = WriteQueue()
         self._writers: weakref.WeakSet[AnswerWriter] = weakref.WeakSet()
         self._conn: sqlite3.Connection | None = None
+        self._rconn: sqlite3.Connection | None = None
         self._open()
 
     # -- opening, transactions, errors ----------------------------------------------------------
 
     def _open(self) -> None:
+        """A file already at this version opens without waiting for its write lock: marking the
+        orphaned answers is the writer thread's first write. Creating or migrating it waits."""
         try:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
+            in_memory = str(self.file) == ":memory:"
+            if not in_memory:
+                self.file.parent.mkdir(parents=True, exist_ok=True)
             self._conn = sqlite3.connect(self.file, timeout=schema.BUSY_TIMEOUT_MS / 1000,
                                          isolation_level=None, check_same_thread=False)
             schema.configure(self._conn)
-            with self._write() as c:
-                found = schema.schema_version(c)
-                if found > schema.SCHEMA_VERSION:
-                    raise StoreError(M.STORE_TOO_NEW, path=str(self.file), version=found,
-                                     supported=schema.SCHEMA_VERSION)
-                schema.migrate(c)
-                self._mark_orphaned_answers(c)
-            self.has_search_index = schema.has_search_index(self._conn)
+            # reads get their own connection (WAL: they see every commit and never wait for the
+            # write lock); an in-memory database exists only on its one connection
+            if in_memory:
+                self._rconn, self._read_lock = self._conn, self._lock  # type: ignore[assignment]
+            else:
+                self._rconn = sqlite3.connect(self.file, timeout=schema.BUSY_TIMEOUT_MS / 1000,
+                                              isolation_level=None, check_same_thread=False)
+                self._rconn.execute(f"PRAGMA busy_timeout = {schema.BUSY_TIMEOUT_MS}")
+            with self._read_lock:
+                found = schema.schema_version(self._rconn)
+            if found > schema.SCHEMA_VERSION:
+                raise StoreError(M.STORE_TOO_NEW, path=str(self.file), version=found,
+                                 supported=schema.SCHEMA_VERSION)
+            if found < schema.SCHEMA_VERSION:
+                self._writes.run(self._migrate)
+            (self._writes.submit if self.background_open else self._writes.run)(self._mark_orphans)
+            with self._read_lock:
+                self.has_search_index = schema.has_search_index(self._rconn)
         except (sqlite3.Error, OSError) as exc:
             self.close()
             raise StoreError(M.STORE_UNREADABLE, path=str(self.file), reason=str(exc)) from exc
         except BaseException:
             self.close()
             raise
+
+    def _migrate(self) -> None:  # on the writer thread
+        with self._write() as c:
+            found = schema.schema_version(c)
+            if found > schema.SCHEMA_VERSION:
+                raise StoreError(M.STORE_TOO_NEW, path=str(self.file), version=found,
+                                 supported=schema.SCHEMA_VERSION)
+            schema.migrate(c)
+
+    def _mark_orphans(self) -> None:  # on the writer thread
+        try:
+            with self._write() as c:
+                self._mark_orphaned_answers(c)
+        except StoreError:
+            if not self.background_open:
+                raise
+            # busy for the whole timeout: the next open marks them (reads already skip them)
 
     def _mark_orphaned_answers(self, c: sqlite3.Connection) -> None:
         """An answer left 'streaming' by a process that is gone (killed, crashed) is 'interrupted'."""
@@ -151,15 +168,28 @@ class ConversationStore:
                 c.execute("UPDATE messages SET state = 'interrupted', writer = NULL WHERE id = ?", (message_id,))
 
     def close(self) -> None:
-        """Interrupt answers still streaming (their text so far is kept), then close the file."""
+        """Interrupt answers still streaming (their text so far is kept), let every submitted write
+        finish, then close the file."""
         for writer in list(self._writers):
-            writer.interrupt()
-        with self._lock:
+            try:
+                writer.interrupt()
+            except StoreError:  # still busy after the timeout: its text was committed up to the last second
+                pass
+        self._writes.close()
+        with self._lock, self._read_lock:
+            if self._rconn is not None and self._rconn is not self._conn:
+                self._rconn.close()
+            self._rconn = None
             if self._conn is not None:
                 self._conn.close()
                 self._conn = None
 
-    def __enter__(self) -> "ConversationStore":
+    def submit(self, fn: Callable[[], T]) -> Future[T]:
+        """Run ``fn()`` on the writer thread, after the writes before it; returns at once. ``fn`` may
+        call the write methods (they run in place there). For a window that must not wait."""
+        return self._writes.submit(fn)
+
+    def __enter__(self) -> ConversationStore:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -196,14 +226,18 @@ class ConversationStore:
         return self._conn
 
     def _query(self, sql: str, params: tuple = ()) -> list[tuple]:
-        with self._lock:
+        """A read, on the read connection: never waits for a write."""
+        with self._read_lock:
+            if self._rconn is None:
+                raise StoreError(M.STORE_FAILED, path=str(self.file), reason="the store is closed")
             try:
-                return self._connection().execute(sql, params).fetchall()
+                return self._rconn.execute(sql, params).fetchall()
             except sqlite3.Error as exc:
                 raise self._error(exc) from exc
 
     # -- conversations ------------------------------------------------------------------------
 
+    @_on_writer
     def create(self, title: str = "", model: str | None = None, settings: Mapping[str, Any] | None = None
                ) -> Conversation:
         """A new, empty conversation. With no title, the first user message names it."""
@@ -241,6 +275,7 @@ class ConversationStore:
             raise StoreError(M.AMBIGUOUS_CONVERSATION, id=id_or_prefix, count=count)
         return ids[0]
 
+    @_on_writer
     def _update(self, conversation_id: str, sql: str, params: tuple) -> None:
         with self._write() as c:
             if c.execute(f"UPDATE conversations SET {sql} WHERE id = ?", (*params, conversation_id)).rowcount == 0:
@@ -256,6 +291,7 @@ class ConversationStore:
         """Replace the conversation's settings (any JSON-able dict)."""
         self._update(conversation_id, "settings = ?", (json.dumps(dict(settings), ensure_ascii=False),))
 
+    @_on_writer
     def delete(self, conversation_id: str) -> None:
         """Delete the conversation and all its messages."""
         with self._write() as c:
@@ -293,6 +329,7 @@ class ConversationStore:
         assert message_id is not None
         return message_id
 
+    @_on_writer
     def add_message(self, conversation_id: str, parent_id: int | None, role: str, content: str, *,
                     stats: Any = None, state: str = "complete") -> Message:
         """Add a message under ``parent_id`` (None: a first message); it becomes the active leaf."""
@@ -305,6 +342,7 @@ class ConversationStore:
         old = self.message(message_id)
         return self.add_message(old.conversation_id, old.parent_id, old.role, content)
 
+    @_on_writer
     def begin_answer(self, conversation_id: str, parent_id: int | None, role: str = "assistant") -> AnswerWriter:
         """Start a streaming answer under ``parent_id`` (regenerating: under the same parent as the
         earlier answer, which stays as a sibling). Returns its writer; ``writer.id`` is the message id."""
@@ -312,6 +350,7 @@ class ConversationStore:
             message_id = self._insert(c, conversation_id, parent_id, role, "", None, "streaming", writer_tag())
         return self._writer(message_id, conversation_id, parent_id, "")
 
+    @_on_writer
     def resume_answer(self, message_id: int) -> AnswerWriter:
         """Append to an earlier answer (to continue a stopped or interrupted one)."""
         old = self.message(message_id)
@@ -342,8 +381,10 @@ class ConversationStore:
         """The active branch, from the first message to the active leaf."""
         leaf = self.get(conversation_id).active_leaf
         if leaf is None:
-            with self._lock:
-                leaf = self._latest_leaf(self._connection(), conversation_id, None)
+            with self._read_lock:
+                if self._rconn is None:
+                    raise StoreError(M.STORE_FAILED, path=str(self.file), reason="the store is closed")
+                leaf = self._latest_leaf(self._rconn, conversation_id, None)
             if leaf is None:
                 return []
         return self._path_to(leaf)
@@ -379,6 +420,7 @@ class ConversationStore:
                         (top if top is not None else conversation_id,)).fetchone()
         return row[0] if row else None
 
+    @_on_writer
     def switch(self, message_id: int) -> list[Message]:
         """Make the branch through ``message_id`` active, down to the leaf under it that was active most
         recently. Returns the new active branch."""

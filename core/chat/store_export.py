@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 from .. import messages as M
 
 if TYPE_CHECKING:
-    from .store import Conversation, Message
+    from .store_types import Conversation, Message
 
 TITLE_CHARS = 40
 EXPORT_FORMAT = "hearth.conversation"
@@ -40,7 +41,7 @@ def _short_time(timestamp: float) -> str:
     return datetime.fromtimestamp(timestamp).strftime("%Y-%m-%d %H:%M")
 
 
-def export_markdown(conv: "Conversation", path: list["Message"], branches: int,
+def export_markdown(conv: Conversation, path: list[Message], branches: int,
                     tr: Callable[[str], str] | None = None) -> str:
     """The active branch as Markdown. ``tr`` translates a template (default: English)."""
     t = tr or (lambda template: template)
@@ -63,17 +64,17 @@ def export_markdown(conv: "Conversation", path: list["Message"], branches: int,
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _message_json(message: "Message") -> dict:
+def _message_json(message: Message) -> dict:
     return {**message.to_dict(), "created": iso_time(message.created)}
 
 
-def conversation_json(conv: "Conversation") -> dict:
+def conversation_json(conv: Conversation) -> dict:
     return {"id": conv.id, "title": conv.title, "created": iso_time(conv.created), "updated": iso_time(conv.updated),
             "model": conv.model, "settings": conv.settings, "active_leaf": conv.active_leaf,
             "message_count": conv.message_count}
 
 
-def export_json(conv: "Conversation", path: list["Message"], tree: list["Message"]) -> str:
+def export_json(conv: Conversation, path: list[Message], tree: list[Message]) -> str:
     """Everything: ``messages`` is the active branch in order; ``tree`` holds every message of every
     branch (``parent_id`` links them; siblings are alternatives, oldest first)."""
     data = {"format": EXPORT_FORMAT, "version": EXPORT_VERSION, **conversation_json(conv),

@@ -17,7 +17,7 @@ is missing the index is not created and search falls back to LIKE.
 from __future__ import annotations
 
 import sqlite3
-from typing import Callable
+from collections.abc import Callable
 
 SCHEMA_VERSION = 1
 TRIGRAM_MIN_SQLITE = (3, 34, 0)

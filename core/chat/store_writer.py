@@ -7,7 +7,8 @@ turn into hundreds of commits a second. ``finish``/``interrupt`` commit the rest
 
 Failing commits (the disk is full, another process holds the file too long) never raise from
 ``append`` (it runs inside the engine's token callback): the text stays buffered and is retried;
-``finish``/``interrupt`` raise if it still cannot be written.
+``finish``/``interrupt`` raise if it still cannot be written. Commits run on the store's writer
+thread (store_queue.py), so neither ``append`` nor a window reading ``text`` waits for the file.
 
 A streaming message carries its writer's tag (host, pid, process start time). A store opened while
 the tagged process is alive leaves the message alone; otherwise it marks it 'interrupted'. If it was
@@ -21,12 +22,11 @@ import os
 import socket
 import threading
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import psutil
 
-if TYPE_CHECKING:
-    from .store import ConversationStore
+from .store_types import StoreError, WritableStore, stats_dict
 
 
 def _start_time(pid: int) -> str:
@@ -56,9 +56,14 @@ def writer_alive(tag: str | None) -> bool:
 class AnswerWriter:
     """Streams one answer (message ``id``) into the store. Use ``append``, then ``finish`` or
     ``interrupt`` (or ``discard``). As a context manager, an exception leaving the block interrupts it
-    and a block left without finishing finishes it. Thread-safe."""
+    and a block left without finishing finishes it. Thread-safe.
 
-    def __init__(self, store: "ConversationStore", message_id: int, conversation_id: str, parent_id: int | None,
+    Commits run on the store's writer thread: ``append`` never waits for the file (another process
+    may hold its write lock for seconds), and the lock below is never held across a write, so
+    ``text`` answers at once. ``finish``/``interrupt``/``discard``/``flush`` return once committed;
+    a window calls them through ``store.submit`` instead."""
+
+    def __init__(self, store: WritableStore, message_id: int, conversation_id: str, parent_id: int | None,
                  text: str, interval_s: float):
         self.id = message_id
         self.conversation_id = conversation_id
@@ -70,9 +75,10 @@ class AnswerWriter:
         self.lost = False  # the message was deleted meanwhile (e.g. by another process): appends are dropped
         self._store = store
         self._pending: list[str] = []
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # guards the fields above; never held during a write
         self._last_commit = time.monotonic()
         self._timer: threading.Timer | None = None
+        self._queued = False  # a commit is waiting on the writer thread
 
     @property
     def text(self) -> str:
@@ -87,9 +93,11 @@ class AnswerWriter:
             if self.state != "streaming":
                 raise RuntimeError(f"answer {self.id} is already {self.state}")
             self._pending.append(text)
+            if self._queued:
+                return
             wait = self.interval_s - (time.monotonic() - self._last_commit)
             if wait <= 0:
-                self._commit_quietly()
+                self._queue_commit()
             elif self._timer is None:
                 self._timer = threading.Timer(wait, self._on_timer)
                 self._timer.daemon = True
@@ -97,76 +105,96 @@ class AnswerWriter:
 
     def flush(self) -> None:
         """Commit the buffered text now (raises StoreError if it cannot)."""
-        with self._lock:
-            if self.state == "streaming":
-                self._commit("streaming", None)
+        self._store._writes.run(lambda: self._commit_pending(quietly=False))
 
     def finish(self, stats: Any = None) -> None:
         """The answer is whole: commit the rest, state 'complete', with its stats (an AnswerStats or a
         dict: prompt_tokens, completion_tokens, ttft_s, tokens_per_s, stop_reason, ...)."""
-        self._end("complete", stats)
+        self._store._writes.run(lambda: self._end("complete", stats))
 
     def interrupt(self, stats: Any = None) -> None:
         """The answer stopped before its end (the engine crashed, the window closed): commit what there
         is, state 'interrupted'. Does nothing once the answer has ended."""
-        self._end("interrupted", stats)
+        self._store._writes.run(lambda: self._end("interrupted", stats))
 
     def discard(self) -> None:
         """Delete the answer (e.g. it failed before its first token); the branch it was on becomes
         active again down to the leaf used most recently."""
-        with self._lock:
-            self._cancel_timer()
-            if self.state != "streaming":
-                return
-            self.state = "discarded"
-            store = self._store
-            with store._write() as c:
-                c.execute("DELETE FROM messages WHERE id = ?", (self.id,))
-                store._activate(c, self.conversation_id, self.parent_id)
+        self._store._writes.run(self._discard)
 
-    def __enter__(self) -> "AnswerWriter":
+    def __enter__(self) -> AnswerWriter:
         return self
 
     def __exit__(self, exc_type: object, *exc: object) -> None:
         if self.state == "streaming":
             self.interrupt() if exc_type is not None else self.finish()
 
-    # -- inside -----------------------------------------------------------------------------
+    # -- inside (on the writer thread, except _queue_commit and _on_timer) ----------------------
+
+    def _queue_commit(self) -> None:  # with self._lock held
+        self._queued = True
+        self._store._writes.submit(lambda: self._commit_pending(quietly=True))
+
+    def _on_timer(self) -> None:
+        with self._lock:
+            self._timer = None
+            if self.state == "streaming" and self._pending and not self._queued:
+                self._queue_commit()
+
+    def _cancel_timer(self) -> None:  # with self._lock held
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def _discard(self) -> None:
+        with self._lock:
+            self._cancel_timer()
+            if self.state != "streaming":
+                return
+        store = self._store
+        with store._write() as c:
+            c.execute("DELETE FROM messages WHERE id = ?", (self.id,))
+            store._activate(c, self.conversation_id, self.parent_id)
+        with self._lock:
+            self.state = "discarded"
 
     def _end(self, state: str, stats: Any) -> None:
         with self._lock:
             self._cancel_timer()
             if self.state != "streaming":
                 return
-            self._commit(state, stats)
+        self._commit(state, stats)
+        with self._lock:
             self.state = state
 
-    def _cancel_timer(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-
-    def _on_timer(self) -> None:
-        with self._lock:
-            self._timer = None
-            if self.state == "streaming" and self._pending:
-                self._commit_quietly()
-
-    def _commit_quietly(self) -> None:
-        from .store import StoreError
-
+    def _commit_pending(self, quietly: bool) -> None:
         try:
+            with self._lock:
+                if self.state != "streaming":
+                    return
             self._commit("streaming", None)
         except StoreError:
-            self._last_commit = time.monotonic()  # keep the text; try again after another interval
+            if not quietly:
+                raise
+            with self._lock:  # keep the text; try again after another interval
+                self._last_commit = time.monotonic()
+                if self._pending and self._timer is None and self.state == "streaming":
+                    self._timer = threading.Timer(self.interval_s, self._on_timer)
+                    self._timer.daemon = True
+                    self._timer.start()
+        finally:
+            with self._lock:  # only now: text appended during this commit waits for the next interval
+                self._queued = False
 
     def _commit(self, state: str, stats: Any) -> None:
-        from .store import stats_dict
-
-        if self.lost:
-            self._pending.clear()
-            return
-        chunk = "".join(self._pending)
+        """Write the buffered text (and the end state): only on the writer thread, so commits never
+        overlap; the buffer is read and trimmed under the lock, the file written outside it."""
+        with self._lock:
+            if self.lost:
+                self._pending.clear()
+                return
+            n = len(self._pending)
+            chunk = "".join(self._pending)
         ending = state != "streaming"
         if not chunk and not ending:
             return
@@ -179,8 +207,9 @@ class AnswerWriter:
             else:
                 cur = c.execute("UPDATE messages SET content = content || ?, state = 'streaming', writer = ?"
                                 " WHERE id = ?", (chunk, writer_tag(), self.id))
-        self.lost = cur.rowcount == 0
-        self._pending.clear()
-        self.committed_text += chunk
-        self.commits += 1
-        self._last_commit = time.monotonic()
+        with self._lock:
+            self.lost = cur.rowcount == 0
+            del self._pending[:n]
+            self.committed_text += chunk
+            self.commits += 1
+            self._last_commit = time.monotonic()

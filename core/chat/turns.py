@@ -10,19 +10,20 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
 
 if TYPE_CHECKING:
     from .store import ConversationStore, Message
 
 
-def unanswered_question(store: "ConversationStore", conversation_id: str) -> "Message | None":
+def unanswered_question(store: ConversationStore, conversation_id: str) -> Message | None:
     """The question that ends the active branch without an answer, if any."""
     path = store.path(conversation_id)
     return path[-1] if path and path[-1].role == "user" else None
 
 
-def question_parent(store: "ConversationStore", conversation_id: str) -> int | None:
+def question_parent(store: ConversationStore, conversation_id: str) -> int | None:
     """The message a new question goes under: the end of the active branch, or, when that is an
     unanswered question, the message before it (the new question becomes its sibling)."""
     path = store.path(conversation_id)

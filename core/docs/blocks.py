@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable
+from collections.abc import Iterable
 
 # kinds of block: how the chunker may cut it
 HEADING, PARA, CODE, TABLE = "heading", "para", "code", "table"

@@ -14,9 +14,10 @@ side, so that the estimate errs towards fewer excerpts rather than an overflowin
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any
+from collections.abc import Mapping, Sequence
 
-from ..chat.context import answer_reserve
+from ..prompt.context import answer_reserve
 from ..errors import HearthError
 from ..messages import Msg, msg
 from . import messages as M

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from itertools import chain
-from typing import Iterable, Iterator, Protocol, Sequence
+from itertools import chain, pairwise
+from typing import Protocol
+from collections.abc import Iterable, Iterator, Sequence
 
 from .blocks import CODE, HEADING, TABLE, Block, ParsedDocument
 from .textstream import soft_cut
@@ -159,11 +160,11 @@ def iter_chunks(blocks: Iterable[Block], tokenizer: Tokenizer, max_tokens: int =
     yield from packer.finish()
 
 
-def _fit(units: list[_Unit], tokenizer: Tokenizer, max_tokens: int, packer: "_Packer") -> Iterator[Chunk]:
+def _fit(units: list[_Unit], tokenizer: Tokenizer, max_tokens: int, packer: _Packer) -> Iterator[Chunk]:
     """Count the units' tokens; a unit longer than a chunk is cut where the tokenizer says."""
     if not units:
         return
-    for u, n in zip(units, tokenizer.count_tokens([u.text for u in units])):
+    for u, n in zip(units, tokenizer.count_tokens([u.text for u in units]), strict=True):
         if n <= max_tokens:
             u.tokens = n
             yield from packer.add(u)
@@ -172,7 +173,7 @@ def _fit(units: list[_Unit], tokenizer: Tokenizer, max_tokens: int, packer: "_Pa
         piece = u.text
         cuts = [0, *tokenizer.cut_points(piece, max_tokens), len(piece)]
         gap, first, prev = u.gap, True, 0
-        for a, b in zip(cuts, cuts[1:]):
+        for a, b in pairwise(cuts):
             if piece[a:b].strip():
                 part = _Unit(u.start + a, u.start + b, u.page, u.section, False, max_tokens, piece[a:b],
                              gap + piece[prev:a], u.cut and first)

@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 from typing import Any
+from collections.abc import Callable
 
 from ..messages import msg
 from . import messages as M
@@ -18,6 +19,19 @@ def _print_json(data: Any) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2), flush=True)
 
 
+def _progress(args: argparse.Namespace) -> Callable[[dict[str, Any]], None] | None:
+    """With ``--progress`` (the window runs the command as a child, core/child): events go to the
+    protocol channel, after the ready handshake; anything else printed goes to stderr."""
+    if not args.progress:
+        return None
+    from ..child.side import checkpoint, protect_stdout
+
+    channel = protect_stdout()
+    channel.ready()
+    checkpoint("request")
+    return lambda event: channel.send(**event)
+
+
 def _store() -> Any:
     from .store import DocStore
 
@@ -25,14 +39,15 @@ def _store() -> Any:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
+    progress = _progress(args)  # first: the handshake comes before the heavy imports
     from .ingest import ingest
 
     partial = False  # a large file's progress line is open on stderr
 
     def emit(event: dict[str, Any]) -> None:
         nonlocal partial
-        if args.progress:  # JSON lines for the window (which runs this command as a child process)
-            print(json.dumps(event, ensure_ascii=False), flush=True)
+        if progress:  # JSON lines for the window (which runs this command as a child process)
+            progress(event)
         elif event["event"] == "file" and not args.json:
             if partial:
                 print(file=sys.stderr, flush=True)
@@ -148,11 +163,12 @@ def cmd_context(args: argparse.Namespace) -> int:
 
 
 def cmd_embedder(args: argparse.Namespace) -> int:
+    progress = _progress(args)  # first: the handshake comes before the heavy imports
     from .ingest import change_embedder
 
     def emit(event: dict[str, Any]) -> None:
-        if args.progress:
-            print(json.dumps(event, ensure_ascii=False), flush=True)
+        if progress:
+            progress(event)
         elif event["event"] == "embedded":
             print(f"\r{event['done']}/{event['total']}", end="", file=sys.stderr, flush=True)
 
@@ -171,10 +187,12 @@ def cmd_watch(args: argparse.Namespace) -> int:
     from .ingest import ingest
     from .watch import FolderWatcher
 
+    progress = _progress(args)
+
     def show(result: Any) -> None:
         event = {"event": "file", "done": None, "total": None, **result.to_json()}
-        if args.progress:
-            print(json.dumps(event, ensure_ascii=False), flush=True)
+        if progress:
+            progress(event)
         elif result.status != "unchanged":
             _print_result({**event, "done": "-", "total": "-"})
 
@@ -186,8 +204,8 @@ def cmd_watch(args: argparse.Namespace) -> int:
         for result in ingest(store, name, folders, watch=True):  # catch up with what changed meanwhile
             show(result)
         watcher = FolderWatcher(store, name, folders, on_results=lambda rs: [show(r) for r in rs]).start()
-        if args.progress:
-            print(json.dumps({"event": "watching", "folders": folders}), flush=True)
+        if progress:
+            progress({"event": "watching", "folders": folders})
         else:
             print(f"watching {', '.join(folders)} (Ctrl-C stops)", file=sys.stderr, flush=True)
         try:

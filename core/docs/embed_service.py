@@ -5,30 +5,27 @@ is embedded here, so that neither llama.cpp (GGUF embedders) nor onnxruntime run
 process. A model that crashes takes this child with it: the question gets one sentence, and the
 next question starts a new child.
 
-Protocol: one JSON line per request on stdin ``{"name": embedder, "texts": [...]}``; one JSON line
-per reply on the protocol pipe ``{"dim": d, "vectors": base64 float32}`` or ``{"error": Msg}``.
+Protocol (core/child): ``{"cmd": "embed", "id": n, "name": embedder, "texts": [...]}``; the reply
+``{"ev": "result", "id": n, "dim": d, "vectors": base64 float32}`` or ``{"ev": "error", "id": n, "msg": Msg}``.
 """
 
 from __future__ import annotations
 
 import base64
-import collections
-import json
 import os
 import queue
-import subprocess
-import sys
 import threading
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from ..child_pipes import start_pipe_readers
+from ..child.crash import cause_of
+from ..child.process import ChildGone, ChildNotReady, ChildProcess
+from ..child.side import checkpoint, protect_stdout, read_messages
 from ..messages import Msg, msg
 from . import messages as M
 from .errors import EmbedderError
 
-FAULT_ENV = "HEARTH_EMBED_FAULT"  # test seam: "segv" crashes the child on its first request
 START_TIMEOUT_S = 60.0
 REQUEST_TIMEOUT_S = 300.0  # the first request of a GGUF embedder loads the model
 
@@ -38,102 +35,71 @@ class EmbedService:
 
     def __init__(self, env: Mapping[str, str] | None = None):
         self.env = dict(os.environ if env is None else env)
-        self._proc: subprocess.Popen[bytes] | None = None
-        self._replies: queue.Queue[dict[str, Any] | None] = queue.Queue()
-        self._stderr: collections.deque[str] = collections.deque(maxlen=20)
+        self._child: ChildProcess | None = None
         self._lock = threading.Lock()
 
     @property
     def pid(self) -> int | None:
-        return self._proc.pid if self._proc is not None and self._proc.poll() is None else None
-
-    def _start(self) -> subprocess.Popen[bytes]:
-        if self._proc is not None and self._proc.poll() is None:
-            return self._proc
-        self._replies = queue.Queue()
-        self._stderr = collections.deque(maxlen=20)
-        proc = subprocess.Popen([sys.executable, "-m", "hearthlm.core.docs.embed_service"], env=self.env,
-                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        start_pipe_readers(proc, self._replies, self._stderr, "embed")
-        self._proc = proc
-        return proc
+        return self._child.pid if self._child is not None and self._child.alive else None
 
     def embed(self, name: str, texts: Sequence[str], timeout: float = REQUEST_TIMEOUT_S) -> np.ndarray:
         """Unit vectors for ``texts`` from the embedder ``name`` (as ``get_embedder(name)`` would give)."""
-        request = (json.dumps({"name": name, "texts": list(texts)}, ensure_ascii=False) + "\n").encode()
         with self._lock:
             for attempt in (1, 2):
                 fresh = self.pid is None
-                proc = self._start()
+                if fresh:
+                    self._child = ChildProcess("hearthlm.core.docs.embed_service", env=self.env, name="embed",
+                                               stderr_lines=20).start(ready_timeout=None)
+                child = self._child
+                assert child is not None
                 try:
-                    assert proc.stdin is not None
-                    proc.stdin.write(request)
-                    proc.stdin.flush()
-                    reply = self._replies.get(timeout=timeout)
-                except (OSError, queue.Empty):
-                    reply = None
-                if reply is not None:
+                    child.wait_ready(START_TIMEOUT_S)
+                    req = child.request("embed", name=name, texts=list(texts))
+                    reply = child.next_event(timeout)
+                    while reply.get("id") != req:
+                        reply = child.next_event(timeout)
                     break
-                crash = self._crashed()
+                except (OSError, queue.Empty, ChildGone, ChildNotReady):
+                    crash = self._crashed()
                 # A child that was already running may have died while idle (killed, the machine
                 # short of memory): one more try in a new one. A new child dying is this request's doing.
                 if fresh or attempt == 2:
                     raise crash
-        if "error" in reply:
-            raise EmbedderError(Msg.from_json(reply["error"]) or msg(M.EMBEDDER_FAILED, reason="?"))
+        if reply.get("ev") == "error":
+            raise EmbedderError(Msg.from_json(reply.get("msg")) or msg(M.EMBEDDER_FAILED, reason="?"))
         vectors = np.frombuffer(base64.b64decode(reply["vectors"]), np.float32)
         return vectors.reshape(len(texts), int(reply["dim"])) if len(texts) else vectors.reshape(0, int(reply["dim"]))
 
     def _crashed(self) -> EmbedderError:
-        from ..engine.crash import cause_of
-
-        proc, self._proc = self._proc, None
-        returncode = None
-        if proc is not None:
-            if proc.poll() is None:  # hung past the timeout: end it, the next request starts afresh
-                proc.kill()
-            returncode = proc.wait()
+        child, self._child = self._child, None
+        returncode = child.kill() if child is not None else None  # hung past the timeout: end it
         return EmbedderError(M.EMBEDDER_CRASHED, cause=cause_of(returncode))
 
     def close(self) -> None:
         with self._lock:
-            proc, self._proc = self._proc, None
-        if proc is None:
-            return
-        try:
-            assert proc.stdin is not None
-            proc.stdin.close()  # the child's loop ends at EOF
-            proc.wait(5)
-        except (OSError, subprocess.TimeoutExpired):
-            proc.kill()
-            proc.wait()
+            child, self._child = self._child, None
+        if child is not None:
+            child.close()  # the child's loop ends at EOF
 
 
 def main() -> None:
+    channel = protect_stdout()  # llama.cpp and onnxruntime print: that must not reach the replies
     from .embedders import get_embedder
 
-    protocol = os.fdopen(os.dup(1), "w", encoding="utf-8")
-    os.dup2(2, 1)  # C-level prints (llama.cpp, onnxruntime) land in stderr, not in the replies
-    sys.stdout = sys.stderr
-    fault = os.environ.get(FAULT_ENV)
-    for line in sys.stdin:
-        if not line.strip():
-            continue
-        if fault == "segv":
-            import ctypes
-
-            ctypes.string_at(0)  # a real SIGSEGV, as a broken native build gives
+    channel.ready()
+    for request in read_messages():
+        req = request.get("id")
+        checkpoint("request")
         try:
-            request = json.loads(line)
             vectors = np.ascontiguousarray(get_embedder(request["name"]).embed(request["texts"]), np.float32)
-            reply: dict[str, Any] = {"dim": int(vectors.shape[1]) if vectors.ndim == 2 else 0,
-                                     "vectors": base64.b64encode(vectors.tobytes()).decode("ascii")}
+            channel.send(ev="result", id=req, dim=int(vectors.shape[1]) if vectors.ndim == 2 else 0,
+                         vectors=base64.b64encode(vectors.tobytes()).decode("ascii"))
+            continue
         except EmbedderError as exc:
-            reply = {"error": exc.msg.to_json()}
+            error = exc.msg
         except Exception as exc:  # report it; keep serving
-            reply = {"error": msg(M.EMBEDDER_FAILED, reason=str(exc) or type(exc).__name__).to_json()}
-        protocol.write(json.dumps(reply) + "\n")
-        protocol.flush()
+            error = msg(M.EMBEDDER_FAILED, reason=str(exc) or type(exc).__name__)
+        channel.send(ev="error", id=req, msg=error.to_json())
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ import importlib.resources
 import os
 import threading
 from pathlib import Path
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 

@@ -18,7 +18,8 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from itertools import chain, islice
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -359,11 +360,11 @@ def _vectors(store: DocStore, collection: str, model: Embedder, chunks: Sequence
     if staging is not None and len(vectors) < len(hashes):
         vectors.update(staging.known_embeddings([h for h in hashes if h not in vectors]))
     missing: dict[str, str] = {}
-    for h, c in zip(hashes, chunks):
+    for h, c in zip(hashes, chunks, strict=True):
         if h not in vectors:
             missing.setdefault(h, c.embed_text())
     if missing:
-        vectors.update(zip(missing.keys(), model.embed(list(missing.values()))))
+        vectors.update(zip(missing.keys(), model.embed(list(missing.values())), strict=True))
     return vectors
 
 
@@ -412,7 +413,7 @@ def change_embedder(store: DocStore, collection: str, embedder: str, emit: Emit 
     for i in range(0, len(rows), batch):
         part = rows[i:i + batch]
         texts = [Chunk(t, None, s, 0, 0, 0).embed_text() for _, t, s in part]
-        for (chunk_id, _, _), vec in zip(part, model.embed(texts)):
+        for (chunk_id, _, _), vec in zip(part, model.embed(texts), strict=True):
             vectors[chunk_id] = vec
         emit({"event": "embedded", "done": min(i + batch, len(rows)), "total": len(rows)})
     store.replace_embedder(collection, model.name, model.dimension, vectors)

@@ -33,6 +33,7 @@ EMBEDDER_MISSING = QT_TRANSLATE_NOOP("core", "The embedding model is not install
 EMBEDDER_FAILED = QT_TRANSLATE_NOOP("core", "The embedding model failed: {reason}.")
 EMBEDDER_CRASHED = QT_TRANSLATE_NOOP(
     "core", "The embedding model stopped ({cause}) while embedding the question; the next question starts it again.")
+INGEST_CRASHED = QT_TRANSLATE_NOOP("core", "The indexing process stopped unexpectedly: {cause}.")
 EMPTY_QUESTION = QT_TRANSLATE_NOOP("core", "The question is empty.")
 
 # -- progress and results ---------------------------------------------------------------------

@@ -26,7 +26,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -116,6 +116,15 @@ class NewDocument:
     embeddings: np.ndarray
 
 
+def check_collection_name(name: str) -> str:
+    """The name, stripped, or StoreError with the sentence saying why it cannot name a collection.
+    Needs no store: the window checks a name before it queues the (possibly waiting) write."""
+    name = name.strip()
+    if not _NAME.match(name):
+        raise StoreError(M.BAD_COLLECTION_NAME, name=name)
+    return name
+
+
 def text_hash(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
@@ -136,7 +145,10 @@ def _error_msg(data: str | None) -> Msg | None:
 
 
 class DocStore:
-    """One store on disk (default: <data dir>/docs). Thread-safe; process-safe through the lock."""
+    """One store on disk (default: <data dir>/docs). Thread-safe; process-safe through the lock.
+
+    Opening it takes the lock (up to ``lock_timeout`` while another process writes) and may rebuild
+    the vector index after a crash: the window opens it on a worker thread (gui/docs_page.py)."""
 
     def __init__(self, root: Path | str | None = None, lock_timeout: float = LOCK_TIMEOUT_S):
         from filelock import FileLock
@@ -165,7 +177,7 @@ class DocStore:
     # -- locking and recovery ------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def locked(self) -> Iterator["DocStore"]:
+    def locked(self) -> Iterator[DocStore]:
         """Hold the store (re-entrant). The first holder after a killed writer repairs the store."""
         from filelock import Timeout
 
@@ -186,7 +198,7 @@ class DocStore:
                     self._file_lock.release()
 
     @contextlib.contextmanager
-    def _reading(self) -> Iterator["DocStore"]:
+    def _reading(self) -> Iterator[DocStore]:
         """SQLite alone (WAL) is safe to read while another process writes: no file lock, so a
         window listing documents never waits for an ingestion."""
         with self._read_lock:
@@ -285,9 +297,8 @@ class DocStore:
         raise StoreError(M.NO_COLLECTION, name=name)
 
     def ensure_collection(self, name: str, embedder: str, dimension: int) -> CollectionInfo:
-        name = name.strip()
-        if not _NAME.match(name):
-            raise StoreError(M.BAD_COLLECTION_NAME, name=name)
+        """Takes the store's lock (may wait for another process): not for the UI thread."""
+        name = check_collection_name(name)
         with self.locked():
             row = self._db.execute("SELECT name FROM collections WHERE name = ?", (name,)).fetchone()
             if row is None:
@@ -367,7 +378,7 @@ class DocStore:
         return self.add_documents(collection, [NewDocument(path, size, mtime_ns, sha256, kind, list(chunks),
                                                            list(hashes), embeddings)], _fault=_fault)[0]
 
-    def add_documents(self, collection: str, docs: Sequence["NewDocument"], _fault: str | None = None) -> list[int]:
+    def add_documents(self, collection: str, docs: Sequence[NewDocument], _fault: str | None = None) -> list[int]:
         """Make these versions of their files current, atomically as seen from any reader (steps 1–4
         above). Several small files share the transactions and one chromadb call."""
         with self.locked():
@@ -383,7 +394,7 @@ class DocStore:
                         (collection, doc.path, doc.size, doc.mtime_ns, doc.sha256, doc.kind, len(doc.chunks),
                          now)).lastrowid
                     doc_ids.append(doc_id)
-                    for i, (c, h, vec) in enumerate(zip(doc.chunks, doc.hashes, doc.embeddings)):
+                    for i, (c, h, vec) in enumerate(zip(doc.chunks, doc.hashes, doc.embeddings, strict=True)):
                         chunk_id = db.execute(
                             "INSERT INTO chunks (doc_id, collection, ord, text, page, section, char_start, char_end, "
                             "tokens, text_hash, embedding) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -394,7 +405,7 @@ class DocStore:
                         rows.append((chunk_id, np.asarray(vec, np.float32)))
             if _fault == "after-pending":
                 return doc_ids
-            self._make_current(collection, vector_name, [(d.path, i) for d, i in zip(docs, doc_ids)], rows, _fault)
+            self._make_current(collection, vector_name, [(d.path, i) for d, i in zip(docs, doc_ids, strict=True)], rows, _fault)
             return doc_ids
 
     def _make_current(self, collection: str, vector_name: str, docs: Sequence[tuple[str, int]],
@@ -416,7 +427,7 @@ class DocStore:
 
     # -- one large document, written as it is embedded ---------------------------------------------
 
-    def stage(self) -> "Staging":
+    def stage(self) -> Staging:
         """A private temporary database (SQLite deletes it when it is detached or the process
         dies) that takes a large document's chunks and vectors batch by batch: they stay on disk,
         not in memory, until ``commit_staged`` makes the document current in one step."""
@@ -431,7 +442,7 @@ class DocStore:
             self._db.execute(f"CREATE INDEX {name}.chunks_hash ON chunks (text_hash)")
         return Staging(self, name)
 
-    def commit_staged(self, collection: str, staging: "Staging", *, path: str, size: int, mtime_ns: int,
+    def commit_staged(self, collection: str, staging: Staging, *, path: str, size: int, mtime_ns: int,
                       sha256: str, kind: str, _fault: str | None = None) -> int:
         name = staging.name
         with self.locked():
@@ -587,7 +598,7 @@ class DocStore:
             self._db.close()
             self._rdb.close()
 
-    def __enter__(self) -> "DocStore":
+    def __enter__(self) -> DocStore:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -603,7 +614,7 @@ class Staging:
     def add(self, chunks: Sequence[Chunk], hashes: Sequence[str], vectors: Sequence[np.ndarray]) -> None:
         rows = [(self.count + i, c.text, c.page, c.section, c.char_start, c.char_end, c.tokens, h,
                  np.asarray(v, np.float32).tobytes(), keywords.index_text(c.embed_text()))
-                for i, (c, h, v) in enumerate(zip(chunks, hashes, vectors))]
+                for i, (c, h, v) in enumerate(zip(chunks, hashes, vectors, strict=True))]
         with self.store._thread_lock:  # the store's connection; the main database is not touched
             self.store._db.execute("BEGIN")
             self.store._db.executemany(f"INSERT INTO {self.name}.chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)

@@ -11,7 +11,7 @@ import csv
 import re
 from itertools import chain
 from pathlib import Path
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from .blocks import CODE, HEADING, PARA, TABLE, Block, ParsedDocument, SectionTracker
 from .textstream import BLOCK_CHARS, decode, detect_encoding, lines, paragraphs, pieces  # noqa: F401 (decode: markup)
@@ -208,7 +208,7 @@ def row_blocks(rows: Iterable[list[str]], section: str | None) -> Iterator[Block
             header = r
             continue
         body = True
-        group.append(" | ".join(f"{h}: {v}" if h else v for h, v in zip(header + [""] * len(r), r) if v))
+        group.append(" | ".join(f"{h}: {v}" if h else v for h, v in zip(header + [""] * len(r), r, strict=False) if v))
         if len(group) == ROWS_PER_BLOCK:
             yield Block("\n".join(group), TABLE, None, section)
             group = []

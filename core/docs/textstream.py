@@ -13,7 +13,7 @@ import codecs
 import io
 import re
 from pathlib import Path
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from . import messages as M
 from .errors import DocumentError
@@ -36,8 +36,8 @@ def soft_cut(text: str, limit: int) -> int:
     characters: after the last space, punctuation mark or CJK character in the last quarter of
     that window, else at ``limit`` itself (a word longer than that has to be cut somewhere)."""
     last = None
-    for last in _SOFT.finditer(text, limit - limit // 4, limit):
-        pass
+    for match in _SOFT.finditer(text, limit - limit // 4, limit):
+        last = match
     if last is not None:
         return last.end()
     cut = limit

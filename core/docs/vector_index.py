@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -92,4 +93,4 @@ class VectorIndex:
         """(chunk id, cosine similarity), best first."""
         res = self._collection(vector_name).query(query_embeddings=np.asarray(vector, np.float32)[None, :],
                                                    n_results=k, include=["distances"])
-        return [(int(i), 1.0 - float(d)) for i, d in zip(res["ids"][0], res["distances"][0])]
+        return [(int(i), 1.0 - float(d)) for i, d in zip(res["ids"][0], res["distances"][0], strict=True)]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import threading
 import time
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 from .ingest import FileResult, ingest
 from .parse import is_supported
@@ -49,7 +49,7 @@ class FolderWatcher:
             self._pending.add(path)
             self._last_event = time.monotonic()
 
-    def start(self) -> "FolderWatcher":
+    def start(self) -> FolderWatcher:
         self._observer.start()
         self._thread.start()
         return self

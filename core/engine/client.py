@@ -9,27 +9,24 @@ caller holds (messages, the conversation) lives in the engine, so nothing is los
 
 from __future__ import annotations
 
-import collections
 import itertools
 import os
 import queue
-import subprocess
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
+from collections.abc import Callable, Iterable, Mapping
 
 from .. import messages as M
 from ..errors import EngineCrashed, EngineError
 from ..messages import Msg, msg
+from ..child.crash import describe_exit
+from ..child.process import STDERR_TAIL_LINES, ChildGone, ChildNotReady, ChildProcess
 from ..modelfile import read_gguf
-from . import protocol
-from .crash import describe_exit
 from .protocol import AnswerStats, GenerationParams, LoadParams, PromptCount
 
-STDERR_TAIL_LINES = 40
 START_TIMEOUT_S = 60.0
 # The engine sends answer text at most this often (the first piece at once). Fewer messages mean
 # fewer wake-ups of this process while llama.cpp's threads need every core; a window repaints at
@@ -74,13 +71,8 @@ class Engine:
         self._env = dict(os.environ if env is None else env)
         self._log_path = log_path
         self.stream_interval_ms = stream_interval_ms
-        self._proc: subprocess.Popen[bytes] | None = None
-        self._events: queue.Queue[dict[str, Any] | None] = queue.Queue()
-        self._stderr_tail: collections.deque[str] = collections.deque(maxlen=STDERR_TAIL_LINES)
-        self._stderr_done = threading.Event()
-        self._write_lock = threading.Lock()
+        self._child: ChildProcess | None = None
         self._request_lock = threading.Lock()
-        self._next_id = 0
         self._current_id = -1
         self._has_decoded = False
         self._counts: dict[int, list[Any]] = {}  # count id -> [threading.Event, reply]
@@ -91,107 +83,57 @@ class Engine:
 
     # -- process -------------------------------------------------------------------------
 
-    def start(self) -> "Engine":
+    def start(self) -> Engine:
         if self.alive:
             return self
-        env = dict(self._env)
-        env.setdefault("PYTHONUNBUFFERED", "1")
-        self._events = queue.Queue()
-        self._stderr_tail.clear()
-        self._stderr_done.clear()
-        self._proc = subprocess.Popen(
-            [sys.executable, "-m", "hearthlm.core.engine.worker"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
-            start_new_session=False,  # buffered: event lines are read whole, not byte by byte
-        )
-        threading.Thread(target=self._read_events, args=(self._proc,), name="engine-events", daemon=True).start()
-        threading.Thread(target=self._read_stderr, args=(self._proc,), name="engine-stderr", daemon=True).start()
-        self._await(lambda ev: ev.get("ev") == "ready", msg(M.ACT_STARTING), timeout=START_TIMEOUT_S)
+        self._child = ChildProcess("hearthlm.core.engine.worker", env=self._env, name="engine",
+                                   stderr_lines=STDERR_TAIL_LINES, log_path=self._log_path,
+                                   divert={"count": self._counted})  # answers count_prompt(), outside the queue
+        try:
+            self._child.start(ready_timeout=START_TIMEOUT_S)
+        except ChildNotReady:  # it has been killed
+            raise EngineError(M.ENGINE_TIMEOUT, seconds=START_TIMEOUT_S, activity=msg(M.ACT_STARTING)) from None
+        except ChildGone:
+            raise self._crashed(msg(M.ACT_STARTING)) from None
         return self
 
     @property
     def alive(self) -> bool:
-        return self._proc is not None and self._proc.poll() is None
+        return self._child is not None and self._child.alive
 
     @property
     def pid(self) -> int | None:
-        return self._proc.pid if self._proc is not None else None
+        return self._child.pid if self._child is not None else None
 
     @property
     def stderr_tail(self) -> list[str]:
-        return list(self._stderr_tail)
+        return self._child.stderr_tail if self._child is not None else []
 
     def close(self, timeout: float = 5.0) -> None:
-        proc = self._proc
-        if proc is None:
-            return
-        if proc.poll() is None:
-            try:
-                self._send({"cmd": "quit"})
-                proc.stdin.close()  # type: ignore[union-attr]
-            except OSError:
-                pass
-            try:
-                proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        if self._child is not None:
+            self._child.close(timeout, quit={"cmd": "quit"})
         self.model = None
 
-    def __enter__(self) -> "Engine":
+    def __enter__(self) -> Engine:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _read_events(self, proc: subprocess.Popen[bytes]) -> None:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            try:
-                event = protocol.decode(line)
-            except ValueError:
-                self._stderr_tail.append(line.decode("utf-8", "replace").rstrip())
-                continue
-            if event.get("ev") == "count":  # answers count_prompt(), outside the request queue
-                slot = self._counts.get(event.get("cid"))
-                if slot is not None:
-                    slot[1] = event
-                    slot[0].set()
-                continue
-            self._events.put(event)
-        self._events.put(None)  # EOF: the process has gone
-
-    def _read_stderr(self, proc: subprocess.Popen[bytes]) -> None:
-        assert proc.stderr is not None
-        log = open(self._log_path, "ab") if self._log_path else None
-        try:
-            for line in proc.stderr:
-                self._stderr_tail.append(line.decode("utf-8", "replace").rstrip())
-                if log:
-                    log.write(line)
-        finally:
-            if log:
-                log.close()
-            self._stderr_done.set()
+    def _counted(self, event: dict[str, Any]) -> None:
+        slot = self._counts.get(event.get("cid"))  # type: ignore[arg-type]
+        if slot is not None:
+            slot[1] = event
+            slot[0].set()
 
     def _send(self, message: dict[str, Any]) -> None:
-        if self._proc is None or self._proc.stdin is None:
+        if self._child is None:
             raise EngineError(M.ENGINE_NOT_RUNNING)
-        with self._write_lock:
-            self._proc.stdin.write(protocol.encode(message))
-            self._proc.stdin.flush()
+        self._child.send(message)
 
     def _crashed(self, activity: Msg, first_decode: bool = False) -> EngineCrashed:
-        proc = self._proc
-        returncode = None
-        if proc is not None:
-            try:
-                returncode = proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                returncode = proc.wait()
-        self._stderr_done.wait(timeout=2)
-        tail = list(self._stderr_tail)
+        returncode = self._child.reap(timeout=10) if self._child is not None else None
+        tail = self.stderr_tail
         self.model = None
         return EngineCrashed(describe_exit(returncode, activity, first_decode), returncode, tail, self._log_path)
 
@@ -201,8 +143,9 @@ class Engine:
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
             remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
+            assert self._child is not None
             try:
-                event = self._events.get(timeout=remaining)
+                event = self._child.events.get(timeout=remaining)
             except queue.Empty:
                 raise EngineError(M.ENGINE_TIMEOUT, seconds=timeout, activity=activity) from None
             if event is None:
@@ -214,24 +157,21 @@ class Engine:
 
     def _request(self, message: dict[str, Any], activity: Msg) -> int:
         if not self.alive:
-            if self._proc is not None:  # it ran and died between requests: say how, as for any crash
+            if self._child is not None:  # it ran and died between requests: say how, as for any crash
                 raise self._crashed(msg(M.ACT_IDLE))
             raise EngineError(M.ENGINE_NOT_RUNNING)
-        self._next_id += 1
-        self._current_id = self._next_id
+        assert self._child is not None
         try:
-            self._send({**message, "id": self._current_id})
-        except OSError:  # the process died since the check above
-            raise self._crashed(activity) from None
+            self._current_id = self._child.request(**message)
+        except OSError:  # a broken pipe: it had died before the request reached it (the check
+            raise self._crashed(msg(M.ACT_IDLE)) from None  # above can race its last threads' exit)
         return self._current_id
 
     def cancel(self) -> None:
         """Stop the request in progress (a load or an answer). Safe from any thread."""
-        if self.alive and self._current_id >= 0:
-            try:
-                self._send({"cmd": "cancel", "id": self._current_id})
-            except OSError:
-                pass  # the process is going away; the waiting call will report why
+        child = self._child
+        if child is not None and child.alive and self._current_id >= 0:
+            child.cancel(self._current_id)
 
     # -- requests ------------------------------------------------------------------------
 
@@ -320,8 +260,10 @@ class Engine:
         with self._request_lock:
             req = self._request({"cmd": "chat", "params": params.__dict__,
                                  "stream_interval_ms": self.stream_interval_ms, **payload}, msg(M.ACT_GENERATING))
+            assert self._child is not None
+            next_event = self._child.events.get  # the hot path: one queue read per batch of tokens
             while True:
-                event = self._events.get()
+                event = next_event()
                 if event is None:
                     first = decoding and not self._has_decoded
                     raise self._crashed(msg(M.ACT_GENERATING), first_decode=first)

@@ -12,7 +12,7 @@ thread (``cancel()`` on it is thread-safe).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 from .. import messages as M
 from ..errors import EngineError, EngineRestartFailed, HearthError

@@ -4,12 +4,24 @@ When a prompt would throw away a long stretch of the KV cache (the user switched
 conversation, or went back to edit an earlier message), the cache's state is copied to RAM first.
 A later prompt that shares a longer prefix with a saved state than with the live cache restores
 it and evaluates only what follows. Kept least-recently-used first, within a byte budget.
+
+Memory: the budget is the most the saved states ever hold, peak included -- room is made before
+a state is copied out, and llama.cpp writes the state straight into the buffer that is kept (one
+copy; restoring reads that buffer in place). The budget also shrinks at run time to what the
+machine has free, less ``KEEP_FREE_BYTES``: a cache of recent conversations must never push the
+machine into swap.
 """
 
 from __future__ import annotations
 
+import ctypes
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Any
+from collections.abc import Callable
+
+MIB = 1024 * 1024
+KEEP_FREE_BYTES = 512 * MIB  # memory left to the rest of the machine when the cache grows
 
 
 def common_prefix_length(a: list[int], b: list[int]) -> int:
@@ -20,24 +32,50 @@ def common_prefix_length(a: list[int], b: list[int]) -> int:
     return i
 
 
+def available_memory() -> int | None:
+    """RAM the machine can still give without swapping (None where psutil cannot tell)."""
+    try:
+        import psutil
+
+        return int(psutil.virtual_memory().available)
+    except Exception:
+        return None
+
+
 @dataclass
 class SavedState:
     tokens: list[int]
-    data: bytes
+    data: Any  # a buffer holding the state: the ctypes array llama.cpp wrote into (bytes in tests)
+    size: int = -1  # bytes of ``data`` in use (-1: all of it)
+
+    def __post_init__(self) -> None:
+        if self.size < 0:
+            self.size = memoryview(self.data).nbytes
 
 
 class SavedStates:
-    def __init__(self, budget_bytes: int):
+    def __init__(self, budget_bytes: int, available: Callable[[], int | None] | None = available_memory,
+                 keep_free: int = KEEP_FREE_BYTES):
         self.budget_bytes = budget_bytes
+        self._available = available
+        self._keep_free = keep_free
         self._states: OrderedDict[int, SavedState] = OrderedDict()
         self._next = 0
 
     @property
     def used_bytes(self) -> int:
-        return sum(len(s.data) for s in self._states.values())
+        return sum(s.size for s in self._states.values())
 
     def __len__(self) -> int:
         return len(self._states)
+
+    def limit(self) -> int:
+        """The budget, or less when the machine is short of memory (what the states hold now
+        counts as available: they would give it back)."""
+        free = self._available() if self._available is not None else None
+        if free is None:
+            return self.budget_bytes
+        return max(0, min(self.budget_bytes, self.used_bytes + free - self._keep_free))
 
     def best(self, tokens: list[int]) -> tuple[SavedState, int] | None:
         """The saved state sharing the longest prefix with ``tokens``, and that length."""
@@ -51,18 +89,60 @@ class SavedStates:
             self._states.move_to_end(found_key)
         return found
 
-    def put(self, tokens: list[int], data: bytes) -> bool:
-        """Keep a state; drop states it makes redundant and the least recently used over budget."""
-        if len(data) > self.budget_bytes:
+    def make_room(self, tokens: list[int], size: int) -> bool:
+        """Before copying a state of ``size`` bytes for ``tokens`` out of llama.cpp: drop the states
+        it will make redundant, then the least recently used until it fits. False: it cannot fit
+        (larger than the budget, or than the memory the machine has free)."""
+        if size > self.budget_bytes:
             return False
         for key in [k for k, s in self._states.items()
                     if common_prefix_length(s.tokens, tokens) == len(s.tokens)]:
             del self._states[key]  # a prefix of this one: the new state serves it as well
-        self._next += 1
-        self._states[self._next] = SavedState(list(tokens), data)
-        while self.used_bytes > self.budget_bytes:
+        limit = self.limit()
+        # Evict even when the new state will not fit: a machine short of memory gets it back.
+        while self._states and self.used_bytes + size > limit:
             self._states.popitem(last=False)
+        return self.used_bytes + size <= limit
+
+    def put(self, tokens: list[int], data: Any, size: int = -1) -> bool:
+        """Keep a state; drop states it makes redundant and the least recently used over budget."""
+        state = SavedState(list(tokens), data, size)
+        if not self.make_room(tokens, state.size):
+            return False
+        self.insert(state)
         return True
+
+    def insert(self, state: SavedState) -> None:
+        """Keep a state that ``make_room`` made room for (checking again would count the new
+        buffer twice: the machine's free memory already went down by its size)."""
+        self._next += 1
+        self._states[self._next] = state
 
     def clear(self) -> None:
         self._states.clear()
+
+
+def save_sequence(ctx: Any, saved: SavedStates, tokens: list[int]) -> bool:
+    """Copy sequence 0's KV state out of llama.cpp into ``saved``: room first, then one buffer that
+    llama.cpp writes into and that is kept as it is."""
+    import llama_cpp
+
+    size = llama_cpp.llama_state_seq_get_size(ctx, 0)
+    if not size or not saved.make_room(tokens, size):
+        return False
+    buf = (ctypes.c_uint8 * size)()
+    written = llama_cpp.llama_state_seq_get_data(ctx, buf, size, 0)
+    if not written:
+        return False
+    saved.insert(SavedState(list(tokens), buf, written))
+    return True
+
+
+def restore_sequence(ctx: Any, state: SavedState) -> bool:
+    """Load a saved state into sequence 0 (emptied by the caller), reading its buffer in place."""
+    import llama_cpp
+
+    data = state.data
+    if not isinstance(data, ctypes.Array):  # a state made elsewhere (tests): one copy, as before
+        data = (ctypes.c_uint8 * state.size).from_buffer_copy(data)
+    return bool(llama_cpp.llama_state_seq_set_data(ctx, data, state.size, 0))

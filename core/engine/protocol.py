@@ -3,7 +3,7 @@
 Parent -> engine (stdin):  {"cmd": "load"|"chat"|"cancel"|"quit", "id": n, ...}
   chat: {"messages": [...], "template": name|null, "params": {...}} or {"prompt": ".."};
         "continue": true makes the last (assistant) message an unfinished answer to go on from
-Engine -> parent (its protocol pipe):
+Engine -> parent (the protocol channel; framing and the handshake: core/child):
   {"ev": "ready", "pid": ..}                     once, at start
   {"ev": "progress", "id": n, "value": 0..1}     while loading
   {"ev": "loaded", "id": n, "info": {...}}
@@ -15,9 +15,13 @@ Engine -> parent (its protocol pipe):
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, fields
 from typing import Any
+
+
+# RAM for saved KV states of recent conversations (core/engine/kv_states.py); the memory estimate
+# and the load guard count it (core/hardware/estimate.py, guard.py).
+DEFAULT_STATE_CACHE_MB = 1024
 
 
 @dataclass
@@ -27,7 +31,7 @@ class LoadParams:
     n_gpu_layers: int = 0
     n_threads: int = 0  # 0: one per physical core
     n_batch: int = 512
-    state_cache_mb: int = 1024  # RAM for saved KV states of recent conversations (0: none)
+    state_cache_mb: int = DEFAULT_STATE_CACHE_MB  # RAM for saved KV states of recent conversations (0: none)
     # Offload options (core/engine/offload_params.py applies them to llama.cpp's context params).
     flash_attn: str = "auto"  # auto | on | off
     type_k: str = "f16"  # KV cache types: f16 | q8_0 | q4_0 (a quantized V cache needs flash attention)
@@ -50,7 +54,7 @@ class GenerationParams:
     seed: int | None = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "GenerationParams":
+    def from_dict(cls, data: dict[str, Any]) -> GenerationParams:
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in known})
 
@@ -67,7 +71,7 @@ class AnswerStats:
     trimmed_messages: int = 0  # oldest messages left out so that the conversation fits the context
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "AnswerStats":
+    def from_dict(cls, data: dict[str, Any]) -> AnswerStats:
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in known})
 
@@ -87,11 +91,3 @@ class PromptCount:
     @property
     def over(self) -> bool:
         return self.tokens > self.limit
-
-
-def encode(message: dict[str, Any]) -> bytes:
-    return (json.dumps(message, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
-
-
-def decode(line: bytes) -> dict[str, Any]:
-    return json.loads(line)

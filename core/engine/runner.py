@@ -14,13 +14,13 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 import llama_cpp
 
 from .. import messages as M
 from ..errors import EngineError
-from .kv_states import SavedStates, common_prefix_length
+from .kv_states import SavedStates, common_prefix_length, restore_sequence, save_sequence
 from .offload_params import apply_offload_params
 from .protocol import AnswerStats, GenerationParams, LoadParams
 from .sampling import TokenPicker
@@ -226,20 +226,12 @@ class LlamaRunner:
         return len(todo)
 
     def _save_state(self) -> None:
-        loaded = self._require()
-        size = llama_cpp.llama_state_seq_get_size(loaded.ctx, 0)
-        if not size or size > self.saved.budget_bytes:
-            return
-        buf = (ctypes.c_uint8 * size)()
-        written = llama_cpp.llama_state_seq_get_data(loaded.ctx, buf, size, 0)
-        if written:
-            self.saved.put(self.cached_tokens, bytes(buf)[:written])
+        save_sequence(self._require().ctx, self.saved, self.cached_tokens)
 
     def _restore_state(self, state) -> bool:
         loaded = self._require()
         llama_cpp.llama_memory_seq_rm(loaded.memory, 0, -1, -1)
-        buf = (ctypes.c_uint8 * len(state.data)).from_buffer_copy(state.data)
-        if not llama_cpp.llama_state_seq_set_data(loaded.ctx, buf, len(state.data), 0):
+        if not restore_sequence(loaded.ctx, state):
             self._reset_cache()
             return False
         self.cached_tokens = list(state.tokens)

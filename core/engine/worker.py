@@ -1,7 +1,7 @@
 """The engine process's main loop: ``python -m hearthlm.core.engine.worker``.
 
-Commands arrive as JSON lines on stdin; events leave on a private copy of the original stdout.
-File descriptor 1 is then pointed at stderr, so nothing llama.cpp prints can corrupt the protocol.
+Commands arrive as JSON lines on stdin; events leave on the protocol channel (core/child/side.py:
+fd 1 is pointed at stderr, so nothing llama.cpp prints can corrupt the protocol).
 A reader thread takes commands off stdin so that a cancel is seen while the main thread decodes.
 When stdin closes (the parent went away) the process exits.
 """
@@ -19,30 +19,14 @@ from typing import Any
 
 from .. import messages as M
 from ..errors import HearthError
+from ..child.side import Channel, checkpoint, protect_stdout, read_messages
 from ..messages import Msg, msg
-from . import protocol
 from .protocol import GenerationParams, LoadParams
 
 FAULT_ENV = "HEARTH_ENGINE_FAULT"  # test seam: "segv-first-decode" crashes for real on the first decode
 # Benchmark seam: a file path; the engine's main thread runs under cProfile and writes its stats
 # there when the engine quits (bench/engine_overhead.py --profile).
 PROFILE_ENV = "HEARTH_ENGINE_PROFILE"
-
-
-class Channel:
-    """The protocol pipe to the parent. Thread-safe."""
-
-    def __init__(self, fd: int):
-        self._fd = fd
-        self._lock = threading.Lock()
-
-    def send(self, **message: Any) -> None:
-        data = protocol.encode(message)
-        with self._lock:
-            view = memoryview(data)
-            while view:
-                written = os.write(self._fd, view)
-                view = view[written:]
 
 
 class Worker:
@@ -57,13 +41,7 @@ class Worker:
 
     # Reader thread: commands off stdin; a cancel takes effect at once.
     def read_commands(self) -> None:
-        for line in sys.stdin.buffer:
-            if not line.strip():
-                continue
-            try:
-                message = protocol.decode(line)
-            except ValueError:
-                continue
+        for message in read_messages():
             if message.get("cmd") == "cancel":
                 self.cancel_upto = max(self.cancel_upto, int(message.get("id", 0)))
             elif message.get("cmd") == "count":
@@ -74,12 +52,13 @@ class Worker:
         self.commands.put({"cmd": "quit"})
 
     def serve(self) -> None:
-        self.channel.send(ev="ready", pid=os.getpid())
+        self.channel.ready()
         while True:
             message = self.commands.get()
             cmd, req = message.get("cmd"), int(message.get("id", 0))
             if cmd == "quit":
                 return
+            checkpoint("request")
             try:
                 if cmd == "load":
                     self.load(req, LoadParams(**message["params"]))
@@ -119,7 +98,7 @@ class Worker:
         if self.runner is None or self.info is None:
             self.send_error(req, msg(M.NO_MODEL_LOADED))
             return
-        from ..chat.context import answer_reserve, fit_messages
+        from ..prompt.context import answer_reserve, fit_messages
 
         params = GenerationParams.from_dict(message.get("params", {}))
         note = None
@@ -167,7 +146,7 @@ class Worker:
     def _renderer(self, message: dict[str, Any]):
         """``render(msgs) -> (RenderedPrompt, tokens)`` for this request, each length rendered once
         (fit_messages tries several)."""
-        from ..chat.template import RenderedPrompt, render_prompt
+        from ..prompt.template import RenderedPrompt, render_prompt
 
         info, runner = self.info, self.runner
         assert info is not None and runner is not None
@@ -194,7 +173,7 @@ class Worker:
         """How many tokens ``messages`` would take as a prompt (the window's context estimate while
         the user types). Runs on the reader thread, so it answers even while an answer streams;
         tokenizing only reads the vocabulary. During a load there is no answer (``tokens`` None)."""
-        from ..chat.context import answer_reserve
+        from ..prompt.context import answer_reserve
 
         reply: dict[str, Any] = {"ev": "count", "cid": message.get("cid"), "tokens": None}
         if self._model_lock.acquire(blocking=False):
@@ -223,10 +202,7 @@ class Worker:
 
 
 def main() -> None:
-    protocol_fd = os.dup(1)
-    os.dup2(2, 1)  # C-level prints now land in stderr, which the parent keeps a tail of
-    sys.stdout = sys.stderr
-    worker = Worker(Channel(protocol_fd))
+    worker = Worker(protect_stdout())
     threading.Thread(target=worker.read_commands, name="engine-stdin", daemon=True).start()
     profile_path = os.environ.get(PROFILE_ENV)
     if profile_path:

@@ -26,6 +26,8 @@ def register(subparsers: Any, parser_class: type) -> None:
     est.add_argument("--gpu-layers", default="0", help="layers to offload: a number, or auto (default 0)")
     est.add_argument("--kv-type", default="f16", choices=["f16", "q8_0", "q4_0"], help="KV cache type")
     est.add_argument("--flash-attn", default="auto", choices=["auto", "on", "off"])
+    est.add_argument("--state-cache-mb", type=int, default=None,
+                     help="RAM for saved states of recent conversations (default: the engine's, 1024)")
     est.add_argument("--json", action="store_true", help="print JSON")
     est.set_defaults(func=cmd_estimate)
 
@@ -44,7 +46,7 @@ def cmd_estimate(args: argparse.Namespace) -> int:
     from ..settings import load_settings
     from .devices import gpu_offload_supported, memory_devices
     from .estimate import MARGIN_FRACTION, RESERVE_BYTES, estimate
-    from .guard import format_bytes
+    from .guard import default_state_cache_mb, format_bytes
 
     n_ctx = load_settings().n_ctx if args.ctx is None else args.ctx
     if n_ctx < 16:
@@ -54,12 +56,15 @@ def cmd_estimate(args: argparse.Namespace) -> int:
         layers = _int(args.gpu_layers, HM.EST_BAD_LAYERS)
         if layers < 0:
             raise HardwareError(HM.EST_BAD_LAYERS, value=repr(args.gpu_layers))
+    cache_mb = default_state_cache_mb() if args.state_cache_mb is None else args.state_cache_mb
+    if cache_mb < 0:
+        raise HardwareError(HM.EST_BAD_STATE_CACHE, value=repr(args.state_cache_mb))
     devices = memory_devices()
     offload = gpu_offload_supported()
     if not offload:
         devices = devices[:1]
     result = estimate(args.model, n_ctx=n_ctx, gpu_layers=layers, kv_type=args.kv_type,
-                      flash_attn=args.flash_attn != "off", devices=devices)
+                      flash_attn=args.flash_attn != "off", devices=devices, state_cache_bytes=cache_mb * 1024 * 1024)
     if args.json:
         data = result.to_dict()
         data["gpu_offload"] = offload
@@ -70,20 +75,23 @@ def cmd_estimate(args: argparse.Namespace) -> int:
     print(f"{result.architecture}, {result.n_layer} layers, context {result.n_ctx:,} tokens, KV cache "
           f"{result.kv_type}, flash attention {fa}, GPU layers {result.gpu_layers} of {result.n_layer + 1}"
           f"{' (auto)' if layers == 'auto' else ''}")
-    header = ("device", "weights", "KV cache", "compute", "other", "total", "with margin", "free", "verdict")
+    header = ("device", "weights", "KV cache", "compute", "other", "saved states", "total", "with margin", "free",
+              "verdict")
     rows = []
     for d in result.devices:
         verdict = msg(HM.EST_UNKNOWN) if d.fits is None else msg(HM.EST_FITS) if d.fits else msg(HM.EST_NO_FIT)
         rows.append((d.name, format_bytes(d.weights + d.repacked), format_bytes(d.kv_cache),
-                     format_bytes(d.compute), format_bytes(d.overhead + d.output_buffer), format_bytes(d.total),
+                     format_bytes(d.compute), format_bytes(d.overhead + d.output_buffer),
+                     format_bytes(d.state_cache) if d.kind == "cpu" else "-", format_bytes(d.total),
                      format_bytes(d.need_with_margin), format_bytes(d.free_bytes) if d.free_bytes else "?",
                      str(verdict)))
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:
-        print("  ".join(cell.ljust(w) if i in (0, 8) else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths))))
+        print("  ".join(cell.ljust(w) if i in (0, 9) else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths, strict=False))))
     cpu = result.device("cpu")
-    print(f"total {format_bytes(result.total)} with a full batch of prompt evaluated"
+    print(f"total {format_bytes(result.total)} with a full batch of prompt evaluated and the saved states full"
           + (f"; {format_bytes(cpu.at_load)} on the CPU right after loading" if cpu else ""))
+    print(msg(HM.EST_STATES, budget=format_bytes(cache_mb * 1024 * 1024)))
     print(msg(HM.EST_MARGIN, margin=round(MARGIN_FRACTION * 100), cpu_reserve=format_bytes(RESERVE_BYTES["cpu"]),
               gpu_reserve=format_bytes(RESERVE_BYTES["gpu"])))
     if not offload:

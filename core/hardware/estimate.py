@@ -16,6 +16,10 @@ Follows llama.cpp's own placement and sizing (the way gguf-parser does it):
   figure is the layer activations, the mask and one row of logits.
 * overhead on the CPU: the vocabulary's structures (measured: ~165 bytes per token, ~185 per BPE
   merge) and ggml's tensor and graph metadata.
+* saved states (CPU RAM, whatever the offload): the engine keeps the KV states of recent
+  conversations up to a byte budget (``state_cache_bytes``), peak included. It is a line of its
+  own: the model needs it only as the user switches conversations, and the engine shrinks it to
+  the memory the machine has free (core/engine/kv_states.py).
 
 All sizes are bytes. See bench/estimate_accuracy.py for how close this comes to measured memory.
 """
@@ -25,7 +29,8 @@ from __future__ import annotations
 import os
 import platform
 from dataclasses import asdict, dataclass, field
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 from gguf.constants import GGML_QUANT_SIZES, GGMLQuantizationType
 
@@ -66,7 +71,7 @@ class Device:
     unified: bool = False  # shares the CPU's RAM (Apple silicon, integrated GPUs)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Device":
+    def from_dict(cls, data: dict[str, Any]) -> Device:
         kind = str(data.get("kind", "gpu"))
         unified = kind == "igpu" or str(data.get("backend", "")).lower() == "metal"
         return cls(str(data.get("name", "?")), kind, int(data.get("free_bytes", 0)),
@@ -85,6 +90,7 @@ class DeviceEstimate:
     compute: int = 0
     output_buffer: int = 0  # logits of one sequence, kept between calls
     overhead: int = 0  # vocabulary and metadata (CPU)
+    state_cache: int = 0  # CPU only: the budget for saved KV states of recent conversations
     free_bytes: int | None = None
     total_bytes: int | None = None
     need_with_margin: int = 0
@@ -92,16 +98,21 @@ class DeviceEstimate:
 
     @property
     def total(self) -> int:
+        return self.model_total + self.state_cache
+
+    @property
+    def model_total(self) -> int:
+        """The model and its context, without the saved states."""
         return self.weights + self.repacked + self.kv_cache + self.compute + self.output_buffer + self.overhead
 
     @property
     def at_load(self) -> int:
         """Right after loading, before the first prompt: the CPU's compute pages are not touched
-        yet (a GPU allocates its compute buffer at load)."""
-        return self.total - self.compute if self.kind == "cpu" else self.total
+        yet (a GPU allocates its compute buffer at load), no state is saved yet."""
+        return self.model_total - self.compute if self.kind == "cpu" else self.model_total
 
     def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "total": self.total, "at_load": self.at_load}
+        return {**asdict(self), "total": self.total, "model_total": self.model_total, "at_load": self.at_load}
 
 
 @dataclass
@@ -247,10 +258,12 @@ def _gpu_of_position(position: int, i_gpu_start: int, act_gpu_layers: int, split
 def estimate(model: str | os.PathLike[str] | GGUFInfo, n_ctx: int | None = None,
              gpu_layers: int | str = 0, kv_type: str = "f16", kv_type_v: str | None = None,
              flash_attn: bool = True, swa_full: bool = True, n_ubatch: int = N_UBATCH,
-             devices: Sequence[Device] = (), repack: bool | None = None) -> MemoryEstimate:
+             devices: Sequence[Device] = (), repack: bool | None = None,
+             state_cache_bytes: int = 0) -> MemoryEstimate:
     """Estimate memory per device. ``gpu_layers`` is a count (more than the model has means all)
     or "auto" (the most that fit every device with the margin). ``devices`` without a CPU entry
-    get one with unknown free memory; without GPUs every layer stays on the CPU."""
+    get one with unknown free memory; without GPUs every layer stays on the CPU.
+    ``state_cache_bytes``: the engine's budget for saved states (the app's: guard.state_cache_bytes)."""
     info = model if isinstance(model, GGUFInfo) else read_gguf(model)
     shape = model_shape(info)
     n_ctx = int(n_ctx or shape.n_ctx_train or 4096)
@@ -269,7 +282,7 @@ def estimate(model: str | os.PathLike[str] | GGUFInfo, n_ctx: int | None = None,
     max_layers = shape.n_layer + 1
     common = dict(shape=shape, info=info, n_ctx=n_ctx, kv_type=kv_type, kv_type_v=kv_type_v,
                   flash_attn=flash_attn, swa_full=swa_full, n_ubatch=n_ubatch, repack=repack,
-                  cpu=cpu, gpus=gpus, requested=requested)
+                  cpu=cpu, gpus=gpus, requested=requested, state_cache=max(0, int(state_cache_bytes)))
     if isinstance(gpu_layers, str) and gpu_layers.strip().lower() == "auto":
         if not gpus:
             return _place(layers=0, **common)
@@ -284,7 +297,7 @@ def estimate(model: str | os.PathLike[str] | GGUFInfo, n_ctx: int | None = None,
 
 def _place(*, shape: ModelShape, info: GGUFInfo, n_ctx: int, kv_type: str, kv_type_v: str,
            flash_attn: bool, swa_full: bool, n_ubatch: int, repack: bool, cpu: Device,
-           gpus: list[Device], requested: str, layers: int) -> MemoryEstimate:
+           gpus: list[Device], requested: str, layers: int, state_cache: int = 0) -> MemoryEstimate:
     cpu_est = DeviceEstimate(cpu.name, "cpu", free_bytes=cpu.free_bytes or None, total_bytes=cpu.total_bytes or None)
     gpu_ests = [DeviceEstimate(g.name, g.kind, free_bytes=g.free_bytes or None, total_bytes=g.total_bytes or None)
                 for g in gpus]
@@ -340,12 +353,15 @@ def _place(*, shape: ModelShape, info: GGUFInfo, n_ctx: int, kv_type: str, kv_ty
         cpu_est.compute += cpu_work_bytes(shape, n_ubatch)
     cpu_est.output_buffer = (shape.n_vocab + shape.n_embd) * 4  # one sequence's logits + embedding
     cpu_est.overhead = vocab_bytes(shape) + metadata_bytes(shape) + CPU_FIXED_BYTES
+    cpu_est.state_cache = state_cache  # the states are copied to RAM wherever the KV cache lives
 
     for dev in [cpu_est, *gpu_ests]:
-        dev.need_with_margin = int(dev.total * (1 + MARGIN_FRACTION)) + RESERVE_BYTES.get(dev.kind, 256 * MIB)
+        # The saved states' budget is exact (the engine never goes over it): no margin on it.
+        dev.need_with_margin = (int(dev.model_total * (1 + MARGIN_FRACTION)) + dev.state_cache
+                                + RESERVE_BYTES.get(dev.kind, 256 * MIB))
     # A GPU that shares the CPU's RAM takes its share from the same free memory: count it there
     # too, or the two verdicts would each spend the same bytes.
-    cpu_est.need_with_margin += sum(int(d.total * (1 + MARGIN_FRACTION)) for d, g in zip(gpu_ests, gpus) if g.unified)
+    cpu_est.need_with_margin += sum(int(d.total * (1 + MARGIN_FRACTION)) for d, g in zip(gpu_ests, gpus, strict=False) if g.unified)
     for dev in [cpu_est, *gpu_ests]:
         if dev.free_bytes:
             dev.fits = dev.need_with_margin <= dev.free_bytes

@@ -1,13 +1,8 @@
-"""Sentences of the hardware area (devices, estimates, the load guard, offload options)."""
+"""Sentences of the hardware area (devices, estimates, the load guard)."""
 
 from __future__ import annotations
 
 from ..messages import QT_TRANSLATE_NOOP
-
-BAD_FLASH_ATTN = QT_TRANSLATE_NOOP("core", "Flash attention must be auto, on or off, not {value}.")
-BAD_KV_TYPE = QT_TRANSLATE_NOOP("core", "Unknown KV cache type {value}: choose one of {choices}.")
-KV_NEEDS_FLASH_ATTN = QT_TRANSLATE_NOOP(
-    "core", "A {kv_type} V cache needs flash attention: set flash attention to auto or on, or use an f16 cache.")
 
 # -- the load guard (core/hardware/guard.py) -------------------------------------------------
 GUARD_NO_FIT = QT_TRANSLATE_NOOP(
@@ -24,6 +19,10 @@ GUARD_SENTENCE = QT_TRANSLATE_NOOP("core", "{problem} {advice}")
 # -- the estimate command (core/hardware/cli.py) ---------------------------------------------
 EST_BAD_LAYERS = QT_TRANSLATE_NOOP("core", "--gpu-layers takes a number of layers or auto, not {value}.")
 EST_BAD_CTX = QT_TRANSLATE_NOOP("core", "--ctx takes a number of tokens of at least 16, not {value}.")
+EST_BAD_STATE_CACHE = QT_TRANSLATE_NOOP("core", "--state-cache-mb takes a number of MiB of at least 0, not {value}.")
+EST_STATES = QT_TRANSLATE_NOOP(
+    "core", "Saved states: up to {budget} of RAM keeps recent conversations ready to switch back to; the "
+            "engine gives it up first when the machine runs short of memory.")
 EST_FITS = QT_TRANSLATE_NOOP("core", "fits")
 EST_NO_FIT = QT_TRANSLATE_NOOP("core", "does not fit")
 EST_UNKNOWN = QT_TRANSLATE_NOOP("core", "free memory unknown")

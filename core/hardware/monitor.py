@@ -18,7 +18,8 @@ import collections
 import threading
 import time
 from dataclasses import asdict, dataclass, field
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 import psutil
 
@@ -138,7 +139,7 @@ class Sampler:
                 next_at, delay = time.monotonic(), 0
             self._stop.wait(delay)
 
-    def start(self) -> "Sampler":
+    def start(self) -> Sampler:
         if self._thread is None or not self._thread.is_alive():
             self._stop.clear()
             self.started_at = time.monotonic()

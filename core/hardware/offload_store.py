@@ -27,7 +27,7 @@ class OffloadChoice:
     kv_type: str = "f16"
 
     @classmethod
-    def from_dict(cls, data: Any) -> "OffloadChoice":
+    def from_dict(cls, data: Any) -> OffloadChoice:
         if not isinstance(data, dict):
             return cls()
         layers = data.get("gpu_layers")

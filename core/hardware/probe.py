@@ -10,7 +10,7 @@ import subprocess
 import sys
 from typing import Any
 
-from ..engine.crash import cause_of, last_lines
+from ..child.crash import cause_of, last_lines
 
 
 def probe_build(timeout: float = 60.0) -> dict[str, Any]:

@@ -71,7 +71,7 @@ def token_refused(repo: str, status: int | None, token: HubToken) -> HubError:
 
 
 def hub_error(exc: BaseException, repo: str, filename: str | None = None, revision: str = "main",
-              token: "HubToken | str | None" = "", endpoint: str | None = None) -> HubError:
+              token: HubToken | str | None = "", endpoint: str | None = None) -> HubError:
     """One sentence for whatever huggingface_hub or the network raised (``token``: the one sent)."""
     from huggingface_hub import errors as E
     import httpx2
@@ -102,7 +102,7 @@ def hub_error(exc: BaseException, repo: str, filename: str | None = None, revisi
 
 
 def search_models(query: str = "", sort: str = "downloads", limit: int = 30,
-                  token: "HubToken | str | None" = None, endpoint: str | None = None) -> list[ModelSummary]:
+                  token: HubToken | str | None = None, endpoint: str | None = None) -> list[ModelSummary]:
     """GGUF models whose name contains ``query``, most downloaded / liked / recent first.
 
     ``token``: None uses Settings, then HF_TOKEN, then the stored login (config.resolve_token)."""
@@ -120,7 +120,7 @@ def search_models(query: str = "", sort: str = "downloads", limit: int = 30,
         raise hub_error(exc, repo=query or "search", token=token, endpoint=endpoint) from exc
 
 
-def repo_files(repo: str, revision: str = "main", token: "HubToken | str | None" = None,
+def repo_files(repo: str, revision: str = "main", token: HubToken | str | None = None,
                endpoint: str | None = None) -> RepoFiles:
     """Every GGUF of ``repo`` with size, LFS sha256 and quantization; split parts as one entry."""
     check_repo_id(repo)
@@ -140,7 +140,7 @@ def repo_files(repo: str, revision: str = "main", token: "HubToken | str | None"
                      entries=entries, unsafe=unsafe)
 
 
-def card_summary(repo: str, revision: str = "main", token: "HubToken | str | None" = None,
+def card_summary(repo: str, revision: str = "main", token: HubToken | str | None = None,
                  endpoint: str | None = None, max_chars: int = 1200) -> dict[str, Any]:
     """The model card's license and its first paragraphs of prose (no front matter, no tables).
 

@@ -24,7 +24,7 @@ def _json(data: Any) -> None:
 def _table(rows: list[list[str]], header: list[str]) -> None:
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:
-        print("  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip())
+        print("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=False)).rstrip())
 
 
 # -- search / files ---------------------------------------------------------------------------------
@@ -66,7 +66,7 @@ def cmd_files(args: argparse.Namespace) -> int:
     budget = _budget()
     if args.json:
         data = listing.to_dict()
-        for item, entry in zip(data["files"], listing.entries):
+        for item, entry in zip(data["files"], listing.entries, strict=False):
             item["fit"] = _fit_of(listing, entry, budget, args.size_only).to_dict()
         _json(data)
         return EXIT_OK

@@ -79,7 +79,7 @@ def resolve_token(settings=None) -> HubToken:
     return HubToken(value, "login") if value else NO_TOKEN
 
 
-def as_token(token: "str | HubToken | None") -> HubToken:
+def as_token(token: str | HubToken | None) -> HubToken:
     """What a caller passed: None looks the token up (resolve_token); a string is used as given
     ("" means no token at all)."""
     if token is None:

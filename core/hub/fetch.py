@@ -1,7 +1,8 @@
 """``python -m hearthlm.core.hub.fetch``: download the files of one model into the HF cache.
 
 Runs in a child process so that pause and cancel can stop it at once (kill) without leaving a
-thread stuck in a socket read. Reads one JSON job (with the token) on stdin, writes JSON-line events on stdout:
+thread stuck in a socket read. Says "ready" once huggingface_hub is imported, reads one JSON job (with
+the token) on stdin, writes JSON-line events on the protocol channel (core/child/side.py):
 ``start``, ``progress`` (at most every 0.2 s), ``verify``, ``file_done``, ``error`` (with a
 sentence and whether a retry can help), then exits 0 when every file is ready.
 
@@ -31,6 +32,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
+from ..child.side import Channel, checkpoint, protect_stdout
 from ..messages import Msg, msg
 from . import messages as M
 from .config import NO_TOKEN, HubToken, token_source
@@ -60,9 +62,12 @@ def _retry_after(exc: BaseException) -> float | None:
     return value if 0 <= value <= 3600 else None
 
 
+_channel: Channel | None = None  # set by main()
+
+
 def emit(event: str, **data: Any) -> None:
-    sys.stdout.write(json.dumps({"event": event, **data}) + "\n")
-    sys.stdout.flush()
+    assert _channel is not None
+    _channel.send(event=event, **data)
 
 
 class HashingWriter:
@@ -74,11 +79,11 @@ class HashingWriter:
     whole file again, the partial file is cut back and rehashed).
     """
 
-    def __init__(self, handle: BinaryIO, digest: "hashlib._Hash", name: str, size: int | None, git_blob: bool):
+    def __init__(self, handle: BinaryIO, digest: hashlib._Hash, name: str, size: int | None, git_blob: bool):
         self.handle, self.digest, self.name, self.size, self.git_blob = handle, digest, name, size, git_blob
         self.done = handle.tell()
         self._last = 0.0
-        self._chunks: "queue.Queue[bytes | None]" = queue.Queue(maxsize=64)
+        self._chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=64)
         self._hasher = threading.Thread(target=self._hash, daemon=True)
         self._hasher.start()
 
@@ -86,7 +91,7 @@ class HashingWriter:
         while (chunk := self._chunks.get()) is not None:
             self.digest.update(chunk)
 
-    def finish(self) -> "hashlib._Hash":
+    def finish(self) -> hashlib._Hash:
         """Wait for the hash to catch up; returns it."""
         self._chunks.put(None)
         self._hasher.join()
@@ -122,7 +127,7 @@ class HashingWriter:
         return result
 
 
-def _new_digest(git_blob: bool, size: int | None) -> "hashlib._Hash":
+def _new_digest(git_blob: bool, size: int | None) -> hashlib._Hash:
     if git_blob:  # a plain (non-LFS) git file: its etag is git's blob id, sha1("blob <size>\0" + data)
         digest = hashlib.sha1()
         digest.update(b"blob %d\0" % (size or 0))
@@ -130,7 +135,7 @@ def _new_digest(git_blob: bool, size: int | None) -> "hashlib._Hash":
     return hashlib.sha256()
 
 
-def _hash_prefix(path: str | os.PathLike, length: int, digest: "hashlib._Hash") -> None:
+def _hash_prefix(path: str | os.PathLike, length: int, digest: hashlib._Hash) -> None:
     with open(path, "rb") as handle:
         left = length
         while left > 0:
@@ -350,6 +355,8 @@ def run(job: dict[str, Any]) -> int:
 
 
 def main() -> None:
+    global _channel
+    _channel = protect_stdout()
     # huggingface_hub's own progress bars would write to stderr; events are our progress.
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     # Import first, then wait for the job: the queue keeps one such process ready ("spare"), so a
@@ -357,9 +364,11 @@ def main() -> None:
     import huggingface_hub.file_download  # noqa: F401
     import huggingface_hub.hf_api  # noqa: F401
 
+    _channel.ready()
     line = sys.stdin.readline()
     if not line.strip():
         return  # a spare that was not needed
+    checkpoint("request")
     sys.exit(run(json.loads(line)))
 
 

@@ -69,7 +69,7 @@ class Fit:
                 "reason": str(self.reason) if self.reason is not None else None, "n_ctx": self.n_ctx,
                 "gpu_layers": self.gpu_layers, "max_layers": self.max_layers, "total": self.total}
 
-    def with_reason(self, reason: Msg | str) -> "Fit":
+    def with_reason(self, reason: Msg | str) -> Fit:
         from dataclasses import replace
 
         return replace(self, reason=reason)

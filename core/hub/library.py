@@ -16,7 +16,8 @@ import sys
 import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 from ..jsonfile import read_json, write_json_atomic
 from .. import paths
@@ -227,7 +228,7 @@ def _hearth_models() -> list[LocalModel]:
 
 def _quantized_models() -> list[LocalModel]:
     """Files the quantize wizard made (recorded in its results file)."""
-    from ..quantize.results import results_for
+    from ..quantized_models import results_for
 
     return [_describe(Path(r["out"]), "quantized", [r["out"]]) for r in results_for()]
 
@@ -240,7 +241,7 @@ def _ollama_models(root: Path) -> list[LocalModel]:
     for manifest in sorted(p for p in manifests.rglob("*") if p.is_file()):
         try:
             data = json.loads(manifest.read_text(encoding="utf-8"))
-            layer = next(l for l in data.get("layers", []) if l.get("mediaType") == _OLLAMA_MODEL)
+            layer = next(x for x in data.get("layers", []) if x.get("mediaType") == _OLLAMA_MODEL)
             digest = str(layer["digest"])
         except (OSError, ValueError, StopIteration, KeyError, TypeError, AttributeError):
             continue
@@ -301,7 +302,7 @@ def delete(model: LocalModel) -> None:
     if not model.deletable:
         raise LibraryError(M.NOT_OURS, name=model.name, source=SOURCE_NAMES.get(model.source, model.source))
     if model.source == "quantized":
-        from ..quantize.results import forget
+        from ..quantized_models import forget
 
         Path(model.path).unlink(missing_ok=True)
         forget(model.path)

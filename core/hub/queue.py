@@ -12,18 +12,17 @@ them into Qt signals. The queue file lives in the data folder and is written ato
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
 import threading
 import time
 import uuid
 from collections import deque
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
+from ..child.process import ChildGone, ChildNotReady, ChildProcess
 from ..jsonfile import read_json, write_json_atomic
 from .. import paths
 from ..messages import Msg, msg
@@ -34,6 +33,7 @@ from .config import HubToken, as_token, hub_cache_dir
 from .errors import DownloadError
 from .names import GGUFEntry
 
+READY_TIMEOUT_S = 60.0
 ACTIVE = ("queued", "downloading", "retrying", "verifying")
 FINISHED = ("ready", "failed", "cancelled")
 
@@ -78,7 +78,7 @@ class Download:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Download":
+    def from_dict(cls, data: dict[str, Any]) -> Download:
         names = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in names})
 
@@ -100,7 +100,7 @@ class _Speed:
 
 class DownloadQueue:
     def __init__(self, store: Path | None = None, *, cache_dir: Path | None = None, endpoint: str | None = None,
-                 token: "HubToken | str | None" = None, max_parallel: int = 1, retries: int = 6,
+                 token: HubToken | str | None = None, max_parallel: int = 1, retries: int = 6,
                  backoff: float = 2.0, backoff_max: float = 120.0, quarantine_dir: Path | None = None):
         self.store = store or (paths.data_dir() / "hub" / "queue.json")
         self.store.parent.mkdir(parents=True, exist_ok=True)
@@ -111,14 +111,14 @@ class DownloadQueue:
         self.backoff, self.backoff_max = backoff, backoff_max
         self.quarantine_dir = quarantine_dir or (paths.data_dir() / "hub" / "quarantine")
         self._items: dict[str, Download] = {}
-        self._procs: dict[str, subprocess.Popen] = {}
+        self._procs: dict[str, ChildProcess] = {}
         self._stops: dict[str, threading.Event] = {}
         self._running: set[str] = set()
         self._listeners: list[Callable[[Download], None]] = []
         self._cond = threading.Condition()
         self._closing = False
         self._scheduler: threading.Thread | None = None
-        self._spare: subprocess.Popen | None = None
+        self._spare: ChildProcess | None = None
         self._retry_after: dict[str, float | None] = {}
         self._last_save = 0.0
         self._load()
@@ -247,7 +247,7 @@ class DownloadQueue:
             proc = self._procs.get(download_id)
         if stop is not None:
             stop.set()
-        if proc is not None and proc.poll() is None:
+        if proc is not None:
             proc.kill()
         self._changed(item)
         # wait for the worker thread to let go of the files
@@ -259,7 +259,7 @@ class DownloadQueue:
                 self._cond.wait(0.05)
 
     # -- running -------------------------------------------------------------------------------
-    def start(self) -> "DownloadQueue":
+    def start(self) -> DownloadQueue:
         if self._scheduler is None:
             self._closing = False
             self._keep_spare()
@@ -276,8 +276,7 @@ class DownloadQueue:
                 stop.set()
             self._cond.notify_all()
         for proc in procs:
-            if proc.poll() is None:
-                proc.kill()
+            proc.kill()
         if self._scheduler is not None:
             self._scheduler.join(timeout=10)
             self._scheduler = None
@@ -384,62 +383,53 @@ class DownloadQueue:
             proc = self._take_worker()
             self._procs[item.id] = proc
         self._changed(item)
-        assert proc.stdin is not None and proc.stdout is not None
         try:
-            proc.stdin.write((json.dumps({**self._job(item), "token": token.to_json()}) + "\n").encode())
-            proc.stdin.close()
+            proc.send({**self._job(item), "token": token.to_json()})
         except OSError:
             pass
+        proc.end_input()
         try:
             return self._follow(item, proc, stop)
         finally:
             self._keep_spare()
 
     # -- worker processes ---------------------------------------------------------------------------
-    def _spawn(self) -> subprocess.Popen:
+    def _spawn(self) -> ChildProcess:
         env = dict(os.environ)
         for name in ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN"):
             env.pop(name, None)  # the job carries the token to use (or none)
         env["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
-        with open(paths.log_dir() / "downloads.log", "ab") as errors:
-            return subprocess.Popen([sys.executable, "-m", "hearthlm.core.hub.fetch"], stdin=subprocess.PIPE,
-                                    stdout=subprocess.PIPE, stderr=errors, env=env)
+        return ChildProcess("hearthlm.core.hub.fetch", env=env, name="fetch",
+                            log_path=paths.log_dir() / "downloads.log").start(ready_timeout=None)
 
-    def _take_worker(self) -> subprocess.Popen:
+    def _take_worker(self) -> ChildProcess:
         """The spare process if it is alive (already loaded), else a new one. Call with the lock held."""
         proc, self._spare = self._spare, None
-        if proc is None or proc.poll() is not None:
+        if proc is None or not proc.alive:
             proc = self._spawn()
         return proc
 
     def _keep_spare(self) -> None:
         """Have one loaded worker process waiting, so the next download starts at once."""
         with self._cond:
-            if not self._closing and (self._spare is None or self._spare.poll() is not None):
+            if not self._closing and (self._spare is None or not self._spare.alive):
                 self._spare = self._spawn()
 
     def _drop_spare(self) -> None:
         with self._cond:
             spare, self._spare = self._spare, None
         if spare is not None:
-            try:
-                spare.stdin.close()  # an empty job: it exits by itself
-                spare.wait(timeout=5)
-            except (OSError, subprocess.TimeoutExpired):
-                spare.kill()
-                spare.wait()
+            spare.close(timeout=5)  # an empty job: it exits by itself
 
-    def _follow(self, item: Download, proc: subprocess.Popen, stop: threading.Event) -> tuple[str, Msg] | None:
+    def _follow(self, item: Download, proc: ChildProcess, stop: threading.Event) -> tuple[str, Msg] | None:
         error: tuple[str, Msg] | None = None
         speed = _Speed()
         base = sum(f["size"] or 0 for f in item.files if f["name"] in item.finished)
-        for line in proc.stdout:
-            try:
-                event = json.loads(line)
-            except ValueError:
-                continue
+        for event in _events(proc, stop):
             kind = event.get("event")
             with self._cond:
+                if stop.is_set():  # paused or cancelled meanwhile: a line read late must not undo that
+                    continue
                 if kind == "start":
                     item.commit = event.get("commit") or item.commit
                     if event.get("partial"):
@@ -467,7 +457,7 @@ class DownloadQueue:
                     item_wait = event.get("retry_after")
                     self._retry_after[item.id] = float(item_wait) if isinstance(item_wait, (int, float)) else None
             self._changed(item, save=kind not in ("progress", "verify"))
-        rc = proc.wait()
+        rc = proc.reap()
         if stop.is_set():
             return None
         if rc == 0 and len(item.finished) == len(item.files):
@@ -480,3 +470,14 @@ class DownloadQueue:
             return error
         detail = f"exit status {rc}" if rc >= 0 else f"signal {-rc}"
         return "transient", msg(M.WORKER_DIED, detail=detail)
+
+
+def _events(proc: ChildProcess, stop: threading.Event):
+    """The fetch process's events until it ends (or does not become ready: it is then killed)."""
+    try:
+        if not proc.wait_ready(READY_TIMEOUT_S, stop=stop.is_set):
+            return
+        while True:
+            yield proc.next_event()
+    except (ChildGone, ChildNotReady):
+        return

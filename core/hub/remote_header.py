@@ -18,7 +18,8 @@ import json
 import os
 import time
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 from ..errors import HearthError, ModelFileError
 from ..messages import msg
@@ -120,7 +121,7 @@ def _fetch_range(url: str, start: int, end: int, token: HubToken, filename: str)
     return b"".join(chunks), total
 
 
-def fetch_header(repo: str, filename: str, size: int, revision: str = "main", token: "HubToken | str | None" = None,
+def fetch_header(repo: str, filename: str, size: int, revision: str = "main", token: HubToken | str | None = None,
                  endpoint: str | None = None, max_bytes: int = MAX_HEADER_BYTES,
                  first_bytes: int = FIRST_BYTES) -> GGUFInfo:
     """The checked header of ``filename`` (``size`` bytes in all, from the repo listing).

@@ -10,22 +10,16 @@ from __future__ import annotations
 import os
 import threading
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 from ..modelfile import read_gguf
-from ..paths import data_dir
+from ..quantized_models import quantized_dir
 from . import messages as M
 from .child import discard, run_job, start_worker
 from .errors import QuantizeError
 from .types import UNQUANTIZED_FTYPES, QuantType, find_type
 
 Progress = Callable[[dict], None] | None
-
-
-def quantized_dir() -> Path:
-    path = data_dir() / "models" / "quantized"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def default_output(src: Path, qtype: QuantType) -> Path:
@@ -68,7 +62,7 @@ def quantize(src: str | os.PathLike, type_name: str, *, out: str | os.PathLike |
     result = run_job(job, on_event, cancel, proc=proc)
     result.update(type=qtype.name, source=str(src), warning=str(warning) if warning else None)
     if record and not dry_run:
-        from .results import record_quantization
+        from ..quantized_models import record_quantization
 
         record_quantization(result)
     return result

@@ -9,23 +9,20 @@ with the last lines it wrote to stderr; the caller's process is untouched.
 
 from __future__ import annotations
 
-import collections
-import json
 import os
 import queue
-import subprocess
-import sys
 import threading
 from pathlib import Path
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
-from ..child_pipes import start_pipe_readers
+from ..child.process import ChildGone, ChildNotReady, ChildProcess
 from ..messages import Msg
 from . import messages as M
 from .errors import QuantizeCancelled, QuantizeError
 from .worker import part_path
 
 POLL_S = 0.1
+START_TIMEOUT_S = 60.0
 
 
 def job_outputs(job: dict) -> list[Path]:
@@ -46,71 +43,51 @@ def _remove(paths: Iterable[Path]) -> None:
                 pass
 
 
-def start_worker(env: dict | None = None) -> subprocess.Popen:
+def start_worker(env: dict | None = None) -> ChildProcess:
     """A child waiting for its job. Starting it before checking a request lets it load llama.cpp
     while the caller reads the source's header; hand it to ``run_job`` or to ``discard``."""
-    return subprocess.Popen([sys.executable, "-m", "hearthlm.core.quantize.worker"],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env={**os.environ, **(env or {})})
+    return ChildProcess("hearthlm.core.quantize.worker", env={**os.environ, **(env or {})}, name="quantize",
+                        stderr_lines=20).start(ready_timeout=None)
 
 
-def discard(proc: subprocess.Popen) -> None:
+def discard(child: ChildProcess) -> None:
     """End a started child that was given no job (the request failed its checks)."""
-    if proc.poll() is None:
-        proc.kill()
-    _close(proc)
-    for pipe in (proc.stdout, proc.stderr):
-        if pipe is not None:
-            pipe.close()
+    child.kill()
 
 
 def run_job(job: dict, on_event: Callable[[dict], None] | None = None,
             cancel: threading.Event | None = None, env: dict | None = None,
-            proc: subprocess.Popen | None = None) -> dict:
+            proc: ChildProcess | None = None) -> dict:
     """``proc``: a child from ``start_worker`` (else one is started here)."""
     outputs = job_outputs(job)
     preexisting = {p for p in outputs if p.exists()}
-    proc = proc or start_worker(env)
-    events: queue.Queue[dict | None] = queue.Queue()
-    tail: collections.deque[str] = collections.deque(maxlen=20)
-
-    start_pipe_readers(proc, events, tail, "quantize")
-    assert proc.stdin is not None
-    proc.stdin.write((json.dumps(job) + "\n").encode())
-    proc.stdin.flush()  # kept open: the child stops by itself when this process goes away
+    child = proc or start_worker(env)
+    cancelled = cancel.is_set if cancel is not None else (lambda: False)
     try:
+        if child.wait_ready(START_TIMEOUT_S, stop=cancelled):
+            child.request("run", job=job)  # stdin kept open: the child stops by itself when this process goes away
         while True:
-            if cancel is not None and cancel.is_set():
+            if cancelled():
                 raise QuantizeCancelled(M.CANCELLED)
             try:
-                ev = events.get(timeout=POLL_S)
+                ev = child.next_event(timeout=POLL_S)
             except queue.Empty:
                 continue
-            if ev is None:  # the child closed its pipe without an answer: it died
-                code = _close(proc)
-                reason = next((ln for ln in reversed(tail) if ln.strip()), "no message")
-                raise QuantizeError(M.WORKER_CRASHED, code=code, reason=reason)
             if ev.get("ev") == "progress":
                 if on_event is not None:
                     on_event(ev)
             elif ev.get("ev") == "result":
-                _close(proc)
+                child.close()
                 return ev["data"]
             elif ev.get("ev") == "error":
-                _close(proc)
+                child.close()
                 raise QuantizeError(Msg.from_json(ev.get("msg")) or ev.get("message", "?"))
+    except (ChildGone, ChildNotReady):  # the child closed its pipe without an answer: it died
+        code = child.reap()
+        reason = next((ln for ln in reversed(child.stderr_tail) if ln.strip()), "no message")
+        _remove(p for p in outputs if p not in preexisting)
+        raise QuantizeError(M.WORKER_CRASHED, code=code, reason=reason) from None
     except BaseException:
-        if proc.poll() is None:
-            proc.kill()
-        _close(proc)
+        child.kill()
         _remove(p for p in outputs if p not in preexisting)
         raise
-
-
-def _close(proc: subprocess.Popen) -> int:
-    try:
-        assert proc.stdin is not None
-        proc.stdin.close()
-    except OSError:
-        pass
-    return proc.wait()

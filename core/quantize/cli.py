@@ -125,7 +125,7 @@ def _is_file(path: str) -> bool:
 
 def cmd_perplexity(args: argparse.Namespace) -> int:
     from . import api
-    from .results import record_quality, load_results
+    from ..quantized_models import record_quality, load_results
 
     text = args.text or str(api.default_eval_text())
     out = _run(api.perplexity, args.model, text, n_ctx=args.ctx, nthread=args.threads, base=args.base,

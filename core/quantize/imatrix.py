@@ -18,7 +18,7 @@ import os
 import struct
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -109,7 +109,7 @@ class Collector:
         ne, nb = list(t.ne), list(t.nb)
         if nb[0] != 4:
             raise ValueError(f"unexpected activation stride {nb[0]}")
-        span = sum((n - 1) * s for n, s in zip(ne, nb)) + 4
+        span = sum((n - 1) * s for n, s in zip(ne, nb, strict=False)) + 4
         if self.lib.ggml_backend_buffer_is_host(t.buffer):
             base = np.frombuffer((ctypes.c_char * span).from_address(t.data), dtype=np.float32)
         else:

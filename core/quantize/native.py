@@ -17,7 +17,8 @@ import re
 import sys
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 from . import messages as M
 from .errors import QuantizeError
@@ -104,7 +105,7 @@ class _LogCapture:
             if self.on_tensor is not None:
                 self.on_tensor(index, total, plan)
 
-    def __enter__(self) -> "_LogCapture":
+    def __enter__(self) -> _LogCapture:
         self.L.llama_log_set(self._cb, None)
         return self
 
@@ -130,7 +131,7 @@ class ImatrixArray:
         self._names = [name.encode() for name in self.data]
         self._arrays = [np.ascontiguousarray(v, dtype=np.float32) for v in self.data.values()]
         self.array = (llama_cpp.llama_model_imatrix_data * (len(self._arrays) + 1))()
-        for i, (name, arr) in enumerate(zip(self._names, self._arrays)):
+        for i, (name, arr) in enumerate(zip(self._names, self._arrays, strict=True)):
             self.array[i].name = name
             self.array[i].data = arr.ctypes.data_as(ctypes.POINTER(ctypes.c_float))
             self.array[i].size = arr.size
@@ -170,7 +171,7 @@ def _kv_overrides(metadata: dict[str, str | int]) -> ctypes.Array:
     llama_cpp = llama_bindings()
 
     arr = (llama_cpp.llama_model_kv_override * (len(metadata) + 1))()  # last: empty key ends it
-    for item, (key, value) in zip(arr, metadata.items()):
+    for item, (key, value) in zip(arr, metadata.items(), strict=False):
         item.key = key.encode()[:127]
         if isinstance(value, int):
             item.tag, item.value.val_i64 = llama_cpp.LLAMA_KV_OVERRIDE_TYPE_INT, value

@@ -1,7 +1,7 @@
 """The quantize child process: ``python -m hearthlm.core.quantize.worker``.
 
-It reads one job as a JSON line on stdin, sends events as JSON lines on a private copy of stdout
-(fd 1 then points at stderr, so nothing llama.cpp prints can corrupt them) and exits. Everything
+It says "ready" once llama.cpp is loaded, reads one job as a JSON line on stdin, sends events on
+the protocol channel (core/child/side.py: nothing llama.cpp prints can corrupt them) and exits. Everything
 heavy in the quantize area runs here: a ggml abort kills this process, not the app, and a cancel is
 a kill. Files are written under a ``.part`` name and renamed when complete; the parent deletes the
 ``.part`` files of a job it killed.
@@ -20,8 +20,10 @@ import threading
 import time
 import traceback
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
+from ..child.side import checkpoint, protect_stdout, read_line
 from ..errors import HearthError
 from . import messages as M
 from .errors import QuantizeError
@@ -168,25 +170,19 @@ def _exit_with_parent(get_job: Callable[[], dict]) -> None:
 
 
 def main() -> None:
-    protocol_fd = os.dup(1)
-    os.dup2(2, 1)
-    sys.stdout = sys.stderr
-
-    def send(**message: Any) -> None:
-        data = (json.dumps(message, ensure_ascii=False) + "\n").encode()
-        view = memoryview(data)
-        while view:
-            view = view[os.write(protocol_fd, view):]
-
+    channel = protect_stdout()
+    send = channel.send
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's to handle (it kills us)
     from .native import llama_bindings
 
     llama_bindings()  # loaded while the parent still checks the request (it starts us first)
-    line = _read_line(0)
+    channel.ready()
+    line = read_line(0)
     job: dict = {}
     threading.Thread(target=_exit_with_parent, args=(lambda: job,), daemon=True, name="parent-watch").start()
     try:
-        job.update(json.loads(line))
+        job.update(json.loads(line)["job"])
+        checkpoint("request")
         send(ev="result", data=Job(send).run(job))
     except HearthError as exc:
         send(ev="error", message=str(exc), msg=exc.msg.to_json())
@@ -198,18 +194,6 @@ def main() -> None:
     # llama.cpp and numpy module by module while the parent waits for us.
     sys.stderr.flush()
     os._exit(0)
-
-
-def _read_line(fd: int) -> bytes:
-    """One line from a raw descriptor, byte by byte: nothing past it is buffered away from the
-    watcher thread that then reads the same descriptor."""
-    data = bytearray()
-    while not data.endswith(b"\n"):
-        chunk = os.read(fd, 1)
-        if not chunk:
-            break
-        data += chunk
-    return bytes(data)
 
 
 if __name__ == "__main__":

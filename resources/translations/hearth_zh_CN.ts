@@ -119,6 +119,10 @@
         <translation>请先选择一个模型。</translation>
     </message>
     <message>
+        <source>Waiting for the conversation store…</source>
+        <translation>正在等待对话存储…</translation>
+    </message>
+    <message>
         <source>Answering…</source>
         <translation>正在回答…</translation>
     </message>
@@ -374,6 +378,10 @@
 <context>
     <name>DocsPage</name>
     <message>
+        <source>Waiting for the document store…</source>
+        <translation>正在等待文档存储…</translation>
+    </message>
+    <message>
         <source>Collections</source>
         <translation>文档集</translation>
     </message>
@@ -529,6 +537,10 @@
         <translation>文档（{n}）</translation>
     </message>
     <message>
+        <source>Waiting for the document store…</source>
+        <translation>正在等待文档存储…</translation>
+    </message>
+    <message>
         <source>No collections yet: add documents on the Documents page.</source>
         <translation>还没有集合：请在“文档”页添加文档。</translation>
     </message>
@@ -576,6 +588,18 @@
         <translation>从列表中移除</translation>
     </message>
     <message>
+        <source>Pausing…</source>
+        <translation>正在暂停…</translation>
+    </message>
+    <message>
+        <source>Resuming…</source>
+        <translation>正在继续…</translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>正在取消…</translation>
+    </message>
+    <message>
         <source>Waiting</source>
         <translation>等待中</translation>
     </message>
@@ -606,6 +630,10 @@
     <message>
         <source>Cancelled</source>
         <translation>已取消</translation>
+    </message>
+    <message>
+        <source>Removing…</source>
+        <translation>正在移除…</translation>
     </message>
 </context>
 <context>
@@ -1430,6 +1458,10 @@
     <message>
         <source>The embedding model stopped ({cause}) while embedding the question; the next question starts it again.</source>
         <translation>嵌入模型在处理问题时停止了（{cause}）；下一个问题会重新启动它。</translation>
+    </message>
+    <message>
+        <source>The indexing process stopped unexpectedly: {cause}.</source>
+        <translation>索引进程意外停止：{cause}。</translation>
     </message>
     <message>
         <source>The question is empty.</source>
@@ -2278,6 +2310,14 @@
     <message>
         <source>--ctx takes a number of tokens of at least 16, not {value}.</source>
         <translation>--ctx 需要至少 16 的词元数，而不是 {value}。</translation>
+    </message>
+    <message>
+        <source>--state-cache-mb takes a number of MiB of at least 0, not {value}.</source>
+        <translation>--state-cache-mb 需要不小于 0 的 MiB 数，而不是 {value}。</translation>
+    </message>
+    <message>
+        <source>Saved states: up to {budget} of RAM keeps recent conversations ready to switch back to; the engine gives it up first when the machine runs short of memory.</source>
+        <translation>已保存的状态：最多占用 {budget} 内存，让最近的对话可以随时切换回去；机器内存不足时，引擎会最先释放它。</translation>
     </message>
     <message>
         <source>fits</source>

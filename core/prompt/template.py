@@ -10,14 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Iterable, Mapping
-
-from jinja2 import TemplateError
-from jinja2.exceptions import SecurityError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Mapping
 
 from .. import messages as M
 from ..messages import Msg, msg
+
+if TYPE_CHECKING:  # jinja2 is imported on first use (~0.5 s): the window's start does without it
+    from jinja2 import Template
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 # ChatML: what SmolLM2, Qwen and many fine-tunes use; the fallback for unknown architectures.
 CHATML_TEMPLATE = (
@@ -77,20 +79,38 @@ class RenderedPrompt:
 
 
 def _raise_exception(message: str) -> None:
+    from jinja2 import TemplateError
+
     raise TemplateError(message)
 
 
 def _environment() -> ImmutableSandboxedEnvironment:
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
     env = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True)
     env.globals["raise_exception"] = _raise_exception
     env.globals["strftime_now"] = lambda fmt: datetime.now().strftime(fmt)
     return env
 
 
+@lru_cache(maxsize=1)
+def _shared_environment() -> ImmutableSandboxedEnvironment:
+    return _environment()
+
+
+@lru_cache(maxsize=32)
+def _compiled(template: str) -> Template:
+    """Compile a template once per source text: a long conversation's context fitting renders the
+    same model's template many times. A template that fails to compile is not cached (lru_cache
+    keeps no exceptions), so its error is raised again on each use. Rendering a compiled template
+    is thread-safe (the engine's reader thread counts tokens while the main thread renders)."""
+    return _shared_environment().from_string(template)
+
+
 def render_template(template: str, messages: Iterable[Mapping[str, Any]], *, bos_token: str = "",
                     eos_token: str = "", add_generation_prompt: bool = True) -> str:
     """Render one template in the sandbox. Raises jinja2's errors (SecurityError included)."""
-    compiled = _environment().from_string(template)
+    compiled = _compiled(template)
     return compiled.render(messages=[dict(m) for m in messages], bos_token=bos_token, eos_token=eos_token,
                            add_generation_prompt=add_generation_prompt)
 
@@ -100,6 +120,9 @@ def render_prompt(template: str | None, messages: Iterable[Mapping[str, Any]], *
                   architecture: str | None = None) -> RenderedPrompt:
     """Render with the model's template (or a built-in format named as ``template``), falling back
     to the format of the model's architecture with a note for the user."""
+    from jinja2 import TemplateError
+    from jinja2.exceptions import SecurityError
+
     messages = [dict(m) for m in messages]
     kwargs = dict(bos_token=bos_token, eos_token=eos_token, add_generation_prompt=add_generation_prompt)
     if template in FORMATS:  # the user chose a built-in format

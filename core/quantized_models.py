@@ -1,8 +1,10 @@
-"""The record of quantizations Hearth made: ``<data>/models/quantized/results.json``.
+"""The models Hearth quantized: their folder, ``<data>/models/quantized``, and the record of them,
+``results.json`` there.
 
 One entry per output file: type, source, size, bits per weight, importance matrix, and (once
 measured) PPL ± error, ΔPPL and KL divergence vs the source on the evaluation text. The wizard's
-table and plot read it back; the model library can list these files from it.
+table and plot read it back; the model library (core/hub) lists these files from it, so this lives
+outside core/quantize, which uses the library to resolve model names.
 """
 
 from __future__ import annotations
@@ -11,9 +13,11 @@ import contextlib
 import threading
 import time
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 
-from ..jsonfile import read_json, write_json_atomic
+from .jsonfile import read_json, write_json_atomic
+from .paths import data_dir
 
 _lock = threading.Lock()
 
@@ -32,9 +36,13 @@ def _locked() -> Iterator[None]:
         yield
 
 
-def results_path() -> Path:
-    from .api import quantized_dir
+def quantized_dir() -> Path:
+    path = data_dir() / "models" / "quantized"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
+
+def results_path() -> Path:
     return quantized_dir() / "results.json"
 
 
