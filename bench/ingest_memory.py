@@ -7,9 +7,15 @@ command on a 1 KB file (the idle process: imports, the embedding model, the stor
 most 500 MB above it for any file the limits accept, and seconds per MB flat as the size grows.
 
 The text repeats with a period of ``--period-mb`` (1 MB): Hearth embeds each distinct chunk text
-once, so after the first period the figures measure reading, parsing, chunking, tokenizing and
-writing — the parts whose memory grew with the file — not the embedding model's speed (about
-20–40 chunks/s on 2 cores: ``--period-mb 0`` makes every chunk unique and the run hours long).
+of a file once, so after the first period the figures measure reading, parsing, chunking,
+tokenizing, looking up repeats and writing — the parts whose memory grew with the file — plus the
+embedding of the first period only. The "distinct" column says how many chunks were embedded.
+``--period-mb 0`` makes every chunk unique: the embedding model's own speed (20–40 chunks/s on
+2 cores), so keep such a size small (``--sizes 5 --period-mb 0``).
+
+Repeats line up with how a file is cut, so that they really are the same chunks: the long line is
+cut into 1 MB blocks at a space (the period ends with one), and a PDF's pages never share a chunk
+(the period holds a whole number of 60-line pages).
 
     python bench/ingest_memory.py [--sizes 20,100,200] [--kinds line,lines,pdf] [--period-mb 1]
 """
@@ -20,6 +26,7 @@ import argparse
 import json
 import os
 import random
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -40,29 +47,32 @@ def _text_block(rng: random.Random, size: int, sep: str) -> str:
                f'"note":"{" ".join(rng.choice(WORDS) for _ in range(rng.randrange(3, 12)))}."}}')
         out.append(rec + sep)
         n += len(rec) + len(sep)
-    return "".join(out)[:size]
+    text = "".join(out)[:size]
+    return text[:-1] + " " if sep != "\n" else text[:-1] + "\n"  # a period ends where a block may be cut
 
 
 def make_text(path: Path, size_mb: int, sep: str, period_mb: float, seed: int = 1) -> None:
     rng = random.Random(seed)
     period = int(period_mb * MB) if period_mb > 0 else 0
     block = _text_block(rng, period, sep) if period else ""
+    # the records of the long line are not wrapped in [ ]: a leading "[" would shift every 1 MB
+    # block off the period, and then no chunk would repeat
     with open(path, "w", encoding="ascii") as f:
-        if sep == ",":
-            f.write("[")
         written = 0
-        while written < size_mb * MB - 2:
+        while written < size_mb * MB - 1:
             part = block or _text_block(rng, MB, sep)
-            part = part[:size_mb * MB - 2 - written]
+            part = part[:size_mb * MB - 1 - written]
             f.write(part)
             written += len(part)
-        f.write("]\n" if sep == "," else "\n")
+        f.write("\n")
 
 
 def make_pdf(path: Path, size_mb: int, period_mb: float, seed: int = 1) -> None:
     """A PDF written object by object: pages of 60 lines of text (about 4.5 KB of content each)."""
     rng = random.Random(seed)
     lines = _text_block(rng, int(max(period_mb, 0.25) * MB), "\n").split("\n")
+    lines = lines[:len(lines) // 60 * 60]  # whole pages: the pages, so their chunks, repeat
+    fresh = period_mb <= 0  # never repeat: every page gets new lines
     with open(path, "wb") as f:
         offsets: list[int] = []
 
@@ -74,6 +84,8 @@ def make_pdf(path: Path, size_mb: int, period_mb: float, seed: int = 1) -> None:
         pages, k, num = [], 0, 4
         while f.tell() < size_mb * MB:
             rows = []
+            if fresh:
+                lines, k = _text_block(rng, 60 * 120, "\n").split("\n")[:60], 0
             for i in range(60):
                 line = lines[k % len(lines)][:90].replace("\\", "").replace("(", "").replace(")", "")
                 k += 1
@@ -98,21 +110,34 @@ def make_pdf(path: Path, size_mb: int, period_mb: float, seed: int = 1) -> None:
 
 
 def run_add(home: Path, path: Path, collection: str) -> dict:
-    """``hearth docs add`` in a child: the peak RSS of that child in MB, seconds, chunks. One home
-    for every run, so the embedding model's derived graph is made once (by a warm-up run)."""
-    cmd = [sys.executable, "-m", "hearthlm.core.cli", "docs", "add", collection, str(path), "--json"]
+    """``hearth docs add`` in a child: the peak RSS of that child in MB, seconds (and when the last
+    part of a large file was staged: the rest is the vector index taking the file's vectors),
+    chunks, distinct chunk texts (embedded). One home for every run, so the embedding model's
+    derived graph is made once (by a warm-up run)."""
+    cmd = [sys.executable, "-m", "hearthlm.core.cli", "docs", "add", collection, str(path), "--progress"]
     wrapper = ("import resource, subprocess, sys, time, json\n"
-               "t = time.perf_counter(); p = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
-               "print(json.dumps({'rc': p.returncode, 's': time.perf_counter() - t, 'out': p.stdout, "
-               "'err': p.stderr[-2000:], 'maxrss_kb': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))")
+               "t = time.perf_counter(); staged = None; files = []\n"
+               "p = subprocess.Popen(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)\n"
+               "for line in p.stdout:\n"
+               "    e = json.loads(line)\n"
+               "    if e['event'] == 'chunks': staged = time.perf_counter() - t\n"
+               "    elif e['event'] == 'file': files.append(e)\n"
+               "err = p.stderr.read(); p.wait()\n"
+               "print(json.dumps({'rc': p.returncode, 's': time.perf_counter() - t, 'staged_s': staged, 'files': files, "
+               "'err': err[-2000:], 'maxrss_kb': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))")
     env = {**os.environ, "HEARTH_HOME": str(home)}
     res = subprocess.run([sys.executable, "-c", wrapper, *cmd], capture_output=True, text=True, env=env, check=True)
     data = json.loads(res.stdout)
-    if data["rc"] != 0:
-        raise SystemExit(f"hearth docs add failed on {path}: {data['err']}")
-    files = json.loads(data["out"])["files"]
+    if data["rc"] != 0 or any(f["status"] != "added" for f in data["files"]):
+        raise SystemExit(f"hearth docs add failed on {path}: {data['err']} {data['files']}")
+    distinct = 0
+    for db in home.rglob("index.sqlite3"):
+        with sqlite3.connect(db) as con:
+            distinct += con.execute("SELECT COUNT(DISTINCT text_hash) FROM chunks WHERE collection = ?",
+                                    (collection,)).fetchone()[0]
     subprocess.run([sys.executable, "-m", "hearthlm.core.cli", "docs", "rm", collection], env=env, check=True)
-    return {"peak_mb": data["maxrss_kb"] / 1024, "seconds": data["s"], "chunks": sum(f["chunks"] for f in files)}
+    return {"peak_mb": data["maxrss_kb"] / 1024, "seconds": data["s"], "staged_s": data["staged_s"],
+            "chunks": sum(f["chunks"] for f in data["files"]), "distinct": distinct}
 
 
 def main() -> int:
@@ -133,9 +158,11 @@ def main() -> int:
     idle = run_add(home, tiny, "idle")
     print(f"idle (1 KB file): peak {idle['peak_mb']:.0f} MB, {idle['seconds']:.1f} s", flush=True)
     rows = []
+    tag = "" if args.period_mb == 1 else f"-p{args.period_mb:g}"
     for kind in kinds:
         for size in sizes:
-            path = work / f"{kind}-{size}mb.{'pdf' if kind == 'pdf' else ('json' if kind == 'line' else 'log')}"
+            suffix = "pdf" if kind == "pdf" else ("json" if kind == "line" else "log")
+            path = work / f"{kind}-{size}mb{tag}.{suffix}"
             t = time.perf_counter()
             if not path.exists():
                 if kind == "pdf":
@@ -145,14 +172,17 @@ def main() -> int:
             made = time.perf_counter() - t
             r = run_add(home, path, f"{kind}-{size}")
             mb = path.stat().st_size / MB
+            index_s = r["seconds"] - r["staged_s"] if r["staged_s"] is not None else float("nan")
             rows.append((kind, mb, r["peak_mb"], r["peak_mb"] - idle["peak_mb"], r["seconds"],
-                         r["seconds"] / mb, r["chunks"]))
+                         r["seconds"] / mb, index_s, r["chunks"], r["distinct"]))
             print(f"{kind:5} {mb:6.0f} MB (made in {made:.0f} s): peak {r['peak_mb']:.0f} MB "
-                  f"(+{r['peak_mb'] - idle['peak_mb']:.0f} over idle), {r['seconds']:.0f} s, "
-                  f"{r['seconds'] / mb:.2f} s/MB, {r['chunks']} chunks", flush=True)
-    print("\n| file | MB | peak RSS MB | above idle MB | s | s/MB | chunks |\n|---|---|---|---|---|---|---|")
-    for kind, mb, peak, above, s, spm, chunks in rows:
-        print(f"| {kind} | {mb:.0f} | {peak:.0f} | {above:.0f} | {s:.0f} | {spm:.2f} | {chunks} |")
+                  f"(+{r['peak_mb'] - idle['peak_mb']:.0f} over idle), {r['seconds']:.0f} s "
+                  f"({index_s:.0f} s of it the vector index), {r['seconds'] / mb:.2f} s/MB, {r['chunks']} chunks "
+                  f"({r['distinct']} distinct, embedded)", flush=True)
+    print("\n| file | MB | peak RSS MB | above idle MB | s | s/MB | s in vector index | chunks | distinct |\n"
+          "|---|---|---|---|---|---|---|---|---|")
+    for kind, mb, peak, above, s, spm, index_s, chunks, distinct in rows:
+        print(f"| {kind} | {mb:.0f} | {peak:.0f} | {above:.0f} | {s:.0f} | {spm:.2f} | {index_s:.0f} | {chunks} | {distinct} |")
     worst = max((r[3] for r in rows), default=0)
     print(f"\nworst: {worst:.0f} MB above idle (target ≤ 500): {'PASS' if worst <= 500 else 'FAIL'}")
     return 0 if worst <= 500 else 1

@@ -15,6 +15,7 @@ import argparse
 import glob
 import json
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -72,7 +73,10 @@ def main() -> None:
     corpus.mkdir()
     for name, text in DOCS.items():
         (corpus / name).write_text(text, encoding="utf-8")
-    extra = sorted(glob.glob("/tmp/venv/lib/python3.11/site-packages/**/*.md", recursive=True))
+    # Markdown files of the installed packages (this interpreter's site-packages, and any venv it
+    # layers on), in a stable order
+    roots = sorted({p for p in sys.path if p.endswith("site-packages") and Path(p).is_dir()})
+    extra = sorted(f for root in roots for f in glob.glob(f"{root}/**/*.md", recursive=True))
     for i, f in enumerate(extra[: args.distractors]):
         shutil.copyfile(f, corpus / f"distractor{i:03d}_{Path(f).name}")
     store = DocStore(work / "store")

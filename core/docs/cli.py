@@ -42,11 +42,22 @@ def cmd_add(args: argparse.Namespace) -> int:
     progress = _progress(args)  # first: the handshake comes before the heavy imports
     from .ingest import ingest
 
+    partial = False  # a large file's progress line is open on stderr
+
     def emit(event: dict[str, Any]) -> None:
+        nonlocal partial
         if progress:  # JSON lines for the window (which runs this command as a child process)
             progress(event)
         elif event["event"] == "file" and not args.json:
+            if partial:
+                print(file=sys.stderr, flush=True)
+                partial = False
             _print_result(event)
+        elif event["event"] == "chunks" and not args.json:  # within a large file, rewritten in place
+            text = msg(M.STATUS_INDEXING, chunks=event["chunks"])
+            print(f"\r[{event['done'] + 1}/{event['total']}] {event['path']}: {text}", end="", file=sys.stderr,
+                  flush=True)
+            partial = True
 
     with _store() as store:
         results = ingest(store, args.collection, args.paths, embedder=args.embedder, emit=emit,

@@ -67,7 +67,10 @@ class MiniLMEmbedder(Embedder):
     # with the length (attention): 128-token chunks embed ~1.3x faster per token than 256
     chunk_tokens = 128
     overlap_tokens = 16
-    batch_size = 32
+    # Rows per onnxruntime run. Its working memory grows with the batch and its arena keeps the
+    # largest: 32 rows cost +315 MB of peak RSS, 8 rows +78 MB — and 8 were 1.2x faster in a paired
+    # comparison (less padding to the longest row; bench/RESULTS.md, "Ingestion memory").
+    batch_size = 8
 
     def __init__(self, threads: int | None = None, packaged_graph: bool = False):
         """``packaged_graph``: run the model file exactly as shipped (benchmarks compare against it);

@@ -30,7 +30,7 @@ from .embedders import DEFAULT_EMBEDDER, Embedder, get_embedder, normalize_name
 from .errors import DocumentError
 from .guards import MAX_FILE_BYTES
 from .parse import is_supported, open_document
-from .store import DocStore, NewDocument, text_hash
+from .store import DocStore, NewDocument, Staging, text_hash
 
 Emit = Callable[[dict[str, Any]], None]
 SKIP_DIRS = {".git", ".hg", ".svn", "__pycache__", "node_modules", ".venv", "venv", ".tox", ".mypy_cache"}
@@ -188,7 +188,12 @@ def ingest(store: DocStore, collection: str, paths: Sequence[str | Path], *, emb
     for i, r in enumerate(results):
         emit({"event": "file", "done": i + 1, "total": total, **r.to_json()})
     done = len(results)
-    for result in _index(store, collection, model, todo, known, max_bytes, cancel):
+
+    def part(path: Path, chunks: int) -> None:
+        # a large file is indexed part by part: say how far it has come, not only when it is done
+        emit({"event": "chunks", "path": str(path), "chunks": chunks, "done": done, "total": total})
+
+    for result in _index(store, collection, model, todo, known, max_bytes, cancel, part):
         results.append(result)
         done += 1
         emit({"event": "file", "done": done, "total": total, **result.to_json()})
@@ -245,7 +250,9 @@ def _batches(items: Iterable[Chunk], n: int) -> Iterator[list[Chunk]]:
 
 
 def _index(store: DocStore, collection: str, model: Embedder, todo: list[Path], known: dict, max_bytes: int,
-           cancel: threading.Event | None) -> Iterable[FileResult]:
+           cancel: threading.Event | None, on_part: Callable[[Path, int], None] | None = None
+           ) -> Iterable[FileResult]:
+    """``on_part(path, chunks so far)`` after each part of a large file is embedded and staged."""
     prepared: queue.Queue = queue.Queue(maxsize=32)  # bounded: a fast parser cannot run ahead in memory
     stop = threading.Event()
 
@@ -277,6 +284,8 @@ def _index(store: DocStore, collection: str, model: Embedder, todo: list[Path], 
                 if isinstance(item, _Part):  # a large file: embedded and staged part by part
                     stream = stream or _Stream(store, collection, model, item.item)
                     stream.add(item)
+                    if on_part is not None and item.chunks:
+                        on_part(item.item.path, stream.staging.count)
                     if item.last:
                         yield stream.commit()
                         stream = None
@@ -326,7 +335,7 @@ class _Stream:
 
     def add(self, part: _Part) -> None:
         if part.chunks:
-            vectors = _vectors(self.store, self.collection, self.model, part.chunks, part.hashes)
+            vectors = _vectors(self.store, self.collection, self.model, part.chunks, part.hashes, self.staging)
             self.staging.add(part.chunks, part.hashes, [vectors[h] for h in part.hashes])
 
     def commit(self) -> FileResult:
@@ -343,10 +352,13 @@ class _Stream:
         self.staging.close()
 
 
-def _vectors(store: DocStore, collection: str, model: Embedder, chunks: Sequence[Chunk], hashes: Sequence[str]
-             ) -> dict[str, np.ndarray]:
-    """A vector for each hash: reused where the collection has the text already, else embedded."""
+def _vectors(store: DocStore, collection: str, model: Embedder, chunks: Sequence[Chunk], hashes: Sequence[str],
+             staging: Staging | None = None) -> dict[str, np.ndarray]:
+    """A vector for each hash: reused where the collection has the text already (or an earlier
+    part of the same large file has), else embedded."""
     vectors = store.known_embeddings(collection, hashes)
+    if staging is not None and len(vectors) < len(hashes):
+        vectors.update(staging.known_embeddings([h for h in hashes if h not in vectors]))
     missing: dict[str, str] = {}
     for h, c in zip(hashes, chunks, strict=True):
         if h not in vectors:

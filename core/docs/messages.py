@@ -38,6 +38,7 @@ EMPTY_QUESTION = QT_TRANSLATE_NOOP("core", "The question is empty.")
 
 # -- progress and results ---------------------------------------------------------------------
 STATUS_ADDED = QT_TRANSLATE_NOOP("core", "indexed, {chunks} chunks")
+STATUS_INDEXING = QT_TRANSLATE_NOOP("core", "indexing, {chunks} chunks so far")
 STATUS_UNCHANGED = QT_TRANSLATE_NOOP("core", "unchanged")
 STATUS_REMOVED = QT_TRANSLATE_NOOP("core", "removed")
 ADD_SUMMARY = QT_TRANSLATE_NOOP("core", "{added} indexed, {unchanged} unchanged, {removed} removed, {failed} failed.")

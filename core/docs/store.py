@@ -438,6 +438,8 @@ class DocStore:
             self._db.execute(f"CREATE TABLE {name}.chunks (ord INTEGER PRIMARY KEY, text TEXT, page INTEGER, "
                              "section TEXT, char_start INTEGER, char_end INTEGER, tokens INTEGER, text_hash TEXT, "
                              "embedding BLOB, terms TEXT)")
+            # a text repeated within the file (a log, an export) is embedded once: looked up by hash
+            self._db.execute(f"CREATE INDEX {name}.chunks_hash ON chunks (text_hash)")
         return Staging(self, name)
 
     def commit_staged(self, collection: str, staging: Staging, *, path: str, size: int, mtime_ns: int,
@@ -618,6 +620,19 @@ class Staging:
             self.store._db.executemany(f"INSERT INTO {self.name}.chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
             self.store._db.execute("COMMIT")
         self.count += len(rows)
+
+    def known_embeddings(self, hashes: Sequence[str]) -> dict[str, np.ndarray]:
+        """Vectors already staged for these chunk texts (earlier parts of the same file)."""
+        out: dict[str, np.ndarray] = {}
+        unique = list(dict.fromkeys(hashes))
+        with self.store._thread_lock:
+            for i in range(0, len(unique), 500):
+                part = unique[i:i + 500]
+                for h, blob in self.store._db.execute(
+                        f"SELECT text_hash, embedding FROM {self.name}.chunks WHERE text_hash IN "
+                        f"({','.join('?' * len(part))}) GROUP BY text_hash", part):
+                    out[h] = np.frombuffer(blob, np.float32)
+        return out
 
     def close(self) -> None:
         self.store._drop_stage(self.name)

@@ -1472,6 +1472,10 @@
         <translation>已索引，{chunks} 个片段</translation>
     </message>
     <message>
+        <source>indexing, {chunks} chunks so far</source>
+        <translation>正在索引，已有 {chunks} 个片段</translation>
+    </message>
+    <message>
         <source>unchanged</source>
         <translation>未变化</translation>
     </message>

@@ -1,0 +1,105 @@
+"""Ingesting a large file takes bounded memory (issue 12, item 11): a 20 MB file that is one single
+line goes through the real ``hearth docs add`` in a child process, whose peak RSS must stay within
+500 MB of the same command on a tiny file (imports, the embedding model, the store). Before the
+streaming change it peaked at 3.2 GB.
+
+The line repeats a short run of words, so its chunks repeat and only a few distinct ones are
+embedded (a text repeated within a file is embedded once): the test measures reading, chunking,
+staging and writing — the parts that used to grow with the line — not the model's speed."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from hearthlm.core.docs import ingest as ingest_module
+from hearthlm.core.docs.embedders import get_embedder
+from hearthlm.core.docs.ingest import ingest
+from hearthlm.core.docs.store import DocStore
+
+BUDGET_MB = 500
+SIZE_MB = 20
+# 32 characters ending with a space: 8 KB tokenizer pieces and 1 MB blocks both end at a repeat
+UNIT = "valve pressure engine river low "
+
+
+def _peak_rss_mb(home: Path, collection: str, path: Path) -> tuple[float, dict]:
+    """Run ``hearth docs add`` as a child; its own peak RSS (from wait4) and its JSON answer."""
+    env = {**os.environ, "HEARTH_HOME": str(home), "HEARTH_EMBED_THREADS": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "hearthlm.core.cli", "docs", "add", collection, str(path), "--json"],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # read the pipes first, then reap it ourselves: wait4 gives this child's rusage alone
+    out, err = proc.stdout.read(), proc.stderr.read()  # type: ignore[union-attr]
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    assert proc.returncode == 0, err.decode(errors="replace")[-2000:]
+    return usage.ru_maxrss / 1024, json.loads(out)
+
+
+def test_a_20_mb_single_line_is_ingested_within_500_mb_of_an_idle_add(hearth_home: Path, tmp_path: Path) -> None:
+    assert len(UNIT) == 32
+    tiny = tmp_path / "tiny.txt"
+    tiny.write_text("A small note about valves and pressure.\n" * 20)
+    big = tmp_path / "export.txt"
+    with open(big, "w", encoding="ascii") as f:
+        block = UNIT * (1 << 15)  # 1 MB
+        for _ in range(SIZE_MB):
+            f.write(block)
+    assert b"\n" not in big.read_bytes()[:1 << 20]
+
+    _peak_rss_mb(hearth_home, "warmup", tiny)  # builds the derived embedding graph once
+    idle, _ = _peak_rss_mb(hearth_home, "idle", tiny)
+    peak, answer = _peak_rss_mb(hearth_home, "big", big)
+    (result,) = answer["files"]
+    assert result["status"] == "added", result
+    assert result["chunks"] > 10_000  # the whole line was chunked, not a prefix
+    print(f"idle {idle:.0f} MB, 20 MB line {peak:.0f} MB (+{peak - idle:.0f}), {result['chunks']} chunks")
+    assert peak - idle <= BUDGET_MB, f"peak {peak:.0f} MB vs idle {idle:.0f} MB: +{peak - idle:.0f} MB"
+
+
+def _repeating_file(path: Path, paragraphs: int) -> list[str]:
+    """Markdown whose paragraphs cycle through 5 distinct ones: its chunks repeat."""
+    distinct = [f"Paragraph {k} tells of the valve, the river and the engine {k} times over." for k in range(5)]
+    path.write_text("\n\n".join(distinct[i % 5] for i in range(paragraphs)) + "\n", encoding="utf-8")
+    return distinct
+
+
+def test_a_text_repeated_in_a_large_file_is_embedded_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    f = tmp_path / "log.md"
+    _repeating_file(f, 600)
+    monkeypatch.setattr(ingest_module, "STREAM_AFTER", 20)  # staged part by part, 8 chunks a part
+    monkeypatch.setattr(ingest_module, "EMBED_GROUP", 8)
+    model = get_embedder("minilm")
+    embedded: list[str] = []
+    real = model.embed
+    monkeypatch.setattr(model, "embed", lambda texts: embedded.extend(texts) or real(texts))
+    events: list[dict] = []
+    with DocStore(tmp_path / "store") as store:
+        (result,) = ingest(store, "c", [f], emit=events.append)
+        assert result.status == "added" and result.chunks > 40
+        texts = {t for _, t, _ in store.all_chunk_texts("c")}
+        assert store.vector_count("c") == result.chunks
+    # every distinct chunk text once, though the repeats fall in later parts of the file
+    assert len(embedded) == len(set(embedded)) == len(texts) < 10
+
+    # the window and the CLI hear how far a large file has come, part by part
+    parts = [e for e in events if e["event"] == "chunks"]
+    assert len(parts) >= result.chunks // 8 - 1
+    assert [e["chunks"] for e in parts] == sorted(e["chunks"] for e in parts)
+    assert parts[-1]["chunks"] == result.chunks and parts[0]["path"] == str(f)
+    assert events[-1]["event"] == "file" and events.index(parts[-1]) < len(events) - 1
+
+
+def test_the_cli_shows_progress_within_a_large_file(hearth_home: Path, tmp_path: Path) -> None:
+    f = tmp_path / "log.md"
+    _repeating_file(f, 6000)  # more chunks than a file is embedded in at once (ingest.STREAM_AFTER)
+    env = {**os.environ, "HEARTH_HOME": str(hearth_home), "HEARTH_EMBED_THREADS": "1"}
+    proc = subprocess.run([sys.executable, "-m", "hearthlm.core.cli", "docs", "add", "c", str(f)],
+                          env=env, capture_output=True, text=True, timeout=240)
+    assert proc.returncode == 0, proc.stderr
+    assert "chunks so far" in proc.stderr and f"[1/1] {f}: indexed" in proc.stdout
