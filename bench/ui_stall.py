@@ -187,6 +187,7 @@ def main() -> int:
 
     from hearthlm.core.settings import Settings
     from hearthlm.core.starter import starter_model_path
+    from hearthlm.gui.heap import freeze_long_lived
     from hearthlm.gui.main_window import MainWindow
 
     path = starter_model_path()
@@ -200,6 +201,7 @@ def main() -> int:
     window = MainWindow(settings, model=str(path))
     window.resize(900, 700)
     window.show()
+    freeze_long_lived()  # as the app's start does (gui/app.py)
 
     # 50 earlier messages in the conversation store, rendered as the window renders them (Markdown,
     # a highlighted code block in every fifth answer); the whole history goes into the prompt.

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from PySide6.QtCore import QSignalBlocker
 from PySide6.QtWidgets import QTabWidget, QWidget
 
+from .heap import freeze_new_long_lived
+
 
 class LazyTabs:
     """Pages of a QTabWidget, each made by its factory the first time its tab becomes current or
@@ -51,6 +53,7 @@ class LazyTabs:
         self.tabs.setCurrentIndex(current)
         del blocker
         placeholder.deleteLater()
+        freeze_new_long_lived()  # the page lives as long as the window
         return page
 
     def _on_current(self, index: int) -> None:

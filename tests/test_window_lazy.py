@@ -117,5 +117,30 @@ def test_the_app_freezes_once_at_its_start_after_collecting(qtbot, no_model) -> 
         for translator in translators:  # the other tests' application speaks English
             app.removeTranslator(translator)
     finally:
+        from hearthlm.gui import heap
+
+        heap._app_started = False  # the other tests' windows freeze nothing
         gc.unfreeze()
         gc.enable()
+
+
+def test_pages_made_later_are_frozen_only_in_the_app(qtbot, no_model) -> None:
+    """A page made when first shown lives as long as the window: in the app it leaves the collector's
+    reach too (a full collection walked chromadb's objects while an answer streamed); a test process
+    that makes many windows freezes nothing."""
+    from hearthlm.gui import heap
+    from hearthlm.gui.main_window import MainWindow
+
+    gc.unfreeze()
+    win = MainWindow(Settings())
+    qtbot.addWidget(win)
+    win.quantize_page  # noqa: B018 (made on first use)
+    assert gc.get_freeze_count() == 0
+    heap._app_started = True
+    try:
+        win.monitor_page  # noqa: B018
+        assert gc.get_freeze_count() > 0
+    finally:
+        heap._app_started = False
+        gc.unfreeze()
+        win.close()
