@@ -261,3 +261,34 @@ def test_watched_folder_follows_edits(tmp_path: Path, store: DocStore) -> None:
     assert {(Path(r.path).name, r.status) for r in seen} == {("comet.md", "added"), ("bread.md", "removed")}
     assert top_source(store, "How often does Halley's comet return?") == "comet.md"
     assert store.folders("c") == [("c", str(folder), True)]
+
+
+OPEN_CHILD = """
+import os, sys, time
+from hearthlm.core.docs.store import DocStore
+open(sys.argv[2] + "." + str(os.getpid()), "w").close()  # imported: ready
+while not os.path.exists(sys.argv[2]):  # all open at the same moment
+    time.sleep(0.001)
+with DocStore(sys.argv[1]):
+    pass
+"""
+
+
+def test_many_processes_opening_a_new_store_at_once(tmp_path: Path) -> None:
+    """Switching a new database to WAL needs it to itself, and SQLite answers "database is locked" at
+    once, without waiting, to a second process doing the same (seen in a fresh-clone CI run of
+    the two-writers test). The switch is made under the store's own file lock."""
+    script = tmp_path / "open.py"
+    script.write_text(OPEN_CHILD, encoding="utf-8")
+    for round_ in range(3):
+        root = tmp_path / f"store{round_}"
+        go = tmp_path / f"go{round_}"
+        children = [subprocess.Popen([sys.executable, str(script), str(root), str(go)], stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True) for _ in range(6)]
+        deadline = time.monotonic() + 120
+        while len(list(tmp_path.glob(f"go{round_}.*"))) < len(children) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        go.touch()
+        for child in children:
+            _out, err = child.communicate(timeout=240)
+            assert child.returncode == 0, err

@@ -151,7 +151,7 @@ class DocStore:
     the vector index after a crash: the window opens it on a worker thread (gui/docs_page.py)."""
 
     def __init__(self, root: Path | str | None = None, lock_timeout: float = LOCK_TIMEOUT_S):
-        from filelock import FileLock
+        from filelock import FileLock, Timeout
 
         self.root = Path(root) if root is not None else data_dir() / "docs"
         self.root.mkdir(parents=True, exist_ok=True)
@@ -161,7 +161,14 @@ class DocStore:
         self._depth = 0
         self._db = sqlite3.connect(self.root / "index.sqlite3", timeout=60, check_same_thread=False,
                                    isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
+        # Switching a new database to WAL needs it to itself, and SQLite answers "database is locked"
+        # at once (no busy wait) to a second process switching at the same moment (seen in CI with
+        # two writers opening one new store): the switch is made under the store's file lock.
+        try:
+            with self._file_lock.acquire(timeout=self.lock_timeout):
+                self._db.execute("PRAGMA journal_mode=WAL")
+        except Timeout:
+            raise StoreError(M.STORE_BUSY) from None
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._index = VectorIndex(self.root / "chroma", self._generation)
         self._writes = 0
