@@ -42,11 +42,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from engine_overhead import N_BATCH, RawReference  # bench/ is the script's folder: on sys.path
+
 TURNS = 10
 ANSWER_TOKENS = 150
 N_CTX = 8192
 TARGET = 1.3
-N_BATCH = 512  # LoadParams' default, used by Hearth here
 THREADS = 0  # llama.cpp threads for Hearth and the reference; 0: the app's default (one per physical core)
 REPEAT_PENALTY = 1.1
 REPEATS = 5  # interleaved re-measurements of turn 1 and turn 10 (one pair is noisy on a busy machine)
@@ -195,32 +196,19 @@ def remeasure(path: Path, history: list[dict[str, str]]) -> tuple[tuple, tuple]:
 # -- the raw llama.cpp reference -------------------------------------------------------------------
 
 
-class RawChat:
-    """One llama.cpp context driven through the low-level API, with prefix reuse done by hand."""
+class RawChat(RawReference):
+    """One llama.cpp context driven through the low-level API, with prefix reuse done by hand. The
+    model and context are set up as engine_overhead.py's reference does (flash attention "auto",
+    f16 KV cache: as Hearth), with this benchmark's n_ctx and Hearth's thread count."""
 
     def __init__(self, path: Path):
         import llama_cpp as ll
 
         from hearthlm.core.engine.runner import default_threads
 
-        self.ll = ll
-        ll.llama_backend_init()
         self._quiet = ll.llama_log_callback(lambda level, text, user: None)
         ll.llama_log_set(self._quiet, None)
-        mparams = ll.llama_model_default_params()
-        mparams.n_gpu_layers = 0
-        self.model = ll.llama_model_load_from_file(os.fsencode(str(path)), mparams)
-        if not self.model:
-            raise RuntimeError(f"could not load {path}")
-        cparams = ll.llama_context_default_params()  # flash attention "auto", f16 KV cache: as Hearth
-        cparams.n_ctx, cparams.n_batch, cparams.n_ubatch = N_CTX, N_BATCH, min(N_BATCH, 512)
-        cparams.n_threads = cparams.n_threads_batch = THREADS or default_threads()  # as Hearth's LoadParams
-        cparams.no_perf = True
-        self.ctx = ll.llama_init_from_model(self.model, cparams)
-        if not self.ctx:
-            raise RuntimeError("could not create a context")
-        self.vocab = ll.llama_model_get_vocab(self.model)
-        self.memory = ll.llama_get_memory(self.ctx)
+        super().__init__(ll, str(path), N_CTX, THREADS or default_threads())  # as Hearth's LoadParams
         self.cached: list[int] = []
         self.piece = ctypes.create_string_buffer(256)
         template = ll.llama_model_chat_template(self.model, None)
@@ -291,10 +279,6 @@ class RawChat:
         finally:
             ll.llama_sampler_free(chain)
         return len(tokens) - keep, ttft, out.decode("utf-8", "replace")
-
-    def close(self) -> None:
-        self.ll.llama_free(self.ctx)
-        self.ll.llama_model_free(self.model)
 
 
 def raw_reference(path: Path) -> list[tuple]:
