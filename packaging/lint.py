@@ -65,24 +65,24 @@ def read_baseline() -> list[str]:
     return [line for line in BASELINE.read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")]
 
 
-def check_ruff() -> bool:
-    result = run([sys.executable, "-m", "ruff", "check", "."])
+def check_tool(command: list[str], clean: str, found: str) -> bool:
+    """Run one linter; say ``clean`` when it passes, else ``found`` and its output."""
+    result = run(command)
     if result.returncode != 0:
-        say("ruff found problems:")
+        say(found)
         print(result.stdout + result.stderr)
         return False
-    say("ruff: clean")
+    say(clean)
     return True
+
+
+def check_ruff() -> bool:
+    return check_tool([sys.executable, "-m", "ruff", "check", "."], "ruff: clean", "ruff found problems:")
 
 
 def check_imports() -> bool:
-    result = run([tool("lint-imports"), "--no-cache"])
-    if result.returncode != 0:
-        say("import-linter: a wall was crossed:")
-        print(result.stdout + result.stderr)
-        return False
-    say("import-linter: contracts kept")
-    return True
+    return check_tool([tool("lint-imports"), "--no-cache"], "import-linter: contracts kept",
+                      "import-linter: a wall was crossed:")
 
 
 def mypy_errors() -> tuple[list[str], str]:
