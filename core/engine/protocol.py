@@ -15,7 +15,7 @@ Engine -> parent (the protocol channel; framing and the handshake: core/child):
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 
@@ -36,6 +36,9 @@ class LoadParams:
     flash_attn: str = "auto"  # auto | on | off
     type_k: str = "f16"  # KV cache types: f16 | q8_0 | q4_0 (a quantized V cache needs flash attention)
     type_v: str = "f16"
+    # Sequences decoded together in one context (continuous batching: the server's clients and the
+    # window share one engine). Each gets n_ctx // n_parallel cells at most.
+    n_parallel: int = 1
 
     def __post_init__(self) -> None:
         from .offload_params import check_offload_params
@@ -52,6 +55,9 @@ class GenerationParams:
     min_p: float = 0.05
     repeat_penalty: float = 1.0
     seed: int | None = None
+    stop: list[str] = field(default_factory=list)  # the answer ends before the first of these strings
+    grammar: str | None = None  # GBNF the answer must follow (json_schema / json_object of the server)
+    top_logprobs: int = 0  # > 0: each token's log-probability and this many alternatives are returned
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> GenerationParams:
