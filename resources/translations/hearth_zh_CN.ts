@@ -1380,6 +1380,10 @@
         <translation>{path} 有 {size} MB，超过文档大小上限 {limit} MB，已跳过。</translation>
     </message>
     <message>
+        <source>{path} would make more than {limit} passages, over the limit for one document (the search index keeps every passage in memory); it was skipped. Split it, or add the parts you need.</source>
+        <translation>{path} 会切分出超过 {limit} 个段落，超出单个文档的上限（搜索索引把每个段落都保存在内存中），已跳过。请拆分该文件，或只添加需要的部分。</translation>
+    </message>
+    <message>
         <source>{path} is empty.</source>
         <translation>{path} 是空文件。</translation>
     </message>
