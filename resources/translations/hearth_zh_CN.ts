@@ -474,6 +474,10 @@
         <translation>正在将 {n} 项索引到 {name}…</translation>
     </message>
     <message>
+        <source>{n} chunks so far…</source>
+        <translation>已完成 {n} 个分块…</translation>
+    </message>
+    <message>
         <source>unchanged</source>
         <translation>未变化</translation>
     </message>
