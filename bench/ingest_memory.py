@@ -120,8 +120,8 @@ def run_add(home: Path, path: Path, collection: str) -> dict:
                "p = subprocess.Popen(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)\n"
                "for line in p.stdout:\n"
                "    e = json.loads(line)\n"
-               "    if e['event'] == 'chunks': staged = time.perf_counter() - t\n"
-               "    elif e['event'] == 'file': files.append(e)\n"
+               "    if e.get('event') == 'chunks': staged = time.perf_counter() - t\n"
+               "    elif e.get('event') == 'file': files.append(e)  # (the child's ready line has none)\n"
                "err = p.stderr.read(); p.wait()\n"
                "print(json.dumps({'rc': p.returncode, 's': time.perf_counter() - t, 'staged_s': staged, 'files': files, "
                "'err': err[-2000:], 'maxrss_kb': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))")
