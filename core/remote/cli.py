@@ -133,8 +133,15 @@ def cmd_test(args: argparse.Namespace) -> int:
     from .endpoints import get_endpoint
     from .probe import probe
 
-    endpoint = get_endpoint(load_settings(), args.name)
+    settings = load_settings()
+    endpoint = get_endpoint(settings, args.name)
     result = probe(endpoint, endpoint.key(secret_store()), tools=not args.no_tools)
+    if result.ok:  # the window's model picker offers what was found
+        from ..settings import save_settings
+        from .endpoints import remember_probe
+
+        remember_probe(settings, endpoint.name, [m["id"] for m in result.models], result.server)
+        save_settings(settings)
     if args.json:
         _json(result.to_json())
         return EXIT_OK if result.ok else EXIT_FAILED

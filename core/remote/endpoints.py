@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import re
 import ssl
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -31,6 +31,8 @@ class Endpoint:
     has_key: bool = False
     ca_file: str | None = None  # a PEM file of the CA that signed the server's certificate
     timeout_s: float = DEFAULT_TIMEOUT_S
+    models: list[str] = field(default_factory=list)  # the ids it listed last (the model pickers show them)
+    server: str | None = None  # what the last probe found: llama-server, vLLM, Ollama, …
 
     @classmethod
     def from_json(cls, name: str, data: Any) -> Endpoint:
@@ -38,7 +40,9 @@ class Endpoint:
         timeout = data.get("timeout_s")
         return cls(name=name, url=str(data.get("url", "")), has_key=bool(data.get("has_key")),
                    ca_file=data.get("ca_file") if isinstance(data.get("ca_file"), str) else None,
-                   timeout_s=float(timeout) if isinstance(timeout, (int, float)) and timeout > 0 else DEFAULT_TIMEOUT_S)
+                   timeout_s=float(timeout) if isinstance(timeout, (int, float)) and timeout > 0 else DEFAULT_TIMEOUT_S,
+                   models=[m for m in data.get("models") or [] if isinstance(m, str)],
+                   server=data.get("server") if isinstance(data.get("server"), str) else None)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -138,3 +142,10 @@ def remove_endpoint(settings: Any, name: str, store: SecretStore | None = None) 
     get_endpoint(settings, name)
     (store or secret_store()).delete(endpoint_key(name))
     settings.remotes = {k: v for k, v in settings.remotes.items() if k != name}
+
+
+def remember_probe(settings: Any, name: str, models: list[str], server: str | None) -> None:
+    """Keep what a listing found (model ids, the server's kind) with the endpoint, for the pickers."""
+    if name in settings.remotes:
+        settings.remotes = {**settings.remotes, name: {**settings.remotes[name], "models": list(models),
+                                                       "server": server}}

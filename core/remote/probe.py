@@ -164,7 +164,7 @@ def probe(endpoint: Endpoint, key: str | None = None, tools: bool = True) -> Pro
         try:
             entries = list_models(client, endpoint)
         except HearthError as exc:
-            result.error = str(exc)
+            result.error = exc.msg  # a Msg (a str): the window shows it translated
             return result
         result.latency_s = round(time.monotonic() - started, 4)
         owners = {str(e.get("owned_by") or "") for e in entries} - {""}
