@@ -123,7 +123,7 @@ def cmd_list(args: argparse.Namespace) -> int:
             print(f"  {ref}")
         if row["error"]:
             print(f"  {row['error']}")
-    print(f"Keys are kept in {store.describe()}.", file=sys.stderr)
+    print(msg(M.KEYS_KEPT_IN, store=store.describe()), file=sys.stderr)
     return EXIT_OK
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from ..errors import EngineError
 from ..messages import Msg, msg
 from . import messages as M
+from datetime import UTC
 
 
 class RemoteError(EngineError):
@@ -62,15 +63,15 @@ def retry_after(value: str | None) -> float | None:
     except ValueError:
         pass
     from email.utils import parsedate_to_datetime
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 def status_error(status: int, body: bytes | str | None, headers: Any, *, name: str, url: str, model: str,

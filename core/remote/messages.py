@@ -20,6 +20,7 @@ CA_FILE_UNREADABLE = QT_TRANSLATE_NOOP("core", "Cannot use {path} as a CA certif
 ENDPOINT_ADDED = QT_TRANSLATE_NOOP("core", "Added {name} ({url}); its key is kept in {store}.")
 ENDPOINT_ADDED_NO_KEY = QT_TRANSLATE_NOOP("core", "Added {name} ({url}), without a key.")
 ENDPOINT_REMOVED = QT_TRANSLATE_NOOP("core", "Removed {name} and its key.")
+KEYS_KEPT_IN = QT_TRANSLATE_NOOP("core", "Keys are kept in {store}.")
 NO_ENDPOINTS = QT_TRANSLATE_NOOP("core", "No remote endpoints yet: add one with `hearth remote add NAME URL`.")
 PLAIN_HTTP_KEY = QT_TRANSLATE_NOOP(
     "core", "The key for {name} goes over plain http://, readable by anyone on the network path: use https:// "
