@@ -123,6 +123,8 @@ def test_a_local_model_and_a_remote_one_take_turns_in_one_session(server, starte
         h.load(starter_model)
         local = h.session.engine.engine
         assert isinstance(local, Engine) and local.alive
+        h.load("remote:nowhere/m")  # type: ignore[arg-type]
+        assert h.count("load_failed") == 1 and h.session.engine.engine is local and local.alive  # kept
         h.load(ref(server))  # type: ignore[arg-type]
         assert isinstance(h.session.engine.engine, RemoteEngine) and not local.alive  # its memory is freed
         h.ask(lambda: h.session.send("Say hello."))
