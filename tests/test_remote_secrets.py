@@ -84,6 +84,7 @@ def test_an_endpoint_key_goes_to_the_keychain_and_nowhere_else(memory_keyring, f
     assert main(["remote", "list", "--json"]) == 0
     listing = json.loads(capsys.readouterr().out)
     assert listing["secret_store"] == "keyring" and listing["endpoints"][0]["models"] == ["remote:gpu/Qwen/Qwen3-8B"]
+    assert load_settings().remotes["gpu"]["models"] == ["Qwen/Qwen3-8B"]  # for the window's model picker
 
     assert SECRET not in everything_written()
     assert SECRET not in out.out + out.err

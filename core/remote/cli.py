@@ -100,16 +100,22 @@ def _models(endpoint: Any, store: Any) -> tuple[list[str], str | None]:
 
 def cmd_list(args: argparse.Namespace) -> int:
     from ..secrets import secret_store
-    from ..settings import load_settings
-    from .endpoints import endpoints
+    from ..settings import load_settings, save_settings
+    from .endpoints import endpoints, remember_probe
 
     store = secret_store()
-    found = endpoints(load_settings())
+    settings = load_settings()
     rows = []
-    for endpoint in found:
+    listed = False
+    for endpoint in endpoints(settings):
         models, error = ([], None) if args.no_models else _models(endpoint, store)
+        if not args.no_models and error is None:  # the window's model picker offers them
+            remember_probe(settings, endpoint.name, models, endpoint.server)
+            listed = True
         rows.append({**_endpoint_json(endpoint), "models": [make_ref(endpoint.name, m) for m in models],
                      "error": error})
+    if listed:
+        save_settings(settings)
     if args.json:
         _json({"endpoints": rows, "secret_store": store.kind, "secret_store_description": store.describe()})
         return EXIT_OK
