@@ -154,6 +154,10 @@ class RemoteEngine:
                 settings = load_settings()
             self._endpoint = get_endpoint(settings, name)
             self._key = self._endpoint.key()
+            with self._lock:
+                if self._client is not None:  # made for another endpoint (its URL, key, CA)
+                    self._client.close()
+                    self._client = None
         client = self._http()
         from .probe import model_entries, server_context
 
@@ -192,10 +196,11 @@ class RemoteEngine:
     # -- inside ------------------------------------------------------------------------------------
 
     def _http(self) -> Any:
-        if self._client is None:
-            assert self._endpoint is not None
-            self._client = make_client(self._endpoint, self._key, self._connect_timeout_s)
-        return self._client
+        with self._lock:  # one client (one connection pool) however many threads ask at once
+            if self._client is None:
+                assert self._endpoint is not None
+                self._client = make_client(self._endpoint, self._key, self._connect_timeout_s)
+            return self._client
 
     def _body(self, body: dict[str, Any], params: GenerationParams) -> dict[str, Any]:
         assert self._endpoint is not None
