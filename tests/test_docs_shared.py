@@ -288,3 +288,51 @@ def test_server_addresses() -> None:
         with pytest.raises(StoreError, match="is not a Chroma server address"):
             shared_server.parse_url(bad)
     assert shared_server.remote_name("Team docs") != shared_server.remote_name("Team-docs")
+
+
+def test_window_creates_and_searches_a_shared_collection(qtbot, tmp_path: Path, server: ChromaServer,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """The New collection dialog filled in offscreen; the collection is made on the server (a job),
+    another installation's documents show up, and a question is answered — then, with the server
+    down, answered by keywords with one sentence in the status line."""
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from hearthlm.gui.docs_page import DocsPage
+    from hearthlm.gui.new_collection_dialog import NewCollectionDialog
+
+    folder = write_corpus(tmp_path / "docs")
+    code, _, err = run_hearth(tmp_path / "alice", "docs", "add", "Team", str(folder), "--server", server.url)
+    assert code == 0, err
+
+    dialog = NewCollectionDialog()
+    qtbot.addWidget(dialog)
+    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    dialog.name.setText("Team")
+    dialog.shared.setChecked(True)
+    assert not ok.isEnabled()  # a shared collection needs its server
+    dialog.server.setText(server.url)
+    assert ok.isEnabled() and dialog.token_env.isEnabled()
+    choice = dialog.choice()
+    monkeypatch.setattr(NewCollectionDialog, "ask", staticmethod(lambda *a, **k: choice))
+
+    page = DocsPage()
+    qtbot.addWidget(page)
+    try:
+        qtbot.waitSignal(page.storeReady, timeout=60_000).wait() if page.ready_store is None else None
+        assert page._new_collection() == "Team"
+        qtbot.waitUntil(lambda: page.current_collection() == "Team", timeout=60_000)
+        assert page.collections.currentItem().text() == "Team (shared, 4 files)"
+        assert page.collections.currentItem().toolTip() == server.url
+        assert page.files.topLevelItemCount() == 4
+        page.question.setText("what causes the tides")
+        with qtbot.waitSignal(page.resultsShown, timeout=120_000):
+            page.ask()
+        assert "tides.md" in page.results.toPlainText().splitlines()[0]
+        server.kill()
+        with qtbot.waitSignal(page.resultsShown, timeout=120_000):
+            page.ask()
+        assert "tides.md" in page.results.toPlainText().splitlines()[0]
+        assert page.status.text() == (f"The Chroma server at {server.url} cannot be reached, so these results "
+                                      "come from this computer's copy of “Team” by keywords only.")
+    finally:
+        page.shutdown()
