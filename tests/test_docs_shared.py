@@ -217,6 +217,31 @@ def test_writer_killed_before_publishing_shows_nothing_of_its_document(tmp_path:
     assert server_state(server, "Team")[2] == 0
 
 
+def test_a_published_record_is_shown_only_with_all_its_chunks(tmp_path: Path, server: ChromaServer) -> None:
+    """A manifest record whose chunks are not all on the server (written by hand here with chromadb's
+    client, as a server that lost writes could leave it) is not mirrored until they are."""
+    with DocStore(tmp_path / "bob") as bob:
+        bob.shared.add("Team", server.url, None, "minilm", 384)
+        client = server.client()
+        base = shared_server.remote_name("Team")
+        chunks, manifest = client.get_collection(base), client.get_collection(base + "-docs")
+        texts = ["Alpacas hum when they are curious.", "Alpacas spit when annoyed.", "Alpacas live in the Andes."]
+        meta = {"doc": "u1", "path": "/team/alpacas.md", "pending": False, "char_start": 0, "char_end": 10}
+        chunks.upsert(ids=["u1:0", "u1:1"], embeddings=[[1.0] + [0.0] * 383, [0.0, 1.0] + [0.0] * 382],
+                      documents=texts[:2], metadatas=[{**meta, "ord": 0}, {**meta, "ord": 1}])
+        manifest.upsert(ids=["u1"], embeddings=[[1.0]], metadatas=[{"path": "/team/alpacas.md", "chunks": 3,
+                                                                     "published": time.time()}])
+        bob.shared.sync("Team", force=True)
+        assert bob.documents("Team") == []
+        assert search(bob, ["Team"], "alpacas hum") == []
+        chunks.upsert(ids=["u1:2"], embeddings=[[0.0, 0.0, 1.0] + [0.0] * 381], documents=texts[2:],
+                      metadatas=[{**meta, "ord": 2}])
+        bob.shared.sync("Team", force=True)
+        (doc,) = bob.documents("Team")
+        assert doc.chunks == 3
+        assert search(bob, ["Team"], "alpacas hum")[0].text == texts[0]
+
+
 def test_questions_are_answered_with_the_server_down(tmp_path: Path, server: ChromaServer) -> None:
     folder = write_corpus(tmp_path / "docs")
     with DocStore(tmp_path / "bob") as bob:

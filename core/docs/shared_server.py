@@ -29,11 +29,11 @@ import socket
 import time
 import uuid
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 from collections.abc import Callable, Iterable, Sequence
 from urllib.parse import urlsplit
 
-from ..messages import msg
 from . import messages as M
 from .errors import StoreError
 
@@ -276,8 +276,7 @@ class RemoteCollection:
             where: dict[str, Any] = {"doc": part[0]} if len(part) == 1 else {"doc": {"$in": part}}
             offset = 0
             while True:
-                page = self._call_once(lambda w=where, o=offset: self._chunks.get(
-                    where=w, include=["documents", "metadatas"], limit=PAGE * 5, offset=o))
+                page = self._call_once(partial(self._chunk_page, where, offset))
                 for cid, text, meta in zip(page["ids"], page["documents"], page["metadatas"], strict=True):
                     out[str(meta["doc"])].append((cid, text or "", dict(meta)))
                 if len(page["ids"]) < PAGE * 5:
@@ -286,6 +285,9 @@ class RemoteCollection:
         for rows in out.values():
             rows.sort(key=lambda r: int(r[2].get("ord", 0)))
         return out
+
+    def _chunk_page(self, where: dict[str, Any], offset: int) -> Any:
+        return self._chunks.get(where=where, include=["documents", "metadatas"], limit=PAGE * 5, offset=offset)
 
     def query(self, vector: Any, k: int) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity) of live chunks, best first. One try: the caller falls back
@@ -347,7 +349,10 @@ class RemoteCollection:
         batch = self.max_batch()
         for k in range(0, chunks, batch):
             ids = [f"{uid}:{o}" for o in range(k, min(chunks, k + batch))]
-            self._call(lambda ids=ids: self._chunks.update(ids=ids, metadatas=[{"pending": False}] * len(ids)))
+            self._call(partial(self._mark_live, ids))
+
+    def _mark_live(self, ids: list[str]) -> None:
+        self._chunks.update(ids=ids, metadatas=[{"pending": False}] * len(ids))
 
     def unpublish(self, uids: Sequence[str]) -> None:
         """Documents leave the manifest (at once, for every client), then their chunks go."""
@@ -355,7 +360,10 @@ class RemoteCollection:
             return
         self._call(lambda: self._manifest.delete(ids=list(uids)))
         for uid in uids:
-            self._call(lambda uid=uid: self._chunks.delete(where={"doc": uid}))
+            self._call(partial(self._delete_chunks_of, uid))
+
+    def _delete_chunks_of(self, uid: str) -> None:
+        self._chunks.delete(where={"doc": uid})
 
     def repair(self) -> tuple[int, int]:
         """Finish what killed writers left: chunks of published documents made live, chunks of
