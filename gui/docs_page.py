@@ -294,10 +294,10 @@ class DocsPage(QWidget):
 
         if choice.server:
             server, token_env = choice.server, choice.token_env
-            self.status.setText(self.tr("Connecting to {url}…").format(url=server))
             self._run_job(lambda emit: self.store.shared.add(name, server, token_env, DEFAULT_EMBEDDER,
                                                              MiniLMEmbedder.dimension),
-                          lambda _r: (self.status.clear(), self.refresh(select=name)))
+                          lambda _r: self.refresh(select=name),
+                          waiting=self.tr("Connecting to {url}…").format(url=server))
         else:
             self._run_job(lambda emit: self.store.ensure_collection(name, DEFAULT_EMBEDDER, MiniLMEmbedder.dimension),
                           lambda _r: self.refresh(select=name))
@@ -381,6 +381,10 @@ class DocsPage(QWidget):
         elif event.get("event") == "file":
             self.progress.setValue(event["done"] or 0)
             self._show_file_status(event)
+        elif event.get("event") == "retry":  # a shared collection's server failed a batch: said, retried
+            from hearthlm.core.messages import Msg
+
+            self.status.setText(tr_msg(Msg.from_json(event.get("message_msg")) or event.get("message", "")))
 
     def _show_file_status(self, event: dict[str, Any]) -> None:
         """One row: found by path in a dict, so a folder of N files costs N steps, not N² / 2."""
@@ -554,20 +558,22 @@ class DocsPage(QWidget):
 
     # -- plumbing ------------------------------------------------------------------------------------
 
-    def _run_job(self, fn: Any, done: Any, failed: Any = None) -> None:
-        """``fn`` on a job thread (it may wait for the store's lock); a job still running after
-        WAIT_NOTE_MS says so in the status line, and the line clears when it ends."""
+    def _run_job(self, fn: Any, done: Any, failed: Any = None, waiting: str | None = None) -> None:
+        """``fn`` on a job thread (it may wait for the store's lock, or a server); a job still
+        running after WAIT_NOTE_MS says so in the status line (``waiting``, by default "Waiting for
+        the document store…"), and the line clears when it ends."""
         job = Job(fn, self)
         state = {"noted": False, "over": False}
+        waiting = waiting or self.waiting_text()
 
         def note() -> None:
             if not state["over"]:
                 state["noted"] = True
-                self.status.setText(self.waiting_text())
+                self.status.setText(waiting)
 
         def over() -> None:
             state["over"] = True
-            if state["noted"] and self.status.text() == self.waiting_text():
+            if state["noted"] and self.status.text() == waiting:
                 self.status.clear()
 
         job.succeeded.connect(lambda r: (over(), done(r)))

@@ -135,10 +135,17 @@ def test_server_killed_during_ingest_is_retried_after_restart(tmp_path: Path, se
             added += 1
             if added == 3:
                 break
-    server.kill()  # SIGKILL, in the middle of the next documents' batches
-    time.sleep(1.5)
-    server.start()  # same folder and port: the writer's retries reach it again
-    rest = writer.stdout.read()
+    server.kill()  # SIGKILL, before the next documents' batches
+    rest = ""
+    for line in writer.stdout:  # the writer says it failed a request and will try again…
+        rest += line
+        if json.loads(line).get("event") == "retry":
+            assert f"The Chroma server at {server.url} cannot be reached" in json.loads(line)["message"]
+            break
+    else:
+        pytest.fail("the writer never retried")
+    server.start()  # …and the server is back on the same folder and port before its retries run out
+    rest += writer.stdout.read()
     writer.wait(120)
     assert writer.returncode == 0, writer.stderr.read()
     assert sum(json.loads(x).get("status") == "added" for x in rest.splitlines()) == 24 - 3
@@ -322,6 +329,7 @@ def test_window_creates_and_searches_a_shared_collection(qtbot, tmp_path: Path, 
     """The New collection dialog filled in offscreen; the collection is made on the server (a job),
     another installation's documents show up, and a question is answered — then, with the server
     down, answered by keywords with one sentence in the status line."""
+    from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QDialogButtonBox
 
     from hearthlm.gui.docs_page import DocsPage
@@ -361,5 +369,13 @@ def test_window_creates_and_searches_a_shared_collection(qtbot, tmp_path: Path, 
         assert "tides.md" in page.results.toPlainText().splitlines()[0]
         assert page.status.text() == (f"The Chroma server at {server.url} cannot be reached, so these results "
                                       "come from this computer's copy of “Team” by keywords only.")
+        # creating one on a server that is down: one sentence, nothing made, the window never waited
+        from hearthlm.gui.new_collection_dialog import NewCollection
+
+        assert page.create_collection(NewCollection("Other", server.url)) == "Other"
+        expected = f"The Chroma server at {server.url} cannot be reached (connection refused)."
+        qtbot.waitUntil(lambda: page.status.text() == expected, timeout=60_000)
+        assert [page.collections.item(i).data(Qt.ItemDataRole.UserRole) for i in range(page.collections.count())] \
+            == ["Team"]
     finally:
         page.shutdown()

@@ -59,6 +59,16 @@ def cmd_add(args: argparse.Namespace) -> int:
                   flush=True)
             partial = True
 
+    from . import shared_server
+
+    def retrying(sentence: Any, seconds: float) -> None:  # a shared collection's server failed a batch
+        if progress:
+            progress({"event": "retry", "message": str(sentence), "message_msg": sentence.to_json(),
+                      "seconds": seconds})
+        else:
+            print(f"hearth: note: {sentence}", file=sys.stderr, flush=True)
+
+    shared_server.on_retry = retrying
     with _store() as store:
         if args.server:  # create the collection on the server, or join it (network)
             _add_shared(store, args)

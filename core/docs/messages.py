@@ -39,6 +39,7 @@ EMPTY_QUESTION = QT_TRANSLATE_NOOP("core", "The question is empty.")
 # -- shared collections on a Chroma server (core/docs/shared*.py) ------------------------------
 SHARED_BAD_URL = QT_TRANSLATE_NOOP("core", "“{url}” is not a Chroma server address: use http://HOST:PORT or https://HOST[:PORT].")
 SHARED_UNREACHABLE = QT_TRANSLATE_NOOP("core", "The Chroma server at {url} cannot be reached ({reason}).")
+SHARED_RETRYING = QT_TRANSLATE_NOOP("core", "{error} Trying again in {seconds:.1f} s.")
 SHARED_FAILED = QT_TRANSLATE_NOOP("core", "The Chroma server at {url} failed: {reason}.")
 SHARED_TOKEN_NEEDED = QT_TRANSLATE_NOOP("core", "The Chroma server at {url} refused the request without a token: name the environment variable that holds its token (--token-env VAR).")
 SHARED_TOKEN_REFUSED = QT_TRANSLATE_NOOP("core", "The Chroma server at {url} refused the token in {env}.")

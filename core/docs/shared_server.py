@@ -34,6 +34,7 @@ from typing import Any
 from collections.abc import Callable, Iterable, Sequence
 from urllib.parse import urlsplit
 
+from ..messages import Msg, msg
 from . import messages as M
 from .errors import StoreError
 
@@ -111,6 +112,9 @@ class Transient(Exception):
 def _is_transient(exc: BaseException) -> bool:
     import httpx
 
+    if isinstance(exc, StoreError):  # from connect(): a server still down (or restarting) is worth a retry
+        return exc.msg.template == M.SHARED_UNREACHABLE
+
     if isinstance(exc, (httpx.TransportError, ConnectionError, socket.timeout, TimeoutError)):
         return True
     if isinstance(exc, ValueError) and "Could not connect" in str(exc):
@@ -141,6 +145,11 @@ def _reason(exc: BaseException) -> str:
     return text[:200]
 
 
+# Told each time a failed request is about to be tried again: (the sentence, the pause in seconds).
+# `hearth docs add` prints it (or, as a child of the window, sends it as a "retry" event).
+on_retry: Callable[[Msg, float], None] | None = None
+
+
 def retrying(config: ServerConfig, fn: Callable[[], Any], pauses: Sequence[float] | None = None) -> Any:
     """``fn()``, tried again after each pause while it fails transiently; then its sentence."""
     scale = float(os.environ.get("HEARTH_SHARED_RETRY_SCALE", "1") or 1)
@@ -151,7 +160,10 @@ def retrying(config: ServerConfig, fn: Callable[[], Any], pauses: Sequence[float
         except Exception as exc:
             if not _is_transient(exc) or attempt == len(pauses):
                 raise classify(exc, config) from exc
-            time.sleep(pauses[attempt] * scale)
+            pause = pauses[attempt] * scale
+            if on_retry is not None:
+                on_retry(msg(M.SHARED_RETRYING, error=classify(exc, config).msg, seconds=pause), pause)
+            time.sleep(pause)
     raise AssertionError("unreachable")
 
 

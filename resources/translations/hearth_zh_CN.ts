@@ -1503,6 +1503,10 @@
         <translation>无法连接位于 {url} 的 Chroma 服务器（{reason}）。</translation>
     </message>
     <message>
+        <source>{error} Trying again in {seconds:.1f} s.</source>
+        <translation>{error} {seconds:.1f} 秒后重试。</translation>
+    </message>
+    <message>
         <source>The Chroma server at {url} failed: {reason}.</source>
         <translation>位于 {url} 的 Chroma 服务器出错：{reason}。</translation>
     </message>
