@@ -379,3 +379,13 @@ def test_window_creates_and_searches_a_shared_collection(qtbot, tmp_path: Path, 
             == ["Team"]
     finally:
         page.shutdown()
+
+
+def test_chroma_run_checks_no_token(server: ChromaServer) -> None:
+    """What the README says: chromadb 1.x's `chroma run` accepts any token (or none), so a token
+    needs chromadb's Python server or a proxy. If a later chromadb adds a check, this says so."""
+    import httpx
+
+    url = f"{server.url}/api/v2/tenants/default_tenant/databases/default_database/collections"
+    for headers in ({}, {"Authorization": "Bearer wrong"}, {"X-Chroma-Token": "wrong"}):
+        assert httpx.get(url, headers=headers, timeout=10).status_code == 200
