@@ -276,6 +276,38 @@ def test_questions_are_answered_with_the_server_down(tmp_path: Path, server: Chr
                                          "(connection refused).")
 
 
+def test_a_stalled_server_costs_one_sentence(tmp_path: Path, server: ChromaServer,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """A server that accepts connections and never answers (a hung process, a half-open link):
+    the question is answered by keywords after the request timeout, with its sentence."""
+    import socket
+
+    monkeypatch.setattr(shared_server, "REQUEST_TIMEOUT_S", 2.0)
+    monkeypatch.setattr(shared_server, "CONNECT_TIMEOUT_S", 2.0)
+    folder = write_corpus(tmp_path / "docs")
+    with DocStore(tmp_path / "bob") as bob:
+        bob.shared.add("Team", server.url, None, "minilm", 384)
+        ingest(bob, "Team", [folder])
+        server.kill()
+        stalled = socket.socket()
+        stalled.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        stalled.bind(("127.0.0.1", server.port))
+        stalled.listen(16)  # connections are queued by the kernel and never answered
+        try:
+            notes: list = []
+            start = time.monotonic()
+            hits = search(bob, ["Team"], "why does sourdough rise", notes=notes)
+            assert time.monotonic() - start < 30
+            assert Path(hits[0].source).name == "bread.md"
+            assert [str(n) for n in notes] == [
+                f"The Chroma server at {server.url} cannot be reached, so these results come from this computer's "
+                "copy of “Team” by keywords only."]
+            with pytest.raises(StoreError, match=r"cannot be reached \(.*timed out.*\)"):
+                bob.shared.sync("Team", force=True)
+        finally:
+            stalled.close()
+
+
 def test_token_protected_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """chromadb's own token authentication (its Python server: `chroma run` has none in 1.x)."""
     server = ChromaServer(tmp_path / "chroma", token="s3cret-token").start()

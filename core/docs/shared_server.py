@@ -39,7 +39,10 @@ from . import messages as M
 from .errors import StoreError
 
 CONNECT_TIMEOUT_S = 5.0
-REQUEST_TIMEOUT_S = 60.0
+# A stalled server (it accepts, never answers) costs a question this long before the keyword-only
+# answer; uploads are cut into batches small enough (UPLOAD_BATCH) to fit in it on a slow link.
+REQUEST_TIMEOUT_S = 20.0
+UPLOAD_BATCH = 256
 # Failed batches are tried again after these pauses (~15 s in all: a server restarting comes back
 # within it); HEARTH_SHARED_RETRY_SCALE shortens them for tests that want the failure itself.
 RETRY_PAUSES_S = (0.5, 1.0, 2.0, 4.0, 8.0)
@@ -319,7 +322,7 @@ class RemoteCollection:
 
     def max_batch(self) -> int:
         self._call(lambda: None)
-        return max(1, min(int(self._client.get_max_batch_size()), 1000))
+        return max(1, min(int(self._client.get_max_batch_size()), UPLOAD_BATCH))
 
     def upload(self, uid: str, path: str, rows: Iterable[tuple[int, str, dict[str, Any], Any]],
                on_batch: Callable[[int], None] | None = None) -> int:
