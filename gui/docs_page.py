@@ -36,6 +36,7 @@ from .messages import error_text, tr_msg
 ERROR_COLOR = "#b3261e"
 WAIT_NOTE_MS = 250  # a store job still running after this long says what it waits for
 FOLLOW_EVERY_S = 10.0  # a shared collection shown again fetches its server's changes at most this often
+FOLLOW_TIMER_MS = 30_000  # …and the one on screen does so this often while it stays there
 
 
 class DocsPage(QWidget):
@@ -66,6 +67,10 @@ class DocsPage(QWidget):
         self._event_collection: str | None = None
         self._jobs: list[Job] = []
         self._followed: dict[str, float] = {}  # shared collection -> when its server was last followed
+        self._follow_timer = QTimer(self)  # what other installations add shows up without a click
+        self._follow_timer.setInterval(FOLLOW_TIMER_MS)
+        self._follow_timer.timeout.connect(self._follow_current)
+        self._follow_timer.start()
         # Questions are embedded in a child process (llama.cpp or onnxruntime never in the window's);
         # the chat page asks through the same one.
         self.embed_service = embed_service or EmbedService()
@@ -312,11 +317,17 @@ class DocsPage(QWidget):
             return
         self._followed[name] = now
 
-        def shown(added: int) -> None:
-            if added and self.current_collection() == name:
+        def shown(changed: int) -> None:
+            if changed and self.current_collection() == name:
                 self.refresh(select=name)
 
         self._run_job(lambda emit: self.store.shared.sync(name, force=True), shown)
+
+    def _follow_current(self) -> None:
+        """The follow timer: the shared collection on screen catches up with its server (a job)."""
+        name, store = self.current_collection(), self._store
+        if name is not None and store is not None and self._runner is None and store.shared.config(name) is not None:
+            self._follow_server(name)
 
     def _delete_collection(self) -> None:
         name = self.current_collection()
@@ -584,6 +595,7 @@ class DocsPage(QWidget):
         job.start()
 
     def shutdown(self) -> None:
+        self._follow_timer.stop()
         for name in list(self._watchers):
             self._stop_watch(name)
         if self._runner is not None:

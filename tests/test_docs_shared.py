@@ -391,6 +391,17 @@ def test_window_creates_and_searches_a_shared_collection(qtbot, tmp_path: Path, 
         assert page.collections.currentItem().text() == "Team (shared, 4 files)"
         assert page.collections.currentItem().toolTip() == server.url
         assert page.files.topLevelItemCount() == 4
+        # what another installation adds shows up on the page's follow timer, without a click
+        more = tmp_path / "more"
+        more.mkdir()
+        (more / "espresso.md").write_text("Press the green button to start the espresso machine.")
+        code, _, err = run_hearth(tmp_path / "alice", "docs", "add", "Team", str(more))
+        assert code == 0, err
+        assert page._follow_timer.isActive()
+        page._followed.clear()  # (the timer's 30 s, and the 10 s since the last follow, not waited for)
+        page._follow_current()  # what the timer calls
+        qtbot.waitUntil(lambda: page.files.topLevelItemCount() == 5, timeout=60_000)
+        assert page.collections.currentItem().text() == "Team (shared, 5 files)"
         page.question.setText("what causes the tides")
         with qtbot.waitSignal(page.resultsShown, timeout=120_000):
             page.ask()

@@ -100,7 +100,7 @@ class Shared:
 
     def sync(self, name: str, force: bool = False) -> int:
         """Bring the mirror up to the server's manifest. Raises StoreError when the server cannot
-        be reached. Returns how many documents were mirrored anew."""
+        be reached. Returns how many documents changed here (mirrored anew or dropped)."""
         if not force and time.monotonic() - self._synced.get(name, -1e9) < SYNC_EVERY_S:
             return 0
         store, remote = self.store, self.remote(name)
@@ -115,6 +115,7 @@ class Shared:
                 # gone from the manifest — unless mirrored after the manifest was read (our own write)
                 if uid not in published and indexed < started:
                     store._delete_document_rows(doc_id)
+                    added += 1
             for uid in new:
                 rows = fetched.get(uid, [])
                 meta = published[uid]
