@@ -270,6 +270,12 @@ def test_questions_are_answered_with_the_server_down(tmp_path: Path, server: Chr
         assert hits[0].vector_rank == 1 and notes == []
         with pytest.raises(StoreError, match="cannot be reached"):
             bob.shared.sync("Team", force=True)
+        # a chat with the collection attached: excerpts by keywords, and the sentence under the answer
+        from hearthlm.core.docs.chat_context import retrieve
+
+        docs = retrieve(bob, ["Team"], "what causes the tides", n_ctx=1024, max_tokens=128)
+        assert docs.sources[0]["source"].endswith("tides.md")
+        assert docs.note is not None and "by keywords only" in str(docs.note)
     # the command line says it in one line each, and adding fails with one sentence
     code, out, err = run_hearth(tmp_path / "carol", "docs", "add", "Team", "--server", server.url)
     assert code == 1 and err.strip() == (f"hearth: error: The Chroma server at {server.url} cannot be reached "
