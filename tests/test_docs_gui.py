@@ -85,9 +85,9 @@ def test_drop_index_query_and_open_source(qtbot, page: DocsPage, tmp_path: Path,
 
 
 def test_bad_collection_name_is_a_sentence(qtbot, page: DocsPage, monkeypatch: pytest.MonkeyPatch) -> None:
-    from PySide6.QtWidgets import QInputDialog
+    from hearthlm.gui.new_collection_dialog import NewCollection, NewCollectionDialog
 
-    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("bad/name", True))
+    monkeypatch.setattr(NewCollectionDialog, "ask", staticmethod(lambda *a, **k: NewCollection("bad/name")))
     assert page._new_collection() is None
     assert "not a valid collection name" in page.status.text()
     assert page.collections.count() == 0

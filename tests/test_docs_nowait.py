@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QInputDialog
 
 from hearthlm.core.docs.store import DocStore
 from hearthlm.core.paths import data_dir
@@ -65,7 +64,9 @@ def test_new_collection_waits_for_the_lock_on_a_job(qtbot, monkeypatch) -> None:
     qtbot.addWidget(page)
     qtbot.waitSignal(page.storeReady, timeout=60_000).wait() if page.ready_store is None else None
     holder = hold_file_lock(page.ready_store.root / "store.lock", HOLD_S)
-    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("Recipes", True))
+    from hearthlm.gui.new_collection_dialog import NewCollection, NewCollectionDialog
+
+    monkeypatch.setattr(NewCollectionDialog, "ask", staticmethod(lambda *a, **k: NewCollection("Recipes")))
     try:
         with Ticks() as ticks:
             assert page._new_collection() == "Recipes"

@@ -27,7 +27,7 @@ from ..messages import Msg, msg
 from . import messages as M
 from .chunking import Chunk, iter_chunks
 from .embedders import DEFAULT_EMBEDDER, Embedder, get_embedder, normalize_name
-from .errors import DocumentError
+from .errors import DocumentError, StoreError
 from .guards import COUNT_FIRST_BYTES, MAX_FILE_BYTES, MAX_FILE_CHUNKS
 from .parse import is_supported, open_document
 from .store import DocStore, NewDocument, Staging, text_hash
@@ -151,6 +151,8 @@ def ingest(store: DocStore, collection: str, paths: Sequence[str | Path], *, emb
     model = get_embedder(name)
     info = store.ensure_collection(collection, model.name, model.dimension)
     collection = info.name
+    if store.shared.config(collection) is not None:  # network: the mirror first, so unchanged files are not sent
+        store.shared.prepare_write(collection)
 
     found = scan(paths, roots)
     files, folders, missing = found.files, found.folders, found.missing
@@ -421,7 +423,10 @@ def change_embedder(store: DocStore, collection: str, embedder: str, emit: Emit 
     new ones are all computed. Returns the number of chunks."""
     emit = emit or (lambda _e: None)
     model = get_embedder(normalize_name(embedder))
-    store.get_collection(collection)
+    info = store.get_collection(collection)
+    shared = store.shared.config(info.name)
+    if shared is not None:  # other installations embed questions with the collection's model
+        raise StoreError(M.SHARED_EMBEDDER_DIFFERS, name=info.name, url=shared.url, embedder=info.embedder)
     rows = store.all_chunk_texts(collection)
     vectors: dict[int, np.ndarray] = {}
     emit({"event": "start", "collection": collection, "total": len(rows), "embedder": model.name})

@@ -446,6 +446,10 @@
         <translation>{name}（{n} 个文件）</translation>
     </message>
     <message>
+        <source>{name} (shared, {n} files)</source>
+        <translation>{name}（共享，{n} 个文件）</translation>
+    </message>
+    <message>
         <source>Embedding model: {name}</source>
         <translation>嵌入模型：{name}</translation>
     </message>
@@ -454,12 +458,8 @@
         <translation>已索引</translation>
     </message>
     <message>
-        <source>New collection</source>
-        <translation>新建文档集</translation>
-    </message>
-    <message>
-        <source>Name:</source>
-        <translation>名称：</translation>
+        <source>Connecting to {url}…</source>
+        <translation>正在连接 {url}…</translation>
     </message>
     <message>
         <source>Add files</source>
@@ -1092,6 +1092,33 @@
     </message>
 </context>
 <context>
+    <name>NewCollectionDialog</name>
+    <message>
+        <source>New collection</source>
+        <translation>新建文档集</translation>
+    </message>
+    <message>
+        <source>Keep it on a Chroma server, shared with other Hearth installations</source>
+        <translation>存放在 Chroma 服务器上，与其他 Hearth 安装共享</translation>
+    </message>
+    <message>
+        <source>The token itself is not stored: give the name of the environment variable that holds it (leave empty for a server without a token).</source>
+        <translation>令牌本身不会被保存：请填写保存令牌的环境变量名（服务器不需要令牌时留空）。</translation>
+    </message>
+    <message>
+        <source>Name:</source>
+        <translation>名称：</translation>
+    </message>
+    <message>
+        <source>Server:</source>
+        <translation>服务器：</translation>
+    </message>
+    <message>
+        <source>Token variable:</source>
+        <translation>令牌变量：</translation>
+    </message>
+</context>
+<context>
     <name>OffloadControls</name>
     <message>
         <source>GPU offload</source>
@@ -1625,6 +1652,50 @@
     <message>
         <source>The question is empty.</source>
         <translation>问题是空的。</translation>
+    </message>
+    <message>
+        <source>“{url}” is not a Chroma server address: use http://HOST:PORT or https://HOST[:PORT].</source>
+        <translation>“{url}”不是 Chroma 服务器地址：请使用 http://主机:端口 或 https://主机[:端口]。</translation>
+    </message>
+    <message>
+        <source>The Chroma server at {url} cannot be reached ({reason}).</source>
+        <translation>无法连接位于 {url} 的 Chroma 服务器（{reason}）。</translation>
+    </message>
+    <message>
+        <source>{error} Trying again in {seconds:.1f} s.</source>
+        <translation>{error} {seconds:.1f} 秒后重试。</translation>
+    </message>
+    <message>
+        <source>The Chroma server at {url} failed: {reason}.</source>
+        <translation>位于 {url} 的 Chroma 服务器出错：{reason}。</translation>
+    </message>
+    <message>
+        <source>The Chroma server at {url} refused the request without a token: name the environment variable that holds its token (--token-env VAR).</source>
+        <translation>位于 {url} 的 Chroma 服务器拒绝了没有令牌的请求：请指定保存其令牌的环境变量（--token-env VAR）。</translation>
+    </message>
+    <message>
+        <source>The Chroma server at {url} refused the token in {env}.</source>
+        <translation>位于 {url} 的 Chroma 服务器拒绝了 {env} 中的令牌。</translation>
+    </message>
+    <message>
+        <source>The environment variable {env}, which holds the token for {url}, is not set.</source>
+        <translation>保存 {url} 令牌的环境变量 {env} 未设置。</translation>
+    </message>
+    <message>
+        <source>The Chroma server at {url} cannot be reached, so these results come from this computer&apos;s copy of “{name}” by keywords only.</source>
+        <translation>无法连接位于 {url} 的 Chroma 服务器，因此这些结果仅按关键词来自本机保存的“{name}”副本。</translation>
+    </message>
+    <message>
+        <source>The collection “{name}” is kept on this computer, not on a Chroma server: choose another name for the shared one.</source>
+        <translation>文档集“{name}”保存在本机，而不是 Chroma 服务器上：请为共享文档集另取一个名称。</translation>
+    </message>
+    <message>
+        <source>Name at least one file or folder to add (only a shared collection, with --server, can be created empty).</source>
+        <translation>请至少指定一个要添加的文件或文件夹（只有使用 --server 的共享文档集可以创建为空）。</translation>
+    </message>
+    <message>
+        <source>The shared collection “{name}” on {url} uses the embedding model {embedder}, so it cannot be re-embedded from one computer.</source>
+        <translation>位于 {url} 的共享文档集“{name}”使用嵌入模型 {embedder}，因此不能从单台计算机重新嵌入。</translation>
     </message>
     <message>
         <source>indexed, {chunks} chunks</source>
