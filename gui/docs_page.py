@@ -24,7 +24,8 @@ from PySide6.QtWidgets import (QCheckBox, QFileDialog, QHBoxLayout, QHeaderView,
                                QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from hearthlm.core.docs.embed_service import EmbedService
-from hearthlm.core.docs.store import DocStore, check_collection_name
+from hearthlm.core.docs.names import check_collection_name
+from hearthlm.core.docs.store import DocStore
 
 from .heap import freeze_new_long_lived
 from .new_collection_dialog import NewCollection, NewCollectionDialog

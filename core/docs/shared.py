@@ -26,6 +26,7 @@ from . import keywords
 from . import messages as M
 from .chunking import Chunk
 from .errors import StoreError
+from .names import check_collection_name
 from .shared_server import RemoteCollection, ServerConfig, new_uid, normalize_url
 
 if TYPE_CHECKING:
@@ -73,7 +74,6 @@ class Shared:
 
     def add(self, name: str, url: str, token_env: str | None, embedder: str, dimension: int) -> None:
         """Create the collection on the server or join it, and register it here (network)."""
-        from .store import check_collection_name
 
         name = check_collection_name(name)
         store = self.store

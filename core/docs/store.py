@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import re
 import sqlite3
 import threading
 import time
@@ -36,6 +35,7 @@ from . import keywords
 from . import messages as M
 from .chunking import Chunk
 from .errors import StoreError
+from .names import check_collection_name
 from .shared import SCHEMA as SHARED_SCHEMA, Shared
 from .vector_index import VectorIndex
 
@@ -60,7 +60,6 @@ CREATE INDEX IF NOT EXISTS chunks_hash ON chunks (collection, text_hash);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(terms, tokenize='porter unicode61 remove_diacritics 2');
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 """
-_NAME = re.compile(r"^[\w][\w \-]{0,59}$", re.UNICODE)
 LOCK_TIMEOUT_S = 120.0
 
 
@@ -115,15 +114,6 @@ class NewDocument:
     chunks: list[Chunk]
     hashes: list[str]
     embeddings: np.ndarray
-
-
-def check_collection_name(name: str) -> str:
-    """The name, stripped, or StoreError with the sentence saying why it cannot name a collection.
-    Needs no store: the window checks a name before it queues the (possibly waiting) write."""
-    name = name.strip()
-    if not _NAME.match(name):
-        raise StoreError(M.BAD_COLLECTION_NAME, name=name)
-    return name
 
 
 def text_hash(text: str) -> str:
