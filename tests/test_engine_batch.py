@@ -116,7 +116,7 @@ def test_concurrent_greedy_answers_equal_the_answers_alone(starter_model: Path) 
         # The four really overlapped: each stream was still running when every other had begun.
         starts = [s.times[0] for s in together]
         assert all(s.times[-1] > max(starts) for s in together)
-        for t, a in zip(together, alone):
+        for t, a in zip(together, alone, strict=True):
             assert t.answer.stats.evaluated_tokens == t.answer.stats.prompt_tokens  # no cache: fresh slots
             assert a.stats.evaluated_tokens == a.stats.prompt_tokens  # each alone took an empty slot
             assert t.answer.text == a.text
@@ -126,7 +126,7 @@ def test_concurrent_greedy_answers_equal_the_answers_alone(starter_model: Path) 
         # against the same alone.
         again = run_together(together_engine, PROMPTS, GREEDY)
         alone_again = [alone_engine.chat(ask(p), GREEDY) for p in PROMPTS]
-        for t, a in zip(again, alone_again):
+        for t, a in zip(again, alone_again, strict=True):
             assert t.answer.stats.evaluated_tokens == 1 and a.stats.evaluated_tokens == 1
             assert t.answer.text == a.text
     finally:
@@ -160,7 +160,7 @@ def test_cancelling_one_stream_frees_its_sequence_and_spares_the_others(batch_en
     ids = [batch_engine.new_request_id() for _ in range(4)]
     prompts = [STORY, "Write a long poem about the sea.", "Describe a long walk in a forest.",
                "Tell a long tale about a lighthouse keeper."]
-    streams = [Stream(batch_engine, p, long, request_id=r).start() for p, r in zip(prompts, ids)]
+    streams = [Stream(batch_engine, p, long, request_id=r).start() for p, r in zip(prompts, ids, strict=True)]
     for s in streams:
         s.wait_tokens(5)
     # Every sequence is busy: a fifth request waits for one.

@@ -145,7 +145,7 @@ def test_logprobs_shape_and_value(engine: Engine, starter_model: Path) -> None:
     chosen = int(np.argmax(logits))
     assert abs(entries[0]["logprob"] - expected[chosen]) < 1e-3
     ranked = np.argsort(-expected)[:5]
-    for t, want in zip(entries[0]["top_logprobs"], ranked):
+    for t, want in zip(entries[0]["top_logprobs"], ranked, strict=True):
         assert abs(t["logprob"] - expected[want]) < 1e-3
 
     # Not asked for: none (and no cost on the way)

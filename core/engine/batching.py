@@ -73,7 +73,7 @@ class Batcher:
                                              shape=(n,))
         np.ctypeslib.as_array(self._batch.n_seq_id, shape=(n,))[:] = 1
         self._seq_rows = [self._batch.seq_id[i] for i in range(n)]
-        self._abort_cb = None  # keep the ctypes callback alive while llama.cpp holds it
+        self._abort_cb: object = None  # keep the ctypes callback alive while llama.cpp holds it
 
     def close(self) -> None:
         self.abort_all()

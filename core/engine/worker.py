@@ -14,15 +14,17 @@ import ctypes
 import os
 import queue
 import threading
-import time
 import traceback
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import messages as M
 from ..errors import EngineBusy, HearthError
 from ..child.side import Channel, checkpoint, protect_stdout, read_messages
 from ..messages import Msg, msg
 from .protocol import GenerationParams, LoadParams
+
+if TYPE_CHECKING:
+    from .runner import LlamaRunner
 
 FAULT_ENV = "HEARTH_ENGINE_FAULT"  # test seam: "segv-first-decode" crashes for real on the first decode
 # Benchmark seam: a file path; the engine's main thread runs under cProfile and writes its stats
@@ -38,7 +40,7 @@ class Worker:
         self.quitting = False
         self.last_taken = 0  # the highest request id taken off the queue
         self.decoded_once = False
-        self.runner = None  # created on the first load: importing llama.cpp takes a while
+        self.runner: LlamaRunner | None = None  # created on the first load: importing llama.cpp takes a while
         self.info: dict[str, Any] | None = None
         self._model_lock = threading.Lock()  # held while a load replaces the model (count() reads it)
 
@@ -133,8 +135,9 @@ class Worker:
                 self.channel.send(ev="progress", id=req, value=round(value, 4))
             return req not in self.cancelled and not self.quitting
 
-        if self.runner.batcher is not None:
-            self.runner.batcher.abort_all()  # answers of the model being replaced end as cancelled
+        runner = self.runner
+        if runner.batcher is not None:
+            runner.batcher.abort_all()  # answers of the model being replaced end as cancelled
         with self._model_lock:
             self.info = None
             info = self.runner.load(params, on_progress)
