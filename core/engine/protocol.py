@@ -55,9 +55,9 @@ class LoadParams:
         check_offload_params(self.flash_attn, self.type_k, self.type_v)
         if int(self.n_parallel) < 1:
             from .. import messages as M
-            from ..errors import HearthError
+            from ..errors import EngineError
 
-            raise HearthError(M.BAD_PARALLEL, value=self.n_parallel)
+            raise EngineError(M.BAD_PARALLEL, value=self.n_parallel)
 
 
 @dataclass
