@@ -134,6 +134,20 @@ def test_concurrent_greedy_answers_equal_the_answers_alone(starter_model: Path) 
         alone_engine.close()
 
 
+def test_each_sampled_answer_keeps_its_own_seed(batch_engine: Engine) -> None:
+    """Sampling with a seed gives the same answer alone and beside others: every sequence has its
+    own sampler chain and seed."""
+    params = [GenerationParams(max_tokens=24, temperature=0.9, seed=seed) for seed in (1, 2, 3)]
+    prompts = PROMPTS[:3]
+    alone = [batch_engine.chat(ask(p), g).text for p, g in zip(prompts, params, strict=True)]
+    streams = [Stream(batch_engine, p, g).start() for p, g in zip(prompts, params, strict=True)]
+    for s in streams:
+        s.join()
+        assert s.error is None, s.error
+    assert [s.answer.text for s in streams] == alone
+    assert len(set(alone)) == 3
+
+
 def test_a_request_joins_while_others_stream(batch_engine: Engine) -> None:
     long = GenerationParams(max_tokens=160, temperature=0.0)
     first = Stream(batch_engine, STORY, long).start()

@@ -76,7 +76,14 @@ class Batcher:
         self._abort_cb: object = None  # keep the ctypes callback alive while llama.cpp holds it
 
     def close(self) -> None:
-        self.abort_all()
+        """Free everything, saying nothing to the parent (a new model replaces this one only after
+        ``abort_all``; at exit the parent may be gone)."""
+        for seq in [s.seq for s in self.slots if s.seq is not None] + list(self.queue):
+            seq.done = True
+            seq.picker.close()
+        for slot in self.slots:
+            slot.seq = None
+        self.queue.clear()
         if self._batch is not None:
             llama_cpp.llama_batch_free(self._batch)
             self._batch = None

@@ -72,7 +72,8 @@ class Worker:
                 if self.cancelled:
                     batcher.cancel(self.cancelled)
                     active = batcher.active_ids()
-                    self.cancelled.difference_update([r for r in self.cancelled
+                    # list(): one C call, so the reader thread's adds cannot break the iteration
+                    self.cancelled.difference_update([r for r in list(self.cancelled)
                                                       if r <= self.last_taken and r not in active])
                 try:
                     batcher.step(self.is_cancelled)
@@ -82,7 +83,7 @@ class Worker:
                 self.decoded_once = self.decoded_once or not batcher.busy
             else:
                 if self.cancelled:  # cancels of answers that have ended (not of those still to come)
-                    self.cancelled.difference_update([r for r in self.cancelled if r <= self.last_taken])
+                    self.cancelled.difference_update([r for r in list(self.cancelled) if r <= self.last_taken])
                 if not self.handle(commands.get()):
                     return
 
