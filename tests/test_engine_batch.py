@@ -288,3 +288,35 @@ def test_killing_the_engine_reaches_every_caller_and_the_next_request_works(star
         assert keeper.restarts == 1 and keeper.engine is not None and keeper.engine.pid != pid
     finally:
         keeper.close()
+
+
+def test_the_window_stopping_its_answer_spares_other_clients(starter_model: Path) -> None:
+    """The chat session's stop (core/chat/engine_link.py) cancels its own answer only: a server's
+    client streaming from the same engine goes on."""
+    from hearthlm.core.chat.engine_link import EngineLink
+    from hearthlm.core.chat.runner import ThreadRunner
+
+    runner = ThreadRunner()
+    link = EngineLink(runner)
+    try:
+        link.load(LoadParams(str(starter_model), n_ctx=512, n_threads=TEST_THREADS, n_parallel=2))
+        runner.run_until(lambda: link.model_info is not None or link.last_error is not None, 120)
+        assert link.engine is not None and link.model_info is not None, link.last_error
+        long = GenerationParams(max_tokens=120, temperature=0.0)
+        other = Stream(link.engine, STORY, long).start()  # another client of the same engine
+        other.wait_tokens(3)
+        pieces: list[str] = []
+        answers: list[object] = []
+        link.tokens.connect(pieces.append)
+        link.answered.connect(answers.append)
+        link.ask(ask("Write a long poem about the sea."), long)
+        runner.run_until(lambda: bool(pieces), 60)
+        link.stop()
+        runner.run_until(lambda: bool(answers), 60)
+        other.join()
+        assert answers[0].stats.stop_reason == "cancelled"
+        assert other.error is None and other.answer.stats.stop_reason in ("length", "eos")
+        assert other.answer.stats.stop_reason == "eos" or other.answer.stats.completion_tokens == long.max_tokens
+    finally:
+        link.keeper.close()
+        runner.wait(10)

@@ -43,6 +43,7 @@ class EngineLink:
         self._jobs = 0
         self._estimating = False
         self._estimate_next: tuple | None = None
+        self._answer_id: int | None = None  # the engine request of the answer in progress
         self.load_progress = Event()
         self.loaded = Event()
         self.load_failed = Event()
@@ -126,9 +127,14 @@ class EngineLink:
                 if time.monotonic() - last[0] >= FLUSH_S:
                     flush()
 
+            # Its own request id: stop() then cancels this answer only, not the answers of other
+            # clients of the same engine (the server's).
+            self._answer_id = engine.new_request_id()
             try:
-                return engine.chat(messages, params, on_token=piece, template=template, continue_answer=continue_answer)
+                return engine.chat(messages, params, on_token=piece, template=template,
+                                   continue_answer=continue_answer, request_id=self._answer_id)
             finally:
+                self._answer_id = None
                 flush()
 
         usage: list[int | None] = [None]
@@ -160,9 +166,9 @@ class EngineLink:
 
     def stop(self) -> None:
         """Cancel the answer or load in progress (thread-safe). The engine stops within ~ms."""
-        engine = self.engine
+        engine, answer = self.engine, self._answer_id
         if engine is not None:
-            engine.cancel()
+            engine.cancel(answer)  # None (a load, a restart): whatever is in progress
 
     # -- context estimate ------------------------------------------------------------------
 
