@@ -320,3 +320,23 @@ def test_the_window_stopping_its_answer_spares_other_clients(starter_model: Path
     finally:
         link.keeper.close()
         runner.wait(10)
+
+
+def test_a_caller_whose_callback_raises_frees_its_sequence(starter_model: Path) -> None:
+    """Nobody waits for an answer whose on_token raised: the engine stops it, and a request sent
+    right after finds the sequence free (one sequence, no queue: otherwise EngineBusy)."""
+    engine = new_engine(starter_model, 1, max_queued=0)
+    try:
+        seen: list[str] = []
+
+        def broken(text: str) -> None:
+            seen.append(text)
+            if len(seen) == 2:
+                raise RuntimeError("the client went away")
+
+        with pytest.raises(RuntimeError):
+            engine.chat(ask(STORY), GenerationParams(max_tokens=400, temperature=0.0), on_token=broken)
+        answer = engine.chat(ask(PROMPTS[0]), GenerationParams(max_tokens=4, temperature=0.0))
+        assert answer.text and answer.stats.stop_reason in ("length", "eos")
+    finally:
+        engine.close()

@@ -52,6 +52,7 @@ class ModelInfo:
     n_gpu_layers: int
     has_chat_template: bool
     load_s: float
+    n_parallel: int = 1  # sequences decoded together; n_ctx is each one's
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
 
 
@@ -267,7 +268,7 @@ class Engine:
             quantization=header.quantization, n_ctx=info["n_ctx"], n_ctx_train=info["n_ctx_train"],
             n_params=info["n_params"], size_bytes=info["size_bytes"], n_layers=info["n_layers"],
             n_gpu_layers=info["n_gpu_layers"], has_chat_template=bool(info["chat_template"]),
-            load_s=info["load_s"], raw=info,
+            load_s=info["load_s"], n_parallel=int(info.get("n_parallel", 1)), raw=info,
         )
         return self.model
 
@@ -335,10 +336,12 @@ class Engine:
                                    "stream_interval_ms": self.stream_interval_ms, **payload},
                                   msg(M.ACT_GENERATING), request_id)
         next_event = waiting.get  # the hot path: one queue read per batch of tokens
+        ended = False
         try:
             while True:
                 event = next_event()
                 if event is None:
+                    ended = True
                     first = decoding and not self._has_decoded
                     raise self._crashed(msg(M.ACT_GENERATING), first_decode=first)
                 kind = event.get("ev")
@@ -360,13 +363,17 @@ class Engine:
                     self.live_usage = event.get("prompt_tokens")
                     note = Msg.from_json(event.get("note"))
                 elif kind == "done":
+                    ended = True
                     self._has_decoded = True
                     stats = AnswerStats.from_dict(event["stats"])
                     return Answer("".join(pieces), stats, str(model.path), note, logprobs)
                 elif kind == "error":
+                    ended = True
                     raise _error_from(event)
         finally:
             self._link.close(req)
+            if not ended:  # a callback raised: nobody waits for this answer, free its sequence
+                self.cancel(req)
 
 
 def _error_from(event: dict[str, Any]) -> EngineError:

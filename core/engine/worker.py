@@ -65,16 +65,17 @@ class Worker:
         while True:
             batcher = self.runner.batcher if self.runner is not None else None
             if batcher is not None and batcher.busy:
-                # The hot path: an empty queue and no cancel cost two cheap checks per step.
-                while not commands.empty():
-                    if not self.handle(commands.get_nowait()):
-                        return
+                # The hot path: no cancel and an empty queue cost two cheap checks per step.
+                # Cancels first: a sequence given up frees its slot for a request sent after it.
                 if self.cancelled:
                     batcher.cancel(self.cancelled)
                     active = batcher.active_ids()
                     # list(): one C call, so the reader thread's adds cannot break the iteration
                     self.cancelled.difference_update([r for r in list(self.cancelled)
                                                       if r <= self.last_taken and r not in active])
+                while not commands.empty():
+                    if not self.handle(commands.get_nowait()):
+                        return
                 try:
                     batcher.step(self.is_cancelled)
                 except Exception as exc:  # a fault in Python code around llama.cpp: end those answers
