@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import collections
 import ctypes
+import math
 from typing import Any
 
 import llama_cpp
@@ -84,7 +85,9 @@ class TokenPicker:
         logits = self._logits(idx) if need_logits else None
         if self.top_logprobs:
             assert logits is not None
-            logprobs = _log_softmax(logits)  # before the penalty changes the logits in place
+            # Before the penalty changes the logits in place (it touches <= 64 of them: a copy only then).
+            model_logits = logits.copy() if self._penalty is not None else logits
+            lse = _log_sum_exp(model_logits)
         if self._penalty is not None and self._recent:
             assert logits is not None
             ids = np.fromiter(set(self._recent), dtype=np.intp)
@@ -102,7 +105,7 @@ class TokenPicker:
         if self._penalty is not None:
             self._recent.append(token)
         if self.top_logprobs:
-            self.logprobs = self._entry(logprobs, token)
+            self.logprobs = self._entry(model_logits, lse, token)
         return token
 
     def _grammar_check(self, logits: np.ndarray, token: int) -> int:
@@ -149,12 +152,13 @@ class TokenPicker:
         piece = self._piece(token)
         return {"token": piece.decode("utf-8", "replace"), "logprob": float(logprob), "bytes": list(piece)}
 
-    def _entry(self, logprobs: np.ndarray, token: int) -> dict[str, Any]:
+    def _entry(self, logits: np.ndarray, lse: float, token: int) -> dict[str, Any]:
+        """OpenAI's entry for ``token``: log p = logit - log-sum-exp, for it and the k likeliest."""
         k = self.top_logprobs
-        top = np.argpartition(logprobs, -k)[-k:]
-        top = top[np.argsort(-logprobs[top], kind="stable")]
-        entry = self._describe(token, logprobs[token])
-        entry["top_logprobs"] = [self._describe(int(t), logprobs[t]) for t in top]
+        top = np.argpartition(logits, -k)[-k:]
+        top = top[np.argsort(-logits[top], kind="stable")]
+        entry = self._describe(token, float(logits[token]) - lse)
+        entry["top_logprobs"] = [self._describe(int(t), float(logits[t]) - lse) for t in top]
         return entry
 
     def _logits(self, idx: int) -> np.ndarray:
@@ -178,9 +182,12 @@ class TokenPicker:
             self.grammar = None
 
 
-def _log_softmax(logits: np.ndarray) -> np.ndarray:
-    shifted = logits.astype(np.float64) - float(np.max(logits))
-    return shifted - np.log(np.sum(np.exp(shifted)))
+def _log_sum_exp(logits: np.ndarray) -> float:
+    """log(sum(exp(logits))), stable: float32 exponentials summed in float64 (0.2 ms for 49,152)."""
+    top = float(np.max(logits))
+    shifted = logits - np.float32(top)
+    np.exp(shifted, out=shifted)
+    return top + math.log(float(shifted.sum(dtype=np.float64)))
 
 
 def _greedy(logits: np.ndarray) -> int:
