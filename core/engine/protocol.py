@@ -69,9 +69,16 @@ class GenerationParams:
     min_p: float = 0.05
     repeat_penalty: float = 1.0
     seed: int | None = None
-    stop: list[str] = field(default_factory=list)  # the answer ends before the first of these strings
-    grammar: str | None = None  # GBNF the answer must follow (json_schema / json_object of the server)
-    top_logprobs: int = 0  # > 0: each token's log-probability and this many alternatives are returned
+    # The answer ends before the first of these strings (stop_reason "stop"); text that may begin
+    # one is held back, so no part of a stop string is ever streamed.
+    stop: list[str] = field(default_factory=list)
+    # GBNF (start symbol "root") the answer must follow, enforced by llama.cpp's grammar sampler;
+    # core/prompt/grammar.py makes one from a JSON schema. Invalid: EngineError, nothing started.
+    grammar: str | None = None
+    # > 0: each token's log-probability and this many alternatives (at most 20, as OpenAI) are
+    # returned: Answer.logprobs and Engine.chat(on_logprobs=...). The model's own distribution
+    # (log-softmax of the raw logits), before the repeat penalty and the sampling settings.
+    top_logprobs: int = 0
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> GenerationParams:
