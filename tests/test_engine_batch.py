@@ -340,3 +340,29 @@ def test_a_caller_whose_callback_raises_frees_its_sequence(starter_model: Path) 
         assert answer.text and answer.stats.stop_reason in ("length", "eos")
     finally:
         engine.close()
+
+
+def test_live_usage_is_each_callers_own(batch_engine: Engine) -> None:
+    """The window's context meter reads ``live_usage`` in on_token: beside a server client with a
+    much longer prompt, it still sees its own answer's count."""
+    seen: dict[str, list[int | None]] = {"long": [], "short": []}
+    answers: dict[str, object] = {}
+    long_prompt = "Here are some notes about fireplaces. " * 40 + "Summarize them."
+
+    def run(name: str, prompt: str) -> None:
+        def on_token(_text: str) -> None:
+            time.sleep(0.03)  # the other caller's events (one per 25 ms at most) arrive meanwhile
+            seen[name].append(batch_engine.live_usage)
+
+        answers[name] = batch_engine.chat(ask(prompt), GenerationParams(max_tokens=40, temperature=0.0),
+                                          on_token=on_token)
+
+    threads = [threading.Thread(target=run, args=a) for a in (("long", long_prompt), ("short", PROMPTS[0]))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    for name in ("long", "short"):
+        stats = answers[name].stats  # type: ignore[attr-defined]
+        assert seen[name] and all(v is not None and stats.prompt_tokens <= v <= stats.prompt_tokens
+                                  + stats.completion_tokens + 1 for v in seen[name]), (name, seen[name], stats)

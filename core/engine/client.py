@@ -131,8 +131,17 @@ class Engine:
         self._counts: dict[int, list[Any]] = {}  # count id -> [threading.Event, reply]
         self._count_ids = itertools.count(1)
         self.model: ModelInfo | None = None
-        # Prompt + answer tokens of the answer in progress (read by the window's context meter).
-        self.live_usage: int | None = None
+        self._usage = threading.local()  # live_usage, per calling thread
+
+    @property
+    def live_usage(self) -> int | None:
+        """Prompt + answer tokens of the answer the calling thread is receiving (the window's context
+        meter reads it in on_token). Per thread: other clients of the same engine have their own."""
+        return getattr(self._usage, "value", None)
+
+    @live_usage.setter
+    def live_usage(self, value: int | None) -> None:
+        self._usage.value = value
 
     # -- process -------------------------------------------------------------------------
 
@@ -336,6 +345,7 @@ class Engine:
                                    "stream_interval_ms": self.stream_interval_ms, **payload},
                                   msg(M.ACT_GENERATING), request_id)
         next_event = waiting.get  # the hot path: one queue read per batch of tokens
+        usage = self._usage
         ended = False
         try:
             while True:
@@ -347,7 +357,7 @@ class Engine:
                 kind = event.get("ev")
                 if kind == "token":
                     text = event["text"]
-                    self.live_usage = event.get("used", self.live_usage)
+                    usage.value = event.get("used", getattr(usage, "value", None))
                     self._has_decoded = True
                     entries = event.get("lp")
                     if entries is not None and logprobs is not None:
@@ -360,7 +370,7 @@ class Engine:
                             self.cancel(req)
                 elif kind == "prompt":
                     decoding = True
-                    self.live_usage = event.get("prompt_tokens")
+                    usage.value = event.get("prompt_tokens")
                     note = Msg.from_json(event.get("note"))
                 elif kind == "done":
                     ended = True
