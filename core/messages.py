@@ -90,6 +90,13 @@ SETTINGS_CORRUPT_NOT_KEPT = QT_TRANSLATE_NOOP(
     "core", "The settings file {path} could not be read ({reason}), and it could not be set aside ({error}): "
             "Hearth started with the default settings, and saving settings will replace that file.")
 
+# -- secrets (core/secrets.py) --------------------------------------------------------------------------
+STORE_KEYRING = QT_TRANSLATE_NOOP("core", "the system keychain ({backend})")
+STORE_FILE = QT_TRANSLATE_NOOP("core", "the file {path}, readable only by you (no system keychain was found)")
+SECRET_STORE_FAILED = QT_TRANSLATE_NOOP("core", "Could not keep the secret in {store}: {reason}.")
+HF_TOKEN_MOVED = QT_TRANSLATE_NOOP(
+    "core", "The Hugging Face token was moved out of settings.json into {store}.")
+
 # -- chat templates (core/prompt/template.py) --------------------------------------------------
 TEMPLATE_REFUSED = QT_TRANSLATE_NOOP(
     "core", "The model's chat template tried to reach outside its sandbox and was refused; using the "

@@ -161,8 +161,13 @@ class DocsPage(QWidget):
         self.files.setHeaderLabels([self.tr("File"), self.tr("Chunks"), self.tr("Status")])
         self.files.setRootIsDecorated(False)
         self.files.setSelectionMode(QTreeWidget.SelectionMode.ExtendedSelection)
+        self.files.setUniformRowHeights(True)  # no per-row height measuring for thousands of rows
         self.files.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.files.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        # Fit the columns to the rows in view only: by default Qt measures 1,000 rows at every change,
+        # and an ingest changes a row per file (the window stalled 150-380 ms at a time, sampled in
+        # bench/ui_stall.py --trace, inside QProgressBar.setValue's synchronous repaint).
+        self.files.header().setResizeContentsPrecision(0)
         self.files.header().setStretchLastSection(True)
         rv.addWidget(self.files, 2)
 
@@ -345,6 +350,11 @@ class DocsPage(QWidget):
         elif event.get("event") == "file":
             self.progress.setValue(event["done"] or 0)
             self._show_file_status(event)
+        elif event.get("event") == "chunks":  # a large file, part by part: its row says how far it came
+            item = self._row(event["path"])
+            text = self.tr("{n} chunks so far…").format(n=event["chunks"])
+            item.setText(2, text)
+            item.setToolTip(2, text)
 
     def _show_file_status(self, event: dict[str, Any]) -> None:
         """One row: found by path in a dict, so a folder of N files costs N steps, not N² / 2."""
@@ -355,12 +365,7 @@ class DocsPage(QWidget):
                 del self._rows[path]
                 self.files.takeTopLevelItem(self.files.indexOfTopLevelItem(item))
             return
-        if item is None:
-            item = QTreeWidgetItem([Path(path).name, "", ""])
-            item.setData(0, Qt.ItemDataRole.UserRole, path)
-            item.setToolTip(0, path)
-            self.files.addTopLevelItem(item)
-            self._rows[path] = item
+        item = self._row(path)
         if event["status"] in ("failed", "skipped"):  # skipped: a link out of the folder, not followed
             from hearthlm.core.messages import Msg
 
@@ -374,6 +379,16 @@ class DocsPage(QWidget):
             item.setText(1, str(event.get("chunks") or 0))
         item.setText(2, text)
         item.setToolTip(2, text)
+
+    def _row(self, path: str) -> QTreeWidgetItem:
+        item = self._rows.get(path)
+        if item is None:
+            item = QTreeWidgetItem([Path(path).name, "", ""])
+            item.setData(0, Qt.ItemDataRole.UserRole, path)
+            item.setToolTip(0, path)
+            self.files.addTopLevelItem(item)
+            self._rows[path] = item
+        return item
 
     def _run_finished(self, collection: str, code: int, last_error: str) -> None:
         self._runner = None

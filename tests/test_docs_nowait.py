@@ -110,3 +110,40 @@ def test_folder_progress_is_linear_in_files(qtbot, monkeypatch) -> None:
     small, large = reads_for(200), reads_for(800)
     assert large <= 5 * small, f"{small} steps for 200 files, {large} for 800: not linear"
     page.shutdown()
+
+
+def test_an_ingest_measures_only_the_file_rows_in_view(qtbot) -> None:
+    """Each file event changes a row, and the columns fit their contents: Qt measured up to 1,000
+    rows per column at every such change (sampled in bench/ui_stall.py --trace: 150-380 ms stalls
+    in QProgressBar.setValue's synchronous repaint while 2,000 files were ingested). Only the rows
+    in view may be measured, so the cost per event does not grow with the collection."""
+    from PySide6.QtWidgets import QApplication, QStyledItemDelegate
+
+    class Counting(QStyledItemDelegate):
+        calls = 0
+
+        def sizeHint(self, option: Any, index: Any) -> Any:  # noqa: N802 (Qt)
+            Counting.calls += 1
+            return super().sizeHint(option, index)
+
+    _store_with(["Big"])
+    page = DocsPage()
+    qtbot.addWidget(page)
+    page.resize(900, 600)
+    page.show()
+    with qtbot.waitSignal(page.storeReady, timeout=60_000):
+        pass
+    page.refresh(select="Big")
+    page.files.setItemDelegate(Counting(page.files))
+    n, folder = 600, data_dir() / "folder"
+    page._progress_event({"event": "start", "collection": "Big", "total": n, "todo": n})
+    for i in range(n):
+        page._progress_event({"event": "file", "done": i + 1, "total": n, "path": str(folder / f"{i}.txt"),
+                              "status": "added", "chunks": 1, "error": None})
+        if i % 10 == 9:  # the window repaints between events
+            QApplication.processEvents()
+    repaints = n // 10
+    per_repaint = Counting.calls / repaints
+    # rows in view (~25 at this height) × the two fitted columns, with room; all rows would be ~600 × 2
+    assert per_repaint < 150, f"{Counting.calls} row measurements in {repaints} repaints"
+    page.shutdown()

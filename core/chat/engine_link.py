@@ -34,9 +34,11 @@ FLUSH_S = 0.033  # ~30 updates a second: smooth to the eye, cheap for the owner'
 
 
 class EngineLink:
-    def __init__(self, runner: Runner, make_engine: Callable[[], Engine] = Engine):
+    def __init__(self, runner: Runner, make_engine: Callable[[], Engine] = Engine,
+                 make_for: Callable[[LoadParams], Any] | None = None):
+        """``make_for(params)``: the engine for a model that is not a local file (a remote one)."""
         self.runner = runner
-        self.keeper = EngineKeeper(make_engine)
+        self.keeper = EngineKeeper(make_engine, make_for)
         self.model_path: str | None = None
         self.model_info: Any = None
         self.last_error: BaseException | None = None
