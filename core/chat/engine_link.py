@@ -130,11 +130,14 @@ class EngineLink:
                     flush()
 
             # Its own request id: stop() then cancels this answer only, not the answers of other
-            # clients of the same engine (the server's).
-            self._answer_id = engine.new_request_id()
+            # clients of the same engine (the server's). A remote engine has one answer at a time.
+            new_id = getattr(engine, "new_request_id", None)
+            extra = {}
+            if new_id is not None:
+                self._answer_id = extra["request_id"] = new_id()
             try:
                 return engine.chat(messages, params, on_token=piece, template=template,
-                                   continue_answer=continue_answer, request_id=self._answer_id)
+                                   continue_answer=continue_answer, **extra)
             finally:
                 self._answer_id = None
                 flush()
@@ -170,7 +173,10 @@ class EngineLink:
         """Cancel the answer or load in progress (thread-safe). The engine stops within ~ms."""
         engine, answer = self.engine, self._answer_id
         if engine is not None:
-            engine.cancel(answer)  # None (a load, a restart): whatever is in progress
+            if answer is not None:
+                engine.cancel(answer)
+            else:  # a load, a restart, a remote engine: whatever is in progress
+                engine.cancel()
 
     # -- context estimate ------------------------------------------------------------------
 
