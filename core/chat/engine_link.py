@@ -45,6 +45,7 @@ class EngineLink:
         self._jobs = 0
         self._estimating = False
         self._estimate_next: tuple | None = None
+        self._answer_id: int | None = None  # the engine request of the answer in progress
         self.load_progress = Event()
         self.loaded = Event()
         self.load_failed = Event()
@@ -128,9 +129,17 @@ class EngineLink:
                 if time.monotonic() - last[0] >= FLUSH_S:
                     flush()
 
+            # Its own request id: stop() then cancels this answer only, not the answers of other
+            # clients of the same engine (the server's). A remote engine has one answer at a time.
+            new_id = getattr(engine, "new_request_id", None)
+            extra = {}
+            if new_id is not None:
+                self._answer_id = extra["request_id"] = new_id()
             try:
-                return engine.chat(messages, params, on_token=piece, template=template, continue_answer=continue_answer)
+                return engine.chat(messages, params, on_token=piece, template=template,
+                                   continue_answer=continue_answer, **extra)
             finally:
+                self._answer_id = None
                 flush()
 
         usage: list[int | None] = [None]
@@ -162,9 +171,12 @@ class EngineLink:
 
     def stop(self) -> None:
         """Cancel the answer or load in progress (thread-safe). The engine stops within ~ms."""
-        engine = self.engine
+        engine, answer = self.engine, self._answer_id
         if engine is not None:
-            engine.cancel()
+            if answer is not None:
+                engine.cancel(answer)
+            else:  # a load, a restart, a remote engine: whatever is in progress
+                engine.cancel()
 
     # -- context estimate ------------------------------------------------------------------
 

@@ -5,12 +5,14 @@ come back). Nothing the user holds lives in it, so the next request simply start
 loads the same model with the same ``LoadParams``. ``EngineKeeper`` does that; if the reload itself
 fails it raises ``EngineRestartFailed`` (an ``EngineCrashed``: the caller offers a restart).
 
-Thread use: ``load``/``ready`` block and run on a worker thread; ``engine`` may be read from any
-thread (``cancel()`` on it is thread-safe).
+Thread use: ``load``/``ready`` block and run on a worker thread, and may be called from several
+threads at once (the server's requests): one of them restarts a dead engine, the others wait for it
+and share it. ``engine`` may be read from any thread (``cancel()`` on it is thread-safe).
 """
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 from collections.abc import Callable
@@ -33,6 +35,7 @@ class EngineKeeper:
         self.engine: Engine | None = None
         self.params: LoadParams | None = None  # of the last model loaded successfully
         self.restarts = 0  # engines started again after one died with a model loaded
+        self._lock = threading.RLock()
 
     def _live_engine(self) -> Engine:
         if self._special or self.engine is None or not self.engine.alive:
@@ -53,15 +56,23 @@ class EngineKeeper:
 
     def load(self, params: LoadParams, on_progress: Callable[[float], None] | None = None) -> ModelInfo:
         """Load ``params``' model (starting an engine if none runs) and remember it for restarts."""
-        info = self._load(params, on_progress)
-        self.params = params
-        return info
+        with self._lock:
+            info = self._load(params, on_progress)
+            self.params = params
+            return info
 
     def ready(self, on_restart: Callable[[float], None] | None = None) -> Engine:
         """An engine with the model loaded: the current one, or a new one that reloads the model when
         the process died (``on_restart(progress)`` then follows the reload). Raises EngineError when
         no model was ever loaded, EngineRestartFailed when the reload fails."""
         engine = self.engine
+        if engine is not None and engine.alive and engine.model is not None:
+            return engine
+        with self._lock:
+            return self._restart(on_restart)
+
+    def _restart(self, on_restart: Callable[[float], None] | None) -> Engine:
+        engine = self.engine  # another thread may have restarted it meanwhile
         if engine is not None and engine.alive and engine.model is not None:
             return engine
         if self.params is None:
@@ -77,6 +88,7 @@ class EngineKeeper:
         return self.engine
 
     def close(self) -> None:
-        if self.engine is not None:
-            self.engine.close()
-            self.engine = None
+        with self._lock:
+            if self.engine is not None:
+                self.engine.close()
+                self.engine = None

@@ -3,7 +3,9 @@
 Commands arrive as JSON lines on stdin; events leave on the protocol channel (core/child/side.py:
 fd 1 is pointed at stderr, so nothing llama.cpp prints can corrupt the protocol).
 A reader thread takes commands off stdin so that a cancel is seen while the main thread decodes.
-When stdin closes (the parent went away) the process exits.
+The main thread alternates between taking commands (a new answer joins the decoding at once) and
+one decoding step over every answer in progress (batching.py). When stdin closes (the parent went
+away) the process exits.
 """
 
 from __future__ import annotations
@@ -11,17 +13,18 @@ from __future__ import annotations
 import ctypes
 import os
 import queue
-import sys
 import threading
-import time
 import traceback
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import messages as M
-from ..errors import HearthError
+from ..errors import EngineBusy, HearthError
 from ..child.side import Channel, checkpoint, protect_stdout, read_messages
 from ..messages import Msg, msg
 from .protocol import GenerationParams, LoadParams
+
+if TYPE_CHECKING:
+    from .runner import LlamaRunner
 
 FAULT_ENV = "HEARTH_ENGINE_FAULT"  # test seam: "segv-first-decode" crashes for real on the first decode
 # Benchmark seam: a file path; the engine's main thread runs under cProfile and writes its stats
@@ -33,9 +36,11 @@ class Worker:
     def __init__(self, channel: Channel):
         self.channel = channel
         self.commands: queue.Queue[dict[str, Any]] = queue.Queue()
-        self.cancel_upto = -1  # requests with an id up to this one are cancelled
+        self.cancelled: set[int] = set()  # request ids to stop (added by the reader thread)
+        self.quitting = False
+        self.last_taken = 0  # the highest request id taken off the queue
         self.decoded_once = False
-        self.runner = None  # created on the first load: importing llama.cpp takes a while
+        self.runner: LlamaRunner | None = None  # created on the first load: importing llama.cpp takes a while
         self.info: dict[str, Any] | None = None
         self._model_lock = threading.Lock()  # held while a load replaces the model (count() reads it)
 
@@ -43,37 +48,81 @@ class Worker:
     def read_commands(self) -> None:
         for message in read_messages():
             if message.get("cmd") == "cancel":
-                self.cancel_upto = max(self.cancel_upto, int(message.get("id", 0)))
+                self.cancelled.add(int(message.get("id", 0)))
             elif message.get("cmd") == "count":
                 self.count(message)
             else:
                 self.commands.put(message)
-        self.cancel_upto = sys.maxsize
+        self.quitting = True
         self.commands.put({"cmd": "quit"})
+
+    def is_cancelled(self, req: int) -> bool:
+        return self.quitting or req in self.cancelled
 
     def serve(self) -> None:
         self.channel.ready()
+        commands = self.commands
         while True:
-            message = self.commands.get()
-            cmd, req = message.get("cmd"), int(message.get("id", 0))
-            if cmd == "quit":
-                return
-            checkpoint("request")
-            try:
-                if cmd == "load":
-                    self.load(req, LoadParams(**message["params"]))
-                elif cmd == "chat":
-                    self.chat(req, message)
-                else:
-                    self.send_error(req, msg(M.UNKNOWN_COMMAND, cmd=repr(cmd)))
-            except HearthError as exc:
-                self.send_error(req, exc.msg)
-            except Exception as exc:  # report, keep serving: the parent decides what to do
-                traceback.print_exc()
-                self.send_error(req, msg(M.ENGINE_FAILED, error=str(exc)))
+            batcher = self.runner.batcher if self.runner is not None else None
+            if batcher is not None and batcher.busy:
+                # The hot path: no cancel and an empty queue cost two cheap checks per step.
+                # Cancels first: a sequence given up frees its slot for a request sent after it.
+                if self.cancelled:
+                    batcher.cancel(self.cancelled)
+                    active = batcher.active_ids()
+                    # list(): one C call, so the reader thread's adds cannot break the iteration
+                    self.cancelled.difference_update([r for r in list(self.cancelled)
+                                                      if r <= self.last_taken and r not in active])
+                while not commands.empty():
+                    if not self.handle(commands.get_nowait()):
+                        return
+                try:
+                    batcher.step(self.is_cancelled)
+                except Exception as exc:  # a fault in Python code around llama.cpp: end those answers
+                    traceback.print_exc()
+                    self.fail_all(batcher, msg(M.ENGINE_FAILED, error=str(exc)))
+                self.decoded_once = self.decoded_once or not batcher.busy
+            else:
+                if self.cancelled:  # cancels of answers that have ended (not of those still to come)
+                    self.cancelled.difference_update([r for r in list(self.cancelled) if r <= self.last_taken])
+                if not self.handle(commands.get()):
+                    return
 
-    def send_error(self, req: int, message: Msg) -> None:
-        self.channel.send(ev="error", id=req, message=str(message), msg=message.to_json())
+    def handle(self, message: dict[str, Any]) -> bool:
+        """One command; False to quit."""
+        cmd, req = message.get("cmd"), int(message.get("id", 0))
+        if cmd == "quit":
+            return False
+        self.last_taken = max(self.last_taken, req)
+        checkpoint("request")
+        try:
+            if cmd == "load":
+                self.load(req, LoadParams(**message["params"]))
+            elif cmd == "chat":
+                self.chat(req, message)
+            else:
+                self.send_error(req, msg(M.UNKNOWN_COMMAND, cmd=repr(cmd)))
+        except EngineBusy as exc:
+            self.send_error(req, exc.msg, busy=True)
+        except HearthError as exc:
+            self.send_error(req, exc.msg)
+        except Exception as exc:  # report, keep serving: the parent decides what to do
+            traceback.print_exc()
+            self.send_error(req, msg(M.ENGINE_FAILED, error=str(exc)))
+        return True
+
+    def fail_all(self, batcher, message: Msg) -> None:
+        for slot in batcher.slots:
+            if slot.seq is not None:
+                seq, slot.seq = slot.seq, None
+                batcher._clear(slot)
+                slot.todo, slot.i_batch, slot.next_token = [], -1, -1
+                seq.fail(message)
+        while batcher.queue:
+            batcher.queue.popleft().fail(message)
+
+    def send_error(self, req: int, message: Msg, **extra: Any) -> None:
+        self.channel.send(ev="error", id=req, message=str(message), msg=message.to_json(), **extra)
 
     def load(self, req: int, params: LoadParams) -> None:
         if self.runner is None:
@@ -86,8 +135,11 @@ class Worker:
             if value - last[0] >= 0.01 or value >= 1.0:
                 last[0] = value
                 self.channel.send(ev="progress", id=req, value=round(value, 4))
-            return self.cancel_upto < req
+            return req not in self.cancelled and not self.quitting
 
+        runner = self.runner
+        if runner.batcher is not None:
+            runner.batcher.abort_all()  # answers of the model being replaced end as cancelled
         with self._model_lock:
             self.info = None
             info = self.runner.load(params, on_progress)
@@ -117,31 +169,12 @@ class Worker:
                 trim_note = msg(M.CONTEXT_TRIMMED, n_ctx=n_ctx, count=trimmed)
                 note = msg(M.TWO_NOTES, first=note, second=trim_note) if note else trim_note
         self.channel.send(ev="prompt", id=req, prompt_tokens=len(tokens), note=note.to_json() if note else None)
-        send = self.channel.send
-        # Pieces are sent at most every `interval` s (the first at once): each message wakes the
-        # parent, and on a machine whose cores all run llama.cpp threads every wake-up costs speed.
+        # Pieces are sent at most every `interval` s (the first at once): see sequence.py.
         interval = max(0.0, float(message.get("stream_interval_ms", 0))) / 1000.0
-        pending: list[str] = []
-        last_sent = [-1.0]
-        used = [len(tokens)]  # prompt + answer tokens so far: the window's live context meter
-
-        def emit(piece: str) -> None:
-            pending.append(piece)
-            used[0] += 1
-            now = time.perf_counter()
-            if now - last_sent[0] >= interval:
-                send(ev="token", id=req, text="".join(pending), used=used[0])
-                pending.clear()
-                last_sent[0] = now
-
-        stats = self.runner.generate(tokens, params, emit, lambda: self.cancel_upto >= req,
-                                     n_batch=int(message.get("n_batch", 512)),
-                                     before_first_decode=self._before_decode)
-        stats.trimmed_messages = trimmed
-        if pending:
-            send(ev="token", id=req, text="".join(pending), used=used[0])
-        self.decoded_once = True
-        self.channel.send(ev="done", id=req, stats=stats.to_dict())
+        seq = self.runner.sequence(req, tokens, params, self.channel.send, interval, trimmed)
+        assert self.runner.batcher is not None
+        self.runner.batcher.before_decode = self._before_decode
+        self.runner.batcher.submit(seq)
 
     def _renderer(self, message: dict[str, Any]):
         """``render(msgs) -> (RenderedPrompt, tokens)`` for this request, each length rendered once

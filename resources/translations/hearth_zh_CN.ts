@@ -1902,6 +1902,18 @@
         <translation>llama.cpp 在生成时出错（llama_decode 返回 {rc}）。</translation>
     </message>
     <message>
+        <source>The grammar the answer must follow is not valid GBNF (llama.cpp&apos;s log in the engine log says where).</source>
+        <translation>回答必须遵循的语法不是有效的 GBNF（引擎日志中 llama.cpp 的记录说明了出错位置）。</translation>
+    </message>
+    <message>
+        <source>The engine is busy: {active} answers are being generated and {queued} more are waiting; try again shortly.</source>
+        <translation>引擎正忙：正在生成 {active} 个回答，另有 {queued} 个在等待；请稍后再试。</translation>
+    </message>
+    <message>
+        <source>The number of parallel sequences must be 1 or more, not {value}.</source>
+        <translation>并行序列数必须至少为 1，而不是 {value}。</translation>
+    </message>
+    <message>
         <source>The engine crashed with {signal} on its first decode: the installed llama.cpp build does not suit this CPU; reinstall the safe build with `{command}`.</source>
         <translation>引擎在首次解码时因 {signal} 崩溃：已安装的 llama.cpp 版本不适合这台电脑的 CPU；请用 `{command}` 重新安装安全版本。</translation>
     </message>
