@@ -328,6 +328,7 @@ AREA_COMMANDS: tuple[str, ...] = (
     "hearthlm.core.quantize.cli",
     "hearthlm.core.docs.cli",
     "hearthlm.core.hardware.cli",
+    "hearthlm.core.serve.cli",
 )
 
 
