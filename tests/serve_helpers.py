@@ -31,11 +31,14 @@ class ServeProcess:
         self.env = {**os.environ, "HF_ENDPOINT": "http://127.0.0.1:9", **(env or {})}
         if "HEARTH_API_KEY" not in (env or {}):  # a key in the tester's environment would change the server
             self.env.pop("HEARTH_API_KEY", None)
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=self.env)
+        home.mkdir(parents=True, exist_ok=True)
+        self.stderr_path = home / "serve-stderr.txt"  # a file: a full pipe would stall the server
+        self._stderr = open(self.stderr_path, "w")
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=self._stderr, text=True, env=self.env)
         line = self.proc.stdout.readline()
         if not line:
-            err = self.proc.stderr.read()
-            raise RuntimeError(f"hearth serve did not start: {err}")
+            self.proc.wait(30)
+            raise RuntimeError(f"hearth serve did not start: {self.stderr_path.read_text()}")
         self.info = json.loads(line)
         self.port = self.info["port"]
         self.url = f"http://127.0.0.1:{self.port}"
@@ -58,8 +61,8 @@ class ServeProcess:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(10)
-        for stream in (self.proc.stdout, self.proc.stderr):
-            stream.close()
+        self.proc.stdout.close()
+        self._stderr.close()
 
     def __enter__(self) -> ServeProcess:
         return self
