@@ -27,6 +27,7 @@ ONLY_N_1 = QT_TRANSLATE_NOOP("core", "Only n = 1 is supported (one answer per re
 MAX_TOKENS_LIMIT = QT_TRANSLATE_NOOP("core", "max_tokens is {value}, over this server's limit of {limit}.")
 QUEUE_FULL = QT_TRANSLATE_NOOP("core", "The server is busy ({waiting} requests waiting for {model}): try again in a few seconds.")
 STREAMS_FULL = QT_TRANSLATE_NOOP("core", "The server already streams {limit} answers, its limit: try again in a few seconds.")
+MODEL_LOADING = QT_TRANSLATE_NOOP("core", "The model “{model}” is loading in Hearth's window: try again in a few seconds.")
 ENGINE_CRASHED = QT_TRANSLATE_NOOP("core", "The engine stopped while answering ({reason}); it is being restarted, and the next request will be served.")
 ENGINE_FAILED = QT_TRANSLATE_NOOP("core", "The engine could not answer: {reason}.")
 BAD_CONTENT_PART = QT_TRANSLATE_NOOP("core", "Content parts of type “{kind}” are not supported: only text.")

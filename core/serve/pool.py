@@ -74,10 +74,14 @@ def resolve_model(spec: str) -> tuple[str, str]:
 
 
 class EnginePool:
-    def __init__(self, config: ServeConfig, make_engine: Callable[[], Engine] | None = None):
+    def __init__(self, config: ServeConfig, make_engine: Callable[[], Engine] | None = None,
+                 guest_only: bool = False):
         from ..paths import log_dir
 
         self.config = config
+        # The window's server: its models are the window's, and only the window's engine answers
+        # (never a second copy of the model): while the window is loading, requests get 503.
+        self.guest_only = guest_only
         self._make = make_engine or (lambda: Engine(log_path=log_dir() / "engine.log"))
         self.models: dict[str, ServedModel] = {}
         self.guests: list[EngineKeeper] = []
@@ -91,14 +95,28 @@ class EnginePool:
             if default is None:
                 raise ServeError(msg(M.NO_MODEL_TO_SERVE))
             specs = [str(default)]
+        self.set_models(specs)
+
+    def set_models(self, specs: list[str]) -> None:
+        """Serve these models (paths or library names) from now on; engines of others are closed."""
+        config = self.config
+        models: dict[str, ServedModel] = {}
         for spec in specs:
             model_id, path = resolve_model(spec)
-            if model_id in self.models:
+            if model_id in models:
+                continue
+            old = next((m for m in self.models.values() if m.path == path), None)
+            if old is not None:
+                models[model_id] = old
                 continue
             params = LoadParams(path=path, n_ctx=config.ctx * max(1, config.parallel), n_parallel=config.parallel,
                                 n_threads=config.threads, n_gpu_layers=config.gpu_layers)
-            self.models[model_id] = ServedModel(model_id, path, params, EngineKeeper(self._make),
-                                                int(os.path.getmtime(path)))
+            models[model_id] = ServedModel(model_id, path, params, EngineKeeper(self._make),
+                                           int(os.path.getmtime(path)))
+        for served in self.models.values():
+            if served not in models.values():
+                served.keeper.close()
+        self.models = models
 
     # -- which model ---------------------------------------------------------------------------
 
@@ -143,6 +161,9 @@ class EnginePool:
         guest = self._guest_engine(served)
         if guest is not None:
             return guest
+        if self.guest_only:
+            raise APIError(503, msg(M.MODEL_LOADING, model=served.id), code="model_loading",
+                           retry_after=RETRY_AFTER_S)
         with served.lock:
             keeper = served.keeper
             if keeper.params is None:
