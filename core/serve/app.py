@@ -42,7 +42,7 @@ async def _api_error(_request: Request, exc: Exception) -> Response:
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     if exc.status_code in (404, 405):
-        text = msg(M.NO_ROUTE, method=request.method, path=request.url.path[:200])
+        text: str = msg(M.NO_ROUTE, method=request.method, path=request.url.path[:200])
     else:
         text = str(exc.detail)
     return JSONResponse(error_body(exc.status_code, text, None, "not_found" if exc.status_code == 404 else None),

@@ -116,7 +116,7 @@ async def chat_completions(request: Request) -> Response:
         engine = svc.pool.engine_for(served)
         job.engine = engine
         template = (engine.model.raw.get("chat_template") if engine.model is not None else None)
-        if tools and template_supports_tools(template):
+        if tools and template is not None and template_supports_tools(template):
             prompt = svc.render_tools_prompt(engine, template, history_for_template(messages), tools)
             return engine.complete(prompt, params, on_token=job.on_token,
                                    **logprob_kwargs(engine.complete, job, want_lp))

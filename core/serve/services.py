@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -66,7 +66,7 @@ class Services:
                     self._store = DocStore()
             return self._store
 
-    def embed(self, name: str, texts: list[str]) -> Any:
+    def embed(self, name: str, texts: Sequence[str]) -> Any:
         """Unit vectors from a Hearth embedder, run in a child process (a crash costs a restart)."""
         if self._embed is not None:
             return self._embed(name, texts)
@@ -76,7 +76,7 @@ class Services:
 
                 self._embed_service = EmbedService()
             service = self._embed_service
-        return service.embed(name, texts)
+        return service.embed(name, list(texts))
 
     async def ground(self, collections: list[str], messages: list[dict[str, Any]], max_tokens: int) -> Any:
         """Put the collections' best excerpts before the last user message (in place); returns ChatDocs."""

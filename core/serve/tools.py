@@ -45,7 +45,8 @@ def _json_values(text: str) -> list[Any] | None:
     """Every JSON value in ``text`` one after another (separated by blanks, ';' or ','); None if any
     part is not JSON."""
     decoder = json.JSONDecoder()
-    values, pos = [], 0
+    values: list[Any] = []
+    pos = 0
     while True:
         while pos < len(text) and text[pos] in " \t\r\n;,":
             pos += 1
