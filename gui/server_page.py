@@ -165,6 +165,7 @@ class ServerPage(QWidget):
             self.status.setText(tr_msg(exc.msg))
             return False
         self.server = server
+        self.port.setValue(server.port)  # the port chosen when 0 was asked for
         self._show_state()
         self._clients_timer.start()
         self.started.emit(server.address)
@@ -254,15 +255,19 @@ class ServerPage(QWidget):
             self.log.removeRow(self.log.rowCount() - 1)
 
     def _refresh_clients(self) -> None:
+        """One line per client machine (its connections counted together)."""
         if self.server is None:
             return
-        clients = self.server.services.activity.connected()
+        hosts: dict[str, list[int]] = {}
+        for client in self.server.services.activity.connected():
+            counts = hosts.setdefault(client.address.rsplit(":", 1)[0], [0, 0])
+            counts[0] += client.requests
+            counts[1] += client.active
         self.clients.clear()
-        for client in clients:
-            host = client.address.rsplit(":", 1)[0]
-            state = self.tr("answering") if client.active else self.tr("idle")
+        for host, (requests, active) in sorted(hosts.items()):
+            state = self.tr("answering") if active else self.tr("idle")
             self.clients.addItem(self.tr("{host} — {requests} requests, {state}").format(
-                host=host, requests=client.requests, state=state))
+                host=host, requests=requests, state=state))
 
     def shutdown(self) -> None:
         self.stop()
