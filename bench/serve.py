@@ -71,6 +71,8 @@ def start_llama_server(model: str, threads: int, home: str) -> tuple[subprocess.
     base = f"http://127.0.0.1:{port}/v1"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
+        if proc.poll() is not None:  # e.g. the port was taken meanwhile: never measure someone else's server
+            raise RuntimeError(f"llama_cpp.server exited ({proc.returncode}): see {home}/llama_server.log")
         try:
             if httpx.get(base + "/models", timeout=2).status_code == 200:
                 return proc, base

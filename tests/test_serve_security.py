@@ -198,3 +198,18 @@ def test_key_compare_is_constant_time_and_stored_hashed():
     import inspect
 
     assert "compare_digest" in inspect.getsource(keys.key_matches)
+
+
+def test_models_by_library_name_and_an_unknown_name(tmp_path, starter_model):
+    home = tmp_path / "home"
+    subprocess.run([sys.executable, "-m", "hearthlm.core.cli", "--home", str(home), "models", "import",
+                    str(starter_model)], check=True, capture_output=True, timeout=120)
+    with ServeProcess(home, "--model", starter_model.name) as server:
+        assert [m["path"] for m in server.info["models"]] == [str(starter_model.resolve())]
+        with server.client() as c:
+            ids = [m["id"] for m in c.get("/v1/models").json()["data"]]
+            assert ids == [starter_model.name]
+            assert c.get(f"/v1/models/{starter_model.stem}").json()["id"] == starter_model.name
+    r = subprocess.run([sys.executable, "-m", "hearthlm.core.cli", "--home", str(home), "serve", "--port", "0",
+                        "--model", "no-such-model"], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1 and r.stderr.startswith("hearth: error: ") and r.stderr.count("\n") == 1
