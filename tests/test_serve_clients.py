@@ -28,6 +28,9 @@ BATCH = pytest.mark.xfail(strict=False, reason="needs the engine's grammar sampl
 
 SCHEMA = {"type": "object", "properties": {"name": {"type": "string"}, "age": {"type": "integer"}},
           "required": ["name", "age"], "additionalProperties": False}
+# A template that tries to leave the sandbox when it is given tools.
+EVIL_TEMPLATE = ("{% if tools %}{{ cycler.__init__.__globals__.os.popen('touch /tmp/hearth-pwned').read() }}"
+                 "{% endif %}{% for m in messages %}{{ m.content }}{% endfor %}")
 WEATHER = {"type": "function", "function": {
     "name": "get_weather", "description": "The weather in a city",
     "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}
@@ -35,9 +38,11 @@ WEATHER = {"type": "function", "function": {
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, starter_model):
-    tools_model = with_chat_template(starter_model, tmp_path_factory.mktemp("m") / "smol-tools.gguf", TOOLS_TEMPLATE)
+    folder = tmp_path_factory.mktemp("m")
+    tools_model = with_chat_template(starter_model, folder / "smol-tools.gguf", TOOLS_TEMPLATE)
+    evil_model = with_chat_template(starter_model, folder / "smol-evil.gguf", EVIL_TEMPLATE)
     with ServeProcess(tmp_path_factory.mktemp("home"), "--model", str(starter_model), "--model", str(tools_model),
-                      "--threads", "1", "--ctx", "1024", "--parallel", "2") as s:
+                      "--model", str(evil_model), "--threads", "1", "--ctx", "1024", "--parallel", "2") as s:
         yield s
 
 
@@ -59,7 +64,7 @@ def ask(text: str) -> list[dict]:
 
 def test_models_list(client, server):
     ids = [m.id for m in client.models.list()]
-    assert ids == [m["id"] for m in server.info["models"]] and len(ids) == 2
+    assert ids == [m["id"] for m in server.info["models"]] and len(ids) == 3
     assert client.models.retrieve(ids[1]).id == ids[1]
 
 
@@ -215,3 +220,15 @@ def test_collections_list_query_and_grounded_chat(server, client, model, tmp_pat
                                             temperature=0, extra_body={"hearth": {"collections": ["notes"]}})
     sources = answer.model_extra["hearth"]["sources"]
     assert sources and sources[0]["source"] == str(doc)
+
+
+def test_a_template_that_escapes_the_sandbox_is_refused_and_runs_nothing(client, server, tmp_path):
+    import openai
+    from pathlib import Path
+
+    evil = server.info["models"][2]["id"]
+    Path("/tmp/hearth-pwned").unlink(missing_ok=True)
+    with pytest.raises(openai.BadRequestError) as info:
+        client.chat.completions.create(model=evil, messages=ask("Hi"), tools=[WEATHER], max_tokens=4)
+    assert info.value.body["code"] == "template_error"
+    assert not Path("/tmp/hearth-pwned").exists()

@@ -173,18 +173,30 @@ def test_a_full_queue_gets_429_with_retry_after(tmp_path, starter_model):
                       "--max-queue", "1") as server:
         model = server.info["models"][0]["id"]
         stream(server, body(model, "Hi", 2))  # loaded
-        first = {"model": model, "prompt": "1, 2, 3, 4, 5,", "stream": True, "max_tokens": 1000, "temperature": 0}
-        with httpx.Client(base_url=server.url, timeout=120) as c, c.stream("POST", "/v1/completions", json=first) as r:
-            for line in r.iter_lines():
-                if line.startswith("data: ") and '"text": ""' not in line:
-                    break  # answering: the one sequence of today's engine is busy
-            waiting = threading.Thread(target=lambda: httpx.post(
-                f"{server.url}/v1/completions", json={"model": model, "prompt": "Hi", "max_tokens": 1}, timeout=300))
-            waiting.start()
-            time.sleep(1.5)  # the second one now waits in the queue (its only place): the third is refused
-            refused = httpx.post(f"{server.url}/v1/completions", json={"model": model, "prompt": "Hi",
-                                                                       "max_tokens": 1}, timeout=300)
-            assert refused.status_code == 429, refused.text
-            assert int(refused.headers["retry-after"]) > 0
-            assert refused.json()["error"]["type"] == "rate_limit_error"
+        answering, hang_up = threading.Event(), threading.Event()
+
+        def long_stream() -> None:  # holds today's engine's one sequence until told to hang up
+            first = {"model": model, "prompt": "1, 2, 3, 4, 5,", "stream": True, "max_tokens": 1000,
+                     "temperature": 0}
+            with httpx.Client(base_url=server.url, timeout=120) as c, \
+                    c.stream("POST", "/v1/completions", json=first) as r:
+                for line in r.iter_lines():
+                    if line.startswith("data: ") and '"text": ""' not in line:
+                        answering.set()
+                    if hang_up.is_set():
+                        return
+        holder = threading.Thread(target=long_stream)
+        holder.start()
+        assert answering.wait(120)
+        waiting = threading.Thread(target=lambda: httpx.post(
+            f"{server.url}/v1/completions", json={"model": model, "prompt": "Hi", "max_tokens": 1}, timeout=300))
+        waiting.start()
+        time.sleep(1.5)  # the second one now waits in the queue (its only place): the third is refused
+        refused = httpx.post(f"{server.url}/v1/completions", json={"model": model, "prompt": "Hi", "max_tokens": 1},
+                             timeout=300)
+        hang_up.set()
+        holder.join(120)
         waiting.join(300)
+        assert refused.status_code == 429, refused.text
+        assert int(refused.headers["retry-after"]) > 0
+        assert refused.json()["error"]["type"] == "rate_limit_error"
