@@ -7,6 +7,8 @@ import json
 import sys
 from typing import Any
 
+from ..messages import msg
+from . import messages as M
 from .config import DEFAULT_HOST, DEFAULT_PORT, ServeConfig, read_key
 
 
@@ -27,7 +29,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             print(json.dumps(info, ensure_ascii=False), flush=True)
         else:
             models = ", ".join(m["id"] for m in info["models"])
-            print(f"Hearth serves {models} at {info['address']} (Ctrl-C stops)", file=sys.stderr, flush=True)
+            print(msg(M.SERVING, models=models, address=info["address"]), file=sys.stderr, flush=True)
 
     server.serve_forever(on_listening=listening)
     return 0

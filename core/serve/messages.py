@@ -12,6 +12,7 @@ KEY_REQUIRED = QT_TRANSLATE_NOOP("core", "Refusing to listen on {host} without a
 KEY_FILE_UNREADABLE = QT_TRANSLATE_NOOP("core", "Cannot read the API key file {path}: {reason}.")
 KEY_FILE_EMPTY = QT_TRANSLATE_NOOP("core", "The API key file {path} is empty.")
 CORS_WILDCARD = QT_TRANSLATE_NOOP("core", "--cors-origin '*' would let every web page use the server: name the origins instead (e.g. http://localhost:3000).")
+SERVING = QT_TRANSLATE_NOOP("core", "Hearth serves {models} at {address} (Ctrl-C stops).")
 NO_MODEL_TO_SERVE = QT_TRANSLATE_NOOP("core", "No model to serve: pass --model PATH or a library name, or install the starter model.")
 
 # -- errors returned to clients ------------------------------------------------------------------

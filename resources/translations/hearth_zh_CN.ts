@@ -2494,6 +2494,10 @@
         <translation>--cors-origin &apos;*&apos; 会让所有网页都能使用服务器：请改为列出具体来源（例如 http://localhost:3000）。</translation>
     </message>
     <message>
+        <source>Hearth serves {models} at {address} (Ctrl-C stops).</source>
+        <translation>Hearth 在 {address} 提供 {models}（按 Ctrl-C 停止）。</translation>
+    </message>
+    <message>
         <source>No model to serve: pass --model PATH or a library name, or install the starter model.</source>
         <translation>没有可提供的模型：请用 --model 指定路径或模型库中的名称，或安装入门模型。</translation>
     </message>
