@@ -99,6 +99,7 @@ def _grammar(req: ChatRequest, tools: list[dict[str, Any]]) -> str | None:
 async def chat_completions(request: Request) -> Response:
     svc: Services = request.app.state.svc
     req = await parse_body(request, ChatRequest)
+    request.state.entry.model = req.model[:100]  # the log shows what was asked for, even if refused
     served = svc.pool.resolve(req.model)
     request.state.entry.model = served.id
     max_tokens = _max_tokens(svc, req.max_completion_tokens or req.max_tokens)
@@ -134,6 +135,7 @@ async def chat_completions(request: Request) -> Response:
 async def completions(request: Request) -> Response:
     svc: Services = request.app.state.svc
     req = await parse_body(request, CompletionRequest)
+    request.state.entry.model = req.model[:100]
     served = svc.pool.resolve(req.model)
     request.state.entry.model = served.id
     prompts = [req.prompt] if isinstance(req.prompt, str) else req.prompt
