@@ -32,6 +32,7 @@ LOG_ROWS = 200
 
 class _Bridge(QObject):
     logged = Signal(object)  # emitted on the server's thread, delivered on the UI thread
+    crashed = Signal()  # the chat's engine died answering a server request
 
 
 class ServerPage(QWidget):
@@ -45,6 +46,7 @@ class ServerPage(QWidget):
         self.server: Any = None
         self._bridge = _Bridge(self)
         self._bridge.logged.connect(self._add_log_row)
+        self._bridge.crashed.connect(self._restart_chat_engine)
         self._build()
         self._clients_timer = QTimer(self)
         self._clients_timer.setInterval(1000)
@@ -155,6 +157,7 @@ class ServerPage(QWidget):
             pool = EnginePool(config, guest_only=keeper is not None)
             if keeper is not None:
                 pool.share(keeper)
+                pool.on_guest_crash = self._bridge.crashed.emit
             docs = getattr(self.window_ref, "docs", None)  # the window's document store and embedding child
             services = Services(config, pool, open_store=docs.store if docs is not None else None,
                                 embed=docs.embed_service.embed if docs is not None else None)
@@ -194,6 +197,13 @@ class ServerPage(QWidget):
         if self.server is not None and path:
             self.server.services.pool.set_models([path])
         self._show_state()
+
+    def _restart_chat_engine(self) -> None:
+        """The chat's engine died on a server request: load the chat's model again (as the chat would
+        on its next question), so the next request is served."""
+        session = getattr(getattr(self.window_ref, "chat", None), "session", None)
+        if session is not None and session.model_path and not session.busy:
+            session.load(session.model_path)
 
     def _show_state(self) -> None:
         running = self.server is not None

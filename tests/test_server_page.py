@@ -98,3 +98,25 @@ def test_listening_on_the_network_without_a_key_is_refused_in_one_sentence(qtbot
     page.switch.click()
     assert page.server is None and not page.switch.isChecked()
     assert "without an API key" in page.status.text()
+
+
+def test_the_chats_engine_dying_on_a_server_request_is_restarted_for_the_next(qtbot, window):
+    import os
+    import signal
+
+    page = window.server_page
+    page.port.setValue(0)
+    page.switch.click()
+    address = page.address.text()
+    old = window.chat.session.engine_pid
+    threading.Timer(1.0, os.kill, (old, signal.SIGKILL)).start()
+    body = {"model": "SmolLM2-135M-Instruct.Q4_1", "prompt": "1, 2, 3, 4, 5,", "max_tokens": 900, "temperature": 0}
+    with qtbot.waitSignal(window.chat.events.loaded, timeout=60_000):  # the chat reloads its model
+        r = request_off_ui(qtbot, lambda: httpx.post(address + "/completions", json=body, timeout=120))
+    assert r.status_code == 500 and r.json()["error"]["code"] == "engine_crashed"
+    assert window.chat.session.engine_pid not in (None, old)
+    body["max_tokens"] = 2
+    r = request_off_ui(qtbot, lambda: httpx.post(address + "/completions", json=body, timeout=120))
+    assert r.status_code == 200
+    assert engine_processes() == [window.chat.session.engine_pid]
+    page.switch.click()

@@ -82,6 +82,7 @@ class EnginePool:
         # The window's server: its models are the window's, and only the window's engine answers
         # (never a second copy of the model): while the window is loading, requests get 503.
         self.guest_only = guest_only
+        self.on_guest_crash: Callable[[], None] | None = None  # the window restarts its own engine
         self._make = make_engine or (lambda: Engine(log_path=log_dir() / "engine.log"))
         self.models: dict[str, ServedModel] = {}
         self.guests: list[EngineKeeper] = []
@@ -173,7 +174,13 @@ class EnginePool:
             return keeper.ready()
 
     def restart_soon(self, served: ServedModel) -> None:
-        """After a crash: start the new engine now, so the next request finds it loaded."""
+        """After a crash: start the new engine now, so the next request finds it loaded (the
+        window's engine is restarted by the window, which owns it)."""
+        if self.guest_only:
+            if self.on_guest_crash is not None:
+                self.on_guest_crash()
+            return
+
         def restart() -> None:
             try:
                 self.engine_for(served)
