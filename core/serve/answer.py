@@ -141,7 +141,7 @@ class Answering:
     async def _collect(self, ticket: Ticket, request: Request) -> Outcome:
         """The whole answer; the client going away cancels it (checked every DISCONNECT_POLL_S)."""
         await ticket.acquire()
-        job = Job().run(self.work)
+        job = self._job()
         cutter, pieces, logprobs = StopCutter(self.stops), [], []
         try:
             while True:
@@ -165,6 +165,11 @@ class Answering:
                     return self._outcome("".join(pieces), value, cutter.hit, logprobs)
         finally:
             job.cancel()
+
+    def _job(self) -> Job:
+        job = Job()
+        job.direct_cancel = not self.pool.guest_only
+        return job.run(self.work)
 
     def _outcome(self, text: str, answer: Any, stopped: bool, logprobs: list[dict[str, Any]]) -> Outcome:
         stats = answer.stats
@@ -200,7 +205,7 @@ class Answering:
         status = 200
         try:
             await ticket.acquire()
-            job = Job().run(self.work)
+            job = self._job()
             cutter, splitter = StopCutter(self.stops), ReasoningSplitter()
             buffered: list[str] = []  # with tools: the text waits for the end (it may be a call)
             pending_lp: list[dict[str, Any]] = []

@@ -24,6 +24,10 @@ class Job:
         self._queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
         self.cancelled = threading.Event()
         self.engine: Engine | None = None  # set by work() once it has one
+        # Today's Engine.cancel() stops whatever request the engine is answering. Safe when only this
+        # server's queue feeds the engine; with the window's engine shared, the answer in progress may
+        # be the window's, so the job then stops at its next token instead (on_token returns False).
+        self.direct_cancel = True
         self._finished = False
 
     def _put(self, item: tuple[str, Any]) -> None:
@@ -69,7 +73,7 @@ class Job:
             return
         self.cancelled.set()
         engine = self.engine
-        if engine is not None:
+        if engine is not None and self.direct_cancel:
             engine.cancel()
 
 
