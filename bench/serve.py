@@ -18,7 +18,7 @@ the paired ratios, with their spread (min-max). Every answer is a greedy text co
 engine_overhead.py's story prompt, which the starter model continues without an end token.
 
 Run:  python bench/serve.py [--threads N] [--reps 3] [--tokens 128] [--long 1000] [--quick]
-      (needs fastapi, sse-starlette and starlette-context for llama_cpp.server: pip install them)
+      (llama_cpp.server needs its extra: pip install -e ".[bench]", i.e. llama-cpp-python[server])
 Progress goes to stderr; a markdown fragment for bench/RESULTS.md to stdout.
 """
 

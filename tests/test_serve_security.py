@@ -213,3 +213,11 @@ def test_models_by_library_name_and_an_unknown_name(tmp_path, starter_model):
     r = subprocess.run([sys.executable, "-m", "hearthlm.core.cli", "--home", str(home), "serve", "--port", "0",
                         "--model", "no-such-model"], capture_output=True, text=True, timeout=60)
     assert r.returncode == 1 and r.stderr.startswith("hearth: error: ") and r.stderr.count("\n") == 1
+
+
+def test_a_model_that_is_not_a_gguf_is_one_sentence_at_start(tmp_path):
+    bad = tmp_path / "notes.gguf"
+    bad.write_text("hello")
+    r = subprocess.run([sys.executable, "-m", "hearthlm.core.cli", "--home", str(tmp_path), "serve", "--port", "0",
+                        "--model", str(bad)], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1 and r.stderr.count("\n") == 1 and "GGUF" in r.stderr

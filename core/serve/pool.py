@@ -65,7 +65,10 @@ class ServedModel:
 def resolve_model(spec: str) -> tuple[str, str]:
     """(id, path) of a --model value: a GGUF path, or a name in Hearth's model library."""
     path = Path(spec).expanduser()
-    if path.is_file():
+    if path.exists():
+        from ..modelfile import read_gguf
+
+        read_gguf(path)  # not a GGUF, damaged, a folder: one sentence now, not a 500 on first use
         return path.stem, str(path.resolve())
     from ..hub.library import find
 
