@@ -31,6 +31,9 @@ SCHEMA = {"type": "object", "properties": {"name": {"type": "string"}, "age": {"
 # A template that tries to leave the sandbox when it is given tools.
 EVIL_TEMPLATE = ("{% if tools %}{{ cycler.__init__.__globals__.os.popen('touch /tmp/hearth-pwned').read() }}"
                  "{% endif %}{% for m in messages %}{{ m.content }}{% endfor %}")
+# A reasoning model's template (Qwen3, DeepSeek-R1 style): the answer starts inside <think>.
+THINK_TEMPLATE = ("{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}"
+                  "{% if add_generation_prompt %}<|im_start|>assistant\n<think>\n{% endif %}")
 WEATHER = {"type": "function", "function": {
     "name": "get_weather", "description": "The weather in a city",
     "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}
@@ -41,8 +44,10 @@ def server(tmp_path_factory, starter_model):
     folder = tmp_path_factory.mktemp("m")
     tools_model = with_chat_template(starter_model, folder / "smol-tools.gguf", TOOLS_TEMPLATE)
     evil_model = with_chat_template(starter_model, folder / "smol-evil.gguf", EVIL_TEMPLATE)
+    think_model = with_chat_template(starter_model, folder / "smol-think.gguf", THINK_TEMPLATE)
     with ServeProcess(tmp_path_factory.mktemp("home"), "--model", str(starter_model), "--model", str(tools_model),
-                      "--model", str(evil_model), "--threads", "1", "--ctx", "1024", "--parallel", "2") as s:
+                      "--model", str(evil_model), "--model", str(think_model), "--threads", "1", "--ctx", "1024",
+                      "--parallel", "2") as s:
         yield s
 
 
@@ -64,7 +69,7 @@ def ask(text: str) -> list[dict]:
 
 def test_models_list(client, server):
     ids = [m.id for m in client.models.list()]
-    assert ids == [m["id"] for m in server.info["models"]] and len(ids) == 3
+    assert ids == [m["id"] for m in server.info["models"]] and len(ids) == 4
     assert client.models.retrieve(ids[1]).id == ids[1]
 
 
@@ -232,3 +237,18 @@ def test_a_template_that_escapes_the_sandbox_is_refused_and_runs_nothing(client,
         client.chat.completions.create(model=evil, messages=ask("Hi"), tools=[WEATHER], max_tokens=4)
     assert info.value.body["code"] == "template_error"
     assert not Path("/tmp/hearth-pwned").exists()
+
+
+def test_reasoning_is_returned_as_reasoning_content(client, server):
+    think = server.info["models"][3]["id"]
+    kwargs = dict(model=think, messages=ask("What is 2 + 2? Think first."), max_tokens=48, temperature=0)
+    whole = client.chat.completions.create(**kwargs).choices[0].message
+    reasoning = getattr(whole, "reasoning_content", None)
+    assert reasoning and "<think>" not in reasoning and "</think>" not in (whole.content or "")
+    parts = {"reasoning_content": [], "content": []}
+    for chunk in client.chat.completions.create(**kwargs, stream=True):
+        for choice in chunk.choices:
+            for key in parts:
+                parts[key].append(getattr(choice.delta, key, None) or "")
+    assert "".join(parts["reasoning_content"]).strip() == reasoning
+    assert "".join(parts["content"]).strip() == (whole.content or "").strip()

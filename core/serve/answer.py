@@ -162,7 +162,7 @@ class Answering:
                     raise self._api_error(value)
                 else:
                     pieces.append(cutter.flush())
-                    return self._outcome("".join(pieces), value, cutter.hit, logprobs)
+                    return self._outcome("".join(pieces), value, cutter.hit, logprobs, job.reasoning_prefix)
         finally:
             job.cancel()
 
@@ -171,7 +171,8 @@ class Answering:
         job.direct_cancel = not self.pool.guest_only
         return job.run(self.work)
 
-    def _outcome(self, text: str, answer: Any, stopped: bool, logprobs: list[dict[str, Any]]) -> Outcome:
+    def _outcome(self, text: str, answer: Any, stopped: bool, logprobs: list[dict[str, Any]],
+                 prefix: str = "") -> Outcome:
         stats = answer.stats
         o = Outcome(prompt_tokens=stats.prompt_tokens, completion_tokens=stats.completion_tokens,
                     finish="stop" if stopped else FINISH.get(stats.stop_reason, "stop"),
@@ -179,7 +180,7 @@ class Answering:
         if self.kind == "chat" and self.split_reasoning:
             from ..chat.reasoning import split_reasoning
 
-            split = split_reasoning(text)
+            split = split_reasoning(prefix + text)
             o.reasoning, text = split.reasoning, (split.answer if (split.reasoning or split.open) else text)
         if self.tool_names is not None:
             parsed = parse_tool_calls(text, self.tool_names)
@@ -206,7 +207,7 @@ class Answering:
         try:
             await ticket.acquire()
             job = self._job()
-            cutter, splitter = StopCutter(self.stops), ReasoningSplitter()
+            cutter, splitter = StopCutter(self.stops), None
             buffered: list[str] = []  # with tools: the text waits for the end (it may be a call)
             pending_lp: list[dict[str, Any]] = []
             if self.kind == "chat":
@@ -230,11 +231,13 @@ class Answering:
                     if self.tool_names is not None:
                         buffered.append(out)
                     else:
+                        if splitter is None:  # made at the first text: work() has set the prefix by then
+                            splitter = ReasoningSplitter(job.reasoning_prefix)
                         for piece in self._deltas(splitter, out, pending_lp):
                             yield piece
                         pending_lp = []
                 if kind == "done":
-                    o = self._outcome(cutter.text, value, cutter.hit, [])
+                    o = self._outcome(cutter.text, value, cutter.hit, [], job.reasoning_prefix)
                     if buffered:
                         delta: dict[str, Any] = {}
                         if o.reasoning:

@@ -28,6 +28,7 @@ class Job:
         # server's queue feeds the engine; with the window's engine shared, the answer in progress may
         # be the window's, so the job then stops at its next token instead (on_token returns False).
         self.direct_cancel = True
+        self.reasoning_prefix = ""  # set by work(): the reasoning marker the prompt ends with
         self._finished = False
 
     def _put(self, item: tuple[str, Any]) -> None:

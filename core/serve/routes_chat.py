@@ -16,6 +16,7 @@ from .grammar import json_object_grammar, schema_grammar, tool_call_grammar
 from .jobs import Job, logprob_kwargs
 from .schemas import ChatRequest, CompletionRequest, Sampling
 from .services import Services, parse_body
+from .streamtext import opened_reasoning
 from .tools import history_for_template, plain_history, template_supports_tools
 
 DEFAULT_MAX_TOKENS = 1024
@@ -117,6 +118,8 @@ async def chat_completions(request: Request) -> Response:
         engine = svc.pool.engine_for(served)
         job.engine = engine
         template = (engine.model.raw.get("chat_template") if engine.model is not None else None)
+        raw = engine.model.raw if engine.model is not None else {}
+        job.reasoning_prefix = opened_reasoning(template, raw.get("bos_token") or "", raw.get("eos_token") or "")
         if tools and template is not None and template_supports_tools(template):
             prompt = svc.render_tools_prompt(engine, template, history_for_template(messages), tools)
             return engine.complete(prompt, params, on_token=job.on_token,

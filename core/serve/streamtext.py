@@ -8,7 +8,25 @@ chat's own rules (core/chat/reasoning.py).
 
 from __future__ import annotations
 
-from ..chat.reasoning import split_reasoning
+from functools import lru_cache
+
+from ..chat.reasoning import MARKERS, split_reasoning
+
+
+@lru_cache(maxsize=16)
+def opened_reasoning(template: str | None, bos_token: str = "", eos_token: str = "") -> str:
+    """The reasoning marker a template opens at the end of its generation prompt (Qwen3, DeepSeek-R1:
+    ``<think>``), so that an answer which never closes it is still known as reasoning; '' if none."""
+    if not template:
+        return ""
+    from ..prompt.template import render_template
+
+    try:
+        rendered = render_template(template, [{"role": "user", "content": "Hi"}], bos_token=bos_token,
+                                   eos_token=eos_token).rstrip()
+    except Exception:  # a template that fails here fails for the request too, and says so there
+        return ""
+    return next((opening for opening, _closing in MARKERS if rendered.endswith(opening)), "")
 
 
 class StopCutter:
@@ -51,8 +69,8 @@ class StopCutter:
 class ReasoningSplitter:
     """Deltas of (reasoning, answer) as text grows."""
 
-    def __init__(self) -> None:
-        self.text = ""
+    def __init__(self, prefix: str = "") -> None:
+        self.text = prefix  # the marker the prompt opened, if any: the answer starts inside it
         self._sent_reasoning = ""
         self._sent_answer = ""
 
