@@ -168,35 +168,61 @@ def test_an_engine_crash_gives_500_and_the_next_request_works(server, model):
     assert client.completions.create(model=model, prompt="Hello", max_tokens=4).choices[0].text is not None
 
 
+class HeldStream:
+    """A stream kept open (answering) until ``hang_up()``."""
+
+    def __init__(self, server, model: str):
+        self.answering, self._hang_up = threading.Event(), threading.Event()
+        self.server, self.model = server, model
+        self.thread = threading.Thread(target=self._run)
+        self.thread.start()
+        assert self.answering.wait(120)
+
+    def _run(self) -> None:
+        first = {"model": self.model, "prompt": "1, 2, 3, 4, 5,", "stream": True, "max_tokens": 1000,
+                 "temperature": 0}
+        with httpx.Client(base_url=self.server.url, timeout=120) as c, \
+                c.stream("POST", "/v1/completions", json=first) as r:
+            for line in r.iter_lines():
+                if line.startswith("data: ") and '"text": ""' not in line:
+                    self.answering.set()
+                if self._hang_up.is_set():
+                    return
+
+    def hang_up(self) -> None:
+        self._hang_up.set()
+        self.thread.join(120)
+
+
 def test_a_full_queue_gets_429_with_retry_after(tmp_path, starter_model):
     with ServeProcess(tmp_path, "--model", str(starter_model), "--threads", "1", "--ctx", "1024",
                       "--max-queue", "1") as server:
         model = server.info["models"][0]["id"]
         stream(server, body(model, "Hi", 2))  # loaded
-        answering, hang_up = threading.Event(), threading.Event()
-
-        def long_stream() -> None:  # holds today's engine's one sequence until told to hang up
-            first = {"model": model, "prompt": "1, 2, 3, 4, 5,", "stream": True, "max_tokens": 1000,
-                     "temperature": 0}
-            with httpx.Client(base_url=server.url, timeout=120) as c, \
-                    c.stream("POST", "/v1/completions", json=first) as r:
-                for line in r.iter_lines():
-                    if line.startswith("data: ") and '"text": ""' not in line:
-                        answering.set()
-                    if hang_up.is_set():
-                        return
-        holder = threading.Thread(target=long_stream)
-        holder.start()
-        assert answering.wait(120)
+        held = HeldStream(server, model)  # holds today's engine's one sequence
         waiting = threading.Thread(target=lambda: httpx.post(
             f"{server.url}/v1/completions", json={"model": model, "prompt": "Hi", "max_tokens": 1}, timeout=300))
         waiting.start()
         time.sleep(1.5)  # the second one now waits in the queue (its only place): the third is refused
         refused = httpx.post(f"{server.url}/v1/completions", json={"model": model, "prompt": "Hi", "max_tokens": 1},
                              timeout=300)
-        hang_up.set()
-        holder.join(120)
+        held.hang_up()
         waiting.join(300)
         assert refused.status_code == 429, refused.text
         assert int(refused.headers["retry-after"]) > 0
         assert refused.json()["error"]["type"] == "rate_limit_error"
+
+
+def test_streams_beyond_the_limit_get_429(tmp_path, starter_model):
+    with ServeProcess(tmp_path, "--model", str(starter_model), "--threads", "1", "--ctx", "1024",
+                      "--max-streams", "1") as server:
+        model = server.info["models"][0]["id"]
+        held = HeldStream(server, model)
+        refused = httpx.post(f"{server.url}/v1/chat/completions", json={**body(model, "Hi", 2), "stream": True},
+                             timeout=60)
+        not_streamed = httpx.post(f"{server.url}/v1/models", timeout=60)
+        held.hang_up()
+        assert refused.status_code == 429 and refused.json()["error"]["code"] == "too_many_streams"
+        assert "retry-after" in refused.headers
+        assert not_streamed.status_code == 405  # (a GET route: the server still answers)
+        assert stream(server, body(model, "Hi", 2))  # the stream's place is free again
