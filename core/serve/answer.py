@@ -19,6 +19,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
+from .. import errors as core_errors
 from ..errors import EngineCrashed, EngineError, HearthError
 from ..messages import Msg, msg
 from .. import messages as CM
@@ -26,7 +27,7 @@ from . import messages as M
 from .activity import LogEntry
 from .errors import APIError
 from .jobs import Job
-from .pool import EnginePool, ServedModel, Ticket
+from .pool import RETRY_AFTER_S, EnginePool, ServedModel, Ticket
 from .streamtext import ReasoningSplitter, StopCutter
 from .tools import parse_tool_calls
 
@@ -192,6 +193,10 @@ class Answering:
     def _api_error(self, exc: BaseException) -> APIError:
         if isinstance(exc, APIError):
             return exc
+        busy = getattr(core_errors, "EngineBusy", None)  # the batching engine's full queue
+        if busy is not None and isinstance(exc, busy):
+            return APIError(503, exc.msg if isinstance(exc, HearthError) else str(exc), code="engine_busy",
+                            retry_after=RETRY_AFTER_S)
         if isinstance(exc, EngineCrashed):
             self.pool.restart_soon(self.served)
             return APIError(500, msg(M.ENGINE_CRASHED, reason=exc.msg), code="engine_crashed")

@@ -29,6 +29,7 @@ class Job:
         # be the window's, so the job then stops at its next token instead (on_token returns False).
         self.direct_cancel = True
         self.reasoning_prefix = ""  # set by work(): the reasoning marker the prompt ends with
+        self.request_id: int | None = None  # with engines that cancel one request by id
         self._finished = False
 
     def _put(self, item: tuple[str, Any]) -> None:
@@ -74,16 +75,28 @@ class Job:
             return
         self.cancelled.set()
         engine = self.engine
-        if engine is not None and self.direct_cancel:
+        if engine is None:
+            return
+        if self.request_id is not None:
+            engine.cancel(self.request_id)  # type: ignore[call-arg]  # (the batching engine's per-request cancel)
+        elif self.direct_cancel:
             engine.cancel()
 
 
-def logprob_kwargs(method: Callable[..., Any], job: Job, wanted: bool) -> dict[str, Any]:
-    """``on_logprobs=`` for engines that report them (the batching engine); {} for those that do not."""
-    if not wanted:
-        return {}
+def engine_kwargs(method: Callable[..., Any], job: Job, want_logprobs: bool) -> dict[str, Any]:
+    """The keyword arguments ``method`` (an engine's chat/complete) takes beyond today's: ``on_logprobs``
+    and ``request_id`` (the batching engine's: cancel this request only). Sets ``job.engine`` first."""
+    engine = getattr(method, "__self__", None)
+    job.engine = engine
     try:
-        accepts = "on_logprobs" in inspect.signature(method).parameters
+        accepted = set(inspect.signature(method).parameters)
     except (TypeError, ValueError):
-        accepts = False
-    return {"on_logprobs": job.on_logprobs} if accepts else {}
+        accepted = set()
+    kwargs: dict[str, Any] = {}
+    if want_logprobs and "on_logprobs" in accepted:
+        kwargs["on_logprobs"] = job.on_logprobs
+    if "request_id" in accepted and hasattr(engine, "new_request_id"):
+        job.request_id = kwargs["request_id"] = engine.new_request_id()  # type: ignore[union-attr]
+        if job.cancelled.is_set():  # the client left while the engine was being readied
+            engine.cancel(job.request_id)  # type: ignore[union-attr,call-arg]
+    return kwargs

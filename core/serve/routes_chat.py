@@ -13,7 +13,7 @@ from . import messages as M
 from .answer import Answering
 from .errors import APIError
 from .grammar import json_object_grammar, schema_grammar, tool_call_grammar
-from .jobs import Job, logprob_kwargs
+from .jobs import Job, engine_kwargs
 from .schemas import ChatRequest, CompletionRequest, Sampling
 from .services import Services, parse_body
 from .streamtext import opened_reasoning
@@ -122,11 +122,10 @@ async def chat_completions(request: Request) -> Response:
         job.reasoning_prefix = opened_reasoning(template, raw.get("bos_token") or "", raw.get("eos_token") or "")
         if tools and template is not None and template_supports_tools(template):
             prompt = svc.render_tools_prompt(engine, template, history_for_template(messages), tools)
-            return engine.complete(prompt, params, on_token=job.on_token,
-                                   **logprob_kwargs(engine.complete, job, want_lp))
+            return engine.complete(prompt, params, on_token=job.on_token, **engine_kwargs(engine.complete, job, want_lp))
         history = plain_history(messages, tools) if (tools or any(m["role"] == "tool" or m.get("tool_calls")
                                                                   for m in messages)) else messages
-        return engine.chat(history, params, on_token=job.on_token, **logprob_kwargs(engine.chat, job, want_lp))
+        return engine.chat(history, params, on_token=job.on_token, **engine_kwargs(engine.chat, job, want_lp))
 
     answering = Answering(svc.pool, served, work, "chat", params.stop, request.state.entry, svc.finish_log,
                           stream=req.stream, include_usage=bool(req.stream_options and req.stream_options.include_usage),
@@ -152,7 +151,7 @@ async def completions(request: Request) -> Response:
     def work(job: Job) -> Any:
         engine = svc.pool.engine_for(served)
         job.engine = engine
-        return engine.complete(prompt, params, on_token=job.on_token, **logprob_kwargs(engine.complete, job, want_lp))
+        return engine.complete(prompt, params, on_token=job.on_token, **engine_kwargs(engine.complete, job, want_lp))
 
     answering = Answering(svc.pool, served, work, "completion", params.stop, request.state.entry, svc.finish_log,
                           stream=req.stream, include_usage=bool(req.stream_options and req.stream_options.include_usage),
