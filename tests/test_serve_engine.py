@@ -195,11 +195,12 @@ class HeldStream:
 
 
 def test_a_full_queue_gets_429_with_retry_after(tmp_path, starter_model):
-    with ServeProcess(tmp_path, "--model", str(starter_model), "--threads", "1", "--ctx", "1024",
+    # one sequence (--parallel 1), so that one held stream fills it with any engine
+    with ServeProcess(tmp_path, "--model", str(starter_model), "--threads", "1", "--ctx", "1024", "--parallel", "1",
                       "--max-queue", "1") as server:
         model = server.info["models"][0]["id"]
         stream(server, body(model, "Hi", 2))  # loaded
-        held = HeldStream(server, model)  # holds today's engine's one sequence
+        held = HeldStream(server, model)  # holds the one sequence
         waiting = threading.Thread(target=lambda: httpx.post(
             f"{server.url}/v1/completions", json={"model": model, "prompt": "Hi", "max_tokens": 1}, timeout=300))
         waiting.start()
