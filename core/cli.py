@@ -339,6 +339,7 @@ AREA_COMMANDS: tuple[str, ...] = (
     "hearthlm.core.docs.cli",
     "hearthlm.core.hardware.cli",
     "hearthlm.core.remote.cli",
+    "hearthlm.core.serve.cli",
 )
 
 

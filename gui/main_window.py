@@ -72,6 +72,7 @@ class MainWindow(QMainWindow):
         self.lazy_pages.add("quantize", self.tr("Quantize"), self._make_quantize_page)
         self.lazy_pages.add("docs", self.tr("Documents"), self._make_docs_page)
         self.lazy_pages.add("monitor", self.tr("Monitor"), self._make_monitor_page)
+        self.lazy_pages.add("server", self.tr("Server"), self._make_server_page)
 
     def _make_models_page(self) -> Any:
         from .models_page import ModelsPage
@@ -94,6 +95,15 @@ class MainWindow(QMainWindow):
         from .monitor_page import MonitorPage
 
         return MonitorPage(self)
+
+    def _make_server_page(self) -> Any:
+        from .server_page import ServerPage
+
+        return ServerPage(self)
+
+    @property
+    def server_page(self) -> Any:
+        return self.lazy_pages.page("server")
 
     @property
     def models_page(self) -> Any:
@@ -142,6 +152,9 @@ class MainWindow(QMainWindow):
         self.chat.hide_error()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        server_page = self.lazy_pages.made("server")
+        if server_page is not None:
+            server_page.shutdown()  # first: its requests use the chat's engine
         self.chat.shutdown()
         docs_page = self.lazy_pages.made("docs")
         if docs_page is not None:

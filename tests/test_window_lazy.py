@@ -51,7 +51,7 @@ def test_a_window_without_a_model_starts_no_process_or_background_thread(window,
     started = [p for p in children() if p.pid not in window.children_before]
     assert started == [], [p.cmdline() for p in started]
     assert not {"hearth-downloads", "hearth-monitor"} & thread_names()
-    for name in ("models", "quantize", "docs", "monitor"):
+    for name in ("models", "quantize", "docs", "monitor", "server"):
         assert window.lazy_pages.made(name) is None, name
     assert window.docs.ready_store() is None  # the document store is not even opened
 

@@ -108,11 +108,12 @@ def _compiled(template: str) -> Template:
 
 
 def render_template(template: str, messages: Iterable[Mapping[str, Any]], *, bos_token: str = "",
-                    eos_token: str = "", add_generation_prompt: bool = True) -> str:
-    """Render one template in the sandbox. Raises jinja2's errors (SecurityError included)."""
+                    eos_token: str = "", add_generation_prompt: bool = True, **extra: Any) -> str:
+    """Render one template in the sandbox. Raises jinja2's errors (SecurityError included).
+    ``extra``: more variables for the template (the server's ``tools``)."""
     compiled = _compiled(template)
     return compiled.render(messages=[dict(m) for m in messages], bos_token=bos_token, eos_token=eos_token,
-                           add_generation_prompt=add_generation_prompt)
+                           add_generation_prompt=add_generation_prompt, **extra)
 
 
 def render_prompt(template: str | None, messages: Iterable[Mapping[str, Any]], *, bos_token: str = "",

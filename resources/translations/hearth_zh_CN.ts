@@ -982,6 +982,10 @@
         <translation>监视器</translation>
     </message>
     <message>
+        <source>Server</source>
+        <translation>服务器</translation>
+    </message>
+    <message>
         <source>Stop the answer first, then choose the model again.</source>
         <translation>请先停止当前回答，然后再选择模型。</translation>
     </message>
@@ -1486,6 +1490,113 @@
     </message>
 </context>
 <context>
+    <name>ServerPage</name>
+    <message>
+        <source>Start server</source>
+        <translation>启动服务器</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <source>127.0.0.1: this computer only. 0.0.0.0: the network too (needs a key).</source>
+        <translation>127.0.0.1：仅本机。0.0.0.0：也对网络开放（需要密钥）。</translation>
+    </message>
+    <message>
+        <source>Listen on</source>
+        <translation>监听地址</translation>
+    </message>
+    <message>
+        <source>Port</source>
+        <translation>端口</translation>
+    </message>
+    <message>
+        <source>Clients at once</source>
+        <translation>同时服务的客户端</translation>
+    </message>
+    <message>
+        <source>Require an API key</source>
+        <translation>要求 API 密钥</translation>
+    </message>
+    <message>
+        <source>New key…</source>
+        <translation>新建密钥…</translation>
+    </message>
+    <message>
+        <source>Key</source>
+        <translation>密钥</translation>
+    </message>
+    <message>
+        <source>Models served</source>
+        <translation>提供的模型</translation>
+    </message>
+    <message>
+        <source>Connected clients</source>
+        <translation>已连接的客户端</translation>
+    </message>
+    <message>
+        <source>Requests</source>
+        <translation>请求</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Client</source>
+        <translation>客户端</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Tokens</source>
+        <translation>词元</translation>
+    </message>
+    <message>
+        <source>Duration</source>
+        <translation>耗时</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Stop server</source>
+        <translation>停止服务器</translation>
+    </message>
+    <message>
+        <source>Serving at {address}. Clients use it as an OpenAI API base URL.</source>
+        <translation>正在 {address} 提供服务。客户端把它用作 OpenAI API 的基础地址。</translation>
+    </message>
+    <message>
+        <source>The server is off.</source>
+        <translation>服务器已关闭。</translation>
+    </message>
+    <message>
+        <source>A key is set; only its hash is stored.</source>
+        <translation>已设置密钥；只保存其哈希值。</translation>
+    </message>
+    <message>
+        <source>No key yet: make one with New key…</source>
+        <translation>还没有密钥：用“新建密钥…”生成一个</translation>
+    </message>
+    <message>
+        <source>answering</source>
+        <translation>正在回答</translation>
+    </message>
+    <message>
+        <source>idle</source>
+        <translation>空闲</translation>
+    </message>
+    <message>
+        <source>{host} — {requests} requests, {state}</source>
+        <translation>{host} — {requests} 个请求，{state}</translation>
+    </message>
+</context>
+<context>
     <name>Shortcuts</name>
     <message>
         <source>New chat</source>
@@ -1525,6 +1636,21 @@
     <message>
         <source>Keyboard shortcuts</source>
         <translation>键盘快捷键</translation>
+    </message>
+</context>
+<context>
+    <name>_KeyDialog</name>
+    <message>
+        <source>New API key</source>
+        <translation>新的 API 密钥</translation>
+    </message>
+    <message>
+        <source>Copy this key now: Hearth keeps only its hash and cannot show it again. Clients send it as “Authorization: Bearer KEY”.</source>
+        <translation>请现在复制此密钥：Hearth 只保存其哈希值，无法再次显示。客户端以“Authorization: Bearer KEY”发送它。</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>复制</translation>
     </message>
 </context>
 <context>
@@ -2740,6 +2866,110 @@
     <message>
         <source>no details were given</source>
         <translation>未提供详细信息</translation>
+    </message>
+    <message>
+        <source>Port {port} on {host} is already in use: stop the program using it or choose another port with --port.</source>
+        <translation>{host} 上的端口 {port} 已被占用：请停止占用它的程序，或用 --port 选择其他端口。</translation>
+    </message>
+    <message>
+        <source>Cannot listen on {host}:{port}: {reason}.</source>
+        <translation>无法在 {host}:{port} 上监听：{reason}。</translation>
+    </message>
+    <message>
+        <source>Refusing to listen on {host} without an API key: anyone on the network could use it. Give one with --api-key, --api-key-file or HEARTH_API_KEY, or listen on 127.0.0.1.</source>
+        <translation>拒绝在没有 API 密钥的情况下监听 {host}：网络上的任何人都能使用它。请用 --api-key、--api-key-file 或 HEARTH_API_KEY 提供密钥，或监听 127.0.0.1。</translation>
+    </message>
+    <message>
+        <source>Cannot read the API key file {path}: {reason}.</source>
+        <translation>无法读取 API 密钥文件 {path}：{reason}。</translation>
+    </message>
+    <message>
+        <source>The API key file {path} is empty.</source>
+        <translation>API 密钥文件 {path} 是空的。</translation>
+    </message>
+    <message>
+        <source>--cors-origin &apos;*&apos; would let every web page use the server: name the origins instead (e.g. http://localhost:3000).</source>
+        <translation>--cors-origin &apos;*&apos; 会让所有网页都能使用服务器：请改为列出具体来源（例如 http://localhost:3000）。</translation>
+    </message>
+    <message>
+        <source>Hearth serves {models} at {address} (Ctrl-C stops).</source>
+        <translation>Hearth 在 {address} 提供 {models}（按 Ctrl-C 停止）。</translation>
+    </message>
+    <message>
+        <source>No model to serve: pass --model PATH or a library name, or install the starter model.</source>
+        <translation>没有可提供的模型：请用 --model 指定路径或模型库中的名称，或安装入门模型。</translation>
+    </message>
+    <message>
+        <source>The Host header “{host}” is not allowed (add it with --allow-host).</source>
+        <translation>不允许 Host 标头“{host}”（可用 --allow-host 添加）。</translation>
+    </message>
+    <message>
+        <source>This server needs an API key: send it as “Authorization: Bearer KEY”.</source>
+        <translation>此服务器需要 API 密钥：请以“Authorization: Bearer KEY”发送。</translation>
+    </message>
+    <message>
+        <source>Incorrect API key.</source>
+        <translation>API 密钥不正确。</translation>
+    </message>
+    <message>
+        <source>The request body is larger than the limit of {limit} bytes.</source>
+        <translation>请求正文超过了 {limit} 字节的上限。</translation>
+    </message>
+    <message>
+        <source>The request body is not valid JSON: {reason}.</source>
+        <translation>请求正文不是有效的 JSON：{reason}。</translation>
+    </message>
+    <message>
+        <source>Invalid value for “{param}”: {reason}.</source>
+        <translation>“{param}”的值无效：{reason}。</translation>
+    </message>
+    <message>
+        <source>There is no route {method} {path}.</source>
+        <translation>没有路由 {method} {path}。</translation>
+    </message>
+    <message>
+        <source>The model “{model}” is not served here; GET /v1/models lists those that are.</source>
+        <translation>这里不提供模型“{model}”；GET /v1/models 列出了提供的模型。</translation>
+    </message>
+    <message>
+        <source>Only n = 1 is supported (one answer per request).</source>
+        <translation>只支持 n = 1（每个请求一个回答）。</translation>
+    </message>
+    <message>
+        <source>max_tokens is {value}, over this server&apos;s limit of {limit}.</source>
+        <translation>max_tokens 为 {value}，超过了此服务器的上限 {limit}。</translation>
+    </message>
+    <message>
+        <source>The server is busy ({waiting} requests waiting for {model}): try again in a few seconds.</source>
+        <translation>服务器繁忙（{waiting} 个请求正在等待 {model}）：请过几秒再试。</translation>
+    </message>
+    <message>
+        <source>The server already streams {limit} answers, its limit: try again in a few seconds.</source>
+        <translation>服务器已在流式传输 {limit} 个回答，达到上限：请过几秒再试。</translation>
+    </message>
+    <message>
+        <source>The model “{model}” is loading in Hearth&apos;s window: try again in a few seconds.</source>
+        <translation>模型“{model}”正在 Hearth 窗口中加载：请过几秒再试。</translation>
+    </message>
+    <message>
+        <source>The engine stopped while answering ({reason}); it is being restarted, and the next request will be served.</source>
+        <translation>引擎在回答时停止了（{reason}）；正在重新启动，下一个请求将得到服务。</translation>
+    </message>
+    <message>
+        <source>The engine could not answer: {reason}.</source>
+        <translation>引擎无法回答：{reason}。</translation>
+    </message>
+    <message>
+        <source>Content parts of type “{kind}” are not supported: only text.</source>
+        <translation>不支持类型为“{kind}”的内容部分：只支持文本。</translation>
+    </message>
+    <message>
+        <source>The embedding model “{model}” is not available: use minilm or a served model.</source>
+        <translation>嵌入模型“{model}”不可用：请使用 minilm 或已提供的模型。</translation>
+    </message>
+    <message>
+        <source>The tools could not be put in the prompt: {reason}.</source>
+        <translation>无法把工具放入提示：{reason}。</translation>
     </message>
 </context>
 </TS>
