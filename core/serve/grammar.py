@@ -1,9 +1,5 @@
 """GBNF grammars for response_format and forced tool calls (enforced by llama.cpp's grammar sampler).
-
-Until the engine's own converter lands (``core/prompt/grammar.py``: ``json_schema_to_gbnf``,
-``JSON_OBJECT_GBNF``), llama-cpp-python's converter is used; this module is the one place that
-chooses, so the fold-in is one import.
-"""
+The JSON conversion is the engine's (core/prompt/grammar.py); this module shapes it for the API."""
 
 from __future__ import annotations
 
@@ -11,32 +7,21 @@ import json
 import re
 from typing import Any
 
-try:  # the engine's converter, once it exists
-    from ..prompt.grammar import JSON_OBJECT_GBNF as _JSON_OBJECT  # type: ignore[import-not-found]
-    from ..prompt.grammar import json_schema_to_gbnf as _convert  # type: ignore[import-not-found]
-except ImportError:  # llama-cpp-python's (pure Python, no llama.cpp load)
-    _JSON_OBJECT = None
-    _convert = None
+from ..prompt.grammar import JSON_OBJECT_GBNF, SchemaError, json_schema_to_gbnf
 
 _ROOT = re.compile(r"^root(\s*::=)", re.MULTILINE)
 
 
 def json_object_grammar() -> str:
-    if _JSON_OBJECT is not None:
-        return _JSON_OBJECT
-    from llama_cpp.llama_grammar import JSON_GBNF
-
-    return JSON_GBNF
+    return JSON_OBJECT_GBNF
 
 
 def schema_grammar(schema: dict[str, Any]) -> str:
     """GBNF for JSON that validates against ``schema``. Raises ValueError for a schema it cannot convert."""
     try:
-        if _convert is not None:
-            return _convert(schema)
-        from llama_cpp.llama_grammar import json_schema_to_gbnf
-
-        return json_schema_to_gbnf(json.dumps(schema))
+        return json_schema_to_gbnf(schema)
+    except SchemaError:
+        raise
     except (ValueError, KeyError, TypeError, RecursionError, NotImplementedError, AssertionError) as exc:
         raise ValueError(str(exc) or type(exc).__name__) from exc
 
