@@ -59,3 +59,16 @@ def let_go(holder: subprocess.Popen, before: float) -> bool:
     holder.wait(timeout=30)
     word, _, when = holder.stdout.read().strip().partition(" ")
     return word == "released" and float(when) <= before
+
+
+def settle(win, timeout_s: float = 60.0) -> None:
+    """Let the chat page's store writes (on the store's writer thread) land and their follow-ups
+    run: what a test reads from the store then is what the window shows."""
+    from PySide6.QtWidgets import QApplication
+
+    deadline = time.monotonic() + timeout_s
+    session = getattr(win, "chat", win).session
+    while session.pending_writes() and time.monotonic() < deadline:
+        QApplication.processEvents()
+        time.sleep(0.005)
+    assert not session.pending_writes(), "store writes still pending"

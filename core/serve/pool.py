@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,8 @@ from ..engine import Engine, LoadParams
 from ..engine.keeper import EngineKeeper
 from ..errors import HearthError
 from ..messages import msg
+from ..remote import is_remote
+from ..remote.engine import remote_engine_for
 from . import messages as M
 from .config import ServeConfig, ServeError
 from .errors import APIError
@@ -60,7 +63,20 @@ class ServedModel:
 
 
 def resolve_model(spec: str) -> tuple[str, str]:
-    """(id, path) of a --model value: a GGUF path, or a name in Hearth's model library."""
+    """(id, path) of a --model value: a GGUF path, a name in Hearth's model library, or
+    ``remote:NAME/MODEL`` (a model of an endpoint added with ``hearth remote add``: the server is
+    then its proxy, and its clients never see the endpoint's key)."""
+    from ..remote import is_remote, parse_ref
+
+    if is_remote(spec):
+        from ..remote.endpoints import get_endpoint
+        from ..settings import load_settings
+
+        parsed = parse_ref(spec)
+        if parsed is None:
+            raise ServeError(msg(M.UNKNOWN_MODEL, model=spec))
+        get_endpoint(load_settings(), parsed[0])  # an unknown endpoint: one sentence now
+        return spec, spec
     path = Path(spec).expanduser()
     if path.exists():
         from ..modelfile import read_gguf
@@ -112,8 +128,10 @@ class EnginePool:
                 continue
             params = LoadParams(path=path, n_ctx=config.ctx * max(1, config.parallel), n_parallel=config.parallel,
                                 n_threads=config.threads, n_gpu_layers=config.gpu_layers)
-            models[model_id] = ServedModel(model_id, path, params, EngineKeeper(self._make),
-                                           int(os.path.getmtime(path)))
+            remote = is_remote(path)
+            keeper = EngineKeeper(self._make, make_for=remote_engine_for) if remote else EngineKeeper(self._make)
+            models[model_id] = ServedModel(model_id, path, params, keeper,
+                                           int(time.time()) if remote else int(os.path.getmtime(path)))
         for served in self.models.values():
             if served not in models.values():
                 served.keeper.close()
@@ -149,6 +167,8 @@ class EnginePool:
             self.guests.remove(keeper)
 
     def _guest_engine(self, served: ServedModel) -> Engine | None:
+        if is_remote(served.path):
+            return None  # the window's remote engine is its own connection; the pool makes one
         for keeper in self.guests:
             engine = keeper.engine
             if engine is not None and engine.alive and engine.model is not None and \
@@ -162,7 +182,7 @@ class EnginePool:
         guest = self._guest_engine(served)
         if guest is not None:
             return guest
-        if self.guest_only:
+        if self.guest_only and not is_remote(served.path):  # (a remote model costs no memory here)
             raise APIError(503, msg(M.MODEL_LOADING, model=served.id), code="model_loading",
                            retry_after=RETRY_AFTER_S)
         with served.lock:
