@@ -226,7 +226,7 @@ def register(subparsers: Any, parser_class: type) -> None:
     add = sub.add_parser("add", help="index files and folders into a collection (created if new)")
     add.add_argument("collection", metavar="COLLECTION")
     add.add_argument("paths", metavar="PATH", nargs="+")
-    add.add_argument("--embedder", metavar="NAME", help="for a new collection: minilm (default) or gguf:PATH")
+    add.add_argument("--embedder", metavar="NAME", help="for a new collection: e5 (multilingual, the default when installed), minilm (English, quicker) or gguf:PATH")
     add.add_argument("--watch", action="store_true", help="remember the folders as watched")
     add.add_argument("--json", action="store_true")
     add.add_argument("--progress", action="store_true", help="print one JSON line per event")
@@ -257,7 +257,7 @@ def register(subparsers: Any, parser_class: type) -> None:
     ctx.add_argument("--json", action="store_true")
     ctx.set_defaults(func=cmd_context)
 
-    emb = sub.add_parser("embedder", help="re-embed a collection with another model (minilm or gguf:PATH)")
+    emb = sub.add_parser("embedder", help="re-embed a collection with another model (e5, minilm or gguf:PATH)")
     emb.add_argument("collection", metavar="COLLECTION")
     emb.add_argument("embedder", metavar="NAME")
     emb.add_argument("--json", action="store_true")

@@ -14,11 +14,14 @@ from collections.abc import Callable, Sequence
 
 from ..messages import msg
 from . import messages as M
-from .embedders import get_embedder
+from .embedders import get_embedder, query_embedder_name
 from .errors import StoreError
 from .store import DocStore
 
 RRF_K = 60
+# At most this many of the k results from one file: five pieces of one wrong file would crowd out
+# the right one (set B of bench/retrieval.py: hit@5 +0.02 with 2, set A unchanged; bench/RESULTS.md).
+PER_DOCUMENT = 2
 
 # (embedder name, texts) -> unit vectors: the window passes its EmbedService's (a child process);
 # by default the embedder runs in this process.
@@ -60,7 +63,8 @@ class Hit:
 
 
 def search(store: DocStore, collections: Sequence[str], question: str, k: int = 5, candidates: int = 40,
-           embed: Embed | None = None) -> list[Hit]:
+           embed: Embed | None = None, per_document: int = PER_DOCUMENT) -> list[Hit]:
+    """The k best chunks, at most ``per_document`` from one file (0: no cap)."""
     embed = embed or _embed_here
     question = question.strip()
     if not question:
@@ -68,7 +72,7 @@ def search(store: DocStore, collections: Sequence[str], question: str, k: int = 
     fused: dict[tuple[str, int], dict[str, Any]] = {}
     for name in collections:
         info = store.get_collection(name)
-        vector = embed(info.embedder, [question])[0]
+        vector = embed(query_embedder_name(info.embedder), [question])[0]
         ranked = {"vector": store.vector_search(name, vector, candidates),
                   "keyword": store.keyword_search(name, question, candidates)}
         for kind, hits in ranked.items():
@@ -79,14 +83,19 @@ def search(store: DocStore, collections: Sequence[str], question: str, k: int = 
     best = sorted(fused.items(), key=lambda kv: kv[1]["score"], reverse=True)
     hits: list[Hit] = []
     by_collection: dict[str, list[int]] = {}
-    for (name, chunk_id), _ in best[: k * 3]:
+    for (name, chunk_id), _ in best[: k * 3 if not per_document else max(k * 3, candidates)]:
         by_collection.setdefault(name, []).append(chunk_id)
     rows = {(name, cid): row for name, ids in by_collection.items()
             for cid, row in store.chunk_rows(ids).items()}
+    per_file: dict[tuple[str, int], int] = {}
     for key, entry in best:
         row = rows.get(key)
         if row is None:  # a vector whose chunk is no longer current
             continue
+        taken = per_file.get((key[0], row.doc_id), 0)
+        if per_document and taken >= per_document:
+            continue
+        per_file[(key[0], row.doc_id)] = taken + 1
         hits.append(Hit(key[0], row.path, row.page, row.section, row.text, entry["score"], row.id,
                         row.char_start, row.char_end, entry["vector"], entry["keyword"], row.tokens or 0))
         if len(hits) == k:
