@@ -140,6 +140,24 @@ def score(questions: list[dict], ranked: list[list[str]]) -> dict[str, dict[str,
                 "mrr": round(s[3] / s[0], 3)} for c, s in sums.items() if s[0]}
 
 
+EMBEDDER: str | None = None  # --embedder: None is the product's default for a new collection
+
+
+def cache_vectors() -> None:
+    """Let the built-in embedders answer from bench/retrieval_cache.py (the same model's vectors,
+    computed once per text): on a CPU shared by many, e5 takes most of an hour for set B."""
+    from retrieval_cache import CachedEmbed
+
+    from hearthlm.core.docs import embedders
+
+    for name, cache in (("minilm", "lab-minilm"), ("e5", "lab-e5-passage"), ("e5:query", "lab-e5-query")):
+        try:
+            model = embedders.get_embedder(name)
+        except Exception:  # not installed here
+            continue
+        model.embed = CachedEmbed(cache, model.embed)  # type: ignore[method-assign]
+
+
 def run_hearth(corpus: Path, questions: list[dict], work: Path) -> list[list[str]]:
     """Hearth as the user gets it: ingest with the default embedder, then ``search`` (k=10)."""
     from hearthlm.core.docs.ingest import ingest
@@ -148,7 +166,7 @@ def run_hearth(corpus: Path, questions: list[dict], work: Path) -> list[list[str
 
     store = DocStore(work / f"store_{corpus.name}")
     try:
-        ingest(store, "eval", [corpus])
+        ingest(store, "eval", [corpus], embedder=EMBEDDER)
         return [[Path(h.source).name for h in search(store, ["eval"], q["question"], k=10)] for q in questions]
     finally:
         store.close()
@@ -171,7 +189,15 @@ def main() -> None:
     parser.add_argument("--distractors", type=int, default=40)
     parser.add_argument("--misses", action="store_true", help="list the questions missed at 5")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--embedder", help="for Hearth's collection (default: the product's default)")
+    parser.add_argument("--cached-vectors", action="store_true", help="reuse vectors computed by earlier runs")
     args = parser.parse_args()
+    global EMBEDDER
+    EMBEDDER = args.embedder
+    if args.cached_vectors:
+        cache_vectors()
+    from hearthlm.core.docs.embedders import default_embedder
+
     work = Path(tempfile.mkdtemp(prefix="hearth-retrieval-"))
     report: dict = {}
     try:
@@ -181,6 +207,7 @@ def main() -> None:
                 t0 = time.perf_counter()
                 ranked = PIPELINES[p](corpus, questions, work)
                 entry = {"documents": len(list(corpus.iterdir())), "questions": len(questions),
+                         "embedder": (EMBEDDER or default_embedder()) if p == "hearth" else "minilm",
                          "seconds": round(time.perf_counter() - t0, 1), "by_category": score(questions, ranked)}
                 if args.misses:
                     entry["misses"] = [{"id": q["id"], "question": q["question"], "expected": q["document"],
@@ -193,7 +220,8 @@ def main() -> None:
         print(json.dumps(report, ensure_ascii=False, indent=2))
         return
     for key, entry in report.items():
-        print(f"\n{key}: {entry['questions']} questions, {entry['documents']} documents, {entry['seconds']} s")
+        print(f"\n{key} ({entry['embedder']}): {entry['questions']} questions, {entry['documents']} documents, "
+              f"{entry['seconds']} s")
         print(f"  {'category':14} {'n':>4} {'hit@1':>6} {'hit@5':>6} {'MRR':>6}")
         for c, m in entry["by_category"].items():
             print(f"  {c:14} {m['n']:>4} {m['hit@1']:>6.3f} {m['hit@5']:>6.3f} {m['mrr']:>6.3f}")

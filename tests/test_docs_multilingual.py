@@ -60,6 +60,8 @@ def test_questions_are_embedded_as_queries() -> None:
     a, b = passages.embed(["how do tides work"])[0], queries.embed(["how do tides work"])[0]
     assert a.shape == b.shape == (384,)
     assert np.isclose(np.linalg.norm(b), 1.0) and not np.allclose(a, b, atol=1e-3)  # E5's prefixes differ
+    # waiting OpenMP threads sleep instead of spinning: a question took seconds on a busy machine
+    assert os.environ.get("OMP_WAIT_POLICY", "").upper() == "PASSIVE"
 
 
 def test_e5_chunks_like_minilm_so_a_collection_keeps_its_chunks() -> None:
