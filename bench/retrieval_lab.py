@@ -172,6 +172,7 @@ OPTIONS: dict[str, dict] = {
     "minilm+e5+kw": {"lists": ["minilm", "e5", "kw"]},
     "minilm+smol+kw": {"lists": ["minilm", "smol", "kw"]},
     "hearth+cap2": {"lists": ["minilm", "kw"], "cap": 2},
+    "hearth+cap1": {"lists": ["minilm", "kw"], "cap": 1},
     "e5+kw+cap2": {"lists": ["e5", "kw"], "cap": 2},
     "e5+kw+cap1": {"lists": ["e5", "kw"], "cap": 1},
     "minilm+e5+kw+cap2": {"lists": ["minilm", "e5", "kw"], "cap": 2},

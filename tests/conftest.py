@@ -42,9 +42,6 @@ def hearth_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mo
     (home / "cache").mkdir()
     (home / "cache" / CACHE_FOLDER).symlink_to(shared, target_is_directory=True)
     monkeypatch.setenv("HEARTH_HOME", str(home))
-    # New collections get the quicker English MiniLM unless a test asks for another: the
-    # multilingual default (e5, ~5x slower to embed) has its own tests (test_docs_multilingual.py).
-    monkeypatch.setenv("HEARTH_DOCS_EMBEDDER", "minilm")
     monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")
     monkeypatch.setenv("HF_HOME", str(home / "hf"))
     monkeypatch.setenv("HF_HUB_DISABLE_TELEMETRY", "1")

@@ -71,11 +71,11 @@ def test_e5_chunks_like_minilm_so_a_collection_keeps_its_chunks() -> None:
     assert e5.cut_points(text, 64) == minilm.cut_points(text, 64)
 
 
-def test_default_embedder_is_multilingual_when_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_default_embedder_can_be_named(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("HEARTH_DOCS_EMBEDDER", raising=False)
-    assert embedders.default_embedder() == "e5"
-    monkeypatch.setenv("HEARTH_DOCS_EMBEDDER", "minilm")
     assert embedders.default_embedder() == "minilm"
+    monkeypatch.setenv("HEARTH_DOCS_EMBEDDER", "e5")
+    assert embedders.default_embedder() == "e5"
     assert embedders.is_multilingual("e5") and not embedders.is_multilingual("minilm")
 
 

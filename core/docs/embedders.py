@@ -11,7 +11,8 @@ model's own tokenizer (chunks are sized in it) and ``embed(texts)`` -> unit vect
   prefixes; the question side is the embedder named ``e5:query``. Chunks are sized with MiniLM's
   WordPiece tokenizer, which counts at least as many tokens as E5's SentencePiece for Chinese and
   about as many for English, so a chunk stays far below E5's 512 tokens and a collection can switch
-  between minilm and e5 keeping its chunks. ~5x slower to embed than minilm on a CPU.
+  between minilm and e5 keeping its chunks. ~5x slower to embed than minilm on a CPU; not the
+  default (see default_embedder).
 - ``gguf:PATH``: any GGUF run by llama.cpp with embedding=True and mean pooling — e.g. a
   multilingual embedding model from the recommended list, or SmolLM2 offline.
 
@@ -239,12 +240,11 @@ def e5_available() -> bool:
 
 
 def default_embedder() -> str:
-    """For a new collection: multilingual when its model is installed, else MiniLM.
-    HEARTH_DOCS_EMBEDDER names another (tests keep the quicker MiniLM with it)."""
-    chosen = os.environ.get("HEARTH_DOCS_EMBEDDER", "").strip()
-    if chosen:
-        return chosen
-    return MULTILINGUAL_EMBEDDER if e5_available() else DEFAULT_EMBEDDER
+    """For a new collection: MiniLM, or the one HEARTH_DOCS_EMBEDDER names. Not e5: on the two
+    question sets of bench/retrieval.py it lost set A (hit@5 0.94 vs 1.00) and gained only 0.01 on
+    set B, at ~5x the embedding cost (bench/RESULTS.md); it is offered where it helps, for
+    collections that hold Chinese text."""
+    return os.environ.get("HEARTH_DOCS_EMBEDDER", "").strip() or DEFAULT_EMBEDDER
 
 
 class LlamaEmbedder(Embedder):
