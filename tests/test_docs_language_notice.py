@@ -67,3 +67,14 @@ def test_the_note_is_not_repeated_after_it_was_shown(qtbot, tmp_path: Path, monk
         assert not again.language_notice.isVisible()
     finally:
         again.shutdown()
+
+
+def test_recommended_marks_the_multilingual_embedding_model(qtbot) -> None:
+    from hearthlm.gui.hub_browser import HubBrowser
+
+    browser = HubBrowser(lambda: None)
+    qtbot.addWidget(browser)
+    names = [browser.results.topLevelItem(i).text(0) for i in range(browser.results.topLevelItemCount())]
+    marked = [n for n in names if "multilingual" in n]
+    assert marked == ["Qwen/Qwen3-Embedding-0.6B-GGUF  ·  for documents, multilingual (Chinese and English)"]
+    assert any(n.endswith("·  for documents") for n in names)  # the English-only one keeps its plain mark
