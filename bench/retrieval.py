@@ -1,12 +1,23 @@
-"""Retrieval hit rate at 1 and 5 on a small mixed English/Chinese set, among distractors.
+"""Retrieval quality: hit@1, hit@5 and MRR@10 by category, on two question sets, for Hearth's
+search and for a plain GPT4All-style pipeline.
 
-Twelve short documents written for this benchmark (six English, six Chinese) are indexed together
-with real Markdown files from installed packages as distractors; each question is a paraphrase
-(not a copy) of a fact in one document. A hit: that document is among the first k results.
-Also reports the same with the vector list alone and the keyword list alone, to show what the
-fusion adds.
+Set A: twelve short documents written for this benchmark (six English, six Chinese) among real
+Markdown files of the installed packages as distractors; 16 questions written beside the code.
+Set B (bench/retrieval_sets/): 141 questions over 144 real documents — Python's standard-library
+docstrings, package READMEs, Chinese READMEs of permissively licensed packages and the repository's
+Chinese calibration text (gathered by bench/retrieval_sets/gather.py, listed with versions and
+sha256 in manifest.jsonl). It was written before any tuning of the retrieval code: a choice made on
+one set is checked on the other.
 
-    PYTHONPATH=… python bench/retrieval.py [--distractors 40]
+A hit: the answering document is the source of one of the first k results (chunks, as a user sees
+them). Categories: ``paraphrase`` (the question shares few words with its answer), ``chinese``
+(asked in Chinese), ``cross-lingual`` (asked in one language about a document in the other),
+``plain`` (none of these).
+
+The baseline (bench/retrieval_baseline.py): 1,000-character chunks, the same MiniLM, BM25 (SQLite
+FTS5, default tokenizer) fused by RRF — what GPT4All's LocalDocs does.
+
+    PYTHONPATH=… python bench/retrieval.py [--sets a,b] [--pipelines hearth,baseline] [--json]
 """
 
 from __future__ import annotations
@@ -14,10 +25,15 @@ from __future__ import annotations
 import argparse
 import glob
 import json
+import re
 import shutil
 import sys
 import tempfile
+import time
 from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
 
 DOCS = {
     "lighthouse.md": "# Harbour lighthouse\n\nThe lamp of the harbour lighthouse is lit every evening at sunset by "
@@ -57,58 +73,160 @@ QUESTIONS = [
     ("一年有几天带薪假？", "假期.md"),
     ("What time do the nightly backups run?", "backup.md"),
 ]
+_CJK = re.compile(r"[\u3400-\u9fff]")
+CATEGORIES = ("all", "paraphrase", "chinese", "cross-lingual", "plain")
+SET_B = HERE / "retrieval_sets" / "set_b.jsonl"
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--distractors", type=int, default=40)
-    args = parser.parse_args()
-    from hearthlm.core.docs.embedders import get_embedder
-    from hearthlm.core.docs.ingest import ingest
-    from hearthlm.core.docs.search import search
-    from hearthlm.core.docs.store import DocStore
+def lang(text: str) -> str:
+    return "zh" if _CJK.search(text) else "en"
 
-    work = Path(tempfile.mkdtemp(prefix="hearth-retrieval-"))
-    corpus = work / "corpus"
-    corpus.mkdir()
+
+def set_a(work: Path, distractors: int = 40) -> tuple[Path, list[dict]]:
+    corpus = work / "corpus_a"
+    corpus.mkdir(parents=True, exist_ok=True)
     for name, text in DOCS.items():
         (corpus / name).write_text(text, encoding="utf-8")
     # Markdown files of the installed packages (this interpreter's site-packages, and any venv it
     # layers on), in a stable order
     roots = sorted({p for p in sys.path if p.endswith("site-packages") and Path(p).is_dir()})
     extra = sorted(f for root in roots for f in glob.glob(f"{root}/**/*.md", recursive=True))
-    for i, f in enumerate(extra[: args.distractors]):
+    for i, f in enumerate(extra[:distractors]):
         shutil.copyfile(f, corpus / f"distractor{i:03d}_{Path(f).name}")
-    store = DocStore(work / "store")
-    ingest(store, "eval", [corpus])
-    embedder = get_embedder("minilm")
-    hits = {"fused": [0, 0], "vector": [0, 0], "keyword": [0, 0]}
-    misses = []
-    for question, answer in QUESTIONS:
-        ranked = [Path(h.source).name for h in search(store, ["eval"], question, k=5)]
-        vec = store.vector_search("eval", embedder.embed([question])[0], 5)
-        kw = store.keyword_search("eval", question, 5)
-        for kind, names in (("fused", ranked),
-                            ("vector", [Path(r.path).name for r in store.chunk_rows([i for i, _ in vec]).values()]
-                             if vec else []),
-                            ("keyword", [Path(r.path).name for r in store.chunk_rows([i for i, _ in kw]).values()]
-                             if kw else [])):
-            if kind != "fused":  # chunk_rows is unordered: restore the ranking
-                order = {i: n for n, (i, _) in enumerate(vec if kind == "vector" else kw)}
-                rows = store.chunk_rows(list(order))
-                names = [Path(rows[i].path).name for i in sorted(rows, key=order.get)]
-            hits[kind][0] += names[:1] == [answer]
-            hits[kind][1] += answer in names[:5]
-        if answer not in ranked:
-            misses.append({"question": question, "expected": answer, "got": ranked})
-    n = len(QUESTIONS)
-    chunks = store.get_collection("eval").chunks
-    store.close()
-    shutil.rmtree(work, ignore_errors=True)
-    print(json.dumps({"questions": n, "chunks": chunks,
-                      **{f"{k}_hit@1": v[0] / n for k, v in hits.items()},
-                      **{f"{k}_hit@5": v[1] / n for k, v in hits.items()}, "misses": misses},
-                     ensure_ascii=False, indent=2))
+    # set A's questions were not labelled: every one restates a fact in other words, but shares
+    # its key nouns with the answer (not a paraphrase in set B's sense)
+    questions = [{"id": f"a{i:02d}", "question": q, "document": d, "question_lang": lang(q),
+                  "document_lang": lang(DOCS[d]), "paraphrase": False} for i, (q, d) in enumerate(QUESTIONS, 1)]
+    return corpus, questions
+
+
+def set_b(work: Path, cache: Path | None = None) -> tuple[Path, list[dict]]:
+    from retrieval_sets.gather import gather
+
+    corpus = work / "corpus_b"
+    changed = gather(corpus, cache or Path(tempfile.gettempdir()) / "hearth-set-b" / "sdists")
+    if changed:
+        print(f"warning: {len(changed)} set B documents differ from the manifest (another Python or package "
+              f"version): {', '.join(changed[:8])}", file=sys.stderr)
+    questions = [json.loads(line) for line in SET_B.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return corpus, questions
+
+
+def categories(q: dict) -> list[str]:
+    cats = ["all"]
+    if q["paraphrase"]:
+        cats.append("paraphrase")
+    if q["question_lang"] == "zh":
+        cats.append("chinese")
+    if q["question_lang"] != q["document_lang"]:
+        cats.append("cross-lingual")
+    if len(cats) == 1:
+        cats.append("plain")
+    return cats
+
+
+def score(questions: list[dict], ranked: list[list[str]]) -> dict[str, dict[str, float]]:
+    """Per category: n, hit@1, hit@5, MRR@10 (over the first 10 results)."""
+    sums: dict[str, list[float]] = {c: [0, 0.0, 0.0, 0.0] for c in CATEGORIES}
+    for q, names in zip(questions, ranked, strict=True):
+        rank = next((i for i, n in enumerate(names[:10], 1) if n == q["document"]), None)
+        for c in categories(q):
+            s = sums[c]
+            s[0] += 1
+            s[1] += rank == 1
+            s[2] += rank is not None and rank <= 5
+            s[3] += 1.0 / rank if rank else 0.0
+    return {c: {"n": int(s[0]), "hit@1": round(s[1] / s[0], 3), "hit@5": round(s[2] / s[0], 3),
+                "mrr": round(s[3] / s[0], 3)} for c, s in sums.items() if s[0]}
+
+
+EMBEDDER: str | None = None  # --embedder: None is the product's default for a new collection
+
+
+def cache_vectors() -> None:
+    """Let the built-in embedders answer from bench/retrieval_cache.py (the same model's vectors,
+    computed once per text): on a CPU shared by many, e5 takes most of an hour for set B."""
+    from retrieval_cache import CachedEmbed
+
+    from hearthlm.core.docs import embedders
+
+    for name, cache in (("minilm", "lab-minilm"), ("e5", "lab-e5-passage"), ("e5:query", "lab-e5-query")):
+        try:
+            model = embedders.get_embedder(name)
+        except Exception:  # not installed here
+            continue
+        model.embed = CachedEmbed(cache, model.embed)  # type: ignore[method-assign]
+
+
+def run_hearth(corpus: Path, questions: list[dict], work: Path) -> list[list[str]]:
+    """Hearth as the user gets it: ingest with the default embedder, then ``search`` (k=10)."""
+    from hearthlm.core.docs.ingest import ingest
+    from hearthlm.core.docs.search import search
+    from hearthlm.core.docs.store import DocStore
+
+    store = DocStore(work / f"store_{corpus.name}")
+    try:
+        ingest(store, "eval", [corpus], embedder=EMBEDDER)
+        return [[Path(h.source).name for h in search(store, ["eval"], q["question"], k=10)] for q in questions]
+    finally:
+        store.close()
+
+
+def run_baseline(corpus: Path, questions: list[dict], work: Path) -> list[list[str]]:
+    from retrieval_baseline import PlainPipeline
+
+    pipe = PlainPipeline(sorted(corpus.iterdir()))
+    return [pipe.search(q["question"], k=10) for q in questions]
+
+
+PIPELINES = {"hearth": run_hearth, "baseline": run_baseline}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sets", default="a,b")
+    parser.add_argument("--pipelines", default="hearth,baseline")
+    parser.add_argument("--distractors", type=int, default=40)
+    parser.add_argument("--misses", action="store_true", help="list the questions missed at 5")
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--embedder", help="for Hearth's collection (default: the product's default)")
+    parser.add_argument("--cached-vectors", action="store_true", help="reuse vectors computed by earlier runs")
+    args = parser.parse_args()
+    global EMBEDDER
+    EMBEDDER = args.embedder
+    if args.cached_vectors:
+        cache_vectors()
+    from hearthlm.core.docs.embedders import default_embedder
+
+    work = Path(tempfile.mkdtemp(prefix="hearth-retrieval-"))
+    report: dict = {}
+    try:
+        for s in args.sets.split(","):
+            corpus, questions = set_a(work, args.distractors) if s == "a" else set_b(work)
+            for p in args.pipelines.split(","):
+                t0 = time.perf_counter()
+                ranked = PIPELINES[p](corpus, questions, work)
+                entry = {"documents": len(list(corpus.iterdir())), "questions": len(questions),
+                         "embedder": (EMBEDDER or default_embedder()) if p == "hearth" else "minilm",
+                         "seconds": round(time.perf_counter() - t0, 1), "by_category": score(questions, ranked)}
+                if args.misses:
+                    entry["misses"] = [{"id": q["id"], "question": q["question"], "expected": q["document"],
+                                        "got": names[:5]} for q, names in zip(questions, ranked, strict=True)
+                                       if q["document"] not in names[:5]]
+                report[f"set_{s}/{p}"] = entry
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+        return
+    for key, entry in report.items():
+        print(f"\n{key} ({entry['embedder']}): {entry['questions']} questions, {entry['documents']} documents, "
+              f"{entry['seconds']} s")
+        print(f"  {'category':14} {'n':>4} {'hit@1':>6} {'hit@5':>6} {'MRR':>6}")
+        for c, m in entry["by_category"].items():
+            print(f"  {c:14} {m['n']:>4} {m['hit@1']:>6.3f} {m['hit@5']:>6.3f} {m['mrr']:>6.3f}")
+        for miss in entry.get("misses", []):
+            print(f"  miss {miss['id']}: {miss['question']} -> {miss['expected']} (got {', '.join(miss['got'])})")
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ from hearthlm.core.docs.store import DocStore
 from .heap import freeze_new_long_lived
 from .new_collection_dialog import NewCollection, NewCollectionDialog
 from .detached_job import run_detached
+from .docs_language_notice import LanguageNotice
 from .docs_runner import DocsProcess
 from .jobs import Job
 from .messages import error_text, tr_msg
@@ -47,6 +48,7 @@ class DocsPage(QWidget):
     indexingFinished = Signal(str)
     resultsShown = Signal(int)
     storeReady = Signal()
+    openRecommended = Signal()
 
     def __init__(self, parent: QWidget | None = None, store: DocStore | None = None,
                  open_store: Callable[[], DocStore] | None = None, embed_service: EmbedService | None = None):
@@ -149,6 +151,8 @@ class DocsPage(QWidget):
         self.drop_hint.setMinimumHeight(48)
         self.drop_hint.setStyleSheet("QLabel#dropZone { border: 2px dashed #9aa0a6; border-radius: 6px; color: #5f6368;"
                                      " padding: 8px; }")
+        self.language_notice = LanguageNotice()
+        rv.addWidget(self.language_notice)
         rv.addWidget(self.drop_hint)
         actions = QHBoxLayout()
         self.add_files_button = QPushButton(self.tr("Add files…"))
@@ -211,6 +215,8 @@ class DocsPage(QWidget):
         self.search_button.clicked.connect(self.ask)
         self.question.returnPressed.connect(self.ask)
         self.results.anchorClicked.connect(self.open_source)
+        self.language_notice.reembed.connect(self.change_embedder)
+        self.language_notice.openRecommended.connect(self.openRecommended)
 
     # -- collections -----------------------------------------------------------------------------
 
@@ -260,6 +266,7 @@ class DocsPage(QWidget):
         if info is not None:
             model = info.embedder if not info.embedder.startswith("gguf:") else Path(info.embedder[5:]).name
             self.embedder_label.setText(self.tr("Embedding model: {name}").format(name=model))
+            self._check_language(store, name, info.embedder)
         # Rows are made first and added in one call: one model insert instead of one per file (a
         # 2,000-file collection added row by row held the UI thread for ~140 ms).
         items: list[QTreeWidgetItem] = []
@@ -287,6 +294,26 @@ class DocsPage(QWidget):
         self.watch_box.setChecked(watched or name in self._watchers)
         self.watch_box.blockSignals(False)
 
+    def _check_language(self, store: DocStore, name: str, embedder: str) -> None:
+        """Chinese text under an English-only embedder: say so, once per collection. The scan
+        for Chinese text reads every chunk of an English collection: on a job thread."""
+        from hearthlm.core.docs.embedders import is_multilingual
+
+        if self.language_notice.collection != name:
+            self.language_notice.hide()
+        if is_multilingual(embedder) or store.note_shown(f"chinese:{name}"):
+            return
+        self._run_job(lambda emit: store.holds_chinese(name), lambda yes, n=name: self._offer_multilingual(n, yes))
+
+    def _offer_multilingual(self, name: str, holds_chinese: bool) -> None:
+        from hearthlm.core.docs.embedders import e5_available
+
+        if not holds_chinese or name != self.current_collection() or self.language_notice.isVisible():
+            return
+        self.language_notice.show_for(name, e5_available())
+        store = self.store
+        self._run_job(lambda emit: store.mark_note_shown(f"chinese:{name}"), lambda _r: None)
+
     def _new_collection(self) -> str | None:
         choice = NewCollectionDialog.ask(self)
         if choice is None or not choice.name:
@@ -301,17 +328,23 @@ class DocsPage(QWidget):
         except Exception as exc:  # a bad name: say so, keep going
             self.status.setText(error_text(exc))
             return None
-        from hearthlm.core.docs.embedders import DEFAULT_EMBEDDER, MiniLMEmbedder
+        from hearthlm.core.docs.embedders import default_embedder, get_embedder
+
+        def make(emit: Any) -> Any:  # takes the store's lock, which an indexing process may hold: a job
+            model = get_embedder(default_embedder())  # the built-in models load in well under a second
+            return self.store.ensure_collection(name, model.name, model.dimension)
 
         if choice.server:
             server, token_env = choice.server, choice.token_env
-            self._run_job(lambda emit: self.store.shared.add(name, server, token_env, DEFAULT_EMBEDDER,
-                                                             MiniLMEmbedder.dimension),
-                          lambda _r: self.refresh(select=name),
+
+            def make_shared(emit: Any) -> Any:
+                model = get_embedder(default_embedder())
+                return self.store.shared.add(name, server, token_env, model.name, model.dimension)
+
+            self._run_job(make_shared, lambda _r: self.refresh(select=name),
                           waiting=self.tr("Connecting to {url}…").format(url=server))
         else:
-            self._run_job(lambda emit: self.store.ensure_collection(name, DEFAULT_EMBEDDER, MiniLMEmbedder.dimension),
-                          lambda _r: self.refresh(select=name))
+            self._run_job(make, lambda _r: self.refresh(select=name))
         return name
 
     def _follow_server(self, name: str) -> None:
@@ -466,12 +499,16 @@ class DocsPage(QWidget):
         name = self.current_collection()
         if name is None:
             return
+        from hearthlm.core.docs.embedders import e5_available
+
         builtin, gguf = self.tr("MiniLM (built in, English)"), self.tr("A GGUF embedding model…")
+        multilingual = self.tr("E5 small (built in, multilingual: Chinese and English)")
+        options = ([multilingual] if e5_available() else []) + [builtin, gguf]
         choice, ok = QInputDialog.getItem(self, self.tr("Embedding model"), self.tr("Re-embed {name} with:").format(
-            name=name), [builtin, gguf], 0, False)
+            name=name), options, 0, False)
         if not ok:
             return
-        spec = "minilm"
+        spec = "e5" if choice == multilingual else "minilm"
         if choice == gguf:
             path, _ = QFileDialog.getOpenFileName(self, self.tr("Embedding model"), "", "GGUF (*.gguf)")
             if not path:

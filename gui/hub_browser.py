@@ -126,7 +126,10 @@ class HubBrowser(QWidget):
         for model in recommended():
             key = (model["repo"], "main", model["file"])
             fit = self._estimates.get(key) or self._fit(int(model["size"]))
-            name = model["repo"] + ("  ·  " + self.tr("for documents") if model.get("kind") == "embedding" else "")
+            name = model["repo"]
+            if model.get("kind") == "embedding":  # marked: the one a collection with Chinese text wants
+                name += "  ·  " + (self.tr("for documents, multilingual (Chinese and English)")
+                                   if "zh" in model.get("languages", []) else self.tr("for documents"))
             item = QTreeWidgetItem([name, human_size(model["size"]), tr_msg(fit.label) if fit else "…",
                                     model["license"]])
             item.setToolTip(0, f"{model['file']}\n{model.get('note', '')}")

