@@ -3,7 +3,6 @@ event loop ran, and a child process that holds a file lock (another Hearth proce
 
 from __future__ import annotations
 
-import select
 import subprocess
 import sys
 import time
@@ -47,16 +46,10 @@ def hold_file_lock(path: Path, seconds: float) -> subprocess.Popen:
     """A child process that takes the store's file lock (filelock, as DocStore does) and lets go
     after ``seconds`` (or when it dies). Returns once the lock is held."""
     code = ("import sys, time; from filelock import FileLock; l = FileLock(sys.argv[1]); l.acquire();"
-            "print('held', flush=True); time.sleep(float(sys.argv[2])); print('releasing', flush=True); l.release()")
+            "print('held', flush=True); time.sleep(float(sys.argv[2])); l.release()")
     proc = subprocess.Popen([sys.executable, "-c", code, str(path), str(seconds)], stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None and proc.stdout.readline().strip() == "held"
     return proc
-
-
-def let_go(holder: subprocess.Popen) -> bool:
-    """Whether the holder of hold_file_lock has let go: it says so just before, or it has ended.
-    (Its exit can come well after the lock is free on a loaded machine: ``poll()`` raced.)"""
-    return bool(select.select([holder.stdout], [], [], 0)[0])
 
 
 def settle(win, timeout_s: float = 60.0) -> None:
