@@ -36,8 +36,11 @@ def hearth_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mo
     """A fresh HEARTH_HOME for every test, and no way out to the real Hugging Face hub: the hub is
     127.0.0.1's discard port (refused at once) unless a test serves its own (tests/fake_hub.py)."""
     home = tmp_path_factory.mktemp("hearth-home")
-    # The derived MiniLM graph (core/docs/minilm_graph.py) takes ~3 s to build: one copy per test run.
-    shared = tmp_path_factory.getbasetemp() / "derived-embedders"
+    # The derived MiniLM graph (core/docs/minilm_graph.py) takes ~3 s to build: one copy per test
+    # run, shared by pytest-xdist's workers too (each has its own basetemp inside the run's; the
+    # graph is written atomically, so two workers building it at once end with one file).
+    base = tmp_path_factory.getbasetemp()
+    shared = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "derived-embedders"
     shared.mkdir(exist_ok=True)
     (home / "cache").mkdir()
     (home / "cache" / CACHE_FOLDER).symlink_to(shared, target_is_directory=True)

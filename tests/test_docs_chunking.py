@@ -60,6 +60,28 @@ def test_a_sentence_longer_than_a_chunk_is_cut_by_tokens(tok) -> None:
     assert "".join(c.text for c in chunks) == "无标点的长句" * 100
 
 
+def test_a_long_unit_is_tokenized_once_to_count_and_cut(tok, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chunking counts a unit's tokens, then cuts one longer than a chunk: the cut reuses the
+    count's encoding (tokenizing twice was half the chunking time of a long single line)."""
+    text = "valve pressure engine river low " * 200
+    other = "a different line of words " * 200
+    fresh = tok.cut_points(text, 128)
+    real, encoded = tok._counter, []
+
+    class Counting:  # the tokenizer, counting single encodes (cut_points' own)
+        def encode(self, *args, **kwargs):
+            encoded.append(args[0])
+            return real.encode(*args, **kwargs)
+
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+    monkeypatch.setattr(tok, "_counter", Counting())
+    assert tok.count_tokens([text, "short"])[0] > 128
+    assert tok.cut_points(text, 128) == fresh and encoded == []
+    assert len(tok.cut_points(other, 128)) >= 5 and encoded == [other]  # not counted before: encoded
+
+
 def test_headings_start_chunks_and_pages_are_never_mixed(tok) -> None:
     doc = ParsedDocument("markdown", [
         Block("# Alpha", HEADING, None, "Alpha"), Block("Alpha text.", PARA, None, "Alpha"),

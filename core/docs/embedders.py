@@ -105,6 +105,7 @@ class MiniLMEmbedder(Embedder):
         self._tokenizer.enable_truncation(self.max_tokens)
         self._threads = threads or _threads()
         self._lock = threading.Lock()
+        self._recent = threading.local()  # count_tokens' long encodings, for cut_points (per thread)
         self.graph = Path(str(model))
         if not packaged_graph:
             from ..paths import cache_dir
@@ -127,10 +128,15 @@ class MiniLMEmbedder(Embedder):
         return self._embed_with(self._open(graph), texts)
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
-        return [len(e.ids) for e in self._counter.encode_batch(list(texts), add_special_tokens=False)]
+        encodings = self._counter.encode_batch(list(texts), add_special_tokens=False)
+        # A text longer than a chunk is cut next (chunking calls cut_points on the same thread):
+        # keep its encoding rather than tokenize it twice (half the chunking time of a long line).
+        self._recent.long = {t: e for t, e in zip(texts, encodings, strict=True) if len(e) > self.chunk_tokens}
+        return [len(e) for e in encodings]
 
     def cut_points(self, text: str, max_tokens: int) -> list[int]:
-        offsets = self._counter.encode(text, add_special_tokens=False).offsets
+        known = getattr(self._recent, "long", {}).get(text)
+        offsets = (known or self._counter.encode(text, add_special_tokens=False)).offsets
         return [offsets[i][0] for i in range(max_tokens, len(offsets), max_tokens)]
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
