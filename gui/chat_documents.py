@@ -83,7 +83,6 @@ class AnsweringFromLabel(QLabel):
         super().__init__(parent)
         self.setObjectName("answeringFrom")
         self.setWordWrap(True)
-        self.setStyleSheet("QLabel#answeringFrom { color: #1f5c3a; }")
         self.setVisible(False)
 
     def show_collections(self, names: list[str]) -> None:

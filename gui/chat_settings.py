@@ -21,6 +21,7 @@ from hearthlm.core.chat.store import SYSTEM_PROMPT_KEY
 from hearthlm.core.prompt.template import FORMATS
 from hearthlm.core.settings import Settings
 
+from . import icons
 from .messages import error_text, tr_msg
 
 # key -> (minimum, maximum, step, decimals) ; decimals None: an integer
@@ -58,6 +59,7 @@ class ChatSettingsPanel(QWidget):
         self.preset_combo.setObjectName("presetCombo")
         self.save_preset = QPushButton(self.tr("Save…"))
         self.delete_preset = QPushButton(self.tr("Delete"))
+        icons.set_icon(self.delete_preset, "delete")
         row.addWidget(self.preset_combo, 1)
         row.addWidget(self.save_preset)
         row.addWidget(self.delete_preset)
@@ -99,7 +101,7 @@ class ChatSettingsPanel(QWidget):
         layout.addLayout(form)
         self.ctx_hint = QLabel(self.tr("A new context size applies when the model is next loaded."))
         self.ctx_hint.setWordWrap(True)
-        self.ctx_hint.setStyleSheet("color: #777")
+        self.ctx_hint.setObjectName("hint")  # coloured by the theme (gui/theme.py)
         layout.addWidget(self.ctx_hint)
         self.reset_button = QPushButton(self.tr("Use the defaults"))
         layout.addWidget(self.reset_button)

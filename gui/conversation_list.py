@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLineEdit, QListWidget, QListWidgetI
 
 from hearthlm.core.chat.store import ConversationStore
 
+from . import icons
 from .messages import error_text
 
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -39,6 +40,7 @@ class ConversationList(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         top = QHBoxLayout()
         self.new_button = QPushButton(self.tr("New chat"))
+        icons.set_icon(self.new_button, "add")
         self.new_button.setObjectName("newChat")
         top.addWidget(self.new_button)
         layout.addLayout(top)

@@ -18,10 +18,12 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QHeaderView, QLabel, QLin
 from hearthlm.core.hub.fit import Budget, verdict
 from hearthlm.core.hub.names import human_size
 
+from . import icons, theme
 from .messages import tr_msg
 from .models_common import JobRunner, fmt_count
 
-_FIT_COLORS = {"fits": "#1b7a35", "partial": "#5b7a1b", "cpu": "#9a6a00", "tight": "#9a6a00", "no": "#b3261e"}
+_FIT_COLORS = {"fits": "#1b7a35", "partial": "#5b7a1b", "cpu": "#8a5e00", "tight": "#8a5e00", "no": "#b3261e"}
+_FIT_DARK = {"fits": "#8fd19e", "partial": "#c5d98a", "cpu": "#f2c25c", "tight": "#f2c25c", "no": "#ff8a80"}
 
 
 class HubBrowser(QWidget):
@@ -54,7 +56,9 @@ class HubBrowser(QWidget):
         self.sort.addItem(self.tr("Most liked"), "likes")
         self.sort.addItem(self.tr("Recently updated"), "recent")
         self.search_button = QPushButton(self.tr("Search"))
+        icons.set_icon(self.search_button, "search")
         self.token_button = QPushButton(self.tr("Token…"))
+        icons.set_icon(self.token_button, "key")
         self.token_button.setToolTip(self.tr("A Hugging Face token, for gated and private models"))
         top.addWidget(self.query, 1)
         top.addWidget(self.sort)
@@ -92,6 +96,7 @@ class HubBrowser(QWidget):
         self.status.setWordWrap(True)
         self.status.setObjectName("hubStatus")
         self.download_button = QPushButton(self.tr("Download"))
+        icons.set_icon(self.download_button, "download")
         self.download_button.setEnabled(False)
         row = QHBoxLayout()
         row.addWidget(self.status, 1)
@@ -284,7 +289,7 @@ class HubBrowser(QWidget):
         if pending and self._devices() is not None:
             tip = self.tr("Reading the file's header to estimate its memory…") + "\n" + tip
         item.setToolTip(column, tip)
-        item.setForeground(column, QColor(_FIT_COLORS[fit.verdict]))
+        item.setForeground(column, QColor(_FIT_COLORS[fit.verdict] if theme.colors().name == "light" else _FIT_DARK[fit.verdict]))
         font = item.font(column)
         font.setItalic(getattr(fit, "source", "size") != "estimate")  # italic: a guess from the file size
         item.setFont(column, font)

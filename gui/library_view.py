@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QHeaderView, QLabel, QM
 from hearthlm.core.hardware.guard import format_bytes
 from hearthlm.core.hub.names import human_size
 
+from . import icons
 from .models_common import JobRunner
 
 
@@ -60,11 +61,17 @@ class LibraryView(QWidget):
         layout.addWidget(self.detail)
         row = QHBoxLayout()
         self.use_button = QPushButton(self.tr("Use in chat"))
+        icons.set_icon(self.use_button, "use")
         self.reveal_button = QPushButton(self.tr("Show in folder"))
+        icons.set_icon(self.reveal_button, "folder")
         self.delete_button = QPushButton(self.tr("Delete"))
+        icons.set_icon(self.delete_button, "delete")
         self.add_file_button = QPushButton(self.tr("Add file…"))
+        icons.set_icon(self.add_file_button, "file")
         self.add_folder_button = QPushButton(self.tr("Add folder…"))
+        icons.set_icon(self.add_folder_button, "folder")
         self.refresh_button = QPushButton(self.tr("Refresh"))
+        icons.set_icon(self.refresh_button, "refresh")
         for b in (self.use_button, self.reveal_button, self.delete_button):
             row.addWidget(b)
         row.addStretch(1)

@@ -1,4 +1,4 @@
-"""The main window: one page per area in tabs down the left side; the chat page first.
+"""The main window: one page per area, chosen in a sidebar (icon and label); the chat page first.
 
 The chat page (gui/chat_page.py) is the view of a chat session (core/chat/session.py), which holds
 the conversation and the engine: other pages and the tests reach them as ``window.chat.<part>``
@@ -11,14 +11,17 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QPushButton, QVBoxLayout, QWidget
 
 from hearthlm.core.settings import Settings, load_settings, take_settings_notice
 
+from . import icons
 from .chat_page import ChatPage
 from .lazy_tabs import LazyTabs
 from .messages import tr_msg
+from .sidebar import NavPages
 from .shared_docs import SharedDocs
+from .theme import ThemeController
 
 
 
@@ -27,6 +30,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.settings = settings or load_settings()
         self.setWindowTitle(self.tr("Hearth"))
+        self.theme = ThemeController(self.settings.theme, self)
         self.resize(1180, 760)
         self._build()
         self._show_settings_notice()
@@ -37,15 +41,39 @@ class MainWindow(QMainWindow):
     def _build(self) -> None:
         self.statusBar().showMessage(self.tr("No model loaded"))
         self.chat = ChatPage(self.settings, self.statusBar().showMessage)
-        # One page per area (chat, models, quantize, documents, monitor) in tabs down the left side.
-        self.pages = QTabWidget()
-        self.pages.setObjectName("pages")
-        self.pages.setTabPosition(QTabWidget.TabPosition.West)
-        self.pages.setDocumentMode(True)
+        # One page per area (chat, models, quantize, documents, monitor), chosen in the sidebar.
+        self.pages = NavPages()
         self.chat_page = self.chat
-        self.pages.addTab(self.chat, self.tr("Chat"))
+        self.pages.add_page(self.chat, "chat", "chat", self.tr("Chat"))
         self._add_pages()
-        self.setCentralWidget(self.pages)
+        central = QWidget()
+        row = QHBoxLayout(central)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addLayout(self._side_column())
+        row.addWidget(self.pages, 1)
+        self.setCentralWidget(central)
+
+    def _side_column(self) -> QVBoxLayout:
+        """The sidebar, and under it the application's preferences."""
+        column = QVBoxLayout()
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.pages.sidebar, 1)
+        self.preferences_button = QPushButton(self.tr("Preferences"))
+        self.preferences_button.setObjectName("preferencesButton")
+        icons.set_icon(self.preferences_button, "settings")
+        self.preferences_button.setFlat(True)
+        self.preferences_button.clicked.connect(self.show_preferences)
+        column.addWidget(self.preferences_button)
+        return column
+
+    def show_preferences(self) -> Any:
+        from .preferences import PreferencesDialog
+
+        dialog = PreferencesDialog(self.settings, self)
+        dialog.themeChosen.connect(self.theme.set_choice)
+        dialog.open()
+        return dialog
 
     def _show_settings_notice(self) -> None:
         """A damaged settings file was set aside at load (core/settings.py): say so once, in a part of
@@ -65,10 +93,10 @@ class MainWindow(QMainWindow):
         self.docs = SharedDocs()
         self.chat.docs.share(self.docs.store, embed=self.docs.embed_service.embed, ready=self.docs.ready_store)
         self.lazy_pages = LazyTabs(self.pages)
-        self.lazy_pages.add("models", self.tr("Models"), self._make_models_page)
-        self.lazy_pages.add("quantize", self.tr("Quantize"), self._make_quantize_page)
-        self.lazy_pages.add("docs", self.tr("Documents"), self._make_docs_page)
-        self.lazy_pages.add("monitor", self.tr("Monitor"), self._make_monitor_page)
+        self.lazy_pages.add("models", self.tr("Models"), self._make_models_page, icon="models")
+        self.lazy_pages.add("quantize", self.tr("Quantize"), self._make_quantize_page, icon="quantize")
+        self.lazy_pages.add("docs", self.tr("Documents"), self._make_docs_page, icon="docs")
+        self.lazy_pages.add("monitor", self.tr("Monitor"), self._make_monitor_page, icon="monitor")
 
     def _make_models_page(self) -> Any:
         from .models_page import ModelsPage

@@ -10,6 +10,8 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QWidget
 
+from . import icons
+
 
 class ModelPicker(QWidget):
     modelChosen = Signal(str)
@@ -23,6 +25,7 @@ class ModelPicker(QWidget):
         self.combo.setObjectName("modelCombo")
         self.combo.setMinimumWidth(320)
         self.open_button = QPushButton(self.tr("Open GGUF…"))
+        icons.set_icon(self.open_button, "folder")
         layout.addWidget(self.label)
         layout.addWidget(self.combo, 1)
         layout.addWidget(self.open_button)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QCheckBox, QFile
 
 from hearthlm.core.quantize.types import TYPES, QuantType
 
+from . import icons
 from .jobs import Job
 from .messages import error_text, tr_msg
 from .quantize_chart import QualityChart
@@ -49,6 +50,7 @@ class QuantizePage(QWidget):
         self.source = QLineEdit()
         self.source.setPlaceholderText(self.tr("Source GGUF (F16, BF16 or F32 is best)"))
         browse = QPushButton(self.tr("Browse…"))
+        icons.set_icon(browse, "folder")
         browse.clicked.connect(self._browse_source)
         src_row.addWidget(QLabel(self.tr("Source:")))
         src_row.addWidget(self.source, 1)
@@ -86,6 +88,7 @@ class QuantizePage(QWidget):
         self.im_path = QLineEdit()
         self.im_path.setPlaceholderText(self.tr("text or imatrix file"))
         im_browse = QPushButton(self.tr("Browse…"))
+        icons.set_icon(im_browse, "folder")
         im_browse.clicked.connect(self._browse_imatrix)
         row = QHBoxLayout()
         row.addWidget(self.im_path, 1)
@@ -99,7 +102,7 @@ class QuantizePage(QWidget):
         side.addWidget(self.measure)
         self.requant_note = QLabel()
         self.requant_note.setWordWrap(True)
-        self.requant_note.setStyleSheet("color: #a05a00;")
+        self.requant_note.setObjectName("warningNote")  # coloured by the theme
         side.addWidget(self.requant_note)
         self.prediction = QLabel()
         self.prediction.setWordWrap(True)
@@ -107,8 +110,10 @@ class QuantizePage(QWidget):
         side.addStretch(1)
         buttons = QHBoxLayout()
         self.run_button = QPushButton(self.tr("Quantize"))
+        icons.set_icon(self.run_button, "quantize-run")
         self.run_button.clicked.connect(self.start)
         self.cancel_button = QPushButton(self.tr("Cancel"))
+        icons.set_icon(self.cancel_button, "cancel")
         self.cancel_button.setEnabled(False)
         self.cancel_button.clicked.connect(self.cancel)
         buttons.addWidget(self.run_button)
