@@ -26,6 +26,7 @@ from hearthlm.core.chat.reasoning import split_reasoning
 from hearthlm.core.messages import Msg
 
 from . import theme
+from .code_style import accessible_style
 from .messages import tr_msg
 
 _FORMATTERS: dict[str, HtmlFormatter] = {}
@@ -33,10 +34,11 @@ _FORMATTERS: dict[str, HtmlFormatter] = {}
 
 def _formatter() -> HtmlFormatter:
     """pygments in the theme's style: a dark one in dark mode."""
-    style = theme.colors().code_style
-    if style not in _FORMATTERS:
-        _FORMATTERS[style] = HtmlFormatter(nowrap=True, noclasses=True, style=style)
-    return _FORMATTERS[style]
+    c = theme.colors()
+    if c.name not in _FORMATTERS:
+        style = accessible_style(c.code_style, c.code_bg)
+        _FORMATTERS[c.name] = HtmlFormatter(nowrap=True, noclasses=True, style=style)
+    return _FORMATTERS[c.name]
 
 
 def _link(href: str, label: str, icon: str = "") -> str:

@@ -55,8 +55,8 @@ class Colors:
 
 LIGHT = Colors(
     name="light", window="#f3f3f2", base="#ffffff", alt_base="#f5f5f4", text="#1d1d1f", button="#e9e9e8",
-    highlight="#2456b8", highlighted_text="#ffffff", link="#1a56c7", placeholder="#6b6b6b", disabled="#9a9a9a",
-    muted="#5f6368", code_bg="#f6f8fa", code_style="default", reasoning_bg="#f4f1ee", reasoning_text="#4f4a44",
+    highlight="#2456b8", highlighted_text="#ffffff", link="#174ea6", placeholder="#6b6b6b", disabled="#9a9a9a",
+    muted="#4f5358", code_bg="#f6f8fa", code_style="default", reasoning_bg="#f4f1ee", reasoning_text="#4f4a44",
     user="#1f5fd1", assistant="#a0461f", warn="#8a4d00", ok="#1f5c3a", error="#b3261e",
     note_bg="#fff4d6", note_text="#5c4300", note_border="#ecd48a",
     banner_bg="#fde7e4", banner_text="#6b1a10", banner_border="#e8b4ad", edit="#1f5fd1",
@@ -64,7 +64,7 @@ LIGHT = Colors(
 DARK = Colors(
     name="dark", window="#1f2023", base="#16171a", alt_base="#202124", text="#e8e8e8", button="#2c2e33",
     highlight="#2f5fb3", highlighted_text="#ffffff", link="#8ab4f8", placeholder="#9aa0a6", disabled="#6f7378",
-    muted="#a3a8ad", code_bg="#0d1117", code_style="github-dark", reasoning_bg="#27241f", reasoning_text="#d3cabe",
+    muted="#b9bdc2", code_bg="#0d1117", code_style="github-dark", reasoning_bg="#27241f", reasoning_text="#d3cabe",
     user="#8ab4f8", assistant="#f0a476", warn="#f2b25c", ok="#8fd19e", error="#ff8a80",
     note_bg="#3a321e", note_text="#f4dfa0", note_border="#6b5a2a",
     banner_bg="#41211d", banner_text="#ffb4a9", banner_border="#7a3a33", edit="#8ab4f8",
@@ -111,21 +111,24 @@ def stylesheet(c: Colors) -> str:
     )
 
 
-def system_is_dark() -> bool:
-    return QGuiApplication.styleHints().colorScheme() == Qt.ColorScheme.Dark
+def system_is_dark(scheme: Qt.ColorScheme | None = None) -> bool:
+    """Whether the system asks for dark (``scheme``: as colorSchemeChanged reported it, else asked now)."""
+    if scheme is None:
+        scheme = QGuiApplication.styleHints().colorScheme()
+    return scheme == Qt.ColorScheme.Dark
 
 
-def resolve(choice: str) -> Colors:
-    if choice == "dark" or (choice not in ("light", "dark") and system_is_dark()):
+def resolve(choice: str, scheme: Qt.ColorScheme | None = None) -> Colors:
+    if choice == "dark" or (choice not in ("light", "dark") and system_is_dark(scheme)):
         return DARK
     return LIGHT
 
 
-def apply(choice: str) -> Colors:
+def apply(choice: str, scheme: Qt.ColorScheme | None = None) -> Colors:
     """Apply a theme to the whole application; returns its colours. UI thread only."""
     global _current
     app = QApplication.instance()
-    c = resolve(choice)
+    c = resolve(choice, scheme)
     _current = c
     if not isinstance(app, QApplication):
         return c
@@ -154,6 +157,7 @@ class ThemeController(QObject):
     def __init__(self, choice: str, parent: QObject | None = None):
         super().__init__(parent)
         self.choice = choice if choice in THEMES else "system"
+        self.scheme: Qt.ColorScheme | None = None  # the system's, as last reported by colorSchemeChanged
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._system_changed)
         self.apply()
 
@@ -162,9 +166,10 @@ class ThemeController(QObject):
         self.apply()
 
     def apply(self) -> None:
-        self.changed.emit(apply(self.choice).name)
+        self.changed.emit(apply(self.choice, self.scheme).name)
 
-    def _system_changed(self, _scheme: object) -> None:
+    def _system_changed(self, scheme: Qt.ColorScheme) -> None:
+        self.scheme = scheme
         if self.choice == "system":
             self.apply()
 
