@@ -117,7 +117,9 @@ class ChatPage(QWidget):
 
     def _shortcuts(self) -> None:
         handlers = {"new": self.new_chat, "search": self.conversations.focus_search, "stop": self._escape,
-                    "regenerate": self.session.regenerate_last, "prompt": self.focus_prompt, "help": self.show_help}
+                    "regenerate": self.session.regenerate_last, "prompt": self.focus_prompt, "help": self.show_help,
+                    "zoom_in": lambda: self.view.zoom(1), "zoom_out": lambda: self.view.zoom(-1),
+                    "zoom_reset": lambda: self.view.zoom(-self.view.zoom_steps)}
         self.shortcut_objects: list[QShortcut] = []
         for key, _label, sequences in SHORTCUTS:
             for seq in sequences if key in handlers else ():

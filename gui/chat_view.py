@@ -53,6 +53,16 @@ class ChatView(QTextBrowser):
         self._scroll_later.setSingleShot(True)
         self._scroll_later.setInterval(0)
         self._scroll_later.timeout.connect(self._scroll_now)
+        self.zoom_steps = 0  # Ctrl+= / Ctrl+-: points above (below) the application's font size
+
+    def zoom(self, steps: int) -> None:
+        """Grow or shrink the conversation's text by ``steps`` points (kept within -4 .. +16)."""
+        steps = max(-4 - self.zoom_steps, min(16 - self.zoom_steps, steps))
+        if steps > 0:
+            self.zoomIn(steps)
+        elif steps < 0:
+            self.zoomOut(-steps)
+        self.zoom_steps += steps
 
     # -- whole conversation ------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QHeaderView, QLabel, QLin
 from hearthlm.core.hub.fit import Budget, verdict
 from hearthlm.core.hub.names import human_size
 
+from .layout_memory import fit_columns
 from . import icons, theme
 from .messages import tr_msg
 from .models_common import JobRunner, fmt_count
@@ -344,9 +345,7 @@ class HubBrowser(QWidget):
 
     @staticmethod
     def _resize(tree: QTreeWidget) -> None:
-        for col in range(1, tree.columnCount()):
-            tree.resizeColumnToContents(col)
-            tree.setColumnWidth(col, tree.columnWidth(col) + 12)
+        fit_columns(tree)
 
     def refresh_fit(self) -> None:
         """The machine's memory is known now (or changed): redo the verdicts on screen."""

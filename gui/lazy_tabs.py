@@ -41,6 +41,9 @@ class LazyTabs:
         """The page if it has been made, else None (never makes it)."""
         return self._made.get(name)
 
+    def made_pages(self) -> dict[str, QWidget]:
+        return dict(self._made)
+
     def page(self, name: str) -> QWidget:
         """The page, made now if need be."""
         if name in self._made:

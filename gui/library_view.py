@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QHeaderView, QLabel, QM
 from hearthlm.core.hardware.guard import format_bytes
 from hearthlm.core.hub.names import human_size
 
+from .layout_memory import fit_columns
 from . import icons
 from .models_common import JobRunner
 
@@ -113,9 +114,7 @@ class LibraryView(QWidget):
             item.setData(0, Qt.ItemDataRole.UserRole, i)
             item.setToolTip(0, m.path)
             self.tree.addTopLevelItem(item)
-        for col in range(1, self.tree.columnCount()):
-            self.tree.resizeColumnToContents(col)
-            self.tree.setColumnWidth(col, self.tree.columnWidth(col) + 12)
+        fit_columns(self.tree)
         self.detail.setText("")
         if not models:
             self.detail.setText(self.tr("No models yet: download one in Find, or add a GGUF file or folder."))

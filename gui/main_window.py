@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QPushButton, QVBoxLayout, QWidget
 
@@ -17,6 +18,7 @@ from hearthlm.core.settings import Settings, load_settings, take_settings_notice
 
 from . import icons
 from .chat_page import ChatPage
+from .layout_memory import LayoutMemory
 from .lazy_tabs import LazyTabs
 from .messages import tr_msg
 from .sidebar import NavPages
@@ -33,6 +35,7 @@ class MainWindow(QMainWindow):
         self.theme = ThemeController(self.settings.theme, self)
         self.resize(1180, 760)
         self._build()
+        self._restore_layout()
         self._show_settings_notice()
         self.chat.start(model)
 
@@ -53,6 +56,28 @@ class MainWindow(QMainWindow):
         row.addLayout(self._side_column())
         row.addWidget(self.pages, 1)
         self.setCentralWidget(central)
+
+    def _restore_layout(self) -> None:
+        """Geometry, splitters, columns, sort order and the last page, as they were at the last close."""
+        self.layout_memory = memory = LayoutMemory()
+        memory.restore_window(self)
+        # the splitters once the window has its restored size: sizes set before are re-divided
+        QTimer.singleShot(0, lambda: memory.restore("chat", self.chat))
+        self.chat.view.zoom(memory.int_value("chat/zoom"))
+        self.lazy_pages.on_made.append(memory.restore)
+        index = self.pages.index_of_name(memory.last_page())
+        if index > 0:
+            self.pages.setCurrentIndex(index)
+
+    def save_layout(self) -> None:
+        memory = self.layout_memory
+        memory.save_window(self)
+        memory.save_page(self.pages.name_of(self.pages.currentIndex()))
+        memory.save("chat", self.chat)
+        memory.set_value("chat/zoom", self.chat.view.zoom_steps)
+        for name, page in self.lazy_pages.made_pages().items():
+            memory.save(name, page)
+        memory.sync()
 
     def _side_column(self) -> QVBoxLayout:
         """The sidebar, and under it the application's preferences."""
@@ -167,6 +192,7 @@ class MainWindow(QMainWindow):
         self.chat.hide_error()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_layout()
         self.chat.shutdown()
         docs_page = self.lazy_pages.made("docs")
         if docs_page is not None:
