@@ -23,6 +23,7 @@ from .conversation_list import ConversationList
 from .error_banner import ErrorBanner
 from .model_picker import ModelPicker
 from .prompt_box import PromptBox
+from .welcome import FirstRunPanel
 
 
 def build(page: Any, store: ConversationStore, presets: PresetLibrary, docs_store_now: Callable[[], Any]) -> None:
@@ -60,6 +61,9 @@ def build(page: Any, store: ConversationStore, presets: PresetLibrary, docs_stor
     middle = QWidget()
     column = QVBoxLayout(middle)
     column.setContentsMargins(0, 0, 0, 0)
+    page.first_run = FirstRunPanel()  # shown while the starter is the only model (gui/welcome.py)
+    page.first_run.setVisible(False)
+    column.addWidget(page.first_run)
     column.addWidget(page.view, 1)
     page.edit_label = QLabel(QCoreApplication.translate("ChatPage", "Editing a message: sending makes a new branch and keeps the old one (Esc cancels)."))
     page.edit_label.setWordWrap(True)

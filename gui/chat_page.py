@@ -137,6 +137,8 @@ class ChatPage(QWidget):
         if recent:
             self.session.open(recent[0].id)
         chosen: Path | str | None = model or self._conversation_model() or default_model_path(self.settings)
+        if starter is not None and chosen is not None and Path(chosen) == starter:
+            self.first_run.offer(str(starter))
         if chosen is None:
             self.show_error(self.tr("No model yet: open a GGUF file, or install the starter model with {hint}.")
                             .format(hint=STARTER_INSTALL_HINT), restart=False)

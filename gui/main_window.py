@@ -18,9 +18,11 @@ from hearthlm.core.settings import Settings, load_settings, take_settings_notice
 
 from . import icons
 from .chat_page import ChatPage
+from .first_model import FirstModelDownloads
 from .layout_memory import LayoutMemory
 from .lazy_tabs import LazyTabs
 from .messages import tr_msg
+from .notify import Notifier
 from .sidebar import NavPages
 from .shared_docs import SharedDocs
 from .theme import ThemeController
@@ -49,6 +51,8 @@ class MainWindow(QMainWindow):
         self.chat_page = self.chat
         self.pages.add_page(self.chat, "chat", "chat", self.tr("Chat"))
         self._add_pages()
+        self.first_model = FirstModelDownloads(self)  # the welcome's Download buttons
+        self.notifier = Notifier(self)  # jobs that end while the window is in the background
         central = QWidget()
         row = QHBoxLayout(central)
         row.setContentsMargins(0, 0, 0, 0)
@@ -128,17 +132,25 @@ class MainWindow(QMainWindow):
 
         page = ModelsPage(self)
         page.useInChat.connect(self.use_model)
+        page.downloads.ready.connect(lambda item: self.notifier.notify(
+            self.tr("Download finished"), self.tr("{model} is ready to use.").format(model=item.name)))
         return page
 
     def _make_quantize_page(self) -> Any:
         from .quantize_page import QuantizePage
 
-        return QuantizePage(self)
+        page = QuantizePage(self)
+        page.quantizeFinished.connect(lambda path: self.notifier.notify(
+            self.tr("Quantization finished"), self.tr("Wrote {path}.").format(path=path)))
+        return page
 
     def _make_docs_page(self) -> Any:
         from .docs_page import DocsPage
 
-        return DocsPage(self, open_store=self.docs.store, embed_service=self.docs.embed_service)
+        page = DocsPage(self, open_store=self.docs.store, embed_service=self.docs.embed_service)
+        page.indexingFinished.connect(lambda name: self.notifier.notify(
+            self.tr("Documents indexed"), self.tr("The collection {name} is up to date.").format(name=name)))
+        return page
 
     def _make_monitor_page(self) -> Any:
         from .monitor_page import MonitorPage

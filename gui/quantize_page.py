@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QCheckBox, QFileDialog, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox,
                                QProgressBar, QPushButton, QRadioButton, QSplitter, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
@@ -30,6 +30,8 @@ def _mib(n: float | None) -> str:
 
 
 class QuantizePage(QWidget):
+    quantizeFinished = Signal(str)  # the written file's path
+
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self._job: Job | None = None
@@ -330,6 +332,7 @@ class QuantizePage(QWidget):
         self.status.setText(f"{stages.get(ev.get('stage'), ev.get('stage'))}: {done}/{total}")
 
     def _quantized(self, result: dict) -> None:
+        self.quantizeFinished.emit(str(result["out"]))
         self.status.setText(self.tr("Wrote {path} ({size}).").format(path=result["out"], size=_mib(result["size_bytes"])))
         self.progress.setValue(100)
         self.refresh_results()
