@@ -65,6 +65,8 @@ class ChatSettingsPanel(QWidget):
         row.addWidget(self.delete_preset)
         layout.addLayout(row)
         self.system_prompt = QPlainTextEdit()
+        self.system_prompt.setTabChangesFocus(True)  # Tab moves on (a keyboard user is not trapped)
+        self.system_prompt.setAccessibleName(self.tr("System prompt"))
         self.system_prompt.setObjectName("systemPrompt")
         self.system_prompt.setPlaceholderText(self.tr("No system prompt"))
         self.system_prompt.setMaximumHeight(120)

@@ -118,6 +118,7 @@ class DocsPage(QWidget):
         lv.setContentsMargins(0, 0, 0, 0)
         lv.addWidget(QLabel(self.tr("Collections")))
         self.collections = QListWidget()
+        self.collections.setAccessibleName(self.tr("Collections"))
         lv.addWidget(self.collections, 1)
         row = QHBoxLayout()
         self.new_button = QPushButton(self.tr("New…"))
@@ -161,6 +162,7 @@ class DocsPage(QWidget):
         rv.addWidget(self.progress)
         rv.addWidget(self.status)
         self.files = QTreeWidget()
+        self.files.setAccessibleName(self.tr("Files in the collection"))
         self.files.setColumnCount(3)
         self.files.setHeaderLabels([self.tr("File"), self.tr("Chunks"), self.tr("Status")])
         self.files.setRootIsDecorated(False)
@@ -172,6 +174,7 @@ class DocsPage(QWidget):
 
         ask = QHBoxLayout()
         self.question = QLineEdit()
+        self.question.setAccessibleName(self.tr("Search the collection"))
         self.question.setPlaceholderText(self.tr("Ask the collection a question…"))
         self.search_button = QPushButton(self.tr("Search"))
         icons.set_icon(self.search_button, "search")
@@ -179,6 +182,7 @@ class DocsPage(QWidget):
         ask.addWidget(self.search_button)
         rv.addLayout(ask)
         self.results = QTextBrowser()
+        self.results.setAccessibleName(self.tr("Search results"))
         self.results.setOpenLinks(False)  # we open files ourselves (QDesktopServices)
         rv.addWidget(self.results, 3)
 

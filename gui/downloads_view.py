@@ -47,6 +47,7 @@ class DownloadsView(QWidget):
     def _build(self) -> None:
         layout = QVBoxLayout(self)
         self.tree = QTreeWidget()
+        self.tree.setAccessibleName(self.tr("Downloads"))
         self.tree.setRootIsDecorated(False)
         self.tree.setHeaderLabels([self.tr("Model"), self.tr("Progress"), self.tr("Speed"), self.tr("Time left"),
                                    self.tr("Status")])

@@ -51,8 +51,10 @@ class HubBrowser(QWidget):
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         self.query = QLineEdit()
+        self.query.setAccessibleName(self.tr("Search models on the hub"))
         self.query.setPlaceholderText(self.tr("Search GGUF models on Hugging Face, e.g. qwen2.5 instruct"))
         self.sort = QComboBox()
+        self.sort.setAccessibleName(self.tr("Sort the search by"))
         self.sort.addItem(self.tr("Most downloaded"), "downloads")
         self.sort.addItem(self.tr("Most liked"), "likes")
         self.sort.addItem(self.tr("Recently updated"), "recent")
@@ -69,6 +71,7 @@ class HubBrowser(QWidget):
 
         split = QSplitter(Qt.Orientation.Horizontal)
         self.results = QTreeWidget()
+        self.results.setAccessibleName(self.tr("Models"))
         self.results.setRootIsDecorated(False)
         self.results.setHeaderLabels([self.tr("Model"), self.tr("Downloads"), self.tr("Likes"), self.tr("Updated")])
         self.results.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
@@ -88,6 +91,7 @@ class HubBrowser(QWidget):
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
         self.summary.setMaximumHeight(140)
         self.files = QTreeWidget()
+        self.files.setAccessibleName(self.tr("Files of the chosen model"))
         self.files.setRootIsDecorated(False)
         self.files.setHeaderLabels([self.tr("File"), self.tr("Size"), self.tr("Quant"), self.tr("Parts"),
                                     self.tr("Fit")])

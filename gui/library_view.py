@@ -49,6 +49,7 @@ class LibraryView(QWidget):
     def _build(self) -> None:
         layout = QVBoxLayout(self)
         self.tree = QTreeWidget()
+        self.tree.setAccessibleName(self.tr("Models on this computer"))
         self.tree.setRootIsDecorated(False)
         self.tree.setSortingEnabled(True)
         self.tree.setHeaderLabels([self.tr("Name"), self.tr("From"), self.tr("Architecture"), self.tr("Parameters"),

@@ -22,6 +22,7 @@ class ModelPicker(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         self.label = QLabel(self.tr("Model:"))
         self.combo = QComboBox()
+        self.combo.setAccessibleName(self.tr("Model"))
         self.combo.setObjectName("modelCombo")
         self.combo.setMinimumWidth(320)
         self.open_button = QPushButton(self.tr("Open GGUF…"))

@@ -50,6 +50,7 @@ class QuantizePage(QWidget):
         layout = QVBoxLayout(self)
         src_row = QHBoxLayout()
         self.source = QLineEdit()
+        self.source.setAccessibleName(self.tr("Model to quantize"))
         self.source.setPlaceholderText(self.tr("Source GGUF (F16, BF16 or F32 is best)"))
         browse = QPushButton(self.tr("Browse…"))
         icons.set_icon(browse, "folder")
@@ -65,6 +66,8 @@ class QuantizePage(QWidget):
         top_layout = QHBoxLayout(top)
         top_layout.setContentsMargins(0, 0, 0, 0)
         self.types = QTableWidget(0, 4)
+        self.types.setAccessibleName(self.tr("Quantization types"))
+        self.types.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.types.setHorizontalHeaderLabels([self.tr("Type"), self.tr("Bits/weight"), self.tr("Predicted size"),
                                               self.tr("What it is")])
         self.types.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -88,6 +91,7 @@ class QuantizePage(QWidget):
             self.im_group.addButton(b, i)
             form.addWidget(b)
         self.im_path = QLineEdit()
+        self.im_path.setAccessibleName(self.tr("Importance matrix file or text"))
         self.im_path.setPlaceholderText(self.tr("text or imatrix file"))
         im_browse = QPushButton(self.tr("Browse…"))
         icons.set_icon(im_browse, "folder")
@@ -134,6 +138,8 @@ class QuantizePage(QWidget):
         bottom_layout = QHBoxLayout(bottom)
         bottom_layout.setContentsMargins(0, 0, 0, 0)
         self.results = QTableWidget(0, 6)
+        self.results.setAccessibleName(self.tr("Quantized models and their quality"))
+        self.results.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.results.setHorizontalHeaderLabels([self.tr("Type"), self.tr("Size"), self.tr("Bits/weight"),
                                                 self.tr("PPL"), self.tr("ΔPPL"), self.tr("KL vs source")])
         self.results.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -142,6 +148,7 @@ class QuantizePage(QWidget):
         self.results.horizontalHeader().setStretchLastSection(True)
         bottom_layout.addWidget(self.results, 1)
         self.chart = QualityChart()
+        self.chart.setAccessibleName(self.tr("Quality against size chart"))
         bottom_layout.addWidget(self.chart, 1)
         split.addWidget(bottom)
         layout.addWidget(split, 1)

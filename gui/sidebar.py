@@ -26,6 +26,10 @@ class NavPages(QTabWidget):
         self.setObjectName("pages")
         self.setDocumentMode(True)
         self.tabBar().setVisible(False)
+        # The hidden tab bar is the tab widget's focus proxy: Tab would stop at it for ever.
+        self.tabBar().setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setFocusProxy(None)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.sidebar = Sidebar(self)
 
     def add_page(self, widget: QWidget, name: str, icon: str, label: str) -> int:
