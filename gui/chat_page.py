@@ -96,6 +96,7 @@ class ChatPage(QWidget):
         s.counted.connect(self._show_estimate)
         s.tokens.connect(self.view.append_answer)
         s.answer_started.connect(self.view.begin_answer)
+        s.answer_started.connect(lambda *_a: self.first_run.follow(conversation_empty=False))
         s.searching.connect(lambda: (self.stop_button.setEnabled(True), self._status(self.tr("Searching the documents…"))))
         s.search_stopped.connect(lambda: self._status(self.tr("Ready")))
         s.asking.connect(lambda: (self.stop_button.setEnabled(True), self._status(self.tr("Answering…"))))
@@ -223,11 +224,13 @@ class ChatPage(QWidget):
 
     def render(self, keep_scroll: bool = False, drop_last: bool = False) -> None:
         if self.conversation_id is None:
+            self.first_run.follow(conversation_empty=True)
             self.view.show_welcome()
             return
         # The answer streaming now is shown by the view's streaming part, not as a message.
         path = [m for m in self.store.path(self.conversation_id) if m.role != "system" and m.state != "streaming"]
         path = path[:-1] if drop_last else path
+        self.first_run.follow(conversation_empty=not path)
         views = [MessageView.of(self.store, m, last=i == len(path) - 1, reasoning_open=m.id in self._expanded)
                  for i, m in enumerate(path)]
         self.view.show_messages(views, keep_scroll=keep_scroll)

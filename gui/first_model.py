@@ -41,5 +41,6 @@ class FirstModelDownloads(QObject):
     def _ready(self, item: Any) -> None:
         if item.id in self.waiting and item.path:
             self.waiting.discard(item.id)
-            self.window.chat.first_run.setVisible(False)
+            self.window.chat.first_run.dismissed_now = True
+            self.window.chat.first_run.follow()
             self.window.use_model(item.path)

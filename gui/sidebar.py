@@ -97,6 +97,7 @@ class Sidebar(QListWidget):
                     item.setData(ICON_ROLE, name)
                     item.setIcon(icons.icon(name) if name else icons.icon("add"))
                 item.setToolTip(text)
+                item.setSizeHint(QSize(0, 34))  # one height, whatever the style's padding
             self.setCurrentRow(self.pages.currentIndex())
         finally:
             self.blockSignals(False)

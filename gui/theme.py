@@ -107,7 +107,7 @@ def stylesheet(c: Colors) -> str:
         f"QLabel#dropZone {{ border: 2px dashed {c.muted}; border-radius: 6px; color: {c.muted}; padding: 10px; }}\n"
         f"QFrame#firstRun {{ background: {c.alt_base}; border: 1px solid {c.button}; border-radius: 6px; }}\n"
         f"QListWidget#sidebar {{ background: {c.window}; border: none; border-right: 1px solid {c.button}; }}\n"
-        f"QListWidget#sidebar::item {{ padding: 6px; border-radius: 4px; }}\n"
+        f"QListWidget#sidebar::item {{ padding-left: 6px; border-radius: 4px; }}\n"
         f"QListWidget#sidebar::item:selected {{ background: {c.highlight}; color: {c.highlighted_text}; }}\n"
     )
 

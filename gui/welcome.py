@@ -52,6 +52,8 @@ class FirstRunPanel(QFrame):
         self._budget_fn = budget_fn or (lambda: machine_budget())
         self._jobs = JobRunner(self)
         self.models: list[dict[str, Any]] | None = None  # None until the verdicts are known
+        self.dismissed_now = False
+        self.conversation_empty = True  # shown only above an empty conversation (set by the chat page)
         self.buttons: dict[str, QPushButton] = {}
         outer = QVBoxLayout(self)
         title = QLabel(self.tr("Welcome to Hearth"))
@@ -96,7 +98,7 @@ class FirstRunPanel(QFrame):
         if models is None:
             return
         self.models = models
-        self.setVisible(True)
+        self.follow()
         self.status.setVisible(not models)
         self.status.setText(self.tr("None of the recommended models fits this computer's free memory."))
         for i, m in enumerate(models):
@@ -120,6 +122,13 @@ class FirstRunPanel(QFrame):
         button.setText(self.tr("Queued"))
         self.downloadRequested.emit(m["repo"], m["file"], int(m["size"]))
 
+    def follow(self, conversation_empty: bool | None = None) -> None:
+        """Shown while it is offered, not dismissed, and the conversation has no messages yet."""
+        if conversation_empty is not None:
+            self.conversation_empty = conversation_empty
+        self.setVisible(self.models is not None and not self.dismissed_now and self.conversation_empty)
+
     def _dismiss(self) -> None:
-        self.setVisible(False)
+        self.dismissed_now = True
+        self.follow()
         self.dismissed.emit()

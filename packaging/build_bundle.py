@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -60,6 +61,17 @@ def size_report(bundle: Path, top: int = 18) -> str:
     return "\n".join(lines)
 
 
+def stage_sources(stage: Path) -> Path:
+    """hearthlm as an ordinary package tree (core/ -> hearthlm/core, ...): an editable install's
+    import hook is invisible to PyInstaller's analysis, so it reads this copy instead."""
+    root = stage / "src"
+    shutil.rmtree(root, ignore_errors=True)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.ts")
+    for part in ("core", "gui", "resources"):
+        shutil.copytree(REPO / part, root / "hearthlm" / part, ignore=ignore)
+    return root
+
+
 def make_archive(bundle: Path, out: Path, version: str) -> Path:
     arch = platform.machine().lower() or "x86_64"
     name = f"hearth-{version}-linux-{arch}"
@@ -97,10 +109,13 @@ def main(argv: list[str] | None = None) -> int:
             print('build_bundle: PyInstaller is missing: pip install -e ".[bundle]"', file=sys.stderr)
             return 2
         work = REPO / "build" / "bundle"
+        source = stage_sources(work)
         command = [sys.executable, "-m", "PyInstaller", "--noconfirm", "--clean", "--log-level", "WARN",
                    "--distpath", str(out), "--workpath", str(work), str(REPO / "packaging" / "hearth.spec")]
         print("build_bundle:", " ".join(command), flush=True)
-        env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
+        env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"),
+                   HEARTH_BUNDLE_SRC=str(source),
+                   PYTHONPATH=os.pathsep.join([str(source), *filter(None, [os.environ.get("PYTHONPATH")])]))
         if subprocess.run(command, cwd=REPO, env=env).returncode != 0:
             return 1
     bundle = out / "hearth"

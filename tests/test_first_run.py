@@ -97,3 +97,29 @@ def test_a_download_finished_in_the_background_is_notified(qtbot, monkeypatch):
     window.models_page.downloads.ready.emit(item)
     assert len(window.notifier.sent) == 1
     window.close()
+
+
+def test_welcome_steps_aside_for_a_conversation(qtbot, first_run_hub, starter_model):
+    """Shown above an empty conversation only: opening one with messages hides it, a new chat
+    brings it back, and Not now hides it for good."""
+    from hearthlm.gui.main_window import MainWindow
+
+    window = MainWindow(Settings(n_ctx=1024, n_threads=1))
+    qtbot.addWidget(window)
+    window.show()
+    panel = window.chat.first_run
+    qtbot.waitUntil(lambda: panel.models is not None, timeout=30_000)
+    assert panel.isVisible()
+    store = window.chat.store
+    conv = store.create()
+    store.add_message(conv.id, None, "user", "hello")
+    window.chat.open_conversation(conv.id)
+    assert not panel.isVisible()
+    window.chat.new_chat()
+    assert panel.isVisible()
+    panel.close_button.click()
+    assert not panel.isVisible()
+    window.chat.open_conversation(conv.id)
+    window.chat.new_chat()
+    assert not panel.isVisible()
+    window.close()
