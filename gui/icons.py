@@ -1,17 +1,27 @@
-"""Icons for buttons and the sidebar, from qtawesome (Font Awesome 6 Free, SIL OFL 1.1 / CC BY 4.0).
+"""Icons for buttons and the sidebar: Font Awesome 6 Free (solid; SIL OFL 1.1 font, CC BY 4.0 icons),
+from the font files that the qtawesome package ships (a pinned dependency, kept for its fonts).
 
-Widgets name an icon by its meaning (``"send"``, ``"delete"``), never by its font glyph, so the set
-can change in one place. Icons are drawn in the palette's button-text colour: ``set_icon`` remembers
-the name on the widget (a dynamic property) and ``refresh_all`` redraws every named icon after the
-theme changes (gui/theme.py), so an icon never stays dark on a dark window. UI thread only.
+The glyphs are drawn here with QPainter rather than through qtawesome's API: importing qtawesome
+imports qtpy, which loads a dozen Qt modules (~0.5 s at the window's start on a busy 2-core machine).
+Widgets name an icon by its meaning (``"send"``, ``"delete"``), never by its glyph, so the set can
+change in one place. Icons are drawn in the palette's button-text colour: ``set_icon`` remembers the
+name on the widget (a dynamic property) and ``refresh_all`` redraws every named icon after the theme
+changes (gui/theme.py), so an icon never stays dark on a dark window. UI thread only.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import json
+from functools import cache
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtGui import QGuiApplication, QIcon, QPalette, QPixmap
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QAbstractButton, QApplication, QWidget
+
+SIZES = (16, 20, 24, 32, 48)
 
 # meaning -> Font Awesome 6 solid glyph
 GLYPHS = {
@@ -51,15 +61,57 @@ GLYPHS = {
 _PROPERTY = "hearthIcon"
 
 
-def icon(name: str, color: Any = None) -> QIcon:
-    """The icon for a meaning, in ``color`` (default: the palette's button text; greyed when disabled)."""
-    import qtawesome  # imported on first use: the window's start does not wait for its fonts
+@cache
+def _font() -> tuple[str, dict[str, int]]:
+    """The solid font's family (loaded once into Qt) and its glyph names -> code points."""
+    spec = importlib.util.find_spec("qtawesome")  # located, never imported (see above)
+    if spec is None or not spec.submodule_search_locations:
+        return "", {}
+    fonts = Path(list(spec.submodule_search_locations)[0]) / "fonts"
+    ttf = next(iter(sorted(fonts.glob("fontawesome6-solid-webfont-*.ttf"))), None)
+    charmap = next(iter(sorted(fonts.glob("fontawesome6-solid-webfont-charmap-*.json"))), None)
+    if ttf is None or charmap is None:
+        return "", {}
+    font_id = QFontDatabase.addApplicationFont(str(ttf))
+    families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
+    codes = {k: int(v, 16) for k, v in json.loads(charmap.read_text(encoding="utf-8")).items()}
+    return (families[0] if families else ""), codes
 
+
+def _draw(char: str, family: str, size: int, color: QColor) -> QPixmap:
+    ratio = 2.0  # drawn at twice the size: sharp on high-DPI screens
+    pixmap = QPixmap(int(size * ratio), int(size * ratio))
+    pixmap.setDevicePixelRatio(ratio)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+    font = QFont(family)
+    font.setPixelSize(round(size * 0.8))
+    font.setStyleStrategy(QFont.StyleStrategy.NoFontMerging)
+    painter.setFont(font)
+    painter.setPen(color)
+    painter.drawText(QRect(0, 0, size, size), Qt.AlignmentFlag.AlignCenter, char)
+    painter.end()
+    return pixmap
+
+
+def icon(name: str, color: Any = None) -> QIcon:
+    """The icon for a meaning, in ``color`` (default: the palette's button text; greyed when disabled).
+    An empty icon if the font cannot be found (the button keeps its text)."""
+    family, codes = _font()
+    glyph = GLYPHS.get(name, name).removeprefix("fa6s.")
+    if not family or glyph not in codes:
+        return QIcon()
     palette = QGuiApplication.palette()
-    if color is None:
-        color = palette.color(QPalette.ColorRole.ButtonText)
+    normal = QColor(color) if color is not None else palette.color(QPalette.ColorRole.ButtonText)
     disabled = palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText)
-    return qtawesome.icon(GLYPHS.get(name, name), color=color, color_disabled=disabled)
+    char = chr(codes[glyph])
+    result = QIcon()
+    for size in SIZES:
+        result.addPixmap(_draw(char, family, size, normal), QIcon.Mode.Normal)
+        result.addPixmap(_draw(char, family, size, normal), QIcon.Mode.Active)
+        result.addPixmap(_draw(char, family, size, disabled), QIcon.Mode.Disabled)
+    return result
 
 
 def pixmap(name: str, size: int, color: Any) -> QPixmap:

@@ -9,7 +9,7 @@ import re
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import QSize, Qt, QUrl
 from PySide6.QtGui import QImage, QPalette
 
 from hearthlm.core.settings import Settings
@@ -180,3 +180,17 @@ def test_system_colour_scheme_is_followed_live(qtbot, no_model) -> None:
     hints.colorSchemeChanged.emit(Qt.ColorScheme.Light)
     assert theme.colors().name == "dark"
     window.close()
+
+
+@pytest.mark.parametrize("colors", [theme.LIGHT, theme.DARK], ids=["light", "dark"])
+def test_every_icon_is_drawn_in_the_theme_text_colour(qapp, colors) -> None:
+    from hearthlm.gui import icons
+
+    theme.apply(colors.name)
+    for name in icons.GLYPHS:
+        image = icons.icon(name).pixmap(QSize(24, 24), 2.0).toImage()  # as drawn (no rescaling)
+        assert not image.isNull(), name
+        inked = [image.pixelColor(x, y) for x in range(image.width()) for y in range(image.height())
+                 if image.pixelColor(x, y).alpha() == 255]
+        assert inked, f"{name}: nothing drawn"
+        assert {c.name() for c in inked} == {colors.text}, name  # the button text colour, both themes
