@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QS
 from hearthlm.core.chat.presets import PresetLibrary
 from hearthlm.core.chat.store import ConversationStore
 
-from . import icons
+from . import icons, theme
 from .chat_documents import AnsweringFromLabel, DocumentsButton
 from .chat_settings import ChatSettingsPanel
 from .chat_view import ChatView
@@ -51,6 +51,7 @@ def build(page: Any, store: ConversationStore, presets: PresetLibrary, docs_stor
     outer.addWidget(page.banner_row)
     page.note = QLabel()  # template notes: no template in the file, template refused
     page.note.setObjectName("templateNote")
+    theme.style(page.note)
     page.note.setWordWrap(True)
     page.note.setVisible(False)
     outer.addWidget(page.note)
@@ -67,7 +68,8 @@ def build(page: Any, store: ConversationStore, presets: PresetLibrary, docs_stor
     column.addWidget(page.view, 1)
     page.edit_label = QLabel(QCoreApplication.translate("ChatPage", "Editing a message: sending makes a new branch and keeps the old one (Esc cancels)."))
     page.edit_label.setWordWrap(True)
-    page.edit_label.setObjectName("editNote")  # coloured by the theme (gui/theme.py)
+    page.edit_label.setObjectName("editNote")
+    theme.style(page.edit_label)
     page.edit_label.setVisible(False)
     column.addWidget(page.edit_label)
     page.answering_from = AnsweringFromLabel()

@@ -21,7 +21,7 @@ from hearthlm.core.chat.store import SYSTEM_PROMPT_KEY
 from hearthlm.core.prompt.template import FORMATS
 from hearthlm.core.settings import Settings
 
-from . import icons
+from . import icons, theme
 from .messages import error_text, tr_msg
 
 # key -> (minimum, maximum, step, decimals) ; decimals None: an integer
@@ -103,7 +103,8 @@ class ChatSettingsPanel(QWidget):
         layout.addLayout(form)
         self.ctx_hint = QLabel(self.tr("A new context size applies when the model is next loaded."))
         self.ctx_hint.setWordWrap(True)
-        self.ctx_hint.setObjectName("hint")  # coloured by the theme (gui/theme.py)
+        self.ctx_hint.setObjectName("hint")
+        theme.style(self.ctx_hint)
         layout.addWidget(self.ctx_hint)
         self.reset_button = QPushButton(self.tr("Use the defaults"))
         layout.addWidget(self.reset_button)

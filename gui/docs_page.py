@@ -140,6 +140,7 @@ class DocsPage(QWidget):
         self.drop_hint = QLabel(self.tr("Drop files or folders here to add them to the collection"))
         self.drop_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.drop_hint.setObjectName("dropZone")
+        theme.style(self.drop_hint)
         self.drop_hint.setMinimumHeight(48)
         rv.addWidget(self.drop_hint)
         actions = QHBoxLayout()

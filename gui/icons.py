@@ -17,11 +17,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QRect, Qt
-from PySide6.QtGui import QColor, QFont, QFontDatabase, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
+from PySide6.QtCore import QRect, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QGuiApplication, QIcon, QIconEngine, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QAbstractButton, QApplication, QWidget
-
-SIZES = (16, 20, 24, 32, 48)
 
 # meaning -> Font Awesome 6 solid glyph
 GLYPHS = {
@@ -78,8 +76,7 @@ def _font() -> tuple[str, dict[str, int]]:
     return (families[0] if families else ""), codes
 
 
-def _draw(char: str, family: str, size: int, color: QColor) -> QPixmap:
-    ratio = 2.0  # drawn at twice the size: sharp on high-DPI screens
+def _draw(char: str, family: str, size: int, color: QColor, ratio: float = 1.0) -> QPixmap:
     pixmap = QPixmap(int(size * ratio), int(size * ratio))
     pixmap.setDevicePixelRatio(ratio)
     pixmap.fill(Qt.GlobalColor.transparent)
@@ -95,6 +92,33 @@ def _draw(char: str, family: str, size: int, color: QColor) -> QPixmap:
     return pixmap
 
 
+class _GlyphEngine(QIconEngine):
+    """Draws the glyph at the size and mode asked for, when asked (most icons are shown at one
+    size only: drawing every size up front cost ~100 ms at the window's start)."""
+
+    def __init__(self, char: str, family: str, normal: QColor, disabled: QColor):
+        super().__init__()
+        self.char, self.family, self.normal, self.disabled = char, family, normal, disabled
+        self._cache: dict[tuple[int, int, bool], QPixmap] = {}
+
+    def pixmap(self, size: QSize, mode: QIcon.Mode, _state: QIcon.State) -> QPixmap:
+        return self.scaledPixmap(size, mode, _state, 1.0)
+
+    def scaledPixmap(self, size: QSize, mode: QIcon.Mode, _state: QIcon.State, scale: float) -> QPixmap:
+        side = max(1, min(size.width(), size.height()))
+        key = (side, int(scale * 100), mode == QIcon.Mode.Disabled)
+        if key not in self._cache:
+            color = self.disabled if mode == QIcon.Mode.Disabled else self.normal
+            self._cache[key] = _draw(self.char, self.family, side, color, max(1.0, scale))
+        return self._cache[key]
+
+    def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode, state: QIcon.State) -> None:
+        painter.drawPixmap(rect, self.scaledPixmap(rect.size(), mode, state, painter.device().devicePixelRatioF()))
+
+    def clone(self) -> QIconEngine:
+        return _GlyphEngine(self.char, self.family, self.normal, self.disabled)
+
+
 def icon(name: str, color: Any = None) -> QIcon:
     """The icon for a meaning, in ``color`` (default: the palette's button text; greyed when disabled).
     An empty icon if the font cannot be found (the button keeps its text)."""
@@ -105,13 +129,7 @@ def icon(name: str, color: Any = None) -> QIcon:
     palette = QGuiApplication.palette()
     normal = QColor(color) if color is not None else palette.color(QPalette.ColorRole.ButtonText)
     disabled = palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText)
-    char = chr(codes[glyph])
-    result = QIcon()
-    for size in SIZES:
-        result.addPixmap(_draw(char, family, size, normal), QIcon.Mode.Normal)
-        result.addPixmap(_draw(char, family, size, normal), QIcon.Mode.Active)
-        result.addPixmap(_draw(char, family, size, disabled), QIcon.Mode.Disabled)
-    return result
+    return QIcon(_GlyphEngine(chr(codes[glyph]), family, normal, disabled))
 
 
 def pixmap(name: str, size: int, color: Any) -> QPixmap:

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QCheckBox, QFile
 
 from hearthlm.core.quantize.types import TYPES, QuantType
 
-from . import icons
+from . import icons, theme
 from .jobs import Job
 from .messages import error_text, tr_msg
 from .quantize_chart import QualityChart
@@ -108,7 +108,8 @@ class QuantizePage(QWidget):
         side.addWidget(self.measure)
         self.requant_note = QLabel()
         self.requant_note.setWordWrap(True)
-        self.requant_note.setObjectName("warningNote")  # coloured by the theme
+        self.requant_note.setObjectName("warningNote")
+        theme.style(self.requant_note)
         side.addWidget(self.requant_note)
         self.prediction = QLabel()
         self.prediction.setWordWrap(True)

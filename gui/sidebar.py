@@ -11,7 +11,7 @@ from __future__ import annotations
 from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem, QTabWidget, QWidget
 
-from . import icons
+from . import icons, theme
 
 NAV_ICON = "hearthNavIcon"
 NAV_NAME = "hearthNavName"
@@ -63,6 +63,7 @@ class Sidebar(QListWidget):
         super().__init__()
         self.pages = pages
         self.setObjectName("sidebar")
+        theme.style(self)
         self.setAccessibleName(self.tr("Pages"))
         self.setIconSize(QSize(20, 20))
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

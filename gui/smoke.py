@@ -4,7 +4,6 @@ on stdout and close — how a packaged install is checked end to end (tests/test
 from __future__ import annotations
 
 import json
-import sys
 from typing import Any
 
 from PySide6.QtCore import QTimer

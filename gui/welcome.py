@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushBut
 
 from hearthlm.core.hub.names import human_size
 
-from . import icons
+from . import icons, theme
 from .messages import tr_msg
 from .models_common import JobRunner
 
@@ -48,6 +48,7 @@ class FirstRunPanel(QFrame):
     def __init__(self, budget_fn: Callable[[], Any] | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("firstRun")
+        theme.style(self)
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self._budget_fn = budget_fn or (lambda: machine_budget())
         self._jobs = JobRunner(self)
@@ -69,6 +70,7 @@ class FirstRunPanel(QFrame):
         self.intro.setWordWrap(True)
         self.status = QLabel(self.tr("Checking which models fit this computer…"))
         self.status.setObjectName("hint")
+        theme.style(self.status)
         self.grid = QGridLayout()
         self.grid.setColumnStretch(0, 1)
         row = QHBoxLayout()
