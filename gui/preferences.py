@@ -20,6 +20,7 @@ class PreferencesDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("preferences")
         self.setWindowTitle(self.tr("Preferences"))
+        self.setMinimumWidth(360)
         self.settings = settings
         form = QFormLayout(self)
         self.theme_box = QComboBox()
