@@ -110,7 +110,8 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         work = REPO / "build" / "bundle"
         source = stage_sources(work)
-        command = [sys.executable, "-m", "PyInstaller", "--noconfirm", "--clean", "--log-level", "WARN",
+        # no --clean: PyInstaller redoes only what changed (rm -rf build/bundle for a clean build)
+        command = [sys.executable, "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN",
                    "--distpath", str(out), "--workpath", str(work), str(REPO / "packaging" / "hearth.spec")]
         print("build_bundle:", " ".join(command), flush=True)
         env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"),

@@ -19,5 +19,5 @@ ln -sf "$APP/program/hearth" "$BIN/hearth"
 cp "$HERE/hearth.svg" "$DATA/icons/hicolor/scalable/apps/hearth.svg"
 sed "s|^Exec=.*|Exec=$APP/program/hearth|" "$HERE/hearth.desktop" > "$DATA/applications/hearth.desktop"
 command -v update-desktop-database >/dev/null 2>&1 && update-desktop-database -q "$DATA/applications" || true
-command -v gtk-update-icon-cache >/dev/null 2>&1 && gtk-update-icon-cache -q "$DATA/icons/hicolor" || true
+command -v gtk-update-icon-cache >/dev/null 2>&1 && gtk-update-icon-cache -q "$DATA/icons/hicolor" 2>/dev/null || true
 echo "Hearth installed: run 'hearth' (make sure $BIN is on your PATH) or open it from the menu."
