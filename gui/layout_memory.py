@@ -13,7 +13,6 @@ from __future__ import annotations
 from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtWidgets import QHeaderView, QMainWindow, QSplitter, QTableView, QTreeView, QWidget
 
-from shiboken6 import isValid
 
 from hearthlm.core import paths
 
@@ -40,7 +39,7 @@ def keyed(page: QWidget, kind: type) -> list[tuple[str, QWidget]]:
     among them (findChildren's order is the order they were made in). Only lists of one kind are
     asked for: walking all widgets would wrap Qt's own children too, which PySide can leave stale."""
     out = []
-    for index, widget in enumerate(w for w in page.findChildren(kind) if isValid(w)):
+    for index, widget in enumerate(page.findChildren(kind)):
         out.append((widget.objectName() or f"{kind.__name__}{index}", widget))
     return out
 
