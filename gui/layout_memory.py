@@ -13,7 +13,6 @@ from __future__ import annotations
 from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtWidgets import QHeaderView, QMainWindow, QSplitter, QTableView, QTreeView, QWidget
 
-
 from hearthlm.core import paths
 
 VERSION = 1  # a saved layout of another version is ignored
