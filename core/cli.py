@@ -308,7 +308,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
         from hearthlm.gui.app import run
     except ImportError as exc:
         return _fail(f"the window cannot open: {exc}. Reinstall Hearth with its GUI dependencies (PySide6).")
-    return run(model=args.model if hasattr(args, "model") else None)
+    return run(model=getattr(args, "model", None), ask=getattr(args, "ask", None))
 
 
 def _say_settings_notice() -> None:
@@ -412,6 +412,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     gui = sub.add_parser("gui", help="open the window (the default with no subcommand)")
     gui.add_argument("--model", metavar="PATH", help="GGUF file to select at start")
+    gui.add_argument("--ask", metavar="TEXT", help="ask TEXT in the window, print the answer as JSON and close "
+                                                   "(checks an install end to end)")
     gui.set_defaults(func=cmd_gui)
     return parser
 

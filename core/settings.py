@@ -44,6 +44,8 @@ class Settings:
     top_k: int = _setting(40, "Sample among the k most likely tokens.")
     min_p: float = _setting(0.05, "Drop tokens less likely than this fraction of the best one.")
     repeat_penalty: float = _setting(1.1, "Penalty for repeating the last 64 tokens; 1 is off.")
+    theme: str = _setting("system", "Colour theme: 'system' follows the desktop's light or dark setting; "
+                                    "'light' or 'dark' keep one.")
     hf_token: str = _setting("", "Hugging Face token for gated or private models; empty uses HF_TOKEN, "
                                   "then the login stored by `hf auth login`. Kept here only until Hearth "
                                   "starts: it is then moved to the keychain (core/remote/secrets.py).")

@@ -32,6 +32,10 @@ def start(model: str | None = None) -> tuple[QApplication, MainWindow, Any]:
     return app, window, translators
 
 
-def run(model: str | None = None) -> int:
-    app, _window, _translators = start(model)
+def run(model: str | None = None, ask: str | None = None) -> int:
+    app, window, _translators = start(model)
+    if ask is not None:
+        from .smoke import ask_once
+
+        return ask_once(app, window, ask)
     return app.exec()

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QLabel, QMenu, QSizePolicy, QToolButton, QWidget
 
 from hearthlm.core.chat.session import COLLECTIONS_KEY  # noqa: F401 (its users import it from here)
 
+from . import theme
 from .detached_job import run_detached
 from .messages import error_text
 
@@ -82,8 +83,8 @@ class AnsweringFromLabel(QLabel):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("answeringFrom")
+        theme.style(self)
         self.setWordWrap(True)
-        self.setStyleSheet("QLabel#answeringFrom { color: #1f5c3a; }")
         self.setVisible(False)
 
     def show_collections(self, names: list[str]) -> None:

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QS
 from hearthlm.core.chat.presets import PresetLibrary
 from hearthlm.core.chat.store import ConversationStore
 
+from . import icons, theme
 from .chat_documents import AnsweringFromLabel, DocumentsButton
 from .chat_settings import ChatSettingsPanel
 from .chat_view import ChatView
@@ -22,9 +23,7 @@ from .conversation_list import ConversationList
 from .error_banner import ErrorBanner
 from .model_picker import ModelPicker
 from .prompt_box import PromptBox
-
-NOTE_STYLE = ("QLabel#templateNote { background: #fff4d6; color: #5c4300; padding: 6px;"
-              " border: 1px solid #ecd48a; border-radius: 4px; }")
+from .welcome import FirstRunPanel
 
 
 def build(page: Any, store: ConversationStore, presets: PresetLibrary, docs_store_now: Callable[[], Any]) -> None:
@@ -37,9 +36,11 @@ def build(page: Any, store: ConversationStore, presets: PresetLibrary, docs_stor
     page.progress.setMaximumWidth(160)
     page.progress.setVisible(False)
     page.settings_button = QPushButton(QCoreApplication.translate("ChatPage", "Settings"))
+    icons.set_icon(page.settings_button, "settings")
     page.settings_button.setCheckable(True)
     page.settings_button.setToolTip(QCoreApplication.translate("ChatPage", "This conversation's settings: system prompt, template, sampling"))
     page.help_button = QPushButton(QCoreApplication.translate("ChatPage", "Shortcuts"))
+    icons.set_icon(page.help_button, "keyboard")
     for widget, stretch in ((page.picker, 1), (page.progress, 0), (page.settings_button, 0), (page.help_button, 0)):
         top.addWidget(widget, stretch)
     outer.addLayout(top)
@@ -50,8 +51,8 @@ def build(page: Any, store: ConversationStore, presets: PresetLibrary, docs_stor
     outer.addWidget(page.banner_row)
     page.note = QLabel()  # template notes: no template in the file, template refused
     page.note.setObjectName("templateNote")
+    theme.style(page.note)
     page.note.setWordWrap(True)
-    page.note.setStyleSheet(NOTE_STYLE)
     page.note.setVisible(False)
     outer.addWidget(page.note)
 
@@ -61,10 +62,14 @@ def build(page: Any, store: ConversationStore, presets: PresetLibrary, docs_stor
     middle = QWidget()
     column = QVBoxLayout(middle)
     column.setContentsMargins(0, 0, 0, 0)
+    page.first_run = FirstRunPanel()  # shown while the starter is the only model (gui/welcome.py)
+    page.first_run.setVisible(False)
+    column.addWidget(page.first_run)
     column.addWidget(page.view, 1)
     page.edit_label = QLabel(QCoreApplication.translate("ChatPage", "Editing a message: sending makes a new branch and keeps the old one (Esc cancels)."))
     page.edit_label.setWordWrap(True)
-    page.edit_label.setStyleSheet("color: #2f6feb")
+    page.edit_label.setObjectName("editNote")
+    theme.style(page.edit_label)
     page.edit_label.setVisible(False)
     column.addWidget(page.edit_label)
     page.answering_from = AnsweringFromLabel()
@@ -72,8 +77,10 @@ def build(page: Any, store: ConversationStore, presets: PresetLibrary, docs_stor
     bottom = QHBoxLayout()
     page.prompt = PromptBox()
     page.send_button = QPushButton(QCoreApplication.translate("ChatPage", "Send"))
+    icons.set_icon(page.send_button, "send")
     page.send_button.setDefault(True)
     page.stop_button = QPushButton(QCoreApplication.translate("ChatPage", "Stop"))
+    icons.set_icon(page.stop_button, "stop")
     page.stop_button.setEnabled(False)
     buttons = QVBoxLayout()
     buttons.addWidget(page.send_button)

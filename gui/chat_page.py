@@ -96,6 +96,7 @@ class ChatPage(QWidget):
         s.counted.connect(self._show_estimate)
         s.tokens.connect(self.view.append_answer)
         s.answer_started.connect(self.view.begin_answer)
+        s.answer_started.connect(lambda *_a: self.first_run.follow(conversation_empty=False))
         s.searching.connect(lambda: (self.stop_button.setEnabled(True), self._status(self.tr("Searching the documents…"))))
         s.search_stopped.connect(lambda: self._status(self.tr("Ready")))
         s.asking.connect(lambda: (self.stop_button.setEnabled(True), self._status(self.tr("Answering…"))))
@@ -117,7 +118,9 @@ class ChatPage(QWidget):
 
     def _shortcuts(self) -> None:
         handlers = {"new": self.new_chat, "search": self.conversations.focus_search, "stop": self._escape,
-                    "regenerate": self.session.regenerate_last, "prompt": self.focus_prompt, "help": self.show_help}
+                    "regenerate": self.session.regenerate_last, "prompt": self.focus_prompt, "help": self.show_help,
+                    "zoom_in": lambda: self.view.zoom(1), "zoom_out": lambda: self.view.zoom(-1),
+                    "zoom_reset": lambda: self.view.zoom(-self.view.zoom_steps)}
         self.shortcut_objects: list[QShortcut] = []
         for key, _label, sequences in SHORTCUTS:
             for seq in sequences if key in handlers else ():
@@ -136,6 +139,8 @@ class ChatPage(QWidget):
         if recent:
             self.session.open(recent[0].id)
         chosen: Path | str | None = model or self.models.conversation_model() or default_model_path(self.settings)
+        if starter is not None and chosen is not None and Path(chosen) == starter:
+            self.first_run.offer(str(starter))
         if chosen is None:
             self.show_error(self.tr("No model yet: open a GGUF file, or install the starter model with {hint}.")
                             .format(hint=STARTER_INSTALL_HINT), restart=False)
@@ -216,11 +221,13 @@ class ChatPage(QWidget):
 
     def render(self, keep_scroll: bool = False, drop_last: bool = False) -> None:
         if self.conversation_id is None:
+            self.first_run.follow(conversation_empty=True)
             self.view.show_welcome()
             return
         # The answer streaming now is shown by the view's streaming part, not as a message.
         path = [m for m in self.store.path(self.conversation_id) if m.role != "system" and m.state != "streaming"]
         path = path[:-1] if drop_last else path
+        self.first_run.follow(conversation_empty=not path)
         views = [MessageView.of(self.store, m, last=i == len(path) - 1, reasoning_open=m.id in self._expanded)
                  for i, m in enumerate(path)]
         self.view.show_messages(views, keep_scroll=keep_scroll)

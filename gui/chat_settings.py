@@ -21,6 +21,7 @@ from hearthlm.core.chat.store import SYSTEM_PROMPT_KEY
 from hearthlm.core.prompt.template import FORMATS
 from hearthlm.core.settings import Settings
 
+from . import icons, theme
 from .messages import error_text, tr_msg
 
 # key -> (minimum, maximum, step, decimals) ; decimals None: an integer
@@ -58,11 +59,14 @@ class ChatSettingsPanel(QWidget):
         self.preset_combo.setObjectName("presetCombo")
         self.save_preset = QPushButton(self.tr("Save…"))
         self.delete_preset = QPushButton(self.tr("Delete"))
+        icons.set_icon(self.delete_preset, "delete")
         row.addWidget(self.preset_combo, 1)
         row.addWidget(self.save_preset)
         row.addWidget(self.delete_preset)
         layout.addLayout(row)
         self.system_prompt = QPlainTextEdit()
+        self.system_prompt.setTabChangesFocus(True)  # Tab moves on (a keyboard user is not trapped)
+        self.system_prompt.setAccessibleName(self.tr("System prompt"))
         self.system_prompt.setObjectName("systemPrompt")
         self.system_prompt.setPlaceholderText(self.tr("No system prompt"))
         self.system_prompt.setMaximumHeight(120)
@@ -99,7 +103,8 @@ class ChatSettingsPanel(QWidget):
         layout.addLayout(form)
         self.ctx_hint = QLabel(self.tr("A new context size applies when the model is next loaded."))
         self.ctx_hint.setWordWrap(True)
-        self.ctx_hint.setStyleSheet("color: #777")
+        self.ctx_hint.setObjectName("hint")
+        theme.style(self.ctx_hint)
         layout.addWidget(self.ctx_hint)
         self.reset_button = QPushButton(self.tr("Use the defaults"))
         layout.addWidget(self.reset_button)

@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import html
 
+from typing import Any
+
 from PySide6.QtCore import QTimer, QUrl, Signal
-from PySide6.QtGui import QColor, QGuiApplication, QTextCharFormat, QTextCursor
+from PySide6.QtGui import QColor, QGuiApplication, QTextCharFormat, QTextCursor, QTextDocument
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from hearthlm.core.chat.reasoning import MARKERS, split_reasoning
 
+from . import icons, theme
 from .message_html import MessageView, Rendered, answer_text, header_html, message_html
 
 PROBE_CHARS = 32  # an answer that starts with none of the reasoning markers within this is an answer
@@ -34,6 +37,7 @@ class ChatView(QTextBrowser):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("chatView")
+        self.setAccessibleName(self.tr("Conversation"))
         self.setOpenLinks(False)
         self.setOpenExternalLinks(False)
         self.document().setDocumentMargin(12)
@@ -50,19 +54,29 @@ class ChatView(QTextBrowser):
         self._scroll_later.setSingleShot(True)
         self._scroll_later.setInterval(0)
         self._scroll_later.timeout.connect(self._scroll_now)
+        self.zoom_steps = 0  # Ctrl+= / Ctrl+-: points above (below) the application's font size
+
+    def zoom(self, steps: int) -> None:
+        """Grow or shrink the conversation's text by ``steps`` points (kept within -4 .. +16)."""
+        steps = max(-4 - self.zoom_steps, min(16 - self.zoom_steps, steps))
+        if steps > 0:
+            self.zoomIn(steps)
+        elif steps < 0:
+            self.zoomOut(-steps)
+        self.zoom_steps += steps
 
     # -- whole conversation ------------------------------------------------------------------
 
     def show_welcome(self) -> None:
         """A hint in the empty view; the first message replaces it."""
         self._messages.clear()
-        self.setHtml('<div style="color:#888; margin-top:40px" align="center"><p style="font-size:large">'
+        self.setHtml(f'<div style="color:{theme.colors().muted}; margin-top:40px" align="center"><p style="font-size:large">'
                      + html.escape(self.tr("Ask the model anything.")) + "</p><p>"
                      + html.escape(self.tr("It runs on this computer: nothing you type leaves it.")) + "</p></div>")
         self._welcome = True
 
     def _render(self, m: MessageView) -> Rendered:
-        key = (m.id, m.content, m.state, repr(m.stats), m.sibling_index, m.sibling_count, m.last, m.reasoning_open)
+        key = (theme.colors().name, m.id, m.content, m.state, repr(m.stats), m.sibling_index, m.sibling_count, m.last, m.reasoning_open)
         rendered = self._cache.get(key)
         if rendered is None:
             rendered = self._cache[key] = message_html(m)
@@ -168,7 +182,7 @@ class ChatView(QTextBrowser):
         if italic:
             fmt = QTextCharFormat()
             fmt.setFontItalic(True)
-            fmt.setForeground(QColor("#777777"))
+            fmt.setForeground(QColor(theme.colors().muted))
             cursor.insertText(text, fmt)
             cursor.setCharFormat(QTextCharFormat())
         else:
@@ -193,7 +207,26 @@ class ChatView(QTextBrowser):
             self._scroll_to_end()
 
     def add_notice(self, text: str) -> None:
-        self._append_html(f'<p style="color:#a15c00"><i>{html.escape(text)}</i></p>')
+        self._append_html(f'<p style="color:{theme.colors().warn}"><i>{html.escape(text)}</i></p>')
+
+    # -- theme and zoom ----------------------------------------------------------------------
+
+    def loadResource(self, kind: int, url: QUrl) -> Any:
+        """The icons of the message links (``icon:<theme>/<name>``), drawn in the link colour."""
+        if kind == QTextDocument.ResourceType.ImageResource.value and url.scheme() == "icon":
+            _theme, _, name = url.path().partition("/")
+            return icons.pixmap(name, 24, theme.colors().link)
+        return super().loadResource(kind, url)
+
+    def theme_changed(self) -> None:
+        """Render what is shown again in the new colours (an answer streaming now is left as is:
+        its end renders the whole message anyway)."""
+        if self._answer_start >= 0:
+            return
+        if self._welcome:
+            self.show_welcome()
+        elif self._messages:
+            self.show_messages(list(self._messages.values()), keep_scroll=True)
 
     # -- links -------------------------------------------------------------------------------
 

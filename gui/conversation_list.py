@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLineEdit, QListWidget, QListWidgetI
 
 from hearthlm.core.chat.store import ConversationStore
 
+from . import icons
 from .messages import error_text
 
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -39,15 +40,18 @@ class ConversationList(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         top = QHBoxLayout()
         self.new_button = QPushButton(self.tr("New chat"))
+        icons.set_icon(self.new_button, "add")
         self.new_button.setObjectName("newChat")
         top.addWidget(self.new_button)
         layout.addLayout(top)
         self.search = QLineEdit()
+        self.search.setAccessibleName(self.tr("Search conversations"))
         self.search.setObjectName("conversationSearch")
         self.search.setPlaceholderText(self.tr("Search conversations"))
         self.search.setClearButtonEnabled(True)
         layout.addWidget(self.search)
         self.list = QListWidget()
+        self.list.setAccessibleName(self.tr("Conversations"))
         self.list.setObjectName("conversationList")
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.list.setWordWrap(True)

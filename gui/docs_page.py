@@ -27,6 +27,7 @@ from hearthlm.core.docs.embed_service import EmbedService
 from hearthlm.core.docs.names import check_collection_name
 from hearthlm.core.docs.store import DocStore
 
+from . import icons, theme
 from .heap import freeze_new_long_lived
 from .new_collection_dialog import NewCollection, NewCollectionDialog
 from .detached_job import run_detached
@@ -129,10 +130,13 @@ class DocsPage(QWidget):
         lv.setContentsMargins(0, 0, 0, 0)
         lv.addWidget(QLabel(self.tr("Collections")))
         self.collections = QListWidget()
+        self.collections.setAccessibleName(self.tr("Collections"))
         lv.addWidget(self.collections, 1)
         row = QHBoxLayout()
         self.new_button = QPushButton(self.tr("New…"))
+        icons.set_icon(self.new_button, "add")
         self.delete_button = QPushButton(self.tr("Delete"))
+        icons.set_icon(self.delete_button, "delete")
         row.addWidget(self.new_button)
         row.addWidget(self.delete_button)
         lv.addLayout(row)
@@ -148,16 +152,18 @@ class DocsPage(QWidget):
         self.drop_hint = QLabel(self.tr("Drop files or folders here to add them to the collection"))
         self.drop_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.drop_hint.setObjectName("dropZone")
+        theme.style(self.drop_hint)
         self.drop_hint.setMinimumHeight(48)
-        self.drop_hint.setStyleSheet("QLabel#dropZone { border: 2px dashed #9aa0a6; border-radius: 6px; color: #5f6368;"
-                                     " padding: 8px; }")
         self.language_notice = LanguageNotice()
         rv.addWidget(self.language_notice)
         rv.addWidget(self.drop_hint)
         actions = QHBoxLayout()
         self.add_files_button = QPushButton(self.tr("Add files…"))
+        icons.set_icon(self.add_files_button, "file")
         self.add_folder_button = QPushButton(self.tr("Add folder…"))
+        icons.set_icon(self.add_folder_button, "folder")
         self.remove_button = QPushButton(self.tr("Remove selected"))
+        icons.set_icon(self.remove_button, "delete")
         self.watch_box = QCheckBox(self.tr("Watch folders for changes"))
         for w in (self.add_files_button, self.add_folder_button, self.remove_button):
             actions.addWidget(w)
@@ -171,6 +177,7 @@ class DocsPage(QWidget):
         rv.addWidget(self.progress)
         rv.addWidget(self.status)
         self.files = QTreeWidget()
+        self.files.setAccessibleName(self.tr("Files in the collection"))
         self.files.setColumnCount(3)
         self.files.setHeaderLabels([self.tr("File"), self.tr("Chunks"), self.tr("Status")])
         self.files.setRootIsDecorated(False)
@@ -187,12 +194,15 @@ class DocsPage(QWidget):
 
         ask = QHBoxLayout()
         self.question = QLineEdit()
+        self.question.setAccessibleName(self.tr("Search the collection"))
         self.question.setPlaceholderText(self.tr("Ask the collection a question…"))
         self.search_button = QPushButton(self.tr("Search"))
+        icons.set_icon(self.search_button, "search")
         ask.addWidget(self.question, 1)
         ask.addWidget(self.search_button)
         rv.addLayout(ask)
         self.results = QTextBrowser()
+        self.results.setAccessibleName(self.tr("Search results"))
         self.results.setOpenLinks(False)  # we open files ourselves (QDesktopServices)
         rv.addWidget(self.results, 3)
 
@@ -611,8 +621,8 @@ class DocsPage(QWidget):
             parts.append(
                 f'<p style="margin-bottom:10px"><b>[{rank}]</b> <a href="{html.escape(hit.link())}">'
                 f"{html.escape(Path(hit.source).name)}</a>"
-                + (f' <span style="color:#5f6368">· {html.escape(where)}</span>' if where else "")
-                + f' <span style="color:#9aa0a6">· {hit.score:.3f}</span><br>{html.escape(snippet)}</p>')
+                + (f' <span style="color:{theme.colors().muted}">· {html.escape(where)}</span>' if where else "")
+                + f' <span style="color:{theme.colors().muted}">· {hit.score:.3f}</span><br>{html.escape(snippet)}</p>')
         self.results.setHtml("".join(parts))
         self.resultsShown.emit(len(hits))
 

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QProgressBar, Q
 from hearthlm.core.hub.names import human_size
 from hearthlm.core.hub.queue import ACTIVE, Download, DownloadQueue
 
+from . import icons, theme
 from .detached_job import run_detached
 from .messages import error_text, tr_msg
 from .models_common import fmt_duration
@@ -46,6 +47,7 @@ class DownloadsView(QWidget):
     def _build(self) -> None:
         layout = QVBoxLayout(self)
         self.tree = QTreeWidget()
+        self.tree.setAccessibleName(self.tr("Downloads"))
         self.tree.setRootIsDecorated(False)
         self.tree.setHeaderLabels([self.tr("Model"), self.tr("Progress"), self.tr("Speed"), self.tr("Time left"),
                                    self.tr("Status")])
@@ -63,9 +65,13 @@ class DownloadsView(QWidget):
         layout.addWidget(self.detail)
         row = QHBoxLayout()
         self.pause_button = QPushButton(self.tr("Pause"))
+        icons.set_icon(self.pause_button, "pause")
         self.resume_button = QPushButton(self.tr("Resume"))
+        icons.set_icon(self.resume_button, "resume")
         self.cancel_button = QPushButton(self.tr("Cancel"))
+        icons.set_icon(self.cancel_button, "cancel")
         self.remove_button = QPushButton(self.tr("Remove from list"))
+        icons.set_icon(self.remove_button, "delete")
         for b in (self.pause_button, self.resume_button, self.cancel_button, self.remove_button):
             row.addWidget(b)
         row.addStretch(1)
@@ -110,7 +116,7 @@ class DownloadsView(QWidget):
         if item.state == "failed":
             from PySide6.QtGui import QColor
 
-            row.setForeground(4, QColor("#b3261e"))
+            row.setForeground(4, QColor(theme.colors().error))
         if item.state == "ready" and self._states.get(item.id) not in (None, "ready"):
             self.ready.emit(item)
         self._states[item.id] = item.state

@@ -10,6 +10,8 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QWidget
 
+from . import icons, theme
+
 
 class ErrorBanner(QWidget):
     restartRequested = Signal()
@@ -20,13 +22,14 @@ class ErrorBanner(QWidget):
         row.setContentsMargins(0, 0, 0, 0)
         self.label = QLabel()
         self.label.setObjectName("banner")
+        theme.style(self.label)
         self.label.setWordWrap(True)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.label.setStyleSheet("QLabel#banner { background: #fde7e4; color: #6b1a10; padding: 8px;"
-                                 " border: 1px solid #e8b4ad; border-radius: 4px; }")
         self.details_button = QPushButton(self.tr("Details"))
+        icons.set_icon(self.details_button, "details")
         self.details_button.setFlat(True)
         self.restart_button = QPushButton(self.tr("Restart engine"))
+        icons.set_icon(self.restart_button, "restart")
         row.addWidget(self.label, 1)
         row.addWidget(self.details_button)
         row.addWidget(self.restart_button)

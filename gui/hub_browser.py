@@ -18,10 +18,13 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QHeaderView, QLabel, QLin
 from hearthlm.core.hub.fit import Budget, verdict
 from hearthlm.core.hub.names import human_size
 
+from .layout_memory import fit_columns
+from . import icons, theme
 from .messages import error_text, tr_msg
 from .models_common import JobRunner, fmt_count
 
-_FIT_COLORS = {"fits": "#1b7a35", "partial": "#5b7a1b", "cpu": "#9a6a00", "tight": "#9a6a00", "no": "#b3261e"}
+_FIT_COLORS = {"fits": "#1b7a35", "partial": "#5b7a1b", "cpu": "#8a5e00", "tight": "#8a5e00", "no": "#b3261e"}
+_FIT_DARK = {"fits": "#8fd19e", "partial": "#c5d98a", "cpu": "#f2c25c", "tight": "#f2c25c", "no": "#ff8a80"}
 
 
 class HubBrowser(QWidget):
@@ -48,13 +51,17 @@ class HubBrowser(QWidget):
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         self.query = QLineEdit()
+        self.query.setAccessibleName(self.tr("Search models on the hub"))
         self.query.setPlaceholderText(self.tr("Search GGUF models on Hugging Face, e.g. qwen2.5 instruct"))
         self.sort = QComboBox()
+        self.sort.setAccessibleName(self.tr("Sort the search by"))
         self.sort.addItem(self.tr("Most downloaded"), "downloads")
         self.sort.addItem(self.tr("Most liked"), "likes")
         self.sort.addItem(self.tr("Recently updated"), "recent")
         self.search_button = QPushButton(self.tr("Search"))
+        icons.set_icon(self.search_button, "search")
         self.token_button = QPushButton(self.tr("Token…"))
+        icons.set_icon(self.token_button, "key")
         self.token_button.setToolTip(self.tr("A Hugging Face token, for gated and private models"))
         top.addWidget(self.query, 1)
         top.addWidget(self.sort)
@@ -64,6 +71,7 @@ class HubBrowser(QWidget):
 
         split = QSplitter(Qt.Orientation.Horizontal)
         self.results = QTreeWidget()
+        self.results.setAccessibleName(self.tr("Models"))
         self.results.setRootIsDecorated(False)
         self.results.setHeaderLabels([self.tr("Model"), self.tr("Downloads"), self.tr("Likes"), self.tr("Updated")])
         self.results.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
@@ -83,6 +91,7 @@ class HubBrowser(QWidget):
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
         self.summary.setMaximumHeight(140)
         self.files = QTreeWidget()
+        self.files.setAccessibleName(self.tr("Files of the chosen model"))
         self.files.setRootIsDecorated(False)
         self.files.setHeaderLabels([self.tr("File"), self.tr("Size"), self.tr("Quant"), self.tr("Parts"),
                                     self.tr("Fit")])
@@ -92,6 +101,7 @@ class HubBrowser(QWidget):
         self.status.setWordWrap(True)
         self.status.setObjectName("hubStatus")
         self.download_button = QPushButton(self.tr("Download"))
+        icons.set_icon(self.download_button, "download")
         self.download_button.setEnabled(False)
         row = QHBoxLayout()
         row.addWidget(self.status, 1)
@@ -291,7 +301,7 @@ class HubBrowser(QWidget):
         if pending and self._devices() is not None:
             tip = self.tr("Reading the file's header to estimate its memory…") + "\n" + tip
         item.setToolTip(column, tip)
-        item.setForeground(column, QColor(_FIT_COLORS[fit.verdict]))
+        item.setForeground(column, QColor(_FIT_COLORS[fit.verdict] if theme.colors().name == "light" else _FIT_DARK[fit.verdict]))
         font = item.font(column)
         font.setItalic(getattr(fit, "source", "size") != "estimate")  # italic: a guess from the file size
         item.setFont(column, font)
@@ -346,9 +356,7 @@ class HubBrowser(QWidget):
 
     @staticmethod
     def _resize(tree: QTreeWidget) -> None:
-        for col in range(1, tree.columnCount()):
-            tree.resizeColumnToContents(col)
-            tree.setColumnWidth(col, tree.columnWidth(col) + 12)
+        fit_columns(tree)
 
     def refresh_fit(self) -> None:
         """The machine's memory is known now (or changed): redo the verdicts on screen."""

@@ -14,6 +14,7 @@ from PySide6.QtCore import QSignalBlocker
 from PySide6.QtWidgets import QTabWidget, QWidget
 
 from .heap import freeze_new_long_lived
+from .sidebar import NAV_ICON, NAV_NAME
 
 
 class LazyTabs:
@@ -24,17 +25,24 @@ class LazyTabs:
         self.tabs = tabs
         self._waiting: dict[str, tuple[QWidget, Callable[[], QWidget]]] = {}
         self._made: dict[str, QWidget] = {}
+        self.on_made: list[Callable[[str, QWidget], None]] = []  # (name, page) once a page is made
         tabs.currentChanged.connect(self._on_current)
 
-    def add(self, name: str, title: str, factory: Callable[[], QWidget]) -> None:
+    def add(self, name: str, title: str, factory: Callable[[], QWidget], icon: str = "") -> None:
+        """``icon``: its meaning in gui/icons.py, drawn in the sidebar (gui/sidebar.py)."""
         placeholder = QWidget()
         placeholder.setObjectName(f"{name}Placeholder")
+        placeholder.setProperty(NAV_ICON, icon)
+        placeholder.setProperty(NAV_NAME, name)
         self.tabs.addTab(placeholder, title)
         self._waiting[name] = (placeholder, factory)
 
     def made(self, name: str) -> QWidget | None:
         """The page if it has been made, else None (never makes it)."""
         return self._made.get(name)
+
+    def made_pages(self) -> dict[str, QWidget]:
+        return dict(self._made)
 
     def page(self, name: str) -> QWidget:
         """The page, made now if need be."""
@@ -43,6 +51,8 @@ class LazyTabs:
         placeholder, factory = self._waiting.pop(name)
         page = factory()
         self._made[name] = page
+        for key in (NAV_ICON, NAV_NAME):
+            page.setProperty(key, placeholder.property(key))
         index = self.tabs.indexOf(placeholder)
         current = self.tabs.currentIndex()
         title = self.tabs.tabText(index)
@@ -53,6 +63,8 @@ class LazyTabs:
         self.tabs.setCurrentIndex(current)
         del blocker
         placeholder.deleteLater()
+        for hook in self.on_made:
+            hook(name, page)
         freeze_new_long_lived()  # the page lives as long as the window
         return page
 

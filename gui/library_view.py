@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QHeaderView, QLabel, QM
 from hearthlm.core.hardware.guard import format_bytes
 from hearthlm.core.hub.names import human_size
 
+from .layout_memory import fit_columns
+from . import icons
 from .models_common import JobRunner
 
 
@@ -47,6 +49,7 @@ class LibraryView(QWidget):
     def _build(self) -> None:
         layout = QVBoxLayout(self)
         self.tree = QTreeWidget()
+        self.tree.setAccessibleName(self.tr("Models on this computer"))
         self.tree.setRootIsDecorated(False)
         self.tree.setSortingEnabled(True)
         self.tree.setHeaderLabels([self.tr("Name"), self.tr("From"), self.tr("Architecture"), self.tr("Parameters"),
@@ -60,11 +63,17 @@ class LibraryView(QWidget):
         layout.addWidget(self.detail)
         row = QHBoxLayout()
         self.use_button = QPushButton(self.tr("Use in chat"))
+        icons.set_icon(self.use_button, "use")
         self.reveal_button = QPushButton(self.tr("Show in folder"))
+        icons.set_icon(self.reveal_button, "folder")
         self.delete_button = QPushButton(self.tr("Delete"))
+        icons.set_icon(self.delete_button, "delete")
         self.add_file_button = QPushButton(self.tr("Add file…"))
+        icons.set_icon(self.add_file_button, "file")
         self.add_folder_button = QPushButton(self.tr("Add folder…"))
+        icons.set_icon(self.add_folder_button, "folder")
         self.refresh_button = QPushButton(self.tr("Refresh"))
+        icons.set_icon(self.refresh_button, "refresh")
         for b in (self.use_button, self.reveal_button, self.delete_button):
             row.addWidget(b)
         row.addStretch(1)
@@ -106,9 +115,7 @@ class LibraryView(QWidget):
             item.setData(0, Qt.ItemDataRole.UserRole, i)
             item.setToolTip(0, m.path)
             self.tree.addTopLevelItem(item)
-        for col in range(1, self.tree.columnCount()):
-            self.tree.resizeColumnToContents(col)
-            self.tree.setColumnWidth(col, self.tree.columnWidth(col) + 12)
+        fit_columns(self.tree)
         self.detail.setText("")
         if not models:
             self.detail.setText(self.tr("No models yet: download one in Find, or add a GGUF file or folder."))

@@ -1,4 +1,4 @@
-"""The main window: one page per area in tabs down the left side; the chat page first.
+"""The main window: one page per area, chosen in a sidebar (icon and label); the chat page first.
 
 The chat page (gui/chat_page.py) is the view of a chat session (core/chat/session.py), which holds
 the conversation and the engine: other pages and the tests reach them as ``window.chat.<part>``
@@ -10,16 +10,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QPushButton, QVBoxLayout, QWidget
 
 from hearthlm.core.secrets import move_plain_secrets
 from hearthlm.core.settings import Settings, load_settings, take_settings_notice
 
+from . import icons
 from .chat_page import ChatPage
+from .first_model import FirstModelDownloads
+from .layout_memory import LayoutMemory
 from .lazy_tabs import LazyTabs
 from .messages import tr_msg
+from .notify import Notifier
+from .sidebar import NavPages
 from .shared_docs import SharedDocs
+from .theme import ThemeController
 
 
 
@@ -30,8 +37,10 @@ class MainWindow(QMainWindow):
         # a token an older Hearth left in settings.json goes to the keychain (said once, below)
         self._secrets_note = move_plain_secrets(self.settings)
         self.setWindowTitle(self.tr("Hearth"))
+        self.theme = ThemeController(self.settings.theme, self)
         self.resize(1180, 760)
         self._build()
+        self._restore_layout()
         self._show_settings_notice()
         self.chat.start(model)
 
@@ -40,15 +49,63 @@ class MainWindow(QMainWindow):
     def _build(self) -> None:
         self.statusBar().showMessage(self.tr("No model loaded"))
         self.chat = ChatPage(self.settings, self.statusBar().showMessage)
-        # One page per area (chat, models, quantize, documents, monitor) in tabs down the left side.
-        self.pages = QTabWidget()
-        self.pages.setObjectName("pages")
-        self.pages.setTabPosition(QTabWidget.TabPosition.West)
-        self.pages.setDocumentMode(True)
+        # One page per area (chat, models, quantize, documents, monitor), chosen in the sidebar.
+        self.pages = NavPages()
         self.chat_page = self.chat
-        self.pages.addTab(self.chat, self.tr("Chat"))
+        self.pages.add_page(self.chat, "chat", "chat", self.tr("Chat"))
         self._add_pages()
-        self.setCentralWidget(self.pages)
+        self.first_model = FirstModelDownloads(self)  # the welcome's Download buttons
+        self.notifier = Notifier(self)  # jobs that end while the window is in the background
+        central = QWidget()
+        row = QHBoxLayout(central)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addLayout(self._side_column())
+        row.addWidget(self.pages, 1)
+        self.setCentralWidget(central)
+
+    def _restore_layout(self) -> None:
+        """Geometry, splitters, columns, sort order and the last page, as they were at the last close."""
+        self.layout_memory = memory = LayoutMemory()
+        memory.restore_window(self)
+        # the splitters once the window has its restored size: sizes set before are re-divided
+        QTimer.singleShot(0, lambda: memory.restore("chat", self.chat))
+        self.chat.view.zoom(memory.int_value("chat/zoom"))
+        self.lazy_pages.on_made.append(memory.restore)
+        index = self.pages.index_of_name(memory.last_page())
+        if index > 0:
+            self.pages.setCurrentIndex(index)
+
+    def save_layout(self) -> None:
+        memory = self.layout_memory
+        memory.save_window(self)
+        memory.save_page(self.pages.name_of(self.pages.currentIndex()))
+        memory.save("chat", self.chat)
+        memory.set_value("chat/zoom", self.chat.view.zoom_steps)
+        for name, page in self.lazy_pages.made_pages().items():
+            memory.save(name, page)
+        memory.sync()
+
+    def _side_column(self) -> QVBoxLayout:
+        """The sidebar, and under it the application's preferences."""
+        column = QVBoxLayout()
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.pages.sidebar, 1)
+        self.preferences_button = QPushButton(self.tr("Preferences"))
+        self.preferences_button.setObjectName("preferencesButton")
+        icons.set_icon(self.preferences_button, "settings")
+        self.preferences_button.setFlat(True)
+        self.preferences_button.clicked.connect(self.show_preferences)
+        column.addWidget(self.preferences_button)
+        return column
+
+    def show_preferences(self) -> Any:
+        from .preferences import PreferencesDialog
+
+        dialog = PreferencesDialog(self.settings, self)
+        dialog.themeChosen.connect(self.theme.set_choice)
+        dialog.open()
+        return dialog
 
     def _show_settings_notice(self) -> None:
         """A damaged settings file was set aside at load (core/settings.py): say so once, in a part of
@@ -68,29 +125,36 @@ class MainWindow(QMainWindow):
         self.docs = SharedDocs()
         self.chat.docs.share(self.docs.store, embed=self.docs.embed_service.embed, ready=self.docs.ready_store)
         self.lazy_pages = LazyTabs(self.pages)
-        self.lazy_pages.add("models", self.tr("Models"), self._make_models_page)
-        self.lazy_pages.add("quantize", self.tr("Quantize"), self._make_quantize_page)
-        self.lazy_pages.add("docs", self.tr("Documents"), self._make_docs_page)
-        self.lazy_pages.add("monitor", self.tr("Monitor"), self._make_monitor_page)
-        self.lazy_pages.add("server", self.tr("Server"), self._make_server_page)
+        self.lazy_pages.add("models", self.tr("Models"), self._make_models_page, icon="models")
+        self.lazy_pages.add("quantize", self.tr("Quantize"), self._make_quantize_page, icon="quantize")
+        self.lazy_pages.add("docs", self.tr("Documents"), self._make_docs_page, icon="docs")
+        self.lazy_pages.add("monitor", self.tr("Monitor"), self._make_monitor_page, icon="monitor")
+        self.lazy_pages.add("server", self.tr("Server"), self._make_server_page, icon="server")
 
     def _make_models_page(self) -> Any:
         from .models_page import ModelsPage
 
         page = ModelsPage(self)
         page.useInChat.connect(self.use_model)
+        page.downloads.ready.connect(lambda item: self.notifier.notify(
+            self.tr("Download finished"), self.tr("{model} is ready to use.").format(model=item.name)))
         return page
 
     def _make_quantize_page(self) -> Any:
         from .quantize_page import QuantizePage
 
-        return QuantizePage(self)
+        page = QuantizePage(self)
+        page.quantizeFinished.connect(lambda path: self.notifier.notify(
+            self.tr("Quantization finished"), self.tr("Wrote {path}.").format(path=path)))
+        return page
 
     def _make_docs_page(self) -> Any:
         from .docs_page import DocsPage
 
         page = DocsPage(self, open_store=self.docs.store, embed_service=self.docs.embed_service)
         page.openRecommended.connect(self.show_recommended_models)
+        page.indexingFinished.connect(lambda name: self.notifier.notify(
+            self.tr("Documents indexed"), self.tr("The collection {name} is up to date.").format(name=name)))
         return page
 
     def show_recommended_models(self) -> None:
@@ -161,6 +225,7 @@ class MainWindow(QMainWindow):
         self.chat.hide_error()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_layout()
         server_page = self.lazy_pages.made("server")
         if server_page is not None:
             server_page.shutdown()  # first: its requests use the chat's engine

@@ -25,15 +25,26 @@ from PySide6.QtCore import QCoreApplication
 from hearthlm.core.chat.reasoning import split_reasoning
 from hearthlm.core.messages import Msg
 
+from . import theme
+from .code_style import accessible_style
 from .messages import tr_msg
 
-CODE_BG = "#f6f8fa"
-USER_COLOR, ASSISTANT_COLOR, MUTED = "#2f6feb", "#b4532a", "#777777"
-_FORMATTER = HtmlFormatter(nowrap=True, noclasses=True, style="default")
+_FORMATTERS: dict[str, HtmlFormatter] = {}
 
 
-def _link(href: str, label: str) -> str:
-    return f'<a href="{href}">{html.escape(label)}</a>'
+def _formatter() -> HtmlFormatter:
+    """pygments in the theme's style: a dark one in dark mode."""
+    c = theme.colors()
+    if c.name not in _FORMATTERS:
+        style = accessible_style(c.code_style, c.code_bg)
+        _FORMATTERS[c.name] = HtmlFormatter(nowrap=True, noclasses=True, style=style)
+    return _FORMATTERS[c.name]
+
+
+def _link(href: str, label: str, icon: str = "") -> str:
+    """A command link; ``icon`` (gui/icons.py) is drawn before the label by ChatView.loadResource."""
+    image = (f'<img src="icon:{theme.colors().name}/{icon}" width="12" height="12">&nbsp;' if icon else "")
+    return f'<a href="{href}">{image}{html.escape(label)}</a>'
 
 
 @dataclass
@@ -75,15 +86,16 @@ def _lexer(lang: str, code: str) -> Any:
 
 
 def code_block_html(code: str, lang: str, message_id: int, index: int) -> str:
-    body = highlight(code, _lexer(lang, code), _FORMATTER).rstrip("\n")
+    c = theme.colors()
+    body = highlight(code, _lexer(lang, code), _formatter()).rstrip("\n")
     label = html.escape(lang) if lang else "&nbsp;"
-    copy = _link(f"copycode:{message_id}:{index}", QCoreApplication.translate("ChatView", "Copy"))
+    copy = _link(f"copycode:{message_id}:{index}", QCoreApplication.translate("ChatView", "Copy"), "copy")
     # A one-cell table: the part of Qt's rich text that reliably draws a background and a border.
-    return (f'<table width="100%" cellspacing="0" cellpadding="8" border="0" bgcolor="{CODE_BG}"'
+    return (f'<table width="100%" cellspacing="0" cellpadding="8" border="0" bgcolor="{c.code_bg}"'
             f' style="margin-top:6px; margin-bottom:6px"><tr><td>'
-            f'<p style="margin:0"><span style="color:{MUTED}; font-size:small">{label}</span>'
+            f'<p style="margin:0"><span style="color:{c.muted}; font-size:small">{label}</span>'
             f'&nbsp;&nbsp;<span style="font-size:small">{copy}</span></p>'
-            f'<pre style="margin:0; white-space:pre-wrap">{body}</pre></td></tr></table>')
+            f'<pre style="margin:0; white-space:pre-wrap; color:{c.text}">{body}</pre></td></tr></table>')
 
 
 def _fence(_self: Any, tokens: list, idx: int, _options: Any, env: dict) -> str:
@@ -122,7 +134,7 @@ def role_label(role: str) -> str:
 
 
 def header_html(role: str) -> str:
-    color = USER_COLOR if role == "user" else ASSISTANT_COLOR
+    color = theme.colors().user if role == "user" else theme.colors().assistant
     return f'<p style="margin-top:16px; margin-bottom:2px"><b style="color:{color}">{html.escape(role_label(role))}</b></p>'
 
 
@@ -145,13 +157,13 @@ def can_continue(m: MessageView) -> bool:
 
 
 def _links(m: MessageView) -> str:
-    links = [_link(f"copy:{m.id}", QCoreApplication.translate("ChatView", "Copy"))]
+    links = [_link(f"copy:{m.id}", QCoreApplication.translate("ChatView", "Copy"), "copy")]
     if m.role == "user":
-        links.append(_link(f"edit:{m.id}", QCoreApplication.translate("ChatView", "Edit")))
+        links.append(_link(f"edit:{m.id}", QCoreApplication.translate("ChatView", "Edit"), "edit"))
     elif m.role == "assistant":
-        links.append(_link(f"regen:{m.id}", QCoreApplication.translate("ChatView", "Regenerate")))
+        links.append(_link(f"regen:{m.id}", QCoreApplication.translate("ChatView", "Regenerate"), "regenerate"))
         if can_continue(m):
-            links.append(_link(f"continue:{m.id}", QCoreApplication.translate("ChatView", "Continue")))
+            links.append(_link(f"continue:{m.id}", QCoreApplication.translate("ChatView", "Continue"), "continue"))
     if m.sibling_count > 1:
         prev = f'<a href="prev:{m.id}">‹</a>' if m.sibling_index > 0 else "‹"
         nxt = f'<a href="next:{m.id}">›</a>' if m.sibling_index < m.sibling_count - 1 else "›"
@@ -168,11 +180,12 @@ def _reasoning_html(m: MessageView, reasoning: str, still_open: bool) -> str:
     else:
         title = QCoreApplication.translate("ChatView", "Reasoning")
     arrow = "▾" if m.reasoning_open else "▸"
-    out = (f'<p style="margin-top:2px; margin-bottom:4px"><a href="think:{m.id}" style="color:{MUTED}">'
+    c = theme.colors()
+    out = (f'<p style="margin-top:2px; margin-bottom:4px"><a href="think:{m.id}" style="color:{c.muted}">'
            f'{arrow} {html.escape(title)}</a></p>')
     if m.reasoning_open:
-        out += (f'<table width="100%" cellspacing="0" cellpadding="6" border="0" bgcolor="#f4f1ee"><tr><td>'
-                f'<p style="color:#5d5750; margin:0">{plain_html(reasoning)}</p></td></tr></table>')
+        out += (f'<table width="100%" cellspacing="0" cellpadding="6" border="0" bgcolor="{c.reasoning_bg}"><tr><td>'
+                f'<p style="color:{c.reasoning_text}; margin:0">{plain_html(reasoning)}</p></td></tr></table>')
     return out
 
 
@@ -195,7 +208,7 @@ def sources_html(sources: list[dict[str, Any]]) -> str:
         rows.append(f'<b>[{int(s.get("n", len(rows) + 1))}]</b> <a href="{html.escape(str(s.get("link", "")), quote=True)}">'
                     f"{html.escape(name)}</a>"
                     + (f" · {html.escape(where)}" if where else "")
-                    + (f' — <span style="color:{MUTED}">{html.escape(snippet)}</span>' if snippet else ""))
+                    + (f' — <span style="color:{theme.colors().muted}">{html.escape(snippet)}</span>' if snippet else ""))
     title = html.escape(QCoreApplication.translate("ChatView", "Sources"))
     return (f'<p style="font-size:small; margin-top:4px; margin-bottom:4px"><b>{title}</b><br>'
             + "<br>".join(rows) + "</p>")
@@ -225,10 +238,10 @@ def message_html(m: MessageView) -> Rendered:
     if m.state == "interrupted":
         notes.append(QCoreApplication.translate("ChatView", "This answer was interrupted."))
     for text in notes:
-        parts.append(f'<p style="color:#a15c00"><i>{html.escape(text)}</i></p>')
+        parts.append(f'<p style="color:{theme.colors().warn}"><i>{html.escape(text)}</i></p>')
     footer = stats_text(stats) if m.role == "assistant" else ""
     line = (html.escape(footer) + " · " if footer else "") + _links(m)
-    parts.append(f'<p style="color:{MUTED}; font-size:small; margin-bottom:10px">{line}</p>')
+    parts.append(f'<p style="color:{theme.colors().muted}; font-size:small; margin-bottom:10px">{line}</p>')
     return Rendered("".join(parts), code)
 
 

@@ -13,6 +13,8 @@ from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QPush
 
 from hearthlm.core.remote import make_ref, parse_ref
 
+from . import icons
+
 
 class ModelPicker(QWidget):
     modelChosen = Signal(str)
@@ -23,9 +25,11 @@ class ModelPicker(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         self.label = QLabel(self.tr("Model:"))
         self.combo = QComboBox()
+        self.combo.setAccessibleName(self.tr("Model"))
         self.combo.setObjectName("modelCombo")
         self.combo.setMinimumWidth(320)
         self.open_button = QPushButton(self.tr("Open GGUF…"))
+        icons.set_icon(self.open_button, "folder")
         layout.addWidget(self.label)
         layout.addWidget(self.combo, 1)
         layout.addWidget(self.open_button)

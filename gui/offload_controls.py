@@ -29,6 +29,7 @@ class OffloadControls(QGroupBox):
         self.model: str | None = None
         self._loading = False
         self.layers = QSpinBox()
+        self.layers.setAccessibleName(self.tr("GPU layers"))
         self.layers.setRange(0, 999)
         self.auto = QCheckBox(self.tr("Auto (the most that fit)"))
         row = QHBoxLayout()
@@ -36,9 +37,11 @@ class OffloadControls(QGroupBox):
         row.addWidget(self.auto)
         row.addStretch(1)
         self.flash = QComboBox()
+        self.flash.setAccessibleName(self.tr("Flash attention"))
         for value, label in zip(FLASH_ATTN_CHOICES, (self.tr("Auto"), self.tr("On"), self.tr("Off")), strict=True):
             self.flash.addItem(label, value)
         self.kv = QComboBox()
+        self.kv.setAccessibleName(self.tr("KV cache type"))
         for value, label in zip(KV_TYPE_CHOICES, (self.tr("f16 (full precision)"), self.tr("q8_0 (half the memory)"),
                                                   self.tr("q4_0 (a quarter)")), strict=True):
             self.kv.addItem(label, value)

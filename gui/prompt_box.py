@@ -16,6 +16,7 @@ class PromptBox(QPlainTextEdit):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("promptBox")
+        self.setAccessibleName(self.tr("Message to the model"))
         self.setPlaceholderText(self.tr("Ask anything… (Enter sends, Shift+Enter for a new line)"))
         self.setTabChangesFocus(True)
         self.setMaximumHeight(96)

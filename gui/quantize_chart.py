@@ -6,16 +6,27 @@ from PySide6.QtCharts import QChart, QChartView, QLogValueAxis, QScatterSeries, 
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QPainter
 
+from . import theme
+
 
 class QualityChart(QChartView):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.setMinimumHeight(240)
+        self._rows: list[dict] = []
         self.show_rows([])
 
+    def theme_changed(self) -> None:
+        """Drawn again in the theme now in force (gui/theme.py calls this)."""
+        self.show_rows(self._rows)
+
     def show_rows(self, rows: list[dict]) -> None:
+        self._rows = rows
         chart = QChart()
+        # Qt Charts' own dark theme in dark mode: its background, grid and text follow
+        chart.setTheme(QChart.ChartTheme.ChartThemeDark if theme.colors().name == "dark"
+                       else QChart.ChartTheme.ChartThemeLight)
         chart.setTitle(self.tr("Quality lost vs size (lower left is better)"))
         chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
         kl = QScatterSeries()

@@ -10,13 +10,14 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QCheckBox, QFileDialog, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox,
                                QProgressBar, QPushButton, QRadioButton, QSplitter, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
 from hearthlm.core.quantize.types import TYPES, QuantType
 
+from . import icons, theme
 from .jobs import Job
 from .messages import error_text, tr_msg
 from .quantize_chart import QualityChart
@@ -29,6 +30,8 @@ def _mib(n: float | None) -> str:
 
 
 class QuantizePage(QWidget):
+    quantizeFinished = Signal(str)  # the written file's path
+
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self._job: Job | None = None
@@ -47,8 +50,10 @@ class QuantizePage(QWidget):
         layout = QVBoxLayout(self)
         src_row = QHBoxLayout()
         self.source = QLineEdit()
+        self.source.setAccessibleName(self.tr("Model to quantize"))
         self.source.setPlaceholderText(self.tr("Source GGUF (F16, BF16 or F32 is best)"))
         browse = QPushButton(self.tr("Browse…"))
+        icons.set_icon(browse, "folder")
         browse.clicked.connect(self._browse_source)
         src_row.addWidget(QLabel(self.tr("Source:")))
         src_row.addWidget(self.source, 1)
@@ -61,6 +66,8 @@ class QuantizePage(QWidget):
         top_layout = QHBoxLayout(top)
         top_layout.setContentsMargins(0, 0, 0, 0)
         self.types = QTableWidget(0, 4)
+        self.types.setAccessibleName(self.tr("Quantization types"))
+        self.types.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.types.setHorizontalHeaderLabels([self.tr("Type"), self.tr("Bits/weight"), self.tr("Predicted size"),
                                               self.tr("What it is")])
         self.types.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -84,8 +91,10 @@ class QuantizePage(QWidget):
             self.im_group.addButton(b, i)
             form.addWidget(b)
         self.im_path = QLineEdit()
+        self.im_path.setAccessibleName(self.tr("Importance matrix file or text"))
         self.im_path.setPlaceholderText(self.tr("text or imatrix file"))
         im_browse = QPushButton(self.tr("Browse…"))
+        icons.set_icon(im_browse, "folder")
         im_browse.clicked.connect(self._browse_imatrix)
         row = QHBoxLayout()
         row.addWidget(self.im_path, 1)
@@ -99,7 +108,8 @@ class QuantizePage(QWidget):
         side.addWidget(self.measure)
         self.requant_note = QLabel()
         self.requant_note.setWordWrap(True)
-        self.requant_note.setStyleSheet("color: #a05a00;")
+        self.requant_note.setObjectName("warningNote")
+        theme.style(self.requant_note)
         side.addWidget(self.requant_note)
         self.prediction = QLabel()
         self.prediction.setWordWrap(True)
@@ -107,8 +117,10 @@ class QuantizePage(QWidget):
         side.addStretch(1)
         buttons = QHBoxLayout()
         self.run_button = QPushButton(self.tr("Quantize"))
+        icons.set_icon(self.run_button, "quantize-run")
         self.run_button.clicked.connect(self.start)
         self.cancel_button = QPushButton(self.tr("Cancel"))
+        icons.set_icon(self.cancel_button, "cancel")
         self.cancel_button.setEnabled(False)
         self.cancel_button.clicked.connect(self.cancel)
         buttons.addWidget(self.run_button)
@@ -127,6 +139,8 @@ class QuantizePage(QWidget):
         bottom_layout = QHBoxLayout(bottom)
         bottom_layout.setContentsMargins(0, 0, 0, 0)
         self.results = QTableWidget(0, 6)
+        self.results.setAccessibleName(self.tr("Quantized models and their quality"))
+        self.results.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.results.setHorizontalHeaderLabels([self.tr("Type"), self.tr("Size"), self.tr("Bits/weight"),
                                                 self.tr("PPL"), self.tr("ΔPPL"), self.tr("KL vs source")])
         self.results.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -135,6 +149,7 @@ class QuantizePage(QWidget):
         self.results.horizontalHeader().setStretchLastSection(True)
         bottom_layout.addWidget(self.results, 1)
         self.chart = QualityChart()
+        self.chart.setAccessibleName(self.tr("Quality against size chart"))
         bottom_layout.addWidget(self.chart, 1)
         split.addWidget(bottom)
         layout.addWidget(split, 1)
@@ -325,6 +340,7 @@ class QuantizePage(QWidget):
         self.status.setText(f"{stages.get(ev.get('stage'), ev.get('stage'))}: {done}/{total}")
 
     def _quantized(self, result: dict) -> None:
+        self.quantizeFinished.emit(str(result["out"]))
         self.status.setText(self.tr("Wrote {path} ({size}).").format(path=result["out"], size=_mib(result["size_bytes"])))
         self.progress.setValue(100)
         self.refresh_results()

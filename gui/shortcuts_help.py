@@ -23,6 +23,9 @@ SHORTCUTS: tuple[tuple[str, str, tuple], ...] = (
     ("send", QT_TRANSLATE_NOOP("Shortcuts", "Send"), ("Return",)),
     ("newline", QT_TRANSLATE_NOOP("Shortcuts", "New line in the prompt"), ("Shift+Return",)),
     ("help", QT_TRANSLATE_NOOP("Shortcuts", "This list of shortcuts"), (SK.HelpContents, "Ctrl+/")),
+    ("zoom_in", QT_TRANSLATE_NOOP("Shortcuts", "Larger conversation text"), ("Ctrl+=", "Ctrl++")),
+    ("zoom_out", QT_TRANSLATE_NOOP("Shortcuts", "Smaller conversation text"), ("Ctrl+-",)),  # SK.ZoomOut is Ctrl+- too: twice is ambiguous, neither fires
+    ("zoom_reset", QT_TRANSLATE_NOOP("Shortcuts", "Conversation text at its usual size"), ("Ctrl+0",)),
 )
 
 

@@ -1,8 +1,10 @@
 """Render the README's screenshots: the real window, the starter model, a conversation with code,
 Chinese text and a reasoning block (stored as a user would have had it), plus one answer the model
-gives live. Offscreen Qt; writes docs/screenshot-en.png and docs/screenshot-zh_CN.png.
+gives live. Offscreen Qt; writes docs/screenshot-en.png and docs/screenshot-zh_CN.png (light theme), or
+docs/screenshot-<language>-dark.png with --theme dark. With --pages DIR it also shoots every page of
+the sidebar into DIR/<page>-<language>-<theme>.png (to look at each page in both themes).
 
-Run:  python packaging/screenshots.py [en|zh_CN ...]
+Run:  python packaging/screenshots.py [en|zh_CN] [--theme light|dark] [--pages DIR]
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ STATS = {"prompt_tokens": 210, "completion_tokens": 96, "ttft_s": 0.21, "tokens_
 OTHERS = ["Trip to Kyoto: a 3-day plan", "周末做饭的菜单", "Explain KV caches simply"]
 
 
-def main(language: str) -> int:
+def main(language: str, theme: str = "light", pages_dir: str = "") -> int:
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
     os.environ["HEARTH_HOME"] = tempfile.mkdtemp(prefix="hearth-shot-")
     from PySide6.QtCore import QTimer, QUrl
@@ -48,7 +50,7 @@ def main(language: str) -> int:
     if model is None:
         print("the starter model is not installed", file=sys.stderr)
         return 2
-    settings = Settings(n_ctx=2048, max_tokens=20, temperature=0.0, n_threads=1)
+    settings = Settings(n_ctx=2048, max_tokens=20, temperature=0.0, n_threads=1, theme=theme)
     window = MainWindow(settings, model=str(model))
     store = window.chat.store
     for title in OTHERS:
@@ -80,9 +82,12 @@ def main(language: str) -> int:
             window.chat.view.verticalScrollBar().setValue(window.chat.view.verticalScrollBar().maximum())
             app.processEvents()
         window.chat.prompt.setPlainText("" if language == "en" else "再写一个更快的版本")
-        out = ROOT / "docs" / f"screenshot-{language}.png"
+        suffix = "" if theme == "light" else f"-{theme}"
+        out = ROOT / "docs" / f"screenshot-{language}{suffix}.png"
         window.grab().save(str(out))
         print("wrote", out)
+        if pages_dir:
+            shoot_pages(window, Path(pages_dir), f"{language}-{theme}")
         app.quit()
 
     window.chat.events.loaded.connect(ask)
@@ -93,7 +98,31 @@ def main(language: str) -> int:
     return 0
 
 
+def shoot_pages(window, folder: Path, suffix: str) -> None:
+    """Every page of the sidebar, shown and grabbed once it has had time to fill."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for index in range(window.pages.count()):
+        window.pages.setCurrentIndex(index)
+        loop = QEventLoop()
+        QTimer.singleShot(1500, loop.quit)  # the page's first scan or sample
+        loop.exec()
+        name = window.pages.name_of(index) or str(index)
+        out = folder / f"{name}-{suffix}.png"
+        window.grab().save(str(out))
+        print("wrote", out)
+    window.pages.setCurrentIndex(0)
+
+
 if __name__ == "__main__":
-    code = main(sys.argv[1] if len(sys.argv) > 1 else "en")
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("language", nargs="?", default="en", choices=["en", "zh_CN"])
+    parser.add_argument("--theme", default="light", choices=["light", "dark"])
+    parser.add_argument("--pages", default="", help="also shoot every page into this folder")
+    args = parser.parse_args()
+    code = main(args.language, args.theme, args.pages)
     sys.stdout.flush()
     os._exit(code)  # see bench/ui_stall.py: PySide6 can abort in interpreter teardown

@@ -31,6 +31,17 @@ TEST_N_CTX = 1024
 TEST_THREADS = 1
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked ``bundle`` (PyInstaller build, ~10 minutes) run only when a -m expression names
+    them; the default run and the fast tier (-m "not engine") leave them out."""
+    if "bundle" in (config.getoption("markexpr") or ""):
+        return
+    kept = [item for item in items if "bundle" not in item.keywords]
+    if len(kept) != len(items):
+        config.hook.pytest_deselected(items=[item for item in items if "bundle" in item.keywords])
+        items[:] = kept
+
+
 @pytest.fixture(autouse=True)
 def hearth_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A fresh HEARTH_HOME for every test, and no way out to the real Hugging Face hub: the hub is

@@ -371,7 +371,8 @@ def _handler_for(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
                 m = re.fullmatch(r"bytes=(\d+)-(\d*)", rng.strip())
                 if m:
                     start = int(m.group(1))
-                    end = int(m.group(2)) if m.group(2) else size - 1
+                    # a range past the end is cut at the end, as real servers do (RFC 9110 14.1.2)
+                    end = min(int(m.group(2)), size - 1) if m.group(2) else size - 1
                     if start >= size:
                         self.send_response(416)
                         self.send_header("Content-Range", f"bytes */{size}")

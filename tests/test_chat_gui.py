@@ -137,7 +137,14 @@ def test_markdown_code_and_chinese_render_and_copy(qtbot, window):
     assert "这是一个函数" in text and "**" not in text  # Markdown rendered, Chinese kept
     assert "font-weight:" in html  # the bold part
     assert f"copycode:{a.id}:0" in html
-    assert "color:#008000" in html.replace(" ", "")  # pygments: 'def'/'return' keywords highlighted
+    # pygments: 'def'/'return' keywords highlighted, in the light theme's keyword colour (gui/code_style.py)
+    from pygments.token import Keyword
+
+    from hearthlm.gui.code_style import accessible_style
+    from hearthlm.gui.theme import LIGHT
+
+    keyword = accessible_style(LIGHT.code_style, LIGHT.code_bg).styles[Keyword].split()[-1]
+    assert f"color:{keyword}" in html.replace(" ", "")
     click(window, f"copycode:{a.id}:0")
     assert QGuiApplication.clipboard().text() == code
     click(window, f"copy:{q.id}")

@@ -265,6 +265,10 @@
 <context>
     <name>ChatView</name>
     <message>
+        <source>Conversation</source>
+        <translation>对话</translation>
+    </message>
+    <message>
         <source>Ask the model anything.</source>
         <translation>向模型提问吧。</translation>
     </message>
@@ -348,6 +352,10 @@
         <translation>搜索对话</translation>
     </message>
     <message>
+        <source>Conversations</source>
+        <translation>对话列表</translation>
+    </message>
+    <message>
         <source>Untitled</source>
         <translation>无标题</translation>
     </message>
@@ -422,6 +430,10 @@
         <translation>监视文件夹的变化</translation>
     </message>
     <message>
+        <source>Files in the collection</source>
+        <translation>文档集中的文件</translation>
+    </message>
+    <message>
         <source>File</source>
         <translation>文件</translation>
     </message>
@@ -434,12 +446,20 @@
         <translation>状态</translation>
     </message>
     <message>
+        <source>Search the collection</source>
+        <translation>在文档集中搜索</translation>
+    </message>
+    <message>
         <source>Ask the collection a question…</source>
         <translation>向文档集提问…</translation>
     </message>
     <message>
         <source>Search</source>
         <translation>搜索</translation>
+    </message>
+    <message>
+        <source>Search results</source>
+        <translation>搜索结果</translation>
     </message>
     <message>
         <source>{name} ({n} files)</source>
@@ -564,6 +584,10 @@
 <context>
     <name>DownloadsView</name>
     <message>
+        <source>Downloads</source>
+        <translation>下载</translation>
+    </message>
+    <message>
         <source>Model</source>
         <translation>模型</translation>
     </message>
@@ -667,10 +691,56 @@
     </message>
 </context>
 <context>
+    <name>FirstModelDownloads</name>
+    <message>
+        <source>{file} is no longer in {repo} on the hub.</source>
+        <translation>Hub 上的 {repo} 中已经没有 {file}。</translation>
+    </message>
+</context>
+<context>
+    <name>FirstRunPanel</name>
+    <message>
+        <source>Welcome to Hearth</source>
+        <translation>欢迎使用 Hearth</translation>
+    </message>
+    <message>
+        <source>You are chatting with the starter model, SmolLM2 135M: it is tiny, so it answers at once but knows little — good for trying Hearth. A larger model gives much better answers. These fit this computer:</source>
+        <translation>你正在使用入门模型 SmolLM2 135M：它非常小，回答很快但知道的很少，适合试用 Hearth。更大的模型回答得好得多。以下模型适合这台电脑：</translation>
+    </message>
+    <message>
+        <source>Checking which models fit this computer…</source>
+        <translation>正在检查哪些模型适合这台电脑…</translation>
+    </message>
+    <message>
+        <source>Not now</source>
+        <translation>以后再说</translation>
+    </message>
+    <message>
+        <source>None of the recommended models fits this computer&apos;s free memory.</source>
+        <translation>推荐的模型都放不进这台电脑的可用内存。</translation>
+    </message>
+    <message>
+        <source>Download</source>
+        <translation>下载</translation>
+    </message>
+    <message>
+        <source>Download {model}</source>
+        <translation>下载 {model}</translation>
+    </message>
+    <message>
+        <source>Queued</source>
+        <translation>已排队</translation>
+    </message>
+</context>
+<context>
     <name>HubBrowser</name>
     <message>
         <source>Search GGUF models on Hugging Face, e.g. qwen2.5 instruct</source>
         <translation>在 Hugging Face 上搜索 GGUF 模型，例如 qwen2.5 instruct</translation>
+    </message>
+    <message>
+        <source>Sort the search by</source>
+        <translation>搜索结果排序方式</translation>
     </message>
     <message>
         <source>Most downloaded</source>
@@ -697,6 +767,10 @@
         <translation>Hugging Face 令牌，用于受限和私有模型</translation>
     </message>
     <message>
+        <source>Models</source>
+        <translation>模型</translation>
+    </message>
+    <message>
         <source>Model</source>
         <translation>模型</translation>
     </message>
@@ -711,6 +785,10 @@
     <message>
         <source>Updated</source>
         <translation>更新时间</translation>
+    </message>
+    <message>
+        <source>Files of the chosen model</source>
+        <translation>所选模型的文件</translation>
     </message>
     <message>
         <source>File</source>
@@ -793,6 +871,10 @@
         <translation>该模型没有说明。</translation>
     </message>
     <message>
+        <source>Search models on the hub</source>
+        <translation>在 Hub 上搜索模型</translation>
+    </message>
+    <message>
         <source>{n} (incomplete)</source>
         <translation>{n}（不完整）</translation>
     </message>
@@ -857,6 +939,10 @@
     <message>
         <source>Quantized by Hearth</source>
         <translation>由 Hearth 量化</translation>
+    </message>
+    <message>
+        <source>Models on this computer</source>
+        <translation>这台电脑上的模型</translation>
     </message>
     <message>
         <source>Name</source>
@@ -993,6 +1079,10 @@
         <translation>未加载模型</translation>
     </message>
     <message>
+        <source>Preferences</source>
+        <translation>偏好设置</translation>
+    </message>
+    <message>
         <source>Models</source>
         <translation>模型</translation>
     </message>
@@ -1013,6 +1103,30 @@
         <translation>服务器</translation>
     </message>
     <message>
+        <source>Download finished</source>
+        <translation>下载完成</translation>
+    </message>
+    <message>
+        <source>{model} is ready to use.</source>
+        <translation>{model} 已可以使用。</translation>
+    </message>
+    <message>
+        <source>Quantization finished</source>
+        <translation>量化完成</translation>
+    </message>
+    <message>
+        <source>Wrote {path}.</source>
+        <translation>已写入 {path}。</translation>
+    </message>
+    <message>
+        <source>Documents indexed</source>
+        <translation>文档已索引</translation>
+    </message>
+    <message>
+        <source>The collection {name} is up to date.</source>
+        <translation>文档集 {name} 已是最新。</translation>
+    </message>
+    <message>
         <source>Stop the answer first, then choose the model again.</source>
         <translation>请先停止当前回答，然后再选择模型。</translation>
     </message>
@@ -1022,6 +1136,10 @@
     <message>
         <source>Model:</source>
         <translation>模型：</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
     </message>
     <message>
         <source>Open GGUF…</source>
@@ -1150,6 +1268,13 @@
     </message>
 </context>
 <context>
+    <name>Notifier</name>
+    <message>
+        <source>Hearth</source>
+        <translation>Hearth</translation>
+    </message>
+</context>
+<context>
     <name>OffloadControls</name>
     <message>
         <source>GPU offload</source>
@@ -1170,6 +1295,10 @@
     <message>
         <source>Off</source>
         <translation>关</translation>
+    </message>
+    <message>
+        <source>KV cache type</source>
+        <translation>KV 缓存类型</translation>
     </message>
     <message>
         <source>f16 (full precision)</source>
@@ -1213,7 +1342,34 @@
     </message>
 </context>
 <context>
+    <name>PreferencesDialog</name>
+    <message>
+        <source>Preferences</source>
+        <translation>偏好设置</translation>
+    </message>
+    <message>
+        <source>System (follows the desktop)</source>
+        <translation>跟随系统（桌面设置）</translation>
+    </message>
+    <message>
+        <source>Light</source>
+        <translation>浅色</translation>
+    </message>
+    <message>
+        <source>Dark</source>
+        <translation>深色</translation>
+    </message>
+    <message>
+        <source>&amp;Theme:</source>
+        <translation>主题(&amp;T)：</translation>
+    </message>
+</context>
+<context>
     <name>PromptBox</name>
+    <message>
+        <source>Message to the model</source>
+        <translation>发给模型的消息</translation>
+    </message>
     <message>
         <source>Ask anything… (Enter sends, Shift+Enter for a new line)</source>
         <translation>随便问点什么…（Enter 发送，Shift+Enter 换行）</translation>
@@ -1241,6 +1397,10 @@
 <context>
     <name>QuantizePage</name>
     <message>
+        <source>Model to quantize</source>
+        <translation>要量化的模型</translation>
+    </message>
+    <message>
         <source>Source GGUF (F16, BF16 or F32 is best)</source>
         <translation>源 GGUF（最好是 F16、BF16 或 F32）</translation>
     </message>
@@ -1251,6 +1411,10 @@
     <message>
         <source>Source:</source>
         <translation>源模型：</translation>
+    </message>
+    <message>
+        <source>Quantization types</source>
+        <translation>量化类型</translation>
     </message>
     <message>
         <source>Type</source>
@@ -1289,6 +1453,10 @@
         <translation>使用 imatrix 文件…</translation>
     </message>
     <message>
+        <source>Importance matrix file or text</source>
+        <translation>重要性矩阵文件或文本</translation>
+    </message>
+    <message>
         <source>text or imatrix file</source>
         <translation>文本或 imatrix 文件</translation>
     </message>
@@ -1305,6 +1473,10 @@
         <translation>取消</translation>
     </message>
     <message>
+        <source>Quantized models and their quality</source>
+        <translation>量化后的模型及其质量</translation>
+    </message>
+    <message>
         <source>Size</source>
         <translation>大小</translation>
     </message>
@@ -1319,6 +1491,10 @@
     <message>
         <source>KL vs source</source>
         <translation>相对源模型的 KL</translation>
+    </message>
+    <message>
+        <source>Quality against size chart</source>
+        <translation>质量与大小图表</translation>
     </message>
     <message>
         <source>Needs an importance matrix: choose one on the right.</source>
@@ -1657,12 +1833,31 @@
         <source>This list of shortcuts</source>
         <translation>显示本快捷键列表</translation>
     </message>
+    <message>
+        <source>Larger conversation text</source>
+        <translation>放大对话文字</translation>
+    </message>
+    <message>
+        <source>Smaller conversation text</source>
+        <translation>缩小对话文字</translation>
+    </message>
+    <message>
+        <source>Conversation text at its usual size</source>
+        <translation>对话文字恢复默认大小</translation>
+    </message>
 </context>
 <context>
     <name>ShortcutsDialog</name>
     <message>
         <source>Keyboard shortcuts</source>
         <translation>键盘快捷键</translation>
+    </message>
+</context>
+<context>
+    <name>Sidebar</name>
+    <message>
+        <source>Pages</source>
+        <translation>页面</translation>
     </message>
 </context>
 <context>
