@@ -41,6 +41,7 @@ class RemoteView(QWidget):
         intro.setWordWrap(True)
         self.tree = QTreeWidget()
         self.tree.setObjectName("remoteTree")
+        self.tree.setAccessibleName(self.tr("Remote endpoints"))
         self.tree.setHeaderLabels([self.tr("Endpoint / model"), self.tr("Address / context"), self.tr("Server"),
                                    self.tr("Status")])
         self.tree.setColumnWidth(0, 260)

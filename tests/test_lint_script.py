@@ -51,4 +51,4 @@ def test_the_import_walls_stand() -> None:
         pytest.fail("lint-imports is missing: the test extra installs import-linter", pytrace=False)
     result = subprocess.run([str(lint_imports), "--no-cache"], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout[-3000:]
-    assert "3 kept, 0 broken" in result.stdout
+    assert ", 0 broken" in result.stdout and " kept" in result.stdout

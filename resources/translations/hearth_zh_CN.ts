@@ -1560,6 +1560,10 @@
         <translation>与其他机器上的模型对话：任何兼容 OpenAI 的服务器（llama-server、vLLM、Ollama、LM Studio，或另一个 Hearth 的 hearth serve）。它们的模型以 remote:NAME/MODEL 的形式出现在聊天的模型列表中。</translation>
     </message>
     <message>
+        <source>Remote endpoints</source>
+        <translation>远程端点</translation>
+    </message>
+    <message>
         <source>Endpoint / model</source>
         <translation>端点 / 模型</translation>
     </message>
@@ -1699,6 +1703,10 @@
         <translation>启动服务器</translation>
     </message>
     <message>
+        <source>Server address</source>
+        <translation>服务器地址</translation>
+    </message>
+    <message>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
@@ -1735,12 +1743,20 @@
         <translation>提供的模型</translation>
     </message>
     <message>
+        <source>Served models</source>
+        <translation>提供的模型</translation>
+    </message>
+    <message>
         <source>Connected clients</source>
         <translation>已连接的客户端</translation>
     </message>
     <message>
         <source>Requests</source>
         <translation>请求</translation>
+    </message>
+    <message>
+        <source>Request log</source>
+        <translation>请求日志</translation>
     </message>
     <message>
         <source>Time</source>
