@@ -78,6 +78,8 @@ class Engine:
         self._counts: dict[int, list[Any]] = {}  # count id -> [threading.Event, reply]
         self._count_ids = itertools.count(1)
         self.model: ModelInfo | None = None
+        self.adapters: list[dict[str, Any]] = []  # LoRA adapters applied: {"path", "scale"}
+        self._header: Any = None  # the loaded model's GGUF header (adapters are checked against it)
         # Prompt + answer tokens of the answer in progress (read by the window's context meter).
         self.live_usage: int | None = None
 
@@ -88,7 +90,7 @@ class Engine:
             return self
         self._child = ChildProcess("hearthlm.core.engine.worker", env=self._env, name="engine",
                                    stderr_lines=STDERR_TAIL_LINES, log_path=self._log_path,
-                                   divert={"count": self._counted})  # answers count_prompt(), outside the queue
+                                   divert={"count": self._counted, "inspected": self._counted})  # answers count_prompt(), outside the queue
         try:
             self._child.start(ready_timeout=START_TIMEOUT_S)
         except ChildNotReady:  # it has been killed
@@ -113,6 +115,7 @@ class Engine:
         if self._child is not None:
             self._child.close(timeout, quit={"cmd": "quit"})
         self.model = None
+        self.adapters = []
 
     def __enter__(self) -> Engine:
         return self.start()
@@ -135,6 +138,7 @@ class Engine:
         returncode = self._child.reap(timeout=10) if self._child is not None else None
         tail = self.stderr_tail
         self.model = None
+        self.adapters = []
         return EngineCrashed(describe_exit(returncode, activity, first_decode), returncode, tail, self._log_path)
 
     def _await(self, accept: Callable[[dict[str, Any]], bool], activity: Msg,
@@ -199,6 +203,7 @@ class Engine:
         if event["ev"] == "error":
             raise _error_from(event)
         info = event["info"]
+        self._header, self.adapters = header, []  # a new model starts without adapters
         self.model = ModelInfo(
             path=Path(info["path"]), name=header.name, architecture=header.architecture,
             quantization=header.quantization, n_ctx=info["n_ctx"], n_ctx_train=info["n_ctx_train"],
@@ -208,13 +213,69 @@ class Engine:
         )
         return self.model
 
+    def set_adapters(self, adapters: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        """Apply LoRA adapters (``{"path", "scale"}``, scale 0..2) to the loaded model's live
+        context, without reloading it; an empty list detaches them. Each file is checked against
+        the model's header here first (one sentence: AdapterError / ModelFileError); llama.cpp then
+        loads it in the engine. KV cached under other adapters is never reused."""
+        from ..lora.info import adapter_info, check_fits, check_scale
+
+        if self.model is None or self._header is None:
+            raise EngineError(M.NO_MODEL_LOADED)
+        specs = []
+        for spec in adapters:
+            info = adapter_info(spec["path"])
+            check_fits(info, self._header)
+            specs.append({"path": str(info.path.expanduser().resolve()),
+                          "scale": check_scale(info.name, spec.get("scale", 1.0))})
+        if specs == self.adapters:
+            return self.adapters
+        with self._request_lock:
+            activity = msg(M.ACT_GENERATING)
+            req = self._request({"cmd": "adapters", "adapters": specs}, activity)
+            event = self._await(lambda ev: ev.get("id") == req and ev.get("ev") in ("adapters", "error"), activity)
+        if event["ev"] == "error":
+            raise _error_from(event)
+        self.adapters = specs
+        return specs
+
+    def inspect_prompt(self, messages: Iterable[Mapping[str, Any]], params: GenerationParams | None = None,
+                       template: str | None = None, adapters: Iterable[Mapping[str, Any]] | None = None,
+                       timeout: float = 10.0) -> dict[str, Any] | None:
+        """The exact prompt ``chat(messages)`` would evaluate now (core/engine/inspect.py): text,
+        token pieces, count, and how many tokens the KV cache holds already (none when
+        ``adapters`` differ from those applied). Safe from any thread; None when no model is
+        loaded or the engine does not answer in time."""
+        if self.model is None or not self.alive:
+            return None
+        cid = next(self._count_ids)
+        slot: list[Any] = [threading.Event(), None]
+        self._counts[cid] = slot
+        payload: dict[str, Any] = {"cmd": "inspect", "cid": cid, "messages": [dict(m) for m in messages],
+                                   "template": template, "params": (params or GenerationParams()).__dict__}
+        if adapters is not None:
+            payload["adapters"] = [{"path": str(Path(a["path"]).expanduser().resolve()), "scale": float(a.get("scale", 1.0))}
+                                   for a in adapters]
+        try:
+            self._send(payload)
+            if not slot[0].wait(timeout):
+                return None
+        except (OSError, EngineError):
+            return None
+        finally:
+            self._counts.pop(cid, None)
+        return slot[1].get("prompt")
+
     def chat(self, messages: Iterable[Mapping[str, Any]], params: GenerationParams | None = None,
              on_token: Callable[[str], bool | None] | None = None, template: str | None = None,
-             continue_answer: bool = False) -> Answer:
+             continue_answer: bool = False, adapters: Iterable[Mapping[str, Any]] | None = None) -> Answer:
         """Answer a conversation. ``on_token(text)`` sees the text as it comes (a token or a few,
         see ``stream_interval_ms``); returning False cancels. With ``continue_answer`` the last
         message is an unfinished assistant answer: the model goes on from its end (the answer's
-        text is the new text only)."""
+        text is the new text only). ``adapters`` (not None): the LoRA adapters this answer uses,
+        applied first when they differ from those in use (see ``set_adapters``)."""
+        if adapters is not None:
+            self.set_adapters(adapters)
         payload: dict[str, Any] = {"messages": [dict(m) for m in messages], "template": template}
         if continue_answer:
             payload["continue"] = True

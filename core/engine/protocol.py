@@ -1,6 +1,8 @@
 """What the parent and the engine process say to each other: one JSON object per line.
 
-Parent -> engine (stdin):  {"cmd": "load"|"chat"|"cancel"|"quit", "id": n, ...}
+Parent -> engine (stdin):  {"cmd": "load"|"chat"|"adapters"|"cancel"|"quit", "id": n, ...}
+  adapters: {"adapters": [{"path", "scale"}, ...]} applies LoRA adapters to the live context
+  count / inspect (no id, answered out of turn): a prompt's token count / the exact prompt
   chat: {"messages": [...], "template": name|null, "params": {...}} or {"prompt": ".."};
         "continue": true makes the last (assistant) message an unfinished answer to go on from
 Engine -> parent (the protocol channel; framing and the handshake: core/child):
@@ -10,6 +12,8 @@ Engine -> parent (the protocol channel; framing and the handshake: core/child):
   {"ev": "prompt", "id": n, "prompt_tokens": .., "note": ..}   prompt rendered and tokenized
   {"ev": "token", "id": n, "text": ".."}          one per decoded piece of text
   {"ev": "done", "id": n, "stats": {...}}
+  {"ev": "adapters", "id": n, "adapters": [...], "key": ".."}   adapters applied
+  {"ev": "inspected", "cid": n, "prompt": {...}|null}
   {"ev": "error", "id": n, "message": ".."}
 """
 
@@ -75,6 +79,7 @@ class AnswerStats:
     total_s: float = 0.0
     stop_reason: str = "eos"  # eos | length | context | cancelled
     trimmed_messages: int = 0  # oldest messages left out so that the conversation fits the context
+    adapters: list[dict[str, Any]] = field(default_factory=list)  # LoRA adapters used: {name, path, scale}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> AnswerStats:

@@ -225,6 +225,17 @@ class LlamaRunner:
             llama_cpp.llama_set_abort_callback(loaded.ctx, llama_cpp.ggml_abort_callback(), None)
         return len(todo)
 
+    def set_adapter_key(self, key: str) -> None:
+        """The LoRA adapters on the context changed (``key``: their fingerprint). The KV cache was
+        computed under the old ones: keep it as a saved state of the old key, then start empty;
+        saved states of other keys are never matched (kv_states.py)."""
+        if key == self.saved.key:
+            return
+        if len(self.cached_tokens) >= MIN_STATE_TOKENS:
+            self._save_state()
+        self._reset_cache()
+        self.saved.key = key
+
     def _save_state(self) -> None:
         save_sequence(self._require().ctx, self.saved, self.cached_tokens)
 

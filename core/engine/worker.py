@@ -37,6 +37,7 @@ class Worker:
         self.decoded_once = False
         self.runner = None  # created on the first load: importing llama.cpp takes a while
         self.info: dict[str, Any] | None = None
+        self.adapters: Any = None  # core/engine/adapters.AdapterSet, made with the runner
         self._model_lock = threading.Lock()  # held while a load replaces the model (count() reads it)
 
     # Reader thread: commands off stdin; a cancel takes effect at once.
@@ -46,6 +47,8 @@ class Worker:
                 self.cancel_upto = max(self.cancel_upto, int(message.get("id", 0)))
             elif message.get("cmd") == "count":
                 self.count(message)
+            elif message.get("cmd") == "inspect":
+                self.inspect(message)
             else:
                 self.commands.put(message)
         self.cancel_upto = sys.maxsize
@@ -64,6 +67,8 @@ class Worker:
                     self.load(req, LoadParams(**message["params"]))
                 elif cmd == "chat":
                     self.chat(req, message)
+                elif cmd == "adapters":
+                    self.set_adapters(req, message.get("adapters") or [])
                 else:
                     self.send_error(req, msg(M.UNKNOWN_COMMAND, cmd=repr(cmd)))
             except HearthError as exc:
@@ -77,9 +82,11 @@ class Worker:
 
     def load(self, req: int, params: LoadParams) -> None:
         if self.runner is None:
+            from .adapters import AdapterSet
             from .runner import LlamaRunner
 
             self.runner = LlamaRunner()
+            self.adapters = AdapterSet()
         last = [-1.0]
 
         def on_progress(value: float) -> bool:
@@ -90,32 +97,32 @@ class Worker:
 
         with self._model_lock:
             self.info = None
+            self._release_adapters()
             info = self.runner.load(params, on_progress)
             self.info = info
         self.channel.send(ev="loaded", id=req, info=info)
+
+    def _release_adapters(self) -> None:
+        if self.adapters is not None and self.runner is not None:
+            loaded = self.runner.loaded
+            self.adapters.release(loaded.ctx if loaded is not None else None)
+
+    def set_adapters(self, req: int, specs: list[dict[str, Any]]) -> None:
+        """Apply LoRA adapters to the live context (the parent checked the files first)."""
+        if self.runner is None or self.runner.loaded is None:
+            self.send_error(req, msg(M.NO_MODEL_LOADED))
+            return
+        loaded = self.runner.loaded
+        key = self.adapters.apply(loaded.model, loaded.ctx, specs)
+        self.runner.set_adapter_key(key)  # the KV cache of other adapters is never reused
+        self.channel.send(ev="adapters", id=req, adapters=self.adapters.names(), key=key)
 
     def chat(self, req: int, message: dict[str, Any]) -> None:
         if self.runner is None or self.info is None:
             self.send_error(req, msg(M.NO_MODEL_LOADED))
             return
-        from ..prompt.context import answer_reserve, fit_messages
-
         params = GenerationParams.from_dict(message.get("params", {}))
-        note = None
-        trimmed = 0
-        if "prompt" in message:
-            tokens = self.runner.tokenize(message["prompt"])
-        else:
-            render = self._renderer(message)
-            n_ctx = self.info["n_ctx"]
-            limit = n_ctx - answer_reserve(n_ctx, params.max_tokens)
-            kept, trimmed = fit_messages(message["messages"], lambda msgs: len(render(msgs)[1]), limit,
-                                         headroom=n_ctx // 4)
-            rendered, tokens = render(kept)
-            note = rendered.note
-            if trimmed:
-                trim_note = msg(M.CONTEXT_TRIMMED, n_ctx=n_ctx, count=trimmed)
-                note = msg(M.TWO_NOTES, first=note, second=trim_note) if note else trim_note
+        tokens, note, trimmed, _kept = self.prompt(message, params)
         self.channel.send(ev="prompt", id=req, prompt_tokens=len(tokens), note=note.to_json() if note else None)
         send = self.channel.send
         # Pieces are sent at most every `interval` s (the first at once): each message wakes the
@@ -138,10 +145,31 @@ class Worker:
                                      n_batch=int(message.get("n_batch", 512)),
                                      before_first_decode=self._before_decode)
         stats.trimmed_messages = trimmed
+        stats.adapters = self.adapters.names()
         if pending:
             send(ev="token", id=req, text="".join(pending), used=used[0])
         self.decoded_once = True
         self.channel.send(ev="done", id=req, stats=stats.to_dict())
+
+    def prompt(self, message: dict[str, Any], params: GenerationParams) -> tuple:
+        """``(tokens, note, trimmed, kept messages)`` a chat request evaluates: its messages
+        rendered with the template and fitted to the context (the prompt inspector shows the same)."""
+        from ..prompt.context import answer_reserve, fit_messages
+
+        assert self.runner is not None and self.info is not None
+        if "prompt" in message:
+            return self.runner.tokenize(message["prompt"]), None, 0, None
+        render = self._renderer(message)
+        n_ctx = self.info["n_ctx"]
+        limit = n_ctx - answer_reserve(n_ctx, params.max_tokens)
+        kept, trimmed = fit_messages(message["messages"], lambda msgs: len(render(msgs)[1]), limit,
+                                     headroom=n_ctx // 4)
+        rendered, tokens = render(kept)
+        note = rendered.note
+        if trimmed:
+            trim_note = msg(M.CONTEXT_TRIMMED, n_ctx=n_ctx, count=trimmed)
+            note = msg(M.TWO_NOTES, first=note, second=trim_note) if note else trim_note
+        return tokens, note, trimmed, kept
 
     def _renderer(self, message: dict[str, Any]):
         """``render(msgs) -> (RenderedPrompt, tokens)`` for this request, each length rendered once
@@ -196,6 +224,23 @@ class Worker:
                 self._model_lock.release()
         self.channel.send(**reply)
 
+    def inspect(self, message: dict[str, Any]) -> None:
+        """The exact prompt a chat request with ``messages`` would evaluate (the prompt inspector):
+        rendered and fitted as chat() does, its tokens, and how many the KV cache already holds.
+        On the reader thread, like count()."""
+        from .inspect import inspect_prompt
+
+        reply: dict[str, Any] = {"ev": "inspected", "cid": message.get("cid"), "prompt": None}
+        if self._model_lock.acquire(blocking=False):
+            try:
+                if self.info is not None and self.runner is not None:
+                    reply["prompt"] = inspect_prompt(self, message)
+            except Exception:  # a view only: the real request reports any problem
+                traceback.print_exc()
+            finally:
+                self._model_lock.release()
+        self.channel.send(**reply)
+
     def _before_decode(self) -> None:
         if not self.decoded_once and os.environ.get(FAULT_ENV) == "segv-first-decode":
             ctypes.string_at(0)  # a real SIGSEGV, as a build with unsupported instructions gives
@@ -214,6 +259,7 @@ def main() -> None:
     else:
         worker.serve()
     if worker.runner is not None:
+        worker._release_adapters()
         worker.runner.unload()
 
 
