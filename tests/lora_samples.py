@@ -42,7 +42,7 @@ HF_SHAPES = {"q_proj": (576, 576), "k_proj": (192, 576), "v_proj": (192, 576), "
 
 def write_peft(folder: Path, *, modules=("q_proj", "k_proj", "v_proj"), layers=(0, 1), rank: int = 4,
                alpha: float = 8.0, seed: int = 1, std: float = 0.3, lm_head: bool = False,
-               config: dict | None = None, dtype=np.float32) -> Path:
+               config: dict | None = None, dtype: str = "f32") -> Path:
     """A PEFT LoRA folder as peft saves one: adapter_config.json + adapter_model.safetensors."""
     from safetensors.numpy import save_file
 
@@ -53,13 +53,33 @@ def write_peft(folder: Path, *, modules=("q_proj", "k_proj", "v_proj"), layers=(
         for module in modules:
             n_out, n_in = HF_SHAPES[module]
             stem = f"base_model.model.model.layers.{layer}.self_attn.{module}"
-            tensors[f"{stem}.lora_A.weight"] = rng.normal(0, std, (rank, n_in)).astype(dtype)
-            tensors[f"{stem}.lora_B.weight"] = rng.normal(0, std, (n_out, rank)).astype(dtype)
+            tensors[f"{stem}.lora_A.weight"] = rng.normal(0, std, (rank, n_in)).astype(np.float32)
+            tensors[f"{stem}.lora_B.weight"] = rng.normal(0, std, (n_out, rank)).astype(np.float32)
     if lm_head:
-        tensors["base_model.model.lm_head.lora_A.weight"] = rng.normal(0, std, (rank, 576)).astype(dtype)
-        tensors["base_model.model.lm_head.lora_B.weight"] = rng.normal(0, std, (49152, rank)).astype(dtype)
-    save_file(tensors, str(folder / "adapter_model.safetensors"))
+        tensors["base_model.model.lm_head.lora_A.weight"] = rng.normal(0, std, (rank, 576)).astype(np.float32)
+        tensors["base_model.model.lm_head.lora_B.weight"] = rng.normal(0, std, (49152, rank)).astype(np.float32)
+    if dtype == "bf16":
+        save_bf16(tensors, folder / "adapter_model.safetensors")
+    else:
+        save_file(tensors, str(folder / "adapter_model.safetensors"))
     cfg = {"peft_type": "LORA", "r": rank, "lora_alpha": alpha, "target_modules": list(modules),
            "base_model_name_or_path": "HuggingFaceTB/SmolLM2-135M-Instruct", "task_type": "CAUSAL_LM"}
     (folder / "adapter_config.json").write_text(json.dumps({**cfg, **(config or {})}), encoding="utf-8")
     return folder
+
+
+def save_bf16(tensors: dict[str, np.ndarray], path: Path) -> None:
+    """A safetensors file in BF16 (as most PEFT adapters are saved; numpy has no bfloat16)."""
+    header, blobs, offset = {}, [], 0
+    for name, array in tensors.items():
+        raw = (np.ascontiguousarray(array, dtype=np.float32).view(np.uint32) >> 16).astype("<u2").tobytes()
+        header[name] = {"dtype": "BF16", "shape": list(array.shape), "data_offsets": [offset, offset + len(raw)]}
+        blobs.append(raw)
+        offset += len(raw)
+    text = json.dumps(header).encode()
+    text += b" " * (-len(text) % 8)
+    path.write_bytes(len(text).to_bytes(8, "little") + text + b"".join(blobs))
+
+
+def bf16_round(array: np.ndarray) -> np.ndarray:
+    return ((np.ascontiguousarray(array, dtype=np.float32).view(np.uint32) >> 16) << 16).view(np.float32)
