@@ -36,6 +36,8 @@ Events (``Event``; arguments in brackets):
     error(exc)                one sentence for the user (a store or disk error)
     load_progress(float), loaded(ModelInfo), restarting(float)   from the engine
     load_failed(exc, bool)    True: it was a Restart (offer it again)
+    adapters_applied(list), adapters_failed(exc)   LoRA adapters put on the live context (or refused)
+    inspected(dict | None)    the exact prompt of ``inspect`` (the prompt inspector)
 """
 
 from __future__ import annotations
@@ -59,6 +61,7 @@ from .turns import continued_stats, question_parent, unanswered_question
 
 TEMPLATE_KEY = "template"  # a conversation's own chat template (a FORMATS key), in its settings
 COLLECTIONS_KEY = "collections"  # the document collections a conversation answers from
+LORA_KEY = "lora"  # a conversation's LoRA adapters: [{"path": ..., "scale": 0..2}, ...]
 STORE_WAIT_S = 0.25  # a store write still waiting after this long says so (store_waiting)
 _CLOSINGS = tuple(c for _o, c in MARKERS)
 
@@ -121,6 +124,7 @@ class ChatSession:
         self.loaded = Event()
         e = self.engine
         self.tokens, self.usage, self.counted = e.tokens, e.usage, e.counted
+        self.adapters_applied, self.adapters_failed, self.inspected = e.adapters_applied, e.adapters_failed, e.inspected
         self.load_progress, self.restarting = e.load_progress, e.restarting
         e.tokens.connect(self._tokens)
         e.answered.connect(self._answered)
@@ -208,6 +212,26 @@ class ChatSession:
         else:
             own.pop(COLLECTIONS_KEY, None)
         self._set_own(own)
+
+    def adapters(self) -> list[dict[str, Any]]:
+        """The open conversation's LoRA adapters, ``{"path", "scale"}`` each (the command line's
+        --lora above them)."""
+        value = self.setting(LORA_KEY)
+        if not isinstance(value, list):
+            return []
+        return [{"path": str(a["path"]), "scale": float(a.get("scale", 1.0))}
+                for a in value if isinstance(a, dict) and a.get("path")]
+
+    def set_adapters(self, adapters: list[dict[str, Any]]) -> None:
+        """Attach these adapters (none: detach) to the open conversation, kept in its settings, and
+        put them on the live context at once (``adapters_applied`` / ``adapters_failed``)."""
+        own = self.own_settings()
+        if adapters:
+            own[LORA_KEY] = [{"path": str(a["path"]), "scale": float(a.get("scale", 1.0))} for a in adapters]
+        else:
+            own.pop(LORA_KEY, None)
+        self._set_own(own)
+        self.engine.apply_adapters(self.adapters())
 
     def template_note(self) -> TemplateNote:
         chosen = self.setting(TEMPLATE_KEY)
@@ -499,7 +523,7 @@ class ChatSession:
     def _ask_engine(self, writer: AnswerWriter, history: list[dict[str, str]], continuing: bool) -> None:
         self.asking.emit()
         self.engine.ask(history, self.params(), template=self.setting(TEMPLATE_KEY) or None,
-                        continue_answer=continuing, on_piece=writer.append)
+                        continue_answer=continuing, on_piece=writer.append, adapters=self.adapters())
 
     def stop(self) -> None:
         """Stop the answer (or the document search) in progress; what was written stays."""
@@ -594,6 +618,38 @@ class ChatSession:
             history = [{"role": "system", "content": system}] if isinstance(system, str) and system.strip() else []
         self.engine.estimate(history + [{"role": "user", "content": text}], self.params(),
                              self.setting(TEMPLATE_KEY) or None)
+        return True
+
+    def draft_messages(self, text: str) -> list[dict[str, str]]:
+        """What sending ``text`` now would give the engine before the document search: the
+        active branch (system prompt first) and the draft; with no draft, the branch as it is."""
+        if self.conversation_id is not None:
+            history = self.history()
+        else:
+            system = self.setting(SYSTEM_PROMPT_KEY)
+            history = [{"role": "system", "content": system}] if isinstance(system, str) and system.strip() else []
+        return history + ([{"role": "user", "content": text}] if text else [])
+
+    def inspect(self, text: str = "") -> bool:
+        """The prompt inspector: the exact prompt the engine would evaluate if ``text`` were sent
+        now -- template, system prompt, the documents' excerpts (searched as sending would),
+        history after the context policy -- reported by ``inspected``. False without a model."""
+        if self.model_info is None:
+            return False
+        messages = self.draft_messages(text)
+        names, retrieve = self.collections(), self.retrieve
+        before = None
+        if text and names and retrieve is not None:
+            n_ctx, max_tokens = self.n_ctx(), int(self.setting("max_tokens"))
+
+            def before() -> list[dict[str, Any]]:  # on a worker thread, as _retrieve does
+                try:
+                    found = retrieve(names, text, n_ctx=n_ctx, max_tokens=max_tokens, history=messages)
+                except Exception:
+                    return messages
+                return messages[:-1] + [{**messages[-1], "content": found.content}]
+
+        self.engine.inspect(messages, self.params(), self.setting(TEMPLATE_KEY) or None, self.adapters(), before)
         return True
 
     def shutdown(self) -> None:

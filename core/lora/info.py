@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ModelFileError
+from ..messages import Msg, msg
 from ..modelfile import GGUFInfo, read_gguf
 from . import messages as M
 
@@ -108,3 +109,24 @@ def check_scale(name: str, scale: object) -> float:
     if not 0.0 <= value <= 2.0:
         raise AdapterError(M.BAD_SCALE, name=name, scale=str(scale))
     return value
+
+
+def parse_lora_arg(value: str) -> dict[str, object]:
+    """``FILE`` or ``FILE:SCALE`` (the command line's --lora) as ``{"path", "scale"}``."""
+    path, sep, tail = value.rpartition(":")
+    if sep and path:
+        try:
+            scale = float(tail)
+        except ValueError:
+            path, scale = value, 1.0
+    else:
+        path, scale = value, 1.0
+    if not path:
+        raise AdapterError(M.BAD_LORA_ARG, value=value)
+    return {"path": str(Path(path).expanduser()), "scale": check_scale(Path(path).name, scale)}
+
+
+def adapters_line(used: list[dict[str, object]]) -> Msg:
+    """The stats line's words for the adapters an answer used: "LoRA: a.gguf ×1, b.gguf ×0.5"."""
+    return msg(M.ADAPTERS_USED, adapters=", ".join(f"{a.get('name')} ×{float(a.get('scale', 1.0)):g}"  # type: ignore[arg-type]
+                                                   for a in used))

@@ -69,7 +69,18 @@ def joined(pieces: list[dict[str, Any]]) -> str:
 
 
 def shown(piece: dict[str, Any]) -> str:
-    """How a piece is written for a person: its text, or its bytes as <0xE4><0xBD>."""
+    """How a piece is written for a person: its text, or the whole characters it starts with and
+    the remaining bytes as <0xE4><0xBD> (a byte-fallback token is all bytes)."""
     if piece["text"] is not None:
         return piece["text"]
-    return "".join(f"<0x{b:02X}>" for b in bytes.fromhex(piece["hex"]))
+    raw = bytes.fromhex(piece["hex"])
+    head = ""
+    if piece.get("kind") != "byte":
+        for cut in range(len(raw) - 1, 0, -1):
+            try:
+                head = raw[:cut].decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+            raw = raw[cut:]
+            break
+    return head + "".join(f"<0x{b:02X}>" for b in raw)
