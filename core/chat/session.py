@@ -124,7 +124,8 @@ class ChatSession:
         self.loaded = Event()
         e = self.engine
         self.tokens, self.usage, self.counted = e.tokens, e.usage, e.counted
-        self.adapters_applied, self.adapters_failed, self.inspected = e.adapters_applied, e.adapters_failed, e.inspected
+        self.adapters_applied, self.adapters_failed, self.inspected = e.adapters_applied, Event(), e.inspected
+        e.adapters_failed.connect(self._adapters_refused)
         self.load_progress, self.restarting = e.load_progress, e.restarting
         e.tokens.connect(self._tokens)
         e.answered.connect(self._answered)
@@ -185,11 +186,16 @@ class ChatSession:
         return info.n_ctx if info is not None else int(self.setting("n_ctx") or self.settings.n_ctx)
 
     def set_settings(self, own: dict[str, Any]) -> None:
-        """The open conversation's own settings (the panel's); its documents stay unless given."""
+        """The open conversation's own settings (the panel's); its documents stay unless given.
+        Changed LoRA adapters or scales go on the live context at once (no reload)."""
         own = dict(own)
         if COLLECTIONS_KEY not in own and self.collections():  # the panel's Reset keeps the documents
             own[COLLECTIONS_KEY] = self.collections()
+        before = self.adapters()
         self._set_own(own)
+        after = _adapter_specs(self.overrides.get(LORA_KEY, own.get(LORA_KEY)))
+        if after != before:
+            self.engine.apply_adapters(after)
 
     def _set_own(self, own: dict[str, Any]) -> None:
         if self.conversation_id is None:
@@ -216,22 +222,30 @@ class ChatSession:
     def adapters(self) -> list[dict[str, Any]]:
         """The open conversation's LoRA adapters, ``{"path", "scale"}`` each (the command line's
         --lora above them)."""
-        value = self.setting(LORA_KEY)
-        if not isinstance(value, list):
-            return []
-        return [{"path": str(a["path"]), "scale": float(a.get("scale", 1.0))}
-                for a in value if isinstance(a, dict) and a.get("path")]
+        return _adapter_specs(self.setting(LORA_KEY))
 
     def set_adapters(self, adapters: list[dict[str, Any]]) -> None:
         """Attach these adapters (none: detach) to the open conversation, kept in its settings, and
         put them on the live context at once (``adapters_applied`` / ``adapters_failed``)."""
         own = self.own_settings()
         if adapters:
-            own[LORA_KEY] = [{"path": str(a["path"]), "scale": float(a.get("scale", 1.0))} for a in adapters]
+            own[LORA_KEY] = _adapter_specs(adapters)
+        else:
+            own.pop(LORA_KEY, None)
+        self.set_settings(own)
+
+    def _adapters_refused(self, exc: BaseException) -> None:
+        """An adapter was refused: the conversation keeps the adapters still in use (not one that
+        would fail every answer), the panel shows them, and the sentence is said."""
+        engine = self.engine.engine
+        in_use = [dict(a) for a in engine.adapters] if engine is not None else []
+        own = self.own_settings()
+        if in_use:
+            own[LORA_KEY] = in_use
         else:
             own.pop(LORA_KEY, None)
         self._set_own(own)
-        self.engine.apply_adapters(self.adapters())
+        self.adapters_failed.emit(exc)
 
     def template_note(self) -> TemplateNote:
         chosen = self.setting(TEMPLATE_KEY)
@@ -659,6 +673,13 @@ class ChatSession:
         if self.writer is not None:
             self.writer.interrupt()
         self.store.close()
+
+
+def _adapter_specs(value: Any) -> list[dict[str, Any]]:
+    if not isinstance(value, list):
+        return []
+    return [{"path": str(a["path"]), "scale": float(a.get("scale", 1.0))}
+            for a in value if isinstance(a, dict) and a.get("path")]
 
 
 class _NoDocs:
