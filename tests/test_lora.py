@@ -15,6 +15,8 @@ from hearthlm.core.lora.info import AdapterError, adapter_info
 
 from lora_samples import write_adapter
 
+pytestmark = pytest.mark.engine
+
 GREEDY = GenerationParams(max_tokens=16, temperature=0)
 QUESTION = [{"role": "user", "content": "Name three colours."}]
 OTHER = [{"role": "user", "content": "What is two plus two?"}]

@@ -18,6 +18,7 @@ def tensors(path) -> dict[str, np.ndarray]:
     return {t.name: np.array(t.data) for t in GGUFReader(str(path)).tensors}
 
 
+@pytest.mark.engine
 def test_a_peft_folder_converts_and_loads(starter_model, tmp_path):
     folder = write_peft(tmp_path / "peft", rank=4, alpha=8.0)
     out = convert(folder, starter_model, tmp_path / "out.gguf")

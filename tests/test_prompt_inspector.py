@@ -3,9 +3,13 @@ request's prompt_tokens, and the KV-cached part is what the request does not eva
 
 from __future__ import annotations
 
+import pytest
+
 import json
 
 from hearthlm.core.engine import GenerationParams
+
+pytestmark = pytest.mark.engine
 
 GREEDY = GenerationParams(max_tokens=8, temperature=0)
 

@@ -13,6 +13,8 @@ import pytest
 from hearthlm.core.tokens.pieces import joined, shown
 from hearthlm.core.tokens.vocab import Vocab
 
+pytestmark = pytest.mark.engine
+
 TEXTS = {
     "english": "The quick brown fox jumps over the lazy dog, doesn't it?",
     "chinese": "我们今天下午去公园散步，看见了很多花。",
