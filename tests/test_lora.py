@@ -163,3 +163,32 @@ def test_the_engine_survives_an_adapter_llama_cpp_refuses(lora_engine, tmp_path,
         lora_engine.set_adapters([{"path": bad, "scale": 1.0}])
     assert err.value.msg.template == LM.LORA_LOAD_FAILED
     assert lora_engine.alive and lora_engine.chat(QUESTION, GREEDY, adapters=[]).text
+
+
+def test_an_adapter_is_not_loaded_as_a_model(lora_engine, adapters):
+    with pytest.raises(ModelFileError) as err:
+        lora_engine.load(LoadParams(str(adapters["a"])))
+    assert err.value.msg.template == LM.ADAPTER_NOT_MODEL
+    assert lora_engine.model is not None and lora_engine.chat(QUESTION, GREEDY, adapters=[]).text
+
+
+def test_hearth_chat_lora(starter_model, adapters, tmp_path):
+    """`hearth chat --lora FILE[:SCALE]` (repeatable): the answer names the adapters it used; a file
+    that is not an adapter is one line on stderr and exit status 1."""
+    import json
+    import subprocess
+    import sys
+
+    def chat(*lora: str) -> subprocess.CompletedProcess:
+        args = [a for value in lora for a in ("--lora", value)]
+        return subprocess.run([sys.executable, "-m", "hearthlm.core.cli", "chat", "--model", str(starter_model),
+                               "--prompt", "Hi", "--max-tokens", "4", "--temperature", "0", "--threads", "1",
+                               "--json", *args], capture_output=True, text=True, timeout=300)
+
+    done = chat(f"{adapters['a']}:0.5", str(adapters["b"]))
+    assert done.returncode == 0, done.stderr
+    used = json.loads(done.stdout)["adapters"]
+    assert [(a["name"], a["scale"]) for a in used] == [("a.gguf", 0.5), ("b.gguf", 1.0)]
+    refused = chat(str(starter_model))
+    assert refused.returncode == 1
+    assert refused.stderr.strip().count("\n") == 0 and "not a LoRA adapter" in refused.stderr

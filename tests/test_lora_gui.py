@@ -115,3 +115,21 @@ def test_prompt_inspector_counts_what_the_next_answer_evaluates(qtbot, window):
     assert shown["tokens"] == stats.prompt_tokens
     assert shown["tokens"] - shown["cached"] == stats.evaluated_tokens
     dialog.close()
+
+
+def test_the_library_view_shows_adapters_and_does_not_load_them(qtbot):
+    from hearthlm.core.hub.library import LocalModel
+    from hearthlm.gui.library_view import LibraryView
+
+    view = LibraryView()
+    qtbot.addWidget(view)
+    model = LocalModel("tiny.gguf", "/x/tiny.gguf", "user", architecture="llama", quantization="Q4_1")
+    adapter = LocalModel("pirate.gguf", "/x/pirate.gguf", "user", architecture="llama", kind="lora",
+                         lora_alpha=16.0, lora_rank=8)
+    view._show([model, adapter])
+    row = view.tree.topLevelItem(1)
+    assert row.text(4) == "LoRA, rank 8" and row.text(6) == "α 16"
+    view.tree.setCurrentItem(row)
+    assert not view.use_button.isEnabled()
+    view.tree.setCurrentItem(view.tree.topLevelItem(0))
+    assert view.use_button.isEnabled()

@@ -20,7 +20,8 @@ from typing import Any
 from collections.abc import Callable, Iterable, Mapping
 
 from .. import messages as M
-from ..errors import EngineCrashed, EngineError
+from ..errors import EngineCrashed, EngineError, ModelFileError
+from ..lora import messages as LM
 from ..messages import Msg, msg
 from ..child.crash import describe_exit
 from ..child.process import STDERR_TAIL_LINES, ChildGone, ChildNotReady, ChildProcess
@@ -189,6 +190,8 @@ class Engine:
         if not isinstance(params, LoadParams):
             params = LoadParams(path=str(params))
         header = read_gguf(params.path)
+        if header.metadata.get("general.type") == "adapter":
+            raise ModelFileError(LM.ADAPTER_NOT_MODEL, name=header.path.name)
         params.path = str(Path(params.path).expanduser().resolve())
         if not self.alive:
             self.start()

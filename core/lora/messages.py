@@ -17,6 +17,8 @@ NOT_IN_BASE = QT_TRANSLATE_NOOP(
 SHAPE_MISMATCH = QT_TRANSLATE_NOOP(
     "core", "{name} does not fit the loaded model: {tensor} is {base_shape} in the model but the adapter's "
             "matrices are {a_shape} and {b_shape} (rank {rank}).")
+ADAPTER_NOT_MODEL = QT_TRANSLATE_NOOP(
+    "core", "{name} is a LoRA adapter, not a model: load its base model and attach it in the conversation's settings.")
 BAD_SCALE = QT_TRANSLATE_NOOP("core", "The scale of {name} must be a number from 0 to 2, not {scale}.")
 BAD_LORA_ARG = QT_TRANSLATE_NOOP("core", "--lora takes FILE or FILE:SCALE, not {value}.")
 # in the engine (core/engine/adapters.py)

@@ -946,6 +946,18 @@
         <translation>刷新</translation>
     </message>
     <message>
+        <source>LoRA, rank {rank}</source>
+        <translation>LoRA，秩 {rank}</translation>
+    </message>
+    <message>
+        <source>α {alpha:g}</source>
+        <translation>α {alpha:g}</translation>
+    </message>
+    <message>
+        <source>A LoRA adapter: attach it in a conversation&apos;s settings</source>
+        <translation>LoRA 适配器：请在对话设置中附加它</translation>
+    </message>
+    <message>
         <source>yes</source>
         <translation>有</translation>
     </message>
@@ -2194,6 +2206,10 @@
     <message>
         <source>{name} does not fit the loaded model: {tensor} is {base_shape} in the model but the adapter&apos;s matrices are {a_shape} and {b_shape} (rank {rank}).</source>
         <translation>{name} 与当前模型不匹配：{tensor} 在模型中为 {base_shape}，而适配器的矩阵为 {a_shape} 和 {b_shape}（秩 {rank}）。</translation>
+    </message>
+    <message>
+        <source>{name} is a LoRA adapter, not a model: load its base model and attach it in the conversation&apos;s settings.</source>
+        <translation>{name} 是 LoRA 适配器，不是模型：请加载它的基础模型，并在对话设置中附加它。</translation>
     </message>
     <message>
         <source>The scale of {name} must be a number from 0 to 2, not {scale}.</source>
