@@ -89,7 +89,7 @@ def _chat(args: argparse.Namespace, settings: Any, prompt: str, store: Any, conv
 
         overrides["lora"] = [parse_lora_arg(value) for value in args.lora]
     sources = docs = None
-    if getattr(args, "collection", None) and not args.show_prompt:  # documents: the best chunks that fit go before the question
+    if getattr(args, "collection", None) and (prompt or not args.show_prompt):  # documents: the best chunks that fit go before the question
         from .docs.chat_context import ChatDocs
         from .docs.cli import attach_documents
 

@@ -133,3 +133,36 @@ def test_the_library_view_shows_adapters_and_does_not_load_them(qtbot):
     assert not view.use_button.isEnabled()
     view.tree.setCurrentItem(view.tree.topLevelItem(0))
     assert view.use_button.isEnabled()
+
+
+def test_prompt_inspector_shows_the_documents_excerpts(qtbot, starter_model, tmp_path):
+    """With a collection attached, the inspector searches it for the draft as sending would: the
+    excerpts are in the shown prompt and its count is the answer's prompt_tokens."""
+    import os
+
+    os.environ.setdefault("HEARTH_EMBED_THREADS", "1")
+    from docs_samples import write_pdf
+    from hearthlm.core.docs.ingest import ingest
+
+    valve = "The red valve releases steam pressure."
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    manual = write_pdf(folder / "manual.pdf", [["Chapter one covers the pump and its filter."], [valve]])
+    win = make_window(qtbot, starter_model)
+    try:
+        assert [r.status for r in ingest(win.docs_page.store, "Manuals", [manual])] == ["added"]
+        chat = win.chat
+        chat.session.set_collections(["Manuals"])
+        settle(win)
+        chat.prompt.setPlainText("What does the red valve release?")
+        dialog = chat.open_prompt_inspector()
+        qtbot.addWidget(dialog)
+        qtbot.waitUntil(lambda: dialog.shown is not None, timeout=60_000)
+        assert valve in dialog.shown["text"] and "manual.pdf" in dialog.shown["text"]
+        with qtbot.waitSignal(chat.events.answered, timeout=ANSWER_TIMEOUT_MS) as answered:
+            qtbot.keyClick(chat.prompt, Qt.Key.Key_Return)
+        settle(win)
+        assert answered.args[0].stats.prompt_tokens == dialog.shown["tokens"]
+        dialog.close()
+    finally:
+        win.close()
