@@ -225,6 +225,14 @@ class Engine:
 
         if self.model is None or self._header is None:
             raise EngineError(M.NO_MODEL_LOADED)
+        adapters = list(adapters)
+        try:  # the same adapters as in use (every answer asks): no file is read again
+            same = [{"path": str(Path(a["path"]).expanduser().resolve()), "scale": float(a.get("scale", 1.0))}
+                    for a in adapters] == self.adapters
+        except (TypeError, ValueError, KeyError):
+            same = False
+        if same:
+            return self.adapters
         specs = []
         for spec in adapters:
             info = adapter_info(spec["path"])
