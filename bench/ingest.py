@@ -11,6 +11,12 @@ files sorted by length and padded to their longest member, texts already embedde
 FTS5 + chromadb writes with crash-safe bookkeeping.
 
     PYTHONPATH=… python bench/ingest.py [--corpus DIR ...] [--latency-chunks 10000]
+
+``--server [URL]``: the same files also go to a shared collection on a Chroma server (one started
+here with ``chroma run`` on 127.0.0.1 when no URL is given), and the report gives the throughput
+to the server ÷ the throughput to a local collection (``shared_vs_local``). The server variant
+also embeds (the vectors are computed by whoever adds the file), so the ratio is the cost of the
+network writes, the manifest and the local mirror on top of the same work.
 """
 
 from __future__ import annotations
@@ -138,6 +144,51 @@ def hearth_pipeline(folder: Path, root: Path) -> dict:
             "readd_seconds": readd, "readd_unchanged": sum(r.status == "unchanged" for r in again)}
 
 
+def shared_pipeline(folder: Path, root: Path, url: str) -> dict:
+    """``ingest()`` into a shared collection on the server at ``url`` (a fresh collection name)."""
+    from hearthlm.core.docs.embedders import MiniLMEmbedder, get_embedder
+    from hearthlm.core.docs.ingest import ingest
+    from hearthlm.core.docs.store import DocStore
+
+    get_embedder("minilm")
+    name = f"bench-{os.getpid()}-{int(time.time())}"
+    store = DocStore(root)
+    store.shared.add(name, url, os.environ.get("HEARTH_BENCH_TOKEN_ENV") or None, "minilm", MiniLMEmbedder.dimension)
+    c0 = time.process_time()
+    t0 = time.perf_counter()
+    results = ingest(store, name, [folder])
+    dt = time.perf_counter() - t0
+    cpu = time.process_time() - c0
+    info = store.get_collection(name)
+    store.close()
+    return {"seconds": dt, "cpu_seconds": cpu, "chunks": info.chunks, "chunks_per_s": info.chunks / dt,
+            "failed": sum(r.status == "failed" for r in results), "collection": name}
+
+
+def start_chroma(folder: Path):
+    """``chroma run`` on a free 127.0.0.1 port; (process, url)."""
+    import socket
+    import subprocess
+
+    import httpx
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    code = "import sys; from chromadb.cli.cli import app; sys.argv[0] = 'chroma'; app()"
+    proc = subprocess.Popen([sys.executable, "-c", code, "run", "--path", str(folder), "--host", "127.0.0.1",
+                             "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            if httpx.get(f"{url}/api/v2/heartbeat", timeout=1).status_code == 200:
+                return proc, url
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    proc.kill()
+    raise SystemExit("chroma run did not start")
+
+
 def latency(root: Path, target: int, queries: int) -> dict:
     """Grow a collection to ``target`` chunks from the benchmark's real chunks (their texts, with
     their real vectors slightly perturbed), then time end-to-end searches with real questions."""
@@ -185,6 +236,8 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=100)
     parser.add_argument("--skip-plain", action="store_true")
     parser.add_argument("--plain-first", action="store_true", help="run the plain pipeline first (for alternating runs)")
+    parser.add_argument("--server", nargs="?", const="start", metavar="URL",
+                        help="also ingest into a shared collection on this Chroma server (none: start `chroma run`)")
     args = parser.parse_args()
     os.environ["HEARTH_EMBED_THREADS"] = str(args.threads)
     work = Path(tempfile.mkdtemp(prefix="hearth-bench-"))
@@ -206,6 +259,18 @@ def main() -> None:
         report["speedup_same_files"] = report["plain"]["seconds"] / report["hearth"]["seconds"]
         # CPU time (all threads) is far less sensitive to other load on a shared machine than wall time
         report["speedup_same_files_cpu"] = report["plain"]["cpu_seconds"] / report["hearth"]["cpu_seconds"]
+    if args.server:
+        proc, url = start_chroma(work / "chroma") if args.server == "start" else (None, args.server)
+        try:
+            report["shared"] = shared_pipeline(work / "corpus", work / "hearth-shared", url)
+        finally:
+            if proc is not None:
+                proc.kill()
+                proc.wait()
+        print(json.dumps(report["shared"]), file=sys.stderr)
+        # throughput to the server ÷ throughput to a local collection, the same files
+        report["shared_vs_local"] = report["hearth"]["seconds"] / report["shared"]["seconds"]
+        report["shared_vs_local_cpu"] = report["hearth"]["cpu_seconds"] / report["shared"]["cpu_seconds"]
     report["load_average"] = os.getloadavg()
     if args.latency_chunks:
         report["latency"] = latency(work / "hearth", args.latency_chunks, args.queries)

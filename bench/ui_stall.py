@@ -175,6 +175,8 @@ def main() -> int:
                         "for the contention scenarios)")
     parser.add_argument("--earlier", type=int, default=EARLIER_MESSAGES, help="earlier messages in the conversation")
     parser.add_argument("--onscreen", action="store_true")
+    parser.add_argument("--trace", action="store_true", help="print the UI thread's stack during each stall "
+                        "over the max target, and the garbage collections inside it (bench/stall_trace.py)")
     args = parser.parse_args()
     if args.scenario == "all":
         return run_all(args)
@@ -225,6 +227,14 @@ def main() -> int:
     timer = QTimer(window)
     timer.setInterval(TICK_MS)
     timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    tracer = None
+    if args.trace:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from stall_trace import StallTracer
+
+        tracer = StallTracer(threshold_ms=TARGET_MAX_MS / 2)
+        timer.timeout.connect(tracer.tick)
+        tracer.start()
     span: dict[str, float] = {}
     result: dict[str, object] = {}
 
@@ -290,6 +300,9 @@ def main() -> int:
     print()
     print(f"- p99 ≤ {TARGET_P99_MS:.0f} ms: {'met' if p99 <= TARGET_P99_MS else 'NOT met'}; "
           f"max ≤ {TARGET_MAX_MS:.0f} ms: {'met' if worst <= TARGET_MAX_MS else 'NOT met'}.")
+    if tracer is not None:
+        tracer.stop()
+        tracer.report(min_ms=TARGET_MAX_MS / 2, origin=span["first"])
     print(f"RESULT {args.scenario} p50={p50:.1f} p99={p99:.1f} max={worst:.1f}", flush=True)
     return 0
 

@@ -68,12 +68,13 @@ def _chat(args: argparse.Namespace, settings: Any, prompt: str, store: Any, conv
     from .default_model import default_model_path
     from .engine import Engine
     from .paths import log_dir
+    from .remote import is_remote
     from .starter import STARTER_INSTALL_HINT
 
     if args.model:
-        model = Path(args.model)
+        model = args.model if is_remote(args.model) else Path(args.model)
     elif conversation is not None and conversation.model:
-        model = Path(conversation.model)
+        model = conversation.model if is_remote(conversation.model) else Path(conversation.model)
     else:
         model = default_model_path(settings)
     if model is None:
@@ -363,6 +364,15 @@ def _say_settings_notice() -> None:
         print(f"hearth: warning: {note}", file=sys.stderr, flush=True)
 
 
+def _move_plain_secrets() -> None:
+    """A token an older Hearth left in settings.json goes to the keychain; say so once, on stderr."""
+    from .secrets import move_plain_secrets
+
+    note = move_plain_secrets()
+    if note is not None:
+        print(f"hearth: {note}", file=sys.stderr, flush=True)
+
+
 # -- parser --------------------------------------------------------------------------------
 
 # Modules that add subcommands (see build_parser); one line per area.
@@ -373,6 +383,7 @@ AREA_COMMANDS: tuple[str, ...] = (
     "hearthlm.core.hardware.cli",
     "hearthlm.core.lora.cli",
     "hearthlm.core.tokens.cli",
+    "hearthlm.core.remote.cli",
 )
 
 
@@ -390,7 +401,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     chat = sub.add_parser("chat", help="answer one prompt, streaming to stdout")
-    chat.add_argument("--model", metavar="PATH", help="GGUF file (default: your default model, else the starter)")
+    chat.add_argument("--model", metavar="PATH", help="GGUF file, or remote:NAME/MODEL for a model on a remote "
+                                                      "endpoint (default: your default model, else the starter)")
     chat.add_argument("--prompt", metavar="TEXT", help="the prompt; '-' reads it from stdin")
     chat.add_argument("--system", metavar="TEXT", help="a system prompt")
     chat.add_argument("--max-tokens", type=int, metavar="N")
@@ -461,6 +473,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None or args.func is cmd_gui:
         return cmd_gui(args)  # the window shows a settings notice itself
     _say_settings_notice()
+    _move_plain_secrets()
     for name in ("max_tokens", "ctx"):
         value = getattr(args, name, None)
         if value is not None and value <= 0:

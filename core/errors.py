@@ -27,6 +27,11 @@ class EngineError(HearthError):
     """The engine refused or failed a request; the engine process is still usable."""
 
 
+class EngineBusy(EngineError):
+    """Every sequence of the engine is generating and its waiting queue is full: nothing was started.
+    A server answers 429/503 with ``Retry-After``; the request can be sent again later."""
+
+
 class EngineCrashed(EngineError):
     """The engine process died. Start a new engine to continue.
 

@@ -90,6 +90,13 @@ SETTINGS_CORRUPT_NOT_KEPT = QT_TRANSLATE_NOOP(
     "core", "The settings file {path} could not be read ({reason}), and it could not be set aside ({error}): "
             "Hearth started with the default settings, and saving settings will replace that file.")
 
+# -- secrets (core/secrets.py) --------------------------------------------------------------------------
+STORE_KEYRING = QT_TRANSLATE_NOOP("core", "the system keychain ({backend})")
+STORE_FILE = QT_TRANSLATE_NOOP("core", "the file {path}, readable only by you (no system keychain was found)")
+SECRET_STORE_FAILED = QT_TRANSLATE_NOOP("core", "Could not keep the secret in {store}: {reason}.")
+HF_TOKEN_MOVED = QT_TRANSLATE_NOOP(
+    "core", "The Hugging Face token was moved out of settings.json into {store}.")
+
 # -- chat templates (core/prompt/template.py) --------------------------------------------------
 TEMPLATE_REFUSED = QT_TRANSLATE_NOOP(
     "core", "The model's chat template tried to reach outside its sandbox and was refused; using the "
@@ -115,6 +122,11 @@ PROMPT_TOO_LONG = QT_TRANSLATE_NOOP(
             "model with a larger context.")
 EVAL_FAILED = QT_TRANSLATE_NOOP("core", "llama.cpp could not evaluate the prompt (llama_decode returned {rc}).")
 GENERATE_FAILED = QT_TRANSLATE_NOOP("core", "llama.cpp failed while generating (llama_decode returned {rc}).")
+GRAMMAR_INVALID = QT_TRANSLATE_NOOP(
+    "core", "The grammar the answer must follow is not valid GBNF (llama.cpp's log in the engine log says where).")
+ENGINE_BUSY = QT_TRANSLATE_NOOP(
+    "core", "The engine is busy: {active} answers are being generated and {queued} more are waiting; try again shortly.")
+BAD_PARALLEL = QT_TRANSLATE_NOOP("core", "The number of parallel sequences must be 1 or more, not {value}.")
 # crashes: "{activity}" and "{cause}" are Msgs of their own
 CRASH_FIRST_DECODE = QT_TRANSLATE_NOOP(
     "core", "The engine crashed with {signal} on its first decode: the installed llama.cpp build does not "

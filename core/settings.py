@@ -24,6 +24,8 @@ SETTINGS_VERSION = 1
 
 
 def _setting(default: Any, description: str) -> Any:
+    if isinstance(default, (dict, list)):  # a fresh one per Settings
+        return field(default_factory=lambda: type(default)(default), metadata={"description": description})
     return field(default=default, metadata={"description": description})
 
 
@@ -43,7 +45,10 @@ class Settings:
     min_p: float = _setting(0.05, "Drop tokens less likely than this fraction of the best one.")
     repeat_penalty: float = _setting(1.1, "Penalty for repeating the last 64 tokens; 1 is off.")
     hf_token: str = _setting("", "Hugging Face token for gated or private models; empty uses HF_TOKEN, "
-                                  "then the login stored by `hf auth login`.")
+                                  "then the login stored by `hf auth login`. Kept here only until Hearth "
+                                  "starts: it is then moved to the keychain (core/remote/secrets.py).")
+    remotes: dict = _setting({}, "Remote OpenAI-compatible endpoints by name: url, ca_file, timeout_s, has_key "
+                                 "(the key itself is in the keychain, never here).")
 
     @classmethod
     def describe(cls) -> dict[str, str]:

@@ -9,6 +9,8 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject
 
+from hearthlm.core.remote import is_remote
+
 from .load_guard import guarded_load
 from .messages import error_text
 
@@ -25,12 +27,20 @@ class ModelLoading(QObject):
         page.picker.modelChosen.connect(self.model_chosen)
         page.banner_row.restartRequested.connect(self.restart)
 
+    def conversation_model(self) -> str | None:
+        """The open conversation's model, if it can still be loaded (a file that is there, or a remote)."""
+        model = self.session.conversation_model()
+        return model if model and (is_remote(model) or Path(model).is_file()) else None
+
     def load(self, path: str) -> None:
         page = self.page
         page.hide_error()
         page.progress.setValue(0)
         page.progress.setVisible(True)
-        page._status(QCoreApplication.translate("ChatPage", "Loading {name}…").format(name=Path(path).name))
+        page._status(QCoreApplication.translate("ChatPage", "Loading {name}…").format(name=page.picker.label_for(path)))
+        if is_remote(path):  # nothing loads here (no memory check): the remote is asked what it offers
+            self.session.load(path)
+            return
         n_ctx = self.session.load_params(path).n_ctx
         # The hardware guard checks the estimate against free memory first.
         guarded_load(page, path, page.settings, lambda offload: self.session.load(path, **offload),
@@ -58,8 +68,12 @@ class ModelLoading(QObject):
     def _loaded(self, info: Any) -> None:
         page = self.page
         page.progress.setVisible(False)
-        page._status(QCoreApplication.translate("ChatPage", "{name} · {quant} · context {ctx} tokens").format(
-            name=info.name, quant=info.quantization, ctx=info.n_ctx))
+        if info.raw.get("remote"):
+            page._status(QCoreApplication.translate("ChatPage", "{name} on {endpoint} (remote) · context {ctx} tokens")
+                         .format(name=info.name, endpoint=info.raw["endpoint"], ctx=info.n_ctx))
+        else:
+            page._status(QCoreApplication.translate("ChatPage", "{name} · {quant} · context {ctx} tokens").format(
+                name=info.name, quant=info.quantization, ctx=info.n_ctx))
         page._settings_changed()
         page.prompt.setFocus()
 
@@ -68,7 +82,8 @@ class ModelLoading(QObject):
         page.progress.setVisible(False)
         if path:  # keep showing the model that is still loaded
             page.picker.add_model(path, select=True)
-            page._status(QCoreApplication.translate("ChatPage", "Still using {name}").format(name=Path(path).name))
+            page._status(QCoreApplication.translate("ChatPage", "Still using {name}").format(
+                name=page.picker.label_for(path)))
         else:
             page._status(QCoreApplication.translate("ChatPage", "No model loaded"))
         page.show_error(message, restart=restart, details=details)

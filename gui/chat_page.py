@@ -135,20 +135,17 @@ class ChatPage(QWidget):
         starter = starter_model_path()
         if starter is not None:
             self.picker.add_model(str(starter), self.tr("SmolLM2 135M Instruct (starter)"))
+        self.picker.add_remote_models(self.settings)
         recent = self.store.list_conversations(limit=1)
         if recent:
             self.session.open(recent[0].id)
-        chosen: Path | str | None = model or self._conversation_model() or default_model_path(self.settings)
+        chosen: Path | str | None = model or self.models.conversation_model() or default_model_path(self.settings)
         if chosen is None:
             self.show_error(self.tr("No model yet: open a GGUF file, or install the starter model with {hint}.")
                             .format(hint=STARTER_INSTALL_HINT), restart=False)
             return
         self.picker.add_model(str(chosen), select=True)
         self.load_model(str(chosen))
-
-    def _conversation_model(self) -> str | None:
-        model = self.session.conversation_model()
-        return model if model and Path(model).is_file() else None
 
     @property
     def conversation_id(self) -> str | None:
@@ -203,7 +200,7 @@ class ChatPage(QWidget):
             self._status(self.tr("Wait for the answer to finish, or stop it, before switching conversations."))
             self.conversations.mark_current(self.conversation_id)
             return
-        model = self._conversation_model()
+        model = self.models.conversation_model()
         info = self.session.model_info
         if model and (model != self.session.model_path or (
                 info is not None and info.n_ctx != self.session.load_params(model).n_ctx)):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -23,9 +24,11 @@ from PySide6.QtWidgets import (QCheckBox, QFileDialog, QHBoxLayout, QHeaderView,
                                QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from hearthlm.core.docs.embed_service import EmbedService
-from hearthlm.core.docs.store import DocStore, check_collection_name
+from hearthlm.core.docs.names import check_collection_name
+from hearthlm.core.docs.store import DocStore
 
 from .heap import freeze_new_long_lived
+from .new_collection_dialog import NewCollection, NewCollectionDialog
 from .detached_job import run_detached
 from .docs_runner import DocsProcess
 from .jobs import Job
@@ -33,6 +36,8 @@ from .messages import error_text, tr_msg
 
 ERROR_COLOR = "#b3261e"
 WAIT_NOTE_MS = 250  # a store job still running after this long says what it waits for
+FOLLOW_EVERY_S = 10.0  # a shared collection shown again fetches its server's changes at most this often
+FOLLOW_TIMER_MS = 30_000  # …and the one on screen does so this often while it stays there
 
 
 class DocsPage(QWidget):
@@ -62,6 +67,11 @@ class DocsPage(QWidget):
         self._skipped: dict[str, dict[str, str]] = {}
         self._event_collection: str | None = None
         self._jobs: list[Job] = []
+        self._followed: dict[str, float] = {}  # shared collection -> when its server was last followed
+        self._follow_timer = QTimer(self)  # what other installations add shows up without a click
+        self._follow_timer.setInterval(FOLLOW_TIMER_MS)
+        self._follow_timer.timeout.connect(self._follow_current)
+        self._follow_timer.start()
         # Questions are embedded in a child process (llama.cpp or onnxruntime never in the window's);
         # the chat page asks through the same one.
         self.embed_service = embed_service or EmbedService()
@@ -161,8 +171,13 @@ class DocsPage(QWidget):
         self.files.setHeaderLabels([self.tr("File"), self.tr("Chunks"), self.tr("Status")])
         self.files.setRootIsDecorated(False)
         self.files.setSelectionMode(QTreeWidget.SelectionMode.ExtendedSelection)
+        self.files.setUniformRowHeights(True)  # no per-row height measuring for thousands of rows
         self.files.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.files.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        # Fit the columns to the rows in view only: by default Qt measures 1,000 rows at every change,
+        # and an ingest changes a row per file (the window stalled 150-380 ms at a time, sampled in
+        # bench/ui_stall.py --trace, inside QProgressBar.setValue's synchronous repaint).
+        self.files.header().setResizeContentsPrecision(0)
         self.files.header().setStretchLastSection(True)
         rv.addWidget(self.files, 2)
 
@@ -211,8 +226,12 @@ class DocsPage(QWidget):
             return
         self.collections.blockSignals(True)
         self.collections.clear()
+        shared = store.shared.all()
         for info in store.list_collections():
-            item = QListWidgetItem(self.tr("{name} ({n} files)").format(name=info.name, n=info.documents))
+            label = self.tr("{name} (shared, {n} files)") if info.name in shared else self.tr("{name} ({n} files)")
+            item = QListWidgetItem(label.format(name=info.name, n=info.documents))
+            if info.name in shared:
+                item.setToolTip(shared[info.name].url)
             item.setData(Qt.ItemDataRole.UserRole, info.name)
             self.collections.addItem(item)
             if info.name == select:
@@ -236,6 +255,8 @@ class DocsPage(QWidget):
         if store is None:
             return
         info = next((c for c in store.list_collections() if c.name == name), None)
+        if store.shared.config(name) is not None:
+            self._follow_server(name)
         if info is not None:
             model = info.embedder if not info.embedder.startswith("gguf:") else Path(info.embedder[5:]).name
             self.embedder_label.setText(self.tr("Embedding model: {name}").format(name=model))
@@ -267,20 +288,52 @@ class DocsPage(QWidget):
         self.watch_box.blockSignals(False)
 
     def _new_collection(self) -> str | None:
-        name, ok = QInputDialog.getText(self, self.tr("New collection"), self.tr("Name:"))
-        if not ok or not name.strip():
+        choice = NewCollectionDialog.ask(self)
+        if choice is None or not choice.name:
             return None
+        return self.create_collection(choice)
+
+    def create_collection(self, choice: NewCollection) -> str | None:
+        """Make the collection (on a job thread: it may wait for the store's lock, and a shared one
+        is created on — or joined from — its server over the network)."""
         try:
-            name = check_collection_name(name)
+            name = check_collection_name(choice.name)
         except Exception as exc:  # a bad name: say so, keep going
             self.status.setText(error_text(exc))
             return None
         from hearthlm.core.docs.embedders import DEFAULT_EMBEDDER, MiniLMEmbedder
 
-        # takes the store's lock, which an indexing process may hold: on a job thread
-        self._run_job(lambda emit: self.store.ensure_collection(name, DEFAULT_EMBEDDER, MiniLMEmbedder.dimension),
-                      lambda _r: self.refresh(select=name))
+        if choice.server:
+            server, token_env = choice.server, choice.token_env
+            self._run_job(lambda emit: self.store.shared.add(name, server, token_env, DEFAULT_EMBEDDER,
+                                                             MiniLMEmbedder.dimension),
+                          lambda _r: self.refresh(select=name),
+                          waiting=self.tr("Connecting to {url}…").format(url=server))
+        else:
+            self._run_job(lambda emit: self.store.ensure_collection(name, DEFAULT_EMBEDDER, MiniLMEmbedder.dimension),
+                          lambda _r: self.refresh(select=name))
         return name
+
+    def _follow_server(self, name: str) -> None:
+        """A shared collection just shown: fetch what other installations published since (a job;
+        at most every FOLLOW_EVERY_S per collection), then show it. A server that is down costs
+        the status line one sentence; the list stays as this installation last saw it."""
+        now = time.monotonic()
+        if now - self._followed.get(name, -1e9) < FOLLOW_EVERY_S:
+            return
+        self._followed[name] = now
+
+        def shown(changed: int) -> None:
+            if changed and self.current_collection() == name:
+                self.refresh(select=name)
+
+        self._run_job(lambda emit: self.store.shared.sync(name, force=True), shown)
+
+    def _follow_current(self) -> None:
+        """The follow timer: the shared collection on screen catches up with its server (a job)."""
+        name, store = self.current_collection(), self._store
+        if name is not None and store is not None and self._runner is None and store.shared.config(name) is not None:
+            self._follow_server(name)
 
     def _delete_collection(self) -> None:
         name = self.current_collection()
@@ -345,6 +398,15 @@ class DocsPage(QWidget):
         elif event.get("event") == "file":
             self.progress.setValue(event["done"] or 0)
             self._show_file_status(event)
+        elif event.get("event") == "chunks":  # a large file, part by part: its row says how far it came
+            item = self._row(event["path"])
+            text = self.tr("{n} chunks so far…").format(n=event["chunks"])
+            item.setText(2, text)
+            item.setToolTip(2, text)
+        elif event.get("event") == "retry":  # a shared collection's server failed a batch: said, retried
+            from hearthlm.core.messages import Msg
+
+            self.status.setText(tr_msg(Msg.from_json(event.get("message_msg")) or event.get("message", "")))
 
     def _show_file_status(self, event: dict[str, Any]) -> None:
         """One row: found by path in a dict, so a folder of N files costs N steps, not N² / 2."""
@@ -355,12 +417,7 @@ class DocsPage(QWidget):
                 del self._rows[path]
                 self.files.takeTopLevelItem(self.files.indexOfTopLevelItem(item))
             return
-        if item is None:
-            item = QTreeWidgetItem([Path(path).name, "", ""])
-            item.setData(0, Qt.ItemDataRole.UserRole, path)
-            item.setToolTip(0, path)
-            self.files.addTopLevelItem(item)
-            self._rows[path] = item
+        item = self._row(path)
         if event["status"] in ("failed", "skipped"):  # skipped: a link out of the folder, not followed
             from hearthlm.core.messages import Msg
 
@@ -374,6 +431,16 @@ class DocsPage(QWidget):
             item.setText(1, str(event.get("chunks") or 0))
         item.setText(2, text)
         item.setToolTip(2, text)
+
+    def _row(self, path: str) -> QTreeWidgetItem:
+        item = self._rows.get(path)
+        if item is None:
+            item = QTreeWidgetItem([Path(path).name, "", ""])
+            item.setData(0, Qt.ItemDataRole.UserRole, path)
+            item.setToolTip(0, path)
+            self.files.addTopLevelItem(item)
+            self._rows[path] = item
+        return item
 
     def _run_finished(self, collection: str, code: int, last_error: str) -> None:
         self._runner = None
@@ -484,11 +551,17 @@ class DocsPage(QWidget):
         self.search_button.setEnabled(False)
         self.results.setHtml(f"<p><i>{html.escape(self.tr('Searching…'))}</i></p>")
         embed = self.embed_service.embed
-        self._run_job(lambda emit: search(self.store, [name], question, k=8, embed=embed), self._show_results,
-                      lambda _e: self.search_button.setEnabled(True))
 
-    def _show_results(self, hits: list[Any]) -> None:
+        def run(emit: Any) -> tuple[list[Any], list[Any]]:
+            notes: list[Any] = []  # a shared collection's server is down: keywords only, and why
+            return search(self.store, [name], question, k=8, embed=embed, notes=notes), notes
+
+        self._run_job(run, lambda result: self._show_results(*result), lambda _e: self.search_button.setEnabled(True))
+
+    def _show_results(self, hits: list[Any], notes: list[Any] | None = None) -> None:
         self.search_button.setEnabled(True)
+        if notes:
+            self.status.setText(" ".join(tr_msg(n) for n in notes))
         if not hits:
             self.results.setHtml(f"<p>{html.escape(self.tr('Nothing in the collection matches the question.'))}</p>")
             self.resultsShown.emit(0)
@@ -512,20 +585,22 @@ class DocsPage(QWidget):
 
     # -- plumbing ------------------------------------------------------------------------------------
 
-    def _run_job(self, fn: Any, done: Any, failed: Any = None) -> None:
-        """``fn`` on a job thread (it may wait for the store's lock); a job still running after
-        WAIT_NOTE_MS says so in the status line, and the line clears when it ends."""
+    def _run_job(self, fn: Any, done: Any, failed: Any = None, waiting: str | None = None) -> None:
+        """``fn`` on a job thread (it may wait for the store's lock, or a server); a job still
+        running after WAIT_NOTE_MS says so in the status line (``waiting``, by default "Waiting for
+        the document store…"), and the line clears when it ends."""
         job = Job(fn, self)
         state = {"noted": False, "over": False}
+        waiting = waiting or self.waiting_text()
 
         def note() -> None:
             if not state["over"]:
                 state["noted"] = True
-                self.status.setText(self.waiting_text())
+                self.status.setText(waiting)
 
         def over() -> None:
             state["over"] = True
-            if state["noted"] and self.status.text() == self.waiting_text():
+            if state["noted"] and self.status.text() == waiting:
                 self.status.clear()
 
         job.succeeded.connect(lambda r: (over(), done(r)))
@@ -536,6 +611,7 @@ class DocsPage(QWidget):
         job.start()
 
     def shutdown(self) -> None:
+        self._follow_timer.stop()
         for name in list(self._watchers):
             self._stop_watch(name)
         if self._runner is not None:

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QHeaderView, QLabel, QLin
 from hearthlm.core.hub.fit import Budget, verdict
 from hearthlm.core.hub.names import human_size
 
-from .messages import tr_msg
+from .messages import error_text, tr_msg
 from .models_common import JobRunner, fmt_count
 
 _FIT_COLORS = {"fits": "#1b7a35", "partial": "#5b7a1b", "cpu": "#9a6a00", "tight": "#9a6a00", "no": "#b3261e"}
@@ -252,20 +252,24 @@ class HubBrowser(QWidget):
         self.status.setText(self.tr("{name} was added to the downloads.").format(name=entry.name))
 
     def _ask_token(self) -> None:
-        """Keep a Hugging Face token in Settings (when empty: HF_TOKEN, else the stored hf auth login)."""
+        """Keep a Hugging Face token in the keychain (core/secrets.py; when empty: HF_TOKEN, else the
+        stored hf auth login). Never in settings.json."""
         from PySide6.QtWidgets import QInputDialog, QLineEdit
 
-        from hearthlm.core.settings import load_settings, save_settings
+        from hearthlm.core.errors import HearthError
+        from hearthlm.core.secrets import hf_token, set_hf_token
 
-        settings = load_settings()
         token, ok = QInputDialog.getText(
             self, self.tr("Hugging Face token"),
             self.tr("Token for gated and private models (empty: use HF_TOKEN if set, else your hf auth login):"),
-            QLineEdit.EchoMode.Password, settings.hf_token)
+            QLineEdit.EchoMode.Password, hf_token() or "")
         if ok:
-            settings.hf_token = token.strip()
-            save_settings(settings)
-            self.status.setText(self.tr("Token saved.") if settings.hf_token else self.tr("Token removed."))
+            try:
+                set_hf_token(token.strip())
+            except HearthError as exc:
+                self.status.setText(error_text(exc))
+                return
+            self.status.setText(self.tr("Token saved.") if token.strip() else self.tr("Token removed."))
 
     # -- helpers -------------------------------------------------------------------------------------
     def _fit(self, size: int):

@@ -13,6 +13,7 @@ from typing import Any
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget
 
+from hearthlm.core.secrets import move_plain_secrets
 from hearthlm.core.settings import Settings, load_settings, take_settings_notice
 
 from .chat_page import ChatPage
@@ -26,6 +27,8 @@ class MainWindow(QMainWindow):
     def __init__(self, settings: Settings | None = None, model: str | None = None):
         super().__init__()
         self.settings = settings or load_settings()
+        # a token an older Hearth left in settings.json goes to the keychain (said once, below)
+        self._secrets_note = move_plain_secrets(self.settings)
         self.setWindowTitle(self.tr("Hearth"))
         self.resize(1180, 760)
         self._build()
@@ -50,10 +53,10 @@ class MainWindow(QMainWindow):
     def _show_settings_notice(self) -> None:
         """A damaged settings file was set aside at load (core/settings.py): say so once, in a part of
         the status bar that model messages do not replace."""
-        note = take_settings_notice()
-        if note is None:
+        notes = [n for n in (take_settings_notice(), self._secrets_note) if n is not None]
+        if not notes:
             return
-        self.settings_notice = QLabel(tr_msg(note))
+        self.settings_notice = QLabel(" ".join(tr_msg(n) for n in notes))
         self.settings_notice.setObjectName("settingsNotice")
         self.settings_notice.setWordWrap(True)
         self.statusBar().addPermanentWidget(self.settings_notice, 1)

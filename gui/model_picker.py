@@ -1,4 +1,5 @@
-"""Choose the model: the default and starter models, files opened before, or any GGUF on disk.
+"""Choose the model: the default and starter models, files opened before, any GGUF on disk, or a
+model on a remote endpoint (remote:NAME/MODEL, listed by the Models page's Remote section).
 
 Signals: modelChosen(str)  the path of the chosen GGUF
 """
@@ -9,6 +10,8 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QWidget
+
+from hearthlm.core.remote import make_ref, parse_ref
 
 
 class ModelPicker(QWidget):
@@ -32,11 +35,27 @@ class ModelPicker(QWidget):
     def add_model(self, path: str, label: str | None = None, select: bool = False) -> None:
         index = self.combo.findData(path)
         if index < 0:
-            self.combo.addItem(label or Path(path).name, path)
+            self.combo.addItem(label or self.label_for(path), path)
             self.combo.setItemData(self.combo.count() - 1, path, Qt.ItemDataRole.ToolTipRole)
             index = self.combo.count() - 1
         if select:
             self.combo.setCurrentIndex(index)
+
+    def label_for(self, path: str) -> str:
+        remote = parse_ref(path)
+        if remote is None:
+            return Path(path).name
+        name, model = remote
+        shown = Path(model).name if model.endswith(".gguf") else model
+        return self.tr("{model} on {endpoint} (remote)").format(model=shown, endpoint=name)
+
+    def add_remote_models(self, settings: object) -> None:
+        """The models each endpoint listed last (kept in the settings; no network here)."""
+        from hearthlm.core.remote.endpoints import endpoints
+
+        for endpoint in endpoints(settings):
+            for model in endpoint.models:
+                self.add_model(make_ref(endpoint.name, model))
 
     def current_path(self) -> str | None:
         return self.combo.currentData()

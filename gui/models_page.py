@@ -22,6 +22,7 @@ from .downloads_view import DownloadsView
 from .hub_browser import HubBrowser
 from .library_view import LibraryView
 from .models_common import JobRunner
+from .remote_view import RemoteView
 
 
 class ModelsPage(QWidget):
@@ -39,9 +40,11 @@ class ModelsPage(QWidget):
         self.browser = HubBrowser(lambda: self.budget, devices=self.devices)
         self.downloads = DownloadsView(self.queue)
         self.library = LibraryView(devices=self.devices)
+        self.remote = RemoteView(self._settings(parent))
         self.tabs.addTab(self.browser, self.tr("Find"))
         self.tabs.addTab(self.downloads, self.tr("Downloads"))
         self.tabs.addTab(self.library, self.tr("Library"))
+        self.tabs.addTab(self.remote, self.tr("Remote"))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tabs)
@@ -49,6 +52,10 @@ class ModelsPage(QWidget):
         self.browser.downloadRequested.connect(self._download)
         self.downloads.ready.connect(lambda _item: self.library.refresh())
         self.library.useInChat.connect(self.useInChat)
+        self.remote.useInChat.connect(self.useInChat)
+        chat = getattr(parent, "chat", None)
+        if chat is not None and hasattr(chat, "picker"):  # a probe's models become choices in the chat
+            self.remote.modelsListed.connect(lambda _name, refs: [chat.picker.add_model(r) for r in refs])
         self._hook_into(parent)
         self.queue.start()
         app = QCoreApplication.instance()
@@ -61,7 +68,9 @@ class ModelsPage(QWidget):
 
     def _hook_into(self, window: Any) -> None:
         """'Use in chat' loads the model in the window's chat and shows the chat page."""
-        if window is not None and hasattr(window, "load_model"):
+        # MainWindow connects useInChat to its own use_model: hooking here too loaded the model twice,
+        # and the second load found the chat busy and said "Stop the answer first"
+        if window is not None and hasattr(window, "load_model") and not hasattr(window, "use_model"):
             def use(path: str) -> None:
                 if hasattr(window, "picker"):
                     window.chat.picker.add_model(path, select=True)
@@ -70,6 +79,16 @@ class ModelsPage(QWidget):
                     window.pages.setCurrentWidget(window.chat_page)
 
             self.useInChat.connect(use)
+
+    @staticmethod
+    def _settings(window: Any) -> Any:
+        """The window's own settings object (so that its next save keeps the endpoints), else the saved ones."""
+        settings = getattr(window, "settings", None)
+        if settings is None:
+            from hearthlm.core.settings import load_settings
+
+            settings = load_settings()
+        return settings
 
     def devices(self) -> list | None:
         """Memory devices for the estimate (core.hardware.estimate.Device), once known."""

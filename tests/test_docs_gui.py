@@ -85,9 +85,9 @@ def test_drop_index_query_and_open_source(qtbot, page: DocsPage, tmp_path: Path,
 
 
 def test_bad_collection_name_is_a_sentence(qtbot, page: DocsPage, monkeypatch: pytest.MonkeyPatch) -> None:
-    from PySide6.QtWidgets import QInputDialog
+    from hearthlm.gui.new_collection_dialog import NewCollection, NewCollectionDialog
 
-    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("bad/name", True))
+    monkeypatch.setattr(NewCollectionDialog, "ask", staticmethod(lambda *a, **k: NewCollection("bad/name")))
     assert page._new_collection() is None
     assert "not a valid collection name" in page.status.text()
     assert page.collections.count() == 0
@@ -126,3 +126,22 @@ def test_watch_toggle_follows_a_new_file(qtbot, page: DocsPage, tmp_path: Path) 
     assert "My documents" not in page._watchers
     # remembered on a job thread (it takes the store's lock)
     qtbot.waitUntil(lambda: page.store.folders("My documents")[0][2] is False, timeout=30_000)
+
+
+def test_a_large_file_shows_its_chunks_so_far_while_it_is_indexed(qtbot, page: DocsPage, tmp_path: Path) -> None:
+    """A file of more chunks than are embedded at once streams part by part: its row says how many
+    chunks are done, so a large file never looks stuck."""
+    distinct = [f"Paragraph {k} tells of the valve, the river and the engine {k} times over." for k in range(5)]
+    big = tmp_path / "log.md"
+    big.write_text("\n\n".join(distinct[i % 5] for i in range(6000)) + "\n", encoding="utf-8")
+    seen: list[str] = []
+    page.files.model().dataChanged.connect(
+        lambda *_: seen.extend(page.files.topLevelItem(i).text(2) for i in range(page.files.topLevelItemCount())))
+    with qtbot.waitSignal(page.indexingFinished, timeout=INDEX_TIMEOUT_MS):
+        page.add_paths([str(big)])
+    so_far = [t for t in seen if t.endswith("chunks so far…")]
+    assert so_far, "no progress shown within the file"
+    counts = [int(t.split()[0]) for t in so_far]
+    assert counts == sorted(counts) and counts[-1] > 64
+    (row,) = [page.files.topLevelItem(i) for i in range(page.files.topLevelItemCount())]
+    assert row.text(2) == "indexed" and int(row.text(1)) >= counts[-1]

@@ -103,3 +103,42 @@ def test_the_cli_shows_progress_within_a_large_file(hearth_home: Path, tmp_path:
                           env=env, capture_output=True, text=True, timeout=240)
     assert proc.returncode == 0, proc.stderr
     assert "chunks so far" in proc.stderr and f"[1/1] {f}: indexed" in proc.stdout
+
+
+def test_a_file_of_too_many_passages_is_refused_before_anything_is_embedded(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The vector index keeps every passage in memory, so one document may make at most
+    MAX_FILE_CHUNKS of them; a large file is counted first and refused without embedding."""
+    big, fine = tmp_path / "export.md", tmp_path / "notes.md"
+    _repeating_file(big, 2000)
+    _repeating_file(fine, 40)
+    monkeypatch.setattr(ingest_module, "MAX_FILE_CHUNKS", 50)
+    monkeypatch.setattr(ingest_module, "COUNT_FIRST_BYTES", 1)  # every file is counted before it is embedded
+    model = get_embedder("minilm")
+    embedded: list[str] = []
+    real = model.embed
+    monkeypatch.setattr(model, "embed", lambda texts: embedded.extend(texts) or real(texts))
+    with DocStore(tmp_path / "store") as store:
+        results = {Path(r.path).name: r for r in ingest(store, "c", [big, fine])}
+        assert results["notes.md"].status == "added"
+        refused = results["export.md"]
+        assert refused.status == "failed"
+        assert "more than 50 passages" in str(refused.error) and "Split it" in str(refused.error)
+        assert store.vector_count("c") == results["notes.md"].chunks  # nothing of the refused file kept
+    assert 0 < len(embedded) <= results["notes.md"].chunks  # only the accepted file's passages were embedded
+
+
+def test_the_passage_limit_also_stops_a_streaming_file_and_drops_what_was_staged(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file under COUNT_FIRST_BYTES that still makes too many passages is stopped while it
+    streams: the parts already staged are dropped, the collection keeps no half document."""
+    f = tmp_path / "log.md"
+    _repeating_file(f, 600)
+    monkeypatch.setattr(ingest_module, "STREAM_AFTER", 20)
+    monkeypatch.setattr(ingest_module, "EMBED_GROUP", 8)
+    monkeypatch.setattr(ingest_module, "MAX_FILE_CHUNKS", 60)
+    with DocStore(tmp_path / "store") as store:
+        (result,) = ingest(store, "c", [f])
+        assert result.status == "failed" and "more than 60 passages" in str(result.error)
+        assert store.vector_count("c") == 0
+        assert not list(store.all_chunk_texts("c"))

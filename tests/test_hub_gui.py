@@ -108,13 +108,16 @@ def test_pause_and_resume_buttons(qtbot, page, hub, model_files):
     assert page.queue.get(item.id).state == "ready"
 
 
-def test_token_button_saves_the_token_in_settings(qtbot, page, monkeypatch):
+def test_token_button_keeps_the_token_out_of_settings(qtbot, page, monkeypatch):
     from PySide6.QtWidgets import QInputDialog
 
     from hearthlm.core.hub.config import token
-    from hearthlm.core.settings import load_settings
+    from hearthlm.core.secrets import hf_token
+    from hearthlm.core.settings import load_settings, settings_path
 
     monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("  hf_abc  ", True)))
     page.browser.token_button.click()
-    assert load_settings().hf_token == "hf_abc" and token() == "hf_abc"
+    assert hf_token() == "hf_abc" and token() == "hf_abc"
+    assert load_settings().hf_token == ""
+    assert not settings_path().exists() or "hf_abc" not in settings_path().read_text()
     assert page.browser.status.text() == "Token saved."

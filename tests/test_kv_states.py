@@ -80,27 +80,31 @@ def test_a_state_records_its_size_without_copying():
 # Runs in a child: the engine's own process shape (llama.cpp loaded once), and a clean tracemalloc.
 COPY_PROBE = """
 import json, sys, tracemalloc
+import llama_cpp
+from hearthlm.core.engine.kv_states import restore_sequence, save_sequence
 from hearthlm.core.engine.protocol import GenerationParams, LoadParams
 from hearthlm.core.engine.runner import LlamaRunner
 
 runner = LlamaRunner()
 runner.load(LoadParams(sys.argv[1], n_ctx=1024, n_threads=1, state_cache_mb=64), lambda _v: True)
 tokens = runner.tokenize("Notes about fireplaces and chimneys. " * 200)[:700]
-runner.generate(tokens, GenerationParams(max_tokens=2, temperature=0), lambda _t: None, lambda: False)
-before = list(runner.cached_tokens)
+runner.generate(tokens, GenerationParams(max_tokens=2, temperature=0), lambda _t: None)
+ctx, slot = runner.loaded.ctx, runner.batcher.slots[0]
+before = list(slot.cached)
 tracemalloc.start()
 base = tracemalloc.get_traced_memory()[0]
-runner._save_state()
+save_sequence(ctx, runner.saved, slot.cached, slot.seq_id)
 save_peak = tracemalloc.get_traced_memory()[1] - base
 state, shared = runner.saved.best(before)
-runner._reset_cache()
+runner.batcher._clear(slot)
 tracemalloc.reset_peak()
 base = tracemalloc.get_traced_memory()[0]
-restored = runner._restore_state(state)
+restored = restore_sequence(ctx, state, slot.seq_id)
 restore_peak = tracemalloc.get_traced_memory()[1] - base
 size = getattr(state, "size", None) or len(state.data)  # (the earlier SavedState kept bytes only)
 print(json.dumps({"size": size, "save_peak": save_peak, "restore_peak": restore_peak,
-                  "restored": restored, "same_tokens": runner.cached_tokens == before}))
+                  "restored": restored,
+                  "same_tokens": llama_cpp.llama_memory_seq_pos_max(runner.loaded.memory, 0) == len(before) - 1}))
 """
 
 

@@ -46,10 +46,19 @@ def hold_file_lock(path: Path, seconds: float) -> subprocess.Popen:
     """A child process that takes the store's file lock (filelock, as DocStore does) and lets go
     after ``seconds`` (or when it dies). Returns once the lock is held."""
     code = ("import sys, time; from filelock import FileLock; l = FileLock(sys.argv[1]); l.acquire();"
-            "print('held', flush=True); time.sleep(float(sys.argv[2])); l.release()")
+            "print('held', flush=True); time.sleep(float(sys.argv[2])); l.release(); print('released', time.time(), flush=True)")
     proc = subprocess.Popen([sys.executable, "-c", code, str(path), str(seconds)], stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None and proc.stdout.readline().strip() == "held"
     return proc
+
+
+def let_go(holder: subprocess.Popen, before: float) -> bool:
+    """Whether the holder had let go of the lock by the wall-clock time ``before``. Its exit may lag
+    behind the release on a loaded machine, so it writes when it let go, and that time is compared."""
+    assert holder.stdout is not None
+    holder.wait(timeout=30)
+    word, _, when = holder.stdout.read().strip().partition(" ")
+    return word == "released" and float(when) <= before
 
 
 def settle(win, timeout_s: float = 60.0) -> None:

@@ -37,15 +37,18 @@ FLUSH_S = 0.033  # ~30 updates a second: smooth to the eye, cheap for the owner'
 
 
 class EngineLink:
-    def __init__(self, runner: Runner, make_engine: Callable[[], Engine] = Engine):
+    def __init__(self, runner: Runner, make_engine: Callable[[], Engine] = Engine,
+                 make_for: Callable[[LoadParams], Any] | None = None):
+        """``make_for(params)``: the engine for a model that is not a local file (a remote one)."""
         self.runner = runner
-        self.keeper = EngineKeeper(make_engine)
+        self.keeper = EngineKeeper(make_engine, make_for)
         self.model_path: str | None = None
         self.model_info: Any = None
         self.last_error: BaseException | None = None
         self._jobs = 0
         self._estimating = False
         self._estimate_next: tuple | None = None
+        self._answer_id: int | None = None  # the engine request of the answer in progress
         self.load_progress = Event()
         self.loaded = Event()
         self.load_failed = Event()
@@ -133,10 +136,19 @@ class EngineLink:
                 if time.monotonic() - last[0] >= FLUSH_S:
                     flush()
 
+            # Its own request id: stop() then cancels this answer only, not the answers of other
+            # clients of the same engine (the server's). A remote engine has one answer at a time.
+            new_id = getattr(engine, "new_request_id", None)
+            extra = {}
+            if new_id is not None:
+                self._answer_id = extra["request_id"] = new_id()
+            if hasattr(engine, "set_adapters"):  # LoRA adapters exist only in a local engine
+                extra["adapters"] = adapters
             try:
-                return engine.chat(messages, params, on_token=piece, template=template, continue_answer=continue_answer,
-                                   adapters=adapters)
+                return engine.chat(messages, params, on_token=piece, template=template,
+                                   continue_answer=continue_answer, **extra)
             finally:
+                self._answer_id = None
                 flush()
 
         usage: list[int | None] = [None]
@@ -168,9 +180,12 @@ class EngineLink:
 
     def stop(self) -> None:
         """Cancel the answer or load in progress (thread-safe). The engine stops within ~ms."""
-        engine = self.engine
+        engine, answer = self.engine, self._answer_id
         if engine is not None:
-            engine.cancel()
+            if answer is not None:
+                engine.cancel(answer)
+            else:  # a load, a restart, a remote engine: whatever is in progress
+                engine.cancel()
 
     # -- LoRA adapters and the prompt inspector ----------------------------------------------
 
@@ -178,7 +193,7 @@ class EngineLink:
         """Put these adapters on the live context now (no reload), off the owner thread; with no
         model loaded (or a dead engine) they are applied by the next answer instead."""
         engine = self.engine
-        if engine is None or engine.model is None or not engine.alive:
+        if engine is None or engine.model is None or not engine.alive or not hasattr(engine, "set_adapters"):
             return
         specs = [dict(a) for a in adapters]
         self.runner.start(lambda _emit: engine.set_adapters(specs), None, self.adapters_applied.emit,
@@ -189,8 +204,8 @@ class EngineLink:
         """The exact prompt ``messages`` would make (``inspected`` reports it). ``before``, if
         given, runs first on the worker thread and returns the messages (the document search)."""
         engine = self.engine
-        if engine is None or engine.model is None:
-            self.inspected.emit(None)
+        if engine is None or engine.model is None or not hasattr(engine, "inspect_prompt"):
+            self.inspected.emit(None)  # a remote engine cannot show its prompt
             return
 
         def work(_emit: Any) -> Any:  # on a worker thread

@@ -57,6 +57,7 @@ from .runner import Event, Runner
 from .store import SYSTEM_PROMPT_KEY, ConversationStore
 from .store_writer import AnswerWriter
 from ..prompt.template import FORMATS, fallback_format, render_prompt
+from ..remote.engine import remote_engine_for
 from .turns import continued_stats, question_parent, unanswered_question
 
 TEMPLATE_KEY = "template"  # a conversation's own chat template (a FORMATS key), in its settings
@@ -83,7 +84,8 @@ class ChatSession:
                  make_engine: Callable[[], Engine] = Engine, retrieve: Retrieve | None = None,
                  overrides: dict[str, Any] | None = None):
         self.store, self.settings, self.runner = store, settings, runner
-        self.engine = EngineLink(runner, make_engine)
+        # remote:NAME/MODEL loads make a RemoteEngine (core/remote) with this session's settings
+        self.engine = EngineLink(runner, make_engine, lambda params: remote_engine_for(params, self.settings))
         self.retrieve = retrieve
         self.overrides = dict(overrides or {})  # the command line's --max-tokens, --ctx, …: above all
         self.conversation_id: str | None = None
@@ -238,7 +240,7 @@ class ChatSession:
         """An adapter was refused: the conversation keeps the adapters still in use (not one that
         would fail every answer), the panel shows them, and the sentence is said."""
         engine = self.engine.engine
-        in_use = [dict(a) for a in engine.adapters] if engine is not None else []
+        in_use = [dict(a) for a in getattr(engine, "adapters", [])] if engine is not None else []
         own = self.own_settings()
         if in_use:
             own[LORA_KEY] = in_use
@@ -252,7 +254,7 @@ class ChatSession:
         if chosen in FORMATS:
             return TemplateNote(FORMATS[chosen][0], None)
         info = self.model_info
-        if info is None:
+        if info is None or info.raw.get("remote"):  # a remote server applies its own template
             return TemplateNote(None, None)
         if not info.has_chat_template:
             return TemplateNote(None, msg(CM.NO_TEMPLATE, format=FORMATS[fallback_format(info.architecture)][0]))

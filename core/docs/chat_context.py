@@ -71,6 +71,7 @@ def retrieve(store: Any, collections: Sequence[str], question: str, *, n_ctx: in
         reason = exc.msg if isinstance(exc, HearthError) else (str(exc) or type(exc).__name__)
         plain.note = msg(M.CHAT_DOCS_FAILED, reason=reason)
         return plain
+    shared_note = ctx.notes[0] if ctx.notes else None  # a shared collection's server is down: keywords only
     if not ctx.hits:
-        return ChatDocs(question, note=missing_note or msg(M.CHAT_DOCS_NO_MATCH))
-    return ChatDocs(f"{ctx.prompt}\n\n{question}", ctx.sources(), ctx.tokens, missing_note)
+        return ChatDocs(question, note=missing_note or shared_note or msg(M.CHAT_DOCS_NO_MATCH))
+    return ChatDocs(f"{ctx.prompt}\n\n{question}", ctx.sources(), ctx.tokens, missing_note or shared_note)

@@ -59,15 +59,42 @@ def cmd_add(args: argparse.Namespace) -> int:
                   flush=True)
             partial = True
 
+    from . import shared_server
+
+    def retrying(sentence: Any, seconds: float) -> None:  # a shared collection's server failed a batch
+        if progress:
+            progress({"event": "retry", "message": str(sentence), "message_msg": sentence.to_json(),
+                      "seconds": seconds})
+        else:
+            print(f"hearth: note: {sentence}", file=sys.stderr, flush=True)
+
+    shared_server.on_retry = retrying
     with _store() as store:
+        if args.server:  # create the collection on the server, or join it (network)
+            _add_shared(store, args)
+        elif not args.paths:
+            from .errors import StoreError
+
+            raise StoreError(M.SHARED_NEEDS_PATHS)
         results = ingest(store, args.collection, args.paths, embedder=args.embedder, emit=emit,
-                         watch=True if args.watch else None)
+                         watch=True if args.watch else None) if args.paths else []
     counts = {s: sum(1 for r in results if r.status == s) for s in ("added", "unchanged", "removed", "failed")}
     if args.json:
         _print_json({"collection": args.collection, **counts, "files": [r.to_json() for r in results]})
     elif not args.progress:
         print(msg(M.ADD_SUMMARY, **counts), file=sys.stderr)
     return EXIT_FAILED if counts["failed"] else 0
+
+
+def _add_shared(store: Any, args: argparse.Namespace) -> None:
+    from .embedders import DEFAULT_EMBEDDER, get_embedder, normalize_name
+
+    from .embedders import MiniLMEmbedder
+
+    name = normalize_name(args.embedder or DEFAULT_EMBEDDER)
+    # the dimension is the model's; the server's collection keeps the model it was made with
+    dimension = MiniLMEmbedder.dimension if name == DEFAULT_EMBEDDER else get_embedder(name).dimension
+    store.shared.add(args.collection, args.server, args.token_env, name, dimension)
 
 
 def _print_result(event: dict[str, Any]) -> None:
@@ -83,8 +110,22 @@ def _print_result(event: dict[str, Any]) -> None:
     print(f"[{event['done']}/{event['total']}] {event['path']}: {text}", flush=True)
 
 
+def _follow_shared(store: Any, names: list[str]) -> None:
+    """Shared collections catch up with their servers; one that cannot be reached is listed as this
+    installation last saw it, with one sentence."""
+    from .errors import StoreError
+
+    for name in names:
+        if store.shared.config(name) is not None:
+            try:
+                store.shared.sync(name, force=True)
+            except StoreError as exc:
+                print(f"hearth: note: {exc}", file=sys.stderr)
+
+
 def cmd_list(args: argparse.Namespace) -> int:
     with _store() as store:
+        _follow_shared(store, [args.collection] if args.collection else list(store.shared.all()))
         if args.collection:
             info = store.get_collection(args.collection)
             docs = store.documents(info.name)
@@ -100,14 +141,17 @@ def cmd_list(args: argparse.Namespace) -> int:
                 print(f"{d.path}\t{d.kind or '-'}\t{detail}")
             return 0
         infos = store.list_collections()
+        shared = store.shared.all()
     if args.json:
         _print_json([{"name": c.name, "embedder": c.embedder, "dimension": c.dimension, "documents": c.documents,
-                      "chunks": c.chunks, "failed": c.failed} for c in infos])
+                      "chunks": c.chunks, "failed": c.failed,
+                      "server": shared[c.name].url if c.name in shared else None} for c in infos])
     elif not infos:
         print(msg(M.NO_COLLECTIONS), file=sys.stderr)
     else:
         for c in infos:
-            print(f"{c.name}\t{c.documents} documents\t{c.chunks} chunks\t{c.failed} failed\t{c.embedder}")
+            where = f"\t{shared[c.name].url}" if c.name in shared else ""
+            print(f"{c.name}\t{c.documents} documents\t{c.chunks} chunks\t{c.failed} failed\t{c.embedder}{where}")
     return 0
 
 
@@ -136,8 +180,11 @@ def cmd_rm(args: argparse.Namespace) -> int:
 def cmd_query(args: argparse.Namespace) -> int:
     from .search import search
 
+    notes: list[Any] = []
     with _store() as store:
-        hits = search(store, args.collection, " ".join(args.question), k=args.k)
+        hits = search(store, args.collection, " ".join(args.question), k=args.k, notes=notes)
+    for note in notes:  # a shared collection's server is down: answered by keywords only
+        print(f"hearth: note: {note}", file=sys.stderr)
     if args.json:
         _print_json([{"rank": i, **h.to_json()} for i, h in enumerate(hits, start=1)])
         return 0
@@ -155,6 +202,8 @@ def cmd_context(args: argparse.Namespace) -> int:
 
     with _store() as store:
         ctx = build_context(store, " ".join(args.question), args.collection, args.budget)
+    for note in ctx.notes:
+        print(f"hearth: note: {note}", file=sys.stderr)
     if args.json:
         _print_json({"prompt": ctx.prompt, "tokens": ctx.tokens, "sources": ctx.sources()})
     else:
@@ -225,8 +274,12 @@ def register(subparsers: Any, parser_class: type) -> None:
 
     add = sub.add_parser("add", help="index files and folders into a collection (created if new)")
     add.add_argument("collection", metavar="COLLECTION")
-    add.add_argument("paths", metavar="PATH", nargs="+")
+    add.add_argument("paths", metavar="PATH", nargs="*", help="files and folders (none: only create/join with --server)")
     add.add_argument("--embedder", metavar="NAME", help="for a new collection: minilm (default) or gguf:PATH")
+    add.add_argument("--server", metavar="URL",
+                     help="keep the collection on a Chroma server (http[s]://HOST:PORT), shared with other installations")
+    add.add_argument("--token-env", metavar="VAR",
+                     help="the environment variable holding the server's token (sent as Authorization: Bearer)")
     add.add_argument("--watch", action="store_true", help="remember the folders as watched")
     add.add_argument("--json", action="store_true")
     add.add_argument("--progress", action="store_true", help="print one JSON line per event")

@@ -12,6 +12,14 @@ MB = 1024 * 1024
 MAX_FILE_BYTES = 200 * MB  # larger files are refused whole: a 500 MB "document" is almost never prose
 MAX_UNZIPPED_BYTES = 256 * MB  # a DOCX/XLSX/PPTX/EPUB may expand to this much, no more
 MAX_ZIP_RATIO = 200  # and no member may claim to compress better than this (bombs claim ~1000x)
+# One document may make at most this many passages. The vector index (chromadb's HNSW) keeps every
+# vector of a collection in memory, ~2.3 KB each: 80,000 passages (~25 MB of prose) keep indexing
+# within 500 MB above the idle process; a 100 MB single-line file (310,000 passages) took +870 MB.
+MAX_FILE_CHUNKS = 80_000
+# Files at least this large are cut into passages once without embedding, to refuse an oversized
+# one in seconds instead of after an hour of embedding (smaller ones cannot reach the limit: that
+# would take passages of under 100 bytes).
+COUNT_FIRST_BYTES = 8 * MB
 
 
 def check_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> int:

@@ -27,8 +27,8 @@ from ..messages import Msg, msg
 from . import messages as M
 from .chunking import Chunk, iter_chunks
 from .embedders import DEFAULT_EMBEDDER, Embedder, get_embedder, normalize_name
-from .errors import DocumentError
-from .guards import MAX_FILE_BYTES
+from .errors import DocumentError, StoreError
+from .guards import COUNT_FIRST_BYTES, MAX_FILE_BYTES, MAX_FILE_CHUNKS
 from .parse import is_supported, open_document
 from .store import DocStore, NewDocument, Staging, text_hash
 
@@ -151,6 +151,8 @@ def ingest(store: DocStore, collection: str, paths: Sequence[str | Path], *, emb
     model = get_embedder(name)
     info = store.ensure_collection(collection, model.name, model.dimension)
     collection = info.name
+    if store.shared.config(collection) is not None:  # network: the mirror first, so unchanged files are not sent
+        store.shared.prepare_write(collection)
 
     found = scan(paths, roots)
     files, folders, missing = found.files, found.folders, found.missing
@@ -221,13 +223,16 @@ def _prepare(path: Path, known: dict, model: Embedder, max_bytes: int) -> Iterat
             yield FileResult(str(path), "touched" if doc.state == "complete" else "failed-same",
                              doc.chunks, doc.error)  # same bytes, new mtime
             return
+        if size >= COUNT_FIRST_BYTES:
+            for _chunk in _limited(_chunks(open_document(path, max_bytes), model), path):
+                pass  # counted only: the file is cut again below, as it is embedded
         parsed = open_document(path, max_bytes)
         item.kind = parsed.kind
-        chunks = iter_chunks(parsed.blocks, model, min(model.chunk_tokens, model.max_tokens - 8), model.overlap_tokens)
+        chunks = _chunks(parsed, model)
         item.chunks = list(islice(chunks, STREAM_AFTER + 1))
         if len(item.chunks) > STREAM_AFTER:
             first, item.chunks = item.chunks, []
-            for part in _batches(chain(first, chunks), EMBED_GROUP):
+            for part in _batches(_limited(chain(first, chunks), path), EMBED_GROUP):
                 yield _Part(item, part, [text_hash(c.embed_text()) for c in part])
             yield _Part(item, [], [], last=True)
             return
@@ -241,6 +246,18 @@ def _prepare(path: Path, known: dict, model: Embedder, max_bytes: int) -> Iterat
         item.error = msg(M.CANNOT_READ, path=str(path), reason=exc.strerror or str(exc))
         item.chunks = []
     yield item
+
+
+def _chunks(parsed: Any, model: Embedder) -> Iterator[Chunk]:
+    return iter_chunks(parsed.blocks, model, min(model.chunk_tokens, model.max_tokens - 8), model.overlap_tokens)
+
+
+def _limited(chunks: Iterable[Chunk], path: Path) -> Iterator[Chunk]:
+    """The chunks, or a DocumentError once there are more than MAX_FILE_CHUNKS of them."""
+    for n, chunk in enumerate(chunks, 1):
+        if n > MAX_FILE_CHUNKS:
+            raise DocumentError(M.TOO_MANY_PASSAGES, path=str(path), limit=f"{MAX_FILE_CHUNKS:,}")
+        yield chunk
 
 
 def _batches(items: Iterable[Chunk], n: int) -> Iterator[list[Chunk]]:
@@ -406,7 +423,10 @@ def change_embedder(store: DocStore, collection: str, embedder: str, emit: Emit 
     new ones are all computed. Returns the number of chunks."""
     emit = emit or (lambda _e: None)
     model = get_embedder(normalize_name(embedder))
-    store.get_collection(collection)
+    info = store.get_collection(collection)
+    shared = store.shared.config(info.name)
+    if shared is not None:  # other installations embed questions with the collection's model
+        raise StoreError(M.SHARED_EMBEDDER_DIFFERS, name=info.name, url=shared.url, embedder=info.embedder)
     rows = store.all_chunk_texts(collection)
     vectors: dict[int, np.ndarray] = {}
     emit({"event": "start", "collection": collection, "total": len(rows), "embedder": model.name})

@@ -9,6 +9,7 @@ NOT_FOUND = QT_TRANSLATE_NOOP("core", "{path} does not exist.")
 NOT_A_FILE = QT_TRANSLATE_NOOP("core", "{path} is not a regular file.")
 CANNOT_READ = QT_TRANSLATE_NOOP("core", "Cannot read {path}: {reason}.")
 TOO_LARGE = QT_TRANSLATE_NOOP("core", "{path} is {size} MB, over the {limit} MB limit for documents; it was skipped.")
+TOO_MANY_PASSAGES = QT_TRANSLATE_NOOP("core", "{path} would make more than {limit} passages, over the limit for one document (the search index keeps every passage in memory); it was skipped. Split it, or add the parts you need.")
 EMPTY_FILE = QT_TRANSLATE_NOOP("core", "{path} is empty.")
 NO_TEXT = QT_TRANSLATE_NOOP("core", "{path} contains no text to index.")
 UNSUPPORTED = QT_TRANSLATE_NOOP("core", "{path} is not a document Hearth can read (type {suffix}).")
@@ -35,6 +36,19 @@ EMBEDDER_CRASHED = QT_TRANSLATE_NOOP(
     "core", "The embedding model stopped ({cause}) while embedding the question; the next question starts it again.")
 INGEST_CRASHED = QT_TRANSLATE_NOOP("core", "The indexing process stopped unexpectedly: {cause}.")
 EMPTY_QUESTION = QT_TRANSLATE_NOOP("core", "The question is empty.")
+
+# -- shared collections on a Chroma server (core/docs/shared*.py) ------------------------------
+SHARED_BAD_URL = QT_TRANSLATE_NOOP("core", "“{url}” is not a Chroma server address: use http://HOST:PORT or https://HOST[:PORT].")
+SHARED_UNREACHABLE = QT_TRANSLATE_NOOP("core", "The Chroma server at {url} cannot be reached ({reason}).")
+SHARED_RETRYING = QT_TRANSLATE_NOOP("core", "{error} Trying again in {seconds:.1f} s.")
+SHARED_FAILED = QT_TRANSLATE_NOOP("core", "The Chroma server at {url} failed: {reason}.")
+SHARED_TOKEN_NEEDED = QT_TRANSLATE_NOOP("core", "The Chroma server at {url} refused the request without a token: name the environment variable that holds its token (--token-env VAR).")
+SHARED_TOKEN_REFUSED = QT_TRANSLATE_NOOP("core", "The Chroma server at {url} refused the token in {env}.")
+SHARED_TOKEN_ENV_UNSET = QT_TRANSLATE_NOOP("core", "The environment variable {env}, which holds the token for {url}, is not set.")
+SHARED_KEYWORD_ONLY = QT_TRANSLATE_NOOP("core", "The Chroma server at {url} cannot be reached, so these results come from this computer's copy of “{name}” by keywords only.")
+SHARED_IS_LOCAL = QT_TRANSLATE_NOOP("core", "The collection “{name}” is kept on this computer, not on a Chroma server: choose another name for the shared one.")
+SHARED_NEEDS_PATHS = QT_TRANSLATE_NOOP("core", "Name at least one file or folder to add (only a shared collection, with --server, can be created empty).")
+SHARED_EMBEDDER_DIFFERS = QT_TRANSLATE_NOOP("core", "The shared collection “{name}” on {url} uses the embedding model {embedder}, so it cannot be re-embedded from one computer.")
 
 # -- progress and results ---------------------------------------------------------------------
 STATUS_ADDED = QT_TRANSLATE_NOOP("core", "indexed, {chunks} chunks")

@@ -7,12 +7,12 @@ and the original paper) merges the two lists, and the lists of several collectio
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 from collections.abc import Callable, Sequence
 
-from ..messages import msg
+from ..messages import Msg, msg
 from . import messages as M
 from .embedders import get_embedder
 from .errors import StoreError
@@ -60,7 +60,9 @@ class Hit:
 
 
 def search(store: DocStore, collections: Sequence[str], question: str, k: int = 5, candidates: int = 40,
-           embed: Embed | None = None) -> list[Hit]:
+           embed: Embed | None = None, notes: list[Msg] | None = None) -> list[Hit]:
+    """``notes``: gets one sentence per shared collection whose server could not be reached (its
+    results then come from the local keyword index alone)."""
     embed = embed or _embed_here
     question = question.strip()
     if not question:
@@ -68,8 +70,7 @@ def search(store: DocStore, collections: Sequence[str], question: str, k: int = 
     fused: dict[tuple[str, int], dict[str, Any]] = {}
     for name in collections:
         info = store.get_collection(name)
-        vector = embed(info.embedder, [question])[0]
-        ranked = {"vector": store.vector_search(name, vector, candidates),
+        ranked = {"vector": _vector_hits(store, info, question, candidates, embed, notes),
                   "keyword": store.keyword_search(name, question, candidates)}
         for kind, hits in ranked.items():
             for rank, (chunk_id, _score) in enumerate(hits, start=1):
@@ -94,6 +95,22 @@ def search(store: DocStore, collections: Sequence[str], question: str, k: int = 
     return hits
 
 
+def _vector_hits(store: DocStore, info: Any, question: str, candidates: int, embed: Embed,
+                 notes: list[Msg] | None) -> list[tuple[int, float]]:
+    shared = store.shared.config(info.name)
+    if shared is None:
+        return store.vector_search(info.name, embed(info.embedder, [question])[0], candidates)
+    try:  # a shared collection: follow the server, then ask its index
+        store.shared.sync(info.name)
+        return store.vector_search(info.name, embed(info.embedder, [question])[0], candidates)
+    except StoreError as exc:
+        if exc.msg.template not in (M.SHARED_UNREACHABLE, M.SHARED_FAILED):
+            raise  # a refused token is not "down": say that instead
+        if notes is not None:
+            notes.append(msg(M.SHARED_KEYWORD_ONLY, url=shared.url, name=info.name))
+        return []
+
+
 @dataclass
 class Context:
     """What goes into the answer: the chunks that fit, and the prompt block that cites them."""
@@ -101,6 +118,7 @@ class Context:
     hits: list[Hit]
     prompt: str
     tokens: int
+    notes: list[Msg] = field(default_factory=list)  # e.g. a shared collection answered by keywords only
 
     def sources(self) -> list[dict[str, Any]]:
         return [{"n": i, "source": h.source, "page": h.page, "section": h.section, "link": h.link(),
@@ -116,7 +134,8 @@ def build_context(store: DocStore, question: str, collections: Sequence[str], bu
     used = count(header) + 4
     chosen: list[Hit] = []
     parts = [header]
-    for hit in search(store, collections, question, k=k, embed=embed):
+    notes: list[Msg] = []
+    for hit in search(store, collections, question, k=k, embed=embed, notes=notes):
         entry = f"[{len(chosen) + 1}] {hit.where()}\n{hit.text.strip()}"
         cost = count(entry) + 2
         if used + cost > budget_tokens:
@@ -124,7 +143,7 @@ def build_context(store: DocStore, question: str, collections: Sequence[str], bu
         chosen.append(hit)
         parts.append(entry)
         used += cost
-    return Context(chosen, "\n\n".join(parts) if chosen else "", used if chosen else 0)
+    return Context(chosen, "\n\n".join(parts) if chosen else "", used if chosen else 0, notes)
 
 
 def _estimate_tokens(text: str) -> int:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import re
 import sqlite3
 import threading
 import time
@@ -36,6 +35,8 @@ from . import keywords
 from . import messages as M
 from .chunking import Chunk
 from .errors import StoreError
+from .names import check_collection_name
+from .shared import SCHEMA as SHARED_SCHEMA, Shared
 from .vector_index import VectorIndex
 
 SCHEMA = """
@@ -59,7 +60,6 @@ CREATE INDEX IF NOT EXISTS chunks_hash ON chunks (collection, text_hash);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(terms, tokenize='porter unicode61 remove_diacritics 2');
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 """
-_NAME = re.compile(r"^[\w][\w \-]{0,59}$", re.UNICODE)
 LOCK_TIMEOUT_S = 120.0
 
 
@@ -116,15 +116,6 @@ class NewDocument:
     embeddings: np.ndarray
 
 
-def check_collection_name(name: str) -> str:
-    """The name, stripped, or StoreError with the sentence saying why it cannot name a collection.
-    Needs no store: the window checks a name before it queues the (possibly waiting) write."""
-    name = name.strip()
-    if not _NAME.match(name):
-        raise StoreError(M.BAD_COLLECTION_NAME, name=name)
-    return name
-
-
 def text_hash(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
@@ -167,6 +158,9 @@ class DocStore:
         try:
             with self._file_lock.acquire(timeout=self.lock_timeout):
                 self._db.execute("PRAGMA journal_mode=WAL")
+                # before any recovery runs: it deletes rows from these tables too (a store made
+                # before shared collections existed gets them here)
+                self._db.executescript(SHARED_SCHEMA)
         except Timeout:
             raise StoreError(M.STORE_BUSY) from None
         self._db.execute("PRAGMA synchronous=NORMAL")
@@ -180,6 +174,7 @@ class DocStore:
         self._rdb = sqlite3.connect(self.root / "index.sqlite3", timeout=60, check_same_thread=False,
                                     isolation_level=None)
         self._read_lock = threading.Lock()
+        self.shared = Shared(self)  # collections that live on a Chroma server (core/docs/shared.py)
 
     # -- locking and recovery ------------------------------------------------------------------
 
@@ -324,6 +319,7 @@ class DocStore:
                     self._delete_document_rows(doc_id)
                 db.execute("DELETE FROM folders WHERE collection = ?", (name,))
                 db.execute("DELETE FROM collections WHERE name = ?", (name,))
+                self.shared.forget(db, name)
                 self._bump_generation()
             with self._vectors_changing():
                 self._index.drop(vector_name)
@@ -387,7 +383,10 @@ class DocStore:
 
     def add_documents(self, collection: str, docs: Sequence[NewDocument], _fault: str | None = None) -> list[int]:
         """Make these versions of their files current, atomically as seen from any reader (steps 1–4
-        above). Several small files share the transactions and one chromadb call."""
+        above). Several small files share the transactions and one chromadb call. A shared
+        collection's go to its server first (core/docs/shared.py), outside the lock."""
+        if self.shared.config(collection) is not None:
+            return self.shared.publish(collection, docs, _fault)
         with self.locked():
             vector_name = self._vector_name(self.get_collection(collection).name)
             now = time.time()
@@ -452,6 +451,9 @@ class DocStore:
     def commit_staged(self, collection: str, staging: Staging, *, path: str, size: int, mtime_ns: int,
                       sha256: str, kind: str, _fault: str | None = None) -> int:
         name = staging.name
+        if self.shared.config(collection) is not None:
+            return self.shared.publish_staged(collection, staging, path=path, size=size, mtime_ns=mtime_ns,
+                                              sha256=sha256, kind=kind, fault=_fault)
         with self.locked():
             vector_name = self._vector_name(self.get_collection(collection).name)
             with self._txn() as db:
@@ -486,6 +488,8 @@ class DocStore:
     def record_failure(self, collection: str, path: str, error: Msg | str, *, size: int | None = None,
                        mtime_ns: int | None = None, sha256: str | None = None) -> None:
         """The file could not be read: remember why (shown per file) and drop any older version."""
+        if self.shared.config(collection) is not None:  # its older version leaves the server too
+            self.shared.unpublish_paths(collection, [path])
         with self.locked():
             vector_name = self._vector_name(self.get_collection(collection).name)
             with self._txn() as db:
@@ -500,6 +504,8 @@ class DocStore:
                     self._index.delete(vector_name, old_ids)
 
     def remove_documents(self, collection: str, paths: Sequence[str]) -> int:
+        if self.shared.config(collection) is not None:
+            self.shared.unpublish_paths(collection, paths)
         with self.locked():
             vector_name = self._vector_name(self.get_collection(collection).name)
             removed, chunk_ids = 0, []
@@ -527,6 +533,10 @@ class DocStore:
         for i in range(0, len(ids), 500):
             part = ids[i:i + 500]
             self._db.execute(f"DELETE FROM chunks_fts WHERE rowid IN ({','.join('?' * len(part))})", part)
+        for i in range(0, len(ids), 500):
+            part = ids[i:i + 500]
+            self._db.execute(f"DELETE FROM shared_chunks WHERE chunk_id IN ({','.join('?' * len(part))})", part)
+        self._db.execute("DELETE FROM shared_docs WHERE doc_id = ?", (doc_id,))
         self._db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
         self._db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
         return ids
@@ -534,7 +544,10 @@ class DocStore:
     # -- search -----------------------------------------------------------------------------------------
 
     def vector_search(self, collection: str, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
-        """(chunk id, cosine similarity), best first."""
+        """(chunk id, cosine similarity), best first. A shared collection asks its server (network)."""
+        if self.shared.config(collection) is not None:
+            info = self.get_collection(collection)
+            return self.shared.vector_search(info.name, vector, min(k, info.chunks)) if info.chunks else []
         with self.locked():
             info = self.get_collection(collection)
             if info.chunks == 0:

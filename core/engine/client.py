@@ -2,9 +2,14 @@
 
 ``Engine`` starts ``python -m hearthlm.core.engine.worker``, sends it commands and turns its events
 into return values and callbacks. Calls block the calling thread (the GUI calls them from a worker
-thread); ``cancel()`` may be called from any thread. If the process dies, the call in progress
-raises ``EngineCrashed`` naming the cause, and a new ``Engine`` can be started at once. Nothing the
-caller holds (messages, the conversation) lives in the engine, so nothing is lost.
+thread). Several threads may call ``chat()``/``complete()`` at once: the engine decodes their
+answers together (continuous batching, batching.py) and each call streams its own. The child's
+reader thread routes every event by request id straight to the queue of the call that waits for it
+(one dict look-up: nothing else sits on the path of a token). ``cancel()`` may be called from any
+thread, for one request (``cancel(request_id)``; ids from ``new_request_id()``) or for all. If the
+process dies, EVERY call in progress raises ``EngineCrashed`` naming the cause, and a new ``Engine``
+can be started at once. Nothing the caller holds (messages, the conversation) lives in the engine,
+so nothing is lost.
 """
 
 from __future__ import annotations
@@ -13,14 +18,13 @@ import itertools
 import os
 import queue
 import threading
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from collections.abc import Callable, Iterable, Mapping
 
 from .. import messages as M
-from ..errors import EngineCrashed, EngineError, ModelFileError
+from ..errors import EngineBusy, EngineCrashed, EngineError, ModelFileError
 from ..lora import messages as LM
 from ..messages import Msg, msg
 from ..child.crash import describe_exit
@@ -49,6 +53,7 @@ class ModelInfo:
     n_gpu_layers: int
     has_chat_template: bool
     load_s: float
+    n_parallel: int = 1  # sequences decoded together; n_ctx is each one's
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
 
 
@@ -58,10 +63,56 @@ class Answer:
     stats: AnswerStats
     model: str
     note: Msg | None = None  # e.g. which template fallback was used
+    # With GenerationParams.top_logprobs > 0: one OpenAI-shaped entry per answer token,
+    # {"token", "logprob", "bytes", "top_logprobs": [{"token", "logprob", "bytes"}, ...]}.
+    logprobs: list[dict[str, Any]] | None = None
 
     @property
     def cancelled(self) -> bool:
         return self.stats.stop_reason == "cancelled"
+
+
+class _Link:
+    """The calls waiting on one engine process: request id -> the queue its events go to.
+
+    ``route`` runs on the child's reader thread for every event; ``watch`` waits (on a thread of
+    its own, woken twice in its life) for the end of the event stream and then wakes every call
+    with ``None``: the process has gone.
+    """
+
+    def __init__(self) -> None:
+        self.calls: dict[int, queue.SimpleQueue[dict[str, Any] | None]] = {}
+        self.gone = False
+        self._lock = threading.Lock()
+
+    def route(self, event: dict[str, Any]) -> None:
+        waiting = self.calls.get(event.get("id"))  # type: ignore[arg-type]
+        if waiting is not None:
+            waiting.put(event)
+
+    def watch(self, events: queue.Queue[dict[str, Any] | None]) -> None:
+        while events.get() is not None:
+            pass  # nothing but the handshake and stray lines come here
+        with self._lock:
+            self.gone = True
+            for waiting in self.calls.values():
+                waiting.put(None)
+
+    def open(self, req: int) -> queue.SimpleQueue[dict[str, Any] | None] | None:
+        """The queue for request ``req``; None when the process has already gone."""
+        with self._lock:
+            if self.gone:
+                return None
+            waiting: queue.SimpleQueue[dict[str, Any] | None] = queue.SimpleQueue()
+            self.calls[req] = waiting
+            return waiting
+
+    def close(self, req: int) -> None:
+        self.calls.pop(req, None)
+
+
+# Events that belong to one request, routed to its caller on the reader thread.
+_ROUTED = ("progress", "loaded", "prompt", "token", "done", "error", "adapters")
 
 
 class Engine:
@@ -73,31 +124,48 @@ class Engine:
         self._log_path = log_path
         self.stream_interval_ms = stream_interval_ms
         self._child: ChildProcess | None = None
-        self._request_lock = threading.Lock()
-        self._current_id = -1
+        self._link = _Link()
+        self._load_lock = threading.Lock()
+        self._ids = itertools.count(1)
+        self._current_id = -1  # the last request sent
         self._has_decoded = False
         self._counts: dict[int, list[Any]] = {}  # count id -> [threading.Event, reply]
         self._count_ids = itertools.count(1)
         self.model: ModelInfo | None = None
         self.adapters: list[dict[str, Any]] = []  # LoRA adapters applied: {"path", "scale"}
+        self._checked: list[dict[str, Any]] = []  # the adapters last checked against the model
         self._header: Any = None  # the loaded model's GGUF header (adapters are checked against it)
-        # Prompt + answer tokens of the answer in progress (read by the window's context meter).
-        self.live_usage: int | None = None
+        self._usage = threading.local()  # live_usage, per calling thread
+
+    @property
+    def live_usage(self) -> int | None:
+        """Prompt + answer tokens of the answer the calling thread is receiving (the window's context
+        meter reads it in on_token). Per thread: other clients of the same engine have their own."""
+        return getattr(self._usage, "value", None)
+
+    @live_usage.setter
+    def live_usage(self, value: int | None) -> None:
+        self._usage.value = value
 
     # -- process -------------------------------------------------------------------------
 
     def start(self) -> Engine:
         if self.alive:
             return self
+        link = _Link()
+        divert: dict[str, Callable[[dict[str, Any]], None]] = {kind: link.route for kind in _ROUTED}
+        divert["count"] = self._counted  # answers count_prompt()
+        divert["inspected"] = self._counted  # answers inspect_prompt()
         self._child = ChildProcess("hearthlm.core.engine.worker", env=self._env, name="engine",
-                                   stderr_lines=STDERR_TAIL_LINES, log_path=self._log_path,
-                                   divert={"count": self._counted, "inspected": self._counted})  # answers count_prompt(), outside the queue
+                                   stderr_lines=STDERR_TAIL_LINES, log_path=self._log_path, divert=divert)
+        self._link = link
         try:
             self._child.start(ready_timeout=START_TIMEOUT_S)
         except ChildNotReady:  # it has been killed
             raise EngineError(M.ENGINE_TIMEOUT, seconds=START_TIMEOUT_S, activity=msg(M.ACT_STARTING)) from None
         except ChildGone:
             raise self._crashed(msg(M.ACT_STARTING)) from None
+        threading.Thread(target=link.watch, args=(self._child.events,), daemon=True, name="engine-watch").start()
         return self
 
     @property
@@ -139,44 +207,44 @@ class Engine:
         returncode = self._child.reap(timeout=10) if self._child is not None else None
         tail = self.stderr_tail
         self.model = None
-        self.adapters = []
+        self.adapters, self._checked = [], []
         return EngineCrashed(describe_exit(returncode, activity, first_decode), returncode, tail, self._log_path)
 
-    def _await(self, accept: Callable[[dict[str, Any]], bool], activity: Msg,
-               timeout: float | None = None, on_event: Callable[[dict[str, Any]], None] | None = None
-               ) -> dict[str, Any]:
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while True:
-            remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
-            assert self._child is not None
-            try:
-                event = self._child.events.get(timeout=remaining)
-            except queue.Empty:
-                raise EngineError(M.ENGINE_TIMEOUT, seconds=timeout, activity=activity) from None
-            if event is None:
-                raise self._crashed(activity)
-            if accept(event):
-                return event
-            if on_event is not None:
-                on_event(event)
+    def new_request_id(self) -> int:
+        """An id for a request not sent yet: pass it as ``request_id`` to chat()/complete() to be able
+        to ``cancel(request_id)`` it from another thread (even before it starts)."""
+        return next(self._ids)
 
-    def _request(self, message: dict[str, Any], activity: Msg) -> int:
+    def _open(self, message: dict[str, Any], activity: Msg,
+              req: int | None = None) -> tuple[int, queue.SimpleQueue[dict[str, Any] | None]]:
+        """Send a request; its id and the queue its events arrive on (``close`` it when done)."""
         if not self.alive:
             if self._child is not None:  # it ran and died between requests: say how, as for any crash
                 raise self._crashed(msg(M.ACT_IDLE))
             raise EngineError(M.ENGINE_NOT_RUNNING)
         assert self._child is not None
+        req = next(self._ids) if req is None else req
+        link = self._link
+        waiting = link.open(req)
+        if waiting is None:
+            raise self._crashed(msg(M.ACT_IDLE))
         try:
-            self._current_id = self._child.request(**message)
+            self._child.send({**message, "id": req})
         except OSError:  # a broken pipe: it had died before the request reached it (the check
-            raise self._crashed(msg(M.ACT_IDLE)) from None  # above can race its last threads' exit)
-        return self._current_id
+            link.close(req)  # above can race its last threads' exit)
+            raise self._crashed(msg(M.ACT_IDLE)) from None
+        self._current_id = req
+        return req, waiting
 
-    def cancel(self) -> None:
-        """Stop the request in progress (a load or an answer). Safe from any thread."""
+    def cancel(self, request_id: int | None = None) -> None:
+        """Stop one request (a load or an answer), or with no id every request in progress. Safe from
+        any thread; the answer ends with stop_reason "cancelled" and its sequence is free at once."""
         child = self._child
-        if child is not None and child.alive and self._current_id >= 0:
-            child.cancel(self._current_id)
+        if child is None or not child.alive:
+            return
+        ids = [request_id] if request_id is not None else list(self._link.calls)
+        for req in ids:
+            child.cancel(req)
 
     # -- requests ------------------------------------------------------------------------
 
@@ -195,24 +263,31 @@ class Engine:
         params.path = str(Path(params.path).expanduser().resolve())
         if not self.alive:
             self.start()
-        with self._request_lock:
-            activity = msg(M.ACT_LOADING, name=header.path.name)
-            req = self._request({"cmd": "load", "params": params.__dict__}, activity)
-            event = self._await(
-                lambda ev: ev.get("id") == req and ev.get("ev") in ("loaded", "error"),
-                activity,
-                on_event=lambda ev: on_progress(ev["value"]) if on_progress and ev.get("ev") == "progress" else None,
-            )
+        activity = msg(M.ACT_LOADING, name=header.path.name)
+        with self._load_lock:
+            req, waiting = self._open({"cmd": "load", "params": params.__dict__}, activity)
+            try:
+                while True:
+                    event = waiting.get()
+                    if event is None:
+                        raise self._crashed(activity)
+                    kind = event.get("ev")
+                    if kind in ("loaded", "error"):
+                        break
+                    if kind == "progress" and on_progress is not None:
+                        on_progress(event["value"])
+            finally:
+                self._link.close(req)
         if event["ev"] == "error":
             raise _error_from(event)
         info = event["info"]
-        self._header, self.adapters = header, []  # a new model starts without adapters
+        self._header, self.adapters, self._checked = header, [], []  # a new model starts without adapters
         self.model = ModelInfo(
             path=Path(info["path"]), name=header.name, architecture=header.architecture,
             quantization=header.quantization, n_ctx=info["n_ctx"], n_ctx_train=info["n_ctx_train"],
             n_params=info["n_params"], size_bytes=info["size_bytes"], n_layers=info["n_layers"],
             n_gpu_layers=info["n_gpu_layers"], has_chat_template=bool(info["chat_template"]),
-            load_s=info["load_s"], raw=info,
+            load_s=info["load_s"], n_parallel=int(info.get("n_parallel", 1)), raw=info,
         )
         return self.model
 
@@ -220,34 +295,51 @@ class Engine:
         """Apply LoRA adapters (``{"path", "scale"}``, scale 0..2) to the loaded model's live
         context, without reloading it; an empty list detaches them. Each file is checked against
         the model's header here first (one sentence: AdapterError / ModelFileError); llama.cpp then
-        loads it in the engine. KV cached under other adapters is never reused."""
+        loads it in the engine. KV cached under other adapters is never reused. Adapters apply to
+        the whole context: with answers in progress (other threads' chats) the change waits until
+        they end, so none of them sees its adapters change."""
+        specs = self._check_adapters(adapters)
+        if specs == self.adapters:
+            return self.adapters
+        activity = msg(M.ACT_GENERATING)
+        req, waiting = self._open({"cmd": "adapters", "adapters": specs}, activity)
+        try:
+            while True:
+                event = waiting.get()
+                if event is None:
+                    raise self._crashed(activity)
+                if event.get("ev") in ("adapters", "error"):
+                    break
+        finally:
+            self._link.close(req)
+        if event["ev"] == "error":
+            raise _error_from(event)
+        self.adapters = specs
+        return specs
+
+    def _check_adapters(self, adapters: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        """``adapters`` with resolved paths and checked scales, each file checked against the loaded
+        model (one sentence: AdapterError / ModelFileError); the same list as last time (every
+        answer asks) reads no file again."""
         from ..lora.info import adapter_info, check_fits, check_scale
 
         if self.model is None or self._header is None:
             raise EngineError(M.NO_MODEL_LOADED)
         adapters = list(adapters)
-        try:  # the same adapters as in use (every answer asks): no file is read again
-            same = [{"path": str(Path(a["path"]).expanduser().resolve()), "scale": float(a.get("scale", 1.0))}
-                    for a in adapters] == self.adapters
+        try:
+            resolved = [{"path": str(Path(a["path"]).expanduser().resolve()), "scale": float(a.get("scale", 1.0))}
+                        for a in adapters]
         except (TypeError, ValueError, KeyError):
-            same = False
-        if same:
-            return self.adapters
+            resolved = None
+        if resolved is not None and resolved in (self.adapters, self._checked):
+            return resolved
         specs = []
         for spec in adapters:
             info = adapter_info(spec["path"])
             check_fits(info, self._header)
             specs.append({"path": str(info.path.expanduser().resolve()),
                           "scale": check_scale(info.name, spec.get("scale", 1.0))})
-        if specs == self.adapters:
-            return self.adapters
-        with self._request_lock:
-            activity = msg(M.ACT_GENERATING)
-            req = self._request({"cmd": "adapters", "adapters": specs}, activity)
-            event = self._await(lambda ev: ev.get("id") == req and ev.get("ev") in ("adapters", "error"), activity)
-        if event["ev"] == "error":
-            raise _error_from(event)
-        self.adapters = specs
+        self._checked = specs
         return specs
 
     def inspect_prompt(self, messages: Iterable[Mapping[str, Any]], params: GenerationParams | None = None,
@@ -279,18 +371,26 @@ class Engine:
 
     def chat(self, messages: Iterable[Mapping[str, Any]], params: GenerationParams | None = None,
              on_token: Callable[[str], bool | None] | None = None, template: str | None = None,
-             continue_answer: bool = False, adapters: Iterable[Mapping[str, Any]] | None = None) -> Answer:
+             continue_answer: bool = False, adapters: Iterable[Mapping[str, Any]] | None = None, *,
+             on_logprobs: Callable[[list[dict[str, Any]]], None] | None = None,
+             request_id: int | None = None) -> Answer:
         """Answer a conversation. ``on_token(text)`` sees the text as it comes (a token or a few,
         see ``stream_interval_ms``); returning False cancels. With ``continue_answer`` the last
         message is an unfinished assistant answer: the model goes on from its end (the answer's
-        text is the new text only). ``adapters`` (not None): the LoRA adapters this answer uses,
-        applied first when they differ from those in use (see ``set_adapters``)."""
-        if adapters is not None:
-            self.set_adapters(adapters)
+        text is the new text only). With ``params.top_logprobs`` > 0, ``on_logprobs(entries)`` gets
+        the entries of the text just passed to ``on_token`` (see ``Answer.logprobs``). ``adapters``
+        (not None): the LoRA adapters this answer uses, checked here and sent with the request,
+        which the engine applies first when they differ from those in use (waiting for the
+        answers in progress under other adapters to end: see ``set_adapters``).
+
+        May be called from several threads at once. Raises EngineBusy when every sequence is busy
+        and the engine's queue is full (nothing was started)."""
         payload: dict[str, Any] = {"messages": [dict(m) for m in messages], "template": template}
         if continue_answer:
             payload["continue"] = True
-        return self._generate(payload, params, on_token)
+        if adapters is not None:
+            payload["adapters"] = self._check_adapters(adapters)
+        return self._generate(payload, params, on_token, on_logprobs, request_id)
 
     def count_prompt(self, messages: Iterable[Mapping[str, Any]], params: GenerationParams | None = None,
                      template: str | None = None, timeout: float = 2.0) -> PromptCount | None:
@@ -317,49 +417,73 @@ class Engine:
         return PromptCount(int(reply["tokens"]), int(reply["n_ctx"]), int(reply["limit"]), bool(reply.get("too_long")))
 
     def complete(self, prompt: str, params: GenerationParams | None = None,
-                 on_token: Callable[[str], bool | None] | None = None) -> Answer:
-        """Continue raw text, with no chat template."""
-        return self._generate({"prompt": prompt}, params, on_token)
+                 on_token: Callable[[str], bool | None] | None = None, *,
+                 on_logprobs: Callable[[list[dict[str, Any]]], None] | None = None,
+                 request_id: int | None = None) -> Answer:
+        """Continue raw text, with no chat template (otherwise as ``chat``)."""
+        return self._generate({"prompt": prompt}, params, on_token, on_logprobs, request_id)
 
     def _generate(self, payload: dict[str, Any], params: GenerationParams | None,
-                  on_token: Callable[[str], bool | None] | None) -> Answer:
-        if self.model is None:
+                  on_token: Callable[[str], bool | None] | None,
+                  on_logprobs: Callable[[list[dict[str, Any]]], None] | None = None,
+                  request_id: int | None = None) -> Answer:
+        model = self.model
+        if model is None:
             raise EngineError(M.NO_MODEL_LOADED)
         params = params or GenerationParams()
         pieces: list[str] = []
+        logprobs: list[dict[str, Any]] | None = [] if params.top_logprobs > 0 else None
         note: Msg | None = None
         decoding = False
-        with self._request_lock:
-            req = self._request({"cmd": "chat", "params": params.__dict__,
-                                 "stream_interval_ms": self.stream_interval_ms, **payload}, msg(M.ACT_GENERATING))
-            assert self._child is not None
-            next_event = self._child.events.get  # the hot path: one queue read per batch of tokens
+        req, waiting = self._open({"cmd": "chat", "params": params.__dict__,
+                                   "stream_interval_ms": self.stream_interval_ms, **payload},
+                                  msg(M.ACT_GENERATING), request_id)
+        next_event = waiting.get  # the hot path: one queue read per batch of tokens
+        usage = self._usage
+        ended = False
+        try:
             while True:
                 event = next_event()
                 if event is None:
+                    ended = True
                     first = decoding and not self._has_decoded
                     raise self._crashed(msg(M.ACT_GENERATING), first_decode=first)
-                if event.get("id") != req:
-                    continue
                 kind = event.get("ev")
                 if kind == "token":
-                    pieces.append(event["text"])
-                    self.live_usage = event.get("used", self.live_usage)
+                    text = event["text"]
+                    usage.value = event.get("used", getattr(usage, "value", None))
                     self._has_decoded = True
-                    if on_token is not None and on_token(event["text"]) is False:
-                        self.cancel()
+                    entries = event.get("lp")
+                    if entries is not None and logprobs is not None:
+                        logprobs.extend(entries)
+                        if on_logprobs is not None:
+                            on_logprobs(entries)
+                    if text:
+                        pieces.append(text)
+                        if on_token is not None and on_token(text) is False:
+                            self.cancel(req)
                 elif kind == "prompt":
                     decoding = True
-                    self.live_usage = event.get("prompt_tokens")
+                    if "adapters" in payload:  # applied by now (the engine does so before the prompt)
+                        self.adapters = payload["adapters"]
+                    usage.value = event.get("prompt_tokens")
                     note = Msg.from_json(event.get("note"))
                 elif kind == "done":
+                    ended = True
                     self._has_decoded = True
                     stats = AnswerStats.from_dict(event["stats"])
-                    return Answer("".join(pieces), stats, str(self.model.path), note)
+                    return Answer("".join(pieces), stats, str(model.path), note, logprobs)
                 elif kind == "error":
+                    ended = True
                     raise _error_from(event)
+        finally:
+            self._link.close(req)
+            if not ended:  # a callback raised: nobody waits for this answer, free its sequence
+                self.cancel(req)
 
 
 def _error_from(event: dict[str, Any]) -> EngineError:
-    """The engine's error event as an EngineError, keeping its translatable sentence."""
-    return EngineError(Msg.from_json(event.get("msg")) or Msg(str(event.get("message", ""))))
+    """The engine's error event as an EngineError (EngineBusy when its queue was full), keeping its
+    translatable sentence."""
+    kind = EngineBusy if event.get("busy") else EngineError
+    return kind(Msg.from_json(event.get("msg")) or Msg(str(event.get("message", ""))))

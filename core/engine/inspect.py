@@ -19,11 +19,16 @@ def inspect_prompt(worker: Any, message: dict[str, Any]) -> dict[str, Any]:
     runner = worker.runner
     params = GenerationParams.from_dict(message.get("params", {}))
     tokens, note, trimmed, kept = worker.prompt(message, params)
-    # What _evaluate_prompt would keep: the live cache's common prefix, or a longer saved state.
+    # What batching._prepare would keep: a slot's common prefix, or a longer saved state.
     # The adapters requested must be the ones in use, else nothing is reused.
     specs = message.get("adapters")
     same_adapters = specs is None or key_of(specs) == runner.saved.key
-    cached = common_prefix_length(list(runner.cached_tokens), tokens) if same_adapters else 0
+    # The slot chat() would most likely take: the idle one sharing the longest prefix (any slot
+    # when all are busy; the request would queue). list(): the main thread may change them.
+    batcher = runner.batcher
+    slots = list(batcher.slots) if batcher is not None else []
+    idle = [s for s in slots if s.seq is None] or slots
+    cached = max((common_prefix_length(list(s.cached), tokens) for s in idle), default=0) if same_adapters else 0
     saved = runner.saved.best(tokens, touch=False) if same_adapters else None
     if saved is not None and saved[1] >= cached + MIN_STATE_TOKENS:
         cached = saved[1]

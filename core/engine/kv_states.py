@@ -1,6 +1,6 @@
 """Saved KV-cache states: go back to a recent conversation without evaluating its history again.
 
-When a prompt would throw away a long stretch of the KV cache (the user switched to another
+When a prompt would throw away a long stretch of a sequence's KV cells (the user switched to another
 conversation, or went back to edit an earlier message), the cache's state is copied to RAM first.
 A later prompt that shares a longer prefix with a saved state than with the live cache restores
 it and evaluates only what follows. Kept least-recently-used first, within a byte budget.
@@ -131,27 +131,28 @@ class SavedStates:
         self._states.clear()
 
 
-def save_sequence(ctx: Any, saved: SavedStates, tokens: list[int]) -> bool:
-    """Copy sequence 0's KV state out of llama.cpp into ``saved``: room first, then one buffer that
+def save_sequence(ctx: Any, saved: SavedStates, tokens: list[int], seq_id: int = 0) -> bool:
+    """Copy a sequence's KV state out of llama.cpp into ``saved``: room first, then one buffer that
     llama.cpp writes into and that is kept as it is."""
     import llama_cpp
 
-    size = llama_cpp.llama_state_seq_get_size(ctx, 0)
+    size = llama_cpp.llama_state_seq_get_size(ctx, seq_id)
     if not size or not saved.make_room(tokens, size):
         return False
     buf = (ctypes.c_uint8 * size)()
-    written = llama_cpp.llama_state_seq_get_data(ctx, buf, size, 0)
+    written = llama_cpp.llama_state_seq_get_data(ctx, buf, size, seq_id)
     if not written:
         return False
     saved.insert(SavedState(list(tokens), buf, written, saved.key))
     return True
 
 
-def restore_sequence(ctx: Any, state: SavedState) -> bool:
-    """Load a saved state into sequence 0 (emptied by the caller), reading its buffer in place."""
+def restore_sequence(ctx: Any, state: SavedState, seq_id: int = 0) -> bool:
+    """Load a saved state into a sequence (emptied by the caller), reading its buffer in place. A
+    state saved from one sequence can be restored into any other of the same context."""
     import llama_cpp
 
     data = state.data
     if not isinstance(data, ctypes.Array):  # a state made elsewhere (tests): one copy, as before
         data = (ctypes.c_uint8 * state.size).from_buffer_copy(data)
-    return bool(llama_cpp.llama_state_seq_set_data(ctx, data, state.size, 0))
+    return bool(llama_cpp.llama_state_seq_set_data(ctx, data, state.size, seq_id))

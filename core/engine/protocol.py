@@ -1,20 +1,25 @@
 """What the parent and the engine process say to each other: one JSON object per line.
 
 Parent -> engine (stdin):  {"cmd": "load"|"chat"|"adapters"|"cancel"|"quit", "id": n, ...}
+  ids are the parent's; several chats may be in flight at once, events carry their id; a cancel
+  names the one request it stops
   adapters: {"adapters": [{"path", "scale"}, ...]} applies LoRA adapters to the live context
   count / inspect (no id, answered out of turn): a prompt's token count / the exact prompt
   chat: {"messages": [...], "template": name|null, "params": {...}} or {"prompt": ".."};
-        "continue": true makes the last (assistant) message an unfinished answer to go on from
+        "continue": true makes the last (assistant) message an unfinished answer to go on from;
+        "adapters": [...] (optional) the LoRA adapters this answer needs, applied first.
+        Adapters apply to the whole context: a change waits until the answers in progress end.
 Engine -> parent (the protocol channel; framing and the handshake: core/child):
   {"ev": "ready", "pid": ..}                     once, at start
   {"ev": "progress", "id": n, "value": 0..1}     while loading
   {"ev": "loaded", "id": n, "info": {...}}
   {"ev": "prompt", "id": n, "prompt_tokens": .., "note": ..}   prompt rendered and tokenized
-  {"ev": "token", "id": n, "text": ".."}          one per decoded piece of text
+  {"ev": "token", "id": n, "text": "..", "used": n, "lp": [..]}   decoded text ("lp": its tokens'
+                                                 log-probabilities, only when top_logprobs > 0)
   {"ev": "done", "id": n, "stats": {...}}
   {"ev": "adapters", "id": n, "adapters": [...], "key": ".."}   adapters applied
   {"ev": "inspected", "cid": n, "prompt": {...}|null}
-  {"ev": "error", "id": n, "message": ".."}
+  {"ev": "error", "id": n, "message": "..", "msg": {..}, "busy": true?}   busy: the queue was full
 """
 
 from __future__ import annotations
@@ -41,13 +46,24 @@ class LoadParams:
     type_k: str = "f16"  # KV cache types: f16 | q8_0 | q4_0 (a quantized V cache needs flash attention)
     type_v: str = "f16"
     # Sequences decoded together in one context (continuous batching: the server's clients and the
-    # window share one engine). Each gets n_ctx // n_parallel cells at most.
+    # window share one engine). ``n_ctx`` is what EACH sequence may hold, as a user of
+    # `hearth serve --parallel 4 --ctx 4096` expects of every client (Ollama's NUM_PARALLEL works the
+    # same way): the context is made with n_ctx * n_parallel cells, one stream of n_ctx per sequence
+    # (llama.cpp's kv_unified off), so the KV memory grows n_parallel-fold. llama-server's -np
+    # divides -c between slots instead.
     n_parallel: int = 1
+    # Requests beyond n_parallel wait in the engine, at most this many; more get EngineBusy.
+    max_queued: int = 16
 
     def __post_init__(self) -> None:
         from .offload_params import check_offload_params
 
         check_offload_params(self.flash_attn, self.type_k, self.type_v)
+        if int(self.n_parallel) < 1:
+            from .. import messages as M
+            from ..errors import EngineError
+
+            raise EngineError(M.BAD_PARALLEL, value=self.n_parallel)
 
 
 @dataclass
@@ -59,9 +75,16 @@ class GenerationParams:
     min_p: float = 0.05
     repeat_penalty: float = 1.0
     seed: int | None = None
-    stop: list[str] = field(default_factory=list)  # the answer ends before the first of these strings
-    grammar: str | None = None  # GBNF the answer must follow (json_schema / json_object of the server)
-    top_logprobs: int = 0  # > 0: each token's log-probability and this many alternatives are returned
+    # The answer ends before the first of these strings (stop_reason "stop"); text that may begin
+    # one is held back, so no part of a stop string is ever streamed.
+    stop: list[str] = field(default_factory=list)
+    # GBNF (start symbol "root") the answer must follow, enforced by llama.cpp's grammar sampler;
+    # core/prompt/grammar.py makes one from a JSON schema. Invalid: EngineError, nothing started.
+    grammar: str | None = None
+    # > 0: each token's log-probability and this many alternatives (at most 20, as OpenAI) are
+    # returned: Answer.logprobs and Engine.chat(on_logprobs=...). The model's own distribution
+    # (log-softmax of the raw logits), before the repeat penalty and the sampling settings.
+    top_logprobs: int = 0
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> GenerationParams:
@@ -77,7 +100,7 @@ class AnswerStats:
     ttft_s: float = 0.0  # request received -> first token decoded
     tokens_per_s: float = 0.0  # generated tokens after the first, per second
     total_s: float = 0.0
-    stop_reason: str = "eos"  # eos | length | context | cancelled
+    stop_reason: str = "eos"  # eos | length | stop (a stop string) | context | cancelled
     trimmed_messages: int = 0  # oldest messages left out so that the conversation fits the context
     adapters: list[dict[str, Any]] = field(default_factory=list)  # LoRA adapters used: {name, path, scale}
 

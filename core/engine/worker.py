@@ -3,7 +3,15 @@
 Commands arrive as JSON lines on stdin; events leave on the protocol channel (core/child/side.py:
 fd 1 is pointed at stderr, so nothing llama.cpp prints can corrupt the protocol).
 A reader thread takes commands off stdin so that a cancel is seen while the main thread decodes.
-When stdin closes (the parent went away) the process exits.
+The main thread alternates between taking commands (a new answer joins the decoding at once) and
+one decoding step over every answer in progress (batching.py). When stdin closes (the parent went
+away) the process exits.
+
+LoRA adapters apply to the whole context, not to one sequence. A command that changes them (an
+``adapters`` command, or a chat whose ``adapters`` differ from those in use) therefore waits, held
+in ``deferred``, until every answer taken before it has ended; commands after it wait behind it, in
+order. So no answer ever sees the adapters change under it, and every slot's KV cells (and the
+saved states' key) are switched together (runner.set_adapter_key).
 """
 
 from __future__ import annotations
@@ -11,17 +19,18 @@ from __future__ import annotations
 import ctypes
 import os
 import queue
-import sys
 import threading
-import time
 import traceback
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import messages as M
-from ..errors import HearthError
+from ..errors import EngineBusy, HearthError
 from ..child.side import Channel, checkpoint, protect_stdout, read_messages
 from ..messages import Msg, msg
-from .protocol import GenerationParams, LoadParams
+from .protocol import AnswerStats, GenerationParams, LoadParams
+
+if TYPE_CHECKING:
+    from .runner import LlamaRunner
 
 FAULT_ENV = "HEARTH_ENGINE_FAULT"  # test seam: "segv-first-decode" crashes for real on the first decode
 # Benchmark seam: a file path; the engine's main thread runs under cProfile and writes its stats
@@ -33,52 +42,125 @@ class Worker:
     def __init__(self, channel: Channel):
         self.channel = channel
         self.commands: queue.Queue[dict[str, Any]] = queue.Queue()
-        self.cancel_upto = -1  # requests with an id up to this one are cancelled
+        self.cancelled: set[int] = set()  # request ids to stop (added by the reader thread)
+        self.quitting = False
+        self.last_taken = 0  # the highest request id taken off the queue
         self.decoded_once = False
-        self.runner = None  # created on the first load: importing llama.cpp takes a while
+        self.runner: LlamaRunner | None = None  # created on the first load: importing llama.cpp takes a while
         self.info: dict[str, Any] | None = None
         self.adapters: Any = None  # core/engine/adapters.AdapterSet, made with the runner
+        # A command that changes the adapters, waiting for the answers in progress to end.
+        self.deferred: dict[str, Any] | None = None
         self._model_lock = threading.Lock()  # held while a load replaces the model (count() reads it)
 
     # Reader thread: commands off stdin; a cancel takes effect at once.
     def read_commands(self) -> None:
         for message in read_messages():
             if message.get("cmd") == "cancel":
-                self.cancel_upto = max(self.cancel_upto, int(message.get("id", 0)))
+                self.cancelled.add(int(message.get("id", 0)))
             elif message.get("cmd") == "count":
                 self.count(message)
             elif message.get("cmd") == "inspect":
                 self.inspect(message)
             else:
                 self.commands.put(message)
-        self.cancel_upto = sys.maxsize
+        self.quitting = True
         self.commands.put({"cmd": "quit"})
+
+    def is_cancelled(self, req: int) -> bool:
+        return self.quitting or req in self.cancelled
 
     def serve(self) -> None:
         self.channel.ready()
+        commands = self.commands
         while True:
-            message = self.commands.get()
-            cmd, req = message.get("cmd"), int(message.get("id", 0))
-            if cmd == "quit":
-                return
-            checkpoint("request")
-            try:
-                if cmd == "load":
-                    self.load(req, LoadParams(**message["params"]))
-                elif cmd == "chat":
-                    self.chat(req, message)
-                elif cmd == "adapters":
-                    self.set_adapters(req, message.get("adapters") or [])
-                else:
-                    self.send_error(req, msg(M.UNKNOWN_COMMAND, cmd=repr(cmd)))
-            except HearthError as exc:
-                self.send_error(req, exc.msg)
-            except Exception as exc:  # report, keep serving: the parent decides what to do
-                traceback.print_exc()
-                self.send_error(req, msg(M.ENGINE_FAILED, error=str(exc)))
+            batcher = self.runner.batcher if self.runner is not None else None
+            if batcher is not None and batcher.busy:
+                # The hot path: no cancel and an empty queue cost two cheap checks per step.
+                # Cancels first: a sequence given up frees its slot for a request sent after it.
+                if self.cancelled:
+                    deferred = self.deferred  # an answer waiting for the adapters to change
+                    if deferred is not None and deferred.get("cmd") == "chat" and int(deferred["id"]) in self.cancelled:
+                        self._drop_deferred()
+                    batcher.cancel(self.cancelled)
+                    active = batcher.active_ids()
+                    # list(): one C call, so the reader thread's adds cannot break the iteration
+                    self.cancelled.difference_update([r for r in list(self.cancelled)
+                                                      if r <= self.last_taken and r not in active])
+                while self.deferred is None and not commands.empty():
+                    if not self.handle(commands.get_nowait()):
+                        return
+                try:
+                    batcher.step(self.is_cancelled)
+                except Exception as exc:  # a fault in Python code around llama.cpp: end those answers
+                    traceback.print_exc()
+                    self.fail_all(batcher, msg(M.ENGINE_FAILED, error=str(exc)))
+                self.decoded_once = self.decoded_once or not batcher.busy
+            elif self.deferred is not None:  # nothing in progress any more: the adapters may change
+                message, self.deferred = self.deferred, None
+                self.handle(message)
+            else:
+                if self.cancelled:  # cancels of answers that have ended (not of those still to come)
+                    self.cancelled.difference_update([r for r in list(self.cancelled) if r <= self.last_taken])
+                if not self.handle(commands.get()):
+                    return
 
-    def send_error(self, req: int, message: Msg) -> None:
-        self.channel.send(ev="error", id=req, message=str(message), msg=message.to_json())
+    def handle(self, message: dict[str, Any]) -> bool:
+        """One command; False to quit."""
+        cmd, req = message.get("cmd"), int(message.get("id", 0))
+        if cmd == "quit":
+            return False
+        self.last_taken = max(self.last_taken, req)
+        checkpoint("request")
+        try:
+            if cmd == "load":
+                self.load(req, LoadParams(**message["params"]))
+            elif cmd == "chat":
+                self.chat(req, message)
+            elif cmd == "adapters":
+                self.set_adapters(req, message)
+            else:
+                self.send_error(req, msg(M.UNKNOWN_COMMAND, cmd=repr(cmd)))
+        except EngineBusy as exc:
+            self.send_error(req, exc.msg, busy=True)
+        except HearthError as exc:
+            self.send_error(req, exc.msg)
+        except Exception as exc:  # report, keep serving: the parent decides what to do
+            traceback.print_exc()
+            self.send_error(req, msg(M.ENGINE_FAILED, error=str(exc)))
+        return True
+
+    def _must_wait(self, message: dict[str, Any], specs: list[dict[str, Any]] | None) -> bool:
+        """Hold ``message`` in ``deferred`` when it would change the adapters while answers are in
+        progress (they apply to the whole context); True when it was held."""
+        from .adapters import key_of
+
+        runner = self.runner
+        batcher = runner.batcher if runner is not None else None
+        if specs is None or runner is None or batcher is None or not batcher.busy or key_of(specs) == runner.saved.key:
+            return False
+        self.deferred = message
+        return True
+
+    def _drop_deferred(self) -> None:
+        """The held answer was cancelled before the adapters could change: it ends as cancelled,
+        with nothing generated (an adapters command is not cancelled: it is quick once its turn comes)."""
+        message, self.deferred = self.deferred, None
+        assert message is not None
+        self.channel.send(ev="done", id=int(message.get("id", 0)), stats=AnswerStats(stop_reason="cancelled").to_dict())
+
+    def fail_all(self, batcher, message: Msg) -> None:
+        for slot in batcher.slots:
+            if slot.seq is not None:
+                seq, slot.seq = slot.seq, None
+                batcher._clear(slot)
+                slot.todo, slot.i_batch, slot.next_token = [], -1, -1
+                seq.fail(message)
+        while batcher.queue:
+            batcher.queue.popleft().fail(message)
+
+    def send_error(self, req: int, message: Msg, **extra: Any) -> None:
+        self.channel.send(ev="error", id=req, message=str(message), msg=message.to_json(), **extra)
 
     def load(self, req: int, params: LoadParams) -> None:
         if self.runner is None:
@@ -93,8 +175,11 @@ class Worker:
             if value - last[0] >= 0.01 or value >= 1.0:
                 last[0] = value
                 self.channel.send(ev="progress", id=req, value=round(value, 4))
-            return self.cancel_upto < req
+            return req not in self.cancelled and not self.quitting
 
+        runner = self.runner
+        if runner.batcher is not None:
+            runner.batcher.abort_all()  # answers of the model being replaced end as cancelled
         with self._model_lock:
             self.info = None
             self._release_adapters()
@@ -107,49 +192,47 @@ class Worker:
             loaded = self.runner.loaded
             self.adapters.release(loaded.ctx if loaded is not None else None)
 
-    def set_adapters(self, req: int, specs: list[dict[str, Any]]) -> None:
+    def _apply_adapters(self, specs: list[dict[str, Any]]) -> str:
+        """Put ``specs`` on the live context (nothing is in progress: see _must_wait); every slot's
+        cache computed under the old adapters is dropped. Returns the new fingerprint."""
+        assert self.runner is not None and self.runner.loaded is not None
+        loaded = self.runner.loaded
+        key = self.adapters.apply(loaded.model, loaded.ctx, specs)
+        self.runner.set_adapter_key(key)  # the KV cache of other adapters is never reused
+        return key
+
+    def set_adapters(self, req: int, message: dict[str, Any]) -> None:
         """Apply LoRA adapters to the live context (the parent checked the files first)."""
         if self.runner is None or self.runner.loaded is None:
             self.send_error(req, msg(M.NO_MODEL_LOADED))
             return
-        loaded = self.runner.loaded
-        key = self.adapters.apply(loaded.model, loaded.ctx, specs)
-        self.runner.set_adapter_key(key)  # the KV cache of other adapters is never reused
+        specs = message.get("adapters") or []
+        if self._must_wait(message, specs):
+            return
+        key = self._apply_adapters(specs)
         self.channel.send(ev="adapters", id=req, adapters=self.adapters.names(), key=key)
 
     def chat(self, req: int, message: dict[str, Any]) -> None:
+        from .adapters import key_of
+
         if self.runner is None or self.info is None:
             self.send_error(req, msg(M.NO_MODEL_LOADED))
             return
+        specs = message.get("adapters")  # None: whatever adapters are in use
+        if self._must_wait(message, specs):
+            return
+        if specs is not None and key_of(specs) != self.runner.saved.key:  # the set in use is left alone
+            self._apply_adapters(specs)
         params = GenerationParams.from_dict(message.get("params", {}))
         tokens, note, trimmed, _kept = self.prompt(message, params)
         self.channel.send(ev="prompt", id=req, prompt_tokens=len(tokens), note=note.to_json() if note else None)
-        send = self.channel.send
-        # Pieces are sent at most every `interval` s (the first at once): each message wakes the
-        # parent, and on a machine whose cores all run llama.cpp threads every wake-up costs speed.
+        # Pieces are sent at most every `interval` s (the first at once): see sequence.py.
         interval = max(0.0, float(message.get("stream_interval_ms", 0))) / 1000.0
-        pending: list[str] = []
-        last_sent = [-1.0]
-        used = [len(tokens)]  # prompt + answer tokens so far: the window's live context meter
-
-        def emit(piece: str) -> None:
-            pending.append(piece)
-            used[0] += 1
-            now = time.perf_counter()
-            if now - last_sent[0] >= interval:
-                send(ev="token", id=req, text="".join(pending), used=used[0])
-                pending.clear()
-                last_sent[0] = now
-
-        stats = self.runner.generate(tokens, params, emit, lambda: self.cancel_upto >= req,
-                                     n_batch=int(message.get("n_batch", 512)),
-                                     before_first_decode=self._before_decode)
-        stats.trimmed_messages = trimmed
-        stats.adapters = self.adapters.names()
-        if pending:
-            send(ev="token", id=req, text="".join(pending), used=used[0])
-        self.decoded_once = True
-        self.channel.send(ev="done", id=req, stats=stats.to_dict())
+        seq = self.runner.sequence(req, tokens, params, self.channel.send, interval, trimmed)
+        seq.stats.adapters = self.adapters.names()  # they cannot change before it ends (_must_wait)
+        assert self.runner.batcher is not None
+        self.runner.batcher.before_decode = self._before_decode
+        self.runner.batcher.submit(seq)
 
     def prompt(self, message: dict[str, Any], params: GenerationParams) -> tuple:
         """``(tokens, note, trimmed, kept messages)`` a chat request evaluates: its messages

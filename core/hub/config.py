@@ -62,13 +62,18 @@ def stored_login() -> str | None:
 
 
 def resolve_token(settings=None) -> HubToken:
-    """The token in Settings, else HF_TOKEN (or the older HUGGING_FACE_HUB_TOKEN), else the stored
+    """The token kept by Hearth (core/secrets.py), else HF_TOKEN (or the older HUGGING_FACE_HUB_TOKEN), else the stored
     Hugging Face login; NO_TOKEN when there is none."""
     if settings is None:
         from ..settings import load_settings
 
         settings = load_settings()
+    # settings.json's (an older Hearth's, until moved at start), else the one in the secret store
     value = (getattr(settings, "hf_token", "") or "").strip()
+    if not value:
+        from ..secrets import hf_token
+
+        value = (hf_token() or "").strip()
     if value:
         return HubToken(value, "settings")
     for name in ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN"):

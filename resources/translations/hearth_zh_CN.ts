@@ -117,6 +117,10 @@
         <translation>引擎已停止：正在重新启动…</translation>
     </message>
     <message>
+        <source>{name} on {endpoint} (remote) · context {ctx} tokens</source>
+        <translation>{name}，位于 {endpoint}（远程）· 上下文 {ctx} 个词元</translation>
+    </message>
+    <message>
         <source>{name} · {quant} · context {ctx} tokens</source>
         <translation>{name} · {quant} · 上下文 {ctx} 个词元</translation>
     </message>
@@ -508,6 +512,10 @@
         <translation>{name}（{n} 个文件）</translation>
     </message>
     <message>
+        <source>{name} (shared, {n} files)</source>
+        <translation>{name}（共享，{n} 个文件）</translation>
+    </message>
+    <message>
         <source>Embedding model: {name}</source>
         <translation>嵌入模型：{name}</translation>
     </message>
@@ -516,12 +524,8 @@
         <translation>已索引</translation>
     </message>
     <message>
-        <source>New collection</source>
-        <translation>新建文档集</translation>
-    </message>
-    <message>
-        <source>Name:</source>
-        <translation>名称：</translation>
+        <source>Connecting to {url}…</source>
+        <translation>正在连接 {url}…</translation>
     </message>
     <message>
         <source>Add files</source>
@@ -538,6 +542,10 @@
     <message>
         <source>Indexing {n} item(s) into {name}…</source>
         <translation>正在将 {n} 项索引到 {name}…</translation>
+    </message>
+    <message>
+        <source>{n} chunks so far…</source>
+        <translation>已完成 {n} 个分块…</translation>
     </message>
     <message>
         <source>unchanged</source>
@@ -1067,6 +1075,10 @@
         <translation>打开 GGUF…</translation>
     </message>
     <message>
+        <source>{model} on {endpoint} (remote)</source>
+        <translation>{model}，位于 {endpoint}（远程）</translation>
+    </message>
+    <message>
         <source>Open a model</source>
         <translation>打开模型</translation>
     </message>
@@ -1088,6 +1100,10 @@
     <message>
         <source>Library</source>
         <translation>模型库</translation>
+    </message>
+    <message>
+        <source>Remote</source>
+        <translation>远程</translation>
     </message>
 </context>
 <context>
@@ -1151,6 +1167,33 @@
     <message>
         <source>{tps:.1f} tokens/s</source>
         <translation>{tps:.1f} 词元/秒</translation>
+    </message>
+</context>
+<context>
+    <name>NewCollectionDialog</name>
+    <message>
+        <source>New collection</source>
+        <translation>新建文档集</translation>
+    </message>
+    <message>
+        <source>Keep it on a Chroma server, shared with other Hearth installations</source>
+        <translation>存放在 Chroma 服务器上，与其他 Hearth 安装共享</translation>
+    </message>
+    <message>
+        <source>The token itself is not stored: give the name of the environment variable that holds it (leave empty for a server without a token).</source>
+        <translation>令牌本身不会被保存：请填写保存令牌的环境变量名（服务器不需要令牌时留空）。</translation>
+    </message>
+    <message>
+        <source>Name:</source>
+        <translation>名称：</translation>
+    </message>
+    <message>
+        <source>Server:</source>
+        <translation>服务器：</translation>
+    </message>
+    <message>
+        <source>Token variable:</source>
+        <translation>令牌变量：</translation>
     </message>
 </context>
 <context>
@@ -1421,6 +1464,145 @@
     </message>
 </context>
 <context>
+    <name>RemoteView</name>
+    <message>
+        <source>Chat with models on other machines: any OpenAI-compatible server (llama-server, vLLM, Ollama, LM Studio, another Hearth&apos;s hearth serve). Their models appear in the chat&apos;s model list as remote:NAME/MODEL.</source>
+        <translation>与其他机器上的模型对话：任何兼容 OpenAI 的服务器（llama-server、vLLM、Ollama、LM Studio，或另一个 Hearth 的 hearth serve）。它们的模型以 remote:NAME/MODEL 的形式出现在聊天的模型列表中。</translation>
+    </message>
+    <message>
+        <source>Endpoint / model</source>
+        <translation>端点 / 模型</translation>
+    </message>
+    <message>
+        <source>Address / context</source>
+        <translation>地址 / 上下文</translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <translation>服务器</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Add…</source>
+        <translation>添加…</translation>
+    </message>
+    <message>
+        <source>Test</source>
+        <translation>测试</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <source>Use in chat</source>
+        <translation>在聊天中使用</translation>
+    </message>
+    <message>
+        <source>Add an endpoint</source>
+        <translation>添加端点</translation>
+    </message>
+    <message>
+        <source>gpu-box</source>
+        <translation>gpu-box</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>the system&apos;s certificates</source>
+        <translation>系统证书</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>Add and test</source>
+        <translation>添加并测试</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Name:</source>
+        <translation>名称：</translation>
+    </message>
+    <message>
+        <source>Base URL:</source>
+        <translation>基础 URL：</translation>
+    </message>
+    <message>
+        <source>API key:</source>
+        <translation>API 密钥：</translation>
+    </message>
+    <message>
+        <source>CA file:</source>
+        <translation>CA 文件：</translation>
+    </message>
+    <message>
+        <source>Timeout:</source>
+        <translation>超时：</translation>
+    </message>
+    <message>
+        <source>Keys are kept in {store}; never in settings.json.</source>
+        <translation>密钥保存在{store}中；绝不写入 settings.json。</translation>
+    </message>
+    <message>
+        <source>context {n}</source>
+        <translation>上下文 {n}</translation>
+    </message>
+    <message>
+        <source>key stored</source>
+        <translation>已保存密钥</translation>
+    </message>
+    <message>
+        <source>no key</source>
+        <translation>无密钥</translation>
+    </message>
+    <message>
+        <source>tool calls: yes</source>
+        <translation>工具调用：支持</translation>
+    </message>
+    <message>
+        <source>tool calls: no</source>
+        <translation>工具调用：不支持</translation>
+    </message>
+    <message>
+        <source>{n} models</source>
+        <translation>{n} 个模型</translation>
+    </message>
+    <message>
+        <source>Added {name}.</source>
+        <translation>已添加 {name}。</translation>
+    </message>
+    <message>
+        <source>Testing {name}…</source>
+        <translation>正在测试 {name}…</translation>
+    </message>
+    <message>
+        <source>{name} answers: {server}, {n} models.</source>
+        <translation>{name} 已响应：{server}，{n} 个模型。</translation>
+    </message>
+    <message>
+        <source>Removed {name} and its key.</source>
+        <translation>已移除 {name} 及其密钥。</translation>
+    </message>
+    <message>
+        <source>CA certificate</source>
+        <translation>CA 证书</translation>
+    </message>
+    <message>
+        <source>Certificates (*.pem *.crt);;All files (*)</source>
+        <translation>证书 (*.pem *.crt);;所有文件 (*)</translation>
+    </message>
+</context>
+<context>
     <name>Shortcuts</name>
     <message>
         <source>New chat</source>
@@ -1532,6 +1714,10 @@
         <translation>{path} 有 {size} MB，超过文档大小上限 {limit} MB，已跳过。</translation>
     </message>
     <message>
+        <source>{path} would make more than {limit} passages, over the limit for one document (the search index keeps every passage in memory); it was skipped. Split it, or add the parts you need.</source>
+        <translation>{path} 会切分出超过 {limit} 个段落，超出单个文档的上限（搜索索引把每个段落都保存在内存中），已跳过。请拆分该文件，或只添加需要的部分。</translation>
+    </message>
+    <message>
         <source>{path} is empty.</source>
         <translation>{path} 是空文件。</translation>
     </message>
@@ -1618,6 +1804,50 @@
     <message>
         <source>The question is empty.</source>
         <translation>问题是空的。</translation>
+    </message>
+    <message>
+        <source>“{url}” is not a Chroma server address: use http://HOST:PORT or https://HOST[:PORT].</source>
+        <translation>“{url}”不是 Chroma 服务器地址：请使用 http://主机:端口 或 https://主机[:端口]。</translation>
+    </message>
+    <message>
+        <source>The Chroma server at {url} cannot be reached ({reason}).</source>
+        <translation>无法连接位于 {url} 的 Chroma 服务器（{reason}）。</translation>
+    </message>
+    <message>
+        <source>{error} Trying again in {seconds:.1f} s.</source>
+        <translation>{error} {seconds:.1f} 秒后重试。</translation>
+    </message>
+    <message>
+        <source>The Chroma server at {url} failed: {reason}.</source>
+        <translation>位于 {url} 的 Chroma 服务器出错：{reason}。</translation>
+    </message>
+    <message>
+        <source>The Chroma server at {url} refused the request without a token: name the environment variable that holds its token (--token-env VAR).</source>
+        <translation>位于 {url} 的 Chroma 服务器拒绝了没有令牌的请求：请指定保存其令牌的环境变量（--token-env VAR）。</translation>
+    </message>
+    <message>
+        <source>The Chroma server at {url} refused the token in {env}.</source>
+        <translation>位于 {url} 的 Chroma 服务器拒绝了 {env} 中的令牌。</translation>
+    </message>
+    <message>
+        <source>The environment variable {env}, which holds the token for {url}, is not set.</source>
+        <translation>保存 {url} 令牌的环境变量 {env} 未设置。</translation>
+    </message>
+    <message>
+        <source>The Chroma server at {url} cannot be reached, so these results come from this computer&apos;s copy of “{name}” by keywords only.</source>
+        <translation>无法连接位于 {url} 的 Chroma 服务器，因此这些结果仅按关键词来自本机保存的“{name}”副本。</translation>
+    </message>
+    <message>
+        <source>The collection “{name}” is kept on this computer, not on a Chroma server: choose another name for the shared one.</source>
+        <translation>文档集“{name}”保存在本机，而不是 Chroma 服务器上：请为共享文档集另取一个名称。</translation>
+    </message>
+    <message>
+        <source>Name at least one file or folder to add (only a shared collection, with --server, can be created empty).</source>
+        <translation>请至少指定一个要添加的文件或文件夹（只有使用 --server 的共享文档集可以创建为空）。</translation>
+    </message>
+    <message>
+        <source>The shared collection “{name}” on {url} uses the embedding model {embedder}, so it cannot be re-embedded from one computer.</source>
+        <translation>位于 {url} 的共享文档集“{name}”使用嵌入模型 {embedder}，因此不能从单台计算机重新嵌入。</translation>
     </message>
     <message>
         <source>indexed, {chunks} chunks</source>
@@ -1748,6 +1978,22 @@
         <translation>无法读取设置文件 {path}（{reason}），也无法将其另存（{error}）：Hearth 已使用默认设置启动，保存设置时将覆盖该文件。</translation>
     </message>
     <message>
+        <source>the system keychain ({backend})</source>
+        <translation>系统钥匙串（{backend}）</translation>
+    </message>
+    <message>
+        <source>the file {path}, readable only by you (no system keychain was found)</source>
+        <translation>仅您可读的文件 {path}（未找到系统钥匙串）</translation>
+    </message>
+    <message>
+        <source>Could not keep the secret in {store}: {reason}.</source>
+        <translation>无法将密钥保存到{store}：{reason}。</translation>
+    </message>
+    <message>
+        <source>The Hugging Face token was moved out of settings.json into {store}.</source>
+        <translation>Hugging Face 令牌已从 settings.json 移到{store}。</translation>
+    </message>
+    <message>
         <source>The model&apos;s chat template tried to reach outside its sandbox and was refused; using the {format} format instead.</source>
         <translation>该模型的对话模板试图越出沙箱，已被拒绝；改用 {format} 格式。</translation>
     </message>
@@ -1806,6 +2052,18 @@
     <message>
         <source>llama.cpp failed while generating (llama_decode returned {rc}).</source>
         <translation>llama.cpp 在生成时出错（llama_decode 返回 {rc}）。</translation>
+    </message>
+    <message>
+        <source>The grammar the answer must follow is not valid GBNF (llama.cpp&apos;s log in the engine log says where).</source>
+        <translation>回答必须遵循的语法不是有效的 GBNF（引擎日志中 llama.cpp 的记录说明了出错位置）。</translation>
+    </message>
+    <message>
+        <source>The engine is busy: {active} answers are being generated and {queued} more are waiting; try again shortly.</source>
+        <translation>引擎正忙：正在生成 {active} 个回答，另有 {queued} 个在等待；请稍后再试。</translation>
+    </message>
+    <message>
+        <source>The number of parallel sequences must be 1 or more, not {value}.</source>
+        <translation>并行序列数必须至少为 1，而不是 {value}。</translation>
     </message>
     <message>
         <source>The engine crashed with {signal} on its first decode: the installed llama.cpp build does not suit this CPU; reinstall the safe build with `{command}`.</source>
@@ -2602,6 +2860,146 @@
     <message>
         <source>{count} tokens, {chars} characters, {ratio:.2f} characters per token</source>
         <translation>{count} 个词元，{chars} 个字符，平均每个词元 {ratio:.2f} 个字符</translation>
+    </message>
+    <message>
+        <source>{name} cannot name an endpoint: use letters, digits, &apos;.&apos;, &apos;-&apos; and &apos;_&apos; (no &apos;/&apos;).</source>
+        <translation>{name} 不能作为端点名称：请使用字母、数字、&apos;.&apos;、&apos;-&apos; 和 &apos;_&apos;（不能含 &apos;/&apos;）。</translation>
+    </message>
+    <message>
+        <source>{url} is not an http:// or https:// address.</source>
+        <translation>{url} 不是 http:// 或 https:// 地址。</translation>
+    </message>
+    <message>
+        <source>There is already an endpoint named {name}: remove it first with `hearth remote rm {name}`.</source>
+        <translation>已有名为 {name} 的端点：请先用 `hearth remote rm {name}` 移除它。</translation>
+    </message>
+    <message>
+        <source>There is no remote endpoint named {name}: add it with `hearth remote add`.</source>
+        <translation>没有名为 {name} 的远程端点：请用 `hearth remote add` 添加。</translation>
+    </message>
+    <message>
+        <source>{ref} does not name a remote model: write remote:NAME/MODEL.</source>
+        <translation>{ref} 不是远程模型名称：请写成 remote:NAME/MODEL。</translation>
+    </message>
+    <message>
+        <source>The environment variable {var} is unset or empty, so there is no key to store.</source>
+        <translation>环境变量 {var} 未设置或为空，没有可保存的密钥。</translation>
+    </message>
+    <message>
+        <source>Cannot read the key file {path}: {reason}.</source>
+        <translation>无法读取密钥文件 {path}：{reason}。</translation>
+    </message>
+    <message>
+        <source>The key file {path} is empty.</source>
+        <translation>密钥文件 {path} 是空的。</translation>
+    </message>
+    <message>
+        <source>Cannot use {path} as a CA certificate file: {reason}.</source>
+        <translation>无法将 {path} 用作 CA 证书文件：{reason}。</translation>
+    </message>
+    <message>
+        <source>Added {name} ({url}); its key is kept in {store}.</source>
+        <translation>已添加 {name}（{url}）；其密钥保存在{store}中。</translation>
+    </message>
+    <message>
+        <source>Added {name} ({url}), without a key.</source>
+        <translation>已添加 {name}（{url}），未设密钥。</translation>
+    </message>
+    <message>
+        <source>Removed {name} and its key.</source>
+        <translation>已移除 {name} 及其密钥。</translation>
+    </message>
+    <message>
+        <source>Keys are kept in {store}.</source>
+        <translation>密钥保存在{store}中。</translation>
+    </message>
+    <message>
+        <source>No remote endpoints yet: add one with `hearth remote add NAME URL`.</source>
+        <translation>还没有远程端点：请用 `hearth remote add NAME URL` 添加。</translation>
+    </message>
+    <message>
+        <source>The key for {name} goes over plain http://, readable by anyone on the network path: use https:// beyond your own machine or network.</source>
+        <translation>{name} 的密钥经由明文 http:// 发送，网络路径上的任何人都能读到：在本机或本地网络之外请使用 https://。</translation>
+    </message>
+    <message>
+        <source>Nothing answers at {url} (connection refused): is the server running, and is the port right?</source>
+        <translation>{url} 无响应（连接被拒绝）：服务器是否在运行，端口是否正确？</translation>
+    </message>
+    <message>
+        <source>Cannot reach {url}: {reason}.</source>
+        <translation>无法连接 {url}：{reason}。</translation>
+    </message>
+    <message>
+        <source>{url} did not accept a connection within {seconds:.0f} s: the host may be down or a firewall drops the traffic.</source>
+        <translation>{url} 在 {seconds:.0f} 秒内没有接受连接：主机可能已关闭，或防火墙丢弃了流量。</translation>
+    </message>
+    <message>
+        <source>{name} sent nothing for {seconds:.0f} s: the server may be overloaded or still loading the model.</source>
+        <translation>{name} 在 {seconds:.0f} 秒内没有发送任何内容：服务器可能过载，或仍在加载模型。</translation>
+    </message>
+    <message>
+        <source>{name} stopped sending the answer for {seconds:.0f} s; the part received is kept as interrupted.</source>
+        <translation>{name} 已有 {seconds:.0f} 秒没有继续发送回答；已收到的部分作为中断的回答保留。</translation>
+    </message>
+    <message>
+        <source>The TLS certificate of {url} could not be verified ({reason}): give the server&apos;s CA file to the endpoint (--ca-file), or fix the certificate.</source>
+        <translation>无法验证 {url} 的 TLS 证书（{reason}）：请为端点提供服务器的 CA 文件（--ca-file），或修正证书。</translation>
+    </message>
+    <message>
+        <source>{name} wants an API key (401): add the endpoint again with --key-env VAR or --key-file FILE.</source>
+        <translation>{name} 需要 API 密钥（401）：请用 --key-env VAR 或 --key-file FILE 重新添加该端点。</translation>
+    </message>
+    <message>
+        <source>{name} refused the key stored for it (401): check the key, then add the endpoint again with the right one.</source>
+        <translation>{name} 拒绝了为它保存的密钥（401）：请检查密钥，然后用正确的密钥重新添加该端点。</translation>
+    </message>
+    <message>
+        <source>{name} does not allow this key to use {model} (403).</source>
+        <translation>{name} 不允许此密钥使用 {model}（403）。</translation>
+    </message>
+    <message>
+        <source>{name} has no model {model} (404): `hearth remote list` shows the models it offers.</source>
+        <translation>{name} 没有模型 {model}（404）：`hearth remote list` 会列出它提供的模型。</translation>
+    </message>
+    <message>
+        <source>{url} has no OpenAI-compatible API (404 for {path}): the base URL usually ends in /v1.</source>
+        <translation>{url} 没有兼容 OpenAI 的 API（{path} 返回 404）：基础 URL 通常以 /v1 结尾。</translation>
+    </message>
+    <message>
+        <source>{name} is limiting requests (429): try again in {seconds} s.</source>
+        <translation>{name} 正在限制请求（429）：请在 {seconds} 秒后重试。</translation>
+    </message>
+    <message>
+        <source>{name} is limiting requests (429): try again later.</source>
+        <translation>{name} 正在限制请求（429）：请稍后重试。</translation>
+    </message>
+    <message>
+        <source>{name} refused the request ({status}): {detail}</source>
+        <translation>{name} 拒绝了请求（{status}）：{detail}</translation>
+    </message>
+    <message>
+        <source>{name} failed while answering ({status}): {detail}</source>
+        <translation>{name} 在回答时出错（{status}）：{detail}</translation>
+    </message>
+    <message>
+        <source>{name} closed the connection in the middle of the answer; the part received is kept as interrupted.</source>
+        <translation>{name} 在回答中途关闭了连接；已收到的部分作为中断的回答保留。</translation>
+    </message>
+    <message>
+        <source>{name} closed the connection before answering.</source>
+        <translation>{name} 在回答之前关闭了连接。</translation>
+    </message>
+    <message>
+        <source>{name} reported an error in the middle of the answer: {detail}</source>
+        <translation>{name} 在回答中途报告了错误：{detail}</translation>
+    </message>
+    <message>
+        <source>{url} did not answer like an OpenAI-compatible server ({reason}).</source>
+        <translation>{url} 的响应不像兼容 OpenAI 的服务器（{reason}）。</translation>
+    </message>
+    <message>
+        <source>no details were given</source>
+        <translation>未提供详细信息</translation>
     </message>
 </context>
 </TS>
