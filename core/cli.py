@@ -39,7 +39,9 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     prompt = args.prompt
-    if prompt is None or prompt == "-":
+    if prompt is None and args.show_prompt:
+        prompt = ""  # the prompt as the conversation stands
+    elif prompt is None or prompt == "-":
         if sys.stdin.isatty():
             return _fail("give a prompt with --prompt TEXT (or pipe it in with --prompt -).", EXIT_USAGE)
         prompt = sys.stdin.read()
@@ -83,8 +85,12 @@ def _chat(args: argparse.Namespace, settings: Any, prompt: str, store: Any, conv
                        ("n_gpu_layers", args.gpu_layers), ("n_threads", args.threads)):
         if value is not None:
             overrides[key] = value
+    if args.lora:
+        from .lora.info import parse_lora_arg
+
+        overrides["lora"] = [parse_lora_arg(value) for value in args.lora]
     sources = docs = None
-    if getattr(args, "collection", None):  # documents: the best chunks that fit go before the question
+    if getattr(args, "collection", None) and (prompt or not args.show_prompt):  # documents: the best chunks that fit go before the question
         from .docs.chat_context import ChatDocs
         from .docs.cli import attach_documents
 
@@ -114,6 +120,7 @@ def _chat(args: argparse.Namespace, settings: Any, prompt: str, store: Any, conv
         event.connect(lambda exc, *_: outcome.setdefault("error", exc))
     session.answered.connect(lambda answer: outcome.setdefault("answer", answer))
     session.answer_saved.connect(lambda message_id: outcome.setdefault("message", message_id))
+    session.inspected.connect(lambda shown: outcome.setdefault("prompt", shown))
     interrupted = False
 
     def on_sigint(_sig: int, _frame: Any) -> None:
@@ -134,6 +141,10 @@ def _chat(args: argparse.Namespace, settings: Any, prompt: str, store: Any, conv
             session.new_settings = {SYSTEM_PROMPT_KEY: args.system}
         session.load(str(model))
         settle(lambda: "info" in outcome or "error" in outcome)
+        if "error" not in outcome and args.show_prompt:
+            session.inspect(prompt)
+            settle(lambda: "prompt" in outcome)
+            return _show_prompt(outcome["prompt"], args.json)
         if "error" not in outcome:
             # stored once the model has loaded: a bad model file leaves no empty conversation behind
             session.choose_model(str(outcome["info"].path))
@@ -151,6 +162,8 @@ def _chat(args: argparse.Namespace, settings: Any, prompt: str, store: Any, conv
             sys.stdout.write("\n")
         exc = outcome["error"]
         return _fail(_error_sentence(exc) if isinstance(exc, HearthError) else str(exc))
+    from .lora.info import adapters_line
+
     answer, info, conversation_id = outcome["answer"], outcome["info"], session.conversation_id
     if args.json:
         _print_json({
@@ -163,6 +176,7 @@ def _chat(args: argparse.Namespace, settings: Any, prompt: str, store: Any, conv
             "tokens_per_s": round(answer.stats.tokens_per_s, 2),
             "total_s": round(answer.stats.total_s, 4),
             "stop_reason": answer.stats.stop_reason,
+            "adapters": answer.stats.adapters,
             "note": answer.note,
             **({"sources": sources} if sources is not None else {}),
             **({"conversation": conversation_id, "message": outcome["message"]} if kept else {}),
@@ -174,12 +188,41 @@ def _chat(args: argparse.Namespace, settings: Any, prompt: str, store: Any, conv
         if answer.note:
             print(f"hearth: note: {answer.note}", file=sys.stderr)
         s = answer.stats
+        lora = ", " + str(adapters_line(s.adapters)) if s.adapters else ""
         print(f"[{s.prompt_tokens} prompt tokens, {s.completion_tokens} generated, first token after "
-              f"{s.ttft_s:.2f} s, {s.tokens_per_s:.1f} tokens/s, stopped: {s.stop_reason}]", file=sys.stderr)
+              f"{s.ttft_s:.2f} s, {s.tokens_per_s:.1f} tokens/s, stopped: {s.stop_reason}{lora}]", file=sys.stderr)
         if kept and conversation_id is not None:
             print(f"hearth: {msg(M.CONVERSATION_SAVED, id=conversation_id, short=conversation_id[:8])}",
                   file=sys.stderr)
     return EXIT_INTERRUPTED if interrupted else 0
+
+
+def _show_prompt(shown: dict[str, Any] | None, as_json: bool) -> int:
+    """``--show-prompt``: the exact prompt on stdout (special tokens highlighted and the part the KV
+    cache holds dimmed on a terminal), its counts on stderr."""
+    if shown is None:
+        return _fail("the engine did not show the prompt.")
+    if as_json:
+        _print_json(shown)
+        return 0
+    from .tokens.pieces import shown as piece_text
+
+    pieces, cached = shown["pieces"], shown["cached"]
+    if sys.stdout.isatty():
+        out = []
+        for i, piece in enumerate(pieces):
+            text = piece_text(piece)
+            if piece["kind"] in ("control", "user"):
+                text = f"\033[1;35m{text}\033[22;39m"
+            out.append(("\033[2m" if i < cached else "") + text + ("\033[0m" if i < cached else ""))
+        sys.stdout.write("".join(out) + "\n")
+    else:
+        sys.stdout.write(shown["text"])
+        if not shown["text"].endswith("\n"):
+            sys.stdout.write("\n")
+    print(f"[{shown['tokens']} prompt tokens of a {shown['n_ctx']}-token context; {cached} already in the KV "
+          f"cache, {shown['tokens'] - cached} to evaluate; {shown['trimmed']} older messages left out]", file=sys.stderr)
+    return 0
 
 
 def _error_sentence(exc: HearthError) -> str:
@@ -338,6 +381,8 @@ AREA_COMMANDS: tuple[str, ...] = (
     "hearthlm.core.quantize.cli",
     "hearthlm.core.docs.cli",
     "hearthlm.core.hardware.cli",
+    "hearthlm.core.lora.cli",
+    "hearthlm.core.tokens.cli",
     "hearthlm.core.remote.cli",
     "hearthlm.core.serve.cli",
 )
@@ -373,6 +418,11 @@ def build_parser() -> argparse.ArgumentParser:
                            "the answer is saved as it streams")
     chat.add_argument("--collection", metavar="NAME", action="append",
                       help="answer from a document collection (hearth docs); repeat for several")
+    chat.add_argument("--lora", metavar="FILE[:SCALE]", action="append",
+                      help="apply a GGUF LoRA adapter at SCALE (0-2, default 1); repeat for several")
+    chat.add_argument("--show-prompt", action="store_true",
+                      help="print the exact prompt the engine would evaluate (with --prompt: for that question) "
+                           "and its token count, instead of answering")
     chat.set_defaults(func=cmd_chat)
 
     conv = sub.add_parser("conversations", help="list, show, export, search and delete stored conversations")

@@ -41,7 +41,12 @@ def build(page: Any, store: ConversationStore, presets: PresetLibrary, docs_stor
     page.settings_button.setToolTip(QCoreApplication.translate("ChatPage", "This conversation's settings: system prompt, template, sampling"))
     page.help_button = QPushButton(QCoreApplication.translate("ChatPage", "Shortcuts"))
     icons.set_icon(page.help_button, "keyboard")
-    for widget, stretch in ((page.picker, 1), (page.progress, 0), (page.settings_button, 0), (page.help_button, 0)):
+    page.tokens_button = QPushButton(QCoreApplication.translate("ChatPage", "Tokens…"))
+    page.tokens_button.setToolTip(QCoreApplication.translate("ChatPage", "See how models split a text into tokens"))
+    page.prompt_button = QPushButton(QCoreApplication.translate("ChatPage", "Prompt…"))
+    page.prompt_button.setToolTip(QCoreApplication.translate("ChatPage", "The exact prompt the model gets next, and what the KV cache holds"))
+    for widget, stretch in ((page.picker, 1), (page.progress, 0), (page.tokens_button, 0), (page.prompt_button, 0),
+                            (page.settings_button, 0), (page.help_button, 0)):
         top.addWidget(widget, stretch)
     outer.addLayout(top)
 

@@ -79,6 +79,8 @@ class ChatPage(QWidget):
         self.stop_button.clicked.connect(self.stop)
         self.settings_button.toggled.connect(self.settings_panel.setVisible)
         self.help_button.clicked.connect(self.show_help)
+        self.tokens_button.clicked.connect(self.open_tokenizer)
+        self.prompt_button.clicked.connect(self.open_prompt_inspector)
         self.view.action.connect(self._message_action)
         self.view.sourceClicked.connect(lambda url: QDesktopServices.openUrl(QUrl(url)))
         self.documents_button.collectionsChosen.connect(self.session.set_collections)
@@ -112,6 +114,8 @@ class ChatPage(QWidget):
         s.edit_done.connect(self._cancel_edit)
         s.store_waiting.connect(lambda: self._status(self.tr("Waiting for the conversation store…")))
         s.error.connect(lambda exc: self.show_error(error_text(exc), restart=False))
+        s.adapters_failed.connect(lambda exc: self.show_error(error_text(exc), restart=False))
+        s.adapters_applied.connect(lambda _specs: self._status(self.tr("LoRA adapters applied")))
         # The context meter follows the draft: counted by the engine once typing pauses.
         self._estimate_timer = QTimer(self, singleShot=True, interval=ESTIMATE_DELAY_MS, timeout=self._estimate_context)
         self.prompt.textChanged.connect(self._estimate_timer.start)
@@ -158,7 +162,9 @@ class ChatPage(QWidget):
 
     def _settings_changed(self) -> None:
         model = self.session.conversation_model() if self.conversation_id else self.session.model_path
-        self.settings_panel.show_settings(self.session.own_settings(), self.settings, model)
+        info = self.session.model_info
+        self.settings_panel.show_settings(self.session.own_settings(), self.settings, model,
+                                          info.architecture if info is not None else None)
         names = self.session.collections()
         self.documents_button.set_chosen(names)
         self.answering_from.show_collections(names)
@@ -382,6 +388,28 @@ class ChatPage(QWidget):
 
     def focus_prompt(self) -> None:
         self.prompt.setFocus()
+
+    def open_tokenizer(self, models: list[tuple[str, str]] | None = None) -> Any:
+        """The tokenizer inspector (gui/tokenizer_dialog.py), the picker's models to choose from."""
+        from .tokenizer_dialog import TokenizerDialog
+
+        combo = self.picker.combo
+        if models is None:
+            models = [(combo.itemText(i), combo.itemData(i)) for i in range(combo.count()) if combo.itemData(i)]
+        dialog = TokenizerDialog(models, self, current=self.session.model_path)
+        dialog.setModal(False)
+        dialog.show()
+        return dialog
+
+    def open_prompt_inspector(self) -> Any:
+        """The prompt inspector for the open conversation and the draft (gui/prompt_inspector.py)."""
+        from .prompt_inspector import PromptInspector
+
+        dialog = PromptInspector(self.session, self.prompt.toPlainText().strip(), self)
+        dialog.setModal(False)
+        dialog.show()
+        dialog.refresh()
+        return dialog
 
     def show_help(self) -> None:
         ShortcutsDialog(self).exec()

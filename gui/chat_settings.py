@@ -16,12 +16,13 @@ from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayo
 
 from hearthlm.core.chat.messages import CONTEXT
 from hearthlm.core.chat.presets import PresetLibrary
-from hearthlm.core.chat.session import TEMPLATE_KEY  # noqa: F401 (its users import it from here)
+from hearthlm.core.chat.session import LORA_KEY, TEMPLATE_KEY  # noqa: F401 (its users import it from here)
 from hearthlm.core.chat.store import SYSTEM_PROMPT_KEY
 from hearthlm.core.prompt.template import FORMATS
 from hearthlm.core.settings import Settings
 
 from . import icons, theme
+from .chat_adapters import AdaptersBox
 from .messages import error_text, tr_msg
 
 # key -> (minimum, maximum, step, decimals) ; decimals None: an integer
@@ -106,6 +107,8 @@ class ChatSettingsPanel(QWidget):
         self.ctx_hint.setObjectName("hint")
         theme.style(self.ctx_hint)
         layout.addWidget(self.ctx_hint)
+        self.adapters = AdaptersBox()
+        layout.addWidget(self.adapters)
         self.reset_button = QPushButton(self.tr("Use the defaults"))
         layout.addWidget(self.reset_button)
         layout.addStretch(1)
@@ -116,6 +119,7 @@ class ChatSettingsPanel(QWidget):
         self.save_preset.clicked.connect(self._save_preset)
         self.delete_preset.clicked.connect(self._delete_preset)
         self.reset_button.clicked.connect(self._reset)
+        self.adapters.changed.connect(lambda specs: self._edited(LORA_KEY, specs))
         self._fill_presets()
 
     # -- showing -----------------------------------------------------------------------------
@@ -132,9 +136,13 @@ class ChatSettingsPanel(QWidget):
         current = self.presets.get(self.preset_combo.currentData() or "")
         self.delete_preset.setEnabled(current is not None and not current.builtin)
 
-    def show_settings(self, own: dict[str, Any], defaults: Settings, model: str | None) -> None:
-        """Show a conversation's settings (``own``: what it stores) over the app's ``defaults``."""
+    def show_settings(self, own: dict[str, Any], defaults: Settings, model: str | None,
+                      architecture: str | None = None) -> None:
+        """Show a conversation's settings (``own``: what it stores) over the app's ``defaults``;
+        ``architecture``: the loaded model's (adapters for others cannot be chosen)."""
         self._own = dict(own)
+        lora = own.get(LORA_KEY)
+        self.adapters.show_adapters(lora if isinstance(lora, list) else [], architecture)
         self._defaults = defaults
         self._model = model
         self.model_label.setText(self.tr("Model: {name}").format(name=model.rsplit("/", 1)[-1]) if model
@@ -169,7 +177,7 @@ class ChatSettingsPanel(QWidget):
             value = None
         if key in NUMBERS and NUMBERS[key][3] is None and value is not None:
             value = int(value)
-        if key in (SYSTEM_PROMPT_KEY, TEMPLATE_KEY) and not value:
+        if key in (SYSTEM_PROMPT_KEY, TEMPLATE_KEY, LORA_KEY) and not value:
             self._own.pop(key, None)
         else:
             self._own[key] = value

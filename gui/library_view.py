@@ -108,10 +108,17 @@ class LibraryView(QWidget):
         self.tree.clear()
         sources = self._sources()
         for i, m in enumerate(models):
-            item = QTreeWidgetItem([m.name, sources.get(m.source, m.source), m.architecture or "?",
-                                    _params(m.parameters), m.quantization or "?", human_size(m.size),
-                                    f"{m.context_length:,}" if m.context_length else "?",
-                                    self.tr("yes") if m.has_chat_template else self.tr("no")])
+            if m.kind == "lora":  # an adapter for models of its architecture: rank and alpha instead
+                item = QTreeWidgetItem([m.name, sources.get(m.source, m.source), m.architecture or "?",
+                                        _params(m.parameters), self.tr("LoRA, rank {rank}").format(rank=m.lora_rank),
+                                        human_size(m.size), self.tr("α {alpha:g}").format(alpha=m.lora_alpha or 0),
+                                        "—"])
+                item.setToolTip(4, self.tr("A LoRA adapter: attach it in a conversation's settings"))
+            else:
+                item = QTreeWidgetItem([m.name, sources.get(m.source, m.source), m.architecture or "?",
+                                        _params(m.parameters), m.quantization or "?", human_size(m.size),
+                                        f"{m.context_length:,}" if m.context_length else "?",
+                                        self.tr("yes") if m.has_chat_template else self.tr("no")])
             item.setData(0, Qt.ItemDataRole.UserRole, i)
             item.setToolTip(0, m.path)
             self.tree.addTopLevelItem(item)
@@ -139,6 +146,8 @@ class LibraryView(QWidget):
         model = self.current()
         for b in (self.use_button, self.reveal_button):
             b.setEnabled(model is not None)
+        if model is not None and model.kind != "model":  # adapters are attached, not loaded
+            self.use_button.setEnabled(False)
         self.delete_button.setEnabled(model is not None and model.deletable)
         if model is None:
             return

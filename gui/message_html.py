@@ -148,6 +148,10 @@ def stats_text(stats: dict[str, Any] | None) -> str:
         text += " · " + QCoreApplication.translate("ChatView", "stopped")
     elif reason == "length":
         text += " · " + QCoreApplication.translate("ChatView", "reached the answer length limit")
+    adapters = stats.get("adapters")
+    if isinstance(adapters, list) and adapters:  # the LoRA adapters this answer was made with
+        names = ", ".join(f"{a.get('name')} ×{float(a.get('scale', 1)):g}" for a in adapters if isinstance(a, dict))
+        text += " · " + QCoreApplication.translate("ChatView", "LoRA: {names}").format(names=names)
     return text
 
 

@@ -236,3 +236,25 @@ def test_a_quantized_output_is_listed_and_hearth_may_delete_it(tmp_path):
     delete(model)
     assert not out.exists() and load_results() == []
     assert all(m.path != str(out) for m in list_models(roots={}))
+
+
+def test_lora_adapters_are_listed_with_their_base_architecture_and_alpha(home, tmp_path):
+    """A GGUF LoRA in LM Studio's folder: kind lora, base architecture, alpha, rank; and
+    `hearth models list` shows it as LoRA."""
+    import subprocess
+
+    from lora_samples import write_adapter
+
+    folder = home / ".lmstudio" / "models" / "me" / "adapters"
+    folder.mkdir(parents=True)
+    write_adapter(folder / "pirate-lora.gguf", alpha=32.0, rank=4, layers=(0,))
+    (adapter,) = [m for m in list_models() if m.name.endswith("pirate-lora.gguf")]
+    assert (adapter.kind, adapter.architecture, adapter.lora_alpha, adapter.lora_rank) == ("lora", "llama", 32.0, 4)
+    assert all(m.kind == "model" for m in list_models() if m is not adapter and not m.name.endswith("pirate-lora.gguf"))
+    import os
+
+    env = {**os.environ, "HOME": str(home), "XDG_DATA_HOME": str(home / ".local" / "share")}
+    listed = subprocess.run([sys.executable, "-m", "hearthlm.core.cli", "models", "list"], capture_output=True,
+                            text=True, env=env, timeout=120)
+    line = next(line for line in listed.stdout.splitlines() if "pirate-lora.gguf" in line)
+    assert "LoRA" in line and "llama" in line and "alpha 32" in line and "rank 4" in line

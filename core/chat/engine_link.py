@@ -14,6 +14,9 @@ Every event below is emitted on the owner thread (the Runner delivers there):
     restarting(float)            0..1 while a question reloads the model into a new engine
     busy_changed(bool)           emitted before the loaded/answered/… of the job that ended
     counted(PromptCount | None)  for the newest estimate() request
+    adapters_applied(list)       LoRA adapters now on the live context ({"path", "scale"})
+    adapters_failed(exc)         an adapter was refused (one sentence); the previous set stays
+    inspected(dict | None)       the exact prompt of an inspect() request (core/engine/inspect.py)
 
 ``last_error`` keeps the exception behind the latest crash or failed load (None once a model
 loads): a window's Details view shows the engine's log lines from it.
@@ -56,6 +59,9 @@ class EngineLink:
         self.restarting = Event()
         self.busy_changed = Event()
         self.counted = Event()
+        self.adapters_applied = Event()
+        self.adapters_failed = Event()
+        self.inspected = Event()
 
     # -- state (owner thread) --------------------------------------------------------------
 
@@ -102,7 +108,8 @@ class EngineLink:
     # -- answering -------------------------------------------------------------------------
 
     def ask(self, messages: list[dict[str, str]], params: GenerationParams, *, template: str | None = None,
-            continue_answer: bool = False, on_piece: Callable[[str], None] | None = None) -> None:
+            continue_answer: bool = False, on_piece: Callable[[str], None] | None = None,
+            adapters: list[dict[str, Any]] | None = None) -> None:
         """Answer ``messages``. ``on_piece(text)`` runs on the worker thread for every piece, before
         it is coalesced (the store's AnswerWriter goes there: no disk writes on the owner thread)."""
         messages = [dict(m) for m in messages]  # the engine gets a copy; the caller keeps its own
@@ -135,6 +142,8 @@ class EngineLink:
             extra = {}
             if new_id is not None:
                 self._answer_id = extra["request_id"] = new_id()
+            if hasattr(engine, "set_adapters"):  # LoRA adapters exist only in a local engine
+                extra["adapters"] = adapters
             try:
                 return engine.chat(messages, params, on_token=piece, template=template,
                                    continue_answer=continue_answer, **extra)
@@ -177,6 +186,33 @@ class EngineLink:
                 engine.cancel(answer)
             else:  # a load, a restart, a remote engine: whatever is in progress
                 engine.cancel()
+
+    # -- LoRA adapters and the prompt inspector ----------------------------------------------
+
+    def apply_adapters(self, adapters: list[dict[str, Any]]) -> None:
+        """Put these adapters on the live context now (no reload), off the owner thread; with no
+        model loaded (or a dead engine) they are applied by the next answer instead."""
+        engine = self.engine
+        if engine is None or engine.model is None or not engine.alive or not hasattr(engine, "set_adapters"):
+            return
+        specs = [dict(a) for a in adapters]
+        self.runner.start(lambda _emit: engine.set_adapters(specs), None, self.adapters_applied.emit,
+                          self.adapters_failed.emit)
+
+    def inspect(self, messages: list[dict[str, Any]], params: GenerationParams, template: str | None,
+                adapters: list[dict[str, Any]], before: Callable[[], list[dict[str, Any]]] | None = None) -> None:
+        """The exact prompt ``messages`` would make (``inspected`` reports it). ``before``, if
+        given, runs first on the worker thread and returns the messages (the document search)."""
+        engine = self.engine
+        if engine is None or engine.model is None or not hasattr(engine, "inspect_prompt"):
+            self.inspected.emit(None)  # a remote engine cannot show its prompt
+            return
+
+        def work(_emit: Any) -> Any:  # on a worker thread
+            msgs = before() if before is not None else messages
+            return engine.inspect_prompt(msgs, params, template, adapters)
+
+        self.runner.start(work, None, self.inspected.emit, lambda _exc: self.inspected.emit(None))
 
     # -- context estimate ------------------------------------------------------------------
 

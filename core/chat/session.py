@@ -36,6 +36,8 @@ Events (``Event``; arguments in brackets):
     error(exc)                one sentence for the user (a store or disk error)
     load_progress(float), loaded(ModelInfo), restarting(float)   from the engine
     load_failed(exc, bool)    True: it was a Restart (offer it again)
+    adapters_applied(list), adapters_failed(exc)   LoRA adapters put on the live context (or refused)
+    inspected(dict | None)    the exact prompt of ``inspect`` (the prompt inspector)
 """
 
 from __future__ import annotations
@@ -60,6 +62,7 @@ from .turns import continued_stats, question_parent, unanswered_question
 
 TEMPLATE_KEY = "template"  # a conversation's own chat template (a FORMATS key), in its settings
 COLLECTIONS_KEY = "collections"  # the document collections a conversation answers from
+LORA_KEY = "lora"  # a conversation's LoRA adapters: [{"path": ..., "scale": 0..2}, ...]
 STORE_WAIT_S = 0.25  # a store write still waiting after this long says so (store_waiting)
 _CLOSINGS = tuple(c for _o, c in MARKERS)
 
@@ -123,6 +126,8 @@ class ChatSession:
         self.loaded = Event()
         e = self.engine
         self.tokens, self.usage, self.counted = e.tokens, e.usage, e.counted
+        self.adapters_applied, self.adapters_failed, self.inspected = e.adapters_applied, Event(), e.inspected
+        e.adapters_failed.connect(self._adapters_refused)
         self.load_progress, self.restarting = e.load_progress, e.restarting
         e.tokens.connect(self._tokens)
         e.answered.connect(self._answered)
@@ -183,11 +188,16 @@ class ChatSession:
         return info.n_ctx if info is not None else int(self.setting("n_ctx") or self.settings.n_ctx)
 
     def set_settings(self, own: dict[str, Any]) -> None:
-        """The open conversation's own settings (the panel's); its documents stay unless given."""
+        """The open conversation's own settings (the panel's); its documents stay unless given.
+        Changed LoRA adapters or scales go on the live context at once (no reload)."""
         own = dict(own)
         if COLLECTIONS_KEY not in own and self.collections():  # the panel's Reset keeps the documents
             own[COLLECTIONS_KEY] = self.collections()
+        before = self.adapters()
         self._set_own(own)
+        after = _adapter_specs(self.overrides.get(LORA_KEY, own.get(LORA_KEY)))
+        if after != before:
+            self.engine.apply_adapters(after)
 
     def _set_own(self, own: dict[str, Any]) -> None:
         if self.conversation_id is None:
@@ -210,6 +220,34 @@ class ChatSession:
         else:
             own.pop(COLLECTIONS_KEY, None)
         self._set_own(own)
+
+    def adapters(self) -> list[dict[str, Any]]:
+        """The open conversation's LoRA adapters, ``{"path", "scale"}`` each (the command line's
+        --lora above them)."""
+        return _adapter_specs(self.setting(LORA_KEY))
+
+    def set_adapters(self, adapters: list[dict[str, Any]]) -> None:
+        """Attach these adapters (none: detach) to the open conversation, kept in its settings, and
+        put them on the live context at once (``adapters_applied`` / ``adapters_failed``)."""
+        own = self.own_settings()
+        if adapters:
+            own[LORA_KEY] = _adapter_specs(adapters)
+        else:
+            own.pop(LORA_KEY, None)
+        self.set_settings(own)
+
+    def _adapters_refused(self, exc: BaseException) -> None:
+        """An adapter was refused: the conversation keeps the adapters still in use (not one that
+        would fail every answer), the panel shows them, and the sentence is said."""
+        engine = self.engine.engine
+        in_use = [dict(a) for a in getattr(engine, "adapters", [])] if engine is not None else []
+        own = self.own_settings()
+        if in_use:
+            own[LORA_KEY] = in_use
+        else:
+            own.pop(LORA_KEY, None)
+        self._set_own(own)
+        self.adapters_failed.emit(exc)
 
     def template_note(self) -> TemplateNote:
         chosen = self.setting(TEMPLATE_KEY)
@@ -501,7 +539,7 @@ class ChatSession:
     def _ask_engine(self, writer: AnswerWriter, history: list[dict[str, str]], continuing: bool) -> None:
         self.asking.emit()
         self.engine.ask(history, self.params(), template=self.setting(TEMPLATE_KEY) or None,
-                        continue_answer=continuing, on_piece=writer.append)
+                        continue_answer=continuing, on_piece=writer.append, adapters=self.adapters())
 
     def stop(self) -> None:
         """Stop the answer (or the document search) in progress; what was written stays."""
@@ -598,6 +636,38 @@ class ChatSession:
                              self.setting(TEMPLATE_KEY) or None)
         return True
 
+    def draft_messages(self, text: str) -> list[dict[str, str]]:
+        """What sending ``text`` now would give the engine before the document search: the
+        active branch (system prompt first) and the draft; with no draft, the branch as it is."""
+        if self.conversation_id is not None:
+            history = self.history()
+        else:
+            system = self.setting(SYSTEM_PROMPT_KEY)
+            history = [{"role": "system", "content": system}] if isinstance(system, str) and system.strip() else []
+        return history + ([{"role": "user", "content": text}] if text else [])
+
+    def inspect(self, text: str = "") -> bool:
+        """The prompt inspector: the exact prompt the engine would evaluate if ``text`` were sent
+        now -- template, system prompt, the documents' excerpts (searched as sending would),
+        history after the context policy -- reported by ``inspected``. False without a model."""
+        if self.model_info is None:
+            return False
+        messages = self.draft_messages(text)
+        names, retrieve = self.collections(), self.retrieve
+        before = None
+        if text and names and retrieve is not None:
+            n_ctx, max_tokens = self.n_ctx(), int(self.setting("max_tokens"))
+
+            def before() -> list[dict[str, Any]]:  # on a worker thread, as _retrieve does
+                try:
+                    found = retrieve(names, text, n_ctx=n_ctx, max_tokens=max_tokens, history=messages)
+                except Exception:
+                    return messages
+                return messages[:-1] + [{**messages[-1], "content": found.content}]
+
+        self.engine.inspect(messages, self.params(), self.setting(TEMPLATE_KEY) or None, self.adapters(), before)
+        return True
+
     def shutdown(self) -> None:
         """Stop what runs, keep an answer in progress as interrupted, close the engine and store."""
         self.stop()
@@ -605,6 +675,13 @@ class ChatSession:
         if self.writer is not None:
             self.writer.interrupt()
         self.store.close()
+
+
+def _adapter_specs(value: Any) -> list[dict[str, Any]]:
+    if not isinstance(value, list):
+        return []
+    return [{"path": str(a["path"]), "scale": float(a.get("scale", 1.0))}
+            for a in value if isinstance(a, dict) and a.get("path")]
 
 
 class _NoDocs:

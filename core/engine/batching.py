@@ -124,6 +124,17 @@ class Batcher:
         while self.queue:
             self.queue.popleft().finish("cancelled")
 
+    def drop_caches(self) -> None:
+        """Empty every slot's KV cells, keeping long ones as saved states (under ``saved.key``, the
+        adapters they were computed with): the LoRA adapters are about to change, and no slot's
+        cached prefix may be reused under others. Only when no answer is in progress."""
+        if self.busy:
+            raise RuntimeError("KV caches dropped while answers are in progress")
+        for slot in self.slots:
+            if len(slot.cached) >= MIN_STATE_TOKENS and self.saved.budget_bytes:
+                save_sequence(self.ctx, self.saved, slot.cached, slot.seq_id)
+            self._clear(slot)
+
     def active_ids(self) -> set[int]:
         return {s.seq.id for s in self.slots if s.seq is not None} | {s.id for s in self.queue}
 

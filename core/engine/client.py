@@ -24,7 +24,8 @@ from typing import Any
 from collections.abc import Callable, Iterable, Mapping
 
 from .. import messages as M
-from ..errors import EngineBusy, EngineCrashed, EngineError
+from ..errors import EngineBusy, EngineCrashed, EngineError, ModelFileError
+from ..lora import messages as LM
 from ..messages import Msg, msg
 from ..child.crash import describe_exit
 from ..child.process import STDERR_TAIL_LINES, ChildGone, ChildNotReady, ChildProcess
@@ -111,7 +112,7 @@ class _Link:
 
 
 # Events that belong to one request, routed to its caller on the reader thread.
-_ROUTED = ("progress", "loaded", "prompt", "token", "done", "error")
+_ROUTED = ("progress", "loaded", "prompt", "token", "done", "error", "adapters")
 
 
 class Engine:
@@ -131,6 +132,9 @@ class Engine:
         self._counts: dict[int, list[Any]] = {}  # count id -> [threading.Event, reply]
         self._count_ids = itertools.count(1)
         self.model: ModelInfo | None = None
+        self.adapters: list[dict[str, Any]] = []  # LoRA adapters applied: {"path", "scale"}
+        self._checked: list[dict[str, Any]] = []  # the adapters last checked against the model
+        self._header: Any = None  # the loaded model's GGUF header (adapters are checked against it)
         self._usage = threading.local()  # live_usage, per calling thread
 
     @property
@@ -151,6 +155,7 @@ class Engine:
         link = _Link()
         divert: dict[str, Callable[[dict[str, Any]], None]] = {kind: link.route for kind in _ROUTED}
         divert["count"] = self._counted  # answers count_prompt()
+        divert["inspected"] = self._counted  # answers inspect_prompt()
         self._child = ChildProcess("hearthlm.core.engine.worker", env=self._env, name="engine",
                                    stderr_lines=STDERR_TAIL_LINES, log_path=self._log_path, divert=divert)
         self._link = link
@@ -179,6 +184,7 @@ class Engine:
         if self._child is not None:
             self._child.close(timeout, quit={"cmd": "quit"})
         self.model = None
+        self.adapters = []
 
     def __enter__(self) -> Engine:
         return self.start()
@@ -201,6 +207,7 @@ class Engine:
         returncode = self._child.reap(timeout=10) if self._child is not None else None
         tail = self.stderr_tail
         self.model = None
+        self.adapters, self._checked = [], []
         return EngineCrashed(describe_exit(returncode, activity, first_decode), returncode, tail, self._log_path)
 
     def new_request_id(self) -> int:
@@ -251,6 +258,8 @@ class Engine:
         if not isinstance(params, LoadParams):
             params = LoadParams(path=str(params))
         header = read_gguf(params.path)
+        if header.metadata.get("general.type") == "adapter":
+            raise ModelFileError(LM.ADAPTER_NOT_MODEL, name=header.path.name)
         params.path = str(Path(params.path).expanduser().resolve())
         if not self.alive:
             self.start()
@@ -272,6 +281,7 @@ class Engine:
         if event["ev"] == "error":
             raise _error_from(event)
         info = event["info"]
+        self._header, self.adapters, self._checked = header, [], []  # a new model starts without adapters
         self.model = ModelInfo(
             path=Path(info["path"]), name=header.name, architecture=header.architecture,
             quantization=header.quantization, n_ctx=info["n_ctx"], n_ctx_train=info["n_ctx_train"],
@@ -281,21 +291,105 @@ class Engine:
         )
         return self.model
 
+    def set_adapters(self, adapters: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        """Apply LoRA adapters (``{"path", "scale"}``, scale 0..2) to the loaded model's live
+        context, without reloading it; an empty list detaches them. Each file is checked against
+        the model's header here first (one sentence: AdapterError / ModelFileError); llama.cpp then
+        loads it in the engine. KV cached under other adapters is never reused. Adapters apply to
+        the whole context: with answers in progress (other threads' chats) the change waits until
+        they end, so none of them sees its adapters change."""
+        specs = self._check_adapters(adapters)
+        if specs == self.adapters:
+            return self.adapters
+        activity = msg(M.ACT_GENERATING)
+        req, waiting = self._open({"cmd": "adapters", "adapters": specs}, activity)
+        try:
+            while True:
+                event = waiting.get()
+                if event is None:
+                    raise self._crashed(activity)
+                if event.get("ev") in ("adapters", "error"):
+                    break
+        finally:
+            self._link.close(req)
+        if event["ev"] == "error":
+            raise _error_from(event)
+        self.adapters = specs
+        return specs
+
+    def _check_adapters(self, adapters: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        """``adapters`` with resolved paths and checked scales, each file checked against the loaded
+        model (one sentence: AdapterError / ModelFileError); the same list as last time (every
+        answer asks) reads no file again."""
+        from ..lora.info import adapter_info, check_fits, check_scale
+
+        if self.model is None or self._header is None:
+            raise EngineError(M.NO_MODEL_LOADED)
+        adapters = list(adapters)
+        try:
+            resolved = [{"path": str(Path(a["path"]).expanduser().resolve()), "scale": float(a.get("scale", 1.0))}
+                        for a in adapters]
+        except (TypeError, ValueError, KeyError):
+            resolved = None
+        if resolved is not None and resolved in (self.adapters, self._checked):
+            return resolved
+        specs = []
+        for spec in adapters:
+            info = adapter_info(spec["path"])
+            check_fits(info, self._header)
+            specs.append({"path": str(info.path.expanduser().resolve()),
+                          "scale": check_scale(info.name, spec.get("scale", 1.0))})
+        self._checked = specs
+        return specs
+
+    def inspect_prompt(self, messages: Iterable[Mapping[str, Any]], params: GenerationParams | None = None,
+                       template: str | None = None, adapters: Iterable[Mapping[str, Any]] | None = None,
+                       timeout: float = 10.0) -> dict[str, Any] | None:
+        """The exact prompt ``chat(messages)`` would evaluate now (core/engine/inspect.py): text,
+        token pieces, count, and how many tokens the KV cache holds already (none when
+        ``adapters`` differ from those applied). Safe from any thread; None when no model is
+        loaded or the engine does not answer in time."""
+        if self.model is None or not self.alive:
+            return None
+        cid = next(self._count_ids)
+        slot: list[Any] = [threading.Event(), None]
+        self._counts[cid] = slot
+        payload: dict[str, Any] = {"cmd": "inspect", "cid": cid, "messages": [dict(m) for m in messages],
+                                   "template": template, "params": (params or GenerationParams()).__dict__}
+        if adapters is not None:
+            payload["adapters"] = [{"path": str(Path(a["path"]).expanduser().resolve()), "scale": float(a.get("scale", 1.0))}
+                                   for a in adapters]
+        try:
+            self._send(payload)
+            if not slot[0].wait(timeout):
+                return None
+        except (OSError, EngineError):
+            return None
+        finally:
+            self._counts.pop(cid, None)
+        return slot[1].get("prompt")
+
     def chat(self, messages: Iterable[Mapping[str, Any]], params: GenerationParams | None = None,
              on_token: Callable[[str], bool | None] | None = None, template: str | None = None,
-             continue_answer: bool = False, *, on_logprobs: Callable[[list[dict[str, Any]]], None] | None = None,
+             continue_answer: bool = False, adapters: Iterable[Mapping[str, Any]] | None = None, *,
+             on_logprobs: Callable[[list[dict[str, Any]]], None] | None = None,
              request_id: int | None = None) -> Answer:
         """Answer a conversation. ``on_token(text)`` sees the text as it comes (a token or a few,
         see ``stream_interval_ms``); returning False cancels. With ``continue_answer`` the last
         message is an unfinished assistant answer: the model goes on from its end (the answer's
         text is the new text only). With ``params.top_logprobs`` > 0, ``on_logprobs(entries)`` gets
-        the entries of the text just passed to ``on_token`` (see ``Answer.logprobs``).
+        the entries of the text just passed to ``on_token`` (see ``Answer.logprobs``). ``adapters``
+        (not None): the LoRA adapters this answer uses, checked here and sent with the request,
+        which the engine applies first when they differ from those in use (waiting for the
+        answers in progress under other adapters to end: see ``set_adapters``).
 
         May be called from several threads at once. Raises EngineBusy when every sequence is busy
         and the engine's queue is full (nothing was started)."""
         payload: dict[str, Any] = {"messages": [dict(m) for m in messages], "template": template}
         if continue_answer:
             payload["continue"] = True
+        if adapters is not None:
+            payload["adapters"] = self._check_adapters(adapters)
         return self._generate(payload, params, on_token, on_logprobs, request_id)
 
     def count_prompt(self, messages: Iterable[Mapping[str, Any]], params: GenerationParams | None = None,
@@ -370,6 +464,8 @@ class Engine:
                             self.cancel(req)
                 elif kind == "prompt":
                     decoding = True
+                    if "adapters" in payload:  # applied by now (the engine does so before the prompt)
+                        self.adapters = payload["adapters"]
                     usage.value = event.get("prompt_tokens")
                     note = Msg.from_json(event.get("note"))
                 elif kind == "done":

@@ -10,6 +10,10 @@ a state is copied out, and llama.cpp writes the state straight into the buffer t
 copy; restoring reads that buffer in place). The budget also shrinks at run time to what the
 machine has free, less ``KEEP_FREE_BYTES``: a cache of recent conversations must never push the
 machine into swap.
+
+States are kept under a ``key``: the LoRA adapters they were computed with (core/engine/adapters.py
+``fingerprint``). Only states of the current ``SavedStates.key`` are ever matched or made redundant,
+so a prefix computed under other adapters is never restored.
 """
 
 from __future__ import annotations
@@ -47,6 +51,7 @@ class SavedState:
     tokens: list[int]
     data: Any  # a buffer holding the state: the ctypes array llama.cpp wrote into (bytes in tests)
     size: int = -1  # bytes of ``data`` in use (-1: all of it)
+    key: str = ""  # the adapters it was computed under ('' for none)
 
     def __post_init__(self) -> None:
         if self.size < 0:
@@ -61,6 +66,7 @@ class SavedStates:
         self._keep_free = keep_free
         self._states: OrderedDict[int, SavedState] = OrderedDict()
         self._next = 0
+        self.key = ""  # the adapters in use: only states made under them are matched
 
     @property
     def used_bytes(self) -> int:
@@ -77,15 +83,18 @@ class SavedStates:
             return self.budget_bytes
         return max(0, min(self.budget_bytes, self.used_bytes + free - self._keep_free))
 
-    def best(self, tokens: list[int]) -> tuple[SavedState, int] | None:
-        """The saved state sharing the longest prefix with ``tokens``, and that length."""
+    def best(self, tokens: list[int], touch: bool = True) -> tuple[SavedState, int] | None:
+        """The saved state sharing the longest prefix with ``tokens``, and that length (``touch``:
+        count it as used; the prompt inspector only looks)."""
         found: tuple[SavedState, int] | None = None
-        for key, state in self._states.items():
+        for key, state in list(self._states.items()):
+            if state.key != self.key:
+                continue
             shared = common_prefix_length(state.tokens, tokens)
             if shared and (found is None or shared > found[1]):
                 found = (state, shared)
                 found_key = key
-        if found is not None:
+        if found is not None and touch:
             self._states.move_to_end(found_key)
         return found
 
@@ -96,7 +105,7 @@ class SavedStates:
         if size > self.budget_bytes:
             return False
         for key in [k for k, s in self._states.items()
-                    if common_prefix_length(s.tokens, tokens) == len(s.tokens)]:
+                    if s.key == self.key and common_prefix_length(s.tokens, tokens) == len(s.tokens)]:
             del self._states[key]  # a prefix of this one: the new state serves it as well
         limit = self.limit()
         # Evict even when the new state will not fit: a machine short of memory gets it back.
@@ -106,7 +115,7 @@ class SavedStates:
 
     def put(self, tokens: list[int], data: Any, size: int = -1) -> bool:
         """Keep a state; drop states it makes redundant and the least recently used over budget."""
-        state = SavedState(list(tokens), data, size)
+        state = SavedState(list(tokens), data, size, self.key)
         if not self.make_room(tokens, state.size):
             return False
         self.insert(state)
@@ -134,7 +143,7 @@ def save_sequence(ctx: Any, saved: SavedStates, tokens: list[int], seq_id: int =
     written = llama_cpp.llama_state_seq_get_data(ctx, buf, size, seq_id)
     if not written:
         return False
-    saved.insert(SavedState(list(tokens), buf, written))
+    saved.insert(SavedState(list(tokens), buf, written, saved.key))
     return True
 
 

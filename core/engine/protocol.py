@@ -1,10 +1,14 @@
 """What the parent and the engine process say to each other: one JSON object per line.
 
-Parent -> engine (stdin):  {"cmd": "load"|"chat"|"cancel"|"quit", "id": n, ...}
+Parent -> engine (stdin):  {"cmd": "load"|"chat"|"adapters"|"cancel"|"quit", "id": n, ...}
   ids are the parent's; several chats may be in flight at once, events carry their id; a cancel
   names the one request it stops
+  adapters: {"adapters": [{"path", "scale"}, ...]} applies LoRA adapters to the live context
+  count / inspect (no id, answered out of turn): a prompt's token count / the exact prompt
   chat: {"messages": [...], "template": name|null, "params": {...}} or {"prompt": ".."};
-        "continue": true makes the last (assistant) message an unfinished answer to go on from
+        "continue": true makes the last (assistant) message an unfinished answer to go on from;
+        "adapters": [...] (optional) the LoRA adapters this answer needs, applied first.
+        Adapters apply to the whole context: a change waits until the answers in progress end.
 Engine -> parent (the protocol channel; framing and the handshake: core/child):
   {"ev": "ready", "pid": ..}                     once, at start
   {"ev": "progress", "id": n, "value": 0..1}     while loading
@@ -13,6 +17,8 @@ Engine -> parent (the protocol channel; framing and the handshake: core/child):
   {"ev": "token", "id": n, "text": "..", "used": n, "lp": [..]}   decoded text ("lp": its tokens'
                                                  log-probabilities, only when top_logprobs > 0)
   {"ev": "done", "id": n, "stats": {...}}
+  {"ev": "adapters", "id": n, "adapters": [...], "key": ".."}   adapters applied
+  {"ev": "inspected", "cid": n, "prompt": {...}|null}
   {"ev": "error", "id": n, "message": "..", "msg": {..}, "busy": true?}   busy: the queue was full
 """
 
@@ -96,6 +102,7 @@ class AnswerStats:
     total_s: float = 0.0
     stop_reason: str = "eos"  # eos | length | stop (a stop string) | context | cancelled
     trimmed_messages: int = 0  # oldest messages left out so that the conversation fits the context
+    adapters: list[dict[str, Any]] = field(default_factory=list)  # LoRA adapters used: {name, path, scale}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> AnswerStats:

@@ -146,6 +146,18 @@ class LlamaRunner:
         self.loaded = None
         self.saved.clear()
 
+    def set_adapter_key(self, key: str) -> None:
+        """The LoRA adapters on the context changed (``key``: their fingerprint). Every slot's KV
+        cells were computed under the old ones: long ones are kept as saved states of the old key,
+        then every slot starts empty; saved states of other keys are never matched (kv_states.py).
+        Only while no answer is in progress (the worker waits for that): adapters apply to the
+        whole context, so a sequence mid-answer would go on under adapters it did not start with."""
+        if key == self.saved.key:
+            return
+        if self.batcher is not None:
+            self.batcher.drop_caches()
+        self.saved.key = key
+
     # -- tokens --------------------------------------------------------------------------
 
     def _require(self) -> LoadedModel:

@@ -6,6 +6,12 @@ A reader thread takes commands off stdin so that a cancel is seen while the main
 The main thread alternates between taking commands (a new answer joins the decoding at once) and
 one decoding step over every answer in progress (batching.py). When stdin closes (the parent went
 away) the process exits.
+
+LoRA adapters apply to the whole context, not to one sequence. A command that changes them (an
+``adapters`` command, or a chat whose ``adapters`` differ from those in use) therefore waits, held
+in ``deferred``, until every answer taken before it has ended; commands after it wait behind it, in
+order. So no answer ever sees the adapters change under it, and every slot's KV cells (and the
+saved states' key) are switched together (runner.set_adapter_key).
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from .. import messages as M
 from ..errors import EngineBusy, HearthError
 from ..child.side import Channel, checkpoint, protect_stdout, read_messages
 from ..messages import Msg, msg
-from .protocol import GenerationParams, LoadParams
+from .protocol import AnswerStats, GenerationParams, LoadParams
 
 if TYPE_CHECKING:
     from .runner import LlamaRunner
@@ -42,6 +48,9 @@ class Worker:
         self.decoded_once = False
         self.runner: LlamaRunner | None = None  # created on the first load: importing llama.cpp takes a while
         self.info: dict[str, Any] | None = None
+        self.adapters: Any = None  # core/engine/adapters.AdapterSet, made with the runner
+        # A command that changes the adapters, waiting for the answers in progress to end.
+        self.deferred: dict[str, Any] | None = None
         self._model_lock = threading.Lock()  # held while a load replaces the model (count() reads it)
 
     # Reader thread: commands off stdin; a cancel takes effect at once.
@@ -51,6 +60,8 @@ class Worker:
                 self.cancelled.add(int(message.get("id", 0)))
             elif message.get("cmd") == "count":
                 self.count(message)
+            elif message.get("cmd") == "inspect":
+                self.inspect(message)
             else:
                 self.commands.put(message)
         self.quitting = True
@@ -68,12 +79,15 @@ class Worker:
                 # The hot path: no cancel and an empty queue cost two cheap checks per step.
                 # Cancels first: a sequence given up frees its slot for a request sent after it.
                 if self.cancelled:
+                    deferred = self.deferred  # an answer waiting for the adapters to change
+                    if deferred is not None and deferred.get("cmd") == "chat" and int(deferred["id"]) in self.cancelled:
+                        self._drop_deferred()
                     batcher.cancel(self.cancelled)
                     active = batcher.active_ids()
                     # list(): one C call, so the reader thread's adds cannot break the iteration
                     self.cancelled.difference_update([r for r in list(self.cancelled)
                                                       if r <= self.last_taken and r not in active])
-                while not commands.empty():
+                while self.deferred is None and not commands.empty():
                     if not self.handle(commands.get_nowait()):
                         return
                 try:
@@ -82,6 +96,9 @@ class Worker:
                     traceback.print_exc()
                     self.fail_all(batcher, msg(M.ENGINE_FAILED, error=str(exc)))
                 self.decoded_once = self.decoded_once or not batcher.busy
+            elif self.deferred is not None:  # nothing in progress any more: the adapters may change
+                message, self.deferred = self.deferred, None
+                self.handle(message)
             else:
                 if self.cancelled:  # cancels of answers that have ended (not of those still to come)
                     self.cancelled.difference_update([r for r in list(self.cancelled) if r <= self.last_taken])
@@ -100,6 +117,8 @@ class Worker:
                 self.load(req, LoadParams(**message["params"]))
             elif cmd == "chat":
                 self.chat(req, message)
+            elif cmd == "adapters":
+                self.set_adapters(req, message)
             else:
                 self.send_error(req, msg(M.UNKNOWN_COMMAND, cmd=repr(cmd)))
         except EngineBusy as exc:
@@ -110,6 +129,25 @@ class Worker:
             traceback.print_exc()
             self.send_error(req, msg(M.ENGINE_FAILED, error=str(exc)))
         return True
+
+    def _must_wait(self, message: dict[str, Any], specs: list[dict[str, Any]] | None) -> bool:
+        """Hold ``message`` in ``deferred`` when it would change the adapters while answers are in
+        progress (they apply to the whole context); True when it was held."""
+        from .adapters import key_of
+
+        runner = self.runner
+        batcher = runner.batcher if runner is not None else None
+        if specs is None or runner is None or batcher is None or not batcher.busy or key_of(specs) == runner.saved.key:
+            return False
+        self.deferred = message
+        return True
+
+    def _drop_deferred(self) -> None:
+        """The held answer was cancelled before the adapters could change: it ends as cancelled,
+        with nothing generated (an adapters command is not cancelled: it is quick once its turn comes)."""
+        message, self.deferred = self.deferred, None
+        assert message is not None
+        self.channel.send(ev="done", id=int(message.get("id", 0)), stats=AnswerStats(stop_reason="cancelled").to_dict())
 
     def fail_all(self, batcher, message: Msg) -> None:
         for slot in batcher.slots:
@@ -126,9 +164,11 @@ class Worker:
 
     def load(self, req: int, params: LoadParams) -> None:
         if self.runner is None:
+            from .adapters import AdapterSet
             from .runner import LlamaRunner
 
             self.runner = LlamaRunner()
+            self.adapters = AdapterSet()
         last = [-1.0]
 
         def on_progress(value: float) -> bool:
@@ -142,39 +182,77 @@ class Worker:
             runner.batcher.abort_all()  # answers of the model being replaced end as cancelled
         with self._model_lock:
             self.info = None
+            self._release_adapters()
             info = self.runner.load(params, on_progress)
             self.info = info
         self.channel.send(ev="loaded", id=req, info=info)
 
+    def _release_adapters(self) -> None:
+        if self.adapters is not None and self.runner is not None:
+            loaded = self.runner.loaded
+            self.adapters.release(loaded.ctx if loaded is not None else None)
+
+    def _apply_adapters(self, specs: list[dict[str, Any]]) -> str:
+        """Put ``specs`` on the live context (nothing is in progress: see _must_wait); every slot's
+        cache computed under the old adapters is dropped. Returns the new fingerprint."""
+        assert self.runner is not None and self.runner.loaded is not None
+        loaded = self.runner.loaded
+        key = self.adapters.apply(loaded.model, loaded.ctx, specs)
+        self.runner.set_adapter_key(key)  # the KV cache of other adapters is never reused
+        return key
+
+    def set_adapters(self, req: int, message: dict[str, Any]) -> None:
+        """Apply LoRA adapters to the live context (the parent checked the files first)."""
+        if self.runner is None or self.runner.loaded is None:
+            self.send_error(req, msg(M.NO_MODEL_LOADED))
+            return
+        specs = message.get("adapters") or []
+        if self._must_wait(message, specs):
+            return
+        key = self._apply_adapters(specs)
+        self.channel.send(ev="adapters", id=req, adapters=self.adapters.names(), key=key)
+
     def chat(self, req: int, message: dict[str, Any]) -> None:
+        from .adapters import key_of
+
         if self.runner is None or self.info is None:
             self.send_error(req, msg(M.NO_MODEL_LOADED))
             return
-        from ..prompt.context import answer_reserve, fit_messages
-
+        specs = message.get("adapters")  # None: whatever adapters are in use
+        if self._must_wait(message, specs):
+            return
+        if specs is not None and key_of(specs) != self.runner.saved.key:  # the set in use is left alone
+            self._apply_adapters(specs)
         params = GenerationParams.from_dict(message.get("params", {}))
-        note = None
-        trimmed = 0
-        if "prompt" in message:
-            tokens = self.runner.tokenize(message["prompt"])
-        else:
-            render = self._renderer(message)
-            n_ctx = self.info["n_ctx"]
-            limit = n_ctx - answer_reserve(n_ctx, params.max_tokens)
-            kept, trimmed = fit_messages(message["messages"], lambda msgs: len(render(msgs)[1]), limit,
-                                         headroom=n_ctx // 4)
-            rendered, tokens = render(kept)
-            note = rendered.note
-            if trimmed:
-                trim_note = msg(M.CONTEXT_TRIMMED, n_ctx=n_ctx, count=trimmed)
-                note = msg(M.TWO_NOTES, first=note, second=trim_note) if note else trim_note
+        tokens, note, trimmed, _kept = self.prompt(message, params)
         self.channel.send(ev="prompt", id=req, prompt_tokens=len(tokens), note=note.to_json() if note else None)
         # Pieces are sent at most every `interval` s (the first at once): see sequence.py.
         interval = max(0.0, float(message.get("stream_interval_ms", 0))) / 1000.0
         seq = self.runner.sequence(req, tokens, params, self.channel.send, interval, trimmed)
+        seq.stats.adapters = self.adapters.names()  # they cannot change before it ends (_must_wait)
         assert self.runner.batcher is not None
         self.runner.batcher.before_decode = self._before_decode
         self.runner.batcher.submit(seq)
+
+    def prompt(self, message: dict[str, Any], params: GenerationParams) -> tuple:
+        """``(tokens, note, trimmed, kept messages)`` a chat request evaluates: its messages
+        rendered with the template and fitted to the context (the prompt inspector shows the same)."""
+        from ..prompt.context import answer_reserve, fit_messages
+
+        assert self.runner is not None and self.info is not None
+        if "prompt" in message:
+            return self.runner.tokenize(message["prompt"]), None, 0, None
+        render = self._renderer(message)
+        n_ctx = self.info["n_ctx"]
+        limit = n_ctx - answer_reserve(n_ctx, params.max_tokens)
+        kept, trimmed = fit_messages(message["messages"], lambda msgs: len(render(msgs)[1]), limit,
+                                     headroom=n_ctx // 4)
+        rendered, tokens = render(kept)
+        note = rendered.note
+        if trimmed:
+            trim_note = msg(M.CONTEXT_TRIMMED, n_ctx=n_ctx, count=trimmed)
+            note = msg(M.TWO_NOTES, first=note, second=trim_note) if note else trim_note
+        return tokens, note, trimmed, kept
 
     def _renderer(self, message: dict[str, Any]):
         """``render(msgs) -> (RenderedPrompt, tokens)`` for this request, each length rendered once
@@ -229,6 +307,23 @@ class Worker:
                 self._model_lock.release()
         self.channel.send(**reply)
 
+    def inspect(self, message: dict[str, Any]) -> None:
+        """The exact prompt a chat request with ``messages`` would evaluate (the prompt inspector):
+        rendered and fitted as chat() does, its tokens, and how many the KV cache already holds.
+        On the reader thread, like count()."""
+        from .inspect import inspect_prompt
+
+        reply: dict[str, Any] = {"ev": "inspected", "cid": message.get("cid"), "prompt": None}
+        if self._model_lock.acquire(blocking=False):
+            try:
+                if self.info is not None and self.runner is not None:
+                    reply["prompt"] = inspect_prompt(self, message)
+            except Exception:  # a view only: the real request reports any problem
+                traceback.print_exc()
+            finally:
+                self._model_lock.release()
+        self.channel.send(**reply)
+
     def _before_decode(self) -> None:
         if not self.decoded_once and os.environ.get(FAULT_ENV) == "segv-first-decode":
             ctypes.string_at(0)  # a real SIGSEGV, as a build with unsupported instructions gives
@@ -247,6 +342,7 @@ def main() -> None:
     else:
         worker.serve()
     if worker.runner is not None:
+        worker._release_adapters()
         worker.runner.unload()
 
 

@@ -187,10 +187,15 @@ def cmd_list(args: argparse.Namespace) -> int:
     rows = []
     for m in models:
         params = f"{m.parameters / 1e9:.2f}B" if m.parameters >= 1e8 else (f"{m.parameters / 1e6:.0f}M" if m.parameters else "?")
-        rows.append([m.name, SOURCE_NAMES.get(m.source, m.source), m.architecture or "?", params,
-                     m.quantization or "?", human_size(m.size), str(m.context_length or "?"),
-                     "yes" if m.has_chat_template else "no"])
-    _table(rows, ["NAME", "FROM", "ARCH", "PARAMS", "QUANT", "SIZE", "CONTEXT", "TEMPLATE"])
+        if m.kind == "model":
+            rows.append([m.name, "model", SOURCE_NAMES.get(m.source, m.source), m.architecture or "?", params,
+                         m.quantization or "?", human_size(m.size), str(m.context_length or "?"),
+                         "yes" if m.has_chat_template else "no"])
+        else:  # a LoRA adapter: for models of its architecture; rank and alpha instead of context/template
+            rows.append([m.name, "LoRA" if m.kind == "lora" else "adapter", SOURCE_NAMES.get(m.source, m.source),
+                         m.architecture or "?", params, f"rank {m.lora_rank}" if m.lora_rank else "?",
+                         human_size(m.size), f"alpha {m.lora_alpha:g}" if m.lora_alpha is not None else "?", "-"])
+    _table(rows, ["NAME", "KIND", "FROM", "ARCH", "PARAMS", "QUANT", "SIZE", "CONTEXT", "TEMPLATE"])
     return EXIT_OK
 
 

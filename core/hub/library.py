@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from ..jsonfile import read_json, write_json_atomic
 from .. import paths
 from ..errors import HearthError
+from ..lora.info import adapter_info, is_adapter
 from ..messages import Msg
 from . import ledger
 from . import messages as M
@@ -49,6 +50,9 @@ class LocalModel:
     has_chat_template: bool = False
     repo: str | None = None
     error: str | None = None  # why the header could not be read (the model is still listed)
+    kind: str = "model"  # "model" or "lora" (a GGUF LoRA adapter: architecture is its base models')
+    lora_alpha: float | None = None
+    lora_rank: int | None = None
 
     @property
     def deletable(self) -> bool:
@@ -191,9 +195,21 @@ def _header(path: Path) -> dict[str, Any]:
                 "architecture": info.architecture, "parameters": info.n_params,
                 "quantization": info.quantization, "context_length": info.context_length,
                 "has_chat_template": bool(info.chat_template)}
+            if is_adapter(info):
+                _header_cache[key].update(_adapter_fields(info))
         except HearthError as exc:
             _header_cache[key] = {"error": str(exc)}
     return _header_cache[key]
+
+
+def _adapter_fields(info: Any) -> dict[str, Any]:
+    """A GGUF adapter's kind, alpha and rank (an adapter that is not LoRA or is damaged keeps
+    kind "adapter" and says why in ``error``)."""
+    try:
+        lora = adapter_info(info.path, info)
+    except HearthError as exc:
+        return {"kind": "adapter", "error": str(exc)}
+    return {"kind": "lora", "lora_alpha": lora.alpha, "lora_rank": lora.rank}
 
 
 def _describe(path: Path, source: str, parts: list[str], name: str | None = None,

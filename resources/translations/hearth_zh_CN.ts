@@ -2,6 +2,48 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>AdapterRow</name>
+    <message>
+        <source>Detach this adapter</source>
+        <translation>移除此适配器</translation>
+    </message>
+    <message>
+        <source>Scale: 0 turns the adapter off, 1 applies it as trained, up to 2</source>
+        <translation>强度：0 关闭适配器，1 按训练时的效果应用，最大 2</translation>
+    </message>
+</context>
+<context>
+    <name>AdaptersBox</name>
+    <message>
+        <source>LoRA adapters</source>
+        <translation>LoRA 适配器</translation>
+    </message>
+    <message>
+        <source>Add LoRA adapter…</source>
+        <translation>添加 LoRA 适配器…</translation>
+    </message>
+    <message>
+        <source>{name} — for {arch} models, not usable with this one</source>
+        <translation>{name} — 适用于 {arch} 模型，不能用于当前模型</translation>
+    </message>
+    <message>
+        <source>No LoRA adapters in the library</source>
+        <translation>模型库中没有 LoRA 适配器</translation>
+    </message>
+    <message>
+        <source>Open a GGUF adapter file…</source>
+        <translation>打开 GGUF 适配器文件…</translation>
+    </message>
+    <message>
+        <source>LoRA adapter</source>
+        <translation>LoRA 适配器</translation>
+    </message>
+    <message>
+        <source>GGUF files (*.gguf)</source>
+        <translation>GGUF 文件 (*.gguf)</translation>
+    </message>
+</context>
+<context>
     <name>AnsweringFromLabel</name>
     <message>
         <source>Answering from: {names}</source>
@@ -25,6 +67,22 @@
     <message>
         <source>Shortcuts</source>
         <translation>快捷键</translation>
+    </message>
+    <message>
+        <source>Tokens…</source>
+        <translation>词元…</translation>
+    </message>
+    <message>
+        <source>See how models split a text into tokens</source>
+        <translation>查看模型如何把文本切分成词元</translation>
+    </message>
+    <message>
+        <source>Prompt…</source>
+        <translation>提示词…</translation>
+    </message>
+    <message>
+        <source>The exact prompt the model gets next, and what the KV cache holds</source>
+        <translation>模型下一次收到的确切提示词，以及 KV 缓存中已有的部分</translation>
     </message>
     <message>
         <source>Editing a message: sending makes a new branch and keeps the old one (Esc cancels).</source>
@@ -133,6 +191,10 @@
     <message>
         <source>Ready</source>
         <translation>就绪</translation>
+    </message>
+    <message>
+        <source>LoRA adapters applied</source>
+        <translation>已应用 LoRA 适配器</translation>
     </message>
     <message>
         <source>Engine stopped</source>
@@ -307,6 +369,10 @@
     <message>
         <source>reached the answer length limit</source>
         <translation>已达到回答长度上限</translation>
+    </message>
+    <message>
+        <source>LoRA: {names}</source>
+        <translation>LoRA：{names}</translation>
     </message>
     <message>
         <source>Edit</source>
@@ -1001,6 +1067,18 @@
         <translation>刷新</translation>
     </message>
     <message>
+        <source>LoRA, rank {rank}</source>
+        <translation>LoRA，秩 {rank}</translation>
+    </message>
+    <message>
+        <source>α {alpha:g}</source>
+        <translation>α {alpha:g}</translation>
+    </message>
+    <message>
+        <source>A LoRA adapter: attach it in a conversation&apos;s settings</source>
+        <translation>LoRA 适配器：请在对话设置中附加它</translation>
+    </message>
+    <message>
         <source>yes</source>
         <translation>有</translation>
     </message>
@@ -1373,6 +1451,45 @@
     <message>
         <source>Ask anything… (Enter sends, Shift+Enter for a new line)</source>
         <translation>随便问点什么…（Enter 发送，Shift+Enter 换行）</translation>
+    </message>
+</context>
+<context>
+    <name>PromptInspector</name>
+    <message>
+        <source>Prompt inspector</source>
+        <translation>提示词检查器</translation>
+    </message>
+    <message>
+        <source>&lt;span style=&quot;color:{special}; font-weight:bold&quot;&gt;Special tokens&lt;/span&gt; · &lt;u style=&quot;color:{cached}&quot;&gt;already in the KV cache&lt;/u&gt; (not evaluated again) · the rest is evaluated before the answer</source>
+        <translation>&lt;span style=&quot;color:{special}; font-weight:bold&quot;&gt;特殊词元&lt;/span&gt; · &lt;u style=&quot;color:{cached}&quot;&gt;已在 KV 缓存中&lt;/u&gt;（不再重新计算）· 其余部分在回答前计算</translation>
+    </message>
+    <message>
+        <source>Show token ids</source>
+        <translation>显示词元 ID</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Rendering the prompt…</source>
+        <translation>正在生成提示词…</translation>
+    </message>
+    <message>
+        <source>Load a model to see the prompt it would get.</source>
+        <translation>加载模型后才能看到它将收到的提示词。</translation>
+    </message>
+    <message>
+        <source>The engine could not show the prompt.</source>
+        <translation>引擎无法显示提示词。</translation>
+    </message>
+    <message>
+        <source>{tokens} tokens in a context of {n_ctx}: {cached} already in the KV cache, {todo} to evaluate.</source>
+        <translation>共 {tokens} 个词元（上下文 {n_ctx}）：{cached} 个已在 KV 缓存中，{todo} 个需要计算。</translation>
+    </message>
+    <message>
+        <source>{count} older messages are left out to fit the context.</source>
+        <translation>为适应上下文，省略了 {count} 条较早的消息。</translation>
     </message>
 </context>
 <context>
@@ -1874,6 +1991,41 @@
     <message>
         <source>Pages</source>
         <translation>页面</translation>
+    </message>
+</context>
+<context>
+    <name>TokenizerDialog</name>
+    <message>
+        <source>Tokenizer</source>
+        <translation>分词器</translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation>文本</translation>
+    </message>
+    <message>
+        <source>Paste or type a text to see its tokens</source>
+        <translation>粘贴或输入文本以查看其词元</translation>
+    </message>
+    <message>
+        <source>Show token ids</source>
+        <translation>显示词元 ID</translation>
+    </message>
+    <message>
+        <source>(no second model)</source>
+        <translation>（不对比第二个模型）</translation>
+    </message>
+    <message>
+        <source>Open GGUF…</source>
+        <translation>打开 GGUF…</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>GGUF files (*.gguf)</source>
+        <translation>GGUF 文件 (*.gguf)</translation>
     </message>
 </context>
 <context>
@@ -2646,8 +2798,104 @@
         <translation>模型仓库未响应 {file} 的字节范围请求（{status}）</translation>
     </message>
     <message>
+        <source>{name} is a model, not a LoRA adapter (its general.type is {kind}).</source>
+        <translation>{name} 是模型，不是 LoRA 适配器（其 general.type 为 {kind}）。</translation>
+    </message>
+    <message>
+        <source>{name} is a {kind} adapter; only LoRA adapters can be attached.</source>
+        <translation>{name} 是 {kind} 适配器；只能附加 LoRA 适配器。</translation>
+    </message>
+    <message>
+        <source>{name} is a LoRA adapter for {adapter_arch} models; the loaded model is {model_arch}.</source>
+        <translation>{name} 是用于 {adapter_arch} 模型的 LoRA 适配器；当前加载的模型是 {model_arch}。</translation>
+    </message>
+    <message>
+        <source>{name} holds no LoRA tensors (.lora_a / .lora_b pairs).</source>
+        <translation>{name} 不含 LoRA 张量（.lora_a / .lora_b 成对张量）。</translation>
+    </message>
+    <message>
+        <source>{name} is not a usable LoRA adapter: tensor {tensor} is neither a .lora_a nor a .lora_b.</source>
+        <translation>{name} 不是可用的 LoRA 适配器：张量 {tensor} 既不是 .lora_a 也不是 .lora_b。</translation>
+    </message>
+    <message>
+        <source>{name} is damaged: tensor {tensor} has no matching .lora_a/.lora_b partner.</source>
+        <translation>{name} 已损坏：张量 {tensor} 缺少对应的 .lora_a/.lora_b。</translation>
+    </message>
+    <message>
+        <source>{name} does not fit the loaded model: it changes {tensor}, which the model does not have.</source>
+        <translation>{name} 与当前模型不匹配：它修改的 {tensor} 在模型中不存在。</translation>
+    </message>
+    <message>
+        <source>{name} does not fit the loaded model: {tensor} is {base_shape} in the model but the adapter&apos;s matrices are {a_shape} and {b_shape} (rank {rank}).</source>
+        <translation>{name} 与当前模型不匹配：{tensor} 在模型中为 {base_shape}，而适配器的矩阵为 {a_shape} 和 {b_shape}（秩 {rank}）。</translation>
+    </message>
+    <message>
+        <source>{name} is a LoRA adapter, not a model: load its base model and attach it in the conversation&apos;s settings.</source>
+        <translation>{name} 是 LoRA 适配器，不是模型：请加载它的基础模型，并在对话设置中附加它。</translation>
+    </message>
+    <message>
+        <source>The scale of {name} must be a number from 0 to 2, not {scale}.</source>
+        <translation>{name} 的强度必须是 0 到 2 之间的数，而不是 {scale}。</translation>
+    </message>
+    <message>
+        <source>--lora takes FILE or FILE:SCALE, not {value}.</source>
+        <translation>--lora 的格式是 FILE 或 FILE:SCALE，而不是 {value}。</translation>
+    </message>
+    <message>
+        <source>llama.cpp could not load the LoRA adapter {name} (see the engine log for why).</source>
+        <translation>llama.cpp 无法加载 LoRA 适配器 {name}（原因见引擎日志）。</translation>
+    </message>
+    <message>
+        <source>LoRA: {adapters}</source>
+        <translation>LoRA：{adapters}</translation>
+    </message>
+    <message>
+        <source>{path} is not a PEFT adapter folder: it needs adapter_config.json and adapter_model.safetensors.</source>
+        <translation>{path} 不是 PEFT 适配器文件夹：需要 adapter_config.json 和 adapter_model.safetensors。</translation>
+    </message>
+    <message>
+        <source>adapter_config.json in {path} cannot be read: {reason}.</source>
+        <translation>无法读取 {path} 中的 adapter_config.json：{reason}。</translation>
+    </message>
+    <message>
+        <source>{path} is a {kind} adapter; only LoRA adapters can be converted.</source>
+        <translation>{path} 是 {kind} 适配器；只能转换 LoRA 适配器。</translation>
+    </message>
+    <message>
+        <source>{path} cannot be converted: {reason}.</source>
+        <translation>无法转换 {path}：{reason}。</translation>
+    </message>
+    <message>
+        <source>{path} changes {tensor} (the token embeddings or the output layer), usually because tokens were added during fine-tuning; llama.cpp&apos;s LoRA cannot apply that, so it is not converted.</source>
+        <translation>{path} 修改了 {tensor}（词嵌入或输出层），通常是因为微调时添加了新词元；llama.cpp 的 LoRA 无法应用这种修改，因此不予转换。</translation>
+    </message>
+    <message>
+        <source>{path} has a tensor {tensor} that is not a LoRA A/B matrix; it is not converted.</source>
+        <translation>{path} 含有不是 LoRA A/B 矩阵的张量 {tensor}；不予转换。</translation>
+    </message>
+    <message>
+        <source>{path} changes {tensor}, which has no counterpart in {arch} GGUF models; it is not converted.</source>
+        <translation>{path} 修改的 {tensor} 在 {arch} GGUF 模型中没有对应张量；不予转换。</translation>
+    </message>
+    <message>
+        <source>Converting adapters for {arch} models is not supported yet (supported: {supported}).</source>
+        <translation>暂不支持转换 {arch} 模型的适配器（支持：{supported}）。</translation>
+    </message>
+    <message>
+        <source>{name} is itself an adapter: give the base model with --base.</source>
+        <translation>{name} 本身是适配器：请用 --base 指定基础模型。</translation>
+    </message>
+    <message>
+        <source>{path}: tensor {tensor} has type {dtype}, which cannot be converted.</source>
+        <translation>{path}：张量 {tensor} 的类型为 {dtype}，无法转换。</translation>
+    </message>
+    <message>
         <source>{path} already exists; choose another output name.</source>
         <translation>{path} 已存在；请换一个输出文件名。</translation>
+    </message>
+    <message>
+        <source>Wrote {path}: {count} LoRA matrices for {arch}, rank {rank}, alpha {alpha:g}.</source>
+        <translation>已写入 {path}：{count} 组用于 {arch} 的 LoRA 矩阵，秩 {rank}，alpha {alpha:g}。</translation>
     </message>
     <message>
         <source>{type} is not a llama.cpp quantization type (hearth quantize --list-types lists them).</source>
@@ -3208,6 +3456,18 @@
     <message>
         <source>The tools could not be put in the prompt: {reason}.</source>
         <translation>无法把工具放入提示：{reason}。</translation>
+    </message>
+    <message>
+        <source>llama.cpp could not read the tokenizer of {name}.</source>
+        <translation>llama.cpp 无法读取 {name} 的分词器。</translation>
+    </message>
+    <message>
+        <source>The tokenizer process stopped: {reason}.</source>
+        <translation>分词进程已停止：{reason}。</translation>
+    </message>
+    <message>
+        <source>{count} tokens, {chars} characters, {ratio:.2f} characters per token</source>
+        <translation>{count} 个词元，{chars} 个字符，平均每个词元 {ratio:.2f} 个字符</translation>
     </message>
 </context>
 </TS>

@@ -1,0 +1,192 @@
+"""PEFT LoRA adapters (``adapter_config.json`` + ``adapter_model.safetensors``) to GGUF LoRA, with
+safetensors, gguf and numpy -- no torch.
+
+What llama.cpp's convert_lora_to_gguf.py does for the architectures listed in ``PERMUTE_QK``:
+Hugging Face tensor names are mapped to GGUF names with gguf's own TensorNameMap; the LoRA A
+matrix ([rank, n_in]) and B ([n_out, rank]) are written as ``<gguf name>.lora_a`` / ``.lora_b``
+in F32 with ``adapter.lora.alpha``. For llama models the q and k projections' output rows were
+permuted by the model's converter (rotary embedding layout): B's rows get the same permutation.
+Adapters that touch the token embeddings or the output layer are refused, as llama.cpp's
+converter refuses them (new tokens added in fine-tuning; lm_head tied to the embeddings).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import HearthError
+from ..modelfile import GGUFInfo, read_gguf
+from . import messages as M
+from .info import ALPHA_KEY, is_adapter
+
+CONFIG = "adapter_config.json"
+WEIGHTS = "adapter_model.safetensors"
+# Architectures whose GGUF layout is known here -> whether q/k rows were permuted (LlamaModel.permute).
+PERMUTE_QK: dict[str, bool] = {"llama": True, "qwen2": False, "qwen3": False, "gemma": False, "gemma2": False,
+                               "gemma3": False}
+_PREFIXES = ("base_model.model.", "model.language_model.")
+
+
+class ConvertError(HearthError):
+    pass
+
+
+@dataclass
+class Converted:
+    path: Path
+    count: int  # A/B pairs written
+    architecture: str
+    rank: int
+    alpha: float
+
+
+def _config(folder: Path) -> dict[str, Any]:
+    if not (folder / CONFIG).is_file() or not (folder / WEIGHTS).is_file():
+        raise ConvertError(M.PEFT_MISSING, path=str(folder))
+    try:
+        data = json.loads((folder / CONFIG).read_text(encoding="utf-8"))
+        if not isinstance(data, dict):
+            raise ValueError("not a JSON object")
+        rank, alpha = int(data["r"]), float(data["lora_alpha"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ConvertError(M.PEFT_CONFIG_BAD, path=str(folder), reason=str(exc)) from None
+    kind = str(data.get("peft_type", "LORA"))
+    if kind.upper() != "LORA":
+        raise ConvertError(M.PEFT_NOT_LORA, path=str(folder), kind=kind)
+    if data.get("use_dora"):
+        raise ConvertError(M.PEFT_UNSUPPORTED, path=str(folder), reason="DoRA adapters need magnitude vectors llama.cpp does not apply")
+    if data.get("alpha_pattern"):
+        raise ConvertError(M.PEFT_UNSUPPORTED, path=str(folder), reason="per-module alphas (alpha_pattern) cannot be written as one alpha")
+    if data.get("use_rslora") and data.get("rank_pattern"):
+        raise ConvertError(M.PEFT_UNSUPPORTED, path=str(folder), reason="rsLoRA with per-module ranks cannot be written as one alpha")
+    if rank <= 0:
+        raise ConvertError(M.PEFT_CONFIG_BAD, path=str(folder), reason=f"r is {rank}")
+    # llama.cpp scales by alpha / rank; rsLoRA means alpha / sqrt(rank).
+    written_alpha = alpha * math.sqrt(rank) if data.get("use_rslora") else alpha
+    return {"rank": rank, "alpha": written_alpha}
+
+
+def _read_tensors(path: Path) -> dict[str, Any]:
+    """name -> float32 numpy array. BF16 (numpy has no such type) is widened from its raw bytes."""
+    import numpy as np
+    from safetensors import safe_open
+
+    out: dict[str, Any] = {}
+    bf16: list[str] = []
+    with safe_open(str(path), framework="np") as handle:
+        for name in handle.keys():
+            dtype = handle.get_slice(name).get_dtype()
+            if dtype == "BF16":
+                bf16.append(name)
+            elif dtype in ("F32", "F16", "F64"):
+                out[name] = handle.get_tensor(name).astype(np.float32)
+            else:
+                raise ConvertError(M.PEFT_DTYPE, path=str(path.parent), tensor=name, dtype=dtype)
+    if bf16:
+        with open(path, "rb") as f:
+            n = int.from_bytes(f.read(8), "little")
+            header = json.loads(f.read(n))
+            for name in bf16:
+                start, end = header[name]["data_offsets"]
+                f.seek(8 + n + start)
+                raw = np.frombuffer(f.read(end - start), dtype="<u2").astype(np.uint32) << 16
+                out[name] = raw.view(np.float32).reshape(header[name]["shape"])
+    return out
+
+
+def _permute(rows: Any, n_head: int) -> Any:
+    """LlamaModel.permute of convert_hf_to_gguf.py, on the output rows of B."""
+    return rows.reshape(n_head, 2, rows.shape[0] // n_head // 2, *rows.shape[1:]).swapaxes(1, 2).reshape(rows.shape)
+
+
+def _hf_base(name: str) -> str:
+    for prefix in _PREFIXES:
+        if name.startswith(prefix):
+            name = name[len(prefix):]
+            if prefix == "model.language_model.":
+                name = "model." + name
+    return name
+
+
+def convert(folder: str | os.PathLike[str], base: str | os.PathLike[str], out: str | os.PathLike[str]) -> Converted:
+    """Convert the PEFT adapter in ``folder`` for the GGUF model ``base`` into ``out``. Raises
+    ConvertError (or ModelFileError for the base) with one sentence; writes nothing then."""
+    import gguf
+    import numpy as np
+
+    src, target = Path(folder).expanduser(), Path(out).expanduser()
+    config = _config(src)
+    header: GGUFInfo = read_gguf(base)
+    if is_adapter(header):
+        raise ConvertError(M.PEFT_BASE_IS_ADAPTER, name=header.path.name)
+    arch = header.architecture
+    if arch not in PERMUTE_QK:
+        raise ConvertError(M.PEFT_ARCH_UNSUPPORTED, arch=arch, supported=", ".join(sorted(PERMUTE_QK)))
+    if target.exists():
+        raise ConvertError(M.PEFT_OUTPUT_EXISTS, path=str(target))
+    arch_enum = {v: k for k, v in gguf.MODEL_ARCH_NAMES.items()}[arch]
+    names = gguf.get_tensor_name_map(arch_enum, int(header.block_count or 0))
+    n_head = int(header.arch_value("attention.head_count", 0) or 0)
+    n_head_kv = int(header.arch_value("attention.head_count_kv", n_head) or n_head)
+
+    pairs: dict[str, dict[str, Any]] = {}
+    for name, array in _read_tensors(src / WEIGHTS).items():
+        hf = _hf_base(name)
+        if "lora_embedding_" in hf or hf.startswith(("lm_head", "model.embed_tokens", "embed_tokens")):
+            raise ConvertError(M.PEFT_EMBEDDINGS, path=str(src), tensor=name)
+        if hf.endswith(".lora_A.weight") or hf.endswith(".lora_B.weight"):
+            half = "a" if ".lora_A." in hf else "b"
+            hf = hf.replace(".lora_A.weight", ".weight").replace(".lora_B.weight", ".weight")
+        elif hf.endswith(".base_layer.weight") or "_layernorm" in hf or ".norm" in hf:
+            continue  # base weights / norms kept by some tools: llama.cpp's LoRA skips them too
+        else:
+            raise ConvertError(M.PEFT_UNKNOWN_TENSOR, path=str(src), tensor=name)
+        mapped = names.get_name(hf, try_suffixes=(".weight",))
+        if mapped is None:
+            raise ConvertError(M.PEFT_UNMAPPED, path=str(src), tensor=name, arch=arch)
+        if mapped.startswith(("token_embd", "output.")) or mapped == "output":
+            raise ConvertError(M.PEFT_EMBEDDINGS, path=str(src), tensor=name)
+        pairs.setdefault(mapped, {})[half] = array
+
+    from .info import AdapterInfo, check_fits
+
+    shapes = {}
+    for mapped, got in pairs.items():
+        if set(got) != {"a", "b"}:
+            raise ConvertError(M.PEFT_UNSUPPORTED, path=str(src), reason=f"{mapped} has only one of its A/B matrices")
+        a, b = got["a"], got["b"]
+        if PERMUTE_QK[arch] and n_head and mapped.endswith("attn_q.weight"):
+            got["b"] = b = _permute(b, n_head)
+        elif PERMUTE_QK[arch] and n_head_kv and mapped.endswith("attn_k.weight"):
+            got["b"] = b = _permute(b, n_head_kv)
+        shapes[mapped] = (tuple(reversed(a.shape)), tuple(reversed(b.shape)))  # ggml order
+    if not pairs:
+        raise ConvertError(M.PEFT_UNSUPPORTED, path=str(src), reason="it holds no LoRA matrices")
+    # The same checks as for any adapter: every target exists in the base, shapes agree.
+    check_fits(AdapterInfo(target, target.name, arch, config["alpha"], config["rank"], shapes), header)
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".partial")
+    writer = gguf.GGUFWriter(str(partial), arch)
+    writer.add_type(gguf.GGUFType.ADAPTER)
+    writer.add_string(gguf.Keys.Adapter.TYPE, "lora")
+    writer.add_float32(ALPHA_KEY, float(config["alpha"]))
+    writer.add_name(src.name)
+    for mapped in sorted(pairs):
+        writer.add_tensor(mapped + ".lora_a", np.ascontiguousarray(pairs[mapped]["a"], dtype=np.float32))
+        writer.add_tensor(mapped + ".lora_b", np.ascontiguousarray(pairs[mapped]["b"], dtype=np.float32))
+    try:
+        writer.write_header_to_file()
+        writer.write_kv_data_to_file()
+        writer.write_tensors_to_file()
+        writer.close()
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+    return Converted(target, len(pairs), arch, config["rank"], float(config["alpha"]))
+

@@ -1,0 +1,91 @@
+"""PEFT LoRA folders (written here with safetensors) to GGUF LoRA: mapped, permuted, loadable."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from gguf import GGUFReader
+
+from hearthlm.core.engine import Engine, GenerationParams, LoadParams
+from hearthlm.core.lora import messages as LM
+from hearthlm.core.lora.convert import ConvertError, _permute, convert
+from hearthlm.core.lora.info import adapter_info
+
+from lora_samples import bf16_round, write_peft
+
+
+def tensors(path) -> dict[str, np.ndarray]:
+    return {t.name: np.array(t.data) for t in GGUFReader(str(path)).tensors}
+
+
+@pytest.mark.engine
+def test_a_peft_folder_converts_and_loads(starter_model, tmp_path):
+    folder = write_peft(tmp_path / "peft", rank=4, alpha=8.0)
+    out = convert(folder, starter_model, tmp_path / "out.gguf")
+    assert (out.count, out.architecture, out.rank, out.alpha) == (6, "llama", 4, 8.0)
+    info = adapter_info(out.path)
+    assert info.alpha == 8.0 and info.architecture == "llama"
+    assert info.targets == sorted(f"blk.{i}.attn_{k}.weight" for i in (0, 1) for k in "qkv")
+    with Engine() as engine:
+        engine.load(LoadParams(str(starter_model), n_ctx=512, n_threads=1))
+        q = [{"role": "user", "content": "Hi"}]
+        gp = GenerationParams(max_tokens=8, temperature=0)
+        base = engine.chat(q, gp, adapters=[])
+        adapted = engine.chat(q, gp, adapters=[{"path": out.path, "scale": 1.0}])
+        assert adapted.stats.adapters and adapted.text != base.text
+
+
+def test_the_matrices_are_mapped_and_q_k_rows_permuted_as_the_model_was(starter_model, tmp_path):
+    """B @ A of the GGUF equals the PEFT delta with the rows in the order llama.cpp's converter
+    wrote the base q/k weights (rotary layout); v is unchanged."""
+    folder = write_peft(tmp_path / "peft", rank=4)
+    from safetensors.numpy import load_file
+
+    peft = load_file(str(folder / "adapter_model.safetensors"))
+    got = tensors(convert(folder, starter_model, tmp_path / "o.gguf").path)
+    stem = "base_model.model.model.layers.1.self_attn"
+    for module, gguf_name, n_head in (("q_proj", "attn_q", 9), ("k_proj", "attn_k", 3), ("v_proj", "attn_v", None)):
+        delta = peft[f"{stem}.{module}.lora_B.weight"] @ peft[f"{stem}.{module}.lora_A.weight"]
+        want = _permute(delta, n_head) if n_head else delta
+        a, b = got[f"blk.1.{gguf_name}.weight.lora_a"], got[f"blk.1.{gguf_name}.weight.lora_b"]
+        np.testing.assert_allclose(b @ a, want, rtol=1e-5, atol=1e-5)
+
+
+def test_bf16_weights(starter_model, tmp_path):
+    f32 = write_peft(tmp_path / "f32", modules=("v_proj",), layers=(0,))
+    bf16 = write_peft(tmp_path / "bf16", modules=("v_proj",), layers=(0,), dtype="bf16")
+    want = tensors(convert(f32, starter_model, tmp_path / "a.gguf").path)
+    got = tensors(convert(bf16, starter_model, tmp_path / "b.gguf").path)
+    for name in want:
+        np.testing.assert_array_equal(got[name], bf16_round(want[name]))
+
+
+def test_rslora_alpha(starter_model, tmp_path):
+    folder = write_peft(tmp_path / "peft", rank=4, alpha=8.0, config={"use_rslora": True})
+    out = convert(folder, starter_model, tmp_path / "o.gguf")
+    assert out.alpha == pytest.approx(8.0 * 2)  # llama.cpp divides by rank: alpha / sqrt(r) kept
+
+
+def test_an_adapter_touching_lm_head_is_refused(starter_model, tmp_path):
+    folder = write_peft(tmp_path / "peft", lm_head=True)
+    with pytest.raises(ConvertError) as err:
+        convert(folder, starter_model, tmp_path / "o.gguf")
+    assert err.value.msg.template == LM.PEFT_EMBEDDINGS and "lm_head" in str(err.value)
+    assert not (tmp_path / "o.gguf").exists()
+
+
+def test_refusals(starter_model, tmp_path):
+    with pytest.raises(ConvertError) as err:
+        convert(tmp_path, starter_model, tmp_path / "o.gguf")
+    assert err.value.msg.template == LM.PEFT_MISSING
+    dora = write_peft(tmp_path / "dora", config={"use_dora": True})
+    with pytest.raises(ConvertError):
+        convert(dora, starter_model, tmp_path / "o.gguf")
+    ok = write_peft(tmp_path / "ok")
+    convert(ok, starter_model, tmp_path / "o.gguf")
+    with pytest.raises(ConvertError) as err:  # never overwritten
+        convert(ok, starter_model, tmp_path / "o.gguf")
+    assert err.value.msg.template == LM.PEFT_OUTPUT_EXISTS
+    with pytest.raises(ConvertError) as err:  # an adapter is no base
+        convert(ok, tmp_path / "o.gguf", tmp_path / "o2.gguf")
+    assert err.value.msg.template == LM.PEFT_BASE_IS_ADAPTER

@@ -1,0 +1,168 @@
+"""The window's LoRA settings (applied live, named in the stats line), the tokenizer inspector and
+the prompt inspector, offscreen with the real engine and the starter model."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from hearthlm.core.tokens.vocab import Vocab
+from lora_samples import write_adapter
+from test_chat_gui import ANSWER_TIMEOUT_MS, make_window, send
+from ui_ticks import settle
+
+pytestmark = pytest.mark.engine
+
+
+@pytest.fixture
+def window(qtbot, starter_model):
+    win = make_window(qtbot, starter_model)
+    yield win
+    win.close()
+
+
+def test_adapters_apply_live_and_the_stats_line_names_them(qtbot, window, tmp_path):
+    chat = window.chat
+    send(qtbot, window, "Name a colour.")
+    base_text = chat.store.path(chat.conversation_id)[-1].content
+    adapter = write_adapter(tmp_path / "pirate.gguf", seed=4)
+    chat.settings_button.setChecked(True)
+    box = chat.settings_panel.adapters
+    engine = chat.session.engine.engine
+    loaded_before = engine.model.load_s, engine.pid
+    with qtbot.waitSignal(_applied(chat), timeout=30_000):
+        box.attach(str(adapter))
+    assert engine.adapters == [{"path": str(adapter.resolve()), "scale": 1.0}]
+    assert (engine.model.load_s, engine.pid) == loaded_before  # no reload, same engine
+    answer = send(qtbot, window, "Name a colour.")
+    assert [a["name"] for a in answer.stats.adapters] == ["pirate.gguf"]
+    last = chat.store.path(chat.conversation_id)[-1]
+    assert last.content != base_text
+    assert "LoRA: pirate.gguf ×1" in chat.view.toPlainText()
+    # The scale box (0..2) applies at once too.
+    with qtbot.waitSignal(_applied(chat), timeout=30_000):
+        box.rows[0].spin.setValue(0.5)
+    assert engine.adapters[0]["scale"] == 0.5
+    # Detaching: the next answer is the base model's again.
+    with qtbot.waitSignal(_applied(chat), timeout=30_000):
+        box.rows[0].remove.click()
+    assert engine.adapters == []
+    assert chat.session.own_settings().get("lora") is None
+
+
+def _applied(chat):
+    """The session's adapters_applied as a Qt signal (for qtbot.waitSignal)."""
+    from PySide6.QtCore import QObject, Signal
+
+    class Relay(QObject):
+        fired = Signal(object)
+
+    relay = Relay(chat)
+    chat.session.adapters_applied.connect(relay.fired.emit)
+    return relay.fired
+
+
+def test_an_adapter_for_another_architecture_cannot_be_chosen(qtbot, window, tmp_path):
+    box = window.chat.settings_panel.adapters
+    assert box.architecture == "llama"
+    found = [{"name": "ok.gguf", "path": str(tmp_path / "ok.gguf"), "architecture": "llama", "alpha": 16.0},
+             {"name": "qwen.gguf", "path": str(tmp_path / "qwen.gguf"), "architecture": "qwen2", "alpha": 8.0}]
+    box.show_menu(found, popup=False)
+    actions = {a.toolTip(): a for a in box.menu.actions() if a.toolTip()}
+    assert actions[found[0]["path"]].isEnabled()
+    assert not actions[found[1]["path"]].isEnabled() and "qwen2" in actions[found[1]["path"]].text()
+
+
+def test_a_wrong_adapter_is_one_sentence_in_the_banner(qtbot, window, tmp_path):
+    chat = window.chat
+    qwen = write_adapter(tmp_path / "qwen.gguf", arch="qwen2")
+    chat.settings_panel.adapters.attach(str(qwen))
+    qtbot.waitUntil(lambda: chat.banner.isVisible(), timeout=30_000)
+    assert "qwen2" in chat.banner.text()
+    assert send(qtbot, window, "Hi").text  # the engine answers on
+
+
+def test_tokenizer_dialog_side_by_side(qtbot, window, starter_model, gemma_model):
+    dialog = window.chat.open_tokenizer([("SmolLM2", str(starter_model)), ("Gemma 3", str(gemma_model))])
+    qtbot.addWidget(dialog)
+    dialog.pickers[1].setCurrentIndex(dialog.pickers[1].findData(str(gemma_model)))
+    text = "我们今天下午去公园散步。"
+    dialog.text.setPlainText(text)
+    qtbot.waitUntil(lambda: all(r is not None for r in dialog.results), timeout=60_000)
+    for column, path in ((0, starter_model), (1, gemma_model)):
+        with Vocab(path) as vocab:
+            ids = vocab.tokenize(text).ids
+        assert dialog.results[column].ids == ids
+        assert f"{len(ids)} tokens" in dialog.summaries[column].text()
+    assert "&lt;0x" in dialog.views[0].toHtml() or "<0x" in dialog.views[0].toPlainText()  # byte pieces
+    dialog.close()
+
+
+def test_prompt_inspector_counts_what_the_next_answer_evaluates(qtbot, window):
+    chat = window.chat
+    send(qtbot, window, "Name a fruit.")
+    chat.prompt.setPlainText("And a vegetable?")
+    dialog = chat.open_prompt_inspector()
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.shown is not None, timeout=30_000)
+    shown = dialog.shown
+    assert "<|im_start|>" in dialog.view.toPlainText() and "And a vegetable?" in dialog.view.toPlainText()
+    assert str(shown["tokens"]) in dialog.summary.text()
+    with qtbot.waitSignal(chat.events.answered, timeout=ANSWER_TIMEOUT_MS) as answered:
+        qtbot.keyClick(chat.prompt, Qt.Key.Key_Return)
+    settle(window)
+    stats = answered.args[0].stats
+    assert shown["tokens"] == stats.prompt_tokens
+    assert shown["tokens"] - shown["cached"] == stats.evaluated_tokens
+    dialog.close()
+
+
+def test_the_library_view_shows_adapters_and_does_not_load_them(qtbot):
+    from hearthlm.core.hub.library import LocalModel
+    from hearthlm.gui.library_view import LibraryView
+
+    view = LibraryView()
+    qtbot.addWidget(view)
+    model = LocalModel("tiny.gguf", "/x/tiny.gguf", "user", architecture="llama", quantization="Q4_1")
+    adapter = LocalModel("pirate.gguf", "/x/pirate.gguf", "user", architecture="llama", kind="lora",
+                         lora_alpha=16.0, lora_rank=8)
+    view._show([model, adapter])
+    row = view.tree.topLevelItem(1)
+    assert row.text(4) == "LoRA, rank 8" and row.text(6) == "α 16"
+    view.tree.setCurrentItem(row)
+    assert not view.use_button.isEnabled()
+    view.tree.setCurrentItem(view.tree.topLevelItem(0))
+    assert view.use_button.isEnabled()
+
+
+def test_prompt_inspector_shows_the_documents_excerpts(qtbot, starter_model, tmp_path):
+    """With a collection attached, the inspector searches it for the draft as sending would: the
+    excerpts are in the shown prompt and its count is the answer's prompt_tokens."""
+    import os
+
+    os.environ.setdefault("HEARTH_EMBED_THREADS", "1")
+    from docs_samples import write_pdf
+    from hearthlm.core.docs.ingest import ingest
+
+    valve = "The red valve releases steam pressure."
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    manual = write_pdf(folder / "manual.pdf", [["Chapter one covers the pump and its filter."], [valve]])
+    win = make_window(qtbot, starter_model)
+    try:
+        assert [r.status for r in ingest(win.docs_page.store, "Manuals", [manual])] == ["added"]
+        chat = win.chat
+        chat.session.set_collections(["Manuals"])
+        settle(win)
+        chat.prompt.setPlainText("What does the red valve release?")
+        dialog = chat.open_prompt_inspector()
+        qtbot.addWidget(dialog)
+        qtbot.waitUntil(lambda: dialog.shown is not None, timeout=60_000)
+        assert valve in dialog.shown["text"] and "manual.pdf" in dialog.shown["text"]
+        with qtbot.waitSignal(chat.events.answered, timeout=ANSWER_TIMEOUT_MS) as answered:
+            qtbot.keyClick(chat.prompt, Qt.Key.Key_Return)
+        settle(win)
+        assert answered.args[0].stats.prompt_tokens == dialog.shown["tokens"]
+        dialog.close()
+    finally:
+        win.close()
