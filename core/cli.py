@@ -205,7 +205,7 @@ def _show_prompt(shown: dict[str, Any] | None, as_json: bool) -> int:
     if as_json:
         _print_json(shown)
         return 0
-    from .tokens.pieces import shown as piece_text
+    from .prompt.pieces import shown as piece_text
 
     pieces, cached = shown["pieces"], shown["cached"]
     if sys.stdout.isatty():

@@ -7,7 +7,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from hearthlm.core.tokens.pieces import shown
+from hearthlm.core.prompt.pieces import shown
 
 PALETTE = ("#cfe3ff", "#ffe2b8", "#d3f2d1", "#ffd3dc", "#e6d8ff", "#fff3a6")
 SPECIAL = "#7a1fa2"

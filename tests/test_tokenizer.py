@@ -10,7 +10,7 @@ import sys
 import llama_cpp
 import pytest
 
-from hearthlm.core.tokens.pieces import joined, shown
+from hearthlm.core.prompt.pieces import joined, shown
 from hearthlm.core.tokens.vocab import Vocab
 
 pytestmark = pytest.mark.engine

@@ -12,7 +12,7 @@ from .protocol import GenerationParams
 
 
 def inspect_prompt(worker: Any, message: dict[str, Any]) -> dict[str, Any]:
-    from ..tokens.pieces import describe, joined
+    from ..prompt.pieces import describe, joined
     from .adapters import key_of
     from .runner import MIN_STATE_TOKENS
 

@@ -29,7 +29,7 @@ def _model_path(name: str) -> str:
 def cmd_tokenize(args: argparse.Namespace) -> int:
     from ..messages import msg
     from . import messages as M
-    from .pieces import shown
+    from ..prompt.pieces import shown
     from .vocab import Vocab
 
     text = sys.stdin.read() if args.text == "-" else args.text

@@ -59,7 +59,7 @@ class Vocab:
         self.vocab = llama_cpp.llama_model_get_vocab(self._model)
 
     def tokenize(self, text: str) -> Tokenized:
-        from .pieces import describe, tokenize
+        from ..prompt.pieces import describe, tokenize
 
         return Tokenized(self.name, self.path, text, describe(self.vocab, tokenize(self.vocab, text)))
 
