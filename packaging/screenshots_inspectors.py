@@ -12,6 +12,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+import shot_app  # packaging/shot_app.py, beside this script
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
@@ -31,23 +32,16 @@ def gemma_model(tmp: Path) -> Path | None:
 
 
 def main(language: str) -> int:
-    os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    os.environ["HEARTH_HOME"] = tempfile.mkdtemp(prefix="hearth-shot-")
+    started = shot_app.start(language)
+    if started is None:
+        return 2
+    app, translators, model = started  # noqa: F841 (translators kept alive)
     from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
 
     from hearthlm.core.settings import Settings
-    from hearthlm.core.starter import starter_model_path
-    from hearthlm.gui.i18n import install_translators
     from hearthlm.gui.main_window import MainWindow
     from lora_samples import write_adapter
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    translators = install_translators(app, language)  # noqa: F841 (kept alive)
-    model = starter_model_path()
-    if model is None:
-        print("the starter model is not installed", file=sys.stderr)
-        return 2
     tmp = Path(tempfile.mkdtemp(prefix="hearth-shot-models-"))
     gemma = gemma_model(tmp)
     settings = Settings(n_ctx=2048, max_tokens=20, temperature=0.0, n_threads=1)

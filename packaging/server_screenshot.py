@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 import threading
 from pathlib import Path
+import shot_app  # packaging/shot_app.py, beside this script
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,22 +37,15 @@ def clients(base: str, model: str, done: threading.Event) -> None:
 
 
 def main(language: str) -> int:
-    os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    os.environ["HEARTH_HOME"] = tempfile.mkdtemp(prefix="hearth-shot-")
+    started = shot_app.start(language)
+    if started is None:
+        return 2
+    app, translators, model = started  # noqa: F841 (translators kept alive)
     from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
 
     from hearthlm.core.settings import Settings
-    from hearthlm.core.starter import starter_model_path
-    from hearthlm.gui.i18n import install_translators
     from hearthlm.gui.main_window import MainWindow
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    translators = install_translators(app, language)  # noqa: F841 (kept alive)
-    model = starter_model_path()
-    if model is None:
-        print("the starter model is not installed", file=sys.stderr)
-        return 2
     window = MainWindow(Settings(n_ctx=2048, max_tokens=60, temperature=0.0, n_threads=1), model=str(model))
     window.resize(1280, 820)
     window.show()
