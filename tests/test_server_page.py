@@ -16,9 +16,12 @@ from test_chat_gui import make_window, send
 pytestmark = pytest.mark.engine
 
 
-def engine_processes() -> list[int]:
+def engine_processes(window=None) -> list[int]:
+    """Engine processes of this test process, less those that ran before ``window`` was made (the
+    session's shared engine of other test modules)."""
+    earlier = getattr(window, "engines_before", set())
     return [p.pid for p in psutil.Process().children(recursive=True)
-            if "hearthlm.core.engine.worker" in " ".join(p.cmdline())]
+            if "hearthlm.core.engine.worker" in " ".join(p.cmdline()) and p.pid not in earlier]
 
 
 def request_off_ui(qtbot, fn):
@@ -32,7 +35,9 @@ def request_off_ui(qtbot, fn):
 
 @pytest.fixture
 def window(qtbot, starter_model):
+    before = set(engine_processes())
     win = make_window(qtbot, starter_model)
+    win.engines_before = before
     yield win
     win.close()
 
@@ -53,7 +58,7 @@ def test_server_page_serves_the_chats_model_with_the_chats_engine(qtbot, window)
     r = request_off_ui(qtbot, lambda: httpx.post(address + "/chat/completions", json=body, timeout=120))
     assert r.status_code == 200 and r.json()["choices"][0]["message"]["content"]
     # one engine process, the chat's: the model is loaded once
-    assert engine_processes() == [chat_engine]
+    assert engine_processes(window) == [chat_engine]
 
     qtbot.waitUntil(lambda: page.log.rowCount() >= 1, timeout=5000)
     row = [page.log.item(0, c).text() for c in range(page.log.columnCount())]
@@ -64,7 +69,7 @@ def test_server_page_serves_the_chats_model_with_the_chats_engine(qtbot, window)
     # the chat keeps working while the server runs
     window.pages.setCurrentWidget(window.chat)
     assert send(qtbot, window, "Hello").text
-    assert engine_processes() == [chat_engine]
+    assert engine_processes(window) == [chat_engine]
 
     page.switch.click()
     assert page.server is None and page.address.text() == ""
@@ -118,5 +123,5 @@ def test_the_chats_engine_dying_on_a_server_request_is_restarted_for_the_next(qt
     body["max_tokens"] = 2
     r = request_off_ui(qtbot, lambda: httpx.post(address + "/completions", json=body, timeout=120))
     assert r.status_code == 200
-    assert engine_processes() == [window.chat.session.engine_pid]
+    assert engine_processes(window) == [window.chat.session.engine_pid]
     page.switch.click()
