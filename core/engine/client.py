@@ -349,25 +349,32 @@ class Engine:
         token pieces, count, and how many tokens the KV cache holds already (none when
         ``adapters`` differ from those applied). Safe from any thread; None when no model is
         loaded or the engine does not answer in time."""
+        payload: dict[str, Any] = {"cmd": "inspect", "messages": [dict(m) for m in messages],
+                                   "template": template, "params": (params or GenerationParams()).__dict__}
+        if adapters is not None:
+            payload["adapters"] = [{"path": str(Path(a["path"]).expanduser().resolve()), "scale": float(a.get("scale", 1.0))}
+                                   for a in adapters]
+        reply = self._side_request(payload, timeout)
+        return reply.get("prompt") if reply is not None else None
+
+    def _side_request(self, payload: dict[str, Any], timeout: float) -> dict[str, Any] | None:
+        """A question the engine answers on its reader thread, beside any answer in progress
+        (``count``, ``inspect``): its reply, or None when no model is loaded, the engine is not
+        running, or it does not answer within ``timeout``."""
         if self.model is None or not self.alive:
             return None
         cid = next(self._count_ids)
         slot: list[Any] = [threading.Event(), None]
         self._counts[cid] = slot
-        payload: dict[str, Any] = {"cmd": "inspect", "cid": cid, "messages": [dict(m) for m in messages],
-                                   "template": template, "params": (params or GenerationParams()).__dict__}
-        if adapters is not None:
-            payload["adapters"] = [{"path": str(Path(a["path"]).expanduser().resolve()), "scale": float(a.get("scale", 1.0))}
-                                   for a in adapters]
         try:
-            self._send(payload)
+            self._send({**payload, "cid": cid})
             if not slot[0].wait(timeout):
                 return None
         except (OSError, EngineError):
             return None
         finally:
             self._counts.pop(cid, None)
-        return slot[1].get("prompt")
+        return slot[1]
 
     def chat(self, messages: Iterable[Mapping[str, Any]], params: GenerationParams | None = None,
              on_token: Callable[[str], bool | None] | None = None, template: str | None = None,
@@ -397,22 +404,9 @@ class Engine:
         """How many tokens ``messages`` would take as a prompt with the loaded model. Safe from any
         thread and answered even while an answer streams. None when no model is loaded (or one is
         loading), the engine is not running, or it does not answer within ``timeout``."""
-        if self.model is None or not self.alive:
-            return None
-        cid = next(self._count_ids)
-        slot: list[Any] = [threading.Event(), None]
-        self._counts[cid] = slot
-        try:
-            self._send({"cmd": "count", "cid": cid, "messages": [dict(m) for m in messages], "template": template,
-                        "params": (params or GenerationParams()).__dict__})
-            if not slot[0].wait(timeout):
-                return None
-        except (OSError, EngineError):
-            return None
-        finally:
-            self._counts.pop(cid, None)
-        reply = slot[1]
-        if reply.get("tokens") is None:
+        reply = self._side_request({"cmd": "count", "messages": [dict(m) for m in messages], "template": template,
+                                    "params": (params or GenerationParams()).__dict__}, timeout)
+        if reply is None or reply.get("tokens") is None:
             return None
         return PromptCount(int(reply["tokens"]), int(reply["n_ctx"]), int(reply["limit"]), bool(reply.get("too_long")))
 

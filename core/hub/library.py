@@ -301,6 +301,19 @@ def list_models(roots: dict[str, list[Path]] | None = None) -> list[LocalModel]:
     return list(unique.values())
 
 
+def path_or_name(name: str) -> str:
+    """``name`` when it is an existing path, else the path of the library model it names; else
+    ``name`` itself (the command that opens it then names the missing file)."""
+    if Path(name).expanduser().exists():
+        return name
+    from .errors import LibraryError
+
+    try:
+        return find(name).path
+    except LibraryError:
+        return name
+
+
 def find(name: str, models: list[LocalModel] | None = None) -> LocalModel:
     models = list_models() if models is None else models
     exact = [m for m in models if name in (m.name, m.path)]

@@ -70,19 +70,6 @@ def cmd_list_types(args: argparse.Namespace) -> int:
     return 0
 
 
-def _resolve_source(src: str) -> str:
-    """A path as given; otherwise a library model's name (REPO/FILE of a download, a file name)."""
-    if Path(src).expanduser().exists():
-        return src
-    from ..hub.errors import LibraryError
-    from ..hub.library import find
-
-    try:
-        return find(src).path
-    except LibraryError:
-        return src  # quantize names the missing file
-
-
 def cmd_quantize(args: argparse.Namespace) -> int:
     from . import api
 
@@ -91,7 +78,9 @@ def cmd_quantize(args: argparse.Namespace) -> int:
     if not args.src or not args.type:
         print("hearth: error: give SRC and --type T (or --list-types).", file=sys.stderr)
         return 2
-    args.src = _resolve_source(args.src)
+    from ..hub.library import path_or_name
+
+    args.src = path_or_name(args.src)  # a path, or a library model's name (REPO/FILE, a file name)
     calibration = args.calibration
     if calibration == "default":
         calibration = str(api.default_calibration())
@@ -118,7 +107,6 @@ def cmd_quantize(args: argparse.Namespace) -> int:
 
 
 def _is_file(path: str) -> bool:
-    from pathlib import Path
 
     return Path(path).expanduser().is_file()
 
@@ -130,7 +118,6 @@ def cmd_perplexity(args: argparse.Namespace) -> int:
     text = args.text or str(api.default_eval_text())
     out = _run(api.perplexity, args.model, text, n_ctx=args.ctx, nthread=args.threads, base=args.base,
                max_windows=args.max_windows, on_event=_progress_printer(not args.json))
-    from pathlib import Path
 
     model = str(Path(args.model).expanduser())
     if any(r.get("out") == model for r in load_results()):  # keep the measurement with the record

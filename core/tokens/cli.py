@@ -6,37 +6,24 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
 COLOURS = ("\033[48;5;153m", "\033[48;5;222m", "\033[48;5;151m", "\033[48;5;217m", "\033[48;5;183m")
 RESET = "\033[0m"
 
 
-def _model_path(name: str) -> str:
-    """A path as given; otherwise a library model's name."""
-    if Path(name).expanduser().exists():
-        return name
-    from ..hub.errors import LibraryError
-    from ..hub.library import find
-
-    try:
-        return find(name).path
-    except LibraryError:
-        return name  # the reader names the missing file
-
-
 def cmd_tokenize(args: argparse.Namespace) -> int:
     from ..messages import msg
     from . import messages as M
     from ..prompt.pieces import shown
+    from ..hub.library import path_or_name
     from .vocab import Vocab
 
     text = sys.stdin.read() if args.text == "-" else args.text
     models = [args.model, *(args.compare or [])]
     results = []
     for model in models:
-        with Vocab(_model_path(model)) as vocab:
+        with Vocab(path_or_name(model)) as vocab:
             results.append(vocab.tokenize(text))
     if args.json:
         data: Any = [r.to_dict() for r in results] if len(results) > 1 else results[0].to_dict()
