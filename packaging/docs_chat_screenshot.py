@@ -9,25 +9,25 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from pathlib import Path
+
+import shot_app  # packaging/shot_app.py, beside this script
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))  # docs_samples.write_pdf: a real PDF with a text layer
 
 
 def main(language: str) -> int:
-    os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    home = Path(tempfile.mkdtemp(prefix="hearth-shot-"))
-    os.environ["HEARTH_HOME"] = str(home)
+    started = shot_app.start(language)
+    if started is None:
+        return 2
+    app, translators, model = started  # noqa: F841 (translators kept alive)
+    home = Path(os.environ["HEARTH_HOME"])
     from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
 
     from docs_samples import write_pdf
     from hearthlm.core.docs.ingest import ingest
     from hearthlm.core.settings import Settings
-    from hearthlm.core.starter import starter_model_path
-    from hearthlm.gui.i18n import install_translators
     from hearthlm.gui.main_window import MainWindow
 
     files = home / "files"
@@ -38,12 +38,6 @@ def main(language: str) -> int:
          "leave it for 15 minutes, then rinse twice."]])
     (files / "笔记.md").write_text("# 厨房笔记\n\n水壶每个月用柠檬酸除垢一次，然后冲洗两遍。\n", encoding="utf-8")
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    translators = install_translators(app, language)  # noqa: F841 (kept alive)
-    model = starter_model_path()
-    if model is None:
-        print("the starter model is not installed", file=sys.stderr)
-        return 2
     window = MainWindow(Settings(n_ctx=2048, max_tokens=60, temperature=0.0, n_threads=1), model=str(model))
     ingest(window.docs_page.store, "Manuals", [manual, files / "笔记.md"])
     window.docs_page.refresh()
