@@ -4,14 +4,21 @@ Measured in one run, with the same model and thread count everywhere:
 
 * concurrency -- 4 ``openai``-client streams at once through ``hearth serve``: their aggregate
   tokens/s (all tokens / wall time from the first request to the last answer's end) divided by one
-  client alone. Target >= 1.8 on a 2-core CPU (needs the continuous-batching engine; with today's
-  engine the server answers one request at a time and the ratio is ~1).
+  client alone. Target >= 1.8 on a 2-core CPU. Two cases, each with the same cache state for the
+  1-client and the 4-client run (an earlier version of this script let the 1-client run hit the
+  prefix cache while the first 4-client run evaluated three new prompts):
+  - follow-up: every prompt is in the server's prefix cache, as a chat's next turn (only the new
+    tokens are evaluated): what batching the decode gives;
+  - new prompts: every run sends prompts never seen before, so their evaluation is counted.
+  Beside each, the ceiling: the same job done by llama.cpp directly (4 sequences in one
+  llama_decode per step vs 1, in this process, no HTTP), i.e. what this CPU allows.
 * vs llama.cpp's Python server -- the same 4 clients against ``python -m llama_cpp.server``
   (same model, threads, context): Hearth's aggregate / its aggregate. Target >= 1.5.
 * one long stream -- one client streaming 1,000 tokens through the server, tokens/s over the
   generation (first to last piece, client side) / the raw decode loop of bench/engine_overhead.py
   (RawReference, in this process). Target >= 0.95.
-* time to first token under 4 clients, p50 and p95 (Hearth and llama_cpp.server).
+* time to first token under 4 clients with new prompts, p50 and p95 (Hearth and llama_cpp.server);
+  the comparison with llama_cpp.server uses new prompts too (no cache helps either side).
 
 Each repetition runs the contenders back to back in alternating order; the verdicts are medians of
 the paired ratios, with their spread (min-max). Every answer is a greedy text completion of
@@ -45,6 +52,11 @@ CLIENTS = 4
 N_CTX = 2048
 # Four prompts: the story's opening with a different first line each, so no client reuses another's cache.
 PROMPTS = [f"Part {i + 1}.\n\n{PROMPT}" for i in range(CLIENTS)]
+
+
+def new_prompts(tag: str) -> list[str]:
+    """Four prompts no earlier run sent (the prefix cache cannot help)."""
+    return [f"Run {tag}, part {i + 1}.\n\n{PROMPT}" for i in range(CLIENTS)]
 
 
 def free_port() -> int:
@@ -97,12 +109,12 @@ def one_stream(client, model: str, prompt: str, n: int, out: dict) -> None:
     out["done"] = time.perf_counter()
 
 
-def run_clients(base: str, model: str, n: int, k: int) -> dict:
+def run_clients(base: str, model: str, n: int, k: int, prompts: list[str] = PROMPTS) -> dict:
     import openai
 
     client = openai.OpenAI(base_url=base, api_key="x", max_retries=0, timeout=600)
     outs = [dict() for _ in range(k)]
-    threads = [threading.Thread(target=one_stream, args=(client, model, PROMPTS[i], n, outs[i])) for i in range(k)]
+    threads = [threading.Thread(target=one_stream, args=(client, model, prompts[i], n, outs[i])) for i in range(k)]
     start = time.perf_counter()
     for t in threads:
         t.start()
@@ -114,6 +126,63 @@ def run_clients(base: str, model: str, n: int, k: int) -> dict:
             "ttft": [o["arrivals"][0] - o["sent"] for o in outs if o["arrivals"]],
             "gen_rate": [(o["tokens"] - 1) / (o["arrivals"][-1] - o["arrivals"][0])
                          for o in outs if len(o["arrivals"]) > 1]}
+
+
+class RawBatch:
+    """The ceiling: llama.cpp decoding k greedy sequences together, one llama_decode per step, in
+    this process (no server, no HTTP, no client), with the server's context settings (n_ctx per
+    sequence, one KV stream per sequence, n_batch 512) and the same threads."""
+
+    def __init__(self, ll, model, threads: int):
+        self.ll = ll
+        cp = ll.llama_context_default_params()
+        cp.n_ctx, cp.n_batch, cp.n_ubatch = N_CTX * CLIENTS, 512, 512
+        cp.n_seq_max, cp.kv_unified = CLIENTS, False
+        cp.n_threads = cp.n_threads_batch = threads
+        cp.no_perf = True
+        self.ctx = ll.llama_init_from_model(model, cp)
+        self.memory = ll.llama_get_memory(self.ctx)
+        self.n_vocab = ll.llama_vocab_n_tokens(ll.llama_model_get_vocab(model))
+        self.batch = ll.llama_batch_init(512, 0, CLIENTS)
+
+    def _decode(self, items: list[tuple[int, int, int, bool]]) -> None:
+        b = self.batch
+        b.n_tokens = len(items)
+        for i, (token, pos, seq, want) in enumerate(items):
+            b.token[i], b.pos[i], b.n_seq_id[i], b.seq_id[i][0], b.logits[i] = token, pos, 1, seq, want
+        if self.ll.llama_decode(self.ctx, b) != 0:
+            raise RuntimeError("llama_decode failed")
+
+    def aggregate(self, prompts: list[list[int]], n: int, cached: bool) -> float:
+        """Tokens/s of ``n`` greedy tokens for each prompt, decoded together. ``cached``: the prompts
+        minus their last token are evaluated before the clock starts (a prefix-cache hit)."""
+        import numpy as np
+
+        ll = self.ll
+        ll.llama_memory_clear(self.memory, True)
+        if cached:
+            for s, toks in enumerate(prompts):
+                self._decode([(t, p, s, False) for p, t in enumerate(toks[:-1])])
+        start = time.perf_counter()
+        first = len(prompts[0]) - 1 if cached else 0
+        self._decode([(t, p, s, p == len(toks) - 1) for s, toks in enumerate(prompts)
+                      for p, t in enumerate(toks) if p >= first])
+        pos = [len(t) for t in prompts]
+        for step in range(n):
+            picked = []
+            for i in range(len(prompts)):
+                addr = ll.llama_get_logits_ith(self.ctx, i if step else -len(prompts) + i)
+                logits = np.ctypeslib.as_array(addr, shape=(self.n_vocab,))
+                picked.append(int(logits.argmax()))
+            if step == n - 1:
+                break
+            self._decode([(picked[s], pos[s], s, True) for s in range(len(prompts))])
+            pos = [p + 1 for p in pos]
+        return len(prompts) * n / (time.perf_counter() - start)
+
+    def close(self) -> None:
+        self.ll.llama_batch_free(self.batch)
+        self.ll.llama_free(self.ctx)
 
 
 def pct(values: list[float], q: float) -> float:
@@ -152,26 +221,45 @@ def main() -> int:
         hearth_model = "SmolLM2-135M-Instruct.Q4_1"
         llama_model = model
         log(f"hearth at {hearth_base}, llama_cpp.server at {llama_base}, {args.threads} threads")
-        run_clients(hearth_base, hearth_model, 8, 1)  # warm: both load their model
+        # Warm: both load their model; Hearth's four slots then hold the follow-up prompts.
+        run_clients(hearth_base, hearth_model, 8, 1)
         run_clients(llama_base, llama_model, 8, 1)
+        run_clients(hearth_base, hearth_model, args.tokens, CLIENTS)
 
         import llama_cpp
 
         raw = RawReference(llama_cpp, model, N_CTX, args.threads)
         raw_tokens = raw.tokenize(PROMPTS[0])
+        ceiling = RawBatch(llama_cpp, raw.model, args.threads)
 
-        four_vs_one, vs_llama, long_ratio = [], [], []
+        ratios: dict[str, list[float]] = {"follow": [], "new": [], "raw_follow": [], "raw_new": []}
+        vs_llama, long_ratio = [], []
         h_ttft, l_ttft, rows = [], [], []
         for rep in range(args.reps):
-            order = ["h4", "h1", "l4"] if rep % 2 == 0 else ["l4", "h1", "h4"]
-            got = {}
+            names = ["h4", "h1", "n4", "n1", "l4", "raw"]
+            order = names if rep % 2 == 0 else names[::-1]
+            got: dict[str, dict] = {}
             for name in order:
+                if name == "raw":  # the ceiling, both cases
+                    fresh = [raw.tokenize(p) for p in new_prompts(f"raw {rep}")]
+                    follow = [raw.tokenize(p) for p in PROMPTS]
+                    got["raw"] = {"c4": ceiling.aggregate(follow, args.tokens, True),
+                                  "c1": ceiling.aggregate(follow[:1], args.tokens, True),
+                                  "n4": ceiling.aggregate(fresh, args.tokens, False),
+                                  "n1": ceiling.aggregate(fresh[:1], args.tokens, False)}
+                    log(f"rep {rep + 1} raw: " + ", ".join(f"{k} {v:.1f}" for k, v in got["raw"].items()))
+                    continue
                 base, m = (llama_base, llama_model) if name == "l4" else (hearth_base, hearth_model)
-                got[name] = run_clients(base, m, args.tokens, CLIENTS if name.endswith("4") else 1)
+                prompts = PROMPTS if name in ("h4", "h1") else new_prompts(f"{rep} {name}")
+                got[name] = run_clients(base, m, args.tokens, CLIENTS if name.endswith("4") else 1, prompts)
                 log(f"rep {rep + 1} {name}: {got[name]['aggregate']:.1f} tokens/s aggregate")
-            four_vs_one.append(got["h4"]["aggregate"] / got["h1"]["aggregate"])
-            vs_llama.append(got["h4"]["aggregate"] / got["l4"]["aggregate"])
-            h_ttft += got["h4"]["ttft"]
+            agg = {k: v["aggregate"] for k, v in got.items() if k != "raw"}
+            ratios["follow"].append(agg["h4"] / agg["h1"])
+            ratios["new"].append(agg["n4"] / agg["n1"])
+            ratios["raw_follow"].append(got["raw"]["c4"] / got["raw"]["c1"])
+            ratios["raw_new"].append(got["raw"]["n4"] / got["raw"]["n1"])
+            vs_llama.append(agg["n4"] / agg["l4"])
+            h_ttft += got["n4"]["ttft"]
             l_ttft += got["l4"]["ttft"]
             # one long stream vs the raw loop, alternating
             pair = {}
@@ -182,8 +270,9 @@ def main() -> int:
                     pair["long"] = run_clients(hearth_base, hearth_model, args.long, 1)["gen_rate"][0]
             long_ratio.append(pair["long"] / pair["raw"])
             log(f"rep {rep + 1} long: server {pair['long']:.1f} vs raw {pair['raw']:.1f} tokens/s")
-            rows.append((rep + 1, got["h1"]["aggregate"], got["h4"]["aggregate"], got["l4"]["aggregate"],
-                         pair["long"], pair["raw"]))
+            rows.append((rep + 1, agg["h1"], agg["h4"], agg["n1"], agg["n4"], agg["l4"], pair["long"], pair["raw"],
+                         ratios["raw_follow"][-1], ratios["raw_new"][-1]))
+        ceiling.close()
         raw.close()
     finally:
         for proc in procs:
@@ -196,18 +285,24 @@ def main() -> int:
 
     print(f"### Serve ({platform.machine()}, {os.cpu_count()} CPUs, {args.threads} threads, SmolLM2-135M Q4_1, "
           f"{args.reps} repetitions, {args.tokens} tokens per client, long stream {args.long} tokens)\n")
-    print("| rep | Hearth 1 client | Hearth 4 clients | llama_cpp.server 4 clients | Hearth long stream | raw loop |")
-    print("|---|---|---|---|---|---|")
+    print("Aggregate tokens/s. Follow-up: the prompts are in the prefix cache; new: never seen before. "
+          "Ceiling: llama.cpp itself, 4 sequences per llama_decode ÷ 1, same threads and settings.\n")
+    print("| rep | Hearth 1 / 4 clients, follow-up | Hearth 1 / 4 clients, new | llama_cpp.server 4 clients, new "
+          "| ceiling 4÷1 follow-up / new | Hearth long stream | raw loop |")
+    print("|---|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r[0]} | {r[1]:.1f} | {r[2]:.1f} | {r[3]:.1f} | {r[4]:.1f} | {r[5]:.1f} |")
-    print("\ntokens/s (aggregate for the client runs, generation rate for the long stream and the raw loop)\n")
-    print("| measure | median (min-max) | target |")
-    print("|---|---|---|")
-    print(f"| 4 clients / 1 client (Hearth) | {spread(four_vs_one)} | >= 1.8 |")
-    print(f"| Hearth / llama_cpp.server, 4 clients | {spread(vs_llama)} | >= 1.5 |")
-    print(f"| one client {args.long} tokens / raw loop | {spread(long_ratio)} | >= 0.95 |")
-    print(f"| TTFT under 4 clients, Hearth p50 / p95 | {pct(h_ttft, .5):.2f} s / {pct(h_ttft, .95):.2f} s | |")
-    print(f"| TTFT under 4 clients, llama_cpp.server p50 / p95 | {pct(l_ttft, .5):.2f} s / {pct(l_ttft, .95):.2f} s | |")
+        print(f"| {r[0]} | {r[1]:.1f} / {r[2]:.1f} | {r[3]:.1f} / {r[4]:.1f} | {r[5]:.1f} | {r[8]:.2f} / {r[9]:.2f} "
+              f"| {r[6]:.1f} | {r[7]:.1f} |")
+    print("\nMedians of the paired ratios (min-max):\n")
+    print("| measure | Hearth | ceiling (llama.cpp alone) | target |")
+    print("|---|---|---|---|")
+    print(f"| 4 clients ÷ 1 client, follow-up | {spread(ratios['follow'])} | {spread(ratios['raw_follow'])} | >= 1.8 |")
+    print(f"| 4 clients ÷ 1 client, new prompts | {spread(ratios['new'])} | {spread(ratios['raw_new'])} | >= 1.8 |")
+    print(f"| Hearth ÷ llama_cpp.server, 4 clients, new prompts | {spread(vs_llama)} | | >= 1.5 |")
+    print(f"| one client {args.long} tokens ÷ raw loop | {spread(long_ratio)} | | >= 0.95 |")
+    print(f"| TTFT under 4 clients, new prompts: Hearth p50 / p95 | {pct(h_ttft, .5):.2f} s / {pct(h_ttft, .95):.2f} s | | |")
+    print(f"| TTFT under 4 clients, new prompts: llama_cpp.server p50 / p95 | {pct(l_ttft, .5):.2f} s / "
+          f"{pct(l_ttft, .95):.2f} s | | |")
     return 0
 
 

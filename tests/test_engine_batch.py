@@ -134,6 +134,25 @@ def test_concurrent_greedy_answers_equal_the_answers_alone(starter_model: Path) 
         alone_engine.close()
 
 
+def test_answers_decoded_together_are_sent_less_often_each(starter_model: Path) -> None:
+    """With four answers in the batch, each is sent to the parent at most every 4 intervals (the
+    messages per second stay those of one answer): the first piece at once, then paced, then the
+    rest at the end. Unpaced, each would send ~1 + elapsed/interval pieces."""
+    interval = 0.15
+    engine = Engine(stream_interval_ms=interval * 1000)
+    engine.load(LoadParams(str(starter_model), n_ctx=512, n_threads=TEST_THREADS, n_parallel=4))
+    try:
+        started = time.perf_counter()
+        streams = run_together(engine, PROMPTS, GenerationParams(max_tokens=48, temperature=0.0))
+        elapsed = time.perf_counter() - started
+    finally:
+        engine.close()
+    unpaced, paced = 1 + elapsed / interval, 2 + elapsed / (4 * interval)
+    for s in streams:
+        assert s.answer is not None and s.answer.stats.completion_tokens > 8
+        assert 2 <= len(s.times) <= (unpaced + paced) / 2, (len(s.times), elapsed)
+
+
 def test_each_sampled_answer_keeps_its_own_seed(batch_engine: Engine) -> None:
     """Sampling with a seed gives the same answer alone and beside others: every sequence has its
     own sampler chain and seed."""

@@ -145,7 +145,14 @@ class Batcher:
         slot.seq = seq
         slot.i_batch = -1
         seq.stats.evaluated_tokens = self._prepare(slot, seq.tokens)
+        self._pace()
         return True
+
+    def _pace(self) -> None:
+        """Tell every answer in progress how many are decoded together (sequence.py: their pace)."""
+        active = [s.seq for s in self.slots if s.seq is not None]
+        for seq in active:
+            seq.streams = len(active)
 
     def _choose_slot(self, tokens: list[int]) -> Slot | None:
         idle = [s for s in self.slots if s.seq is None]
@@ -202,6 +209,7 @@ class Batcher:
         slot.last_used = time.monotonic()
         if seq is not None:
             seq.finish(reason)
+        self._pace()
 
     # -- the decoding loop -----------------------------------------------------------------
 
