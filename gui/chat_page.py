@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import QWidget
 
@@ -27,7 +27,7 @@ from hearthlm.core.settings import Settings
 from hearthlm.core.starter import STARTER_INSTALL_HINT, starter_model_path
 
 from . import chat_layout
-from . import conversation_dialogs as dialogs
+from .conversation_dialogs import ConversationActions
 from .chat_documents import ChatDocsSource
 from .chat_model import ModelLoading
 from .message_html import MessageView
@@ -65,6 +65,7 @@ class ChatPage(QWidget):
         chat_layout.build(self, store, self.presets, self.docs.store_now)
         self._show_context(None)
         self.models = ModelLoading(self)
+        self.actions = ConversationActions(self)  # the list's rename, delete, export
         self._connect()
         self._shortcuts()
         self.conversations.refresh()
@@ -87,9 +88,9 @@ class ChatPage(QWidget):
         c = self.conversations
         c.selected.connect(self._open_from_list)
         c.newRequested.connect(self.new_chat)
-        c.renameRequested.connect(self._ask_rename)
-        c.deleteRequested.connect(self._ask_delete)
-        c.exportRequested.connect(self._ask_export)
+        c.renameRequested.connect(self.actions.ask_rename)
+        c.deleteRequested.connect(self.actions.ask_delete)
+        c.exportRequested.connect(self.actions.ask_export)
         self.settings_panel.changed.connect(self.session.set_settings)
         s = self.session
         s.busy_changed.connect(self._busy_changed)
@@ -238,37 +239,6 @@ class ChatPage(QWidget):
                  for i, m in enumerate(path)]
         self.view.show_messages(views, keep_scroll=keep_scroll)
 
-    def rename_conversation(self, conversation_id: str, title: str) -> None:
-        self.session.rename(conversation_id, title)
-
-    def delete_conversation(self, conversation_id: str) -> None:
-        if not self.session.delete(conversation_id):
-            self._status(self.tr("Stop the answer before deleting its conversation."))
-
-    def export_conversation(self, conversation_id: str, fmt: str, path: str) -> None:
-        text = self.store.export(conversation_id, fmt, tr=lambda t: QCoreApplication.translate("core", t))
-        Path(path).write_text(text, encoding="utf-8")
-
-    def _ask_rename(self, conversation_id: str) -> None:
-        title = dialogs.ask_title(self, self.store, conversation_id)
-        if title is not None:
-            self._guard(lambda: self.rename_conversation(conversation_id, title))
-
-    def _ask_delete(self, conversation_id: str) -> None:
-        if dialogs.confirm_delete(self, self.store, conversation_id):
-            self._guard(lambda: self.delete_conversation(conversation_id))
-
-    def _ask_export(self, conversation_id: str, fmt: str) -> None:
-        path = dialogs.ask_export_path(self, self.store, conversation_id, fmt)
-        if path:
-            self._guard(lambda: self.export_conversation(conversation_id, fmt, path))
-
-    def _guard(self, action: Callable[[], None]) -> None:
-        try:
-            action()
-        except Exception as exc:  # a store or disk error: one sentence, nothing else changes
-            self.show_error(error_text(exc), restart=False)
-
     # -- asking --------------------------------------------------------------------------
 
     def _ready_to_ask(self) -> bool:
@@ -393,23 +363,13 @@ class ChatPage(QWidget):
         """The tokenizer inspector (gui/tokenizer_dialog.py), the picker's models to choose from."""
         from .tokenizer_dialog import TokenizerDialog
 
-        combo = self.picker.combo
-        if models is None:
-            models = [(combo.itemText(i), combo.itemData(i)) for i in range(combo.count()) if combo.itemData(i)]
-        dialog = TokenizerDialog(models, self, current=self.session.model_path)
-        dialog.setModal(False)
-        dialog.show()
-        return dialog
+        return TokenizerDialog.open_for(self, models)
 
     def open_prompt_inspector(self) -> Any:
         """The prompt inspector for the open conversation and the draft (gui/prompt_inspector.py)."""
         from .prompt_inspector import PromptInspector
 
-        dialog = PromptInspector(self.session, self.prompt.toPlainText().strip(), self)
-        dialog.setModal(False)
-        dialog.show()
-        dialog.refresh()
-        return dialog
+        return PromptInspector.open_for(self)
 
     def show_help(self) -> None:
         ShortcutsDialog(self).exec()

@@ -16,6 +16,15 @@ from .token_html import CACHED_BORDER, SPECIAL, pieces_html
 
 
 class PromptInspector(QDialog):
+    @classmethod
+    def open_for(cls, page: Any) -> PromptInspector:
+        """Shown beside the chat page (not modal), for its open conversation and its draft."""
+        dialog = cls(page.session, page.prompt.toPlainText().strip(), page)
+        dialog.setModal(False)
+        dialog.show()
+        dialog.refresh()
+        return dialog
+
     def __init__(self, session: Any, draft: str = "", parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("promptInspector")

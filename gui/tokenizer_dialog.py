@@ -27,6 +27,17 @@ TYPING_DELAY_MS = 300
 class TokenizerDialog(QDialog):
     """Two columns; the second model is optional ("none")."""
 
+    @classmethod
+    def open_for(cls, page: Any, models: list[tuple[str, str]] | None = None) -> TokenizerDialog:
+        """Shown beside the chat page (not modal); ``models`` default to its picker's."""
+        combo = page.picker.combo
+        if models is None:
+            models = [(combo.itemText(i), combo.itemData(i)) for i in range(combo.count()) if combo.itemData(i)]
+        dialog = cls(models, page, current=page.session.model_path)
+        dialog.setModal(False)
+        dialog.show()
+        return dialog
+
     def __init__(self, models: list[tuple[str, str]], parent: QWidget | None = None, current: str | None = None):
         super().__init__(parent)
         self.setObjectName("tokenizerDialog")
