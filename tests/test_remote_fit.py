@@ -126,6 +126,23 @@ def test_header_over_the_limit_missing_file_and_server_errors_fall_back(hub, sta
     assert fit.source == "size" and "gone.gguf" in str(fit.reason)
 
 
+def test_a_hub_that_stalls_mid_header_is_a_sentence_not_a_hang(hub, starter_model, monkeypatch):
+    """huggingface_hub's session has no timeout of its own: a server that sends part of the header
+    and then nothing must end in HeaderUnavailable (and the size guess), not wait forever."""
+    import time
+
+    monkeypatch.setattr(R, "READ_TIMEOUT_S", 0.5)
+    hub.add_repo("slow/starter-GGUF", {"starter-Q4_1.gguf": starter_model})
+    entry = _entry("starter-Q4_1.gguf", starter_model)
+    hub.fail("slow/starter-GGUF", "starter-Q4_1.gguf", "stall", after=1000, times=None)
+    started = time.monotonic()
+    with pytest.raises(R.HeaderUnavailable):
+        R.fetch_header("slow/starter-GGUF", entry.files[0], entry.size)
+    fit = R.remote_fit("slow/starter-GGUF", entry, CPU_ONLY)
+    assert fit.source == "size" and fit.reason is not None
+    assert time.monotonic() - started < 10
+
+
 # -- the Models page ------------------------------------------------------------------------------
 
 @pytest.fixture

@@ -32,6 +32,10 @@ from .names import GGUFEntry, human_size
 FIRST_BYTES = 256 * 1024
 MAX_HEADER_BYTES = 32 * 1024 * 1024
 BRANCH_CACHE_SECONDS = 24 * 3600  # "main" may move; a commit never does
+# huggingface_hub's session waits forever by default: a hub that accepts and then stalls would
+# leave the fit column "checking…" for good. A header is small: a stall this long is a failure.
+CONNECT_TIMEOUT_S = 10.0
+READ_TIMEOUT_S = 20.0
 
 
 class HeaderUnavailable(HearthError):
@@ -94,14 +98,16 @@ def _total_of(content_range: str | None) -> int | None:
 def _fetch_range(url: str, start: int, end: int, token: HubToken, filename: str) -> tuple[bytes, int | None]:
     """Bytes start..end (inclusive) of ``url`` and the file's size if the server says it; never
     reads more than asked, even from a server that ignores Range and sends the whole file."""
+    import httpx2
     from huggingface_hub import get_session
     from huggingface_hub.utils import build_hf_headers
 
+    timeout = httpx2.Timeout(READ_TIMEOUT_S, connect=CONNECT_TIMEOUT_S)
     headers = build_hf_headers(token=token.value or False, headers={"Range": f"bytes={start}-{end}"})
     want = end - start + 1
     chunks: list[bytes] = []
     got = 0
-    with get_session().stream("GET", url, headers=headers, follow_redirects=True) as response:
+    with get_session().stream("GET", url, headers=headers, follow_redirects=True, timeout=timeout) as response:
         if response.status_code not in (200, 206):
             from huggingface_hub.utils import hf_raise_for_status
 
