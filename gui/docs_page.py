@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QColor, QDesktopServices, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (QCheckBox, QFileDialog, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit,
                                QListWidget, QListWidgetItem, QProgressBar, QPushButton, QSplitter, QTextBrowser,
                                QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
@@ -36,7 +36,7 @@ from .docs_runner import DocsProcess
 from .jobs import Job
 from .messages import error_text, tr_msg
 
-ERROR_COLOR = "#b3261e"
+ROW_PROBLEM = Qt.ItemDataRole.UserRole + 1  # on a file row's status: "failed" or "skipped"
 WAIT_NOTE_MS = 250  # a store job still running after this long says what it waits for
 FOLLOW_EVERY_S = 10.0  # a shared collection shown again fetches its server's changes at most this often
 FOLLOW_TIMER_MS = 30_000  # …and the one on screen does so this often while it stays there
@@ -287,7 +287,7 @@ class DocsPage(QWidget):
             item.setToolTip(2, status)
             item.setData(0, Qt.ItemDataRole.UserRole, doc.path)
             if doc.state != "complete":
-                item.setForeground(2, Qt.GlobalColor.darkRed)
+                self._mark(item, "failed")
             items.append(item)
             self._rows[doc.path] = item
         for path, sentence in self._skipped.get(name, {}).items():
@@ -465,7 +465,7 @@ class DocsPage(QWidget):
             from hearthlm.core.messages import Msg
 
             text = short_paths(tr_msg(Msg.from_json(event.get("error_msg")) or event.get("error") or ""), path)
-            item.setForeground(2, Qt.GlobalColor.darkRed if event["status"] == "failed" else Qt.GlobalColor.darkGray)
+            self._mark(item, event["status"])
             item.setText(1, "")
             if event["status"] == "skipped" and self._event_collection:
                 self._skipped.setdefault(self._event_collection, {})[path] = text
@@ -474,6 +474,19 @@ class DocsPage(QWidget):
             item.setText(1, str(event.get("chunks") or 0))
         item.setText(2, text)
         item.setToolTip(2, text)
+
+    @staticmethod
+    def _mark(item: QTreeWidgetItem, problem: str) -> None:
+        """A failed file's status in the theme's error colour, a skipped one's muted."""
+        item.setData(2, ROW_PROBLEM, problem)
+        c = theme.colors()
+        item.setForeground(2, QColor(c.error if problem == "failed" else c.muted))
+
+    def theme_changed(self) -> None:
+        for i in range(self.files.topLevelItemCount()):
+            item = self.files.topLevelItem(i)
+            if item.data(2, ROW_PROBLEM):
+                self._mark(item, item.data(2, ROW_PROBLEM))
 
     def _row(self, path: str) -> QTreeWidgetItem:
         item = self._rows.get(path)
@@ -489,7 +502,7 @@ class DocsPage(QWidget):
         self._runner = None
         self.progress.setVisible(False)
         failed = sum(1 for i in range(self.files.topLevelItemCount())
-                     if self.files.topLevelItem(i).foreground(2).color() == Qt.GlobalColor.darkRed)
+                     if self.files.topLevelItem(i).data(2, ROW_PROBLEM) == "failed")
         if (code not in (0, 1) or (code == 1 and failed == 0)) and last_error:  # the child itself failed
             self.status.setText(last_error.removeprefix("hearth: error: "))
         else:

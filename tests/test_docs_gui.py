@@ -59,6 +59,17 @@ def test_drop_index_query_and_open_source(qtbot, page: DocsPage, tmp_path: Path,
     assert rows["manual.pdf"].text(1) == "2"
     assert rows["binary.txt"].text(2) == "binary.txt looks like binary data, not text."
     assert "could not be read" in page.status.text()
+    # the failed row's sentence is in the theme's error colour, and follows a change of theme
+    from hearthlm.gui import theme
+
+    assert rows["binary.txt"].foreground(2).color().name() == theme.colors().error
+    theme.apply("dark")
+    try:
+        assert rows["binary.txt"].foreground(2).color().name() == theme.DARK.error
+        assert theme.contrast(theme.DARK.error, theme.DARK.base) >= 4.5
+    finally:
+        theme.apply("light")
+    assert rows["binary.txt"].foreground(2).color().name() == theme.LIGHT.error
 
     page.question.setText("what does the red valve release")
     with qtbot.waitSignal(page.resultsShown, timeout=60_000):
