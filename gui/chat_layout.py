@@ -42,8 +42,10 @@ def build(page: Any, store: ConversationStore, presets: PresetLibrary, docs_stor
     page.help_button = QPushButton(QCoreApplication.translate("ChatPage", "Shortcuts"))
     icons.set_icon(page.help_button, "keyboard")
     page.tokens_button = QPushButton(QCoreApplication.translate("ChatPage", "Tokens…"))
+    icons.set_icon(page.tokens_button, "tokenizer")
     page.tokens_button.setToolTip(QCoreApplication.translate("ChatPage", "See how models split a text into tokens"))
     page.prompt_button = QPushButton(QCoreApplication.translate("ChatPage", "Prompt…"))
+    icons.set_icon(page.prompt_button, "inspect")
     page.prompt_button.setToolTip(QCoreApplication.translate("ChatPage", "The exact prompt the model gets next, and what the KV cache holds"))
     for widget, stretch in ((page.picker, 1), (page.progress, 0), (page.tokens_button, 0), (page.prompt_button, 0),
                             (page.settings_button, 0), (page.help_button, 0)):

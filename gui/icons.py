@@ -31,6 +31,7 @@ GLYPHS = {
     "server": "fa6s.server",
     "remote": "fa6s.cloud",
     "tokenizer": "fa6s.font",
+    "inspect": "fa6s.eye",
     "send": "fa6s.paper-plane",
     "stop": "fa6s.stop",
     "copy": "fa6s.copy",
