@@ -25,7 +25,7 @@ class ServeConfig:
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
     models: list[str] = field(default_factory=list)  # paths or library names, as given
-    parallel: int = 4  # sequences per engine (clients answered at once, once the engine batches)
+    parallel: int = 4  # sequences per engine: clients answered at once (decoded together)
     ctx: int = 2048  # context per sequence, in tokens
     threads: int = 0  # llama.cpp threads (0: one per physical core)
     gpu_layers: int = 0
