@@ -17,6 +17,7 @@ from collections.abc import Iterator  # noqa: E402
 
 import pytest  # noqa: E402
 
+from hearthlm.core.docs import glossary  # noqa: E402
 from hearthlm.core.docs.minilm_graph import CACHE_FOLDER  # noqa: E402
 from hearthlm.core.starter import STARTER_INSTALL_HINT, starter_model_path  # noqa: E402
 
@@ -51,10 +52,12 @@ def hearth_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mo
     # run, shared by pytest-xdist's workers too (each has its own basetemp inside the run's; the
     # graph is written atomically, so two workers building it at once end with one file).
     base = tmp_path_factory.getbasetemp()
-    shared = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "derived-embedders"
-    shared.mkdir(exist_ok=True)
+    # The dictionary's index (core/docs/glossary.py, ~1.5 s to build) is shared the same way.
+    run = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
     (home / "cache").mkdir()
-    (home / "cache" / CACHE_FOLDER).symlink_to(shared, target_is_directory=True)
+    for folder, name in ((CACHE_FOLDER, "derived-embedders"), (glossary.CACHE_FOLDER, "glossary")):
+        (run / name).mkdir(exist_ok=True)
+        (home / "cache" / folder).symlink_to(run / name, target_is_directory=True)
     monkeypatch.setenv("HEARTH_HOME", str(home))
     monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")
     monkeypatch.setenv("HF_HOME", str(home / "hf"))

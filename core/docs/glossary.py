@@ -32,6 +32,7 @@ from pathlib import Path
 
 INDEX_VERSION = 1  # of the index file's layout and of what parse() keeps
 BUILD_TIMEOUT_S = 120
+CACHE_FOLDER = "glossary"  # in Hearth's cache folder
 MAX_WORD = 8  # longest headword tried when cutting Chinese text
 SENSES_PER_WORD = 2  # English senses kept for each Chinese word
 HEADWORDS_PER_WORD = 3  # Chinese words kept for each English word
@@ -197,7 +198,7 @@ def _open_index() -> sqlite3.Connection | None:
     if source is None:
         return None
     stat = source.stat()
-    index = cache_dir() / f"glossary-{INDEX_VERSION}-{stat.st_size}-{int(stat.st_mtime)}.sqlite"
+    index = cache_dir() / CACHE_FOLDER / f"glossary-{INDEX_VERSION}-{stat.st_size}-{int(stat.st_mtime)}.sqlite"
     try:
         if not index.exists():
             # Built in a child: parsing the dictionary grows a process by ~70 MB that Python keeps.
