@@ -17,7 +17,7 @@ model: ~20 MB F32 for the starter, the size of a real small-model adapter).
 
 Ratio = switch ÷ reference (medians of REPEATS runs, interleaved). Target <= 0.1.
 
-Run:  python bench/lora_switch.py [--repeats 5] [--threads 2]
+Run:  python bench/lora_switch.py [--repeats 5] [--threads N] [--model starter|gemma|PATH]
 """
 
 from __future__ import annotations
@@ -82,13 +82,17 @@ def first_token_s(engine, params, adapters, started: float) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--threads", type=int, default=0, help="llama.cpp threads (default: the app's)")
     parser.add_argument("--model", default="starter", help="starter, gemma, or a GGUF path")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     from hearthlm.core.engine import Engine, GenerationParams, LoadParams
     from hearthlm.core.starter import starter_model_path
 
+    if args.threads <= 0:
+        from hearthlm.core.engine.runner import default_threads
+
+        args.threads = default_threads()
     tmp = Path(tempfile.mkdtemp(prefix="lora-bench-"))
     if args.model == "starter":
         model = starter_model_path()
