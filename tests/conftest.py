@@ -33,13 +33,17 @@ TEST_THREADS = 1
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Tests marked ``bundle`` (PyInstaller build, ~10 minutes) run only when a -m expression names
-    them; the default run and the fast tier (-m "not engine") leave them out."""
-    if "bundle" in (config.getoption("markexpr") or ""):
-        return
-    kept = [item for item in items if "bundle" not in item.keywords]
-    if len(kept) != len(items):
-        config.hook.pytest_deselected(items=[item for item in items if "bundle" in item.keywords])
-        items[:] = kept
+    them; the default run and the fast tier (-m "not engine") leave them out. Tests marked ``slow``
+    (a stress test whose input cannot shrink without losing what it proves) run in the default run
+    (the full suite, CI) and are left out of any -m selection that does not name them, so the fast
+    tier, ``-m "not engine"``, skips them."""
+    markexpr = config.getoption("markexpr") or ""
+    left_out = [mark for mark, keep in (("bundle", "bundle" in markexpr),
+                                        ("slow", not markexpr or "slow" in markexpr)) if not keep]
+    dropped = [item for item in items if any(mark in item.keywords for mark in left_out)]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [item for item in items if item not in dropped]
 
 
 @pytest.fixture(autouse=True)

@@ -18,6 +18,7 @@ os.environ.setdefault("HEARTH_EMBED_THREADS", "1")
 import pytest  # noqa: E402
 
 from chroma_servers import ChromaServer  # noqa: E402
+from homes import other_home  # noqa: E402
 from hearthlm.core.docs import shared_server  # noqa: E402
 from hearthlm.core.docs.errors import StoreError  # noqa: E402
 from hearthlm.core.docs.ingest import ingest  # noqa: E402
@@ -47,7 +48,7 @@ def many_files(folder: Path, n: int) -> Path:
     for i in range(n):
         (folder / f"note{i:03d}.md").write_text(
             f"# Note {i}\n\nThe secret code of note {i} is {i * 7919 % 10007}. "
-            + " ".join(f"Filler sentence {j} of note {i}." for j in range(120)), encoding="utf-8")
+            + " ".join(f"Filler sentence {j} of note {i}." for j in range(45)), encoding="utf-8")
     return folder
 
 
@@ -59,7 +60,7 @@ def server(tmp_path: Path):
 
 
 def hearth(home: Path, *argv: str, env: dict | None = None, **kw) -> subprocess.Popen:
-    env = {**os.environ, "HEARTH_HOME": str(home), "HEARTH_EMBED_THREADS": "1", **(env or {})}
+    env = {**os.environ, "HEARTH_HOME": str(other_home(home)), "HEARTH_EMBED_THREADS": "1", **(env or {})}
     return subprocess.Popen([sys.executable, "-m", "hearthlm.core.cli", *argv], env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, **kw)
 
