@@ -46,19 +46,37 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = [item for item in items if item not in dropped]
 
 
-@pytest.fixture(autouse=True)
-def hearth_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A fresh HEARTH_HOME for every test, and no way out to the real Hugging Face hub: the hub is
-    127.0.0.1's discard port (refused at once) unless a test serves its own (tests/fake_hub.py)."""
-    home = tmp_path_factory.mktemp("hearth-home")
-    # The derived MiniLM graph (core/docs/minilm_graph.py) takes ~3 s to build: one copy per test
-    # run, shared by pytest-xdist's workers too (each has its own basetemp inside the run's; the
-    # graph is written atomically, so two workers building it at once end with one file).
+def _new_home(tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
+    """A fresh folder for HEARTH_HOME. The derived MiniLM graph (core/docs/minilm_graph.py) takes ~3 s
+    to build: one copy per test run, shared by pytest-xdist's workers too (each has its own basetemp
+    inside the run's; the graph is written atomically, so two workers building it at once end with
+    one file)."""
+    home = tmp_path_factory.mktemp(name)
     base = tmp_path_factory.getbasetemp()
     shared = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "derived-embedders"
     shared.mkdir(exist_ok=True)
     (home / "cache").mkdir()
     (home / "cache" / CACHE_FOLDER).symlink_to(shared, target_is_directory=True)
+    return home
+
+
+@pytest.fixture(scope="session")
+def minilm_loaded(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The MiniLM embedder loaded in this process (its derived graph built if no test has yet), for
+    a module-scoped fixture that must pay that before it times anything: the autouse home does not
+    exist yet at that scope, so this one uses a home of its own."""
+    from hearthlm.core.docs.embedders import get_embedder
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HEARTH_HOME", str(_new_home(tmp_path_factory, "minilm-home")))
+        get_embedder("minilm")
+
+
+@pytest.fixture(autouse=True)
+def hearth_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh HEARTH_HOME for every test, and no way out to the real Hugging Face hub: the hub is
+    127.0.0.1's discard port (refused at once) unless a test serves its own (tests/fake_hub.py)."""
+    home = _new_home(tmp_path_factory, "hearth-home")
     monkeypatch.setenv("HEARTH_HOME", str(home))
     monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")
     monkeypatch.setenv("HF_HOME", str(home / "hf"))
