@@ -15,7 +15,7 @@ from hearthlm.core.paths import data_dir
 from hearthlm.gui.docs_page import DocsPage
 from ui_ticks import MAX_GAP_MS, Ticks, hold_file_lock, let_go
 
-HOLD_S = 3.0  # without the fix the UI thread would stall this long
+HOLD_S = 1.5  # without the fix the UI thread would stall this long (6x MAX_GAP_MS)
 
 
 @pytest.fixture(autouse=True, scope="module")
