@@ -19,6 +19,9 @@ import pytest  # noqa: E402
 
 from hearthlm.core.docs import glossary  # noqa: E402
 from hearthlm.core.docs.minilm_graph import CACHE_FOLDER  # noqa: E402
+
+# cache folders every test home shares with the run: (folder in the home's cache, the run's folder)
+SHARED_CACHES = ((CACHE_FOLDER, "derived-embedders"), (glossary.CACHE_FOLDER, "glossary"))
 from hearthlm.core.starter import STARTER_INSTALL_HINT, starter_model_path  # noqa: E402
 
 # Fixtures shared by several test modules (the local hub, the F16 model to quantize), registered
@@ -34,30 +37,63 @@ TEST_THREADS = 1
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Tests marked ``bundle`` (PyInstaller build, ~10 minutes) run only when a -m expression names
-    them; the default run and the fast tier (-m "not engine") leave them out."""
-    if "bundle" in (config.getoption("markexpr") or ""):
-        return
-    kept = [item for item in items if "bundle" not in item.keywords]
-    if len(kept) != len(items):
-        config.hook.pytest_deselected(items=[item for item in items if "bundle" in item.keywords])
-        items[:] = kept
+    them; the default run and the fast tier (-m "not engine") leave them out. Tests marked ``slow``
+    (a stress test whose input cannot shrink without losing what it proves) run in the default run
+    (the full suite, CI) and are left out of any -m selection that does not name them, so the fast
+    tier, ``-m "not engine"``, skips them."""
+    markexpr = config.getoption("markexpr") or ""
+    left_out = [mark for mark, keep in (("bundle", "bundle" in markexpr),
+                                        ("slow", not markexpr or "slow" in markexpr)) if not keep]
+    dropped = [item for item in items if any(mark in item.keywords for mark in left_out)]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [item for item in items if item not in dropped]
+
+
+def _new_home(tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
+    """A fresh folder for HEARTH_HOME. The derived MiniLM graph (core/docs/minilm_graph.py) takes ~3 s
+    to build: one copy per test run, shared by pytest-xdist's workers too (each has its own basetemp
+    inside the run's; the graph is written atomically, so two workers building it at once end with
+    one file)."""
+    home = tmp_path_factory.mktemp(name)
+    base = tmp_path_factory.getbasetemp()
+    # The dictionary's index (core/docs/glossary.py, ~1.5 s to build) is shared the same way.
+    run = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    (home / "cache").mkdir()
+    for folder, shared in SHARED_CACHES:
+        (run / shared).mkdir(exist_ok=True)
+        (home / "cache" / folder).symlink_to(run / shared, target_is_directory=True)
+    return home
+
+
+@pytest.fixture(scope="session")
+def minilm_loaded(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The MiniLM embedder loaded in this process (its derived graph built if no test has yet), for
+    a module-scoped fixture that must pay that before it times anything: the autouse home does not
+    exist yet at that scope, so this one uses a home of its own."""
+    from hearthlm.core.docs.embedders import get_embedder
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HEARTH_HOME", str(_new_home(tmp_path_factory, "minilm-home")))
+        get_embedder("minilm")
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """``-n auto`` (pytest-xdist): one worker more than the CPUs this process may run on. The fast
+    tier's tests spend about a third of their time waiting on child processes, servers and timers;
+    on 2 vCPUs, measured with --dist worksteal: 2 workers 107 s, 3 workers 92 s, 4 workers 94 s.
+    PYTEST_XDIST_AUTO_NUM_WORKERS still decides when it is set (xdist's own hook reads it)."""
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return cpus + 1
 
 
 @pytest.fixture(autouse=True)
 def hearth_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A fresh HEARTH_HOME for every test, and no way out to the real Hugging Face hub: the hub is
     127.0.0.1's discard port (refused at once) unless a test serves its own (tests/fake_hub.py)."""
-    home = tmp_path_factory.mktemp("hearth-home")
-    # The derived MiniLM graph (core/docs/minilm_graph.py) takes ~3 s to build: one copy per test
-    # run, shared by pytest-xdist's workers too (each has its own basetemp inside the run's; the
-    # graph is written atomically, so two workers building it at once end with one file).
-    base = tmp_path_factory.getbasetemp()
-    # The dictionary's index (core/docs/glossary.py, ~1.5 s to build) is shared the same way.
-    run = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
-    (home / "cache").mkdir()
-    for folder, name in ((CACHE_FOLDER, "derived-embedders"), (glossary.CACHE_FOLDER, "glossary")):
-        (run / name).mkdir(exist_ok=True)
-        (home / "cache" / folder).symlink_to(run / name, target_is_directory=True)
+    home = _new_home(tmp_path_factory, "hearth-home")
     monkeypatch.setenv("HEARTH_HOME", str(home))
     monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")
     monkeypatch.setenv("HF_HOME", str(home / "hf"))

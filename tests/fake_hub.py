@@ -165,7 +165,9 @@ class FakeHub:
         return f"http://127.0.0.1:{self.server.server_address[1]}"
 
     def start(self) -> FakeHub:
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True, name="fake-hub")
+        # serve_forever polls for shutdown() every poll_interval (0.5 s by default): each test's stop waited for it
+        self._thread = threading.Thread(target=self.server.serve_forever, args=(0.02,), daemon=True,
+                                        name="fake-hub")
         self._thread.start()
         return self
 

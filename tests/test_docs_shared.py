@@ -18,6 +18,7 @@ os.environ.setdefault("HEARTH_EMBED_THREADS", "1")
 import pytest  # noqa: E402
 
 from chroma_servers import ChromaServer  # noqa: E402
+from homes import other_home  # noqa: E402
 from hearthlm.core.docs import shared_server  # noqa: E402
 from hearthlm.core.docs.errors import StoreError  # noqa: E402
 from hearthlm.core.docs.ingest import ingest  # noqa: E402
@@ -47,7 +48,7 @@ def many_files(folder: Path, n: int) -> Path:
     for i in range(n):
         (folder / f"note{i:03d}.md").write_text(
             f"# Note {i}\n\nThe secret code of note {i} is {i * 7919 % 10007}. "
-            + " ".join(f"Filler sentence {j} of note {i}." for j in range(120)), encoding="utf-8")
+            + " ".join(f"Filler sentence {j} of note {i}." for j in range(45)), encoding="utf-8")
     return folder
 
 
@@ -59,7 +60,7 @@ def server(tmp_path: Path):
 
 
 def hearth(home: Path, *argv: str, env: dict | None = None, **kw) -> subprocess.Popen:
-    env = {**os.environ, "HEARTH_HOME": str(home), "HEARTH_EMBED_THREADS": "1", **(env or {})}
+    env = {**os.environ, "HEARTH_HOME": str(other_home(home)), "HEARTH_EMBED_THREADS": "1", **(env or {})}
     return subprocess.Popen([sys.executable, "-m", "hearthlm.core.cli", *argv], env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, **kw)
 
@@ -68,6 +69,14 @@ def run_hearth(home: Path, *argv: str, env: dict | None = None, timeout: float =
     proc = hearth(home, *argv, env=env)
     out, err = proc.communicate(timeout=timeout)
     return proc.returncode, out, err
+
+
+def join(home: Path, server: ChromaServer) -> None:
+    """What ``hearth docs add Team --server URL`` does for the installation at ``home`` (its CLI is
+    tested by test_two_installations_share_a_collection), in this process: ~1 s of CPU less than a
+    child process that imports everything."""
+    with DocStore(other_home(home) / "data" / "docs") as store:
+        store.shared.add("Team", server.url, None, "minilm", 384)
 
 
 def server_state(server: ChromaServer, name: str) -> tuple[dict, dict[str, int], int]:
@@ -126,8 +135,7 @@ def test_two_installations_share_a_collection(tmp_path: Path, server: ChromaServ
 def test_server_killed_during_ingest_is_retried_after_restart(tmp_path: Path, server: ChromaServer) -> None:
     folder = many_files(tmp_path / "docs", 24)
     alice = tmp_path / "alice"
-    code, _, err = run_hearth(alice, "docs", "add", "Team", "--server", server.url)
-    assert code == 0, err
+    join(alice, server)
     writer = hearth(alice, "docs", "add", "Team", str(folder), "--progress")
     added = 0
     for line in writer.stdout:
@@ -163,7 +171,7 @@ def test_server_killed_during_ingest_is_retried_after_restart(tmp_path: Path, se
 def test_server_down_past_the_retries_leaves_no_half_document(tmp_path: Path, server: ChromaServer) -> None:
     folder = many_files(tmp_path / "docs", 24)
     alice = tmp_path / "alice"
-    run_hearth(alice, "docs", "add", "Team", "--server", server.url)
+    join(alice, server)
     writer = hearth(alice, "docs", "add", "Team", str(folder), "--progress", env={"HEARTH_SHARED_RETRY_SCALE": "0.02"})
     added = 0
     for line in writer.stdout:
@@ -198,7 +206,7 @@ def test_writer_killed_before_publishing_shows_nothing_of_its_document(tmp_path:
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     folder = many_files(tmp_path / "docs", 1)
     alice = tmp_path / "alice"
-    run_hearth(alice, "docs", "add", "Team", "--server", server.url)
+    join(alice, server)
     writer = hearth(alice, "docs", "add", "Team", str(folder), env={"HEARTH_DOCS_FAULT": "shared-pause-before-publish"})
     paused = alice / "data" / "docs" / "paused"
     deadline = time.time() + 120

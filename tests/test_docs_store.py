@@ -266,11 +266,12 @@ def test_watched_folder_follows_edits(tmp_path: Path, store: DocStore) -> None:
 OPEN_CHILD = """
 import os, sys, time
 from hearthlm.core.docs.store import DocStore
-open(sys.argv[2] + "." + str(os.getpid()), "w").close()  # imported: ready
-while not os.path.exists(sys.argv[2]):  # all open at the same moment
-    time.sleep(0.001)
-with DocStore(sys.argv[1]):
-    pass
+for root, go in zip(sys.argv[1::2], sys.argv[2::2]):  # one new store a round
+    open(go + "." + str(os.getpid()), "w").close()  # ready
+    while not os.path.exists(go):  # all open at the same moment
+        time.sleep(0.001)
+    with DocStore(root):
+        pass
 """
 
 
@@ -280,15 +281,18 @@ def test_many_processes_opening_a_new_store_at_once(tmp_path: Path) -> None:
     the two-writers test). The switch is made under the store's own file lock."""
     script = tmp_path / "open.py"
     script.write_text(OPEN_CHILD, encoding="utf-8")
-    for round_ in range(3):
-        root = tmp_path / f"store{round_}"
-        go = tmp_path / f"go{round_}"
-        children = [subprocess.Popen([sys.executable, str(script), str(root), str(go)], stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, text=True) for _ in range(6)]
+    rounds = [(tmp_path / f"store{round_}", tmp_path / f"go{round_}") for round_ in range(3)]
+    # the same six processes in every round (one import each, not one per round and store)
+    argv = [str(p) for pair in rounds for p in pair]
+    children = [subprocess.Popen([sys.executable, str(script), *argv], stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True) for _ in range(6)]
+    for _root, go in rounds:
         deadline = time.monotonic() + 120
-        while len(list(tmp_path.glob(f"go{round_}.*"))) < len(children) and time.monotonic() < deadline:
+        while len(list(tmp_path.glob(f"{go.name}.*"))) < len(children) and time.monotonic() < deadline:
+            failed = [child for child in children if child.poll() not in (None, 0)]
+            assert not failed, failed[0].communicate()[1]
             time.sleep(0.01)
         go.touch()
-        for child in children:
-            _out, err = child.communicate(timeout=240)
-            assert child.returncode == 0, err
+    for child in children:
+        _out, err = child.communicate(timeout=240)
+        assert child.returncode == 0, err

@@ -98,7 +98,7 @@ def test_a_large_file_is_staged_part_by_part_and_ends_up_like_a_small_one(tmp_pa
                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     rng = random.Random(7)
     f = tmp_path / "big.md"
-    paras = [" ".join(rng.choice(WORDS) for _ in range(40)) + "." for _ in range(300)]
+    paras = [" ".join(rng.choice(WORDS) for _ in range(40)) + "." for _ in range(100)]  # ~50 chunks
     f.write_text("# Big\n\n" + "\n\n".join(paras) + "\n\nThe final sentence names a zeppelin.\n", encoding="utf-8")
     expected = chunk_document(parse_file(f), get_embedder("minilm"), 128, 16)
     assert len(expected) > 40

@@ -11,7 +11,7 @@ from hearthlm.core.hub.queue import DownloadQueue
 from hearthlm.gui.downloads_view import DownloadsView
 from ui_ticks import MAX_GAP_MS, Ticks
 
-HOLD_S = 2.0
+HOLD_S = 1.0  # 4x MAX_GAP_MS: a UI thread that waited for the lock would fail at once
 
 
 def _hold(lock: threading.Condition, seconds: float) -> threading.Thread:

@@ -49,7 +49,11 @@ def test_welcome_lists_only_models_that_fit_and_download_switches_to_it(qtbot, f
 
     qtbot.mouseClick(panel.buttons[SERVED], __import__("PySide6.QtCore", fromlist=["Qt"]).Qt.MouseButton.LeftButton)
     assert not panel.buttons[SERVED].isEnabled()
-    qtbot.waitUntil(lambda: (window.chat.picker.current_path() or "").endswith(file), timeout=60_000)
+    try:
+        qtbot.waitUntil(lambda: (window.chat.picker.current_path() or "").endswith(file), timeout=60_000)
+    except Exception:  # say where the download got to (seen once under -n auto: not switched in 60 s)
+        items = [(d.state, d.done, d.total, d.error) for d in window.models_page.queue.items()]
+        pytest.fail(f"the chat did not switch to {file}: downloads {items}, banner {window.chat.banner_row.label.text()!r}")
     assert Path(window.chat.picker.current_path()).is_file()
     assert window.pages.currentWidget() is window.chat and not panel.isVisible()
     window.close()

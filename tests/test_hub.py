@@ -71,13 +71,10 @@ def test_errors_are_one_sentence(hub):
 
 
 def test_unreachable_hub_is_a_sentence(hf_env, monkeypatch):
-    import socket
+    from ports import refused_port
 
-    with socket.socket() as s:  # a port nobody listens on
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{port}")
-    with pytest.raises(HubError) as err:
+    with refused_port() as port, pytest.raises(HubError) as err:  # a port nobody listens on
+        monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{port}")
         api.repo_files("acme/tiny-GGUF")  # (search retries a refused connection for ~20 s first)
     assert err.value.msg.template == M.HUB_UNREACHABLE and "127.0.0.1" in str(err.value)
 

@@ -24,9 +24,12 @@ def test_monitor_page_plots_samples_from_its_thread(qtbot) -> None:
     page.show()
     page.set_engine_pid(__import__("os").getpid())
     page.report_tokens_per_s(33.0)
-    qtbot.waitUntil(lambda: len(page.sampler.samples()) >= 3 and "Fake GPU" in page.summary.text(), timeout=10_000)
+    # the summary shows the latest sample the UI thread has drawn, which may be the sampler's first
+    # (taken before the pid and the rate were set): wait for one taken after them
+    qtbot.waitUntil(lambda: len(page.sampler.samples()) >= 3 and "Fake GPU" in page.summary.text()
+                    and "tokens/s" in page.summary.text(), timeout=10_000)
     assert set(page.memory_plot.series) >= {"RAM", "Fake GPU"}
-    assert page.engine_plot.series["engine"] and "tokens/s" in page.summary.text()
+    assert page.engine_plot.series["engine"] and "33.0 tokens/s" in page.summary.text()
     assert page.tps_plot.series["tokens/s"][-1][1] == 33.0
     page.grab().save(str(__import__("pathlib").Path(__import__("tempfile").gettempdir()) / "hearth-monitor-test.png"))
     page.sampler.stop()

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import socket
 
 import pytest
 
 from fake_openai import FakeOpenAI
 from hearthlm.core.cli import main
 from hearthlm.core.settings import load_settings
+from ports import refused_port
 from remote_transcripts import MODELS, PROPS
 
 
@@ -65,15 +65,13 @@ def test_adding_a_name_twice_is_refused_unless_replaced(fake, capsys):
 
 
 def test_a_server_that_is_down_fails_the_test_in_one_sentence(capsys):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    assert main(["remote", "add", "down", f"http://127.0.0.1:{port}"]) == 0
-    capsys.readouterr()
-    code, tested = run_json(capsys, "remote", "test", "down")
-    assert code == 1 and not tested["ok"] and "connection refused" in tested["error"]
-    assert main(["remote", "list"]) == 0
-    assert "connection refused" in capsys.readouterr().out
+    with refused_port() as port:
+        assert main(["remote", "add", "down", f"http://127.0.0.1:{port}"]) == 0
+        capsys.readouterr()
+        code, tested = run_json(capsys, "remote", "test", "down")
+        assert code == 1 and not tested["ok"] and "connection refused" in tested["error"]
+        assert main(["remote", "list"]) == 0
+        assert "connection refused" in capsys.readouterr().out
 
 
 def test_a_key_over_plain_http_to_another_host_is_warned_about(capsys, monkeypatch):

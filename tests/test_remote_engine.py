@@ -3,7 +3,6 @@ over real HTTP by tests/fake_openai.py: text, reasoning, usage, error bodies and
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 
@@ -16,6 +15,7 @@ from hearthlm.core.remote import messages as M
 from hearthlm.core.remote.endpoints import Endpoint
 from hearthlm.core.remote.engine import CLOSE_THINK, OPEN_THINK, RemoteEngine
 from hearthlm.core.remote.errors import RemoteError
+from ports import refused_port
 from remote_transcripts import (ERRORS, LMSTUDIO_V0_MODELS, MODELS, OLLAMA_VERSION, PIECES, PROPS, THOUGHTS, llama_server,
                                 lmstudio, ollama, sse, vllm)
 
@@ -186,11 +186,8 @@ def test_a_stream_that_ends_early_without_a_finish_is_a_death(fake):
 
 
 def test_a_refused_connection_is_said():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    engine = RemoteEngine(Endpoint("box", f"http://127.0.0.1:{port}/v1"))
-    with pytest.raises(RemoteError) as caught:
+    with refused_port() as port, pytest.raises(RemoteError) as caught:
+        engine = RemoteEngine(Endpoint("box", f"http://127.0.0.1:{port}/v1"))
         engine.load("remote:box/m")
     assert caught.value.msg.template == M.CONNECT_REFUSED
 

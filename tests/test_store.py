@@ -463,13 +463,16 @@ STREAMER = textwrap.dedent("""
     store = ConversationStore(path)
     writer = store.begin_answer(conversation, parent)
     print("begin", writer.id, flush=True)
-    seen, i = 0, 0
+    seen, i = writer._last_commit, 0
     while True:
         writer.append(f"<{i:06d}>")
         i += 1
-        if writer.commits != seen:
-            seen = writer.commits
-            print("commit", len(writer.committed_text), time.time(), flush=True)
+        # when the commit was made (time.monotonic() on the writer thread, set after the text), not when
+        # this loop saw it: a loaded machine that deschedules this loop must not make two look 5 ms apart
+        when = writer._last_commit
+        if when != seen:
+            seen = when
+            print("commit", len(writer.committed_text), when, flush=True)
         time.sleep(0.004)
 """)
 
@@ -495,7 +498,7 @@ def test_killed_while_streaming_loses_at_most_the_last_second(tmp_path: Path, ki
             assert proc.poll() is None, proc.stderr.read()
             time.sleep(0.01)
         time.sleep(kill_after_s)
-        kill_time = time.time()
+        kill_time = time.monotonic()  # the system-wide clock the child's commit times are on
         os.kill(proc.pid, signal.SIGKILL)
     finally:
         proc.kill()

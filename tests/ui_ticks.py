@@ -13,7 +13,7 @@ from PySide6.QtCore import QTimer
 
 TICK_MS = 10
 # The event loop must keep turning while another thread or process holds the lock: no gap above
-# this. Well under the holds (2–3 s) that the UI thread used to wait out in full; above the 100 ms
+# this. Well under the holds (1–1.5 s) that the UI thread used to wait out in full; above the 100 ms
 # stall target, which bench/ui_stall.py measures on a quiet machine, because a loaded 2-vCPU CI
 # machine deschedules the UI thread for 100+ ms with no lock involved (132 ms max measured so, in a
 # run with no contention at all).

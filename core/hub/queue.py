@@ -101,7 +101,8 @@ class _Speed:
 class DownloadQueue:
     def __init__(self, store: Path | None = None, *, cache_dir: Path | None = None, endpoint: str | None = None,
                  token: HubToken | str | None = None, max_parallel: int = 1, retries: int = 6,
-                 backoff: float = 2.0, backoff_max: float = 120.0, quarantine_dir: Path | None = None):
+                 backoff: float = 2.0, backoff_max: float = 120.0, quarantine_dir: Path | None = None,
+                 spare: bool = True):
         self.store = store or (paths.data_dir() / "hub" / "queue.json")
         self.store.parent.mkdir(parents=True, exist_ok=True)
         self.cache_dir = Path(cache_dir) if cache_dir else hub_cache_dir()
@@ -119,6 +120,7 @@ class DownloadQueue:
         self._closing = False
         self._scheduler: threading.Thread | None = None
         self._spare: ChildProcess | None = None
+        self.keep_spare = spare  # False: a worker is started for each attempt (tests: one process fewer each)
         self._retry_after: dict[str, float | None] = {}
         self._last_save = 0.0
         self._load()
@@ -412,7 +414,7 @@ class DownloadQueue:
     def _keep_spare(self) -> None:
         """Have one loaded worker process waiting, so the next download starts at once."""
         with self._cond:
-            if not self._closing and (self._spare is None or not self._spare.alive):
+            if self.keep_spare and not self._closing and (self._spare is None or not self._spare.alive):
                 self._spare = self._spawn()
 
     def _drop_spare(self) -> None:
