@@ -225,3 +225,17 @@ def test_streams_beyond_the_limit_get_429(tmp_path, starter_model):
         assert "retry-after" in refused.headers
         assert not_streamed.status_code == 405  # (a GET route: the server still answers)
         assert stream(server, body(model, "Hi", 2))  # the stream's place is free again
+
+
+def test_served_answers_are_sent_every_50_ms(starter_model):
+    """The server's own engines send pieces at most every SERVE_STREAM_INTERVAL_MS (the window's
+    chat keeps the engine's default): fewer messages leave more of the cores to the decode."""
+    from hearthlm.core.engine import client
+    from hearthlm.core.serve.config import ServeConfig
+    from hearthlm.core.serve.pool import SERVE_STREAM_INTERVAL_MS, EnginePool
+
+    engine = EnginePool(ServeConfig(models=[str(starter_model)]))._make()  # made, not started
+    try:
+        assert engine.stream_interval_ms == SERVE_STREAM_INTERVAL_MS == 50 > client.STREAM_INTERVAL_MS
+    finally:
+        engine.close()

@@ -33,6 +33,11 @@ from .config import ServeConfig, ServeError
 from .errors import APIError
 
 RETRY_AFTER_S = 2
+# Served answers reach their clients at most every 50 ms (20 pieces a second; the window's chat:
+# 25 ms). Each piece costs the server and its client CPU that, on a machine whose cores run
+# llama.cpp's threads, slows the decode: one stream of 1,000 tokens ran at 0.965 of the bare loop
+# with 25 ms and 0.984 with 50 ms (4 alternating rounds, quiet; bench/RESULTS.md).
+SERVE_STREAM_INTERVAL_MS = 50.0
 
 
 @dataclass
@@ -99,7 +104,8 @@ class EnginePool:
         # (never a second copy of the model): while the window is loading, requests get 503.
         self.guest_only = guest_only
         self.on_guest_crash: Callable[[], None] | None = None  # the window restarts its own engine
-        self._make = make_engine or (lambda: Engine(log_path=log_dir() / "engine.log"))
+        self._make = make_engine or (lambda: Engine(log_path=log_dir() / "engine.log",
+                                                    stream_interval_ms=SERVE_STREAM_INTERVAL_MS))
         self.models: dict[str, ServedModel] = {}
         self.guests: list[EngineKeeper] = []
         self.streams = 0
