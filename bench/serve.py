@@ -251,6 +251,8 @@ def main() -> int:
                     continue
                 base, m = (llama_base, llama_model) if name == "l4" else (hearth_base, hearth_model)
                 prompts = PROMPTS if name in ("h4", "h1") else new_prompts(f"{rep} {name}")
+                if name in ("h4", "h1"):  # follow-up: the prompts in the slots again (new prompts may have taken them)
+                    run_clients(base, m, 1, CLIENTS)
                 got[name] = run_clients(base, m, args.tokens, CLIENTS if name.endswith("4") else 1, prompts)
                 log(f"rep {rep + 1} {name}: {got[name]['aggregate']:.1f} tokens/s aggregate")
             agg = {k: v["aggregate"] for k, v in got.items() if k != "raw"}
