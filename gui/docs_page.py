@@ -338,18 +338,16 @@ class DocsPage(QWidget):
         except Exception as exc:  # a bad name: say so, keep going
             self.status.setText(error_text(exc))
             return None
-        from hearthlm.core.docs.embedders import default_embedder, get_embedder
+        from hearthlm.core.docs.embedders import default_embedder, describe
 
         def make(emit: Any) -> Any:  # takes the store's lock, which an indexing process may hold: a job
-            model = get_embedder(default_embedder())  # the built-in models load in well under a second
-            return self.store.ensure_collection(name, model.name, model.dimension)
+            return self.store.ensure_collection(name, *describe(default_embedder()))
 
         if choice.server:
             server, token_env = choice.server, choice.token_env
 
             def make_shared(emit: Any) -> Any:
-                model = get_embedder(default_embedder())
-                return self.store.shared.add(name, server, token_env, model.name, model.dimension)
+                return self.store.shared.add(name, server, token_env, *describe(default_embedder()))
 
             self._run_job(make_shared, lambda _r: self.refresh(select=name),
                           waiting=self.tr("Connecting to {url}…").format(url=server))

