@@ -13,6 +13,8 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 
 from hearthlm.core.chat.store import ConversationStore
 
+from .messages import error_text
+
 
 def ask_title(parent: QWidget, store: ConversationStore, conversation_id: str) -> str | None:
     title, ok = QInputDialog.getText(parent, QCoreApplication.translate("ChatPage", "Rename conversation"),
@@ -72,8 +74,6 @@ class ConversationActions:
             self._guard(lambda: self.export(conversation_id, fmt, path))
 
     def _guard(self, action: Callable[[], None]) -> None:
-        from .messages import error_text
-
         try:
             action()
         except Exception as exc:  # a store or disk error: one sentence, nothing else changes

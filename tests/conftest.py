@@ -17,11 +17,7 @@ from collections.abc import Iterator  # noqa: E402
 
 import pytest  # noqa: E402
 
-from hearthlm.core.docs import glossary  # noqa: E402
-from hearthlm.core.docs.minilm_graph import CACHE_FOLDER  # noqa: E402
-
-# cache folders every test home shares with the run: (folder in the home's cache, the run's folder)
-SHARED_CACHES = ((CACHE_FOLDER, "derived-embedders"), (glossary.CACHE_FOLDER, "glossary"))
+from homes import SHARED_CACHES  # noqa: E402
 from hearthlm.core.starter import STARTER_INSTALL_HINT, starter_model_path  # noqa: E402
 
 # Fixtures shared by several test modules (the local hub, the F16 model to quantize), registered

@@ -18,10 +18,15 @@ def shared_graphs() -> Path:
     return (Path(os.environ["HEARTH_HOME"]) / "cache" / CACHE_FOLDER).resolve()
 
 
+# Cache folders every test home shares with the whole run (conftest.py's homes and these):
+# (the folder in a home's cache, the run's folder it links to)
+SHARED_CACHES = ((CACHE_FOLDER, "derived-embedders"), (glossary.CACHE_FOLDER, "glossary"))
+
+
 def other_home(home: Path) -> Path:
     """``home`` made ready to be a HEARTH_HOME that shares the run's derived graphs and dictionary
     index (core/docs/glossary.py) with the autouse one."""
-    for folder in (CACHE_FOLDER, glossary.CACHE_FOLDER):
+    for folder, _run_folder in SHARED_CACHES:
         link = home / "cache" / folder
         if not link.exists():
             link.parent.mkdir(parents=True, exist_ok=True)

@@ -79,8 +79,7 @@ class Glossary:
         for run in _CJK.finditer(text):
             out.extend(_LATIN_WORD.findall(text[pos:run.start()]))
             pos = run.end()
-            words = self.cut(run.group())
-            senses = self._senses(words)
+            words, senses = self._cut(run.group())
             for word in words:
                 if word not in _ZH_STOP:
                     out.extend(senses.get(word, [])[:SENSES_PER_WORD])
@@ -104,17 +103,21 @@ class Glossary:
 
     def cut(self, run: str) -> list[str]:
         """A run of Chinese characters cut into dictionary words, longest match first."""
-        pieces = list({run[i:i + n] for i in range(len(run)) for n in range(2, min(MAX_WORD, len(run) - i) + 1)})
-        known = set(self._senses(pieces)) if pieces else set()
+        return self._cut(run)[0]
+
+    def _cut(self, run: str) -> tuple[list[str], dict[str, list[str]]]:
+        """The run's words and the senses of every piece of it the dictionary knows (one lookup)."""
+        senses = self._senses(list({run[i:i + n] for i in range(len(run))
+                                    for n in range(1, min(MAX_WORD, len(run) - i) + 1)}))
         words, i = [], 0
         while i < len(run):
             for n in range(min(MAX_WORD, len(run) - i), 0, -1):
                 piece = run[i:i + n]
-                if n == 1 or piece in known:
+                if n == 1 or piece in senses:
                     words.append(piece)
                     i += n
                     break
-        return words
+        return words, senses
 
 
 def _clean(sense: str) -> str:

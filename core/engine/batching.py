@@ -304,4 +304,5 @@ class Batcher:
             slot.todo, slot.i_batch, slot.next_token = [], -1, -1
             if seq is not None:
                 seq.fail(EngineError(message, rc=rc).msg)
+        self._pace()
 

@@ -5,8 +5,8 @@ goes out through ``send`` (the protocol channel) at most every ``interval`` seco
 at once: each message wakes the parent, and on a machine whose cores all run llama.cpp threads
 every wake-up costs speed. While several answers are decoded together (``streams``), each is sent
 that many times less often, so the messages per second stay those of one answer: on 2 cores the
-4-client server spent a few percent of every step on them. Stop strings end the answer before them and are never streamed in part
-(stops.py); log-probabilities travel with the text of their tokens.
+4-client server spent a few percent of every step on them. Stop strings end the answer before them
+and are never streamed in part (stops.py); log-probabilities travel with the text of their tokens.
 """
 
 from __future__ import annotations

@@ -107,7 +107,6 @@ def cmd_quantize(args: argparse.Namespace) -> int:
 
 
 def _is_file(path: str) -> bool:
-
     return Path(path).expanduser().is_file()
 
 
@@ -118,7 +117,6 @@ def cmd_perplexity(args: argparse.Namespace) -> int:
     text = args.text or str(api.default_eval_text())
     out = _run(api.perplexity, args.model, text, n_ctx=args.ctx, nthread=args.threads, base=args.base,
                max_windows=args.max_windows, on_event=_progress_printer(not args.json))
-
     model = str(Path(args.model).expanduser())
     if any(r.get("out") == model for r in load_results()):  # keep the measurement with the record
         record_quality(model, out["result"], out.get("base"))
