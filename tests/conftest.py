@@ -8,9 +8,17 @@ the engine tests would prove nothing, so its absence is a failure, not a skip.
 from __future__ import annotations
 
 import os
+import sys
 
 # The GUI tests run Qt without a display; set before anything can import Qt.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+# With PYTHONDONTWRITEBYTECODE set (these development machines set it), every pytest worker
+# compiled and assertion-rewrote all ~90 test modules again (~4 s of CPU each) and every child
+# process a test starts compiled Hearth's modules again. The test run writes bytecode: the tree's
+# __pycache__ folders are git-ignored, and the variable is dropped for the tests' children too.
+if os.environ.pop("PYTHONDONTWRITEBYTECODE", None) is not None:
+    sys.dont_write_bytecode = False
 
 from pathlib import Path  # noqa: E402
 from collections.abc import Iterator  # noqa: E402

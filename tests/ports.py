@@ -23,7 +23,9 @@ def _worker_index() -> int:
     return int(name[2:]) % WORKERS if name.startswith("gw") and name[2:].isdigit() else 0
 
 
-_next = itertools.count()
+# Started at an offset of this process's own: two test sessions on one machine (a developer's
+# fast tier beside another checkout's run) share the ranges and would otherwise both start at 20000.
+_next = itertools.count(os.getpid() % PER_WORKER)
 
 
 def free_port() -> int:
