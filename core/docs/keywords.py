@@ -42,6 +42,7 @@ def match_query(question: str) -> str | None:
 
 
 TOKENIZER = "porter unicode61 remove_diacritics 2"  # the FTS5 tokenizer of the store's index (store.py)
+STEMS_KEPT = 50_000  # words whose stems a TermCounts remembers (a few MB at most)
 
 
 class TermCounts:
@@ -52,6 +53,7 @@ class TermCounts:
 
     def __init__(self, db: sqlite3.Connection, table: str, schema: str = "main"):
         self._db = db
+        self._stems: dict[str, list[str]] = {}  # word -> its tokens as the index stores them
         self._vocab = f"temp.{table}_terms"
         db.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS {self._vocab} USING fts5vocab({schema}, {table}, row)")
         db.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.stem_probe USING fts5(t, tokenize='{TOKENIZER}')")
@@ -63,13 +65,19 @@ class TermCounts:
         if not words:
             return {}
         db = self._db
-        db.execute("DELETE FROM temp.stem_probe")
-        db.executemany("INSERT INTO temp.stem_probe (rowid, t) VALUES (?, ?)", enumerate(words))
-        stems: dict[int, list[str]] = {}
-        for term, row in db.execute("SELECT term, doc FROM temp.stem_probe_terms"):
-            stems.setdefault(row, []).append(term)
+        new = [w for w in words if w not in self._stems]
+        if new:
+            if len(self._stems) > STEMS_KEPT:
+                self._stems.clear()
+            db.execute("DELETE FROM temp.stem_probe")
+            db.executemany("INSERT INTO temp.stem_probe (rowid, t) VALUES (?, ?)", enumerate(new))
+            found: dict[int, list[str]] = {}
+            for term, row in db.execute("SELECT term, doc FROM temp.stem_probe_terms"):
+                found.setdefault(row, []).append(term)
+            self._stems.update((w, found.get(i, [])) for i, w in enumerate(new))
+        stems = {w: self._stems[w] for w in words}
         wanted = sorted({t for ts in stems.values() for t in ts})
         counts = dict(db.execute(f"SELECT term, doc FROM {self._vocab} WHERE term IN ({','.join('?' * len(wanted))})",
                                  wanted)) if wanted else {}
         # a word of several tokens ("e-mail") is as frequent as its rarest token at most
-        return {w: min((counts.get(t, 0) for t in stems.get(i, [])), default=0) for i, w in enumerate(words)}
+        return {w: min((counts.get(t, 0) for t in stems[w]), default=0) for w in words}
