@@ -176,7 +176,7 @@ class Lab:
 
     def ranked(self, question: str, lists: Sequence[str], *, weights: dict[str, float] | None = None,
                cap: int = 0, rerank: str = "", k: int = 10, candidates: int = 40,
-               prf: dict | None = None) -> list[str]:
+               prf: dict | None = None, docagg: int = 0) -> list[str]:
         fused: dict[int, float] = {}
         for name in lists:
             asked = question
@@ -196,7 +196,14 @@ class Lab:
             for rank, i in enumerate(extra, 1):
                 fused[i] = fused.get(i, 0.0) + prf.get("weight", 1.0) / (RRF_K + rank)
             order = sorted(fused, key=fused.__getitem__, reverse=True)
+        if docagg:  # documents ordered by their chunks' fused scores together (CombSUM), chunks within
+            by_doc: dict[str, list[float]] = {}
+            for i in order:
+                by_doc.setdefault(self.chunks[i].doc, []).append(fused[i])
+            doc_score = {d: sum(v[:docagg]) for d, v in by_doc.items()}
+            order = sorted(order, key=lambda i: (-doc_score[self.chunks[i].doc], -fused[i]))
         if rerank:  # the fused top 30 ordered again by one embedder's own cosine
+
             top = order[:30]
             q = self.query_embed[rerank]([question])[0]
             sims = self.vectors[rerank][top] @ q
@@ -269,6 +276,9 @@ OPTIONS: dict[str, dict] = {
     # Chinese headwords chosen too (trcz, not kept)
     "hearth+trc2+cap2": {"lists": ["minilm", "kw", "trcen-minilm", "trce-kw"], "cap": 2},
     "hearth+trcz2+cap2": {"lists": ["minilm", "kw", "trcen-minilm", "trc-kw"], "cap": 2},
+    # documents ranked by the sum of their best N chunks' fused scores (not kept)
+    **{f"hearth+trc2+cap2+docsum{n}": {"lists": ["minilm", "kw", "trcen-minilm", "trce-kw"], "cap": 2, "docagg": n}
+       for n in (2, 3, 100)},
     # pseudo-relevance feedback on top of the product (not kept): kw DOCSxTERMS or vec DOCS, weight W
     **{f"hearth+trc2+cap2+prfkw{docs}x{terms}w{w}": {
         "lists": ["minilm", "kw", "trcen-minilm", "trce-kw"], "cap": 2,
@@ -331,7 +341,8 @@ def main() -> None:
             cfg = OPTIONS[opt.split(":")[0]]
             _sense_choice(opt)
             ranked = [lab.ranked(q["question"], cfg["lists"], cap=cfg.get("cap", 0), rerank=cfg.get("rerank", ""),
-                                 weights=cfg.get("weights"), prf=cfg.get("prf")) for q in questions]
+                                 weights=cfg.get("weights"), prf=cfg.get("prf"), docagg=cfg.get("docagg", 0))
+                      for q in questions]
             results.setdefault(opt, {})[s] = score(questions, ranked)
     for opt, per_set in results.items():
         line = [f"{opt:22}"]
