@@ -165,6 +165,60 @@ class Lab:
         best = sorted(tf, key=lambda t: -tf[t] * math.log(total / max(1, df.get(t, 1))))[:prf["terms"]]
         return self.keyword_list("kw", " ".join(best), n) if best else []
 
+    def synonyms(self, question: str, name: str, per_word: int = 2) -> str:
+        """An English question's words paraphrased by pivoting through the dictionary (word ->
+        Chinese headwords it names -> their other English senses; Bannard & Callison-Burch's
+        bilingual pivoting), kept when every word of the paraphrase is in the keyword index, the
+        best supported (most pivots) then the commonest first, ``per_word`` each. ``syn-``: the
+        paraphrases alone; ``synq-``: the question followed by them. "" for Chinese questions."""
+        import math
+        from collections import Counter
+
+        from hearthlm.core.docs import glossary as G
+        from hearthlm.core.docs import keywords
+
+        g = G.glossary()
+        heads = g.headwords(question)
+        if not heads:
+            return ""
+        senses = g._senses(sorted({h for hs in heads.values() for h in hs}))
+        if "counts" not in self.__dict__:
+            self.counts = keywords.TermCounts(self.index("kw"), "f")
+        support: dict[str, Counter] = {}
+        for word, hs in heads.items():
+            c = support.setdefault(word, Counter())
+            for h in hs:
+                for sense in dict.fromkeys(senses.get(h, [])):
+                    if sense.lower() != word and G._sense_terms(sense):
+                        c[sense] += 1
+        found = self.counts([t for c in support.values() for sense in c for t in G._sense_terms(sense)])
+        out = []
+        for c in support.values():
+            ok = [(-n, -sum(math.log(found[t]) for t in G._sense_terms(sense)) / len(G._sense_terms(sense)), sense)
+                  for sense, n in c.items() if all(found.get(t, 0) > 0 for t in G._sense_terms(sense))]
+            out.extend(sense for *_k, sense in sorted(ok)[:per_word])
+        extra = " ".join(dict.fromkeys(out))
+        if not extra:
+            return ""
+        return f"{question} {extra}" if name.startswith("synq-") else extra
+
+    def phrase_list(self, question: str, n: int, by_corpus: bool = True) -> list[int]:
+        """A Chinese question's chosen English senses asked of the keyword index as phrases, as the
+        product asks them (glossary.english_phrases, keywords.match_phrases); an English
+        question's Chinese words as the product asks them."""
+        from hearthlm.core.docs import keywords
+        from hearthlm.core.docs.glossary import glossary
+
+        if "counts" not in self.__dict__:
+            self.counts = keywords.TermCounts(self.index("kw"), "f")
+        phrases = glossary().english_phrases(question, self.counts if by_corpus else None)
+        if not phrases:
+            chinese = glossary().to_chinese(question)
+            return self.keyword_list("kw", chinese, n) if chinese else []
+        expr = keywords.match_phrases(phrases)
+        return [r[0] for r in self.index("kw").execute(
+            "SELECT rowid FROM f WHERE f MATCH ? ORDER BY bm25(f) LIMIT ?", (expr, n))] if expr else []
+
     def keyword_list(self, name: str, question: str, n: int) -> list[int]:
         from hearthlm.core.docs import keywords
 
@@ -182,6 +236,15 @@ class Lab:
         fused: dict[int, float] = {}
         for name in lists:
             asked = question
+            if name.startswith("syn"):  # English synonyms through Chinese (see synonyms)
+                asked = self.synonyms(question, name)
+                name = name.split("-", 1)[1]
+                if not asked:
+                    continue
+            if name in ("trcp-kw", "trp-kw"):  # the translation's senses as FTS5 phrases (see phrase_list)
+                for rank, i in enumerate(self.phrase_list(question, candidates, name == "trcp-kw"), 1):
+                    fused[i] = fused.get(i, 0.0) + 1.0 / (RRF_K + rank)
+                continue
             if name.startswith("tr"):  # a translation of the question (see translated)
                 asked = self.translated(name, question)
                 name = name.split("-", 1)[1]
@@ -278,6 +341,14 @@ OPTIONS: dict[str, dict] = {
     # Chinese headwords chosen too (trcz, not kept)
     "hearth+trc2+cap2": {"lists": ["minilm", "kw", "trcen-minilm", "trce-kw"], "cap": 2},
     "hearth+trcz2+cap2": {"lists": ["minilm", "kw", "trcen-minilm", "trc-kw"], "cap": 2},
+    # the translation's keyword list asked as phrases (the product since session 8)
+    "hearth+trcp2+cap2": {"lists": ["minilm", "kw", "trcen-minilm", "trcp-kw"], "cap": 2},
+    "hearth+trp2+cap2": {"lists": ["minilm", "kw", "tren-minilm", "trp-kw"], "cap": 2},  # first two senses
+    # English paraphrases by pivoting through the dictionary (not kept)
+    "hearth+trc2+cap2+synkw": {"lists": ["minilm", "kw", "trcen-minilm", "trce-kw", "syn-kw"], "cap": 2},
+    "hearth+trc2+cap2+synqmini": {"lists": ["minilm", "kw", "trcen-minilm", "trce-kw", "synq-minilm"], "cap": 2},
+    "hearth+trc2+cap2+synboth": {"lists": ["minilm", "kw", "trcen-minilm", "trce-kw", "syn-kw", "synq-minilm"],
+                                 "cap": 2},
     # documents ranked by the sum of their best N chunks' fused scores (not kept)
     **{f"hearth+trc2+cap2+docsum{n}": {"lists": ["minilm", "kw", "trcen-minilm", "trce-kw"], "cap": 2, "docagg": n}
        for n in (2, 3, 100)},

@@ -59,6 +59,9 @@ def test_the_collection_chooses_among_all_senses(sample: G.Glossary) -> None:
     # no sense in the documents: the dictionary's first two, as without a collection
     assert sample.to_english("显示", found) == sample.to_english("显示") == "show illustrate"
     assert sample.to_english("令牌") == "wooden or metal token of authority decree"
+    # one by one for the keyword index, which asks each as a phrase
+    assert sample.english_phrases("令牌 tqdm", found) == ["token", "decree", "tqdm"]
+    assert sample.english_phrases("no Chinese") == []
 
 
 def test_english_words_become_the_chinese_words_they_name(sample: G.Glossary) -> None:
@@ -122,6 +125,10 @@ def test_a_real_store_counts_words_as_its_keyword_index_stems_them(tmp_path: Pat
         counts = store.term_counts(["process", "running", "command", "e-mail", "authority", "process"])
         assert counts == {"process": 2, "running": 1, "command": 1, "e-mail": 0, "authority": 0}
         assert store.term_counts([]) == {}
+        # a dictionary's phrase matches its words in a row; phrases of stopwords alone are dropped
+        assert [store.chunk_rows([i])[i].path.endswith("run.md") for i, _s in
+                store.phrase_search("c", ["child process", "of the"], 5)] == [True]
+        assert len(store.phrase_search("c", ["process"], 5)) == 2 and store.phrase_search("c", ["the"], 5) == []
         words = G.glossary()  # the real dictionary: 运行's 5th sense, "run", is the one this store uses
         assert "run" in words.to_english("如何运行外部命令？", store.term_counts).split()
         assert "run" not in words.to_english("如何运行外部命令？").split()

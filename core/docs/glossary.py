@@ -16,9 +16,10 @@ multilingual embedding model can be had offline here; a bilingual dictionary can
 * English → Chinese: each content word becomes the Chinese headwords whose whole sense is that
   word (``/median/`` → 中位数), at most a few, shortest entries first.
 
-search.py fuses the translated question as one more list (its vector and its keywords), so a
-question in either language can reach documents in the other. The dictionary is indexed once into
-Hearth's cache folder; a missing package only means no translation.
+search.py fuses the translated question as more lists (the English: its vector, and its senses
+asked of the keyword index as phrases; the Chinese: its words as keywords), so a question in either
+language can reach documents in the other. The dictionary is indexed once into Hearth's cache
+folder; a missing package only means no translation.
 """
 
 from __future__ import annotations
@@ -84,8 +85,13 @@ class Glossary:
     def to_english(self, text: str, counts: Counts | None = None) -> str:
         """The text's Chinese words as English senses, its Latin words kept; "" when it has no Chinese.
         With ``counts`` (the documents' frequency of English words), see _choose."""
+        return " ".join(self.english_phrases(text, counts))
+
+    def english_phrases(self, text: str, counts: Counts | None = None) -> list[str]:
+        """to_english's senses and Latin words one by one ("random access memory" stays one
+        phrase); [] when the text has no Chinese."""
         if not _CJK.search(text):
-            return ""
+            return []
         parts: list[str | list[str]] = []  # Latin words, and each Chinese word's senses
         pos = 0
         for run in _CJK.finditer(text):
@@ -102,7 +108,7 @@ class Glossary:
                 out.append(part)
             else:
                 out.extend(part[:SENSES_PER_WORD] if counts is None else _choose(part, found))
-        return " ".join(dict.fromkeys(w for w in out if w))
+        return list(dict.fromkeys(w for w in out if w))
 
     def to_chinese(self, text: str) -> str:
         """The text's English content words as Chinese words; "" when the text has Chinese already

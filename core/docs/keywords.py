@@ -41,6 +41,19 @@ def match_query(question: str) -> str | None:
     return " OR ".join('"' + w.replace('"', '""') + '"' for w in words) or None
 
 
+
+def match_phrases(phrases: Sequence[str]) -> str | None:
+    """An FTS5 MATCH expression: any of the phrases, each matching its words in a row (a
+    dictionary's "random access memory" is not any text with "random" in it); phrases of
+    stopwords alone are left out."""
+    quoted = []
+    for phrase in dict.fromkeys(phrases):
+        words = terms(phrase)
+        if words and not all(w in STOPWORDS for w in words):
+            quoted.append('"' + " ".join(words).replace('"', '""') + '"')
+    return " OR ".join(quoted) or None
+
+
 TOKENIZER = "porter unicode61 remove_diacritics 2"  # the FTS5 tokenizer of the store's index (store.py)
 STEMS_KEPT = 50_000  # words whose stems a TermCounts remembers (a few MB at most)
 

@@ -557,7 +557,13 @@ class DocStore:
 
     def keyword_search(self, collection: str, question: str, k: int) -> list[tuple[int, float]]:
         """(chunk id, bm25 score: higher is better), best first."""
-        expr = keywords.match_query(question)
+        return self._keyword_match(collection, keywords.match_query(question), k)
+
+    def phrase_search(self, collection: str, phrases: Sequence[str], k: int) -> list[tuple[int, float]]:
+        """As keyword_search, for chunks holding any of the phrases (each its words in a row)."""
+        return self._keyword_match(collection, keywords.match_phrases(phrases), k)
+
+    def _keyword_match(self, collection: str, expr: str | None, k: int) -> list[tuple[int, float]]:
         if expr is None:
             return []
         with self._reading():
