@@ -202,7 +202,7 @@ class Lab:
             return ""
         return f"{question} {extra}" if name.startswith("synq-") else extra
 
-    def phrase_list(self, question: str, n: int, by_corpus: bool = True) -> list[int]:
+    def phrase_list(self, question: str, n: int, by_corpus: bool = True, chinese_phrases: bool = False) -> list[int]:
         """A Chinese question's chosen English senses asked of the keyword index as phrases, as the
         product asks them (glossary.english_phrases, keywords.match_phrases); an English
         question's Chinese words as the product asks them."""
@@ -214,6 +214,10 @@ class Lab:
         phrases = glossary().english_phrases(question, self.counts if by_corpus else None)
         if not phrases:
             chinese = glossary().to_chinese(question)
+            if chinese and chinese_phrases:  # each Chinese word as the phrase of its bigrams
+                expr = keywords.match_phrases(chinese.split())
+                return [r[0] for r in self.index("kw").execute(
+                    "SELECT rowid FROM f WHERE f MATCH ? ORDER BY bm25(f) LIMIT ?", (expr, n))] if expr else []
             return self.keyword_list("kw", chinese, n) if chinese else []
         expr = keywords.match_phrases(phrases)
         return [r[0] for r in self.index("kw").execute(
@@ -241,8 +245,9 @@ class Lab:
                 name = name.split("-", 1)[1]
                 if not asked:
                     continue
-            if name in ("trcp-kw", "trp-kw"):  # the translation's senses as FTS5 phrases (see phrase_list)
-                for rank, i in enumerate(self.phrase_list(question, candidates, name == "trcp-kw"), 1):
+            if name in ("trcp-kw", "trp-kw", "trcpz-kw"):  # the translation as FTS5 phrases (see phrase_list)
+                for rank, i in enumerate(self.phrase_list(question, candidates, name != "trp-kw",
+                                                          chinese_phrases=name == "trcpz-kw"), 1):
                     fused[i] = fused.get(i, 0.0) + 1.0 / (RRF_K + rank)
                 continue
             if name.startswith("tr"):  # a translation of the question (see translated)
@@ -344,6 +349,8 @@ OPTIONS: dict[str, dict] = {
     # the translation's keyword list asked as phrases (the product since session 8)
     "hearth+trcp2+cap2": {"lists": ["minilm", "kw", "trcen-minilm", "trcp-kw"], "cap": 2},
     "hearth+trp2+cap2": {"lists": ["minilm", "kw", "tren-minilm", "trp-kw"], "cap": 2},  # first two senses
+    # and an English question's Chinese words as phrases too (not kept)
+    "hearth+trcpz2+cap2": {"lists": ["minilm", "kw", "trcen-minilm", "trcpz-kw"], "cap": 2},
     # English paraphrases by pivoting through the dictionary (not kept)
     "hearth+trc2+cap2+synkw": {"lists": ["minilm", "kw", "trcen-minilm", "trce-kw", "syn-kw"], "cap": 2},
     "hearth+trc2+cap2+synqmini": {"lists": ["minilm", "kw", "trcen-minilm", "trce-kw", "synq-minilm"], "cap": 2},
