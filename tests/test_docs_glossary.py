@@ -27,6 +27,8 @@ LINES = [
     "錢 钱 [Qian2] /surname Qian/",
     "錢 钱 [qian2] /coin/money/CL:筆|笔[bi3]/",
     "如何 如何 [ru2 he2] /how/what way/",
+    "進程 进程 [jin4 cheng2] /course of events; process/",
+    "令牌 令牌 [ling4 pai2] /(archaic) wooden or metal token of authority/(fig.) decree/directive/(computing) token/",
     "的 的 [de5] /of/~'s (possessive particle)/",
     "a broken line",
 ]
@@ -44,6 +46,22 @@ def test_chinese_words_become_their_first_senses(sample: G.Glossary) -> None:
     assert sample.to_english("如何在终端里显示 tqdm 的进度条？") == "end terminal show illustrate tqdm progress bar"
     assert sample.to_english("钱") == "coin money"
     assert sample.to_english("no Chinese here") == ""
+
+
+def test_the_collection_chooses_among_all_senses(sample: G.Glossary) -> None:
+    counts = {"token": 40, "decree": 1, "process": 9, "terminal": 3, "end": 60}  # chunks holding each word
+    found = lambda words: {w: counts.get(w, 0) for w in words}  # noqa: E731
+    # senses whose words all occur in the documents, the commonest there first, two at most: the
+    # dictionary's 4th sense of 令牌 is the one the documents use; "course of events" is not in them
+    assert sample.to_english("令牌", found) == "token decree"
+    assert sample.to_english("进程", found) == "process"
+    assert sample.to_english("终端", found) == "end terminal"
+    # no sense in the documents: the dictionary's first two, as without a collection
+    assert sample.to_english("显示", found) == sample.to_english("显示") == "show illustrate"
+    assert sample.to_english("令牌") == "wooden or metal token of authority decree"
+    # one by one for the keyword index, which asks each as a phrase
+    assert sample.english_phrases("令牌 tqdm", found) == ["token", "decree", "tqdm"]
+    assert sample.english_phrases("no Chinese") == []
 
 
 def test_english_words_become_the_chinese_words_they_name(sample: G.Glossary) -> None:
@@ -64,6 +82,25 @@ def test_the_installed_dictionary_is_indexed_in_the_cache_folder(tmp_path: Path,
     assert Path(index).name.startswith(f"glossary-{G.INDEX_VERSION}-")
 
 
+def test_a_new_index_replaces_the_stale_ones(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import gzip
+
+    from hearthlm.core import paths
+
+    source = tmp_path / "cedict.txt.gz"
+    with gzip.open(source, "wt", encoding="utf-8") as handle:
+        handle.write("\n".join(LINES) + "\n")
+    folder = tmp_path / "cache" / G.CACHE_FOLDER
+    folder.mkdir(parents=True)
+    (folder / "glossary-1-3817593-1796232384.sqlite").write_bytes(b"an older version's index")
+    monkeypatch.setattr(paths, "cache_dir", lambda: tmp_path / "cache")
+    monkeypatch.setattr(G, "data_path", lambda: source)
+    monkeypatch.setattr(G, "_opened", None)
+    assert G.glossary().to_english("中位数") == "median"
+    assert [p.name for p in folder.iterdir()] == [f"glossary-{G.INDEX_VERSION}-{source.stat().st_size}-"
+                                                  f"{int(source.stat().st_mtime)}.sqlite"]
+
+
 DOCS = {
     "progress.md": "# tqdm\n\nWrap any iterable with tqdm to get a progress bar that updates in the console "
                    "while the loop runs, with the rate and the time left.",
@@ -75,6 +112,28 @@ DOCS = {
     "支票.txt": "开支票时，金额要用中文大写数字书写，例如壹、贰、叁，以防被人涂改。",
     "熊猫.txt": "大熊猫主要生活在中国四川的山区竹林中，每天要吃十几公斤竹子。",
 }
+
+
+def test_a_real_store_counts_words_as_its_keyword_index_stems_them(tmp_path: Path) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "run.md").write_text("# subprocess\n\nRuns a command in a child process and waits for it.",
+                                   encoding="utf-8")
+    (folder / "other.md").write_text("# notes\n\nThe processes of the machine are listed here.", encoding="utf-8")
+    with DocStore(tmp_path / "store") as store:
+        ingest(store, "c", [folder])
+        counts = store.term_counts(["process", "running", "command", "e-mail", "authority", "process"])
+        assert counts == {"process": 2, "running": 1, "command": 1, "e-mail": 0, "authority": 0}
+        assert store.term_counts([]) == {}
+        # a dictionary's phrase matches its words in a row; phrases of stopwords alone are dropped
+        assert [store.chunk_rows([i])[i].path.endswith("run.md") for i, _s in
+                store.phrase_search("c", ["child process", "of the"], 5)] == [True]
+        assert len(store.phrase_search("c", ["process"], 5)) == 2 and store.phrase_search("c", ["the"], 5) == []
+        words = G.glossary()  # the real dictionary: 运行's 5th sense, "run", is the one this store uses
+        assert "run" in words.to_english("如何运行外部命令？", store.term_counts).split()
+        assert "run" not in words.to_english("如何运行外部命令？").split()
+    # a word the dictionary lacks is cut into the longest words it has
+    assert words.cut("序列化") == ["序列", "化"]
 
 
 def test_a_question_in_one_language_finds_a_document_in_the_other(tmp_path: Path,

