@@ -41,7 +41,6 @@ def match_query(question: str) -> str | None:
     return " OR ".join('"' + w.replace('"', '""') + '"' for w in words) or None
 
 
-
 def match_phrases(phrases: Sequence[str]) -> str | None:
     """An FTS5 MATCH expression: any of the phrases, each matching its words in a row (a
     dictionary's "random access memory" is not any text with "random" in it); phrases of
