@@ -136,7 +136,7 @@ def _vector_hits(store: DocStore, info: Any, questions: list[str], candidates: i
 
     def ask() -> list[list[tuple[int, float]]]:
         vectors = embed(query_embedder_name(info.embedder), questions)
-        return [store.vector_search(info.name, v, candidates) for v in vectors]
+        return store.vector_searches(info.name, vectors, candidates)
 
     if shared is None:
         return ask()

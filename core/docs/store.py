@@ -546,14 +546,19 @@ class DocStore:
 
     def vector_search(self, collection: str, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
         """(chunk id, cosine similarity), best first. A shared collection asks its server (network)."""
+        return self.vector_searches(collection, [vector], k)[0]
+
+    def vector_searches(self, collection: str, vectors: Sequence[np.ndarray], k: int) -> list[list[tuple[int, float]]]:
+        """vector_search for several vectors (a question and its translation) in one index query."""
         if self.shared.config(collection) is not None:
             info = self.get_collection(collection)
-            return self.shared.vector_search(info.name, vector, min(k, info.chunks)) if info.chunks else []
+            return [self.shared.vector_search(info.name, v, min(k, info.chunks)) if info.chunks else []
+                    for v in vectors]
         with self.locked():
             info = self.get_collection(collection)
-            if info.chunks == 0:
-                return []
-            return self._index.query(self._vector_name(info.name), vector, min(k, info.chunks))
+            if info.chunks == 0 or not len(vectors):
+                return [[] for _ in vectors]
+            return self._index.query(self._vector_name(info.name), vectors, min(k, info.chunks))
 
     def keyword_search(self, collection: str, question: str, k: int) -> list[tuple[int, float]]:
         """(chunk id, bm25 score: higher is better), best first."""

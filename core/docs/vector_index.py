@@ -23,6 +23,9 @@ class VectorIndex:
         self._generation = generation  # the store's current write generation
         self._client: Any = None
         self._seen: str | None = None  # the generation our client was opened at (or wrote)
+        # chromadb's collection handles by name, for as long as the client lives: asking the client
+        # for one costs ~1.4 ms, a tenth of a whole question's search at 10,000 chunks
+        self._handles: dict[str, Any] = {}
 
     def client(self) -> Any:
         generation = self._generation()
@@ -47,6 +50,7 @@ class VectorIndex:
 
             SharedSystemClient.clear_system_cache()
             self._client = None
+        self._handles.clear()
 
     def wipe(self) -> None:
         """Delete every vector (before a refill from SQLite): never load a half-written index."""
@@ -54,8 +58,12 @@ class VectorIndex:
         shutil.rmtree(self.folder, ignore_errors=True)
 
     def _collection(self, vector_name: str) -> Any:
-        return self.client().get_or_create_collection(vector_name, embedding_function=None,
-                                                      configuration={"hnsw": {"space": "cosine"}})
+        client = self.client()  # first: a client reopened for another process's write forgets the handles
+        handle = self._handles.get(vector_name)
+        if handle is None:
+            handle = self._handles[vector_name] = client.get_or_create_collection(
+                vector_name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}})
+        return handle
 
     def upsert(self, vector_name: str, rows: Iterable[tuple[int, np.ndarray]]) -> None:
         """Add (chunk id, vector) pairs, in chromadb's largest batches."""
@@ -81,6 +89,7 @@ class VectorIndex:
             collection.delete(ids=[str(i) for i in ids[k:k + batch]])
 
     def drop(self, vector_name: str) -> None:
+        self._handles.pop(vector_name, None)
         try:
             self.client().delete_collection(vector_name)
         except Exception:  # not there (never filled): nothing to drop
@@ -89,8 +98,9 @@ class VectorIndex:
     def count(self, vector_name: str) -> int:
         return self._collection(vector_name).count()
 
-    def query(self, vector_name: str, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
-        """(chunk id, cosine similarity), best first."""
-        res = self._collection(vector_name).query(query_embeddings=np.asarray(vector, np.float32)[None, :],
+    def query(self, vector_name: str, vectors: Sequence[np.ndarray], k: int) -> list[list[tuple[int, float]]]:
+        """For each vector, (chunk id, cosine similarity), best first: one request to chromadb for all."""
+        res = self._collection(vector_name).query(query_embeddings=np.stack([np.asarray(v, np.float32) for v in vectors]),
                                                    n_results=k, include=["distances"])
-        return [(int(i), 1.0 - float(d)) for i, d in zip(res["ids"][0], res["distances"][0], strict=True)]
+        return [[(int(i), 1.0 - float(d)) for i, d in zip(ids, distances, strict=True)]
+                for ids, distances in zip(res["ids"], res["distances"], strict=True)]
