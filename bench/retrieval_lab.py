@@ -240,6 +240,10 @@ class Lab:
         fused: dict[int, float] = {}
         for name in lists:
             asked = question
+            if name.startswith("en-"):  # the list for questions without Chinese only (MiniLM reads none)
+                if _glossary._CJK.search(question):
+                    continue
+                name = name[3:]
             if name.startswith("syn"):  # English synonyms through Chinese (see synonyms)
                 asked = self.synonyms(question, name)
                 name = name.split("-", 1)[1]
@@ -348,6 +352,7 @@ OPTIONS: dict[str, dict] = {
     "hearth+trcz2+cap2": {"lists": ["minilm", "kw", "trcen-minilm", "trc-kw"], "cap": 2},
     # the translation's keyword list asked as phrases (the product since session 8)
     "hearth+trcp2+cap2": {"lists": ["minilm", "kw", "trcen-minilm", "trcp-kw"], "cap": 2},
+    "hearth+trcp2+cap2+enmini": {"lists": ["en-minilm", "kw", "trcen-minilm", "trcp-kw"], "cap": 2},
     "hearth+trp2+cap2": {"lists": ["minilm", "kw", "tren-minilm", "trp-kw"], "cap": 2},  # first two senses
     # and an English question's Chinese words as phrases too (not kept)
     "hearth+trcpz2+cap2": {"lists": ["minilm", "kw", "trcen-minilm", "trcpz-kw"], "cap": 2},

@@ -155,3 +155,39 @@ def test_a_question_in_one_language_finds_a_document_in_the_other(tmp_path: Path
         # reads no Chinese: neither is found first.
         monkeypatch.setattr(S, "glossary", lambda: G.Glossary(None))
         assert all(top(q) != want for q, want in list(questions.items())[:2])
+
+
+def test_an_english_only_embedder_embeds_a_chinese_question_s_english_words_alone(tmp_path: Path) -> None:
+    """MiniLM's neighbours of a Chinese question are noise to the fusion: only its English words are
+    embedded (and no hit shows a vector rank of the question's own); an English question, or a
+    multilingual collection's Chinese question, is embedded as it is."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for name, text in DOCS.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    asked: list[tuple[str, list[str]]] = []
+
+    def embed(embedder: str, texts: list[str]):
+        asked.append((embedder, list(texts)))
+        return S._embed_here(embedder, texts)
+
+    with DocStore(tmp_path / "store") as store:
+        ingest(store, "c", [folder])  # MiniLM
+        hits = S.search(store, ["c"], "怎样在终端里显示循环的进度条？", k=3, embed=embed)
+        assert Path(hits[0].source).name == "progress.md"
+        (embedder, texts), = asked
+        assert embedder == "minilm" and len(texts) == 1 and "progress" in texts[0] and not G._CJK.search(texts[0])
+        assert all(h.vector_rank is None for h in hits)
+        asked.clear()
+        S.search(store, ["c"], "How should the amount be written on a cheque?", k=3, embed=embed)
+        assert asked == [("minilm", ["How should the amount be written on a cheque?"])]
+        # a collection whose embedder reads Chinese gets the question itself as well
+        store.ensure_collection("m", "gguf:/nowhere/model.gguf", 3)
+        asked.clear()
+
+        def fake(embedder: str, texts: list[str]):
+            asked.append((embedder, list(texts)))
+            return [[1.0, 0.0, 0.0] for _ in texts]
+
+        S.search(store, ["m"], "怎样显示进度条？", k=3, embed=fake)
+        assert [t for _e, texts in asked for t in texts][0] == "怎样显示进度条？"
