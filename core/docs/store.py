@@ -544,12 +544,9 @@ class DocStore:
 
     # -- search -----------------------------------------------------------------------------------------
 
-    def vector_search(self, collection: str, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
-        """(chunk id, cosine similarity), best first. A shared collection asks its server (network)."""
-        return self.vector_searches(collection, [vector], k)[0]
-
     def vector_searches(self, collection: str, vectors: Sequence[np.ndarray], k: int) -> list[list[tuple[int, float]]]:
-        """vector_search for several vectors (a question and its translation) in one index query."""
+        """For each vector (a question and its translation), (chunk id, cosine similarity), best first:
+        one query of the index. A shared collection asks its server (network)."""
         if self.shared.config(collection) is not None:
             info = self.get_collection(collection)
             return [self.shared.vector_search(info.name, v, min(k, info.chunks)) if info.chunks else []
