@@ -250,18 +250,20 @@ class Lab:
                 if not asked:
                     continue
             if name in ("trcp-kw", "trp-kw", "trcpz-kw"):  # the translation as FTS5 phrases (see phrase_list)
+                w = (weights or {}).get(name, 1.0)
                 for rank, i in enumerate(self.phrase_list(question, candidates, name != "trp-kw",
                                                           chinese_phrases=name == "trcpz-kw"), 1):
-                    fused[i] = fused.get(i, 0.0) + 1.0 / (RRF_K + rank)
+                    fused[i] = fused.get(i, 0.0) + w / (RRF_K + rank)
                 continue
-            if name.startswith("tr"):  # a translation of the question (see translated)
+            translation = name.startswith("tr")
+            if translation:  # a translation of the question (see translated)
                 asked = self.translated(name, question)
                 name = name.split("-", 1)[1]
                 if not asked:
                     continue
             ids = (self.keyword_list(name, asked, candidates) if name.startswith("kw")
                    else self.vector_list(name, asked, candidates))
-            w = (weights or {}).get(name, 1.0)
+            w = (weights or {}).get("tr-" + name if translation else name, 1.0)
             for rank, i in enumerate(ids, 1):
                 fused[i] = fused.get(i, 0.0) + w / (RRF_K + rank)
         order = sorted(fused, key=fused.__getitem__, reverse=True)
@@ -353,6 +355,9 @@ OPTIONS: dict[str, dict] = {
     # the translation's keyword list asked as phrases (the product since session 8)
     "hearth+trcp2+cap2": {"lists": ["minilm", "kw", "trcen-minilm", "trcp-kw"], "cap": 2},
     "hearth+trcp2+cap2+enmini": {"lists": ["en-minilm", "kw", "trcen-minilm", "trcp-kw"], "cap": 2},
+    # the translation's two lists weigh as one question together (half each), the original's as one
+    "hearth+trcp2+cap2+enmini+half": {"lists": ["en-minilm", "kw", "trcen-minilm", "trcp-kw"], "cap": 2,
+                                      "weights": {"tr-minilm": 0.5, "trcp-kw": 0.5}},
     "hearth+trp2+cap2": {"lists": ["minilm", "kw", "tren-minilm", "trp-kw"], "cap": 2},  # first two senses
     # and an English question's Chinese words as phrases too (not kept)
     "hearth+trcpz2+cap2": {"lists": ["minilm", "kw", "trcen-minilm", "trcpz-kw"], "cap": 2},
