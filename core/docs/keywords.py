@@ -38,22 +38,24 @@ def index_text(text: str) -> str:
 def match_query(question: str) -> str | None:
     """An FTS5 MATCH expression: any of the question's terms (bm25 ranks chunks with more, rarer ones)."""
     words = [t for t in dict.fromkeys(terms(question)) if t not in STOPWORDS] or list(dict.fromkeys(terms(question)))
-    return " OR ".join('"' + w.replace('"', '""') + '"' for w in words) or None
+    return _any_of(words)
 
 
 def match_phrases(phrases: Sequence[str]) -> str | None:
     """An FTS5 MATCH expression: any of the phrases, each matching its words in a row (a
     dictionary's "random access memory" is not any text with "random" in it); phrases of
     stopwords alone are left out."""
-    quoted = []
-    for phrase in dict.fromkeys(phrases):
-        words = terms(phrase)
-        if words and not all(w in STOPWORDS for w in words):
-            quoted.append('"' + " ".join(words).replace('"', '""') + '"')
-    return " OR ".join(quoted) or None
+    kept = [" ".join(words) for words in map(terms, dict.fromkeys(phrases))
+            if words and not all(w in STOPWORDS for w in words)]
+    return _any_of(kept)
 
 
-TOKENIZER = "porter unicode61 remove_diacritics 2"  # the FTS5 tokenizer of the store's index (store.py)
+def _any_of(strings: Sequence[str]) -> str | None:
+    """FTS5: any of the strings, each quoted (a phrase when it holds several words)."""
+    return " OR ".join('"' + s.replace('"', '""') + '"' for s in strings) or None
+
+
+TOKENIZER = "porter unicode61 remove_diacritics 2"  # the FTS5 tokenizer of the store's index (store.SCHEMA)
 STEMS_KEPT = 50_000  # words whose stems a TermCounts remembers (a few MB at most)
 
 

@@ -39,7 +39,7 @@ from .names import check_collection_name
 from .shared import SCHEMA as SHARED_SCHEMA, Shared
 from .vector_index import VectorIndex
 
-SCHEMA = """
+SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS collections (
     name TEXT PRIMARY KEY, embedder TEXT NOT NULL, dimension INTEGER NOT NULL, created REAL NOT NULL,
     vector_name TEXT NOT NULL);
@@ -57,7 +57,7 @@ CREATE TABLE IF NOT EXISTS chunks (
     char_start INTEGER, char_end INTEGER, tokens INTEGER, text_hash TEXT NOT NULL, embedding BLOB);
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks (doc_id);
 CREATE INDEX IF NOT EXISTS chunks_hash ON chunks (collection, text_hash);
-CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(terms, tokenize='porter unicode61 remove_diacritics 2');
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(terms, tokenize='{keywords.TOKENIZER}');
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 """
 LOCK_TIMEOUT_S = 120.0
