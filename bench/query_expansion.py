@@ -27,7 +27,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from retrieval import set_a, set_b  # noqa: E402
+from retrieval import question_set  # noqa: E402
 from retrieval_cache import ROOT  # noqa: E402
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -107,7 +107,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="hearth-expand-"))
     questions = []
     for s in args.sets.split(","):
-        questions += (set_a(work) if s == "a" else set_b(work))[1]
+        questions += question_set(s, work)[1]
     if args.show:
         for q in questions:
             got = cache.get(q["question"], {})

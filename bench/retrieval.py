@@ -7,7 +7,8 @@ Set B (bench/retrieval_sets/): 141 questions over 144 real documents — Python'
 docstrings, package READMEs, Chinese READMEs of permissively licensed packages and the repository's
 Chinese calibration text (gathered by bench/retrieval_sets/gather.py, listed with versions and
 sha256 in manifest.jsonl). It was written before any tuning of the retrieval code: a choice made on
-one set is checked on the other.
+one set is checked on the other. Set C (set_c.jsonl): 60 more questions over set B's documents, about
+those set B asks nothing of, written in session 9 before anything was measured on them.
 
 A hit: the answering document is the source of one of the first k results (chunks, as a user sees
 them). Categories: ``paraphrase`` (the question shares few words with its answer), ``chinese``
@@ -17,7 +18,7 @@ them). Categories: ``paraphrase`` (the question shares few words with its answer
 The baseline (bench/retrieval_baseline.py): 1,000-character chunks, the same MiniLM, BM25 (SQLite
 FTS5, default tokenizer) fused by RRF — what GPT4All's LocalDocs does.
 
-    PYTHONPATH=… python bench/retrieval.py [--sets a,b] [--pipelines hearth,baseline] [--json]
+    PYTHONPATH=… python bench/retrieval.py [--sets a,b,c] [--pipelines hearth,baseline] [--json]
 """
 
 from __future__ import annotations
@@ -76,6 +77,8 @@ QUESTIONS = [
 _CJK = re.compile(r"[\u3400-\u9fff]")
 CATEGORIES = ("all", "paraphrase", "chinese", "cross-lingual", "plain")
 SET_B = HERE / "retrieval_sets" / "set_b.jsonl"
+# Set C: 60 more questions over set B's documents, written in session 9 before any measuring on them
+SET_C = HERE / "retrieval_sets" / "set_c.jsonl"
 
 
 def lang(text: str) -> str:
@@ -100,7 +103,7 @@ def set_a(work: Path, distractors: int = 40) -> tuple[Path, list[dict]]:
     return corpus, questions
 
 
-def set_b(work: Path, cache: Path | None = None) -> tuple[Path, list[dict]]:
+def set_b(work: Path, cache: Path | None = None, questions_file: Path = SET_B) -> tuple[Path, list[dict]]:
     from retrieval_sets.gather import gather
 
     corpus = work / "corpus_b"
@@ -108,8 +111,15 @@ def set_b(work: Path, cache: Path | None = None) -> tuple[Path, list[dict]]:
     if changed:
         print(f"warning: {len(changed)} set B documents differ from the manifest (another Python or package "
               f"version): {', '.join(changed[:8])}", file=sys.stderr)
-    questions = [json.loads(line) for line in SET_B.read_text(encoding="utf-8").splitlines() if line.strip()]
+    questions = [json.loads(line) for line in questions_file.read_text(encoding="utf-8").splitlines() if line.strip()]
     return corpus, questions
+
+
+def question_set(name: str, work: Path, distractors: int = 40) -> tuple[Path, list[dict]]:
+    """Set ``a``, ``b`` or ``c`` (set B's documents, set C's questions)."""
+    if name == "a":
+        return set_a(work, distractors)
+    return set_b(work, questions_file=SET_C if name == "c" else SET_B)
 
 
 def categories(q: dict) -> list[str]:
@@ -202,7 +212,7 @@ def main() -> None:
     report: dict = {}
     try:
         for s in args.sets.split(","):
-            corpus, questions = set_a(work, args.distractors) if s == "a" else set_b(work)
+            corpus, questions = question_set(s, work, args.distractors)
             for p in args.pipelines.split(","):
                 t0 = time.perf_counter()
                 ranked = PIPELINES[p](corpus, questions, work)

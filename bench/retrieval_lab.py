@@ -33,7 +33,7 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from retrieval import score, set_a, set_b  # noqa: E402
+from retrieval import question_set, score  # noqa: E402
 from retrieval_cache import CachedEmbed  # noqa: E402
 
 from hearthlm.core.docs import glossary as _glossary  # noqa: E402
@@ -251,6 +251,15 @@ class Lab:
                 if not _glossary._CJK.search(question):
                     continue
                 name = name[4:]
+            if name.startswith("zh-"):  # a Chinese question's own list, its Chinese chunks only
+                if not _glossary._CJK.search(question):
+                    continue
+                w = (weights or {}).get(name, 1.0)
+                ids = [i for i in self.vector_list(name[3:], question, candidates * 3)
+                       if _glossary._CJK.search(self.chunks[i].text)][:candidates]
+                for rank, i in enumerate(ids, 1):
+                    fused[i] = fused.get(i, 0.0) + w / (RRF_K + rank)
+                continue
             if name.startswith(("xtr-", "xhy-")):  # what a chat model wrote (bench/query_expansion.py)
                 asked = self.expansions.get(question, {}).get("translate" if name[1] == "t" else "hyde", "")
                 name = name.split("-", 1)[1]
@@ -403,6 +412,8 @@ OPTIONS: dict[str, dict] = {
                            ("xtrkw", ["xtr-kw"]), ("xhy", ["xhy-minilm"]), ("xhykw", ["xhy-minilm", "xhy-kw"]),
                            ("xtr+xhy", ["xtr-minilm", "xtr-kw", "xhy-minilm"]))},
     # the model's translation instead of the dictionary's for the vector list (its phrases stay)
+    # session 9: a Chinese question's own MiniLM neighbours among the Chinese chunks only
+    "product+zhmini": {"lists": ["en-minilm", "kw", "trcen-minilm", "trcp-kw", "zh-minilm"], "cap": 2},
     "product+xtr-instead": {"lists": ["en-minilm", "kw", "xtr-minilm", "trcp-kw"], "cap": 2},
     # the product on a collection embedded with e5 (multilingual: the question itself is embedded too),
     # and MiniLM's product with an e5 list for Chinese questions (a second embedding of every chunk)
@@ -451,7 +462,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="hearth-lab-"))
     results: dict = {}
     for s in args.sets.split(","):
-        corpus, questions = set_a(work) if s == "a" else set_b(work)
+        corpus, questions = question_set(s, work)
         lab = Lab(chunk_corpus(corpus, args.chunk_tokens, 16 if args.chunk_tokens >= 128 else 8))
         from query_expansion import load as load_expansions
 
