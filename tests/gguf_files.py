@@ -61,3 +61,14 @@ def with_chat_template(source: Path, dest: Path, template: str) -> Path:
     data[start:start + length] = body + b"{#" + b" " * pad + b"#}"
     dest.write_bytes(data)
     return dest
+
+
+def with_metadata(source: Path, dest: Path, values: dict[str, tuple[gguf.GGUFValueType, object]]) -> Path:
+    """A copy of a real model with metadata keys added or replaced (gguf's own new-metadata copier)."""
+    from gguf.scripts.gguf_new_metadata import MetadataDetails, copy_with_new_metadata
+
+    reader = gguf.GGUFReader(str(source))
+    arch = reader.fields["general.architecture"]
+    writer = gguf.GGUFWriter(str(dest), arch=bytes(arch.parts[arch.data[0]]).decode("utf-8"))
+    copy_with_new_metadata(reader, writer, {k: MetadataDetails(t, v) for k, (t, v) in values.items()}, [])
+    return dest

@@ -252,8 +252,22 @@ def default_embedder() -> str:
     return os.environ.get("HEARTH_DOCS_EMBEDDER", "").strip() or DEFAULT_EMBEDDER
 
 
+def gguf_pooling(path: str | Path) -> int:
+    """The pooling an embedding GGUF declares (``<arch>.pooling_type``: Qwen3-Embedding's is "last",
+    BERT-style models' "mean" or "cls"); mean for a model that declares none, such as a chat model
+    used as an embedder. Forcing mean on a last-token model averages away what it was trained to put
+    in its final token."""
+    import llama_cpp
+
+    from ..modelfile import read_gguf
+
+    declared = read_gguf(path).arch_value("pooling_type")
+    known = (llama_cpp.LLAMA_POOLING_TYPE_MEAN, llama_cpp.LLAMA_POOLING_TYPE_CLS, llama_cpp.LLAMA_POOLING_TYPE_LAST)
+    return int(declared) if isinstance(declared, int) and declared in known else llama_cpp.LLAMA_POOLING_TYPE_MEAN
+
+
 class LlamaEmbedder(Embedder):
-    """A GGUF model run by llama.cpp with embedding=True and mean pooling."""
+    """A GGUF model run by llama.cpp with embedding=True, pooled as the model declares (gguf_pooling)."""
 
     def __init__(self, path: str | Path, threads: int | None = None, n_ctx: int = 512):
         path = Path(path).expanduser().resolve()
@@ -261,13 +275,16 @@ class LlamaEmbedder(Embedder):
             raise EmbedderError(M.EMBEDDER_FAILED, reason=f"no model file at {path}")
         import llama_cpp
 
+        from ..errors import ModelFileError
+
         try:
+            self.pooling = gguf_pooling(path)
             self._llm = llama_cpp.Llama(str(path), embedding=True, n_ctx=n_ctx, n_batch=n_ctx, n_ubatch=n_ctx,
-                                        pooling_type=llama_cpp.LLAMA_POOLING_TYPE_MEAN,
+                                        pooling_type=self.pooling,
                                         # a GPU build offloads the whole (small) embedding model
                                         n_gpu_layers=-1 if llama_cpp.llama_supports_gpu_offload() else 0,
                                         n_threads=threads or _threads(), verbose=False)
-        except (ValueError, RuntimeError) as exc:
+        except (ValueError, RuntimeError, ModelFileError) as exc:
             raise EmbedderError(M.EMBEDDER_FAILED, reason=str(exc)) from None
         self.name = f"gguf:{path}"
         self.dimension = int(self._llm.n_embd())

@@ -1,0 +1,70 @@
+"""A GGUF embedder is pooled as its model declares (Qwen3-Embedding: the last token; BERT-style
+models: mean or CLS), and by the mean when it declares nothing (a chat model used as an embedder).
+Real llama.cpp on the starter model, and on a copy of it that declares last-token pooling."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import gguf
+import llama_cpp
+import numpy as np
+import pytest
+
+from hearthlm.core.docs.embedders import LlamaEmbedder, gguf_pooling
+from hearthlm.core.docs.errors import EmbedderError
+
+from gguf_files import with_metadata
+
+TEXTS = ["The lamp is lit at sunset.", "大熊猫生活在四川的竹林里。"]
+
+
+@pytest.fixture(scope="module")
+def last_pooled(starter_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    dest = tmp_path_factory.mktemp("pooling") / "starter-last.gguf"
+    return with_metadata(starter_model, dest, {
+        "llama.pooling_type": (gguf.GGUFValueType.UINT32, int(llama_cpp.LLAMA_POOLING_TYPE_LAST))})
+
+
+def _reference(path: Path, pooling: int) -> np.ndarray:
+    """llama.cpp's own pooled embeddings, normalized, with the pooling given outright."""
+    llm = llama_cpp.Llama(str(path), embedding=True, n_ctx=512, n_batch=512, n_ubatch=512,
+                          pooling_type=pooling, n_threads=1, verbose=False)
+    try:
+        vectors = np.asarray(llm.embed(TEXTS, normalize=False), np.float32)
+    finally:
+        llm.close()
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+@pytest.mark.engine
+def test_a_model_that_declares_no_pooling_is_mean_pooled(starter_model: Path) -> None:
+    assert gguf_pooling(starter_model) == llama_cpp.LLAMA_POOLING_TYPE_MEAN
+    embedder = LlamaEmbedder(starter_model, threads=1)
+    try:
+        got = embedder.embed(TEXTS)
+    finally:
+        embedder.close()
+    np.testing.assert_allclose(got, _reference(starter_model, llama_cpp.LLAMA_POOLING_TYPE_MEAN), atol=1e-4)
+
+
+@pytest.mark.engine
+def test_a_declared_last_token_pooling_is_used(last_pooled: Path) -> None:
+    assert gguf_pooling(last_pooled) == llama_cpp.LLAMA_POOLING_TYPE_LAST
+    embedder = LlamaEmbedder(last_pooled, threads=1)
+    try:
+        got = embedder.embed(TEXTS)
+    finally:
+        embedder.close()
+    last = _reference(last_pooled, llama_cpp.LLAMA_POOLING_TYPE_LAST)
+    mean = _reference(last_pooled, llama_cpp.LLAMA_POOLING_TYPE_MEAN)
+    np.testing.assert_allclose(got, last, atol=1e-4)
+    assert np.abs(got - mean).max() > 0.05  # the two poolings differ: the test would see the wrong one
+
+
+def test_a_damaged_file_is_one_sentence(tmp_path: Path) -> None:
+    bad = tmp_path / "broken.gguf"
+    bad.write_bytes(b"GGUF" + b"\x00" * 10)
+    with pytest.raises(EmbedderError) as caught:
+        LlamaEmbedder(bad)
+    assert "\n" not in str(caught.value)
