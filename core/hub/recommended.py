@@ -14,6 +14,12 @@ def recommended() -> list[dict[str, Any]]:
     return [dict(m) for m in json.loads(text)["models"]]
 
 
+def multilingual_embedder() -> dict[str, Any]:
+    """The recommended embedding model that reads Chinese as well as English (the Documents page
+    offers it for collections holding Chinese text)."""
+    return next(m for m in recommended() if m["kind"] == "embedding" and "zh" in m.get("languages", []))
+
+
 def recommended_with_fit(budget: Budget, estimate: bool = False) -> list[dict[str, Any]]:
     """Each suggestion with its verdict: the file-size guess, or with ``estimate`` the memory
     estimate from the file's header on the hub (the guess, with its reason, where that fails)."""

@@ -757,13 +757,6 @@
     </message>
 </context>
 <context>
-    <name>FirstModelDownloads</name>
-    <message>
-        <source>{file} is no longer in {repo} on the hub.</source>
-        <translation>Hub 上的 {repo} 中已经没有 {file}。</translation>
-    </message>
-</context>
-<context>
     <name>FirstRunPanel</name>
     <message>
         <source>Welcome to Hearth</source>
@@ -974,22 +967,25 @@
     </message>
 </context>
 <context>
+    <name>HubFileDownloads</name>
+    <message>
+        <source>{file} is no longer in {repo} on the hub.</source>
+        <translation>Hub 上的 {repo} 中已经没有 {file}。</translation>
+    </message>
+</context>
+<context>
     <name>LanguageNotice</name>
     <message>
         <source>Not now</source>
         <translation>暂不</translation>
     </message>
     <message>
-        <source>“{name}” holds Chinese text, but its embedding model understands English only: questions find that text only through shared words, and never across languages.</source>
-        <translation>“{name}”包含中文文本，但它的嵌入模型只懂英文：提问只能通过相同的词语找到这些文本，无法跨语言查找。</translation>
+        <source>“{name}” holds Chinese text, but its embedding model reads English only: questions reach that text only through shared words and a dictionary&apos;s word-by-word translation. A multilingual embedding model reads both languages.</source>
+        <translation>“{name}”包含中文文本，但它的嵌入模型只懂英文：提问只能通过相同的词语和词典的逐词翻译找到这些文本。多语言嵌入模型能读懂两种语言。</translation>
     </message>
     <message>
-        <source>Re-embed with the multilingual model</source>
-        <translation>用多语言模型重新嵌入</translation>
-    </message>
-    <message>
-        <source>Get a multilingual model…</source>
-        <translation>获取多语言模型…</translation>
+        <source>Download it ({size}) and embed again</source>
+        <translation>下载它（{size}）并重新嵌入</translation>
     </message>
 </context>
 <context>
@@ -1203,6 +1199,10 @@
     <message>
         <source>The collection {name} is up to date.</source>
         <translation>文档集 {name} 已是最新。</translation>
+    </message>
+    <message>
+        <source>Downloading {file} ({size}); “{name}” is embedded again with it when it is ready.</source>
+        <translation>正在下载 {file}（{size}）；下载完成后将用它重新嵌入“{name}”。</translation>
     </message>
     <message>
         <source>Stop the answer first, then choose the model again.</source>
