@@ -64,6 +64,7 @@ class DocsPage(QWidget):
         self._rows: dict[str, QTreeWidgetItem] = {}  # the file list by path: one lookup per progress event
         self._runner: DocsProcess | None = None
         self._queue: list[tuple[str, list[str]]] = []
+        self._embed_after: list[tuple[str, str]] = []  # re-embeddings that wait for the run before
         self._watchers: dict[str, DocsProcess] = {}
         # links not followed (they lead out of their folder), by collection: not in the store, so
         # kept here to stay listed, with their sentence, after the list is refreshed
@@ -418,6 +419,9 @@ class DocsPage(QWidget):
         return self.tr("My documents")
 
     def _next_run(self) -> None:
+        if self._runner is None and self._embed_after:
+            self.change_embedder(*self._embed_after.pop(0))
+            return
         if self._runner is not None or not self._queue:
             return
         collection, paths = self._queue.pop(0)
@@ -537,10 +541,15 @@ class DocsPage(QWidget):
             spec = f"gguf:{path}"
         self.change_embedder(name, spec)
 
-    def change_embedder(self, collection: str, spec: str) -> None:
-        """Re-embed every chunk in a child process, with the progress bar."""
+    def change_embedder(self, collection: str, spec: str, wait: bool = False) -> None:
+        """Re-embed every chunk in a child process, with the progress bar. While another run is
+        going: with ``wait`` (a download that finished in the background) it runs after that one,
+        else the user is asked to wait."""
         if self._runner is not None:
-            self.status.setText(self.tr("Wait for the current indexing to finish."))
+            if wait:
+                self._embed_after.append((collection, spec))
+            else:
+                self.status.setText(self.tr("Wait for the current indexing to finish."))
             return
         self.progress.setRange(0, 0)
         self.progress.setVisible(True)

@@ -94,3 +94,28 @@ def test_recommended_marks_the_multilingual_embedding_model(qtbot) -> None:
     marked = [n for n in names if "multilingual" in n]
     assert marked == ["Qwen/Qwen3-Embedding-0.6B-GGUF  ·  for documents, multilingual (Chinese and English)"]
     assert any(n.endswith("·  for documents") for n in names)  # the English-only one keeps its plain mark
+
+
+@pytest.mark.engine  # the starter model as the new embedder
+def test_a_reembedding_asked_during_indexing_runs_after_it(qtbot, tmp_path: Path, starter_model: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """A download that finishes while files are being indexed re-embeds once that run ends,
+    instead of being refused ("wait for the current indexing")."""
+    monkeypatch.setenv("HEARTH_DOCS_EMBEDDER", "minilm")
+    for i in range(3):
+        (tmp_path / f"note{i}.md").write_text(f"# Note {i}\n\n" + "The harbour lamp is lit at dusk. " * 40,
+                                               encoding="utf-8")
+    page = make_page(qtbot)
+    finished: list[str] = []
+    page.indexingFinished.connect(finished.append)
+    try:
+        page.add_paths([str(tmp_path)])
+        qtbot.waitUntil(lambda: page._runner is not None, timeout=30_000)
+        page.change_embedder("My documents", f"gguf:{starter_model}", wait=True)
+        assert "Wait" not in page.status.text()
+        qtbot.waitUntil(lambda: len(finished) == 2, timeout=INDEX_TIMEOUT_MS)
+        info = page.store.get_collection("My documents")
+        assert info.embedder == f"gguf:{starter_model}"
+        assert info.documents == 3
+    finally:
+        page.shutdown()
