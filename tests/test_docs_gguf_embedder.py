@@ -68,3 +68,28 @@ def test_a_damaged_file_is_one_sentence(tmp_path: Path) -> None:
     with pytest.raises(EmbedderError) as caught:
         LlamaEmbedder(bad)
     assert "\n" not in str(caught.value)
+
+
+@pytest.fixture(scope="module")
+def named_qwen3(starter_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The starter under Qwen3-Embedding's name: a model that wants an instruction before questions."""
+    dest = tmp_path_factory.mktemp("named") / "model.gguf"
+    return with_metadata(starter_model, dest, {"general.name": (gguf.GGUFValueType.STRING, "Qwen3-Embedding-0.6B")})
+
+
+@pytest.mark.engine
+def test_questions_get_the_models_instruction_and_passages_do_not(named_qwen3: Path, starter_model: Path) -> None:
+    from hearthlm.core.docs.embedders import get_embedder, query_embedder_name, query_instruction
+
+    instruction = query_instruction(named_qwen3)
+    assert instruction.startswith("Instruct: ") and instruction.endswith("\nQuery:")
+    name = f"gguf:{named_qwen3}"
+    passages, questions = get_embedder(name), get_embedder(query_embedder_name(name))
+    assert passages is not questions and questions.dimension == passages.dimension
+    np.testing.assert_allclose(questions.embed(["Where do pandas live?"]),
+                               passages.embed([instruction + "Where do pandas live?"]), atol=1e-5)
+    assert np.abs(questions.embed(["Where do pandas live?"]) - passages.embed(["Where do pandas live?"])).max() > 0.01
+    # a model that wants none: the question side is the passage side itself
+    assert query_instruction(starter_model) == ""
+    plain = f"gguf:{starter_model}"
+    assert get_embedder(query_embedder_name(plain)) is get_embedder(plain)

@@ -231,8 +231,44 @@ def _wordpiece():
 
 
 def query_embedder_name(name: str) -> str:
-    """The embedder that embeds questions for a collection embedded with ``name``."""
-    return name + QUERY_SUFFIX if name == MULTILINGUAL_EMBEDDER else name
+    """The embedder that embeds questions for a collection embedded with ``name``: e5's query side,
+    a GGUF model's with its instruction (QUERY_INSTRUCTIONS; none: the same as the passages')."""
+    return name + QUERY_SUFFIX if name == MULTILINGUAL_EMBEDDER or name.startswith("gguf:") else name
+
+
+# GGUF embedding models trained with an instruction before a question (their passages are embedded
+# as they are), matched in the lower-cased general.name and file name; the text is the model card's.
+QUERY_INSTRUCTIONS = (
+    ("qwen3-embedding", "Instruct: Given a web search query, retrieve relevant passages that answer the query\nQuery:"),
+    ("gte-qwen2", "Instruct: Given a web search query, retrieve relevant passages that answer the query\nQuery: "),
+)
+
+
+def query_instruction(path: str | Path) -> str:
+    """What goes before a question for the GGUF embedding model at ``path`` ("" for most)."""
+    from ..modelfile import read_gguf
+
+    names = f"{read_gguf(path).name} {Path(path).name}".lower()
+    return next((text for key, text in QUERY_INSTRUCTIONS if key in names), "")
+
+
+class InstructedQueries(Embedder):
+    """A GGUF embedder's question side: the same model, each question after the model's instruction."""
+
+    def __init__(self, passages: Embedder, instruction: str):
+        self.passages, self.instruction = passages, instruction
+        self.name = passages.name + QUERY_SUFFIX
+        self.dimension, self.max_tokens = passages.dimension, passages.max_tokens
+        self.chunk_tokens, self.overlap_tokens = passages.chunk_tokens, passages.overlap_tokens
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        return self.passages.count_tokens(texts)
+
+    def cut_points(self, text: str, max_tokens: int) -> list[int]:
+        return self.passages.cut_points(text, max_tokens)
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        return self.passages.embed([self.instruction + t for t in texts])
 
 
 def is_multilingual(name: str) -> bool:
@@ -339,6 +375,11 @@ def get_embedder(name: str = DEFAULT_EMBEDDER) -> Embedder:
             elif name == MULTILINGUAL_EMBEDDER + QUERY_SUFFIX:
                 passages = _cache.get(MULTILINGUAL_EMBEDDER)
                 _cache[name] = passages.for_queries() if isinstance(passages, E5Embedder) else E5Embedder(query=True)
+            elif name.startswith("gguf:") and name.endswith(QUERY_SUFFIX):
+                passages = _cache.get(name.removesuffix(QUERY_SUFFIX)) or LlamaEmbedder(name[5:].removesuffix(QUERY_SUFFIX))
+                _cache[passages.name] = _cache[name.removesuffix(QUERY_SUFFIX)] = passages
+                instruction = query_instruction(passages.name[5:])
+                _cache[name] = InstructedQueries(passages, instruction) if instruction else passages
             elif name.startswith("gguf:"):
                 embedder = LlamaEmbedder(name[5:])
                 _cache[name] = _cache[embedder.name] = embedder
