@@ -37,25 +37,25 @@ def _reference(path: Path, pooling: int) -> np.ndarray:
     return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
 
 
+def _hearths(path: Path) -> np.ndarray:
+    """TEXTS as Hearth's GGUF embedder embeds them."""
+    embedder = LlamaEmbedder(path, threads=1)
+    try:
+        return embedder.embed(TEXTS)
+    finally:
+        embedder.close()
+
+
 @pytest.mark.engine
 def test_a_model_that_declares_no_pooling_is_mean_pooled(starter_model: Path) -> None:
     assert gguf_pooling(starter_model) == llama_cpp.LLAMA_POOLING_TYPE_MEAN
-    embedder = LlamaEmbedder(starter_model, threads=1)
-    try:
-        got = embedder.embed(TEXTS)
-    finally:
-        embedder.close()
-    np.testing.assert_allclose(got, _reference(starter_model, llama_cpp.LLAMA_POOLING_TYPE_MEAN), atol=1e-4)
+    np.testing.assert_allclose(_hearths(starter_model), _reference(starter_model, llama_cpp.LLAMA_POOLING_TYPE_MEAN), atol=1e-4)
 
 
 @pytest.mark.engine
 def test_a_declared_last_token_pooling_is_used(last_pooled: Path) -> None:
     assert gguf_pooling(last_pooled) == llama_cpp.LLAMA_POOLING_TYPE_LAST
-    embedder = LlamaEmbedder(last_pooled, threads=1)
-    try:
-        got = embedder.embed(TEXTS)
-    finally:
-        embedder.close()
+    got = _hearths(last_pooled)
     last = _reference(last_pooled, llama_cpp.LLAMA_POOLING_TYPE_LAST)
     mean = _reference(last_pooled, llama_cpp.LLAMA_POOLING_TYPE_MEAN)
     np.testing.assert_allclose(got, last, atol=1e-4)
