@@ -41,6 +41,13 @@ class Tokenizer(Protocol):
         ...
 
 
+def embed_text(text: str, section: str | None) -> str:
+    """What is embedded (and indexed) of a chunk: the section path gives a chunk cut from the middle its context."""
+    if section and not text.startswith(section.split(" › ")[-1]):
+        return f"{section}\n{text}"
+    return text
+
+
 @dataclass
 class Chunk:
     text: str
@@ -51,10 +58,7 @@ class Chunk:
     tokens: int
 
     def embed_text(self) -> str:
-        """What is embedded: the section path gives a chunk cut from the middle its context."""
-        if self.section and not self.text.startswith(self.section.split(" › ")[-1]):
-            return f"{self.section}\n{self.text}"
-        return self.text
+        return embed_text(self.text, self.section)
 
 
 @dataclass

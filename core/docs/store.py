@@ -33,7 +33,7 @@ from ..messages import Msg
 from ..paths import data_dir
 from . import keywords
 from . import messages as M
-from .chunking import Chunk
+from .chunking import Chunk, embed_text
 from .errors import StoreError
 from .names import check_collection_name
 from .shared import SCHEMA as SHARED_SCHEMA, Shared
@@ -169,6 +169,7 @@ class DocStore:
         self._stages = 0
         with self.locked():
             self._db.executescript(SCHEMA)
+            self._keywords_current()
         # reads get their own connection and lock: a window listing files never waits behind a
         # search or a write that holds the store (WAL readers see every committed write)
         self._rdb = sqlite3.connect(self.root / "index.sqlite3", timeout=60, check_same_thread=False,
@@ -272,6 +273,20 @@ class DocStore:
             self._db.execute("ROLLBACK")
             raise
         self._db.execute("COMMIT")
+
+    def _keywords_current(self) -> None:
+        """A keyword index made by another version of keywords.terms() is made again from the
+        chunks' text (nothing is embedded again): else questions and chunks would be cut into terms
+        two ways. Under the store's lock, when the store is opened (never on the UI thread)."""
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'keyword_terms'").fetchone()
+        if row is not None and row[0] == keywords.TERMS_VERSION:
+            return
+        with self._txn() as db:
+            db.execute("DELETE FROM chunks_fts")
+            db.executemany("INSERT INTO chunks_fts (rowid, terms) VALUES (?, ?)",
+                           ((chunk_id, keywords.index_text(embed_text(text, section)))
+                            for chunk_id, text, section in db.execute("SELECT id, text, section FROM chunks").fetchall()))
+            db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('keyword_terms', ?)", (keywords.TERMS_VERSION,))
 
     # -- collections ---------------------------------------------------------------------------------
 
