@@ -239,9 +239,12 @@ class Lab:
 
     def ranked(self, question: str, lists: Sequence[str], *, weights: dict[str, float] | None = None,
                cap: int = 0, rerank: str = "", k: int = 10, candidates: int = 40,
-               prf: dict | None = None, docagg: int = 0) -> list[str]:
+               prf: dict | None = None, docagg: int = 0, max_of: Sequence[str] = ()) -> list[str]:
         fused: dict[int, float] = {}
+        parts: list[tuple[str, dict[int, float]]] = []
         for name in lists:
+            part: dict[int, float] = {}
+            parts.append((name, part))
             asked = question
             if name.startswith("en-"):  # the list for questions without Chinese only (MiniLM reads none)
                 if _glossary._CJK.search(question):
@@ -258,7 +261,7 @@ class Lab:
                 ids = [i for i in self.vector_list(name[3:], question, candidates * 3)
                        if _glossary._CJK.search(self.chunks[i].text)][:candidates]
                 for rank, i in enumerate(ids, 1):
-                    fused[i] = fused.get(i, 0.0) + w / (RRF_K + rank)
+                    part[i] = part.get(i, 0.0) + w / (RRF_K + rank)
                 continue
             if name.startswith(("xtr-", "xhy-")):  # what a chat model wrote (bench/query_expansion.py)
                 asked = self.expansions.get(question, {}).get("translate" if name[1] == "t" else "hyde", "")
@@ -269,7 +272,7 @@ class Lab:
                 ids = (self.keyword_list(name, asked, candidates) if name.startswith("kw")
                        else self.vector_list(name, asked, candidates))
                 for rank, i in enumerate(ids, 1):
-                    fused[i] = fused.get(i, 0.0) + w / (RRF_K + rank)
+                    part[i] = part.get(i, 0.0) + w / (RRF_K + rank)
                 continue
             if name.startswith("syn"):  # English synonyms through Chinese (see synonyms)
                 asked = self.synonyms(question, name)
@@ -280,7 +283,7 @@ class Lab:
                 w = (weights or {}).get(name, 1.0)
                 for rank, i in enumerate(self.phrase_list(question, candidates, name != "trp-kw",
                                                           chinese_phrases=name == "trcpz-kw"), 1):
-                    fused[i] = fused.get(i, 0.0) + w / (RRF_K + rank)
+                    part[i] = part.get(i, 0.0) + w / (RRF_K + rank)
                 continue
             translation = name.startswith("tr")
             if translation:  # a translation of the question (see translated)
@@ -292,7 +295,16 @@ class Lab:
                    else self.vector_list(name, asked, candidates))
             w = (weights or {}).get("tr-" + name if translation else name, 1.0)
             for rank, i in enumerate(ids, 1):
-                fused[i] = fused.get(i, 0.0) + w / (RRF_K + rank)
+                part[i] = part.get(i, 0.0) + w / (RRF_K + rank)
+        best_of: dict[int, float] = {}  # the lists of ``max_of``: each chunk counts its best rank among them
+        for name, part in parts:
+            for i, value in part.items():
+                if name in max_of:
+                    best_of[i] = max(best_of.get(i, 0.0), value)
+                else:
+                    fused[i] = fused.get(i, 0.0) + value
+        for i, value in best_of.items():
+            fused[i] = fused.get(i, 0.0) + value
         order = sorted(fused, key=fused.__getitem__, reverse=True)
         if prf:  # pseudo-relevance feedback: one more list from the first pass's top chunks
             extra = self.feedback(question, order[:prf["docs"]], prf, candidates)
@@ -414,6 +426,9 @@ OPTIONS: dict[str, dict] = {
     # the model's translation instead of the dictionary's for the vector list (its phrases stay)
     # session 9: a Chinese question's own MiniLM neighbours among the Chinese chunks only
     "product+zhmini": {"lists": ["en-minilm", "kw", "trcen-minilm", "trcp-kw", "zh-minilm"], "cap": 2},
+    # session 9: the translation's two lists count as one view, each chunk by its better rank there
+    "product+trmax": {"lists": ["en-minilm", "kw", "trcen-minilm", "trcp-kw"], "cap": 2,
+                      "max_of": ["trcen-minilm", "trcp-kw"]},
     "product+xtr-instead": {"lists": ["en-minilm", "kw", "xtr-minilm", "trcp-kw"], "cap": 2},
     # the product on a collection embedded with e5 (multilingual: the question itself is embedded too),
     # and MiniLM's product with an e5 list for Chinese questions (a second embedding of every chunk)
@@ -476,7 +491,8 @@ def main() -> None:
             cfg = OPTIONS[opt.split(":")[0]]
             _sense_choice(opt)
             ranked = [lab.ranked(q["question"], cfg["lists"], cap=cfg.get("cap", 0), rerank=cfg.get("rerank", ""),
-                                 weights=cfg.get("weights"), prf=cfg.get("prf"), docagg=cfg.get("docagg", 0))
+                                 weights=cfg.get("weights"), prf=cfg.get("prf"), docagg=cfg.get("docagg", 0),
+                                 max_of=cfg.get("max_of", ()))
                       for q in questions]
             results.setdefault(opt, {})[s] = score(questions, ranked)
     for opt, per_set in results.items():
