@@ -5,7 +5,8 @@ through a queued Qt signal (``_bridge``). Pause, resume, cancel and remove run o
 stopping a download waits (up to seconds) for its worker to let go of the files, and the window
 must not wait with it. Meanwhile the row says "Pausing…"/"Cancelling…".
 
-Signals: ready(object Download)   a download finished and was verified
+Signals: ready(object Download)    a download finished and was verified
+         stopped(object Download)  a download failed or was cancelled (its message says why)
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ class _Bridge(QObject):
 
 class DownloadsView(QWidget):
     ready = Signal(object)
+    stopped = Signal(object)
 
     def __init__(self, queue: DownloadQueue, parent: QWidget | None = None):
         super().__init__(parent)
@@ -119,6 +121,8 @@ class DownloadsView(QWidget):
             row.setForeground(4, QColor(theme.colors().error))
         if item.state == "ready" and self._states.get(item.id) not in (None, "ready"):
             self.ready.emit(item)
+        if item.state in ("failed", "cancelled") and self._states.get(item.id) != item.state:
+            self.stopped.emit(item)
         self._states[item.id] = item.state
         if self.tree.currentItem() is None and sentence:
             self.tree.setCurrentItem(row)

@@ -177,7 +177,9 @@ class MainWindow(QMainWindow):
                                     "is ready.").format(file=model["file"], size=human_size(model["size"]),
                                                         name=collection))
         self.hub_files.fetch(model["repo"], model["file"],
-                             lambda path: page.change_embedder(collection, f"gguf:{path}", wait=True))
+                             lambda path: page.change_embedder(collection, f"gguf:{path}", wait=True),
+                             lambda sentence: page.status.setText(self.tr(
+                                 "“{name}” was not embedded again: {reason}").format(name=collection, reason=sentence)))
 
     def _make_monitor_page(self) -> Any:
         from .monitor_page import MonitorPage

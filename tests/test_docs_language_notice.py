@@ -119,3 +119,25 @@ def test_a_reembedding_asked_during_indexing_runs_after_it(qtbot, tmp_path: Path
         assert info.documents == 3
     finally:
         page.shutdown()
+
+
+def test_a_failed_download_says_why_on_the_documents_page(qtbot, hub, model_files) -> None:
+    """The one click's download fails (wrong bytes from the hub): the Documents page says so, in
+    one sentence, instead of "Downloading…" for ever; the collection keeps its embedder."""
+    from hearthlm.core.hub.recommended import multilingual_embedder
+    from hearthlm.core.settings import Settings
+    from hearthlm.gui.main_window import MainWindow
+
+    model = multilingual_embedder()
+    hub.add_repo(model["repo"], {model["file"]: model_files["single"]}, license="apache-2.0")
+    hub.fail(model["repo"], model["file"], "corrupt", times=None)
+    window = MainWindow(Settings(n_ctx=1024, n_threads=1))
+    qtbot.addWidget(window)
+    window.show()
+    page = window.docs_page
+    window.reembed_multilingual("My documents")
+    assert "Downloading" in page.status.text()
+    qtbot.waitUntil(lambda: "was not embedded again" in page.status.text(), timeout=60_000)
+    assert "sha256" in page.status.text() or "quarantine" in page.status.text()
+    assert not window.hub_files.waiting
+    window.close()

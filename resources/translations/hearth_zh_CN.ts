@@ -972,6 +972,10 @@
         <source>{file} is no longer in {repo} on the hub.</source>
         <translation>Hub 上的 {repo} 中已经没有 {file}。</translation>
     </message>
+    <message>
+        <source>The download was cancelled.</source>
+        <translation>下载已取消。</translation>
+    </message>
 </context>
 <context>
     <name>LanguageNotice</name>
@@ -1203,6 +1207,10 @@
     <message>
         <source>Downloading {file} ({size}); “{name}” is embedded again with it when it is ready.</source>
         <translation>正在下载 {file}（{size}）；下载完成后将用它重新嵌入“{name}”。</translation>
+    </message>
+    <message>
+        <source>“{name}” was not embedded again: {reason}</source>
+        <translation>“{name}”未重新嵌入：{reason}</translation>
     </message>
     <message>
         <source>Stop the answer first, then choose the model again.</source>
