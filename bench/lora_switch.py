@@ -33,6 +33,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTION = [{"role": "user", "content": "Write one sentence about the sea."}]
+MESSAGES = QUESTION  # what is asked (main: --history-words)
 PROJECTIONS = ("attn_q", "attn_k", "attn_v", "attn_output", "ffn_gate", "ffn_up", "ffn_down")
 
 
@@ -66,6 +67,17 @@ def write_adapter(path: Path, seed: int, model: Path, rank: int = 16) -> Path:
     return path
 
 
+def conversation(history_words: int) -> list[dict]:
+    """The question, after a system message of about ``history_words`` words (0: none): a conversation
+    long enough (>= 256 tokens) has its KV cells kept as a saved state of the adapters it was computed
+    under when they change, and switching back to them restores it (core/engine/kv_states.py)."""
+    if history_words <= 0:
+        return QUESTION
+    text = " ".join(("The harbour lamp is lit at dusk by the keeper, who climbs the stairs and trims the wick."
+                     .split() * (history_words // 17 + 1))[:history_words])
+    return [{"role": "system", "content": text}, *QUESTION]
+
+
 def first_token_s(engine, params, adapters, started: float) -> float:
     """Seconds from ``started`` to the first piece of the answer under ``adapters``."""
     first: list[float] = []
@@ -75,7 +87,7 @@ def first_token_s(engine, params, adapters, started: float) -> float:
             first.append(time.perf_counter())
         return False  # one piece is enough: cancel the rest
 
-    engine.chat(QUESTION, params, on_token=on_token, adapters=adapters)
+    engine.chat(MESSAGES, params, on_token=on_token, adapters=adapters)
     return first[0] - started
 
 
@@ -84,7 +96,11 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--threads", type=int, default=0, help="llama.cpp threads (default: the app's)")
     parser.add_argument("--model", default="starter", help="starter, gemma, or a GGUF path")
+    parser.add_argument("--history-words", type=int, default=0,
+                        help="a system message of this many words before the question (e.g. 400: a long conversation)")
     args = parser.parse_args()
+    global MESSAGES
+    MESSAGES = conversation(args.history_words)
     sys.path.insert(0, str(ROOT))
     from hearthlm.core.engine import Engine, GenerationParams, LoadParams
     from hearthlm.core.starter import starter_model_path
@@ -121,7 +137,7 @@ def main() -> int:
             started = time.perf_counter()
             engine.load(load)
             scratch.append(first_token_s(engine, params, [{"path": a, "scale": 1.0}], started))
-            engine.chat(QUESTION, params, adapters=[{"path": a, "scale": 1.0}])  # A's answer is cached
+            engine.chat(MESSAGES, params, adapters=[{"path": a, "scale": 1.0}])  # A's answer is cached
             # switch to B, new to this engine
             switch_new.append(first_token_s(engine, params, [{"path": b, "scale": 1.0}], time.perf_counter()))
             # back to A (already loaded): only the set changes
@@ -153,7 +169,7 @@ def main() -> int:
           "prompt evaluation / (load + prompt evaluation).")
     print(f"repeats {args.repeats}, threads {args.threads}; samples scratch {[round(x, 3) for x in scratch]}, "
           f"new {[round(x, 3) for x in switch_new]}, loaded {[round(x, 3) for x in switch_loaded]}, "
-          f"fresh {[round(x, 3) for x in fresh]}; model {Path(model).name}")
+          f"fresh {[round(x, 3) for x in fresh]}; model {Path(model).name}; history words {args.history_words}")
     return 0
 
 
