@@ -5,8 +5,6 @@ answered with the server down; a token-checking server refuses a missing or wron
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import os
 import signal
@@ -20,8 +18,8 @@ os.environ.setdefault("HEARTH_EMBED_THREADS", "1")
 import pytest  # noqa: E402
 
 from chroma_servers import ChromaServer  # noqa: E402
+from cli_here import hearth_here  # noqa: E402
 from homes import other_home  # noqa: E402
-from hearthlm.core.cli import main  # noqa: E402
 from hearthlm.core.docs import shared_server  # noqa: E402
 from hearthlm.core.docs.errors import StoreError  # noqa: E402
 from hearthlm.core.docs.ingest import ingest  # noqa: E402
@@ -75,18 +73,12 @@ def run_hearth(home: Path, *argv: str, env: dict | None = None, timeout: float =
 
 
 def cli(home: Path, *argv: str, env: dict | None = None) -> tuple[int, str, str]:
-    """``run_hearth`` through the command line's entry point in this process (exit code, stdout,
-    stderr): ~2 s of CPU less than a child that imports chromadb and loads MiniLM again. For the
-    commands whose process does not matter to the test; the kills and the progress read while a
-    writer runs keep a real ``hearth`` (as do the command-line checks of the first test)."""
-    out, err = io.StringIO(), io.StringIO()
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("HEARTH_HOME", str(other_home(home)))
-        for name, value in (env or {}).items():
-            mp.setenv(name, value)
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = main(list(argv))
-    return code, out.getvalue(), err.getvalue()
+    """``run_hearth`` through the command line's entry point in this process (tests/cli_here.py): ~2 s
+    of CPU less than a child that imports chromadb and loads MiniLM again. For the commands whose
+    process does not matter to the test; the kills and the progress read while a writer runs keep a
+    real ``hearth``, as do the command-line checks of the first test."""
+    done = hearth_here(*argv, env={"HEARTH_HOME": str(other_home(home)), **(env or {})})
+    return done.returncode, done.stdout, done.stderr
 
 
 def join(home: Path, server: ChromaServer) -> None:
