@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import subprocess
 from collections.abc import Mapping
 
@@ -22,6 +23,8 @@ def hearth_here(*args: str, env: Mapping[str, str] | None = None) -> subprocess.
 
     out, err = io.StringIO(), io.StringIO()
     with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        if "HEARTH_HOME" in os.environ:  # ``--home`` sets it for the process: put back afterwards
+            mp.setenv("HEARTH_HOME", os.environ["HEARTH_HOME"])
         for name, value in (env or {}).items():
             mp.setenv(name, value)
         try:
