@@ -114,8 +114,11 @@ def test_chat_with_bad_model(kind: str, words: tuple[str, ...], tmp_path: Path, 
             path.write_bytes(handle.read(3 << 20))
     elif kind == "hollow":
         write_unloadable_gguf(path)
-    result = hearth("chat", "--model", str(path), "--prompt", "hi", "--max-tokens", "4", "--ctx", "256",
-                    home=hearth_home)
+    # refused before an engine starts: the command's entry point in this process, but for the file
+    # that reaches llama.cpp (the real command's process and engine)
+    run = hearth if kind == "hollow" else hearth_here
+    result = run("chat", "--model", str(path), "--prompt", "hi", "--max-tokens", "4", "--ctx", "256",
+                 home=hearth_home)
     assert result.stdout == ""
     assert_one_error_line(result, 1, *words)
 
