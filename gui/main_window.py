@@ -42,6 +42,10 @@ class MainWindow(QMainWindow):
         self._build()
         self._restore_layout()
         self._show_settings_notice()
+        # A model chosen on another page while the chat was loading one (a first-run download that
+        # finished before the starter had loaded): chosen once the load is over.
+        self._next_model: str | None = None
+        self.chat.session.busy_changed.connect(self._use_next_model)
         self.chat.start(model)
 
     # -- layout --------------------------------------------------------------------------
@@ -223,11 +227,19 @@ class MainWindow(QMainWindow):
     def use_model(self, path: str) -> None:
         """A model chosen on another page (the library): select it in the chat and load it."""
         self.pages.setCurrentWidget(self.chat)
-        if self.chat.session.busy:
+        if self.chat.session.answering:
             self.show_error(self.tr("Stop the answer first, then choose the model again."), restart=False)
+            return
+        if self.chat.session.busy:  # a model still loading (the starter at the first start): this one next
+            self._next_model = path
             return
         self.chat.picker.add_model(path, select=True)
         self.chat.model_chosen(path)
+
+    def _use_next_model(self, busy: bool) -> None:
+        if not busy and self._next_model is not None:
+            path, self._next_model = self._next_model, None
+            self.use_model(path)
 
     def send(self) -> None:
         self.chat.send()

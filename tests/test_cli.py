@@ -1,4 +1,5 @@
-"""The ``hearth`` command (core/cli.py), run as a real subprocess with its own HEARTH_HOME."""
+"""The ``hearth`` command (core/cli.py), run as a real subprocess with its own HEARTH_HOME; the
+conversation commands' output checks call its entry point in this process (``hearth_here``)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from cli_here import hearth_here as run_here
 from gguf_files import write_unloadable_gguf
 
 PROMPT = "What is the capital of France?"
@@ -21,6 +23,13 @@ def hearth(*args: str, home: Path, input: str | None = None, timeout: float = 18
     return subprocess.run([sys.executable, "-m", "hearthlm.core.cli", *args], capture_output=True, text=True,
                           env=env, timeout=timeout, input=input,
                           stdin=None if input is not None else subprocess.DEVNULL)
+
+
+def hearth_here(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
+    """``hearth()`` through the entry point in this process (tests/cli_here.py): for the conversation
+    commands' output; test_cli_reads_while_this_process_streams_an_answer keeps real processes (a
+    reader beside a live writer), as do the chat, doctor, usage and version tests."""
+    return run_here(*args, env={"HEARTH_HOME": str(home)})
 
 
 def assert_one_error_line(result: subprocess.CompletedProcess[str], code: int, *words: str) -> str:
@@ -105,8 +114,11 @@ def test_chat_with_bad_model(kind: str, words: tuple[str, ...], tmp_path: Path, 
             path.write_bytes(handle.read(3 << 20))
     elif kind == "hollow":
         write_unloadable_gguf(path)
-    result = hearth("chat", "--model", str(path), "--prompt", "hi", "--max-tokens", "4", "--ctx", "256",
-                    home=hearth_home)
+    # refused before an engine starts: the command's entry point in this process, but for the file
+    # that reaches llama.cpp (the real command's process and engine)
+    run = hearth if kind == "hollow" else hearth_here
+    result = run("chat", "--model", str(path), "--prompt", "hi", "--max-tokens", "4", "--ctx", "256",
+                 home=hearth_home)
     assert result.stdout == ""
     assert_one_error_line(result, 1, *words)
 
@@ -327,31 +339,31 @@ def stored(hearth_home: Path) -> dict[str, str]:
 
 
 def test_conversations_list(stored: dict[str, str], hearth_home: Path) -> None:
-    result = hearth("conversations", "list", home=hearth_home)
+    result = hearth_here("conversations", "list", home=hearth_home)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["ID", "Updated", "Messages", "Title"]
     assert lines[1].startswith(stored["zh"][:8]) and lines[1].endswith("我喜欢在壁炉边读书")
     assert lines[2].startswith(stored["en"][:8]) and lines[2].endswith("How do I light a fireplace?")
-    data = json.loads(hearth("conversations", "list", "--json", home=hearth_home).stdout)
+    data = json.loads(hearth_here("conversations", "list", "--json", home=hearth_home).stdout)
     assert [(c["id"], c["title"], c["message_count"]) for c in data] == [
         (stored["zh"], "我喜欢在壁炉边读书", 2), (stored["en"], "How do I light a fireplace?", 3)]
     assert data[1]["model"] == "/models/tiny.gguf"
 
 
 def test_conversations_list_when_empty(hearth_home: Path) -> None:
-    result = hearth("conversations", "list", home=hearth_home)
+    result = hearth_here("conversations", "list", home=hearth_home)
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "No conversations yet.\n")
-    assert json.loads(hearth("conversations", "list", "--json", home=hearth_home).stdout) == []
+    assert json.loads(hearth_here("conversations", "list", "--json", home=hearth_home).stdout) == []
 
 
 def test_conversations_show(stored: dict[str, str], hearth_home: Path) -> None:
-    result = hearth("conversations", "show", stored["en"][:8], home=hearth_home)
+    result = hearth_here("conversations", "show", stored["en"][:8], home=hearth_home)
     assert result.returncode == 0, result.stderr
     assert "# How do I light a fireplace?" in result.stdout
     assert "Use dry kindling." in result.stdout and "damper" not in result.stdout
     assert "\u2039 2/2 \u203a" in result.stdout
-    data = json.loads(hearth("conversations", "show", stored["en"], "--json", home=hearth_home).stdout)
+    data = json.loads(hearth_here("conversations", "show", stored["en"], "--json", home=hearth_home).stdout)
     assert data["id"] == stored["en"]
     assert [(m["role"], m["content"], m["siblings"]) for m in data["messages"]] == [
         ("user", "How do I light a fireplace?", {"index": 0, "count": 1}),
@@ -359,40 +371,40 @@ def test_conversations_show(stored: dict[str, str], hearth_home: Path) -> None:
 
 
 def test_conversations_export(stored: dict[str, str], hearth_home: Path, tmp_path: Path) -> None:
-    md = hearth("conversations", "export", stored["zh"], "--format", "md", home=hearth_home)
+    md = hearth_here("conversations", "export", stored["zh"], "--format", "md", home=hearth_home)
     assert md.returncode == 0, md.stderr
     assert md.stdout.startswith("# 我喜欢在壁炉边读书\n") and "## Assistant\n\n听起来很温暖。" in md.stdout
     target = tmp_path / "en.json"
-    result = hearth("conversations", "export", stored["en"][:8], "--format", "json", "-o", str(target),
-                    home=hearth_home)
+    result = hearth_here("conversations", "export", stored["en"][:8], "--format", "json", "-o", str(target),
+                         home=hearth_home)
     assert result.returncode == 0, result.stderr
     assert result.stdout == "" and result.stderr.strip() == f"Wrote {target}."
     data = json.loads(target.read_text(encoding="utf-8"))
     assert [m["content"] for m in data["messages"]] == ["How do I light a fireplace?", "Use dry kindling."]
     assert len(data["tree"]) == 3 and data["tree"][1]["stats"]["completion_tokens"] == 5
-    bad = hearth("conversations", "export", stored["en"], "--format", "pdf", home=hearth_home)
+    bad = hearth_here("conversations", "export", stored["en"], "--format", "pdf", home=hearth_home)
     assert_one_error_line(bad, 2, "invalid choice")
 
 
 def test_conversations_search(stored: dict[str, str], hearth_home: Path) -> None:
-    result = hearth("conversations", "search", "壁炉", home=hearth_home)
+    result = hearth_here("conversations", "search", "壁炉", home=hearth_home)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [f"{stored['zh'][:8]}  我喜欢在[壁炉]边读书",
                                           f"{stored['zh'][:8]}#4  我喜欢在壁炉边读书: 我喜欢在[壁炉]边读书"]
-    data = json.loads(hearth("conversations", "search", "dry", "kindling", "--json", home=hearth_home).stdout)
+    data = json.loads(hearth_here("conversations", "search", "dry", "kindling", "--json", home=hearth_home).stdout)
     assert [(h["conversation"], h["snippet"]) for h in data] == [(stored["en"], "Use dry kindling.")]
-    nothing = hearth("conversations", "search", "platypus", home=hearth_home)
+    nothing = hearth_here("conversations", "search", "platypus", home=hearth_home)
     assert (nothing.returncode, nothing.stdout, nothing.stderr) == (0, "", "Nothing found for platypus.\n")
 
 
 def test_conversations_rm(stored: dict[str, str], hearth_home: Path) -> None:
-    result = hearth("conversations", "rm", stored["en"][:8], home=hearth_home)
+    result = hearth_here("conversations", "rm", stored["en"][:8], home=hearth_home)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"Deleted the conversation How do I light a fireplace? ({stored['en']})."
-    data = json.loads(hearth("conversations", "rm", stored["zh"], "--json", home=hearth_home).stdout)
+    data = json.loads(hearth_here("conversations", "rm", stored["zh"], "--json", home=hearth_home).stdout)
     assert data == {"deleted": stored["zh"], "title": "我喜欢在壁炉边读书"}
-    assert json.loads(hearth("conversations", "list", "--json", home=hearth_home).stdout) == []
-    again = hearth("conversations", "rm", stored["zh"], home=hearth_home)
+    assert json.loads(hearth_here("conversations", "list", "--json", home=hearth_home).stdout) == []
+    again = hearth_here("conversations", "rm", stored["zh"], home=hearth_home)
     assert again.stdout == ""
     assert_one_error_line(again, 1, f"No conversation matches {stored['zh']}")
 
@@ -405,12 +417,12 @@ def test_conversation_ids_unknown_or_ambiguous(hearth_home: Path) -> None:
     initial = max("0123456789abcdef", key=lambda c: sum(i.startswith(c) for i in ids))
     count = sum(i.startswith(initial) for i in ids)
     for command in ("show", "export", "rm"):
-        result = hearth("conversations", command, initial, home=hearth_home)
+        result = hearth_here("conversations", command, initial, home=hearth_home)
         assert result.stdout == ""
         assert_one_error_line(result, 1, f"{initial} matches {count} conversations", "more of the id")
-        result = hearth("conversations", command, "nope", home=hearth_home)
+        result = hearth_here("conversations", command, "nope", home=hearth_home)
         assert_one_error_line(result, 1, "No conversation matches nope")
-    assert_one_error_line(hearth("conversations", home=hearth_home), 2, "required")
+    assert_one_error_line(hearth_here("conversations", home=hearth_home), 2, "required")
 
 
 def test_cli_reads_while_this_process_streams_an_answer(stored: dict[str, str], hearth_home: Path) -> None:

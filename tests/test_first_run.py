@@ -59,6 +59,27 @@ def test_welcome_lists_only_models_that_fit_and_download_switches_to_it(qtbot, f
     window.close()
 
 
+@pytest.mark.engine
+def test_a_model_chosen_while_the_starter_loads_is_used_once_it_has_loaded(qtbot, starter_model, tmp_path):
+    """A download finished (or a library model chosen) before the starter had loaded: not refused with
+    "Stop the answer first" (no answer runs), but chosen and loaded once the starter's load is over."""
+    from hearthlm.gui.main_window import MainWindow
+
+    other = tmp_path / "other.gguf"
+    other.symlink_to(starter_model)
+    window = MainWindow(Settings(n_ctx=1024, n_threads=1))
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.chat.session.busy, timeout=30_000)  # the starter is loading
+    window.use_model(str(other))
+    assert not window.chat.banner_row.isVisible()
+    qtbot.waitUntil(lambda: window.chat.picker.current_path() == str(other), timeout=120_000)
+    qtbot.waitUntil(lambda: not window.chat.session.busy, timeout=120_000)
+    assert window.chat.session.model_path and window.chat.picker.current_path() == str(other)
+    assert not window.chat.banner_row.isVisible()
+    window.close()
+
+
 def test_no_welcome_when_the_user_has_models(qtbot, starter_model, model_files, monkeypatch):
     from hearthlm.core.hub import library
     from hearthlm.gui.main_window import MainWindow

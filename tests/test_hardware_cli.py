@@ -1,4 +1,5 @@
-"""``hearth estimate`` and ``hearth monitor`` as a user runs them."""
+"""``hearth estimate`` and ``hearth monitor`` as a user runs them (a real process); the estimate's
+other cases through the same entry point in this process (tests/cli_here.py)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+
+from cli_here import hearth_here
 
 
 def hearth(*args: str) -> subprocess.CompletedProcess:
@@ -23,23 +26,23 @@ def test_estimate_json(starter_model: Path) -> None:
     assert cpu["total"] == sum(cpu[k] for k in ("weights", "repacked", "kv_cache", "compute", "output_buffer", "overhead",
                                                 "state_cache"))
     assert cpu["state_cache"] == 1024 * 1024 * 1024  # the engine's saved-state budget, counted by default
-    off = json.loads(hearth("estimate", str(starter_model), "--ctx", "2048", "--kv-type", "q8_0", "--state-cache-mb", "0",
-                           "--json").stdout)
+    off = json.loads(hearth_here("estimate", str(starter_model), "--ctx", "2048", "--kv-type", "q8_0",
+                                 "--state-cache-mb", "0", "--json").stdout)
     assert off["devices"][0]["state_cache"] == 0 and off["devices"][0]["total"] == cpu["total"] - cpu["state_cache"]
     assert data["gpu_offload"] is False  # this machine's build
 
 
 def test_estimate_table_and_auto_layers(gemma_model: Path) -> None:
-    out = hearth("estimate", str(gemma_model), "--ctx", "4096", "--gpu-layers", "auto")
+    out = hearth_here("estimate", str(gemma_model), "--ctx", "4096", "--gpu-layers", "auto")
     assert out.returncode == 0, out.stderr
     assert "gemma3, 18 layers" in out.stdout and "fits" in out.stdout and "margin" in out.stdout
     assert "packaging/install.py --build" in out.stdout  # no GPU build here: says how to get one
 
 
 def test_estimate_bad_input_is_one_line() -> None:
-    out = hearth("estimate", "/no/such/model.gguf", "--ctx", "2048")
+    out = hearth_here("estimate", "/no/such/model.gguf", "--ctx", "2048")
     assert out.returncode == 1 and out.stderr.strip().count("\n") == 0 and "No model file" in out.stderr
-    out = hearth("estimate", "x.gguf", "--gpu-layers", "many")
+    out = hearth_here("estimate", "x.gguf", "--gpu-layers", "many")
     assert out.returncode == 1 and "--gpu-layers" in out.stderr
 
 

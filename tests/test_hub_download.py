@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from fake_hub import GOOD_TOKEN
+from hearthlm.core.child.side import FAULT_ENV
 from hearthlm.core.hub import api, ledger
 from hearthlm.core.hub import messages as M
 from hearthlm.core.hub.library import list_models
@@ -62,7 +64,7 @@ def test_download_lands_in_the_shared_hf_cache_verified(hub, hf_env, model_files
     queue = _queue(hf_env, spare=True)
     try:
         result = _pull(queue, TINY, SINGLE)
-        spare = queue._spare  # the next download's worker, already loaded
+        spare = _settled(queue)._spare  # the next download's worker, already loaded
         assert spare is not None and spare.alive
     finally:
         queue.close()
@@ -78,6 +80,91 @@ def test_download_lands_in_the_shared_hf_cache_verified(hub, hf_env, model_files
     again = hf_hub_download(TINY, SINGLE, cache_dir=hf_env, local_files_only=True)
     assert Path(again) == path
     assert [m.path for m in list_models(roots={}) if m.source == "hearth"] == [str(path)]
+
+
+def _counting_workers(queue: DownloadQueue) -> list:
+    """The worker processes (ChildProcess) the queue starts from here on, in order."""
+    started: list = []
+    spawn = queue._spawn
+
+    def counted():
+        started.append(spawn())
+        return started[-1]
+
+    queue._spawn = counted
+    return started
+
+
+def _settled(queue: DownloadQueue) -> DownloadQueue:
+    """Once no download thread runs: a download is "ready" a moment before its thread lets its worker go."""
+    _wait_for(lambda: not queue._running)
+    return queue
+
+
+def test_one_worker_serves_the_retries_and_the_next_download(hub, hf_env, model_files):
+    """A worker whose job ended cleanly (a 503 it reported with its sentence, or a finished file)
+    waits for the next job: the retry and a second download run in the same process."""
+    hub.fail(TINY, SINGLE, "status", status=503, method="HEAD", times=1)
+    queue = _queue(hf_env)
+    started = _counting_workers(queue)
+    states = []
+    queue.subscribe(lambda d: states.append(d.state))
+    try:
+        first = _pull(queue, TINY, SINGLE)
+        assert first.state == "ready" and "retrying" in states, first.message
+        assert len(started) == 1 and _settled(queue)._spare is started[0] and started[0].alive
+        second = _pull(queue, TINY, "tiny-split-Q4_K_M.gguf")
+        assert second.state == "ready", second.message
+        assert len(started) == 1 and _settled(queue)._spare is started[0] and started[0].alive
+    finally:
+        queue.close()
+    assert [_sha(p) for p in second.paths] == [_sha(model_files["split1"]), _sha(model_files["split2"])]
+    assert started[0].proc.returncode == 0  # let go at close: end of input, and it exited by itself
+
+
+def test_a_paused_cancelled_killed_or_outdated_worker_is_not_reused(hub, hf_env, model_files, monkeypatch):
+    size = model_files["big"].stat().st_size
+    hub.fail(BIG, "tiny-big-F32.gguf", "slow", rate=size // 8, times=2)
+    queue = _queue(hf_env).start()
+    started = _counting_workers(queue)
+    try:
+        item = queue.add(BIG, _entry(BIG, "tiny-big-F32.gguf"))
+        _wait_for(lambda: queue.get(item.id).done > 0)
+        queue.pause(item.id)
+        assert len(started) == 1 and not started[0].alive and queue._spare is None
+        paused_at = queue.get(item.id).done
+        queue.resume(item.id)
+        _wait_for(lambda: queue.get(item.id).done > paused_at)  # the second slow GET is under way
+        assert len(started) == 2
+        queue.cancel(item.id)
+        assert not started[1].alive and queue._spare is None
+        # a finished download's worker waits; killed meanwhile (as the OOM killer could), it is replaced
+        assert _pull(queue, TINY, SINGLE).state == "ready"
+        assert len(started) == 3 and _settled(queue)._spare is started[2]
+        os.kill(started[2].pid, signal.SIGKILL)
+        _wait_for(lambda: not started[2].alive)
+        assert _pull(queue, TINY, "tiny-split-Q4_K_M.gguf").state == "ready"
+        assert len(started) == 4 and _settled(queue)._spare is started[3]
+        # started before the environment changed (HF_HUB_OFFLINE, proxies, timeouts live there): replaced
+        monkeypatch.setenv("HEARTH_TEST_ENV_CHANGED", "1")
+        result = _pull(queue, BIG, "tiny-big-F32.gguf")
+        assert result.state == "ready", result.message
+        assert len(started) == 5 and not started[3].alive and _settled(queue)._spare is started[4]
+    finally:
+        queue.close()
+    assert _sha(result.path) == _sha(model_files["big"])
+
+
+def test_a_worker_that_crashed_mid_job_is_not_reused(hub, hf_env, monkeypatch):
+    monkeypatch.setenv(FAULT_ENV, "segv@request")  # every worker started here crashes on its job
+    queue = _queue(hf_env, retries=1)
+    started = _counting_workers(queue)
+    try:
+        result = _pull(queue, TINY, SINGLE)
+    finally:
+        queue.close()
+    assert result.state == "failed" and result.message.template == M.GAVE_UP
+    assert len(started) == 2 and all(w.proc.returncode == -signal.SIGSEGV for w in started)
 
 
 def test_split_gguf_is_one_download(hub, hf_env, model_files):

@@ -8,11 +8,14 @@ under test.
 
 from __future__ import annotations
 
+import fcntl
+import json
 import os
 import shutil
 import struct
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import gguf
 import numpy as np
@@ -113,27 +116,37 @@ def tensor_field_offsets(path: Path, index: int = 0) -> dict[str, int]:
 
 
 @pytest.fixture(scope="module")
-def starter_reader(starter_model: Path) -> gguf.GGUFReader:
-    """The gguf package's own reader on the starter file: the independent reference."""
-    return gguf.GGUFReader(str(starter_model))
+def starter_reference(starter_model: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """What the gguf package's own reader (the independent reference) says of the starter file: each
+    tensor's GGUF shape, type, size and data offset, and where the metadata, tensor list and tensor
+    data lie. GGUFReader spends ~2.5 s of CPU on the file: its answer is kept in the run's temp folder
+    and shared by pytest-xdist's workers (the first to take the lock reads the file)."""
+    base = tmp_path_factory.getbasetemp()
+    run = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    cache = run / "starter-gguf-reference.json"
+    with open(run / "starter-gguf-reference.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not cache.exists():
+            reader = gguf.GGUFReader(str(starter_model))
+            last = list(reader.fields.values())[-1]
+            reference = {
+                "tensors": {t.name: [[int(d) for d in t.shape], int(t.tensor_type), int(t.n_bytes),
+                                     int(t.data_offset)] for t in reader.tensors},
+                "metadata_end": last.offset + sum(part.nbytes for part in last.parts),
+                "tensor_list_start": reader.tensors[0].field.offset,
+                "data_start": min(t.data_offset for t in reader.tensors),
+            }
+            cache.write_text(json.dumps(reference, default=int))
+    return json.loads(cache.read_text())
 
 
 @pytest.fixture(scope="module")
-def starter_layout(starter_model: Path, starter_reader: gguf.GGUFReader) -> dict[str, int]:
+def starter_layout(starter_model: Path, starter_reference: dict[str, Any]) -> dict[str, int]:
     """Where the starter file's metadata, tensor list and tensor data lie (by the gguf package)."""
-    reader = starter_reader
-    fields = list(reader.fields.values())
-    last = fields[-1]
-    metadata_end = last.offset + sum(part.nbytes for part in last.parts)
-    tensor_list_start = reader.tensors[0].field.offset
-    data_start = min(t.data_offset for t in reader.tensors)
-    assert FIRST_KV_AT < metadata_end <= tensor_list_start < data_start < starter_model.stat().st_size
-    return {
-        "metadata_end": metadata_end,
-        "tensor_list_start": tensor_list_start,
-        "data_start": data_start,
-        "size": starter_model.stat().st_size,
-    }
+    layout = {key: int(starter_reference[key]) for key in ("metadata_end", "tensor_list_start", "data_start")}
+    layout["size"] = starter_model.stat().st_size
+    assert FIRST_KV_AT < layout["metadata_end"] <= layout["tensor_list_start"] < layout["data_start"] < layout["size"]
+    return layout
 
 
 # -- the real starter model ----------------------------------------------------------------
@@ -158,12 +171,11 @@ def test_starter_model_header(starter_model: Path) -> None:
     assert getattr(tokens, "count", 0) == 49152
 
 
-def test_starter_tensors_match_gguf_package(starter_model: Path, starter_reader: gguf.GGUFReader) -> None:
+def test_starter_tensors_match_gguf_package(starter_model: Path, starter_reference: dict[str, Any]) -> None:
     """Independent check: names, shapes, types and sizes agree with gguf.GGUFReader."""
     info = read_gguf(starter_model)
-    reader = starter_reader
-    theirs = {t.name: (tuple(int(d) for d in t.shape), int(t.tensor_type), int(t.n_bytes),
-                       int(t.data_offset)) for t in reader.tensors}
+    theirs = {name: (tuple(shape), ggml_type, n_bytes, offset)
+              for name, (shape, ggml_type, n_bytes, offset) in starter_reference["tensors"].items()}
     ours = {t.name: (t.shape, t.ggml_type, t.n_bytes, info.data_offset + t.offset) for t in info.tensors}
     assert ours == theirs
 

@@ -1,5 +1,8 @@
 """The server's safety rules (issue 14, item 3), each as its own test, against a real
-``hearth serve`` on 127.0.0.1. None of these loads a model (models load on first use)."""
+``hearth serve`` on 127.0.0.1. None of these loads a model (models load on first use). The refusals
+that come before anything is served (a `*` origin, all addresses without a key, a model that is not
+a GGUF or not known) run the command's entry point in this process (tests/cli_here.py); a taken
+port is refused by a real process."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ import sys
 import httpx
 import pytest
 
+from cli_here import hearth_here
 from serve_helpers import ServeProcess
 
 KEY = "test-key-0123456789"
@@ -81,16 +85,13 @@ def test_no_cors_headers_without_configured_origins(keyed_server):
 
 
 def test_cors_star_is_refused(tmp_path):
-    r = subprocess.run([sys.executable, "-m", "hearthlm.core.cli", "--home", str(tmp_path), "serve", "--port", "0",
-                        "--cors-origin", "*"], capture_output=True, text=True, timeout=60)
+    r = hearth_here("--home", str(tmp_path), "serve", "--port", "0", "--cors-origin", "*")
     assert r.returncode == 1
     assert r.stderr.startswith("hearth: error: ") and "--cors-origin" in r.stderr
 
 
 def test_binding_all_addresses_without_a_key_is_refused(tmp_path):
-    r = subprocess.run([sys.executable, "-m", "hearthlm.core.cli", "--home", str(tmp_path), "serve", "--host",
-                        "0.0.0.0", "--port", "0"], capture_output=True, text=True, timeout=60,
-                       env={**__import__("os").environ, "HEARTH_API_KEY": ""})
+    r = hearth_here("--home", str(tmp_path), "serve", "--host", "0.0.0.0", "--port", "0", env={"HEARTH_API_KEY": ""})
     assert r.returncode == 1
     assert r.stderr.count("\n") == 1 and "without an API key" in r.stderr
 
@@ -202,22 +203,19 @@ def test_key_compare_is_constant_time_and_stored_hashed():
 
 def test_models_by_library_name_and_an_unknown_name(tmp_path, starter_model):
     home = tmp_path / "home"
-    subprocess.run([sys.executable, "-m", "hearthlm.core.cli", "--home", str(home), "models", "import",
-                    str(starter_model)], check=True, capture_output=True, timeout=120)
+    assert hearth_here("--home", str(home), "models", "import", str(starter_model)).returncode == 0
     with ServeProcess(home, "--model", starter_model.name) as server:
         assert [m["path"] for m in server.info["models"]] == [str(starter_model.resolve())]
         with server.client() as c:
             ids = [m["id"] for m in c.get("/v1/models").json()["data"]]
             assert ids == [starter_model.name]
             assert c.get(f"/v1/models/{starter_model.stem}").json()["id"] == starter_model.name
-    r = subprocess.run([sys.executable, "-m", "hearthlm.core.cli", "--home", str(home), "serve", "--port", "0",
-                        "--model", "no-such-model"], capture_output=True, text=True, timeout=60)
+    r = hearth_here("--home", str(home), "serve", "--port", "0", "--model", "no-such-model")
     assert r.returncode == 1 and r.stderr.startswith("hearth: error: ") and r.stderr.count("\n") == 1
 
 
 def test_a_model_that_is_not_a_gguf_is_one_sentence_at_start(tmp_path):
     bad = tmp_path / "notes.gguf"
     bad.write_text("hello")
-    r = subprocess.run([sys.executable, "-m", "hearthlm.core.cli", "--home", str(tmp_path), "serve", "--port", "0",
-                        "--model", str(bad)], capture_output=True, text=True, timeout=60)
+    r = hearth_here("--home", str(tmp_path), "serve", "--port", "0", "--model", str(bad))
     assert r.returncode == 1 and r.stderr.count("\n") == 1 and "GGUF" in r.stderr

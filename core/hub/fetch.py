@@ -1,10 +1,13 @@
 """``python -m hearthlm.core.hub.fetch``: download the files of one model into the HF cache.
 
 Runs in a child process so that pause and cancel can stop it at once (kill) without leaving a
-thread stuck in a socket read. Says "ready" once huggingface_hub is imported, reads one JSON job (with
-the token) on stdin, writes JSON-line events on the protocol channel (core/child/side.py):
-``start``, ``progress`` (at most every 0.2 s), ``verify``, ``file_done``, ``error`` (with a
-sentence and whether a retry can help), then exits 0 when every file is ready.
+thread stuck in a socket read. Says "ready" once huggingface_hub is imported, then reads JSON jobs
+(each with its token) on stdin, one a line, and for each writes JSON-line events on the protocol
+channel (core/child/side.py): ``start``, ``progress`` (at most every 0.2 s), ``verify``,
+``file_done``, ``error`` (with a sentence and whether a retry can help), ``done``, and last
+``end`` with the job's ``code`` (0: every file is ready) — the process then waits for the next job,
+so a retry or the next download does not pay for Python and huggingface_hub again. End of input
+ends it; a job that raises anything else ends it too (the queue then starts a fresh one).
 
 Why not plain ``hf_hub_download``: since huggingface_hub 2.x it downloads into a per-call
 ``<etag>.<random>.incomplete`` file and deletes it on failure, so an interrupted download always
@@ -365,11 +368,13 @@ def main() -> None:
     import huggingface_hub.file_download  # noqa: F401
 
     _channel.ready()
-    line = sys.stdin.readline()
-    if not line.strip():
-        return  # a spare that was not needed
-    checkpoint("request")
-    sys.exit(run(json.loads(line)))
+    while True:
+        line = sys.stdin.readline()
+        if not line.strip():
+            return  # end of input: a spare that was not needed, or the queue let this worker go
+        checkpoint("request")
+        code = run(json.loads(line))
+        emit("end", code=code)  # the job is over: this process can take the next one
 
 
 if __name__ == "__main__":

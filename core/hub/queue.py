@@ -3,6 +3,9 @@
 Each download runs ``python -m hearthlm.core.hub.fetch`` in a child process (see fetch.py): pause
 and cancel kill it at once, and the bytes already written stay in the cache's
 ``blobs/<etag>.incomplete`` so that resume (also after the app restarts) continues from there.
+A worker whose job ended cleanly (finished, or failed with its sentence) is kept, loaded, for the
+next attempt or download; one that was killed, crashed or was started with another environment
+is never reused.
 A split GGUF is one download: it is ready only when every part is downloaded and verified.
 
 Threads: ``start()`` runs a scheduler thread and one thread per running download. Listeners
@@ -120,7 +123,9 @@ class DownloadQueue:
         self._closing = False
         self._scheduler: threading.Thread | None = None
         self._spare: ChildProcess | None = None
-        self.keep_spare = spare  # False: a worker is started for each attempt (tests: one process fewer each)
+        # False: no worker is started ahead of the first download (tests: one process fewer each);
+        # a worker that ended its job cleanly is kept for the next one either way
+        self.keep_spare = spare
         self._retry_after: dict[str, float | None] = {}
         self._last_save = 0.0
         self._load()
@@ -388,33 +393,67 @@ class DownloadQueue:
         try:
             proc.send({**self._job(item), "token": token.to_json()})
         except OSError:
-            pass
-        proc.end_input()
+            pass  # it has gone: _follow reports how
+        ended = False
         try:
-            return self._follow(item, proc, stop)
+            outcome, ended = self._follow(item, proc, stop)
+            return outcome
         finally:
+            self._let_go(item.id, proc, ended and not stop.is_set())
             self._keep_spare()
 
     # -- worker processes ---------------------------------------------------------------------------
-    def _spawn(self) -> ChildProcess:
+    @staticmethod
+    def _worker_env() -> dict[str, str]:
         env = dict(os.environ)
         for name in ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN"):
             env.pop(name, None)  # the job carries the token to use (or none)
         env["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
-        return ChildProcess("hearthlm.core.hub.fetch", env=env, name="fetch",
+        env.setdefault("PYTHONUNBUFFERED", "1")  # as ChildProcess adds it: compared in _usable
+        return env
+
+    def _spawn(self) -> ChildProcess:
+        return ChildProcess("hearthlm.core.hub.fetch", env=self._worker_env(), name="fetch",
                             log_path=paths.log_dir() / "downloads.log").start(ready_timeout=None)
 
+    def _usable(self, proc: ChildProcess | None) -> bool:
+        """Alive, and started with the environment a new worker would get now (HF_HUB_OFFLINE, proxies,
+        timeouts are read from it)."""
+        return proc is not None and proc.alive and proc.env == self._worker_env()
+
     def _take_worker(self) -> ChildProcess:
-        """The spare process if it is alive (already loaded), else a new one. Call with the lock held."""
+        """The waiting process if it is usable (already loaded), else a new one. Call with the lock held."""
         proc, self._spare = self._spare, None
-        if proc is None or not proc.alive:
-            proc = self._spawn()
-        return proc
+        if proc is not None and self._usable(proc):
+            return proc
+        if proc is not None:
+            proc.kill()
+        return self._spawn()
+
+    def _let_go(self, download_id: str, proc: ChildProcess, reusable: bool) -> None:
+        """After an attempt: a worker that ended its job cleanly waits for the next job (unless one is
+        waiting already); any other is ended. Pause and cancel have killed theirs."""
+        spare: ChildProcess | None = None
+        with self._cond:
+            if self._procs.get(download_id) is proc:
+                del self._procs[download_id]
+            keep = reusable and not self._closing and not self._usable(self._spare) and self._usable(proc)
+            if keep:
+                spare, self._spare = self._spare, proc
+        if keep:
+            if spare is not None:
+                spare.kill()
+        elif reusable:
+            proc.close(timeout=5)  # end of input: it exits by itself
+        else:
+            proc.kill()
 
     def _keep_spare(self) -> None:
         """Have one loaded worker process waiting, so the next download starts at once."""
         with self._cond:
-            if self.keep_spare and not self._closing and (self._spare is None or not self._spare.alive):
+            if self.keep_spare and not self._closing and not self._usable(self._spare):
+                if self._spare is not None:
+                    self._spare.kill()
                 self._spare = self._spawn()
 
     def _drop_spare(self) -> None:
@@ -423,12 +462,19 @@ class DownloadQueue:
         if spare is not None:
             spare.close(timeout=5)  # an empty job: it exits by itself
 
-    def _follow(self, item: Download, proc: ChildProcess, stop: threading.Event) -> tuple[str, Msg] | None:
+    def _follow(self, item: Download, proc: ChildProcess,
+                stop: threading.Event) -> tuple[tuple[str, Msg] | None, bool]:
+        """(None when ready or stopped, else why it failed; whether the worker ended the job cleanly
+        and waits for the next)."""
         error: tuple[str, Msg] | None = None
         speed = _Speed()
         base = sum(f["size"] or 0 for f in item.files if f["name"] in item.finished)
+        rc: int | None = None
         for event in _events(proc, stop):
             kind = event.get("event")
+            if kind == "end":
+                rc = event.get("code") if isinstance(event.get("code"), int) else 1
+                break
             with self._cond:
                 if stop.is_set():  # paused or cancelled meanwhile: a line read late must not undo that
                     continue
@@ -459,19 +505,23 @@ class DownloadQueue:
                     item_wait = event.get("retry_after")
                     self._retry_after[item.id] = float(item_wait) if isinstance(item_wait, (int, float)) else None
             self._changed(item, save=kind not in ("progress", "verify"))
-        rc = proc.reap()
+        ended = rc is not None
+        if rc is None:  # the process itself ended (crashed, killed, or stopped by pause/cancel)
+            rc = proc.reap()
+            if rc is None:
+                rc = 1
         if stop.is_set():
-            return None
+            return None, ended
         if rc == 0 and len(item.finished) == len(item.files):
             ledger.record(item.repo, item.name, item.commit,
                           [{"name": f["name"], "path": item.finished[f["name"]], "sha256": f.get("sha256"),
                             "size": f.get("size")} for f in item.files])
             self._finish(item, "ready")
-            return None
+            return None, ended
         if error is not None:
-            return error
+            return error, ended
         detail = f"exit status {rc}" if rc >= 0 else f"signal {-rc}"
-        return "transient", msg(M.WORKER_DIED, detail=detail)
+        return ("transient", msg(M.WORKER_DIED, detail=detail)), ended
 
 
 def _events(proc: ChildProcess, stop: threading.Event):
