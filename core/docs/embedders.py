@@ -375,14 +375,15 @@ def get_embedder(name: str = DEFAULT_EMBEDDER) -> Embedder:
             elif name == MULTILINGUAL_EMBEDDER + QUERY_SUFFIX:
                 passages = _cache.get(MULTILINGUAL_EMBEDDER)
                 _cache[name] = passages.for_queries() if isinstance(passages, E5Embedder) else E5Embedder(query=True)
-            elif name.startswith("gguf:") and name.endswith(QUERY_SUFFIX):
-                passages = _cache.get(name.removesuffix(QUERY_SUFFIX)) or LlamaEmbedder(name[5:].removesuffix(QUERY_SUFFIX))
-                _cache[passages.name] = _cache[name.removesuffix(QUERY_SUFFIX)] = passages
-                instruction = query_instruction(passages.name[5:])
-                _cache[name] = InstructedQueries(passages, instruction) if instruction else passages
-            elif name.startswith("gguf:"):
-                embedder = LlamaEmbedder(name[5:])
-                _cache[name] = _cache[embedder.name] = embedder
+            elif name.startswith("gguf:"):  # the passages' side, or with QUERY_SUFFIX the questions'
+                passages_name = name.removesuffix(QUERY_SUFFIX)
+                if passages_name not in _cache:
+                    embedder = LlamaEmbedder(passages_name[5:])
+                    _cache[passages_name] = _cache[embedder.name] = embedder
+                if name != passages_name:
+                    passages = _cache[passages_name]
+                    instruction = query_instruction(passages.name[5:])
+                    _cache[name] = InstructedQueries(passages, instruction) if instruction else passages
             else:
                 raise EmbedderError(M.UNKNOWN_EMBEDDER, name=name)
         return _cache[name]
