@@ -54,18 +54,35 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = [item for item in items if item not in dropped]
 
 
+# Where the homes' shared caches live (pytest_configure): pytest's cache folder when it is on, so a
+# second run of the suite does not build them again; else the run's temporary folder.
+_shared_caches_root: Path | None = None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Keep the derived MiniLM graph (core/docs/minilm_graph.py, ~3.5 s of CPU) and the dictionary's
+    index (core/docs/glossary.py, ~1.5 s) between runs in pytest's cache folder (``.pytest_cache``,
+    git-ignored; ``--cache-clear`` empties it). Both are keyed by what they are built from (the
+    recipe, the model's digest, the library versions; the index version and the dictionary file), as
+    in a user's cache, so a stale copy is never used. A run's workers and the CLI children its tests
+    start otherwise each built them again until the first copy was written."""
+    global _shared_caches_root
+    cache = getattr(config, "cache", None)  # absent with -p no:cacheprovider
+    if cache is not None:
+        _shared_caches_root = Path(cache.mkdir("hearth-shared-caches"))
+
+
 def _new_home(tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
-    """A fresh folder for HEARTH_HOME. The derived MiniLM graph (core/docs/minilm_graph.py) takes ~3 s
-    to build: one copy per test run, shared by pytest-xdist's workers too (each has its own basetemp
-    inside the run's; the graph is written atomically, so two workers building it at once end with
-    one file)."""
+    """A fresh folder for HEARTH_HOME whose derived MiniLM graph and dictionary index are shared
+    with every other home of the run (and between runs: pytest_configure). The run's pytest-xdist
+    workers share them too (each has its own basetemp inside the run's); both are written
+    atomically, so two processes building one at once end with one file."""
     home = tmp_path_factory.mktemp(name)
     base = tmp_path_factory.getbasetemp()
-    # The dictionary's index (core/docs/glossary.py, ~1.5 s to build) is shared the same way.
-    run = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    run = _shared_caches_root or (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base)
     (home / "cache").mkdir()
     for folder, shared in SHARED_CACHES:
-        (run / shared).mkdir(exist_ok=True)
+        (run / shared).mkdir(parents=True, exist_ok=True)
         (home / "cache" / folder).symlink_to(run / shared, target_is_directory=True)
     return home
 
