@@ -104,18 +104,19 @@ def server_state(server: ChromaServer, name: str) -> tuple[dict, dict[str, int],
 
 
 def test_two_installations_share_a_collection(tmp_path: Path, server: ChromaServer) -> None:
-    """The command line creates, joins, lists and queries a shared collection; what one installation
-    adds or removes afterwards is done in this process (the same store code the CLI calls, without
-    ~2 s of CPU per ``hearth`` child)."""
+    """The command line creates, joins, lists and queries a shared collection (creating and querying
+    in real ``hearth`` processes, joining, listing and the refusal through the entry point in this
+    process); what one installation adds or removes afterwards is done in this process (the same
+    store code the CLI calls, without ~1.5 s of CPU per ``hearth`` child)."""
     folder = write_corpus(tmp_path / "alice-docs")
     alice, bob = tmp_path / "alice", tmp_path / "bob"
     code, out, err = run_hearth(alice, "docs", "add", "Team", str(folder), "--server", server.url)
     assert code == 0, err
     assert "volcano.md: indexed" in out
     # Bob joins: no files of his own, the server's documents become his
-    code, _, err = run_hearth(bob, "docs", "add", "Team", "--server", server.url)
+    code, _, err = cli(bob, "docs", "add", "Team", "--server", server.url)
     assert code == 0, err
-    code, out, err = run_hearth(bob, "docs", "list", "--json")
+    code, out, err = cli(bob, "docs", "list", "--json")
     (info,) = json.loads(out)
     assert (info["name"], info["documents"], info["server"]) == ("Team", 4, server.url)
     code, out, err = run_hearth(bob, "docs", "query", "Team", "Which volcano in Sicily is active?", "--json")
@@ -142,7 +143,7 @@ def test_two_installations_share_a_collection(tmp_path: Path, server: ChromaServ
         assert all(by_doc[uid] == meta["chunks"] for uid, meta in manifest.items())
         ingest(alice_store, "Mine", [folder])
     # a local collection of the same name cannot become a shared one by accident
-    code, _, err = run_hearth(alice, "docs", "add", "Mine", "--server", server.url)
+    code, _, err = cli(alice, "docs", "add", "Mine", "--server", server.url)
     assert code == 1 and "is kept on this computer" in err
 
 
