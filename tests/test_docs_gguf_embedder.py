@@ -13,6 +13,7 @@ import pytest
 
 from hearthlm.core.docs.embedders import LlamaEmbedder, gguf_pooling
 from hearthlm.core.docs.errors import EmbedderError
+from hearthlm.core.modelfile import read_gguf
 
 from gguf_files import with_metadata
 
@@ -48,13 +49,13 @@ def _hearths(path: Path) -> np.ndarray:
 
 @pytest.mark.engine
 def test_a_model_that_declares_no_pooling_is_mean_pooled(starter_model: Path) -> None:
-    assert gguf_pooling(starter_model) == llama_cpp.LLAMA_POOLING_TYPE_MEAN
+    assert gguf_pooling(read_gguf(starter_model)) == llama_cpp.LLAMA_POOLING_TYPE_MEAN
     np.testing.assert_allclose(_hearths(starter_model), _reference(starter_model, llama_cpp.LLAMA_POOLING_TYPE_MEAN), atol=1e-4)
 
 
 @pytest.mark.engine
 def test_a_declared_last_token_pooling_is_used(last_pooled: Path) -> None:
-    assert gguf_pooling(last_pooled) == llama_cpp.LLAMA_POOLING_TYPE_LAST
+    assert gguf_pooling(read_gguf(last_pooled)) == llama_cpp.LLAMA_POOLING_TYPE_LAST
     got = _hearths(last_pooled)
     last = _reference(last_pooled, llama_cpp.LLAMA_POOLING_TYPE_LAST)
     mean = _reference(last_pooled, llama_cpp.LLAMA_POOLING_TYPE_MEAN)
@@ -81,7 +82,7 @@ def named_qwen3(starter_model: Path, tmp_path_factory: pytest.TempPathFactory) -
 def test_questions_get_the_models_instruction_and_passages_do_not(named_qwen3: Path, starter_model: Path) -> None:
     from hearthlm.core.docs.embedders import get_embedder, query_embedder_name, query_instruction
 
-    instruction = query_instruction(named_qwen3)
+    instruction = query_instruction(read_gguf(named_qwen3))
     assert instruction.startswith("Instruct: ") and instruction.endswith("\nQuery:")
     name = f"gguf:{named_qwen3}"
     passages, questions = get_embedder(name), get_embedder(query_embedder_name(name))
@@ -90,6 +91,6 @@ def test_questions_get_the_models_instruction_and_passages_do_not(named_qwen3: P
                                passages.embed([instruction + "Where do pandas live?"]), atol=1e-5)
     assert np.abs(questions.embed(["Where do pandas live?"]) - passages.embed(["Where do pandas live?"])).max() > 0.01
     # a model that wants none: the question side is the passage side itself
-    assert query_instruction(starter_model) == ""
+    assert query_instruction(read_gguf(starter_model)) == ""
     plain = f"gguf:{starter_model}"
     assert get_embedder(query_embedder_name(plain)) is get_embedder(plain)

@@ -27,13 +27,16 @@ import importlib.util
 import os
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from collections.abc import Sequence
 
 import numpy as np
 
 from . import messages as M
 from .errors import EmbedderError
+
+if TYPE_CHECKING:
+    from ..modelfile import GGUFInfo
 
 DEFAULT_EMBEDDER = "minilm"
 MULTILINGUAL_EMBEDDER = "e5"
@@ -244,11 +247,9 @@ QUERY_INSTRUCTIONS = (
 )
 
 
-def query_instruction(path: str | Path) -> str:
-    """What goes before a question for the GGUF embedding model at ``path`` ("" for most)."""
-    from ..modelfile import read_gguf
-
-    names = f"{read_gguf(path).name} {Path(path).name}".lower()
+def query_instruction(header: GGUFInfo) -> str:
+    """What goes before a question for the GGUF embedding model whose header this is ("" for most)."""
+    names = f"{header.name} {Path(header.path).name}".lower()
     return next((text for key, text in QUERY_INSTRUCTIONS if key in names), "")
 
 
@@ -288,16 +289,14 @@ def default_embedder() -> str:
     return os.environ.get("HEARTH_DOCS_EMBEDDER", "").strip() or DEFAULT_EMBEDDER
 
 
-def gguf_pooling(path: str | Path) -> int:
+def gguf_pooling(header: GGUFInfo) -> int:
     """The pooling an embedding GGUF declares (``<arch>.pooling_type``: Qwen3-Embedding's is "last",
     BERT-style models' "mean" or "cls"); mean for a model that declares none, such as a chat model
     used as an embedder. Forcing mean on a last-token model averages away what it was trained to put
     in its final token."""
     import llama_cpp
 
-    from ..modelfile import read_gguf
-
-    declared = read_gguf(path).arch_value("pooling_type")
+    declared = header.arch_value("pooling_type")
     known = (llama_cpp.LLAMA_POOLING_TYPE_MEAN, llama_cpp.LLAMA_POOLING_TYPE_CLS, llama_cpp.LLAMA_POOLING_TYPE_LAST)
     return int(declared) if isinstance(declared, int) and declared in known else llama_cpp.LLAMA_POOLING_TYPE_MEAN
 
@@ -312,9 +311,12 @@ class LlamaEmbedder(Embedder):
         import llama_cpp
 
         from ..errors import ModelFileError
+        from ..modelfile import read_gguf
 
         try:
-            self.pooling = gguf_pooling(path)
+            header = read_gguf(path)  # bounded and checked before llama.cpp sees the file
+            self.pooling = gguf_pooling(header)
+            self.query_instruction = query_instruction(header)
             self._llm = llama_cpp.Llama(str(path), embedding=True, n_ctx=n_ctx, n_batch=n_ctx, n_ubatch=n_ctx,
                                         pooling_type=self.pooling,
                                         # a GPU build offloads the whole (small) embedding model
@@ -382,7 +384,7 @@ def get_embedder(name: str = DEFAULT_EMBEDDER) -> Embedder:
                     _cache[passages_name] = _cache[embedder.name] = embedder
                 if name != passages_name:
                     passages = _cache[passages_name]
-                    instruction = query_instruction(passages.name[5:])
+                    instruction = passages.query_instruction if isinstance(passages, LlamaEmbedder) else ""
                     _cache[name] = InstructedQueries(passages, instruction) if instruction else passages
             else:
                 raise EmbedderError(M.UNKNOWN_EMBEDDER, name=name)
