@@ -17,7 +17,12 @@ model: ~20 MB F32 for the starter, the size of a real small-model adapter).
 
 Ratio = switch ÷ reference (medians of REPEATS runs, interleaved). Target <= 0.1.
 
-Run:  python bench/lora_switch.py [--repeats 5] [--threads N] [--model starter|gemma|PATH]
+``--parts`` measures where a switch's time goes, on llama.cpp directly (no Hearth): the prompt's
+evaluation right after ``llama_set_adapters_lora`` vs the same evaluation again under unchanged
+adapters (KV cleared both times) vs with no adapter. Equal first two columns mean the switch adds
+nothing to the evaluation that any answer under those adapters costs.
+
+Run:  python bench/lora_switch.py [--repeats 5] [--threads N] [--model starter|gemma|PATH] [--parts]
 """
 
 from __future__ import annotations
@@ -91,6 +96,54 @@ def first_token_s(engine, params, adapters, started: float) -> float:
     return first[0] - started
 
 
+def switch_parts(model: Path, prompt: str, threads: int, repeats: int, tmp: Path) -> None:
+    """``--parts``: llama.cpp alone, one context; seconds to evaluate ``prompt`` (KV cleared first)."""
+    import ctypes
+
+    import llama_cpp
+
+    llama_cpp.llama_backend_init()
+    lmodel = llama_cpp.llama_model_load_from_file(str(model).encode(), llama_cpp.llama_model_default_params())
+    cparams = llama_cpp.llama_context_default_params()
+    cparams.n_ctx, cparams.n_batch, cparams.n_threads, cparams.n_threads_batch = 2048, 2048, threads, threads
+    ctx = llama_cpp.llama_init_from_model(lmodel, cparams)
+    data = prompt.encode()
+    tokens = (llama_cpp.llama_token * 2048)()
+    n = llama_cpp.llama_tokenize(llama_cpp.llama_model_get_vocab(lmodel), data, len(data), tokens, 2048, True, True)
+    handles = [llama_cpp.llama_adapter_lora_init(lmodel, str(write_adapter(tmp / f"p{i}.gguf", 100 + i, model)).encode())
+               for i in range(2)]
+
+    def evaluate() -> float:
+        llama_cpp.llama_memory_clear(llama_cpp.llama_get_memory(ctx), True)
+        started = time.perf_counter()
+        assert llama_cpp.llama_decode(ctx, llama_cpp.llama_batch_get_one(tokens, n)) == 0
+        return time.perf_counter() - started
+
+    def use(handle) -> float:
+        array, scale = (llama_cpp.llama_adapter_lora_p_ctypes * 1)(handle), (ctypes.c_float * 1)(1.0)
+        started = time.perf_counter()
+        llama_cpp.llama_set_adapters_lora(ctx, array, 1, scale)
+        return time.perf_counter() - started
+
+    evaluate()  # warm
+    plain = [evaluate() for _ in range(repeats)]
+    sets, after_switch, again = [], [], []
+    for i in range(2 * repeats):
+        sets.append(use(handles[i % 2]))
+        after_switch.append(evaluate())
+        again.append(evaluate())
+    med = statistics.median
+    print(f"llama.cpp alone, {n} prompt tokens, {threads} threads, medians of {2 * repeats}:")
+    print(f"  llama_set_adapters_lora                      {med(sets) * 1000:8.2f} ms")
+    print(f"  evaluation right after the switch            {med(after_switch):8.3f} s   {[round(x, 3) for x in after_switch]}")
+    print(f"  the same again, adapters unchanged           {med(again):8.3f} s   {[round(x, 3) for x in again]}")
+    print(f"  with no adapter                              {med(plain):8.3f} s   {[round(x, 3) for x in plain]}")
+    llama_cpp.llama_free(ctx)
+    for handle in handles:
+        llama_cpp.llama_adapter_lora_free(handle)
+    llama_cpp.llama_model_free(lmodel)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeats", type=int, default=5)
@@ -98,6 +151,7 @@ def main() -> int:
     parser.add_argument("--model", default="starter", help="starter, gemma, or a GGUF path")
     parser.add_argument("--history-words", type=int, default=0,
                         help="a system message of this many words before the question (e.g. 400: a long conversation)")
+    parser.add_argument("--parts", action="store_true", help="only where a switch's time goes (llama.cpp alone)")
     args = parser.parse_args()
     global MESSAGES
     MESSAGES = conversation(args.history_words)
@@ -121,6 +175,15 @@ def main() -> int:
     if model is None or not Path(model).exists():
         print(f"no model: {args.model}", file=sys.stderr)
         return 2
+    if args.parts:
+        from hearthlm.core.modelfile import read_gguf
+        from hearthlm.core.prompt.template import render_prompt
+
+        header = read_gguf(model)
+        prompt = render_prompt(header.metadata.get("tokenizer.chat_template"), MESSAGES,
+                               architecture=header.metadata.get("general.architecture"))
+        switch_parts(Path(model), prompt.text, args.threads, args.repeats, tmp)
+        return 0
     params = GenerationParams(max_tokens=4, temperature=0)
     load = LoadParams(str(model), n_ctx=2048, n_threads=args.threads)
     scratch, switch_new, switch_loaded, apply_only, load_only, fresh = [], [], [], [], [], []
