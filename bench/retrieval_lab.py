@@ -49,7 +49,16 @@ class LabChunk:
     section: str | None
 
 
-def chunk_corpus(corpus: Path, max_tokens: int = 128, overlap: int = 16) -> list[LabChunk]:
+def doc_title(path: Path) -> str:
+    """``--doc-title``: the file's name as words (``py-http.server.txt`` -> ``py http server``)."""
+    import re
+
+    return " ".join(w for w in re.split(r"[-_.\s]+", path.stem) if w)
+
+
+def chunk_corpus(corpus: Path, max_tokens: int = 128, overlap: int = 16, title: bool = False) -> list[LabChunk]:
+    """Every file's chunks; with ``title`` each chunk's text starts with its file's name as words
+    (a contextual header: a chunk cut from the middle of a file without headings says what it is of)."""
     from hearthlm.core.docs.chunking import iter_chunks
     from hearthlm.core.docs.embedders import get_embedder
     from hearthlm.core.docs.parse import open_document
@@ -59,7 +68,8 @@ def chunk_corpus(corpus: Path, max_tokens: int = 128, overlap: int = 16) -> list
     for f in sorted(corpus.iterdir()):
         doc = open_document(f)
         for c in iter_chunks(doc.blocks, tok, max_tokens, overlap):
-            out.append(LabChunk(f.name, c.embed_text(), c.section))
+            text = c.embed_text()
+            out.append(LabChunk(f.name, f"{doc_title(f)}\n{text}" if title else text, c.section))
     return out
 
 
@@ -473,12 +483,13 @@ def main() -> None:
     parser.add_argument("--prepare", default="", help="only embed the corpus with these lists")
     parser.add_argument("--chunk-tokens", type=int, default=128, help="64: small chunks (their parent section "
                         "would be the context; the document hit rate is what is measured)")
+    parser.add_argument("--doc-title", action="store_true", help="each chunk's text starts with its file's name")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="hearth-lab-"))
     results: dict = {}
     for s in args.sets.split(","):
         corpus, questions = question_set(s, work)
-        lab = Lab(chunk_corpus(corpus, args.chunk_tokens, 16 if args.chunk_tokens >= 128 else 8))
+        lab = Lab(chunk_corpus(corpus, args.chunk_tokens, 16 if args.chunk_tokens >= 128 else 8, args.doc_title))
         from query_expansion import load as load_expansions
 
         lab.expansions = load_expansions(args.expand_model)
