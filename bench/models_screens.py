@@ -69,6 +69,9 @@ def main() -> None:
     from hearthlm.gui.models_page import ModelsPage
 
     app = QApplication([])
+    from hearthlm.gui.fonts import ensure_chinese_font
+
+    ensure_chinese_font()  # as the app's start does
     keep = install_translators(app, lang)  # noqa: F841
     page = ModelsPage(budget=Budget(ram_available=6 * GiB, ram_total=16 * GiB))
     page.resize(1100, 640)

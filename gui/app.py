@@ -12,6 +12,7 @@ from hearthlm.core import __version__
 from hearthlm.core.settings import load_settings
 from hearthlm.resources import resource_path
 
+from .fonts import ensure_chinese_font
 from .heap import freeze_long_lived
 from .i18n import install_translators, pick_language
 from .main_window import MainWindow
@@ -24,6 +25,7 @@ def start(model: str | None = None) -> tuple[QApplication, MainWindow, Any]:
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("hearth")
     app.setWindowIcon(QIcon(str(resource_path("icons", "hearth.svg"))))
+    ensure_chinese_font()
     settings = load_settings()
     translators = install_translators(app, pick_language(settings.language))
     window = MainWindow(settings, model=model)

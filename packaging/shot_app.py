@@ -17,9 +17,11 @@ def start(language: str) -> tuple[Any, Any, Path] | None:
     from PySide6.QtWidgets import QApplication
 
     from hearthlm.core.starter import starter_model_path
+    from hearthlm.gui.fonts import ensure_chinese_font
     from hearthlm.gui.i18n import install_translators
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    ensure_chinese_font()  # as the app's start does: readable Chinese on a machine without a CJK font
     translators = install_translators(app, language)
     model = starter_model_path()
     if model is None:
