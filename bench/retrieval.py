@@ -79,6 +79,10 @@ CATEGORIES = ("all", "paraphrase", "chinese", "cross-lingual", "plain")
 SET_B = HERE / "retrieval_sets" / "set_b.jsonl"
 # Set C: 60 more questions over set B's documents, written in session 9 before any measuring on them
 SET_C = HERE / "retrieval_sets" / "set_c.jsonl"
+# Set D: Chinese questions about llama.cpp's own docs and tool READMEs (English, MIT), the kind of
+# corpus issue 16's held-out sets use; written in session 10 before any measuring on them
+SET_D = HERE / "retrieval_sets" / "set_d.jsonl"
+LLAMA_CPP_SDIST = ("llama-cpp-python", "0.3.36")
 
 
 def lang(text: str) -> str:
@@ -115,10 +119,35 @@ def set_b(work: Path, cache: Path | None = None, questions_file: Path = SET_B) -
     return corpus, questions
 
 
+def set_d(work: Path, cache: Path | None = None) -> tuple[Path, list[dict]]:
+    """llama.cpp's docs/**/*.md and tools/**/README.md from llama-cpp-python's source distribution
+    (fetched once with pip), each named by its path (``tools/rpc/README.md`` -> ``tools__rpc__README.md``)."""
+    import tarfile
+
+    from retrieval_sets.gather import sdist_archive
+
+    corpus = work / "corpus_d"
+    corpus.mkdir(parents=True, exist_ok=True)
+    archive = sdist_archive(*LLAMA_CPP_SDIST, cache or Path(tempfile.gettempdir()) / "hearth-set-b" / "sdists")
+    with tarfile.open(archive) as tar:
+        for member in tar.getmembers():
+            parts = member.name.split("/")
+            if parts[1:3] != ["vendor", "llama.cpp"] or not member.isfile() or not member.name.endswith(".md"):
+                continue
+            inner = parts[3:]
+            if inner[0] == "docs" or (inner[0] == "tools" and inner[-1] == "README.md"):
+                data = tar.extractfile(member).read().decode("utf-8")  # type: ignore[union-attr]
+                (corpus / "__".join(inner)).write_text(data, encoding="utf-8")
+    questions = [json.loads(line) for line in SET_D.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return corpus, questions
+
+
 def question_set(name: str, work: Path, distractors: int = 40) -> tuple[Path, list[dict]]:
-    """Set ``a``, ``b`` or ``c`` (set B's documents, set C's questions)."""
+    """Set ``a``, ``b``, ``c`` (set B's documents, set C's questions) or ``d`` (llama.cpp's docs)."""
     if name == "a":
         return set_a(work, distractors)
+    if name == "d":
+        return set_d(work)
     return set_b(work, questions_file=SET_C if name == "c" else SET_B)
 
 

@@ -97,8 +97,31 @@ def test_a_new_index_replaces_the_stale_ones(tmp_path: Path, monkeypatch: pytest
     monkeypatch.setattr(G, "data_path", lambda: source)
     monkeypatch.setattr(G, "_opened", None)
     assert G.glossary().to_english("中位数") == "median"
-    assert [p.name for p in folder.iterdir()] == [f"glossary-{G.INDEX_VERSION}-{source.stat().st_size}-"
-                                                  f"{int(source.stat().st_mtime)}.sqlite"]
+    (index,) = folder.iterdir()
+    assert index.name.startswith(f"glossary-{G.INDEX_VERSION}-{source.stat().st_size}-{int(source.stat().st_mtime)}-")
+    # an edited supplement (another Hearth version's terms) gets an index of its own, the old one goes
+    supplement = tmp_path / "terms.u8"
+    supplement.write_text("词元 词元 [-] /token/\n", encoding="utf-8")
+    monkeypatch.setattr(G, "supplement_path", lambda: supplement)
+    monkeypatch.setattr(G, "_opened", None)
+    assert G.glossary().to_english("词元") == "token"
+    (rebuilt,) = folder.iterdir()
+    assert rebuilt != index
+
+
+def test_the_supplement_gives_the_words_of_local_llms(monkeypatch: pytest.MonkeyPatch) -> None:
+    """CC-CEDICT lacks them (词元, 显存) or knows their everyday senses only (卸载 "disembark"); the
+    supplement's senses come first, and its English words lead back to Chinese too."""
+    monkeypatch.setattr(G, "_opened", None)
+    words = G.glossary()
+    assert words.to_english("显存不够怎么办").startswith("VRAM GPU memory")
+    assert words.cut("如何把模型卸载到显卡") == ["如何", "把", "模型", "卸载", "到", "显卡"]
+    assert "offload" in words.to_english("卸载")
+    assert words.to_english("词元") == "token tokens" and words.to_english("困惑度") == "perplexity"
+    assert "分词器" in words.to_chinese("the tokenizer of the model")
+    lines = G.supplement_path().read_text(encoding="utf-8").splitlines()
+    parsed, _ = G.parse(lines)
+    assert len(parsed) == sum(1 for line in lines if not line.startswith("#")) >= 150  # every line parses
 
 
 DOCS = {

@@ -90,7 +90,8 @@ def installed_text(dist: str) -> tuple[str, str]:
     return f"{meta['Name']}\n\n{meta.get('Summary', '')}\n\n{body}"[:MAX_CHARS], meta["Version"]
 
 
-def sdist_text(dist: str, version: str, member: str, cache: Path) -> str:
+def sdist_archive(dist: str, version: str, cache: Path) -> Path:
+    """The source distribution's .tar.gz in ``cache``, fetched with ``pip download`` the first time."""
     cache.mkdir(parents=True, exist_ok=True)
     found = [p for p in cache.glob("*.tar.gz") if p.name.lower().replace("_", "-").startswith(
         f"{dist}-{version}".lower().replace("_", "-"))]
@@ -99,7 +100,11 @@ def sdist_text(dist: str, version: str, member: str, cache: Path) -> str:
                         "-q", "-d", str(cache), f"{dist}=={version}"], check=True)
         found = [p for p in cache.glob("*.tar.gz") if p.name.lower().replace("_", "-").startswith(
             f"{dist}-{version}".lower().replace("_", "-"))]
-    with tarfile.open(found[0]) as tar:
+    return found[0]
+
+
+def sdist_text(dist: str, version: str, member: str, cache: Path) -> str:
+    with tarfile.open(sdist_archive(dist, version, cache)) as tar:
         top = tar.getnames()[0].split("/")[0]
         data = tar.extractfile(f"{top}/{member}").read().decode("utf-8")  # type: ignore[union-attr]
     if member == "PKG-INFO":  # the description is the message body

@@ -16,6 +16,11 @@ multilingual embedding model can be had offline here; a bilingual dictionary can
 * English → Chinese: each content word becomes the Chinese headwords whose whole sense is that
   word (``/median/`` → 中位数), at most a few, shortest entries first.
 
+Hearth's own supplement (resources/glossary/terms_zh_en.u8, ~150 computing and LLM terms in the
+dictionary's line format) is read first: CC-CEDICT lacks the words a Chinese question about local
+LLMs is made of (词元 "token", 显存 "VRAM", 提示词 "prompt", 困惑度 "perplexity", 大模型 "LLM") or
+lists their everyday senses only (卸载 "disembark", not "offload").
+
 search.py fuses the translated question as more lists (the English: its vector, and its senses
 asked of the keyword index as phrases; the Chinese: its words as keywords), so a question in either
 language can reach documents in the other. The dictionary is indexed once into Hearth's cache
@@ -26,7 +31,9 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import hashlib
 import importlib.util
+import itertools
 import math
 import os
 import re
@@ -37,7 +44,7 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-INDEX_VERSION = 2  # of the index file's layout and of what parse() keeps (2: every sense)
+INDEX_VERSION = 3  # of the index file's layout and of what parse() keeps (2: every sense; 3: the supplement)
 BUILD_TIMEOUT_S = 120
 CACHE_FOLDER = "glossary"  # in Hearth's cache folder
 MAX_WORD = 8  # longest headword tried when cutting Chinese text
@@ -229,6 +236,13 @@ def data_path() -> Path | None:
     return path if path.is_file() else None
 
 
+def supplement_path() -> Path:
+    """Hearth's computing and LLM terms, read before the dictionary (the module's note)."""
+    from hearthlm.resources import resource_path
+
+    return resource_path("glossary", "terms_zh_en.u8")
+
+
 _lock = threading.Lock()
 _opened: Glossary | None = None
 
@@ -249,12 +263,15 @@ def _open_index() -> sqlite3.Connection | None:
     source = data_path()
     if source is None:
         return None
-    stat = source.stat()
-    index = cache_dir() / CACHE_FOLDER / f"glossary-{INDEX_VERSION}-{stat.st_size}-{int(stat.st_mtime)}.sqlite"
     try:
+        stat = source.stat()
+        supplement = supplement_path()
+        extra = hashlib.sha256(supplement.read_bytes()).hexdigest()[:12]  # an edited supplement: a new index
+        index = cache_dir() / CACHE_FOLDER / f"glossary-{INDEX_VERSION}-{stat.st_size}-{int(stat.st_mtime)}-{extra}.sqlite"
         if not index.exists():
             # Built in a child: parsing the dictionary grows a process by ~70 MB that Python keeps.
-            subprocess.run([sys.executable, "-m", __name__, str(source), str(index)], timeout=BUILD_TIMEOUT_S,
+            subprocess.run([sys.executable, "-m", __name__, str(source), str(supplement), str(index)],
+                           timeout=BUILD_TIMEOUT_S,
                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             for stale in index.parent.glob("glossary-*.sqlite"):  # another version's or dictionary's (~11 MB)
                 if stale != index:
@@ -267,9 +284,10 @@ def _open_index() -> sqlite3.Connection | None:
         return None
 
 
-def _build_from(source: Path, index: Path) -> None:
-    with gzip.open(source, "rt", encoding="utf-8") as handle:
-        build(handle, index)
+def _build_from(source: Path, supplement: Path, index: Path) -> None:
+    """The supplement's lines first (its senses lead), then the dictionary's."""
+    with open(supplement, encoding="utf-8") as extra, gzip.open(source, "rt", encoding="utf-8") as handle:
+        build(itertools.chain(extra, handle), index)
 
 
 def translate(text: str) -> str:
@@ -278,5 +296,5 @@ def translate(text: str) -> str:
     return g.to_english(text) or g.to_chinese(text)
 
 
-if __name__ == "__main__":  # python -m hearthlm.core.docs.glossary SOURCE.gz INDEX.sqlite
-    _build_from(Path(sys.argv[1]), Path(sys.argv[2]))
+if __name__ == "__main__":  # python -m hearthlm.core.docs.glossary SOURCE.gz SUPPLEMENT.u8 INDEX.sqlite
+    _build_from(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]))
