@@ -49,6 +49,7 @@ def main() -> int:
     options.layout_features = ["kern", "palt", "halt"]  # horizontal UI text only (no vertical or other regions' forms)
     options.name_IDs = ["*"]
     options.hinting = False
+    options.notdef_outline = True  # a character no font has shows as a box, not as nothing
     font = TTFont(source)
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=characters())

@@ -52,6 +52,9 @@ def test_chinese_is_drawn_with_glyphs_in_the_ui_and_code_fonts(qapp: QApplicatio
         chinese, missing = _drawn("中文", font), _drawn("\ue000\ue001", font)  # private use: no glyph anywhere
         assert chinese != missing and chinese != _drawn("", font)
         assert _drawn("中文", font) != _drawn("文中", font)  # two different glyphs, not two boxes
+    if "Hearth CJK Fallback" in QFontDatabase.families():  # ours is the last in the chain: its box
+        for font in (QApplication.font(), QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)):
+            assert _drawn("\u0378", font) != _drawn("", font)  # a character no font has: a box, not nothing
     assert fonts.ensure_chinese_font() is None  # once there, never loaded again
 
 
