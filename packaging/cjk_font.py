@@ -3,7 +3,7 @@
 Used only where the system has no font for Simplified Chinese (a minimal Linux install, WSL, a
 container): without one, the 简体中文 UI and any Chinese in a chat show empty boxes. It is a subset
 of Noto Sans CJK SC Regular (SIL Open Font License 1.1, resources/fonts/OFL.txt): the 7,445
-characters of GB2312 (its 6,763 hanzi cover ~99.9 % of modern Simplified Chinese text), CJK
+characters of GB2312 (its 6,763 hanzi cover ~99.7 % of the characters in modern Simplified Chinese text), CJK
 punctuation, full-width forms, and every character of Hearth's own Chinese translation. Renamed
 "Hearth CJK Fallback" so it is never taken for the full font.
 
