@@ -299,6 +299,27 @@ def test_writer_buffers_and_commits_at_most_once_per_interval(tmp_path: Path) ->
             writer.append("more")
 
 
+def test_a_timer_that_fires_late_does_not_commit_twice_in_an_interval(tmp_path: Path) -> None:
+    """On a loaded machine the interval's timer can fire after append has already queued the commit
+    that was due: it must wait out the new interval, not commit again a few ms later (seen as two
+    commits 4 ms apart in test_killed_while_streaming_loses_at_most_the_last_second)."""
+    with ConversationStore(tmp_path / "c.db", commit_interval_s=0.5) as store:
+        conv, (q,) = chat(store, "Count.")
+        writer = store.begin_answer(conv.id, q.id)
+        writer.append("one ")
+        writer.flush()
+        assert writer.commits == 1
+        writer.append("two ")  # buffered: the next commit is due ~0.5 s after the first
+        writer._on_timer()  # what a late timer does now
+        time.sleep(0.15)
+        assert writer.commits == 1 and committed(store, writer.id) == ("one ", "streaming")
+        deadline = time.monotonic() + 5
+        while writer.commits < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert committed(store, writer.id) == ("one two ", "streaming")  # the rest, one interval later
+        writer.finish()
+
+
 def test_writer_interrupt_discard_resume(store: ConversationStore) -> None:
     conv, (q, a) = chat(store, "Q", "A")
     with pytest.raises(KeyError):

@@ -132,13 +132,25 @@ class AnswerWriter:
     # -- inside (on the writer thread, except _queue_commit and _on_timer) ----------------------
 
     def _queue_commit(self) -> None:  # with self._lock held
+        self._cancel_timer()  # this commit takes the text the timer was for
         self._queued = True
         self._store._writes.submit(lambda: self._commit_pending(quietly=True))
 
     def _on_timer(self) -> None:
         with self._lock:
-            self._timer = None
-            if self.state == "streaming" and self._pending and not self._queued:
+            if self._timer is threading.current_thread():
+                self._timer = None
+            if self.state != "streaming" or not self._pending or self._queued:
+                return
+            # A timer that fired late (a loaded machine) may find that append queued a commit when the
+            # interval was over and it ran: wait out the rest of the interval since, not commit again.
+            wait = self.interval_s - (time.monotonic() - self._last_commit)
+            if wait > 0:
+                if self._timer is None:
+                    self._timer = threading.Timer(wait, self._on_timer)
+                    self._timer.daemon = True
+                    self._timer.start()
+            else:
                 self._queue_commit()
 
     def _cancel_timer(self) -> None:  # with self._lock held
