@@ -83,6 +83,7 @@ SET_C = HERE / "retrieval_sets" / "set_c.jsonl"
 # corpus issue 16's held-out sets use; written in session 10 before any measuring on them
 SET_D = HERE / "retrieval_sets" / "set_d.jsonl"
 LLAMA_CPP_SDIST = ("llama-cpp-python", "0.3.36")
+SDIST_CACHE = Path(tempfile.gettempdir()) / "hearth-set-b" / "sdists"  # source distributions, fetched once
 
 
 def lang(text: str) -> str:
@@ -111,7 +112,7 @@ def set_b(work: Path, cache: Path | None = None, questions_file: Path = SET_B) -
     from retrieval_sets.gather import gather
 
     corpus = work / "corpus_b"
-    changed = gather(corpus, cache or Path(tempfile.gettempdir()) / "hearth-set-b" / "sdists")
+    changed = gather(corpus, cache or SDIST_CACHE)
     if changed:
         print(f"warning: {len(changed)} set B documents differ from the manifest (another Python or package "
               f"version): {', '.join(changed[:8])}", file=sys.stderr)
@@ -128,7 +129,7 @@ def set_d(work: Path, cache: Path | None = None) -> tuple[Path, list[dict]]:
 
     corpus = work / "corpus_d"
     corpus.mkdir(parents=True, exist_ok=True)
-    archive = sdist_archive(*LLAMA_CPP_SDIST, cache or Path(tempfile.gettempdir()) / "hearth-set-b" / "sdists")
+    archive = sdist_archive(*LLAMA_CPP_SDIST, cache or SDIST_CACHE)
     with tarfile.open(archive) as tar:
         for member in tar.getmembers():
             parts = member.name.split("/")

@@ -93,15 +93,8 @@ class AnswerWriter:
             if self.state != "streaming":
                 raise RuntimeError(f"answer {self.id} is already {self.state}")
             self._pending.append(text)
-            if self._queued:
-                return
-            wait = self.interval_s - (time.monotonic() - self._last_commit)
-            if wait <= 0:
-                self._queue_commit()
-            elif self._timer is None:
-                self._timer = threading.Timer(wait, self._on_timer)
-                self._timer.daemon = True
-                self._timer.start()
+            if not self._queued:
+                self._commit_when_due()
 
     def flush(self) -> None:
         """Commit the buffered text now (raises StoreError if it cannot)."""
@@ -143,15 +136,21 @@ class AnswerWriter:
             if self.state != "streaming" or not self._pending or self._queued:
                 return
             # A timer that fired late (a loaded machine) may find that append queued a commit when the
-            # interval was over and it ran: wait out the rest of the interval since, not commit again.
-            wait = self.interval_s - (time.monotonic() - self._last_commit)
-            if wait > 0:
-                if self._timer is None:
-                    self._timer = threading.Timer(wait, self._on_timer)
-                    self._timer.daemon = True
-                    self._timer.start()
-            else:
-                self._queue_commit()
+            # interval was over and it ran: it waits out the rest of the interval since, not commit again.
+            self._commit_when_due()
+
+    def _commit_when_due(self) -> None:  # with self._lock held, text pending, no commit queued
+        """Queue the commit if an interval has passed since the last one, else time it for then."""
+        wait = self.interval_s - (time.monotonic() - self._last_commit)
+        if wait <= 0:
+            self._queue_commit()
+        elif self._timer is None:
+            self._arm_timer(wait)
+
+    def _arm_timer(self, wait: float) -> None:  # with self._lock held
+        self._timer = threading.Timer(wait, self._on_timer)
+        self._timer.daemon = True
+        self._timer.start()
 
     def _cancel_timer(self) -> None:  # with self._lock held
         if self._timer is not None:
@@ -191,9 +190,7 @@ class AnswerWriter:
             with self._lock:  # keep the text; try again after another interval
                 self._last_commit = time.monotonic()
                 if self._pending and self._timer is None and self.state == "streaming":
-                    self._timer = threading.Timer(self.interval_s, self._on_timer)
-                    self._timer.daemon = True
-                    self._timer.start()
+                    self._arm_timer(self.interval_s)
         finally:
             with self._lock:  # only now: text appended during this commit waits for the next interval
                 self._queued = False
