@@ -212,6 +212,24 @@ def run_hearth(corpus: Path, questions: list[dict], work: Path) -> list[list[str
         store.close()
 
 
+def run_hearth_cross(corpus: Path, questions: list[dict], work: Path) -> list[list[str]]:
+    """Hearth with the collection's cross-language index on (core/docs/cross_language.py), filled
+    before the questions are asked."""
+    from hearthlm.core.docs import cross_language
+    from hearthlm.core.docs.ingest import ingest
+    from hearthlm.core.docs.search import search
+    from hearthlm.core.docs.store import DocStore
+
+    store = DocStore(work / f"store_cross_{corpus.name}")
+    try:
+        ingest(store, "eval", [corpus], embedder=EMBEDDER)
+        cross_language.enable(store, "eval")
+        cross_language.fill(store, "eval")
+        return [[Path(h.source).name for h in search(store, ["eval"], q["question"], k=10)] for q in questions]
+    finally:
+        store.close()
+
+
 def run_baseline(corpus: Path, questions: list[dict], work: Path) -> list[list[str]]:
     from retrieval_baseline import PlainPipeline
 
@@ -219,7 +237,7 @@ def run_baseline(corpus: Path, questions: list[dict], work: Path) -> list[list[s
     return [pipe.search(q["question"], k=10) for q in questions]
 
 
-PIPELINES = {"hearth": run_hearth, "baseline": run_baseline}
+PIPELINES = {"hearth": run_hearth, "hearth-cross": run_hearth_cross, "baseline": run_baseline}
 
 
 def main() -> None:
@@ -247,7 +265,7 @@ def main() -> None:
                 t0 = time.perf_counter()
                 ranked = PIPELINES[p](corpus, questions, work)
                 entry = {"documents": len(list(corpus.iterdir())), "questions": len(questions),
-                         "embedder": (EMBEDDER or default_embedder()) if p == "hearth" else "minilm",
+                         "embedder": (EMBEDDER or default_embedder()) if p.startswith("hearth") else "minilm",
                          "seconds": round(time.perf_counter() - t0, 1), "by_category": score(questions, ranked)}
                 if args.misses:
                     entry["misses"] = [{"id": q["id"], "question": q["question"], "expected": q["document"],

@@ -58,6 +58,9 @@ def cmd_add(args: argparse.Namespace) -> int:
             print(f"\r[{event['done'] + 1}/{event['total']}] {event['path']}: {text}", end="", file=sys.stderr,
                   flush=True)
             partial = True
+        elif event["event"] == "cross" and not args.json:
+            _print_cross(event)
+            partial = True
 
     from . import shared_server
 
@@ -78,6 +81,14 @@ def cmd_add(args: argparse.Namespace) -> int:
             raise StoreError(M.SHARED_NEEDS_PATHS)
         results = ingest(store, args.collection, args.paths, embedder=args.embedder, emit=emit,
                          watch=True if args.watch else None) if args.paths else []
+        if args.cross_language:
+            from . import cross_language
+
+            name = store.get_collection(args.collection.strip()).name
+            cross_language.enable(store, name)
+            cross_language.fill(store, name, emit)
+    if partial and not args.progress:
+        print(file=sys.stderr)
     counts = {s: sum(1 for r in results if r.status == s) for s in ("added", "unchanged", "removed", "failed")}
     if args.json:
         _print_json({"collection": args.collection, **counts, "files": [r.to_json() for r in results]})
@@ -95,6 +106,15 @@ def _add_shared(store: Any, args: argparse.Namespace) -> None:
     # the dimension is the model's; the server's collection keeps the model it was made with
     dimension = MiniLMEmbedder.dimension if name == DEFAULT_EMBEDDER else get_embedder(name).dimension
     store.shared.add(args.collection, args.server, args.token_env, name, dimension)
+
+
+def _print_cross(event: dict[str, Any]) -> None:
+    text = msg(M.CROSS_PROGRESS, done=event["done"], total=event["total"])
+    print(f"\r{event['collection']}: {text}", end="", file=sys.stderr, flush=True)
+
+
+def _cross_json(info: Any) -> dict[str, Any] | None:
+    return {"embedder": info.cross_embedder, "chunks": info.cross_chunks} if info.cross_embedder else None
 
 
 def _print_result(event: dict[str, Any]) -> None:
@@ -131,6 +151,7 @@ def cmd_list(args: argparse.Namespace) -> int:
             docs = store.documents(info.name)
             if args.json:
                 _print_json({"name": info.name, "embedder": info.embedder, "dimension": info.dimension,
+                             "cross_language": _cross_json(info),
                              "documents": [{"path": d.path, "state": d.state, "chunks": d.chunks, "kind": d.kind,
                                             "size": d.size, "error": str(d.error) if d.error else None}
                                            for d in docs],
@@ -144,14 +165,15 @@ def cmd_list(args: argparse.Namespace) -> int:
         shared = store.shared.all()
     if args.json:
         _print_json([{"name": c.name, "embedder": c.embedder, "dimension": c.dimension, "documents": c.documents,
-                      "chunks": c.chunks, "failed": c.failed,
+                      "chunks": c.chunks, "failed": c.failed, "cross_language": _cross_json(c),
                       "server": shared[c.name].url if c.name in shared else None} for c in infos])
     elif not infos:
         print(msg(M.NO_COLLECTIONS), file=sys.stderr)
     else:
         for c in infos:
             where = f"\t{shared[c.name].url}" if c.name in shared else ""
-            print(f"{c.name}\t{c.documents} documents\t{c.chunks} chunks\t{c.failed} failed\t{c.embedder}{where}")
+            cross = f"\tcross-language {c.cross_chunks}/{c.chunks}" if c.cross_embedder else ""
+            print(f"{c.name}\t{c.documents} documents\t{c.chunks} chunks\t{c.failed} failed\t{c.embedder}{cross}{where}")
     return 0
 
 
@@ -230,6 +252,30 @@ def cmd_embedder(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_cross_language(args: argparse.Namespace) -> int:
+    """Give a collection a cross-language index and fill it (resumes where a stopped run left it),
+    or take it away with ``--off``."""
+    progress = _progress(args)  # first: the handshake comes before the heavy imports
+    from . import cross_language
+
+    def emit(event: dict[str, Any]) -> None:
+        if progress:
+            progress(event)
+        elif not args.json:
+            _print_cross(event)
+
+    with _store() as store:
+        name = store.get_collection(args.collection).name
+        cross_language.enable(store, name, not args.off)
+        added = 0 if args.off else cross_language.fill(store, name, emit)
+        info = store.get_collection(name)
+    if not args.progress and not args.json and not args.off:
+        print(file=sys.stderr)
+    if args.json:
+        _print_json({"collection": name, "cross_language": _cross_json(info), "embedded": added})
+    return 0
+
+
 def cmd_watch(args: argparse.Namespace) -> int:
     import time
 
@@ -269,7 +315,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
 
 def register(subparsers: Any, parser_class: type) -> None:
     docs = subparsers.add_parser("docs", help="document collections: add files, ask questions with sources")
-    sub = docs.add_subparsers(dest="docs_command", metavar="{add,list,rm,query,context,embedder,watch}",
+    sub = docs.add_subparsers(dest="docs_command", metavar="{add,list,rm,query,context,embedder,cross-language,watch}",
                               parser_class=parser_class, required=True)
 
     add = sub.add_parser("add", help="index files and folders into a collection (created if new)")
@@ -282,6 +328,8 @@ def register(subparsers: Any, parser_class: type) -> None:
     add.add_argument("--token-env", metavar="VAR",
                      help="the environment variable holding the server's token (sent as Authorization: Bearer)")
     add.add_argument("--watch", action="store_true", help="remember the folders as watched")
+    add.add_argument("--cross-language", action="store_true",
+                     help="also keep a cross-language index (see `hearth docs cross-language`)")
     add.add_argument("--json", action="store_true")
     add.add_argument("--progress", action="store_true", help="print one JSON line per event")
     add.set_defaults(func=cmd_add)
@@ -317,6 +365,15 @@ def register(subparsers: Any, parser_class: type) -> None:
     emb.add_argument("--json", action="store_true")
     emb.add_argument("--progress", action="store_true", help="print one JSON line per event")
     emb.set_defaults(func=cmd_embedder)
+
+    cross = sub.add_parser(
+        "cross-language", help="a second, multilingual index (e5) that Chinese questions also ask: better "
+        "answers from English documents, at about ten times the indexing time; filled in the background")
+    cross.add_argument("collection", metavar="COLLECTION")
+    cross.add_argument("--off", action="store_true", help="remove the collection's cross-language index")
+    cross.add_argument("--json", action="store_true")
+    cross.add_argument("--progress", action="store_true", help="print one JSON line per event")
+    cross.set_defaults(func=cmd_cross_language)
 
     watch = sub.add_parser("watch", help="keep a collection up to date with its folders until Ctrl-C")
     watch.add_argument("collection", metavar="COLLECTION")

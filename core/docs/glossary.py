@@ -52,6 +52,7 @@ SENSES_PER_WORD = 2  # English senses kept for each Chinese word
 HEADWORDS_PER_WORD = 3  # Chinese words kept for each English word
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#.\-]*")
 _SENSE_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 _LINE = re.compile(r"^(\S+) (\S+) \[[^\]]*\] /(.*)/\s*$")
@@ -71,6 +72,10 @@ there here if else get make use using used way thing""".split())
 
 # English words -> how many chunks of the documents hold each (DocStore.term_counts)
 Counts = Callable[[Sequence[str]], dict[str, int]]
+
+
+def has_chinese(text: str) -> bool:
+    return _CJK.search(text) is not None
 
 
 class Glossary:

@@ -199,6 +199,10 @@ def ingest(store: DocStore, collection: str, paths: Sequence[str | Path], *, emb
         results.append(result)
         done += 1
         emit({"event": "file", "done": done, "total": total, **result.to_json()})
+    if info.cross_embedder is not None:  # after the files: they are searchable while it fills
+        from . import cross_language
+
+        cross_language.fill(store, collection, emit, stop=cancel.is_set if cancel else None)
     return results
 
 

@@ -49,8 +49,10 @@ SHARED_KEYWORD_ONLY = QT_TRANSLATE_NOOP("core", "The Chroma server at {url} cann
 SHARED_IS_LOCAL = QT_TRANSLATE_NOOP("core", "The collection “{name}” is kept on this computer, not on a Chroma server: choose another name for the shared one.")
 SHARED_NEEDS_PATHS = QT_TRANSLATE_NOOP("core", "Name at least one file or folder to add (only a shared collection, with --server, can be created empty).")
 SHARED_EMBEDDER_DIFFERS = QT_TRANSLATE_NOOP("core", "The shared collection “{name}” on {url} uses the embedding model {embedder}, so it cannot be re-embedded from one computer.")
+CROSS_SHARED = QT_TRANSLATE_NOOP("core", "The shared collection “{name}” lives on its server: a cross-language index is kept only for collections on this computer.")
 
 # -- progress and results ---------------------------------------------------------------------
+CROSS_PROGRESS = QT_TRANSLATE_NOOP("core", "cross-language index: {done} of {total} passages")
 STATUS_ADDED = QT_TRANSLATE_NOOP("core", "indexed, {chunks} chunks")
 STATUS_INDEXING = QT_TRANSLATE_NOOP("core", "indexing, {chunks} chunks so far")
 STATUS_UNCHANGED = QT_TRANSLATE_NOOP("core", "unchanged")

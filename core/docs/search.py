@@ -25,7 +25,7 @@ from ..messages import Msg, msg
 from . import messages as M
 from .embedders import get_embedder, is_multilingual, query_embedder_name
 from .errors import StoreError
-from .glossary import glossary
+from .glossary import glossary, has_chinese
 from .store import DocStore
 
 RRF_K = 60
@@ -105,6 +105,11 @@ def search(store: DocStore, collections: Sequence[str], question: str, k: int = 
             ranked += [(None, vectors[-1]), (None, store.phrase_search(name, phrases, candidates))]
         if chinese:
             ranked.append((None, store.keyword_search(name, chinese, candidates)))
+        if info.cross_embedder and info.cross_chunks and has_chinese(question):
+            # the collection's cross-language index (cross_language.py): the question by a
+            # multilingual model's meaning; not for a shared collection (its vectors live on a server)
+            ranked.append((None, store.cross_vector_search(
+                name, embed(query_embedder_name(info.cross_embedder), [question])[0], candidates)))
         for kind, hits in ranked:
             for rank, (chunk_id, _score) in enumerate(hits, start=1):
                 entry = fused.setdefault((name, chunk_id), {"score": 0.0, "vector": None, "keyword": None})

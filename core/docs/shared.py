@@ -85,7 +85,8 @@ class Shared:
         embedder, dimension = remote.create(embedder, dimension)
         with store.locked(), store._txn() as db:
             if name not in existing:
-                db.execute("INSERT INTO collections VALUES (?, ?, ?, ?, ?)",
+                db.execute("INSERT INTO collections (name, embedder, dimension, created, vector_name) "
+                           "VALUES (?, ?, ?, ?, ?)",
                            (name, embedder, dimension, time.time(), "shared"))
             db.execute("INSERT OR REPLACE INTO shared_collections VALUES (?, ?, ?)", (name, config.url, config.token_env))
         self._remotes[name] = remote

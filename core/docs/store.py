@@ -59,7 +59,14 @@ CREATE INDEX IF NOT EXISTS chunks_doc ON chunks (doc_id);
 CREATE INDEX IF NOT EXISTS chunks_hash ON chunks (collection, text_hash);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(terms, tokenize='{keywords.TOKENIZER}');
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS cross_vectors (
+    chunk_id INTEGER PRIMARY KEY, collection TEXT NOT NULL, text_hash TEXT NOT NULL, embedding BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS cross_vectors_hash ON cross_vectors (collection, text_hash);
 """
+# A collection's cross-language index (core/docs/cross_language.py): a second vector per chunk from a
+# multilingual model, asked by Chinese questions only. Its own chromadb collection: the main one's
+# name plus this suffix.
+CROSS_SUFFIX = "x"
 LOCK_TIMEOUT_S = 120.0
 
 
@@ -71,6 +78,8 @@ class CollectionInfo:
     documents: int = 0
     chunks: int = 0
     failed: int = 0
+    cross_embedder: str | None = None  # the cross-language index's model, or None: no such index
+    cross_chunks: int = 0  # chunks that have their cross-language vector so far
 
 
 @dataclass
@@ -169,6 +178,8 @@ class DocStore:
         self._stages = 0
         with self.locked():
             self._db.executescript(SCHEMA)
+            if "cross_embedder" not in {r[1] for r in self._db.execute("PRAGMA table_info(collections)")}:
+                self._db.execute("ALTER TABLE collections ADD COLUMN cross_embedder TEXT")  # a store made before it
             self._keywords_current()
         # reads get their own connection and lock: a window listing files never waits behind a
         # search or a write that holds the store (WAL readers see every committed write)
@@ -245,6 +256,22 @@ class DocStore:
             "SELECT c.id, c.embedding FROM chunks c JOIN documents d ON d.id = c.doc_id "
             "WHERE c.collection = ? AND d.state = 'complete' AND c.embedding IS NOT NULL", (collection,))
         self._index.upsert(self._vector_name(collection), ((i, np.frombuffer(blob, np.float32)) for i, blob in rows))
+        if self._cross_embedder(collection) is not None:
+            rows = self._db.execute(
+                "SELECT x.chunk_id, x.embedding FROM cross_vectors x JOIN chunks c ON c.id = x.chunk_id "
+                "JOIN documents d ON d.id = c.doc_id WHERE x.collection = ? AND d.state = 'complete'", (collection,))
+            self._index.upsert(self._vector_name(collection) + CROSS_SUFFIX,
+                               ((i, np.frombuffer(blob, np.float32)) for i, blob in rows))
+
+    def _cross_embedder(self, collection: str) -> str | None:
+        row = self._db.execute("SELECT cross_embedder FROM collections WHERE name = ?", (collection,)).fetchone()
+        return row[0] if row else None
+
+    def _delete_vectors(self, collection: str, vector_name: str, ids: Sequence[int]) -> None:
+        """Chunks' vectors out of the index, and out of the cross-language index if there is one."""
+        self._index.delete(vector_name, ids)
+        if self._cross_embedder(collection) is not None:
+            self._index.delete(vector_name + CROSS_SUFFIX, ids)
 
     def vector_count(self, collection: str) -> int:
         """Vectors in the index for this collection (equal to its chunks unless a write was cut)."""
@@ -291,8 +318,8 @@ class DocStore:
     # -- collections ---------------------------------------------------------------------------------
 
     def _collection_rows(self, db: sqlite3.Connection | None = None) -> list[CollectionInfo]:
-        return [CollectionInfo(*r) for r in (db or self._db).execute(
-            "SELECT name, embedder, dimension FROM collections ORDER BY name")]
+        return [CollectionInfo(name, embedder, dimension, cross_embedder=cross) for name, embedder, dimension, cross
+                in (db or self._db).execute("SELECT name, embedder, dimension, cross_embedder FROM collections ORDER BY name")]
 
     def list_collections(self) -> list[CollectionInfo]:
         with self._reading():
@@ -305,6 +332,10 @@ class DocStore:
                         info.documents, info.chunks = n, chunks or 0
                     elif state == "failed":
                         info.failed = n
+                if info.cross_embedder is not None:
+                    # rows leave with their chunks, and only current chunks get one (cross_todo)
+                    info.cross_chunks = self._rdb.execute(
+                        "SELECT COUNT(*) FROM cross_vectors WHERE collection = ?", (info.name,)).fetchone()[0]
                 out.append(info)
             return out
 
@@ -322,8 +353,8 @@ class DocStore:
             if row is None:
                 vector_name = "h" + hashlib.sha1(f"{name}{time.time_ns()}".encode()).hexdigest()[:16]
                 with self._txn() as db:
-                    db.execute("INSERT INTO collections VALUES (?, ?, ?, ?, ?)",
-                               (name, embedder, dimension, time.time(), vector_name))
+                    db.execute("INSERT INTO collections (name, embedder, dimension, created, vector_name) "
+                               "VALUES (?, ?, ?, ?, ?)", (name, embedder, dimension, time.time(), vector_name))
             return self.get_collection(name)
 
     def delete_collection(self, name: str) -> None:
@@ -339,6 +370,7 @@ class DocStore:
                 self._bump_generation()
             with self._vectors_changing():
                 self._index.drop(vector_name)
+                self._index.drop(vector_name + CROSS_SUFFIX)
 
     # -- folders (for re-sync and watching) -------------------------------------------------------------
 
@@ -445,7 +477,7 @@ class DocStore:
                     db.execute("UPDATE documents SET state = 'complete' WHERE id = ?", (doc_id,))
                     old_ids += self._drop_other_versions(collection, path, doc_id)
                 self._bump_generation()
-            self._index.delete(vector_name, old_ids)
+            self._delete_vectors(collection, vector_name, old_ids)
 
     # -- one large document, written as it is embedded ---------------------------------------------
 
@@ -517,7 +549,7 @@ class DocStore:
                 self._bump_generation()
             if old_ids:
                 with self._vectors_changing():
-                    self._index.delete(vector_name, old_ids)
+                    self._delete_vectors(collection, vector_name, old_ids)
 
     def remove_documents(self, collection: str, paths: Sequence[str]) -> int:
         if self.shared.config(collection) is not None:
@@ -534,7 +566,7 @@ class DocStore:
                 self._bump_generation()
             if chunk_ids:
                 with self._vectors_changing():
-                    self._index.delete(vector_name, chunk_ids)
+                    self._delete_vectors(collection, vector_name, chunk_ids)
             return removed
 
     def _drop_other_versions(self, collection: str, path: str, keep_id: int) -> list[int]:
@@ -552,6 +584,7 @@ class DocStore:
         for i in range(0, len(ids), 500):
             part = ids[i:i + 500]
             self._db.execute(f"DELETE FROM shared_chunks WHERE chunk_id IN ({','.join('?' * len(part))})", part)
+            self._db.execute(f"DELETE FROM cross_vectors WHERE chunk_id IN ({','.join('?' * len(part))})", part)
         self._db.execute("DELETE FROM shared_docs WHERE doc_id = ?", (doc_id,))
         self._db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
         self._db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
@@ -627,6 +660,76 @@ class DocStore:
         with self.locked(), self._txn() as db:
             db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, '1')", (f"note:{key}",))
 
+    # -- the cross-language index (core/docs/cross_language.py) ----------------------------------------
+
+    def set_cross_language(self, collection: str, embedder: str | None) -> None:
+        """Give a collection a cross-language index made by ``embedder`` (filled afterwards, chunk by
+        chunk: see cross_language.fill), or take it away (None: its vectors are deleted)."""
+        if embedder is not None and self.shared.config(collection) is not None:
+            raise StoreError(M.CROSS_SHARED, name=collection)
+        with self.locked():
+            self.get_collection(collection)
+            vector_name = self._vector_name(collection)
+            if self._cross_embedder(collection) == embedder:
+                return
+            with self._txn() as db:
+                db.execute("DELETE FROM cross_vectors WHERE collection = ?", (collection,))
+                db.execute("UPDATE collections SET cross_embedder = ? WHERE name = ?", (embedder, collection))
+                self._bump_generation()
+            with self._vectors_changing():
+                self._index.drop(vector_name + CROSS_SUFFIX)
+
+    def cross_todo(self, collection: str, limit: int) -> list[tuple[int, str, str | None, str]]:
+        """Up to ``limit`` current chunks without a cross-language vector: (id, text, section, text hash)."""
+        with self._reading():
+            return self._rdb.execute(
+                "SELECT c.id, c.text, c.section, c.text_hash FROM chunks c JOIN documents d ON d.id = c.doc_id "
+                "LEFT JOIN cross_vectors x ON x.chunk_id = c.id WHERE c.collection = ? AND d.state = 'complete' "
+                "AND x.chunk_id IS NULL ORDER BY c.id LIMIT ?", (collection, limit)).fetchall()
+
+    def known_cross_vectors(self, collection: str, hashes: Sequence[str]) -> dict[str, np.ndarray]:
+        """Cross-language vectors already computed for these chunk texts (copies, repeated text)."""
+        out: dict[str, np.ndarray] = {}
+        unique = list(dict.fromkeys(hashes))
+        with self._reading():
+            for i in range(0, len(unique), 500):
+                part = unique[i:i + 500]
+                for h, blob in self._rdb.execute(
+                        f"SELECT text_hash, embedding FROM cross_vectors WHERE collection = ? "
+                        f"AND text_hash IN ({','.join('?' * len(part))})", (collection, *part)):
+                    out[h] = np.frombuffer(blob, np.float32)
+        return out
+
+    def add_cross_vectors(self, collection: str, embedder: str, rows: Sequence[tuple[int, str, np.ndarray]]) -> int:
+        """Keep (chunk id, text hash, vector) rows made by ``embedder``; a chunk deleted meanwhile, or
+        an index switched off or to another model meanwhile, takes none. Returns how many were kept."""
+        with self.locked():
+            if self._cross_embedder(collection) != embedder:
+                return 0
+            vector_name = self._vector_name(collection)
+            with self._txn() as db:
+                kept = []
+                for chunk_id, h, vec in rows:
+                    blob = np.asarray(vec, np.float32).tobytes()
+                    if db.execute("INSERT OR IGNORE INTO cross_vectors (chunk_id, collection, text_hash, embedding) "
+                                  "SELECT id, ?, ?, ? FROM chunks WHERE id = ? AND collection = ?",
+                                  (collection, h, blob, chunk_id, collection)).rowcount:
+                        kept.append((chunk_id, np.asarray(vec, np.float32)))
+                self._bump_generation()
+            if kept:
+                with self._vectors_changing():
+                    self._index.upsert(vector_name + CROSS_SUFFIX, kept)
+            return len(kept)
+
+    def cross_vector_search(self, collection: str, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
+        """(chunk id, cosine similarity), best first, in the cross-language index (empty without one)."""
+        with self.locked():
+            info = self.get_collection(collection)
+            if info.cross_embedder is None or info.cross_chunks == 0:
+                return []
+            return self._index.query(self._vector_name(info.name) + CROSS_SUFFIX, [vector],
+                                     min(k, info.cross_chunks))[0]
+
     # -- changing the embedder ------------------------------------------------------------------------
 
     def all_chunk_texts(self, collection: str) -> list[tuple[int, str, str | None]]:
@@ -660,6 +763,7 @@ class DocStore:
                 self._bump_generation()
             with self._vectors_changing():
                 self._index.drop(old_name)
+                self._index.drop(old_name + CROSS_SUFFIX)
                 self._fill_vectors(collection)
 
     def close(self) -> None:
