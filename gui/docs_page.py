@@ -31,6 +31,7 @@ from . import icons, theme
 from .heap import freeze_new_long_lived
 from .new_collection_dialog import NewCollection, NewCollectionDialog
 from .detached_job import run_detached
+from .docs_cross_language import CrossLanguageBox
 from .docs_language_notice import LanguageNotice
 from .docs_runner import DocsProcess
 from .jobs import Job
@@ -65,6 +66,8 @@ class DocsPage(QWidget):
         self._runner: DocsProcess | None = None
         self._queue: list[tuple[str, list[str]]] = []
         self._embed_after: list[tuple[str, str]] = []  # re-embeddings that wait for the run before
+        self._cross_run: str | None = None  # the collection whose cross-language index the runner fills
+        self._cross_after: list[tuple[str, bool]] = []  # a fill stopped to turn the index off: then off
         self._watchers: dict[str, DocsProcess] = {}
         # links not followed (they lead out of their folder), by collection: not in the store, so
         # kept here to stay listed, with their sentence, after the list is refreshed
@@ -146,6 +149,8 @@ class DocsPage(QWidget):
         self.embedder_button = QPushButton(self.tr("Embedding model…"))
         lv.addWidget(self.embedder_label)
         lv.addWidget(self.embedder_button)
+        self.cross_language = CrossLanguageBox()
+        lv.addWidget(self.cross_language)
 
         right = QWidget()
         rv = QVBoxLayout(right)
@@ -227,6 +232,8 @@ class DocsPage(QWidget):
         self.question.returnPressed.connect(self.ask)
         self.results.anchorClicked.connect(self.open_source)
         self.language_notice.multilingualRequested.connect(self.multilingualRequested)
+        self.cross_language.toggledByUser.connect(self.set_cross_language)
+        self.cross_language.resumeRequested.connect(lambda name: self.set_cross_language(name, True))
 
     # -- collections -----------------------------------------------------------------------------
 
@@ -265,15 +272,20 @@ class DocsPage(QWidget):
         for w in (self.remove_button, self.delete_button, self.search_button, self.watch_box, self.embedder_button):
             w.setEnabled(has)
         self.embedder_label.clear()
+        self.cross_language.show_for(None)
         if not has:
             return
         store = self._store
         if store is None:
             return
         info = next((c for c in store.list_collections() if c.name == name), None)
-        if store.shared.config(name) is not None:
+        shared = store.shared.config(name) is not None
+        if shared:
             self._follow_server(name)
         if info is not None:
+            on = info.cross_embedder is not None and (name, False) not in self._cross_after  # not: going off
+            self.cross_language.show_for(name, on, info.cross_chunks, info.chunks, shared=shared,
+                                         running=self._runner is not None)
             model = info.embedder if not info.embedder.startswith("gguf:") else Path(info.embedder[5:]).name
             self.embedder_label.setText(self.tr("Embedding model: {name}").format(name=model))
             self._check_language(store, name, info.embedder)
@@ -342,7 +354,12 @@ class DocsPage(QWidget):
         from hearthlm.core.docs.embedders import default_embedder, describe
 
         def make(emit: Any) -> Any:  # takes the store's lock, which an indexing process may hold: a job
-            return self.store.ensure_collection(name, *describe(default_embedder()))
+            info = self.store.ensure_collection(name, *describe(default_embedder()))
+            if choice.cross_language:  # empty: nothing to fill yet, each add fills it after its files
+                from hearthlm.core.docs.cross_language import enable
+
+                enable(self.store, name)
+            return info
 
         if choice.server:
             server, token_env = choice.server, choice.token_env
@@ -419,6 +436,9 @@ class DocsPage(QWidget):
         return self.tr("My documents")
 
     def _next_run(self) -> None:
+        if self._runner is None and self._cross_after:
+            self.set_cross_language(*self._cross_after.pop(0))
+            return
         if self._runner is None and self._embed_after:
             self.change_embedder(*self._embed_after.pop(0))
             return
@@ -448,6 +468,8 @@ class DocsPage(QWidget):
             text = self.tr("{n} chunks so far…").format(n=event["chunks"])
             item.setText(2, text)
             item.setToolTip(2, text)
+        elif event.get("event") == "cross":  # after the files: the cross-language index fills
+            self._cross_progress(event)
         elif event.get("event") == "retry":  # a shared collection's server failed a batch: said, retried
             from hearthlm.core.messages import Msg
 
@@ -501,7 +523,7 @@ class DocsPage(QWidget):
         return item
 
     def _run_finished(self, collection: str, code: int, last_error: str) -> None:
-        self._runner = None
+        self._runner, self._cross_run = None, None
         self.progress.setVisible(False)
         failed = sum(1 for i in range(self.files.topLevelItemCount())
                      if self.files.topLevelItem(i).data(2, ROW_PROBLEM) == "failed")
@@ -563,6 +585,53 @@ class DocsPage(QWidget):
         if event.get("event") in ("start", "embedded"):
             self.progress.setRange(0, max(1, event["total"]))
             self.progress.setValue(event.get("done", 0))
+
+    # -- the cross-language index (gui/docs_cross_language.py) ----------------------------------------
+
+    def set_cross_language(self, collection: str, on: bool) -> None:
+        """Turn a collection's cross-language index on and fill it (or on again: fill the rest), or
+        off, in a child process with the progress bar. Turning off the index being filled stops that
+        fill first; anything else waits for the run going on."""
+        if self._runner is not None:
+            if not on and self._cross_run == collection:
+                self._cross_after.append((collection, False))
+                self._runner.stop()  # resumable: what was embedded stays until the index goes
+            else:
+                self.status.setText(self.tr("Wait for the current indexing to finish."))
+                self.cross_language.revert()
+            return
+        self.progress.setRange(0, 0)
+        self.progress.setVisible(True)
+        self.status.setText(self.cross_language.running_text(collection, on))
+        self._cross_run = collection if on else None
+        self._runner = DocsProcess(["cross-language", collection] + ([] if on else ["--off"]))
+        self._runner.event.connect(self._progress_event)
+        self._runner.finished.connect(lambda code, err, c=collection, o=on: self._cross_finished(c, o, code, err))
+        self._runner.start()
+        self.cross_language.started(collection)
+
+    def _cross_progress(self, event: dict[str, Any]) -> None:
+        """A ``cross`` event, from a cross-language run or at the end of an add: the bar counts passages."""
+        name, done, total = event.get("collection"), event.get("done") or 0, event.get("total") or 0
+        self.cross_language.set_progress(name, done, total)
+        if self._runner is None:
+            return
+        if done < total and self._cross_run != name:  # an add's files are done: now the second index
+            self._cross_run = name
+            self.status.setText(self.cross_language.running_text(name or "", True))
+        self.progress.setRange(0, max(1, total))
+        self.progress.setValue(done)
+
+    def _cross_finished(self, collection: str, on: bool, code: int, last_error: str) -> None:
+        self._runner, self._cross_run = None, None
+        self.progress.setVisible(False)
+        if code != 0:  # stopped (to turn it off), or the command failed and said why
+            self.status.setText(last_error.removeprefix("hearth: error: "))
+        else:
+            self.status.setText(self.cross_language.finished_text(collection, on))
+        self.refresh(select=collection)
+        self.indexingFinished.emit(collection)
+        self._next_run()
 
     # -- watching ------------------------------------------------------------------------------------
 

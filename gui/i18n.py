@@ -18,6 +18,13 @@ def pick_language(setting: str = "") -> str:
     return "en"
 
 
+def ui_language() -> str:
+    """The language the window speaks: that of the translation installed now ("en" without one). Each
+    translation says its own code, as Qt's own say their layout direction (QT_LAYOUT_DIRECTION)."""
+    code = QCoreApplication.translate("i18n", "en", "the code of this translation's language, one of: zh_CN")
+    return code if code in SUPPORTED else "en"
+
+
 def install_translators(app: QCoreApplication, language: str) -> list[QTranslator]:
     """Install Hearth's and Qt's own translations; returns them (keep them alive)."""
     installed: list[QTranslator] = []

@@ -1,6 +1,8 @@
 """The "New collection" dialog: a name, and where the collection lives — on this computer, or on
-a Chroma server shared with other Hearth installations (core/docs/shared.py). It only asks; the
-page creates the collection on a job thread (a server is a network call)."""
+a Chroma server shared with other Hearth installations (core/docs/shared.py) — and, for one on this
+computer, whether it keeps a cross-language index (gui/docs_cross_language.py: asked by default when
+the window speaks Chinese). It only asks; the page creates the collection on a job thread (a server
+is a network call)."""
 
 from __future__ import annotations
 
@@ -9,12 +11,15 @@ from dataclasses import dataclass
 from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout,
                                QWidget)
 
+from .i18n import ui_language
+
 
 @dataclass
 class NewCollection:
     name: str
     server: str | None = None  # http[s]://HOST:PORT of a Chroma server, or None: this computer
     token_env: str | None = None  # the environment variable that holds the server's token
+    cross_language: bool = False  # keep a cross-language index (never for a shared collection)
 
 
 class NewCollectionDialog(QDialog):
@@ -22,6 +27,9 @@ class NewCollectionDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(self.tr("New collection"))
         self.name = QLineEdit()
+        self.cross_language = QCheckBox(self.tr(
+            "Cross-language search (Chinese questions find English passages; indexing about ten times slower)"))
+        self.cross_language.setChecked(ui_language() == "zh_CN")
         self.shared = QCheckBox(self.tr("Keep it on a Chroma server, shared with other Hearth installations"))
         self.server = QLineEdit()
         self.server.setPlaceholderText("http://192.168.1.20:8000")
@@ -32,6 +40,7 @@ class NewCollectionDialog(QDialog):
         hint.setWordWrap(True)
         form = QFormLayout()
         form.addRow(self.tr("Name:"), self.name)
+        form.addRow(self.cross_language)
         form.addRow(self.shared)
         form.addRow(self.tr("Server:"), self.server)
         form.addRow(self.tr("Token variable:"), self.token_env)
@@ -51,12 +60,13 @@ class NewCollectionDialog(QDialog):
         on = self.shared.isChecked()
         self.server.setEnabled(on)
         self.token_env.setEnabled(on)
+        self.cross_language.setEnabled(not on)  # a shared collection lives on its server: no such index
         ok = bool(self.name.text().strip()) and (not on or bool(self.server.text().strip()))
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(ok)
 
     def choice(self) -> NewCollection:
         if not self.shared.isChecked():
-            return NewCollection(self.name.text().strip())
+            return NewCollection(self.name.text().strip(), cross_language=self.cross_language.isChecked())
         return NewCollection(self.name.text().strip(), self.server.text().strip(),
                              self.token_env.text().strip() or None)
 

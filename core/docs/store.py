@@ -722,13 +722,12 @@ class DocStore:
             return len(kept)
 
     def cross_vector_search(self, collection: str, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
-        """(chunk id, cosine similarity), best first, in the cross-language index (empty without one)."""
+        """(chunk id, cosine similarity), best first, in the cross-language index (empty without one).
+        ``k``: at most the index's size (CollectionInfo.cross_chunks)."""
         with self.locked():
-            info = self.get_collection(collection)
-            if info.cross_embedder is None or info.cross_chunks == 0:
+            if k <= 0 or self._cross_embedder(collection) is None:
                 return []
-            return self._index.query(self._vector_name(info.name) + CROSS_SUFFIX, [vector],
-                                     min(k, info.cross_chunks))[0]
+            return self._index.query(self._vector_name(collection) + CROSS_SUFFIX, [vector], k)[0]
 
     # -- changing the embedder ------------------------------------------------------------------------
 

@@ -454,6 +454,45 @@
     </message>
 </context>
 <context>
+    <name>CrossLanguageBox</name>
+    <message>
+        <source>Cross-language search</source>
+        <translation>跨语言搜索</translation>
+    </message>
+    <message>
+        <source>Chinese questions also find English passages by meaning, not only by translated words. Indexing takes about ten times longer; it is done in the background, after the files, and the collection can be searched meanwhile.</source>
+        <translation>中文提问也能按意思找到英文段落，而不只是靠逐词翻译。索引耗时约为平时的十倍；它在文件索引完成后于后台进行，期间文档集照常可以搜索。</translation>
+    </message>
+    <message>
+        <source>{done} of {total} passages</source>
+        <translation>{done} / {total} 个段落</translation>
+    </message>
+    <message>
+        <source>continue</source>
+        <translation>继续</translation>
+    </message>
+    <message>
+        <source>Passages embedded for cross-language search so far; Chinese questions use them at once.</source>
+        <translation>目前已为跨语言搜索嵌入的段落；中文提问会立即用上它们。</translation>
+    </message>
+    <message>
+        <source>Building the cross-language index of {name}…</source>
+        <translation>正在为 {name} 建立跨语言索引…</translation>
+    </message>
+    <message>
+        <source>Removing the cross-language index of {name}…</source>
+        <translation>正在删除 {name} 的跨语言索引…</translation>
+    </message>
+    <message>
+        <source>Cross-language search is ready for {name}.</source>
+        <translation>{name} 的跨语言搜索已就绪。</translation>
+    </message>
+    <message>
+        <source>Cross-language search is off for {name}.</source>
+        <translation>{name} 的跨语言搜索已关闭。</translation>
+    </message>
+</context>
+<context>
     <name>DocsPage</name>
     <message>
         <source>Waiting for the document store…</source>
@@ -1331,6 +1370,10 @@
     <message>
         <source>New collection</source>
         <translation>新建文档集</translation>
+    </message>
+    <message>
+        <source>Cross-language search (Chinese questions find English passages; indexing about ten times slower)</source>
+        <translation>跨语言搜索（中文提问可找到英文段落；索引约慢十倍）</translation>
     </message>
     <message>
         <source>Keep it on a Chroma server, shared with other Hearth installations</source>
@@ -2220,6 +2263,14 @@
     <message>
         <source>The shared collection “{name}” on {url} uses the embedding model {embedder}, so it cannot be re-embedded from one computer.</source>
         <translation>位于 {url} 的共享文档集“{name}”使用嵌入模型 {embedder}，因此不能从单台计算机重新嵌入。</translation>
+    </message>
+    <message>
+        <source>The shared collection “{name}” lives on its server: a cross-language index is kept only for collections on this computer.</source>
+        <translation>共享文档集“{name}”保存在它的服务器上：只有本机上的文档集才能建立跨语言索引。</translation>
+    </message>
+    <message>
+        <source>cross-language index: {done} of {total} passages</source>
+        <translation>跨语言索引：{done} / {total} 个段落</translation>
     </message>
     <message>
         <source>indexed, {chunks} chunks</source>
@@ -3476,6 +3527,14 @@
     <message>
         <source>{count} tokens, {chars} characters, {ratio:.2f} characters per token</source>
         <translation>{count} 个词元，{chars} 个字符，平均每个词元 {ratio:.2f} 个字符</translation>
+    </message>
+</context>
+<context>
+    <name>i18n</name>
+    <message>
+        <source>en</source>
+        <comment>the code of this translation&apos;s language, one of: zh_CN</comment>
+        <translation>zh_CN</translation>
     </message>
 </context>
 </TS>
