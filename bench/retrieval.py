@@ -18,7 +18,10 @@ them). Categories: ``paraphrase`` (the question shares few words with its answer
 The baseline (bench/retrieval_baseline.py): 1,000-character chunks, the same MiniLM, BM25 (SQLite
 FTS5, default tokenizer) fused by RRF — what GPT4All's LocalDocs does.
 
-    PYTHONPATH=… python bench/retrieval.py [--sets a,b,c] [--pipelines hearth,baseline] [--json]
+Pipeline ``hearth-cross``: Hearth with the collection's cross-language index on
+(core/docs/cross_language.py), filled before the questions are asked.
+
+    PYTHONPATH=… python bench/retrieval.py [--sets a,b,c,d] [--pipelines hearth,hearth-cross,baseline] [--json]
 """
 
 from __future__ import annotations

@@ -124,6 +124,11 @@ class MiniLMEmbedder(Embedder):
         options = ort.SessionOptions()
         options.intra_op_num_threads = self._threads
         options.inter_op_num_threads = 1
+        # Idle pool threads sleep instead of spinning: spinning took a core from the e5 question
+        # embedded beside it (a Chinese question on a cross-language index: p95 at 10,000 chunks
+        # ~70 -> ~46 ms), and indexing was no faster with it (42.3/45.8 s vs 42.2/44.2 s, 8% more
+        # CPU; bench/RESULTS.md, session 11)
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.log_severity_level = 3  # the derived graph's int8 nodes make onnxruntime chatty
         return ort.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
 

@@ -12,11 +12,13 @@ B of bench/retrieval.py hit@5 went 0.73 -> 0.88 (Chinese questions 0.42 -> 0.81,
 senses are those the store's documents use (store.term_counts), and the keyword index is asked for
 each sense as a phrase: set A hit@1/hit@5/MRR 0.875/1.000/0.911 -> 0.938/1.000/0.953, set B
 0.702/0.901/0.782 -> 0.723/0.915/0.801 (Chinese 0.854 -> 0.896, cross-lingual 0.833 -> 0.881).
+A collection with a cross-language index (cross_language.py) adds, for Chinese questions, the list
+of a multilingual model's neighbours of the question itself.
 """
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -83,10 +85,10 @@ def search(store: DocStore, collections: Sequence[str], question: str, k: int = 
     question = question.strip()
     if not question:
         raise StoreError(M.EMPTY_QUESTION)
-    # a Chinese question on a collection with a cross-language index is embedded by its model at
-    # once, on a thread, while the other lists are asked (~25 ms of e5 for a short question)
+    # a Chinese question is asked of the collections' cross-language indexes on a thread, while the
+    # other lists are asked here (e5 takes ~25 ms to embed a short question)
     infos = {name: store.get_collection(name) for name in collections}
-    cross = _CrossQuestion(question, embed, list(infos.values()))
+    cross = _CrossQuestion(store, question, embed, list(infos.values()), candidates)
     words = glossary()
     # a Chinese word's English senses are chosen among those the store's documents use (glossary._choose)
     phrases = words.english_phrases(question, store.term_counts)
@@ -112,8 +114,7 @@ def search(store: DocStore, collections: Sequence[str], question: str, k: int = 
         if name in cross.collections:
             # the collection's cross-language index (cross_language.py): the question by a
             # multilingual model's meaning; not for a shared collection (its vectors live on a server)
-            ranked.append((None, store.cross_vector_search(name, cross.vector(name),
-                                                           min(candidates, info.cross_chunks))))
+            ranked.append((None, cross.hits(name)))
         for kind, hits in ranked:
             for rank, (chunk_id, _score) in enumerate(hits, start=1):
                 entry = fused.setdefault((name, chunk_id), {"score": 0.0, "vector": None, "keyword": None})
@@ -144,21 +145,25 @@ def search(store: DocStore, collections: Sequence[str], question: str, k: int = 
 
 
 class _CrossQuestion:
-    """A Chinese question's vectors for the cross-language indexes of the collections asked (one
-    per model), computed on a thread that starts at once."""
+    """A Chinese question asked of the cross-language indexes of the collections that have one, on a
+    thread: embedded once per model, then each index searched."""
 
-    def __init__(self, question: str, embed: Embed, infos: Sequence[CollectionInfo]):
-        self.collections: dict[str, str] = {}
-        if not has_chinese(question):
-            return
-        for info in infos:
-            if info.cross_embedder and info.cross_chunks:
-                self.collections[info.name] = info.cross_embedder
-        self._futures = {model: _cross_pool().submit(embed, query_embedder_name(model), [question])
-                         for model in set(self.collections.values())}
+    def __init__(self, store: DocStore, question: str, embed: Embed, infos: Sequence[CollectionInfo],
+                 candidates: int):
+        self.collections = {info.name: info for info in infos
+                            if info.cross_embedder and info.cross_chunks and has_chinese(question)}
+        self._future: Future | None = None
+        if self.collections:
+            self._future = _cross_pool().submit(self._ask, store, question, embed, candidates)
 
-    def vector(self, collection: str) -> Any:
-        return self._futures[self.collections[collection]].result()[0]
+    def _ask(self, store: DocStore, question: str, embed: Embed, candidates: int) -> dict[str, list[tuple[int, float]]]:
+        vectors = {model: embed(query_embedder_name(model), [question])[0]
+                   for model in {info.cross_embedder for info in self.collections.values() if info.cross_embedder}}
+        return {name: store.cross_vector_search(name, vectors[info.cross_embedder], min(candidates, info.cross_chunks))
+                for name, info in self.collections.items() if info.cross_embedder}
+
+    def hits(self, collection: str) -> list[tuple[int, float]]:
+        return self._future.result()[collection] if self._future is not None else []
 
 
 _POOL: ThreadPoolExecutor | None = None
