@@ -37,6 +37,7 @@ def main() -> None:
     args = parser.parse_args()
     from hearthlm.core.docs.chunking import Chunk
     from hearthlm.core.docs.embedders import get_embedder, query_embedder_name
+    from hearthlm.core.docs.glossary import has_chinese
     from hearthlm.core.docs.search import search
     from hearthlm.core.docs.store import DocStore, text_hash
     from retrieval import set_b
@@ -69,15 +70,19 @@ def main() -> None:
             get_embedder("e5:query")
         get_embedder(query_embedder_name(model.name))
         search(store, ["big"], "warm up the model and the index")
-        times = []
+        times, by_language = [], {"zh": [], "en": []}
         for q in [q["question"] for q in questions][: args.queries]:
             t = time.perf_counter()
             search(store, ["big"], q, k=5)
             times.append((time.perf_counter() - t) * 1000)
+            by_language["zh" if has_chinese(q) else "en"].append(times[-1])
         times.sort()
         print(json.dumps({"embedder": model.name, "cross": args.cross, "chunks": store.get_collection("big").chunks,
                           "queries": len(times), "p50_ms": round(statistics.median(times), 1),
                           "p95_ms": round(times[int(0.95 * (len(times) - 1))], 1), "max_ms": round(times[-1], 1),
+                          "by_language": {lang: {"queries": len(t), "p50_ms": round(statistics.median(t), 1),
+                                                 "p95_ms": round(sorted(t)[int(0.95 * (len(t) - 1))], 1)}
+                                          for lang, t in by_language.items() if t},
                           "load_average": os.getloadavg()}, indent=2))
         store.close()
     finally:
