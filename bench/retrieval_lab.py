@@ -264,6 +264,15 @@ class Lab:
                 if not _glossary._CJK.search(question):
                     continue
                 name = name[4:]
+            if name.startswith("enzh-"):  # a question without Chinese, its list over the Chinese chunks only
+                if _glossary._CJK.search(question):
+                    continue
+                w = (weights or {}).get(name, 1.0)
+                ids = [i for i in self.vector_list(name[5:], question, candidates * 5)
+                       if _glossary._CJK.search(self.chunks[i].text)][:candidates]
+                for rank, i in enumerate(ids, 1):
+                    part[i] = part.get(i, 0.0) + w / (RRF_K + rank)
+                continue
             if name.startswith("zh-"):  # a Chinese question's own list, its Chinese chunks only
                 if not _glossary._CJK.search(question):
                     continue
@@ -444,6 +453,11 @@ OPTIONS: dict[str, dict] = {
     # and MiniLM's product with an e5 list for Chinese questions (a second embedding of every chunk)
     "product-e5": {"lists": ["e5", "kw", "trcen-e5", "trcp-kw"], "cap": 2},
     "product+cjke5": {"lists": ["en-minilm", "kw", "trcen-minilm", "trcp-kw", "cjk-e5"], "cap": 2},
+    # session 11: and an English question's e5 neighbours among the Chinese chunks (English about Chinese)
+    "product+cjke5+enzhe5": {"lists": ["en-minilm", "kw", "trcen-minilm", "trcp-kw", "cjk-e5", "enzh-e5"], "cap": 2},
+    "product+cjke5+enzhe5h": {"lists": ["en-minilm", "kw", "trcen-minilm", "trcp-kw", "cjk-e5", "enzh-e5"], "cap": 2,
+                              "weights": {"enzh-e5": 0.5}},
+    "product+cjke5+ene5": {"lists": ["en-minilm", "kw", "trcen-minilm", "trcp-kw", "cjk-e5", "en-e5"], "cap": 2},
     "e5+kwj": {"lists": ["e5", "kwj"]},
     "e5+kw+rerank-e5": {"lists": ["e5", "kw"], "rerank": "e5"},
     "minilm+kw+rerank-e5": {"lists": ["minilm", "kw", "e5"], "rerank": "e5"},
