@@ -165,3 +165,21 @@ def test_cli_turns_it_on_fills_lists_and_turns_it_off(tmp_path: Path, corpus: Pa
     assert f"cross-language index: {len(DOCS)} of {len(DOCS)} passages" in err
     assert main(["docs", "list"]) == 0
     assert f"cross-language {len(DOCS)}/{len(DOCS)}" in capsys.readouterr().out
+
+
+def test_the_window_indexes_below_normal_priority(tmp_path: Path, corpus: Path) -> None:
+    """The window's indexing child (and with it a cross-language index: minutes of e5) runs at
+    niceness 10, so that a chat answering beside it keeps its speed."""
+    import psutil
+
+    from hearthlm.core.child.process import BACKGROUND_NICENESS
+    from hearthlm.core.docs.ingest_process import IngestProcess
+
+    own = psutil.Process().nice()
+    process = IngestProcess(["watch", "notes", str(corpus)]).start()  # runs until stopped
+    try:
+        assert psutil.Process(process.child.pid).nice() == min(19, own + BACKGROUND_NICENESS)
+        assert next(e for e in process.events() if e["event"] == "watching")
+    finally:
+        process.stop()
+        process.finish()

@@ -20,7 +20,10 @@ READY_TIMEOUT_S = 60.0
 
 class IngestProcess:
     def __init__(self, args: Sequence[str], env: Mapping[str, str] | None = None):
-        self.child = ChildProcess("hearthlm.core.cli", ["docs", *args, "--progress"], env=env, name="ingest")
+        # below normal priority: indexing (and above all a cross-language index, minutes of e5) must
+        # not slow a chat answering beside it
+        self.child = ChildProcess("hearthlm.core.cli", ["docs", *args, "--progress"], env=env, name="ingest",
+                                  background=True)
         self.stopped = False  # by stop(): its end is no crash
 
     def start(self) -> IngestProcess:
