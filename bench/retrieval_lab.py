@@ -264,20 +264,13 @@ class Lab:
                 if not _glossary._CJK.search(question):
                     continue
                 name = name[4:]
-            if name.startswith("enzh-"):  # a question without Chinese, its list over the Chinese chunks only
-                if _glossary._CJK.search(question):
+            # a list over the Chinese chunks only: a Chinese question's own (zh-), an English one's (enzh-)
+            scope = next((s for s in ("enzh-", "zh-") if name.startswith(s)), None)
+            if scope is not None:
+                if bool(_glossary._CJK.search(question)) != (scope == "zh-"):
                     continue
                 w = (weights or {}).get(name, 1.0)
-                ids = [i for i in self.vector_list(name[5:], question, candidates * 5)
-                       if _glossary._CJK.search(self.chunks[i].text)][:candidates]
-                for rank, i in enumerate(ids, 1):
-                    part[i] = part.get(i, 0.0) + w / (RRF_K + rank)
-                continue
-            if name.startswith("zh-"):  # a Chinese question's own list, its Chinese chunks only
-                if not _glossary._CJK.search(question):
-                    continue
-                w = (weights or {}).get(name, 1.0)
-                ids = [i for i in self.vector_list(name[3:], question, candidates * 3)
+                ids = [i for i in self.vector_list(name[len(scope):], question, candidates * (3 if scope == "zh-" else 5))
                        if _glossary._CJK.search(self.chunks[i].text)][:candidates]
                 for rank, i in enumerate(ids, 1):
                     part[i] = part.get(i, 0.0) + w / (RRF_K + rank)
@@ -457,6 +450,7 @@ OPTIONS: dict[str, dict] = {
     "product+cjke5+enzhe5": {"lists": ["en-minilm", "kw", "trcen-minilm", "trcp-kw", "cjk-e5", "enzh-e5"], "cap": 2},
     "product+cjke5+enzhe5h": {"lists": ["en-minilm", "kw", "trcen-minilm", "trcp-kw", "cjk-e5", "enzh-e5"], "cap": 2,
                               "weights": {"enzh-e5": 0.5}},
+    "product+cjke5+zhmini": {"lists": ["en-minilm", "kw", "trcen-minilm", "trcp-kw", "cjk-e5", "zh-minilm"], "cap": 2},
     "product+cjke5+ene5": {"lists": ["en-minilm", "kw", "trcen-minilm", "trcp-kw", "cjk-e5", "en-e5"], "cap": 2},
     "e5+kwj": {"lists": ["e5", "kwj"]},
     "e5+kw+rerank-e5": {"lists": ["e5", "kw"], "rerank": "e5"},

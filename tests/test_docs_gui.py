@@ -16,7 +16,7 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
 
-from docs_samples import write_pdf
+from docs_samples import shown_docs_page, write_pdf
 from hearthlm.gui.docs_page import DocsPage
 
 INDEX_TIMEOUT_MS = 180_000
@@ -36,12 +36,8 @@ def drop(widget, paths: list[Path]) -> None:
 
 @pytest.fixture
 def page(qtbot):
-    p = DocsPage()
-    qtbot.addWidget(p)
-    p.resize(1000, 680)
-    p.show()
-    yield p
-    p.shutdown()
+    with shown_docs_page(qtbot) as p:
+        yield p
 
 
 def test_drop_index_query_and_open_source(qtbot, page: DocsPage, tmp_path: Path,

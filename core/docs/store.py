@@ -412,14 +412,17 @@ class DocStore:
 
     def known_embeddings(self, collection: str, hashes: Sequence[str]) -> dict[str, np.ndarray]:
         """Vectors already computed for these chunk texts (unchanged parts of a changed file, copies)."""
+        return self._vectors_by_hash("SELECT text_hash, embedding FROM chunks WHERE collection = ? "
+                                     "AND embedding IS NOT NULL AND text_hash IN ({})", collection, hashes)
+
+    def _vectors_by_hash(self, sql: str, collection: str, hashes: Sequence[str]) -> dict[str, np.ndarray]:
+        """(text hash -> vector) rows of ``sql`` (its ``{}``: the hashes' placeholders), 500 hashes a query."""
         out: dict[str, np.ndarray] = {}
+        unique = list(dict.fromkeys(hashes))
         with self._reading():
-            unique = list(dict.fromkeys(hashes))
             for i in range(0, len(unique), 500):
                 part = unique[i:i + 500]
-                for h, blob in self._rdb.execute(
-                        f"SELECT text_hash, embedding FROM chunks WHERE collection = ? AND embedding IS NOT NULL "
-                        f"AND text_hash IN ({','.join('?' * len(part))})", (collection, *part)):
+                for h, blob in self._rdb.execute(sql.format(",".join("?" * len(part))), (collection, *part)):
                     out[h] = np.frombuffer(blob, np.float32)
         return out
 
@@ -689,16 +692,8 @@ class DocStore:
 
     def known_cross_vectors(self, collection: str, hashes: Sequence[str]) -> dict[str, np.ndarray]:
         """Cross-language vectors already computed for these chunk texts (copies, repeated text)."""
-        out: dict[str, np.ndarray] = {}
-        unique = list(dict.fromkeys(hashes))
-        with self._reading():
-            for i in range(0, len(unique), 500):
-                part = unique[i:i + 500]
-                for h, blob in self._rdb.execute(
-                        f"SELECT text_hash, embedding FROM cross_vectors WHERE collection = ? "
-                        f"AND text_hash IN ({','.join('?' * len(part))})", (collection, *part)):
-                    out[h] = np.frombuffer(blob, np.float32)
-        return out
+        return self._vectors_by_hash("SELECT text_hash, embedding FROM cross_vectors WHERE collection = ? "
+                                     "AND text_hash IN ({})", collection, hashes)
 
     def add_cross_vectors(self, collection: str, embedder: str, rows: Sequence[tuple[int, str, np.ndarray]]) -> int:
         """Keep (chunk id, text hash, vector) rows made by ``embedder``; a chunk deleted meanwhile, or
