@@ -99,6 +99,12 @@ def test_the_index_follows_the_documents_and_survives_a_rebuild(tmp_path: Path, 
         assert _cross_count(store, "c") == len(DOCS)
         assert Path(search(store, ["c"], "月亮对海洋有什么影响？", k=3)[0].source).name == "tides.md"
 
+        # embedding the collection again (its own model) keeps the cross-language index, moved along
+        from hearthlm.core.docs.ingest import change_embedder
+
+        change_embedder(store, "c", "minilm")
+        assert _cross_count(store, "c") == store.get_collection("c").cross_chunks == len(DOCS)
+
         cross_language.enable(store, "c", on=False)
         info = store.get_collection("c")
         assert (info.cross_embedder, info.cross_chunks) == (None, 0)
