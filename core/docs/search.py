@@ -171,7 +171,7 @@ class _CrossQuestion:
             return self._future.result()[collection]
         except EmbedderError as exc:
             if notes is not None and not any(n.template == M.CROSS_UNAVAILABLE for n in notes):
-                notes.append(msg(M.CROSS_UNAVAILABLE, reason=str(exc)))
+                notes.append(msg(M.CROSS_UNAVAILABLE, reason=exc.msg))  # a Msg: the window translates it too
             return []
 
 
