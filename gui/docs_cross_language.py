@@ -31,6 +31,7 @@ class CrossLanguageBox(QWidget):
         self.on = False
         self.done = self.total = 0
         self.running = False  # a run is filling it (no "continue" link meanwhile)
+        self._tipped: set[str] = set()  # collections whose tip was given in this run of the app
         self.check = QCheckBox(self.tr("Cross-language search"))
         self.check.setToolTip(self.tr(
             "Chinese questions also find English passages by meaning, not only by translated words. "
@@ -79,6 +80,19 @@ class CrossLanguageBox(QWidget):
         if collection == self.collection:
             self.running = True
             self._show_state()
+
+    def tip(self, question: str) -> str | None:
+        """A Chinese question on a collection that could have the index but has none: once per
+        collection (and run of the app), a sentence pointing at the switch."""
+        from hearthlm.core.docs.glossary import has_chinese
+
+        name = self.collection
+        if (name is None or self.on or not self.available or self.isHidden() or name in self._tipped
+                or not has_chinese(question)):
+            return None
+        self._tipped.add(name)
+        return self.tr("Chinese questions find English passages better with “Cross-language search” "
+                       "(under the collection list).")
 
     def complete(self) -> bool:
         return self.on and self.done >= self.total

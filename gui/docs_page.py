@@ -692,12 +692,16 @@ class DocsPage(QWidget):
             notes: list[Any] = []  # a shared collection's server is down: keywords only, and why
             return search(self.store, [name], question, k=8, embed=embed, notes=notes), notes
 
-        self._run_job(run, lambda result: self._show_results(*result), lambda _e: self.search_button.setEnabled(True))
+        tip = self.cross_language.tip(question)
+        self._run_job(run, lambda result: self._show_results(*result, tip=tip),
+                      lambda _e: self.search_button.setEnabled(True))
 
-    def _show_results(self, hits: list[Any], notes: list[Any] | None = None) -> None:
+    def _show_results(self, hits: list[Any], notes: list[Any] | None = None, tip: str | None = None) -> None:
         self.search_button.setEnabled(True)
         if notes:
             self.status.setText(" ".join(tr_msg(n) for n in notes))
+        elif tip:
+            self.status.setText(tip)
         if not hits:
             self.results.setHtml(f"<p>{html.escape(self.tr('Nothing in the collection matches the question.'))}</p>")
             self.resultsShown.emit(0)

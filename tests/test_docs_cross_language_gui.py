@@ -50,6 +50,17 @@ def test_the_box_fills_the_index_in_a_child_and_takes_it_away(qtbot, page: DocsP
     box = page.cross_language
     assert box.isVisible() and not box.check.isChecked() and not box.state.isVisible()
     assert "ten times longer" in box.check.toolTip()
+
+    # a Chinese question on a collection without the index: the switch is pointed at, once
+    page.question.setText("潮汐是怎么形成的？")
+    with qtbot.waitSignal(page.resultsShown, timeout=60_000):
+        page.ask()
+    assert "Cross-language search" in page.status.text()
+    page.status.setText("")
+    with qtbot.waitSignal(page.resultsShown, timeout=60_000):
+        page.ask()
+    assert page.status.text() == ""
+
     seen: list[int] = []
     page.progress.valueChanged.connect(seen.append)
     with qtbot.waitSignal(page.indexingFinished, timeout=INDEX_TIMEOUT_MS):

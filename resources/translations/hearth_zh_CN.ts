@@ -464,6 +464,10 @@
         <translation>中文提问也能按意思找到英文段落，而不只是靠逐词翻译。索引耗时约为平时的十倍；它在文件索引完成后于后台进行，期间文档集照常可以搜索。</translation>
     </message>
     <message>
+        <source>Chinese questions find English passages better with “Cross-language search” (under the collection list).</source>
+        <translation>打开“跨语言搜索”（在文档集列表下方），中文问题能更好地找到英文段落。</translation>
+    </message>
+    <message>
         <source>{done} of {total} passages</source>
         <translation>{done} / {total} 个段落</translation>
     </message>
