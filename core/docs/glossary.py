@@ -52,7 +52,6 @@ SENSES_PER_WORD = 2  # English senses kept for each Chinese word
 HEADWORDS_PER_WORD = 3  # Chinese words kept for each English word
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
-
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#.\-]*")
 _SENSE_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 _LINE = re.compile(r"^(\S+) (\S+) \[[^\]]*\] /(.*)/\s*$")

@@ -150,17 +150,16 @@ class _CrossQuestion:
 
     def __init__(self, store: DocStore, question: str, embed: Embed, infos: Sequence[CollectionInfo],
                  candidates: int):
-        self.collections = {info.name: info for info in infos
-                            if info.cross_embedder and info.cross_chunks and has_chinese(question)}
+        # collection -> (its index's model, how many of its neighbours to ask for)
+        self.collections = {info.name: (info.cross_embedder, min(candidates, info.cross_chunks)) for info in infos
+                            if info.cross_embedder and info.cross_chunks} if has_chinese(question) else {}
         self._future: Future | None = None
         if self.collections:
-            self._future = _cross_pool().submit(self._ask, store, question, embed, candidates)
+            self._future = _CROSS_POOL.submit(self._ask, store, question, embed)
 
-    def _ask(self, store: DocStore, question: str, embed: Embed, candidates: int) -> dict[str, list[tuple[int, float]]]:
-        vectors = {model: embed(query_embedder_name(model), [question])[0]
-                   for model in {info.cross_embedder for info in self.collections.values() if info.cross_embedder}}
-        return {name: store.cross_vector_search(name, vectors[info.cross_embedder], min(candidates, info.cross_chunks))
-                for name, info in self.collections.items() if info.cross_embedder}
+    def _ask(self, store: DocStore, question: str, embed: Embed) -> dict[str, list[tuple[int, float]]]:
+        vectors = {model: embed(query_embedder_name(model), [question])[0] for model, _ in self.collections.values()}
+        return {name: store.cross_vector_search(name, vectors[model], k) for name, (model, k) in self.collections.items()}
 
     def hits(self, collection: str, notes: list[Msg] | None) -> list[tuple[int, float]]:
         """The index's list; empty, with one sentence in ``notes``, when its model cannot run (not
@@ -175,14 +174,8 @@ class _CrossQuestion:
             return []
 
 
-_POOL: ThreadPoolExecutor | None = None
-
-
-def _cross_pool() -> ThreadPoolExecutor:
-    global _POOL
-    if _POOL is None:
-        _POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hearth-cross-question")
-    return _POOL
+# its thread starts with the first Chinese question asked of a cross-language index
+_CROSS_POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hearth-cross-question")
 
 
 def _vector_hits(store: DocStore, info: Any, questions: list[str], candidates: int, embed: Embed,
