@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 from collections.abc import Sequence
 
-from . import __version__
 from . import messages as M
 from .errors import HearthError
 from .messages import msg
@@ -394,9 +393,24 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USAGE)
 
 
+
+class _VersionAction(argparse.Action):
+    """``--version``, which looks the version up only when asked (see core/__init__.py)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS,
+                         help=kwargs.get("help", "show the version and exit"))
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        from . import __version__
+
+        print(f"hearth {__version__}")  # to stdout, as argparse's own version action does
+        parser.exit()
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="hearth", description="Run large language models on your own machine.")
-    parser.add_argument("--version", action="version", version=f"hearth {__version__}")
+    parser.add_argument("--version", action=_VersionAction)
     parser.add_argument("--home", metavar="DIR",
                         help="keep every file Hearth writes under DIR (same as HEARTH_HOME)")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)

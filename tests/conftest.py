@@ -100,14 +100,16 @@ def minilm_loaded(tmp_path_factory: pytest.TempPathFactory) -> None:
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
-    """``-n auto`` (pytest-xdist): one worker more than the CPUs this process may run on. The fast
-    tier's tests spend about a third of their time waiting on child processes, servers and timers;
-    on 2 vCPUs, measured with --dist worksteal: 2 workers 107 s, 3 workers 92 s, 4 workers 94 s.
+    """``-n auto`` (pytest-xdist): two workers more than the CPUs this process may run on. The fast
+    tier's tests spend much of their time waiting on child processes, servers and timers (more so
+    since the tests that run an embedding model left it): on 2 vCPUs with --dist worksteal, 3 and 4
+    workers alternating, 62.8 / 55.6, 73.8 / 62.6, 61.3 / 62.4, 65.1 / 62.5 s wall, median ratio 0.92
+    (session 12; with the embedding tests still in, session 9 measured 2 workers 107 s, 3 92 s, 4 94 s).
     PYTEST_XDIST_AUTO_NUM_WORKERS still decides when it is set (xdist's own hook reads it)."""
     if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
         return None
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return cpus + 1
+    return cpus + 2
 
 
 @pytest.fixture(autouse=True)
@@ -126,6 +128,24 @@ def hearth_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mo
         monkeypatch.delenv(name, raising=False)
     return home
 
+
+
+@pytest.fixture(autouse=True)
+def no_model_outside_the_engine_marker(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fast tier (``-m "not engine"``) runs no model: a test that embeds text with MiniLM, e5 or a
+    GGUF embedder in this process without the ``engine`` marker fails and says so, so the tier stays
+    what it claims. (Child processes are not watched: a test that starts ``hearth docs add`` or the
+    embed service is marked by hand.)"""
+    if request.node.get_closest_marker("engine") is not None:
+        return
+    from hearthlm.core.docs import embedders
+
+    def refuse(self: object, texts: object) -> None:
+        raise AssertionError(f"{type(self).__name__} embedded text in a test without the engine marker: "
+                             "mark it @pytest.mark.engine (the fast tier runs no model)")
+
+    for cls in (embedders.MiniLMEmbedder, embedders.E5Embedder, embedders.LlamaEmbedder):
+        monkeypatch.setattr(cls, "embed", refuse)
 
 @pytest.fixture(scope="session")
 def starter_model() -> Path:

@@ -9,6 +9,7 @@ with [project].dependencies (not the extras: a user installs without them).
 from __future__ import annotations
 
 import ast
+import functools
 import re
 import sys
 import tomllib
@@ -49,9 +50,20 @@ def imported(folders: list[Path]) -> dict[str, set[str]]:
     return found
 
 
+@functools.cache
+def _sources_imports() -> dict[str, set[str]]:
+    """The imports of core/ and gui/, read once for both tests (parsing every module takes ~1 s)."""
+    return imported([REPO / "core", REPO / "gui"])
+
+
+@functools.cache
+def _providers() -> dict[str, list[str]]:
+    return packages_distributions()  # reads every installed distribution's metadata: ~0.5 s
+
+
 def undeclared(imports: dict[str, set[str]], deps: set[str]) -> list[str]:
     """One line per imported module that no declared distribution provides."""
-    providers = packages_distributions()
+    providers = _providers()
     problems = []
     for module, files in sorted(imports.items()):
         if module in OPTIONAL:
@@ -67,7 +79,7 @@ def undeclared(imports: dict[str, set[str]], deps: set[str]) -> list[str]:
 
 
 def test_every_import_of_core_and_gui_is_declared() -> None:
-    problems = undeclared(imported([REPO / "core", REPO / "gui"]), declared())
+    problems = undeclared(_sources_imports(), declared())
     assert not problems, "add to [project].dependencies in pyproject.toml:\n" + "\n".join(problems)
 
 
@@ -81,5 +93,5 @@ def test_the_check_catches_an_undeclared_import(tmp_path: Path) -> None:
     assert "does not declare" in problems[0]
     # and on the real sources with the dependencies of before (these were imported but not declared)
     before = ("tokenizers", "onnxruntime", "filelock", "charset-normalizer", "httpx2")
-    missing = undeclared(imported([REPO / "core", REPO / "gui"]), declared() - set(before))
+    missing = undeclared(_sources_imports(), declared() - set(before))
     assert {p.split(" ")[0] for p in missing} == {"tokenizers", "onnxruntime", "filelock", "charset_normalizer", "httpx2"}

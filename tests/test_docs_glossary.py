@@ -137,6 +137,7 @@ DOCS = {
 }
 
 
+@pytest.mark.engine  # runs an embedding model (MiniLM or e5)
 def test_a_real_store_counts_words_as_its_keyword_index_stems_them(tmp_path: Path) -> None:
     folder = tmp_path / "docs"
     folder.mkdir()
@@ -159,6 +160,7 @@ def test_a_real_store_counts_words_as_its_keyword_index_stems_them(tmp_path: Pat
     assert words.cut("序列化") == ["序列", "化"]
 
 
+@pytest.mark.engine  # runs an embedding model (MiniLM or e5)
 def test_a_question_in_one_language_finds_a_document_in_the_other(tmp_path: Path,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     folder = tmp_path / "docs"
@@ -180,6 +182,7 @@ def test_a_question_in_one_language_finds_a_document_in_the_other(tmp_path: Path
         assert all(top(q) != want for q, want in list(questions.items())[:2])
 
 
+@pytest.mark.engine  # runs an embedding model (MiniLM or e5)
 def test_an_english_only_embedder_embeds_a_chinese_question_s_english_words_alone(tmp_path: Path) -> None:
     """MiniLM's neighbours of a Chinese question are noise to the fusion: only its English words are
     embedded (and no hit shows a vector rank of the question's own); an English question, or a

@@ -40,6 +40,7 @@ def page(qtbot):
         yield p
 
 
+@pytest.mark.engine  # runs an embedding model (MiniLM or e5)
 def test_drop_index_query_and_open_source(qtbot, page: DocsPage, tmp_path: Path,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
     folder = tmp_path / "docs"
@@ -114,6 +115,7 @@ def test_change_embedder_shows_progress_and_records_the_model(qtbot, page: DocsP
     assert page.embedder_label.text().endswith(starter_model.name)
 
 
+@pytest.mark.engine  # runs an embedding model (MiniLM or e5)
 def test_watch_toggle_follows_a_new_file(qtbot, page: DocsPage, tmp_path: Path) -> None:
     folder = tmp_path / "watched"
     folder.mkdir()
@@ -135,6 +137,7 @@ def test_watch_toggle_follows_a_new_file(qtbot, page: DocsPage, tmp_path: Path) 
     qtbot.waitUntil(lambda: page.store.folders("My documents")[0][2] is False, timeout=30_000)
 
 
+@pytest.mark.engine  # runs an embedding model (MiniLM or e5)
 def test_a_large_file_shows_its_chunks_so_far_while_it_is_indexed(qtbot, page: DocsPage, tmp_path: Path) -> None:
     """A file of more chunks than are embedded at once streams part by part: its row says how many
     chunks are done, so a large file never looks stuck."""

@@ -22,6 +22,10 @@ from hearthlm.core.docs.embedders import get_embedder
 from hearthlm.core.docs.ingest import ingest
 from hearthlm.core.docs.store import DocStore
 
+# runs an embedding model (MiniLM or e5): out of the fast tier, which runs no model (README, Developing)
+pytestmark = pytest.mark.engine
+
+
 BUDGET_MB = 500
 SIZE_MB = 20
 # 32 characters ending with a space: 8 KB tokenizer pieces and 1 MB blocks both end at a repeat

@@ -64,6 +64,7 @@ def test_chinese_under_minilm_is_said_once_and_fixed_in_one_click(qtbot, hub, st
     window.close()
 
 
+@pytest.mark.engine  # runs an embedding model (MiniLM or e5)
 def test_the_note_is_not_repeated_after_it_was_shown(qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HEARTH_DOCS_EMBEDDER", "minilm")
     (tmp_path / "长城.txt").write_text("长城东起山海关，西至嘉峪关。", encoding="utf-8")

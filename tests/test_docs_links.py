@@ -52,6 +52,7 @@ def test_scan_follows_only_links_that_stay_inside(tree: dict[str, Path]) -> None
     assert scan([outside / "passwd.txt"]).files == [outside / "passwd.txt"]
 
 
+@pytest.mark.engine  # runs an embedding model (MiniLM or e5)
 def test_ingest_keeps_what_a_link_points_at_out_of_the_collection(tree: dict[str, Path], tmp_path: Path) -> None:
     folder = tree["folder"]
     with DocStore(tmp_path / "store") as store:
@@ -66,6 +67,7 @@ def test_ingest_keeps_what_a_link_points_at_out_of_the_collection(tree: dict[str
         assert store.keyword_search("notes", "walrus", 5) == []
 
 
+@pytest.mark.engine  # runs an embedding model (MiniLM or e5)
 def test_a_link_indexed_before_is_dropped(tree: dict[str, Path], tmp_path: Path) -> None:
     """A collection made before links were checked held the target: the next add removes it."""
     folder = tree["folder"]
@@ -77,6 +79,7 @@ def test_a_link_indexed_before_is_dropped(tree: dict[str, Path], tmp_path: Path)
         assert store.keyword_search("notes", "zebra", 5) == []
 
 
+@pytest.mark.engine  # runs an embedding model (MiniLM or e5)
 def test_cli_says_one_sentence_per_link(tree: dict[str, Path], capsys) -> None:
     folder = tree["folder"]
     code = main(["docs", "add", "notes", str(folder)])
@@ -95,6 +98,7 @@ def test_cli_says_one_sentence_per_link(tree: dict[str, Path], capsys) -> None:
         "loop_a.txt", "loop_b.txt", "passwd.txt", "secrets"]
 
 
+@pytest.mark.engine  # runs an embedding model (MiniLM or e5)
 def test_a_watched_folder_does_not_follow_a_new_link_out(tree: dict[str, Path], tmp_path: Path) -> None:
     from hearthlm.core.docs.watch import FolderWatcher
 

@@ -31,6 +31,7 @@ def corpus(tmp_path: Path) -> Path:
     return write_files(tmp_path / "docs", DOCS)
 
 
+@pytest.mark.engine  # runs an embedding model (MiniLM or e5)
 def test_a_question_in_one_language_finds_a_document_in_the_other(tmp_path: Path, corpus: Path) -> None:
     with DocStore(tmp_path / "store") as store:
         ingest(store, "c", [corpus], embedder="e5")
@@ -46,6 +47,7 @@ def test_a_question_in_one_language_finds_a_document_in_the_other(tmp_path: Path
         assert top("How long is the Great Wall of China?") == "长城.txt"
 
 
+@pytest.mark.engine  # runs an embedding model (MiniLM or e5)
 def test_questions_are_embedded_as_queries() -> None:
     passages, queries = embedders.get_embedder("e5"), embedders.get_embedder("e5:query")
     assert embedders.query_embedder_name("e5") == "e5:query"
@@ -72,6 +74,7 @@ def test_default_embedder_can_be_named(monkeypatch: pytest.MonkeyPatch) -> None:
     assert embedders.is_multilingual("e5") and not embedders.is_multilingual("minilm")
 
 
+@pytest.mark.engine  # runs an embedding model (MiniLM or e5)
 def test_store_says_when_a_collection_holds_chinese(tmp_path: Path, corpus: Path) -> None:
     english = tmp_path / "en"
     english.mkdir()
@@ -83,6 +86,7 @@ def test_store_says_when_a_collection_holds_chinese(tmp_path: Path, corpus: Path
         assert store.holds_chinese("mixed")
 
 
+@pytest.mark.engine  # runs an embedding model (MiniLM or e5)
 def test_five_results_are_not_five_pieces_of_one_file(tmp_path: Path) -> None:
     folder = tmp_path / "docs"
     folder.mkdir()

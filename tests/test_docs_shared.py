@@ -103,6 +103,7 @@ def server_state(server: ChromaServer, name: str) -> tuple[dict, dict[str, int],
     return dict(zip(manifest["ids"], manifest["metadatas"], strict=True)), by_doc, pending
 
 
+@pytest.mark.engine  # runs an embedding model (MiniLM or e5)
 def test_two_installations_share_a_collection(tmp_path: Path, server: ChromaServer) -> None:
     """The command line creates, joins, lists and queries a shared collection (creating and querying
     in real ``hearth`` processes, joining, listing and the refusal through the entry point in this
@@ -147,6 +148,7 @@ def test_two_installations_share_a_collection(tmp_path: Path, server: ChromaServ
     assert code == 1 and "is kept on this computer" in err
 
 
+@pytest.mark.engine  # runs an embedding model (MiniLM or e5)
 def test_server_killed_during_ingest_is_retried_after_restart(tmp_path: Path, server: ChromaServer) -> None:
     folder = many_files(tmp_path / "docs", 24)
     alice = tmp_path / "alice"
@@ -183,6 +185,7 @@ def test_server_killed_during_ingest_is_retried_after_restart(tmp_path: Path, se
         assert Path(hits[0].source).name == "note007.md"
 
 
+@pytest.mark.engine  # runs an embedding model (MiniLM or e5)
 def test_server_down_past_the_retries_leaves_no_half_document(tmp_path: Path, server: ChromaServer) -> None:
     folder = many_files(tmp_path / "docs", 24)
     alice = tmp_path / "alice"
@@ -217,6 +220,7 @@ def test_server_down_past_the_retries_leaves_no_half_document(tmp_path: Path, se
     assert len(manifest) == 24 and pending == 0
 
 
+@pytest.mark.engine  # runs an embedding model (MiniLM or e5)
 def test_writer_killed_before_publishing_shows_nothing_of_its_document(tmp_path: Path, server: ChromaServer,
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     folder = many_files(tmp_path / "docs", 1)
@@ -247,6 +251,7 @@ def test_writer_killed_before_publishing_shows_nothing_of_its_document(tmp_path:
     assert server_state(server, "Team")[2] == 0
 
 
+@pytest.mark.engine  # runs an embedding model (MiniLM or e5)
 def test_a_published_record_is_shown_only_with_all_its_chunks(tmp_path: Path, server: ChromaServer) -> None:
     """A manifest record whose chunks are not all on the server (written by hand here with chromadb's
     client, as a server that lost writes could leave it) is not mirrored until they are."""
@@ -275,6 +280,7 @@ def test_a_published_record_is_shown_only_with_all_its_chunks(tmp_path: Path, se
         assert next(h for h in hits if h.text == texts[0]).keyword_rank == 1
 
 
+@pytest.mark.engine  # runs an embedding model (MiniLM or e5)
 def test_questions_are_answered_with_the_server_down(tmp_path: Path, server: ChromaServer) -> None:
     folder = write_corpus(tmp_path / "docs")
     with DocStore(tmp_path / "bob") as bob:
@@ -306,6 +312,7 @@ def test_questions_are_answered_with_the_server_down(tmp_path: Path, server: Chr
                                          "(connection refused).")
 
 
+@pytest.mark.engine  # runs an embedding model (MiniLM or e5)
 def test_a_stalled_server_costs_one_sentence(tmp_path: Path, server: ChromaServer,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     """A server that accepts connections and never answers (a hung process, a half-open link):
@@ -338,6 +345,7 @@ def test_a_stalled_server_costs_one_sentence(tmp_path: Path, server: ChromaServe
             stalled.close()
 
 
+@pytest.mark.engine  # runs an embedding model (MiniLM or e5)
 def test_token_protected_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """chromadb's own token authentication (its Python server: `chroma run` has none in 1.x)."""
     server = ChromaServer(tmp_path / "chroma", token="s3cret-token").start()
@@ -386,6 +394,7 @@ def test_server_addresses() -> None:
     assert shared_server.remote_name("Team docs") != shared_server.remote_name("Team-docs")
 
 
+@pytest.mark.engine  # runs an embedding model (MiniLM or e5)
 def test_window_creates_and_searches_a_shared_collection(qtbot, tmp_path: Path, server: ChromaServer,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     """The New collection dialog filled in offscreen; the collection is made on the server (a job),

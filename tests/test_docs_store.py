@@ -51,6 +51,7 @@ def store(tmp_path: Path):
     s.close()
 
 
+@pytest.mark.engine  # runs an embedding model (MiniLM or e5)
 def test_mixed_folder_indexes_the_good_files_and_names_each_bad_one(tmp_path: Path, store: DocStore) -> None:
     folder = write_corpus(tmp_path / "docs")
     write_pdf(folder / "manual.pdf", [["Chapter one covers the pump."], ["The red valve releases steam pressure."]])
@@ -85,6 +86,7 @@ def test_mixed_folder_indexes_the_good_files_and_names_each_bad_one(tmp_path: Pa
     assert ctx.tokens <= 120
 
 
+@pytest.mark.engine  # runs an embedding model (MiniLM or e5)
 def test_re_adding_costs_nothing_changes_are_reindexed_deletions_dropped(tmp_path: Path, store: DocStore,
                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     folder = write_corpus(tmp_path / "docs")
@@ -114,6 +116,7 @@ def test_re_adding_costs_nothing_changes_are_reindexed_deletions_dropped(tmp_pat
     assert store.vector_count(info.name) == info.chunks  # no orphaned vectors
 
 
+@pytest.mark.engine  # runs an embedding model (MiniLM or e5)
 def test_a_write_cut_short_is_rolled_back_on_open(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = write_corpus(tmp_path / "docs")
     root = tmp_path / "store"
@@ -169,6 +172,7 @@ def many_files(folder: Path, n: int) -> Path:
     return folder
 
 
+@pytest.mark.engine  # runs an embedding model (MiniLM or e5)
 @pytest.mark.parametrize("moment", ["anywhere", "mid-write"])
 def test_kill_9_during_ingestion_keeps_every_completed_document(tmp_path: Path, moment: str) -> None:
     folder = many_files(tmp_path / "docs", 40)
@@ -214,6 +218,7 @@ def test_kill_9_during_ingestion_keeps_every_completed_document(tmp_path: Path, 
         assert store.get_collection("c").documents == 40
 
 
+@pytest.mark.engine  # runs an embedding model (MiniLM or e5)
 def test_two_processes_writing_one_store(tmp_path: Path) -> None:
     root = tmp_path / "store"
     a = start_child(tmp_path, root, "shared", many_files(tmp_path / "a", 8))
@@ -243,6 +248,7 @@ def test_changing_the_embedder_re_embeds_with_progress(tmp_path: Path, store: Do
     assert top_source(store, "长城有多长") == "长城.txt"  # keyword + SmolLM2 vectors
 
 
+@pytest.mark.engine  # runs an embedding model (MiniLM or e5)
 def test_watched_folder_follows_edits(tmp_path: Path, store: DocStore) -> None:
     from hearthlm.core.docs.watch import FolderWatcher
 

@@ -94,6 +94,7 @@ def test_open_document_streams_text_files(tmp_path: Path) -> None:
         len(doc.blocks)  # an iterator, not a list of the whole file
 
 
+@pytest.mark.engine  # runs an embedding model (MiniLM or e5)
 def test_a_large_file_is_staged_part_by_part_and_ends_up_like_a_small_one(tmp_path: Path,
                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     rng = random.Random(7)

@@ -15,6 +15,10 @@ from hearthlm.core.docs.embed_service import EmbedService
 from hearthlm.core.docs.embedders import get_embedder
 from hearthlm.core.docs.errors import EmbedderError
 
+# runs an embedding model (MiniLM or e5): out of the fast tier, which runs no model (README, Developing)
+pytestmark = pytest.mark.engine
+
+
 TEXTS = ["Where is the lighthouse lamp made?", "大熊猫吃什么？", ""]
 
 

@@ -13,6 +13,10 @@ from hearthlm.core.docs import minilm_graph
 from hearthlm.core.docs.embedders import MiniLMEmbedder
 from hearthlm.core.paths import cache_dir
 
+# runs an embedding model (MiniLM or e5): out of the fast tier, which runs no model (README, Developing)
+pytestmark = pytest.mark.engine
+
+
 TEXTS = [
     "Chromadb keeps vectors; SQLite FTS5 keeps the words.",
     "把文件拖进窗口，就能用自己的文档提问。",

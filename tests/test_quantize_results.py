@@ -11,14 +11,17 @@ from pathlib import Path
 
 from hearthlm.core.quantized_models import load_results, record_quantization, results_path
 
-PER_PROCESS = 150
+# Each write reads and rewrites the whole file, so the cost grows with the square of this. The two
+# writers start together once both are ready (the handshake below), so 60 each keep them contending.
+PER_PROCESS = 60
 
 WRITER = textwrap.dedent("""
     import sys, time
     from pathlib import Path
     from hearthlm.core.quantized_models import record_quality, record_quantization
     tag, n, go = sys.argv[1], int(sys.argv[2]), Path(sys.argv[3])
-    while not go.exists():  # start together
+    print("ready", flush=True)
+    while not go.exists():  # start together, once both have imported
         time.sleep(0.001)
     for i in range(n):
         out = f"/models/{tag}-{i}.gguf"
@@ -32,7 +35,8 @@ def test_two_processes_recording_at_once_lose_nothing(hearth_home: Path, tmp_pat
     go = tmp_path / "go"
     env = dict(os.environ)
     procs = [subprocess.Popen([sys.executable, "-c", WRITER, tag, str(PER_PROCESS), str(go)], env=env,
-                              stderr=subprocess.PIPE, text=True) for tag in ("window", "cli")]
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for tag in ("window", "cli")]
+    assert [proc.stdout.readline().strip() for proc in procs] == ["ready", "ready"]
     go.touch()
     for proc in procs:
         _, err = proc.communicate(timeout=240)
