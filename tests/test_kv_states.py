@@ -81,7 +81,7 @@ def test_a_state_records_its_size_without_copying():
 COPY_PROBE = """
 import json, sys, tracemalloc
 import llama_cpp
-from hearthlm.core.engine.kv_states import restore_sequence, save_sequence
+from hearthlm.core.engine.kv_states import available_memory, restore_sequence, save_sequence
 from hearthlm.core.engine.protocol import GenerationParams, LoadParams
 from hearthlm.core.engine.runner import LlamaRunner
 
@@ -91,6 +91,7 @@ tokens = runner.tokenize("Notes about fireplaces and chimneys. " * 200)[:700]
 runner.generate(tokens, GenerationParams(max_tokens=2, temperature=0), lambda _t: None)
 ctx, slot = runner.loaded.ctx, runner.batcher.slots[0]
 before = list(slot.cached)
+available_memory()  # its lazy import of psutil allocates too: not a copy of the state, so before tracing
 tracemalloc.start()
 base = tracemalloc.get_traced_memory()[0]
 save_sequence(ctx, runner.saved, slot.cached, slot.seq_id)
