@@ -13,9 +13,9 @@ from hearthlm.core.docs.store import DocStore
 # SQLite's statement-length limit is a build option: 1,000,000 bytes in many builds (the old
 # default, still used by some distributions; a statement listing every id passes it at ~140k
 # chunks), 1,000,000,000 in this one. The store must not depend on it. The test lowers the limit
-# tenfold and uses a tenth of the chunks: the same overflow, without indexing 170k vectors (~20 s).
-SQL_LENGTH_LIMIT = 100_000
-N_CHUNKS = 20_000  # "NOT IN (1,2,...)" for these ids is ~110 KB of SQL
+# fiftyfold and uses a twenty-eighth of the chunks: the same overflow, without indexing 140k vectors.
+SQL_LENGTH_LIMIT = 20_000
+N_CHUNKS = 5_000  # "NOT IN (1,2,...)" for these ids is ~24 KB of SQL
 
 
 def _fill_directly(root: Path, collection: str, n: int) -> list[int]:
