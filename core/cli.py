@@ -393,7 +393,6 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USAGE)
 
 
-
 class _VersionAction(argparse.Action):
     """``--version``, which looks the version up only when asked (see core/__init__.py)."""
 
@@ -407,6 +406,7 @@ class _VersionAction(argparse.Action):
 
         print(f"hearth {__version__}")  # to stdout, as argparse's own version action does
         parser.exit()
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="hearth", description="Run large language models on your own machine.")

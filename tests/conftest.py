@@ -129,7 +129,6 @@ def hearth_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mo
     return home
 
 
-
 @pytest.fixture(autouse=True)
 def no_model_outside_the_engine_marker(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     """The fast tier (``-m "not engine"``) runs no model: a test that embeds text with MiniLM, e5 or a
@@ -146,6 +145,7 @@ def no_model_outside_the_engine_marker(request: pytest.FixtureRequest, monkeypat
 
     for cls in (embedders.MiniLMEmbedder, embedders.E5Embedder, embedders.LlamaEmbedder):
         monkeypatch.setattr(cls, "embed", refuse)
+
 
 @pytest.fixture(scope="session")
 def starter_model() -> Path:
