@@ -72,14 +72,28 @@ def pytest_configure(config: pytest.Config) -> None:
         _shared_caches_root = Path(cache.mkdir("hearth-shared-caches"))
 
 
+def _shared_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where what the tests share lives: pytest's cache folder (pytest_configure), else the run's
+    temporary folder, which the run's pytest-xdist workers share (each has its own basetemp inside)."""
+    base = tmp_path_factory.getbasetemp()
+    return _shared_caches_root or (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base)
+
+
+@pytest.fixture(scope="session")
+def shared_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder kept between runs when pytest's cache is on (else for the run), shared by the run's
+    workers: for what a test module computes once from files that do not change. Key what goes in by
+    what it is made from."""
+    return _shared_root(tmp_path_factory)
+
+
 def _new_home(tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
     """A fresh folder for HEARTH_HOME whose derived MiniLM graph and dictionary index are shared
-    with every other home of the run (and between runs: pytest_configure). The run's pytest-xdist
-    workers share them too (each has its own basetemp inside the run's); both are written
-    atomically, so two processes building one at once end with one file."""
+    with every other home of the run (and between runs: pytest_configure), the run's pytest-xdist
+    workers included; both are written atomically, so two processes building one at once end with
+    one file."""
     home = tmp_path_factory.mktemp(name)
-    base = tmp_path_factory.getbasetemp()
-    run = _shared_caches_root or (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base)
+    run = _shared_root(tmp_path_factory)
     (home / "cache").mkdir()
     for folder, shared in SHARED_CACHES:
         (run / shared).mkdir(parents=True, exist_ok=True)

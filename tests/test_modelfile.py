@@ -118,19 +118,13 @@ def tensor_field_offsets(path: Path, index: int = 0) -> dict[str, int]:
 
 
 @pytest.fixture(scope="module")
-def starter_reference(starter_model: Path, tmp_path_factory: pytest.TempPathFactory,
-                      request: pytest.FixtureRequest) -> dict[str, Any]:
+def starter_reference(starter_model: Path, shared_cache_dir: Path) -> dict[str, Any]:
     """What the gguf package's own reader (the independent reference) says of the starter file: each
     tensor's GGUF shape, type, size and data offset, and where the metadata, tensor list and tensor
-    data lie. GGUFReader spends ~2.5 s of CPU on the file: its answer is kept in pytest's cache folder
-    (else the run's temp folder), keyed by the gguf version and the file's path, size and time, and
-    shared by pytest-xdist's workers (the first to take the lock reads the file)."""
-    cache_plugin = getattr(request.config, "cache", None)  # absent with -p no:cacheprovider
-    if cache_plugin is not None:
-        run = Path(cache_plugin.mkdir("hearth-gguf-reference"))
-    else:
-        base = tmp_path_factory.getbasetemp()
-        run = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    data lie. GGUFReader spends ~2.5 s of CPU on the file: its answer is kept in the tests' shared
+    cache folder (between runs when pytest's cache is on), keyed by the gguf version and the file's
+    path, size and time, and shared by pytest-xdist's workers (the first to take the lock reads it)."""
+    run = shared_cache_dir
     stat = starter_model.stat()
     key = hashlib.sha1(f"{version('gguf')}|{starter_model.resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode())
     cache = run / f"starter-{key.hexdigest()[:16]}.json"
