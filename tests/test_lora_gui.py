@@ -34,8 +34,15 @@ def test_adapters_apply_live_and_the_stats_line_names_them(qtbot, window, tmp_pa
         box.attach(str(adapter))
     assert engine.adapters == [{"path": str(adapter.resolve()), "scale": 1.0}]
     assert (engine.model.load_s, engine.pid) == loaded_before  # no reload, same engine
+    # The conversation so far is evaluated under the adapter while the user types: once it is in
+    # the cache, the next question evaluates only itself.
+    session = chat.session
+    draft = session.draft_messages("Name a colour.")
+    qtbot.waitUntil(lambda: (engine.inspect_prompt(draft, session.params(), adapters=engine.adapters)
+                             or {}).get("cached", 0) > 0, timeout=30_000)
     answer = send(qtbot, window, "Name a colour.")
     assert [a["name"] for a in answer.stats.adapters] == ["pirate.gguf"]
+    assert 0 < answer.stats.evaluated_tokens < answer.stats.prompt_tokens
     last = chat.store.path(chat.conversation_id)[-1]
     assert last.content != base_text
     assert "LoRA: pirate.gguf ×1" in chat.view.toPlainText()

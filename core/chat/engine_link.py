@@ -189,15 +189,18 @@ class EngineLink:
 
     # -- LoRA adapters and the prompt inspector ----------------------------------------------
 
-    def apply_adapters(self, adapters: list[dict[str, Any]]) -> None:
+    def apply_adapters(self, adapters: list[dict[str, Any]], warm: list[dict[str, Any]] | None = None,
+                       params: GenerationParams | None = None, template: str | None = None) -> None:
         """Put these adapters on the live context now (no reload), off the owner thread; with no
-        model loaded (or a dead engine) they are applied by the next answer instead."""
+        model loaded (or a dead engine) they are applied by the next answer instead. ``warm``:
+        the open conversation's messages, evaluated under them while the user types
+        (Engine.set_adapters)."""
         engine = self.engine
         if engine is None or engine.model is None or not engine.alive or not hasattr(engine, "set_adapters"):
             return
         specs = [dict(a) for a in adapters]
-        self.runner.start(lambda _emit: engine.set_adapters(specs), None, self.adapters_applied.emit,
-                          self.adapters_failed.emit)
+        self.runner.start(lambda _emit: engine.set_adapters(specs, warm=warm, params=params, template=template),
+                          None, self.adapters_applied.emit, self.adapters_failed.emit)
 
     def inspect(self, messages: list[dict[str, Any]], params: GenerationParams, template: str | None,
                 adapters: list[dict[str, Any]], before: Callable[[], list[dict[str, Any]]] | None = None) -> None:

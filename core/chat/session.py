@@ -197,7 +197,8 @@ class ChatSession:
         self._set_own(own)
         after = _adapter_specs(self.overrides.get(LORA_KEY, own.get(LORA_KEY)))
         if after != before:
-            self.engine.apply_adapters(after)
+            # The conversation so far is evaluated under them while the user types the next question.
+            self.engine.apply_adapters(after, self.draft_messages(""), self.params(), self.setting(TEMPLATE_KEY) or None)
 
     def _set_own(self, own: dict[str, Any]) -> None:
         if self.conversation_id is None:

@@ -33,7 +33,7 @@ import numpy as np
 from .. import messages as M
 from ..errors import EngineBusy, EngineError
 from .kv_states import SavedStates, common_prefix_length, restore_sequence, save_sequence
-from .sequence import Sequence
+from .sequence import Sequence, Warmup
 
 # Save or restore a KV state only when that spares evaluating at least this many tokens.
 MIN_STATE_TOKENS = 256
@@ -135,6 +135,17 @@ class Batcher:
                 save_sequence(self.ctx, self.saved, slot.cached, slot.seq_id)
             self._clear(slot)
 
+    def end_warmups(self) -> None:
+        """End the warm-ups in progress, keeping the cells they evaluated (a request has come: it
+        goes first, and takes those cells if its prompt starts with them)."""
+        for slot in self.slots:
+            if slot.seq is not None and slot.seq.warm:
+                self._end(slot, "cancelled")
+        if any(seq.warm for seq in self.queue):
+            for seq in [s for s in self.queue if s.warm]:
+                self.queue.remove(seq)
+                seq.finish("cancelled")
+
     def active_ids(self) -> set[int]:
         return {s.seq.id for s in self.slots if s.seq is not None} | {s.id for s in self.queue}
 
@@ -235,6 +246,7 @@ class Batcher:
         for slot in slots:  # then prompt chunks, as many as fit
             if slot.seq is None or not slot.todo or n >= self.n_batch:
                 continue
+            warm = slot.seq.warm
             chunk = slot.todo[:self.n_batch - n]
             k = len(chunk)
             tok[n:n + k] = chunk
@@ -244,7 +256,7 @@ class Batcher:
             for i in range(n, n + k):
                 rows[i][0] = slot.seq_id
             last = k == len(slot.todo)
-            if last:
+            if last and not warm:  # a warm-up picks no token
                 logits[n + k - 1] = 1
                 slot.i_batch = n + k - 1
             prompting.append((slot, k))
@@ -280,6 +292,12 @@ class Batcher:
         for slot, k in prompting:
             slot.cached.extend(slot.todo[:k])
             del slot.todo[:k]
+            seq = slot.seq
+            assert seq is not None
+            if isinstance(seq, Warmup):
+                seq.evaluated += k
+                if not slot.todo:
+                    self._end(slot)  # its prompt is in the cache: nothing to generate
         for slot in slots:
             if slot.i_batch < 0:
                 continue

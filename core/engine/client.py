@@ -112,7 +112,7 @@ class _Link:
 
 
 # Events that belong to one request, routed to its caller on the reader thread.
-_ROUTED = ("progress", "loaded", "prompt", "token", "done", "error", "adapters")
+_ROUTED = ("progress", "loaded", "prompt", "token", "done", "error", "adapters", "warmed")
 
 
 class Engine:
@@ -136,6 +136,7 @@ class Engine:
         self._checked: list[dict[str, Any]] = []  # the adapters last checked against the model
         self._header: Any = None  # the loaded model's GGUF header (adapters are checked against it)
         self._usage = threading.local()  # live_usage, per calling thread
+        self.last_warmup: dict[str, Any] | None = None  # set_adapters(wait_warm=True): the "warmed" event
 
     @property
     def live_usage(self) -> int | None:
@@ -291,30 +292,53 @@ class Engine:
         )
         return self.model
 
-    def set_adapters(self, adapters: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    def set_adapters(self, adapters: Iterable[Mapping[str, Any]], *,
+                     warm: Iterable[Mapping[str, Any]] | None = None, params: GenerationParams | None = None,
+                     template: str | None = None, wait_warm: bool = False) -> list[dict[str, Any]]:
         """Apply LoRA adapters (``{"path", "scale"}``, scale 0..2) to the loaded model's live
         context, without reloading it; an empty list detaches them. Each file is checked against
         the model's header here first (one sentence: AdapterError / ModelFileError); llama.cpp then
         loads it in the engine. KV cached under other adapters is never reused. Adapters apply to
         the whole context: with answers in progress (other threads' chats) the change waits until
-        they end, so none of them sees its adapters change."""
+        they end, so none of them sees its adapters change.
+
+        ``warm``: the open conversation's messages, none for a new one (with ``params`` and
+        ``template`` as its next ``chat`` will pass them): the engine then evaluates their prompt,
+        up to where the next question's text will begin, under the new adapters in the
+        background while the user types, and the next question evaluates only itself. Any
+        request sent meanwhile goes first. Returns once the adapters are applied; with
+        ``wait_warm``, once the warm-up has also ended (``self.last_warmup`` says how it went)."""
         specs = self._check_adapters(adapters)
-        if specs == self.adapters:
+        self.last_warmup = None
+        if specs == self.adapters:  # their cache stands: nothing to warm
             return self.adapters
         activity = msg(M.ACT_GENERATING)
-        req, waiting = self._open({"cmd": "adapters", "adapters": specs}, activity)
+        command: dict[str, Any] = {"cmd": "adapters", "adapters": specs}
+        if warm is not None:
+            command["warm"] = {"messages": [dict(m) for m in warm], "template": template,
+                               "params": (params or GenerationParams()).__dict__}
+        req, waiting = self._open(command, activity)
+        applied = False
         try:
             while True:
                 event = waiting.get()
                 if event is None:
                     raise self._crashed(activity)
-                if event.get("ev") in ("adapters", "error"):
+                kind = event.get("ev")
+                if kind == "error":
+                    break
+                if kind == "adapters":
+                    applied = True
+                    self.adapters = specs
+                    if not (wait_warm and "warm" in command):
+                        break
+                elif kind == "warmed":
+                    self.last_warmup = event
                     break
         finally:
             self._link.close(req)
-        if event["ev"] == "error":
+        if not applied:
             raise _error_from(event)
-        self.adapters = specs
         return specs
 
     def _check_adapters(self, adapters: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:

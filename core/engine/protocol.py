@@ -3,7 +3,9 @@
 Parent -> engine (stdin):  {"cmd": "load"|"chat"|"adapters"|"cancel"|"quit", "id": n, ...}
   ids are the parent's; several chats may be in flight at once, events carry their id; a cancel
   names the one request it stops
-  adapters: {"adapters": [{"path", "scale"}, ...]} applies LoRA adapters to the live context
+  adapters: {"adapters": [{"path", "scale"}, ...]} applies LoRA adapters to the live context;
+        "warm": {"messages", "template", "params"} (optional) then evaluates that conversation's
+        prompt under them ahead of its next question (any request arriving meanwhile goes first)
   count / inspect (no id, answered out of turn): a prompt's token count / the exact prompt
   chat: {"messages": [...], "template": name|null, "params": {...}} or {"prompt": ".."};
         "continue": true makes the last (assistant) message an unfinished answer to go on from;
@@ -18,6 +20,7 @@ Engine -> parent (the protocol channel; framing and the handshake: core/child):
                                                  log-probabilities, only when top_logprobs > 0)
   {"ev": "done", "id": n, "stats": {...}}
   {"ev": "adapters", "id": n, "adapters": [...], "key": ".."}   adapters applied
+  {"ev": "warmed", "id": n, "tokens": n, "evaluated": n, "complete": bool, "s": ..}   a warm-up ended
   {"ev": "inspected", "cid": n, "prompt": {...}|null}
   {"ev": "error", "id": n, "message": "..", "msg": {..}, "busy": true?}   busy: the queue was full
 """

@@ -25,6 +25,8 @@ from .stops import StopFilter
 
 
 class Sequence:
+    warm = False  # a Warmup: a prompt evaluated ahead of its answer, nothing generated
+
     def __init__(self, req: int, tokens: list[int], gp: GenerationParams, picker: TokenPicker,
                  vocab: ctypes.c_void_p, send: Callable[..., None], interval: float, trimmed: int = 0):
         self.id = req
@@ -151,3 +153,53 @@ class Sequence:
         self.done = True
         self.picker.close()
         self._send(ev="error", id=self.id, message=str(message), msg=message.to_json())
+
+
+class _NoPicker:
+    """A warm-up picks no token: nothing to free."""
+
+    def close(self) -> None:
+        pass
+
+
+class Warmup(Sequence):
+    """A prompt evaluated ahead of the answer that will need it, generating nothing: after LoRA
+    adapters change, the open conversation's history under the new adapters, so that the next
+    question evaluates only itself (the batcher's longest-prefix slot choice finds these cells).
+
+    It ends when its prompt is in the KV cache, or as soon as any request arrives (the batcher
+    keeps what it had evaluated, so the request still gains that part). It tells the parent with a
+    ``warmed`` event: ``evaluated`` tokens of ``tokens``, ``complete`` when all of them."""
+
+    warm = True
+
+    def __init__(self, req: int, tokens: list[int], send: Callable[..., None]):  # noqa: D107 (no super: no sampler, no text)
+        self.id = req
+        self.tokens = tokens
+        self.picker = _NoPicker()  # type: ignore[assignment]
+        self.started = time.perf_counter()
+        self.stats = AnswerStats(prompt_tokens=len(tokens))
+        self.streams = 1
+        self.done = False
+        self.evaluated = 0  # tokens of the prompt evaluated so far (the batcher counts them)
+        self._send = send
+
+    def accept(self, token: int, n_cached: int, n_ctx: int) -> bool:
+        raise AssertionError("a warm-up has no logits to pick from")  # the batcher asks for none
+
+    def finish(self, reason: str | None = None) -> None:
+        self._end(reason is None, None)
+
+    def fail(self, message: Any) -> None:
+        self._end(False, str(message))
+
+    def _end(self, complete: bool, error: str | None) -> None:
+        if self.done:
+            return
+        self.done = True
+        event: dict[str, Any] = {"ev": "warmed", "id": self.id, "tokens": len(self.tokens),
+                                 "evaluated": self.evaluated, "complete": complete,
+                                 "s": round(time.perf_counter() - self.started, 4)}
+        if error is not None:
+            event["error"] = error
+        self._send(**event)

@@ -51,6 +51,7 @@ class Worker:
         self.adapters: Any = None  # core/engine/adapters.AdapterSet, made with the runner
         # A command that changes the adapters, waiting for the answers in progress to end.
         self.deferred: dict[str, Any] | None = None
+        self.warming = 0  # the request id of the last warm-up started (0: none yet)
         self._model_lock = threading.Lock()  # held while a load replaces the model (count() reads it)
 
     # Reader thread: commands off stdin; a cancel takes effect at once.
@@ -68,7 +69,8 @@ class Worker:
         self.commands.put({"cmd": "quit"})
 
     def is_cancelled(self, req: int) -> bool:
-        return self.quitting or req in self.cancelled
+        # A warm-up's prompt gives way to any command waiting (its evaluation is aborted at once).
+        return self.quitting or req in self.cancelled or (req == self.warming and not self.commands.empty())
 
     def serve(self) -> None:
         self.channel.ready()
@@ -112,6 +114,9 @@ class Worker:
             return False
         self.last_taken = max(self.last_taken, req)
         checkpoint("request")
+        batcher = self.runner.batcher if self.runner is not None else None
+        if batcher is not None:
+            batcher.end_warmups()  # a request goes before any warm-up (keeping what it evaluated)
         try:
             if cmd == "load":
                 self.load(req, LoadParams(**message["params"]))
@@ -211,6 +216,30 @@ class Worker:
             return
         key = self._apply_adapters(specs)
         self.channel.send(ev="adapters", id=req, adapters=self.adapters.names(), key=key)
+        if message.get("warm") is not None:
+            self._warm_up(req, message["warm"])
+
+    def _warm_up(self, req: int, warm: dict[str, Any]) -> None:
+        """Evaluate the open conversation's prompt (``warm``: its messages, template and params, as
+        its next chat request will send them) under the adapters just applied, while the user
+        types: the next question then evaluates only itself. The messages get an empty user turn,
+        so that the template's text before the question (a default system prompt, the user's
+        header) is evaluated too; what follows it is dropped when the question comes. Rendered
+        and fitted as chat() does; a warm-up that cannot start is simply left out."""
+        from .sequence import Warmup
+
+        assert self.runner is not None and self.runner.batcher is not None
+        try:
+            params = GenerationParams.from_dict(warm.get("params", {}))
+            messages = list(warm.get("messages") or [])
+            if not messages or messages[-1].get("role") != "user":
+                messages.append({"role": "user", "content": ""})
+            tokens, _note, _trimmed, _kept = self.prompt({"messages": messages, "template": warm.get("template")},
+                                                         params)
+            self.warming = req
+            self.runner.batcher.submit(Warmup(req, tokens, self.channel.send))
+        except HearthError as exc:  # too long for the context, the queue full: no warm-up
+            self.channel.send(ev="warmed", id=req, tokens=0, evaluated=0, complete=False, error=str(exc.msg))
 
     def chat(self, req: int, message: dict[str, Any]) -> None:
         from .adapters import key_of
