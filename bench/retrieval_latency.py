@@ -34,6 +34,8 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=100)
     parser.add_argument("--cross", action="store_true",
                         help="with a cross-language index (e5, asked by Chinese questions) of random vectors")
+    parser.add_argument("--service", action="store_true",
+                        help="the question embedded in a child process, as the window does (core/docs/embed_service.py)")
     args = parser.parse_args()
     from hearthlm.core.docs.chunking import Chunk
     from hearthlm.core.docs.embedders import get_embedder, query_embedder_name
@@ -69,15 +71,24 @@ def main() -> None:
                 store.add_cross_vectors("big", "e5", [(i, h, v) for (i, _, _, h), v in zip(todo, vecs, strict=True)])
             get_embedder("e5:query")
         get_embedder(query_embedder_name(model.name))
-        search(store, ["big"], "warm up the model and the index")
+        embed = None
+        if args.service:
+            from hearthlm.core.docs.embed_service import EmbedService
+
+            service = EmbedService()
+            embed = service.embed
+        search(store, ["big"], "warm up the model and the index", embed=embed)
+        search(store, ["big"], "预热模型和索引", embed=embed)
         times, by_language = [], {"zh": [], "en": []}
         for q in [q["question"] for q in questions][: args.queries]:
             t = time.perf_counter()
-            search(store, ["big"], q, k=5)
+            search(store, ["big"], q, k=5, embed=embed)
             times.append((time.perf_counter() - t) * 1000)
             by_language["zh" if has_chinese(q) else "en"].append(times[-1])
         times.sort()
-        print(json.dumps({"embedder": model.name, "cross": args.cross, "chunks": store.get_collection("big").chunks,
+        if args.service:
+            service.close()
+        print(json.dumps({"embedder": model.name, "cross": args.cross, "service": args.service, "chunks": store.get_collection("big").chunks,
                           "queries": len(times), "p50_ms": round(statistics.median(times), 1),
                           "p95_ms": round(times[int(0.95 * (len(times) - 1))], 1), "max_ms": round(times[-1], 1),
                           "by_language": {lang: {"queries": len(t), "p50_ms": round(statistics.median(t), 1),

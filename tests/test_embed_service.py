@@ -44,6 +44,35 @@ def test_a_gguf_embedder_runs_in_the_child(service: EmbedService, starter_model:
     assert abs(float(np.linalg.norm(vectors[0])) - 1.0) < 1e-4
 
 
+def test_two_embedders_embed_at_once_and_each_call_gets_its_own_vectors(service: EmbedService,
+                                                                          starter_model: Path) -> None:
+    """A Chinese question's e5 embedding goes beside the collection's own (core/docs/search.py): the
+    child runs each model on its own thread. A GGUF model loading and embedding (hundreds of ms)
+    does not hold up MiniLM's questions sent after it; each reply reaches its own caller."""
+    import threading
+    import time
+
+    service.embed("minilm", ["start the child"])
+    gguf_done: list[float] = []
+    slow = threading.Thread(target=lambda: (service.embed(f"gguf:{starter_model}", ["The harbour lighthouse."] * 8),
+                                            gguf_done.append(time.perf_counter())))
+    slow.start()
+    time.sleep(0.05)  # the GGUF request is in the child first
+    questions = [f"Question number {i} about lighthouses." for i in range(5)]
+    answers, finished = {}, []
+    threads = [threading.Thread(target=lambda q=q: answers.__setitem__(q, service.embed("minilm", [q])))
+               for q in questions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    finished.append(time.perf_counter())
+    slow.join(120)
+    assert gguf_done and finished[0] < gguf_done[0]  # MiniLM did not wait for the GGUF model
+    for q in questions:  # one text a call, as asked (the int8 graph's vectors depend on their batch)
+        np.testing.assert_allclose(answers[q][0], get_embedder("minilm").embed([q])[0], atol=1e-5)
+
+
 def test_errors_are_sentences_and_the_child_keeps_serving(service: EmbedService) -> None:
     with pytest.raises(EmbedderError, match="Unknown embedding model"):
         service.embed("nonsense", ["x"])

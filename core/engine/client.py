@@ -28,6 +28,7 @@ from ..errors import EngineBusy, EngineCrashed, EngineError, ModelFileError
 from ..lora import messages as LM
 from ..messages import Msg, msg
 from ..child.crash import describe_exit
+from ..child.calls import Calls
 from ..child.process import STDERR_TAIL_LINES, ChildGone, ChildNotReady, ChildProcess
 from ..modelfile import read_gguf
 from .protocol import AnswerStats, GenerationParams, LoadParams, PromptCount
@@ -72,45 +73,6 @@ class Answer:
         return self.stats.stop_reason == "cancelled"
 
 
-class _Link:
-    """The calls waiting on one engine process: request id -> the queue its events go to.
-
-    ``route`` runs on the child's reader thread for every event; ``watch`` waits (on a thread of
-    its own, woken twice in its life) for the end of the event stream and then wakes every call
-    with ``None``: the process has gone.
-    """
-
-    def __init__(self) -> None:
-        self.calls: dict[int, queue.SimpleQueue[dict[str, Any] | None]] = {}
-        self.gone = False
-        self._lock = threading.Lock()
-
-    def route(self, event: dict[str, Any]) -> None:
-        waiting = self.calls.get(event.get("id"))  # type: ignore[arg-type]
-        if waiting is not None:
-            waiting.put(event)
-
-    def watch(self, events: queue.Queue[dict[str, Any] | None]) -> None:
-        while events.get() is not None:
-            pass  # nothing but the handshake and stray lines come here
-        with self._lock:
-            self.gone = True
-            for waiting in self.calls.values():
-                waiting.put(None)
-
-    def open(self, req: int) -> queue.SimpleQueue[dict[str, Any] | None] | None:
-        """The queue for request ``req``; None when the process has already gone."""
-        with self._lock:
-            if self.gone:
-                return None
-            waiting: queue.SimpleQueue[dict[str, Any] | None] = queue.SimpleQueue()
-            self.calls[req] = waiting
-            return waiting
-
-    def close(self, req: int) -> None:
-        self.calls.pop(req, None)
-
-
 # Events that belong to one request, routed to its caller on the reader thread.
 _ROUTED = ("progress", "loaded", "prompt", "token", "done", "error", "adapters", "warmed")
 
@@ -124,7 +86,7 @@ class Engine:
         self._log_path = log_path
         self.stream_interval_ms = stream_interval_ms
         self._child: ChildProcess | None = None
-        self._link = _Link()
+        self._link = Calls()
         self._load_lock = threading.Lock()
         self._ids = itertools.count(1)
         self._current_id = -1  # the last request sent
@@ -153,7 +115,7 @@ class Engine:
     def start(self) -> Engine:
         if self.alive:
             return self
-        link = _Link()
+        link = Calls()
         divert: dict[str, Callable[[dict[str, Any]], None]] = {kind: link.route for kind in _ROUTED}
         divert["count"] = self._counted  # answers count_prompt()
         divert["inspected"] = self._counted  # answers inspect_prompt()
