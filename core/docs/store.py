@@ -70,6 +70,11 @@ CROSS_SUFFIX = "x"
 LOCK_TIMEOUT_S = 120.0
 
 
+def cross_name(vector_name: str) -> str:
+    """The chromadb collection of the cross-language index beside the collection ``vector_name``."""
+    return vector_name + CROSS_SUFFIX
+
+
 @dataclass
 class CollectionInfo:
     name: str
@@ -260,7 +265,7 @@ class DocStore:
             rows = self._db.execute(
                 "SELECT x.chunk_id, x.embedding FROM cross_vectors x JOIN chunks c ON c.id = x.chunk_id "
                 "JOIN documents d ON d.id = c.doc_id WHERE x.collection = ? AND d.state = 'complete'", (collection,))
-            self._index.upsert(self._vector_name(collection) + CROSS_SUFFIX,
+            self._index.upsert(cross_name(self._vector_name(collection)),
                                ((i, np.frombuffer(blob, np.float32)) for i, blob in rows))
 
     def _cross_embedder(self, collection: str) -> str | None:
@@ -271,7 +276,7 @@ class DocStore:
         """Chunks' vectors out of the index, and out of the cross-language index if there is one."""
         self._index.delete(vector_name, ids)
         if self._cross_embedder(collection) is not None:
-            self._index.delete(vector_name + CROSS_SUFFIX, ids)
+            self._index.delete(cross_name(vector_name), ids)
 
     def vector_count(self, collection: str) -> int:
         """Vectors in the index for this collection (equal to its chunks unless a write was cut)."""
@@ -370,7 +375,7 @@ class DocStore:
                 self._bump_generation()
             with self._vectors_changing():
                 self._index.drop(vector_name)
-                self._index.drop(vector_name + CROSS_SUFFIX)
+                self._index.drop(cross_name(vector_name))
 
     # -- folders (for re-sync and watching) -------------------------------------------------------------
 
@@ -680,7 +685,7 @@ class DocStore:
                 db.execute("UPDATE collections SET cross_embedder = ? WHERE name = ?", (embedder, collection))
                 self._bump_generation()
             with self._vectors_changing():
-                self._index.drop(vector_name + CROSS_SUFFIX)
+                self._index.drop(cross_name(vector_name))
 
     def cross_todo(self, collection: str, limit: int) -> list[tuple[int, str, str | None, str]]:
         """Up to ``limit`` current chunks without a cross-language vector: (id, text, section, text hash)."""
@@ -713,7 +718,7 @@ class DocStore:
                 self._bump_generation()
             if kept:
                 with self._vectors_changing():
-                    self._index.upsert(vector_name + CROSS_SUFFIX, kept)
+                    self._index.upsert(cross_name(vector_name), kept)
             return len(kept)
 
     def cross_vector_search(self, collection: str, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
@@ -722,7 +727,7 @@ class DocStore:
         with self.locked():
             if k <= 0 or self._cross_embedder(collection) is None:
                 return []
-            return self._index.query(self._vector_name(collection) + CROSS_SUFFIX, [vector], k)[0]
+            return self._index.query(cross_name(self._vector_name(collection)), [vector], k)[0]
 
     # -- changing the embedder ------------------------------------------------------------------------
 
@@ -757,7 +762,7 @@ class DocStore:
                 self._bump_generation()
             with self._vectors_changing():
                 self._index.drop(old_name)
-                self._index.drop(old_name + CROSS_SUFFIX)
+                self._index.drop(cross_name(old_name))
                 self._fill_vectors(collection)
 
     def close(self) -> None:
