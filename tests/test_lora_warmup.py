@@ -24,14 +24,6 @@ NEXT = {"role": "user", "content": "Which of them is the longest?"}
 
 
 @pytest.fixture(scope="module")
-def engine(starter_model):
-    eng = Engine()
-    eng.load(LoadParams(str(starter_model), n_ctx=2048, n_threads=1))
-    yield eng
-    eng.close()
-
-
-@pytest.fixture(scope="module")
 def specs(tmp_path_factory):
     d = tmp_path_factory.mktemp("lora-warm")
     return {name: [{"path": str(write_adapter(d / f"{name}.gguf", seed=seed, alpha=16.0).resolve()), "scale": 1.0}]
@@ -51,45 +43,45 @@ def after_an_answer(engine: Engine, history, messages, adapters, flush):
     return engine.chat(messages, GREEDY, adapters=adapters)
 
 
-def test_after_a_warm_up_the_next_question_evaluates_only_itself(engine, specs):
-    first = engine.chat(FIRST, GREEDY, adapters=specs["a"])
+def test_after_a_warm_up_the_next_question_evaluates_only_itself(lora_engine, specs):
+    first = lora_engine.chat(FIRST, GREEDY, adapters=specs["a"])
     history = FIRST + [{"role": "assistant", "content": first.text}]
-    engine.set_adapters(specs["b"], warm=history, params=GREEDY, wait_warm=True)
-    warmed = engine.last_warmup
+    lora_engine.set_adapters(specs["b"], warm=history, params=GREEDY, wait_warm=True)
+    warmed = lora_engine.last_warmup
     assert warmed is not None and warmed["complete"] and "error" not in warmed
     assert warmed["evaluated"] == warmed["tokens"] > 100  # all of it, under B (A's cells were dropped)
     turn2 = history + [NEXT]
-    answer = engine.chat(turn2, GREEDY, adapters=specs["b"])
+    answer = lora_engine.chat(turn2, GREEDY, adapters=specs["b"])
     # The warm-up went as far as the next user turn's header: only the question's own text and the
     # assistant's header are left (8 + 5 tokens here).
     assert answer.stats.prompt_tokens > 140 and answer.stats.evaluated_tokens <= 14
     # The cells are B's: the same answer, token for token, as with the history evaluated under B by
     # an ordinary answer (A's would give another: test_a_warm_up_is_never_used_under_other_adapters).
-    reference = after_an_answer(engine, history, turn2, specs["b"], specs["flush"])
+    reference = after_an_answer(lora_engine, history, turn2, specs["b"], specs["flush"])
     assert (answer.text, answer.stats.evaluated_tokens) == (reference.text, reference.stats.evaluated_tokens)
 
 
-def test_a_warm_up_is_never_used_under_other_adapters(engine, specs):
+def test_a_warm_up_is_never_used_under_other_adapters(lora_engine, specs):
     history = FIRST + [{"role": "assistant", "content": "The Nile, the Amazon and the Yangtze."}]
-    engine.set_adapters(specs["flush"])
-    engine.set_adapters(specs["b"], warm=history, params=GREEDY, wait_warm=True)
-    assert engine.last_warmup["complete"]
-    under_a = engine.chat(history + [NEXT], GREEDY, adapters=specs["a"])
+    lora_engine.set_adapters(specs["flush"])
+    lora_engine.set_adapters(specs["b"], warm=history, params=GREEDY, wait_warm=True)
+    assert lora_engine.last_warmup["complete"]
+    under_a = lora_engine.chat(history + [NEXT], GREEDY, adapters=specs["a"])
     assert under_a.stats.evaluated_tokens == under_a.stats.prompt_tokens  # nothing of B's warm-up
 
 
-def test_a_question_sent_during_the_warm_up_goes_first_and_keeps_its_part(engine, specs):
+def test_a_question_sent_during_the_warm_up_goes_first_and_keeps_its_part(lora_engine, specs):
     # Long enough (~1,000 tokens, seconds at one thread) for the question to arrive mid-way.
     long_history = [{"role": "system", "content": " ".join(f"Fact {i}: the delta floods each spring." for i in range(90))},
                     {"role": "user", "content": "Summarise the facts."},
                     {"role": "assistant", "content": "The delta floods every spring."}]
-    engine.set_adapters(specs["a"])
+    lora_engine.set_adapters(specs["a"])
     done: dict[str, object] = {}
 
     def change() -> None:  # detaching A: the base model's output is stable to the last bits
         try:
-            engine.set_adapters([], warm=long_history, params=GREEDY, wait_warm=True)
-            done["warmed"] = engine.last_warmup
+            lora_engine.set_adapters([], warm=long_history, params=GREEDY, wait_warm=True)
+            done["warmed"] = lora_engine.last_warmup
         except BaseException as exc:  # noqa: BLE001 - reported by the assert below
             done["warmed"] = exc
 
@@ -99,9 +91,9 @@ def test_a_question_sent_during_the_warm_up_goes_first_and_keeps_its_part(engine
     turn = long_history + [NEXT]
     # The adapters applied and the warm-up's first piece (n_batch tokens) in the cache: ask now.
     while time.monotonic() < deadline and not (
-            engine.adapters == [] and (engine.inspect_prompt(turn, GREEDY, adapters=[]) or {}).get("cached", 0) > 0):
+            lora_engine.adapters == [] and (lora_engine.inspect_prompt(turn, GREEDY, adapters=[]) or {}).get("cached", 0) > 0):
         time.sleep(0.005)
-    answer = engine.chat(turn, GREEDY, adapters=[])
+    answer = lora_engine.chat(turn, GREEDY, adapters=[])
     thread.join(60)
     warmed = done["warmed"]
     assert isinstance(warmed, dict), warmed
@@ -109,25 +101,25 @@ def test_a_question_sent_during_the_warm_up_goes_first_and_keeps_its_part(engine
     # The question took the warm-up's cells: it evaluated exactly the rest.
     assert answer.stats.evaluated_tokens == answer.stats.prompt_tokens - warmed["evaluated"]
     with Engine() as other:  # this engine keeps the long conversation's states: a new one
-        other.load(LoadParams(engine.model.path, n_ctx=2048, n_threads=1))
+        other.load(LoadParams(lora_engine.model.path, n_ctx=2048, n_threads=1))
         reference = other.chat(turn, GREEDY)
     assert reference.stats.evaluated_tokens == reference.stats.prompt_tokens
     assert answer.text == reference.text
 
 
-def test_a_new_conversation_warms_the_template_text_before_the_question(engine, specs):
-    engine.set_adapters(specs["flush"])
-    engine.set_adapters(specs["a"], warm=[], params=GREEDY, wait_warm=True)  # SmolLM2's default system prompt
-    assert engine.last_warmup["complete"] and engine.last_warmup["tokens"] > 20
-    answer = engine.chat([NEXT], GREEDY, adapters=specs["a"])
+def test_a_new_conversation_warms_the_template_text_before_the_question(lora_engine, specs):
+    lora_engine.set_adapters(specs["flush"])
+    lora_engine.set_adapters(specs["a"], warm=[], params=GREEDY, wait_warm=True)  # SmolLM2's default system prompt
+    assert lora_engine.last_warmup["complete"] and lora_engine.last_warmup["tokens"] > 20
+    answer = lora_engine.chat([NEXT], GREEDY, adapters=specs["a"])
     assert answer.stats.prompt_tokens > 25 and answer.stats.evaluated_tokens <= 14
 
 
-def test_a_warm_up_too_long_for_the_context_is_left_out(engine, specs):
+def test_a_warm_up_too_long_for_the_context_is_left_out(lora_engine, specs):
     huge = [{"role": "user", "content": "word " * 3000}]  # one message: nothing to leave out
-    engine.set_adapters(specs["flush"])
-    engine.set_adapters(specs["a"], warm=huge, params=GREEDY, wait_warm=True)
-    warmed = engine.last_warmup
+    lora_engine.set_adapters(specs["flush"])
+    lora_engine.set_adapters(specs["a"], warm=huge, params=GREEDY, wait_warm=True)
+    warmed = lora_engine.last_warmup
     assert warmed is not None and warmed["complete"] is False and warmed["evaluated"] == 0
-    assert engine.adapters == specs["a"]  # the adapters are applied all the same
-    assert engine.chat(FIRST, GREEDY).text  # and the engine answers on
+    assert lora_engine.adapters == specs["a"]  # the adapters are applied all the same
+    assert lora_engine.chat(FIRST, GREEDY).text  # and the lora_engine answers on
