@@ -14,6 +14,8 @@ model: ~20 MB F32 for the starter, the size of a real small-model adapter).
   types (``Engine.set_adapters(warm=...)``); then the question. Timed from sending the question;
   the warm-up's own time (the pause it needs) is given apart. With no history the warm-up is the
   template's text before the question (the starter's default system prompt, the user's header).
+  And the hasty user: the change with its warm-up, then the question at once (the warm-up gives way),
+  timed from the change.
 * scratch (the reference): ``Engine.load`` of the model, then the adapter, then the same question
   (in the same engine process, page cache warm: the start of a process is not counted, which
   flatters the reference).
@@ -192,7 +194,7 @@ def main() -> int:
     params = GenerationParams(max_tokens=4, temperature=0)
     load = LoadParams(str(model), n_ctx=2048, n_threads=args.threads)
     scratch, switch_new, switch_loaded, apply_only, load_only, fresh = [], [], [], [], [], []
-    switch_warm, warm_s = [], []
+    switch_warm, warm_s, switch_hasty = [], [], []
     history = MESSAGES[:-1]
     with Engine(stream_interval_ms=0) as engine:
         for i in range(args.repeats):
@@ -218,6 +220,11 @@ def main() -> int:
             engine.set_adapters(c, warm=history, params=params, wait_warm=True)
             warm_s.append(time.perf_counter() - started)
             switch_warm.append(first_token_s(engine, params, c, time.perf_counter()))
+            # to D, new, warming, and the question sent at once: what the warm-up costs a quick user
+            d = [{"path": write_adapter(tmp / f"d{i}.gguf", 2 * i + 2000, model), "scale": 1.0}]
+            started = time.perf_counter()
+            engine.set_adapters(d, warm=history, params=params)
+            switch_hasty.append(first_token_s(engine, params, d, started))
             # the parts: applying adapters alone (no answer), loading the model alone
             started = time.perf_counter()
             engine.set_adapters([{"path": b, "scale": 0.5}])
@@ -232,6 +239,7 @@ def main() -> int:
             ("switch to a loaded adapter, first token", med(switch_loaded)),
             ("switch to a new adapter, warmed; first token after the question", med(switch_warm)),
             ("  the warm-up before it (change -> history evaluated)", med(warm_s)),
+            ("switch to a new adapter, warming, question at once; from the change", med(switch_hasty)),
             ("  of which: applying the adapters (no answer)", med(apply_only)),
             ("  reference part: loading the model alone", med(load_only))]
     print(f"{'case':<66} {'median s':>9}")
@@ -251,7 +259,7 @@ def main() -> int:
     print(f"repeats {args.repeats}, threads {args.threads}; samples scratch {[round(x, 3) for x in scratch]}, "
           f"new {[round(x, 3) for x in switch_new]}, loaded {[round(x, 3) for x in switch_loaded]}, "
           f"fresh {[round(x, 3) for x in fresh]}, warmed {[round(x, 3) for x in switch_warm]}, "
-          f"warm-up {[round(x, 3) for x in warm_s]}; model {Path(model).name}; history words {args.history_words}")
+          f"warm-up {[round(x, 3) for x in warm_s]}, at once {[round(x, 3) for x in switch_hasty]}; model {Path(model).name}; history words {args.history_words}")
     return 0
 
 
