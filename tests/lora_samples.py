@@ -42,8 +42,9 @@ HF_SHAPES = {"q_proj": (576, 576), "k_proj": (192, 576), "v_proj": (192, 576), "
 
 def write_peft(folder: Path, *, modules=("q_proj", "k_proj", "v_proj"), layers=(0, 1), rank: int = 4,
                alpha: float = 8.0, seed: int = 1, std: float = 0.3, lm_head: bool = False,
-               config: dict | None = None, dtype: str = "f32") -> Path:
-    """A PEFT LoRA folder as peft saves one: adapter_config.json + adapter_model.safetensors."""
+               config: dict | None = None, dtype: str = "f32", ranks: dict[str, int] | None = None) -> Path:
+    """A PEFT LoRA folder as peft saves one: adapter_config.json + adapter_model.safetensors.
+    ``ranks``: module -> its own rank (peft's rank_pattern, written into the config too)."""
     from safetensors.numpy import save_file
 
     rng = np.random.default_rng(seed)
@@ -52,9 +53,10 @@ def write_peft(folder: Path, *, modules=("q_proj", "k_proj", "v_proj"), layers=(
     for layer in layers:
         for module in modules:
             n_out, n_in = HF_SHAPES[module]
+            r = (ranks or {}).get(module, rank)
             stem = f"base_model.model.model.layers.{layer}.self_attn.{module}"
-            tensors[f"{stem}.lora_A.weight"] = rng.normal(0, std, (rank, n_in)).astype(np.float32)
-            tensors[f"{stem}.lora_B.weight"] = rng.normal(0, std, (n_out, rank)).astype(np.float32)
+            tensors[f"{stem}.lora_A.weight"] = rng.normal(0, std, (r, n_in)).astype(np.float32)
+            tensors[f"{stem}.lora_B.weight"] = rng.normal(0, std, (n_out, r)).astype(np.float32)
     if lm_head:
         tensors["base_model.model.lm_head.lora_A.weight"] = rng.normal(0, std, (rank, 576)).astype(np.float32)
         tensors["base_model.model.lm_head.lora_B.weight"] = rng.normal(0, std, (49152, rank)).astype(np.float32)
@@ -63,7 +65,8 @@ def write_peft(folder: Path, *, modules=("q_proj", "k_proj", "v_proj"), layers=(
     else:
         save_file(tensors, str(folder / "adapter_model.safetensors"))
     cfg = {"peft_type": "LORA", "r": rank, "lora_alpha": alpha, "target_modules": list(modules),
-           "base_model_name_or_path": "HuggingFaceTB/SmolLM2-135M-Instruct", "task_type": "CAUSAL_LM"}
+           "base_model_name_or_path": "HuggingFaceTB/SmolLM2-135M-Instruct", "task_type": "CAUSAL_LM",
+           "rank_pattern": dict(ranks or {})}
     (folder / "adapter_config.json").write_text(json.dumps({**cfg, **(config or {})}), encoding="utf-8")
     return folder
 

@@ -66,6 +66,52 @@ def test_rslora_alpha(starter_model, tmp_path):
     assert out.alpha == pytest.approx(8.0 * 2)  # llama.cpp divides by rank: alpha / sqrt(r) kept
 
 
+def _update(got: dict, layer: int, gguf_name: str, alpha: float) -> np.ndarray:
+    """The weight update llama.cpp applies at scale 1: alpha / this tensor's rank x B x A."""
+    a, b = got[f"blk.{layer}.{gguf_name}.weight.lora_a"], got[f"blk.{layer}.{gguf_name}.weight.lora_b"]
+    return (alpha / a.shape[0]) * (b @ a)
+
+
+@pytest.mark.parametrize("config, ranks, scales", [
+    # per-module alphas: q_proj at 16 over rank 4, the rest at the adapter's 8
+    ({"alpha_pattern": {"q_proj": 16.0}}, {}, {"q_proj": 16 / 4, "k_proj": 8 / 4, "v_proj": 8 / 4}),
+    # per-module ranks: llama.cpp reads each tensor's own rank
+    ({}, {"v_proj": 8}, {"q_proj": 8 / 4, "k_proj": 8 / 4, "v_proj": 8 / 8}),
+    # rsLoRA with per-module ranks: alpha / sqrt(rank) each
+    ({"use_rslora": True}, {"v_proj": 8}, {"q_proj": 8 / 2, "k_proj": 8 / 2, "v_proj": 8 / 8 ** 0.5}),
+    # a full module path as the pattern key, and a key that matches nothing
+    ({"alpha_pattern": {"model.layers.1.self_attn.k_proj": 2.0, "o_proj": 99.0}}, {},
+     {"q_proj": 2.0, "k_proj": {0: 2.0, 1: 2.0 / 4}, "v_proj": 2.0}),
+], ids=["alpha_pattern", "rank_pattern", "rslora+rank_pattern", "full-path key"])
+def test_per_module_alphas_and_ranks_give_peft_s_update(starter_model, tmp_path, config, ranks, scales):
+    """Each module's update in llama.cpp (one alpha, divided by the tensor's rank) equals PEFT's
+    (its own alpha over its own rank, or sqrt of it with rsLoRA), rows permuted as the model's."""
+    folder = write_peft(tmp_path / "peft", rank=4, alpha=8.0, config=config, ranks=ranks)
+    from safetensors.numpy import load_file
+
+    peft = load_file(str(folder / "adapter_model.safetensors"))
+    out = convert(folder, starter_model, tmp_path / "o.gguf")
+    got = tensors(out.path)
+    for layer in (0, 1):
+        stem = f"base_model.model.model.layers.{layer}.self_attn"
+        for module, gguf_name, n_head in (("q_proj", "attn_q", 9), ("k_proj", "attn_k", 3), ("v_proj", "attn_v", None)):
+            scale = scales[module][layer] if isinstance(scales[module], dict) else scales[module]
+            delta = scale * (peft[f"{stem}.{module}.lora_B.weight"] @ peft[f"{stem}.{module}.lora_A.weight"])
+            want = _permute(delta, n_head) if n_head else delta
+            np.testing.assert_allclose(_update(got, layer, gguf_name, out.alpha), want, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.engine
+def test_an_adapter_with_per_module_ranks_loads(starter_model, tmp_path):
+    folder = write_peft(tmp_path / "peft", rank=4, alpha=8.0, config={"use_rslora": True}, ranks={"v_proj": 8})
+    out = convert(folder, starter_model, tmp_path / "o.gguf")
+    with Engine() as engine:
+        engine.load(LoadParams(str(starter_model), n_ctx=512, n_threads=1))
+        answer = engine.chat([{"role": "user", "content": "Hi"}], GenerationParams(max_tokens=4, temperature=0),
+                             adapters=[{"path": out.path, "scale": 1.0}])
+        assert [a["name"] for a in answer.stats.adapters] == ["o.gguf"]
+
+
 def test_an_adapter_touching_lm_head_is_refused(starter_model, tmp_path):
     folder = write_peft(tmp_path / "peft", lm_head=True)
     with pytest.raises(ConvertError) as err:

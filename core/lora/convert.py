@@ -8,6 +8,10 @@ in F32 with ``adapter.lora.alpha``. For llama models the q and k projections' ou
 permuted by the model's converter (rotary embedding layout): B's rows get the same permutation.
 Adapters that touch the token embeddings or the output layer are refused, as llama.cpp's
 converter refuses them (new tokens added in fine-tuning; lm_head tied to the embeddings).
+GGUF holds one alpha and llama.cpp divides it by each tensor's own rank: per-module ranks
+(``rank_pattern``) need nothing more, and per-module alphas (``alpha_pattern``) or rsLoRA's
+alpha / sqrt(rank) with per-module ranks are written by scaling that module's B (exact: the
+update is scale x B x A). DoRA is refused (llama.cpp has no magnitude vectors).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,15 +65,31 @@ def _config(folder: Path) -> dict[str, Any]:
         raise ConvertError(M.PEFT_NOT_LORA, path=str(folder), kind=kind)
     if data.get("use_dora"):
         raise ConvertError(M.PEFT_UNSUPPORTED, path=str(folder), reason="DoRA adapters need magnitude vectors llama.cpp does not apply")
-    if data.get("alpha_pattern"):
-        raise ConvertError(M.PEFT_UNSUPPORTED, path=str(folder), reason="per-module alphas (alpha_pattern) cannot be written as one alpha")
-    if data.get("use_rslora") and data.get("rank_pattern"):
-        raise ConvertError(M.PEFT_UNSUPPORTED, path=str(folder), reason="rsLoRA with per-module ranks cannot be written as one alpha")
     if rank <= 0:
         raise ConvertError(M.PEFT_CONFIG_BAD, path=str(folder), reason=f"r is {rank}")
+    patterns = data.get("alpha_pattern") or {}
+    try:
+        patterns = {str(k): float(v) for k, v in dict(patterns).items()}
+    except (TypeError, ValueError) as exc:
+        raise ConvertError(M.PEFT_CONFIG_BAD, path=str(folder), reason=f"alpha_pattern: {exc}") from None
+    rslora = bool(data.get("use_rslora"))
     # llama.cpp scales by alpha / rank; rsLoRA means alpha / sqrt(rank).
-    written_alpha = alpha * math.sqrt(rank) if data.get("use_rslora") else alpha
-    return {"rank": rank, "alpha": written_alpha}
+    written_alpha = alpha * math.sqrt(rank) if rslora else alpha
+    return {"rank": rank, "alpha": written_alpha, "lora_alpha": alpha, "rslora": rslora, "alpha_pattern": patterns}
+
+
+def _module_scale(config: dict[str, Any], module: str, rank: int) -> float:
+    """The factor B must carry so that llama.cpp's one scale (written alpha / this module's rank,
+    read from its matrices) gives PEFT's for this module: lora_alpha, or the alpha_pattern entry
+    that matches the module's name (PEFT's rule: the key is the name or its last dotted parts),
+    over the rank or, with rsLoRA, its square root. 1.0 for a plain adapter."""
+    alpha = config["lora_alpha"]
+    for key, value in config["alpha_pattern"].items():
+        if re.match(rf"(.*\.)?({key})$", module):
+            alpha = value
+            break
+    wanted = alpha / (math.sqrt(rank) if config["rslora"] else rank)
+    return wanted * rank / config["alpha"]
 
 
 def _read_tensors(path: Path) -> dict[str, Any]:
@@ -135,6 +156,7 @@ def convert(folder: str | os.PathLike[str], base: str | os.PathLike[str], out: s
     n_head_kv = int(header.arch_value("attention.head_count_kv", n_head) or n_head)
 
     pairs: dict[str, dict[str, Any]] = {}
+    modules: dict[str, str] = {}  # GGUF name -> the PEFT module's name (for alpha_pattern)
     for name, array in _read_tensors(src / WEIGHTS).items():
         hf = _hf_base(name)
         if "lora_embedding_" in hf or hf.startswith(("lm_head", "model.embed_tokens", "embed_tokens")):
@@ -152,6 +174,7 @@ def convert(folder: str | os.PathLike[str], base: str | os.PathLike[str], out: s
         if mapped.startswith(("token_embd", "output.")) or mapped == "output":
             raise ConvertError(M.PEFT_EMBEDDINGS, path=str(src), tensor=name)
         pairs.setdefault(mapped, {})[half] = array
+        modules[mapped] = name.removeprefix("base_model.model.").rsplit(".lora_", 1)[0]
 
     from .info import AdapterInfo, check_fits
 
@@ -160,6 +183,9 @@ def convert(folder: str | os.PathLike[str], base: str | os.PathLike[str], out: s
         if set(got) != {"a", "b"}:
             raise ConvertError(M.PEFT_UNSUPPORTED, path=str(src), reason=f"{mapped} has only one of its A/B matrices")
         a, b = got["a"], got["b"]
+        factor = _module_scale(config, modules[mapped], int(a.shape[0]))  # rank_pattern, alpha_pattern, rsLoRA
+        if abs(factor - 1.0) > 1e-6:
+            got["b"] = b = b * np.float32(factor)
         if PERMUTE_QK[arch] and n_head and mapped.endswith("attn_q.weight"):
             got["b"] = b = _permute(b, n_head)
         elif PERMUTE_QK[arch] and n_head_kv and mapped.endswith("attn_k.weight"):
