@@ -138,13 +138,10 @@ class Batcher:
     def end_warmups(self) -> None:
         """End the warm-ups in progress, keeping the cells they evaluated (a request has come: it
         goes first, and takes those cells if its prompt starts with them)."""
-        for slot in self.slots:
-            if slot.seq is not None and slot.seq.warm:
-                self._end(slot, "cancelled")
-        if any(seq.warm for seq in self.queue):
-            for seq in [s for s in self.queue if s.warm]:
-                self.queue.remove(seq)
-                seq.finish("cancelled")
+        warmups = {s.seq.id for s in self.slots if isinstance(s.seq, Warmup)} | \
+            {seq.id for seq in self.queue if isinstance(seq, Warmup)}
+        if warmups:
+            self.cancel(warmups)
 
     def active_ids(self) -> set[int]:
         return {s.seq.id for s in self.slots if s.seq is not None} | {s.id for s in self.queue}
@@ -246,7 +243,7 @@ class Batcher:
         for slot in slots:  # then prompt chunks, as many as fit
             if slot.seq is None or not slot.todo or n >= self.n_batch:
                 continue
-            warm = slot.seq.warm
+            warm = isinstance(slot.seq, Warmup)
             chunk = slot.todo[:self.n_batch - n]
             k = len(chunk)
             tok[n:n + k] = chunk

@@ -25,8 +25,6 @@ from .stops import StopFilter
 
 
 class Sequence:
-    warm = False  # a Warmup: a prompt evaluated ahead of its answer, nothing generated
-
     def __init__(self, req: int, tokens: list[int], gp: GenerationParams, picker: TokenPicker,
                  vocab: ctypes.c_void_p, send: Callable[..., None], interval: float, trimmed: int = 0):
         self.id = req
@@ -170,8 +168,6 @@ class Warmup(Sequence):
     It ends when its prompt is in the KV cache, or as soon as any request arrives (the batcher
     keeps what it had evaluated, so the request still gains that part). It tells the parent with a
     ``warmed`` event: ``evaluated`` tokens of ``tokens``, ``complete`` when all of them."""
-
-    warm = True
 
     def __init__(self, req: int, tokens: list[int], send: Callable[..., None]):  # noqa: D107 (no super: no sampler, no text)
         self.id = req
