@@ -96,8 +96,18 @@ def main(language: str) -> int:
         tok.close()
         adapter = write_adapter(tmp / "pirate-lora.gguf", seed=5, alpha=16.0)
         chat.settings_button.setChecked(True)
-        chat.session.adapters_applied.connect(lambda _s: QTimer.singleShot(800, shoot_settings))
+        chat.session.adapters_applied.connect(lambda _s: QTimer.singleShot(300, ask_with_adapter))
         chat.settings_panel.adapters.attach(str(adapter), 0.8)
+
+    def ask_with_adapter() -> None:
+        # An answer under the adapter, so that its stats line names it.
+        state["adapter_answer"] = True
+        chat.prompt.setPlainText("Tell me about the sea." if language == "en" else "讲讲大海。")
+        window.send()
+
+    def answered_with_adapter(_answer: object) -> None:
+        if state.get("adapter_answer"):
+            QTimer.singleShot(500, shoot_settings)
 
     def shoot_settings() -> None:
         window.grab().save(str(docs / f"lora-settings-{language}.png"))
@@ -107,6 +117,7 @@ def main(language: str) -> int:
 
     chat.events.loaded.connect(loaded)
     chat.events.answered.connect(answered)
+    chat.events.answered.connect(answered_with_adapter)
     chat.events.answerFailed.connect(lambda m, _c: (print(m, file=sys.stderr), app.quit()))
     app.exec()
     window.close()
