@@ -6,6 +6,7 @@ Errors are one line on stderr and a non-zero exit status: 1 for a failed job, 2 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import importlib
 import json
 import os
@@ -99,6 +100,8 @@ def _chat(args: argparse.Namespace, settings: Any, prompt: str, store: Any, conv
         overrides[COLLECTIONS_KEY] = list(args.collection)
     kept = store is not None
     runner = ThreadRunner()
+    # The question follows the load at once: nothing to prepare while a user types.
+    settings = dataclasses.replace(settings, prepare_conversations=False)
     session = ChatSession(store if kept else ConversationStore(":memory:"), settings, runner,
                           make_engine=lambda: Engine(log_path=log_dir() / "engine.log"),
                           retrieve=(lambda *_a, **_k: docs) if docs is not None else None, overrides=overrides)

@@ -44,6 +44,10 @@ class Settings:
     top_k: int = _setting(40, "Sample among the k most likely tokens.")
     min_p: float = _setting(0.05, "Drop tokens less likely than this fraction of the best one.")
     repeat_penalty: float = _setting(1.1, "Penalty for repeating the last 64 tokens; 1 is off.")
+    prepare_conversations: bool = _setting(
+        True, "Evaluate the open conversation's history in the background when it is opened or its "
+              "model loads, so that its next question starts answering at once (uses the CPU for a "
+              "few seconds; false waits for the question).")
     theme: str = _setting("system", "Colour theme: 'system' follows the desktop's light or dark setting; "
                                     "'light' or 'dark' keep one.")
     hf_token: str = _setting("", "Hugging Face token for gated or private models; empty uses HF_TOKEN, "

@@ -1,4 +1,5 @@
-"""The application's preferences (not one conversation's): the colour theme, applied at once.
+"""The application's preferences (not one conversation's): the colour theme, applied at once, and
+whether an opened conversation is prepared in the engine while the user types.
 
 Signals: themeChosen(str)  "system", "light" or "dark", already saved in the settings file.
 """
@@ -6,7 +7,7 @@ Signals: themeChosen(str)  "system", "light" or "dark", already saved in the set
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QWidget
 
 from hearthlm.core.settings import Settings, load_settings, save_settings
 
@@ -32,15 +33,30 @@ class PreferencesDialog(QDialog):
         theme_label = QLabel(self.tr("&Theme:"))
         theme_label.setBuddy(self.theme_box)
         form.addRow(theme_label, self.theme_box)
+        self.prepare_box = QCheckBox(self.tr("&Prepare a conversation when it opens"))
+        self.prepare_box.setObjectName("prepareConversations")
+        self.prepare_box.setToolTip(self.tr(
+            "Read the conversation's history into the model while you type, so that the answer to your "
+            "next question starts at once. Uses the processor for a few seconds after a conversation "
+            "opens or a model loads."))
+        self.prepare_box.setChecked(settings.prepare_conversations)
+        form.addRow(self.prepare_box)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
         self.theme_box.currentIndexChanged.connect(self._theme_changed)
+        self.prepare_box.toggled.connect(self._prepare_changed)
 
     def _theme_changed(self) -> None:
         choice = str(self.theme_box.currentData())
-        self.settings.theme = choice
-        stored = load_settings()  # other keys as the file has them now (another page may have saved)
-        stored.theme = choice
-        save_settings(stored)
+        self._save("theme", choice)
         self.themeChosen.emit(choice)
+
+    def _prepare_changed(self, on: bool) -> None:
+        self._save("prepare_conversations", bool(on))
+
+    def _save(self, key: str, value: object) -> None:
+        setattr(self.settings, key, value)
+        stored = load_settings()  # other keys as the file has them now (another page may have saved)
+        setattr(stored, key, value)
+        save_settings(stored)

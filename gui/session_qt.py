@@ -8,6 +8,7 @@ Signals of SessionSignals (all on the UI thread):
     answerFailed(str, bool)   True: the engine died (or could not be restarted); ``details`` then
                               holds its last log lines for a Details view
     busyChanged(bool), counted(object PromptCount | None)
+    warmed(object)            the open conversation's warm-up ended (its "warmed" event, or None)
 """
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ class SessionSignals(QObject):
     restarting = Signal(float)
     busyChanged = Signal(bool)
     counted = Signal(object)
+    warmed = Signal(object)
 
     def __init__(self, session: ChatSession, parent: QObject | None = None):
         super().__init__(parent)
@@ -78,6 +80,7 @@ class SessionSignals(QObject):
         e.load_failed.connect(lambda exc: self.loadFailed.emit(error_text(exc)))
         e.tokens.connect(self.tokens.emit)
         e.usage.connect(self.usage.emit)
+        e.warmed.connect(self.warmed.emit)
         e.answered.connect(self.answered.emit)
         e.answer_failed.connect(lambda exc, crashed: self.answerFailed.emit(error_text(exc), crashed))
         e.restarting.connect(self.restarting.emit)

@@ -123,3 +123,54 @@ def test_a_warm_up_too_long_for_the_context_is_left_out(lora_engine, specs):
     assert warmed is not None and warmed["complete"] is False and warmed["evaluated"] == 0
     assert lora_engine.adapters == specs["a"]  # the adapters are applied all the same
     assert lora_engine.chat(FIRST, GREEDY).text  # and the lora_engine answers on
+
+
+# -- a conversation opened (or its model loaded): Engine.warm under the adapters in use ------------
+
+OLD = [{"role": "system", "content": "You answer questions about trains. " * 14},
+       {"role": "user", "content": "Which train is the fastest?"},
+       {"role": "assistant", "content": "Maglev trains in Shanghai run at over 400 km/h."}]  # never evaluated
+
+
+def test_an_opened_conversation_is_warmed_and_its_next_question_evaluates_only_itself(lora_engine, specs):
+    lora_engine.set_adapters(specs["a"])
+    warmed = lora_engine.warm(OLD, GREEDY, wait=True)
+    # all of it but the template's opening, which another conversation's cells share
+    assert warmed is not None and warmed["complete"] and warmed["tokens"] >= warmed["evaluated"] > 100
+    assert lora_engine.adapters == specs["a"]  # under the adapters in use
+    turn = OLD + [NEXT]
+    answer = lora_engine.chat(turn, GREEDY, adapters=specs["a"])
+    assert answer.stats.prompt_tokens > 130 and answer.stats.evaluated_tokens <= 14
+    # The same answer, token for token, as after the history's ordinary evaluation under A.
+    reference = after_an_answer(lora_engine, OLD, turn, specs["a"], specs["flush"])
+    assert (answer.text, answer.stats.evaluated_tokens) == (reference.text, reference.stats.evaluated_tokens)
+    # Warming it again finds it cached: only the empty user turn's end (the question differed) is left.
+    assert lora_engine.warm(OLD, GREEDY, wait=True)["evaluated"] < 10
+
+
+def test_a_warm_up_for_other_adapters_applies_them_first(lora_engine, specs):
+    lora_engine.set_adapters(specs["a"])
+    history = OLD[:1] + [{"role": "user", "content": "And the slowest?"}, {"role": "assistant", "content": "A funicular."}]
+    warmed = lora_engine.warm(history, GREEDY, adapters=specs["b"], wait=True)
+    assert lora_engine.adapters == specs["b"] and warmed["complete"] and warmed["evaluated"] > 100
+    answer = lora_engine.chat(history + [NEXT], GREEDY, adapters=specs["b"])
+    assert answer.stats.evaluated_tokens <= 14
+
+
+def test_a_warm_up_is_left_out_while_an_answer_is_in_progress(lora_engine, specs):
+    lora_engine.set_adapters([])
+    started = threading.Event()
+    result: dict[str, object] = {}
+
+    def answer() -> None:
+        result["answer"] = lora_engine.chat([{"role": "user", "content": "Count from one to fifty in words."}],
+                                            GenerationParams(max_tokens=60, temperature=0),
+                                            on_token=lambda _t: started.set())
+
+    thread = threading.Thread(target=answer)
+    thread.start()
+    assert started.wait(60)
+    warmed = lora_engine.warm(OLD[:1] + [{"role": "user", "content": "Hello"}], GREEDY, wait=True)
+    thread.join(60)
+    assert warmed["skipped"] and warmed["evaluated"] == 0  # the answer was not slowed by it
+    assert result["answer"].stats.completion_tokens == 60  # and it ended as usual

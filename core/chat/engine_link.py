@@ -62,6 +62,7 @@ class EngineLink:
         self.adapters_applied = Event()
         self.adapters_failed = Event()
         self.inspected = Event()
+        self.warmed = Event()  # a warm-up ended: its "warmed" event, None if it could not run
 
     # -- state (owner thread) --------------------------------------------------------------
 
@@ -201,6 +202,18 @@ class EngineLink:
         specs = [dict(a) for a in adapters]
         self.runner.start(lambda _emit: engine.set_adapters(specs, warm=warm, params=params, template=template),
                           None, self.adapters_applied.emit, self.adapters_failed.emit)
+
+    def warm(self, messages: list[dict[str, Any]], params: GenerationParams, template: str | None,
+             adapters: list[dict[str, Any]]) -> None:
+        """Evaluate the open conversation's prompt in the engine while the user reads and types
+        (Engine.warm), off the owner thread; ``warmed`` reports how it went. Nothing without a
+        live local engine with a model, or while this session's answer is in progress."""
+        engine = self.engine
+        if engine is None or engine.model is None or not engine.alive or not hasattr(engine, "warm") or self.busy:
+            return
+        msgs, specs = [dict(m) for m in messages], [dict(a) for a in adapters]
+        self.runner.start(lambda _emit: engine.warm(msgs, params, template, specs, wait=True), None,
+                          self.warmed.emit, lambda _exc: self.warmed.emit(None))
 
     def inspect(self, messages: list[dict[str, Any]], params: GenerationParams, template: str | None,
                 adapters: list[dict[str, Any]], before: Callable[[], list[dict[str, Any]]] | None = None) -> None:

@@ -127,6 +127,7 @@ class ChatSession:
         e = self.engine
         self.tokens, self.usage, self.counted = e.tokens, e.usage, e.counted
         self.adapters_applied, self.adapters_failed, self.inspected = e.adapters_applied, Event(), e.inspected
+        self.warmed = e.warmed
         e.adapters_failed.connect(self._adapters_refused)
         self.load_progress, self.restarting = e.load_progress, e.restarting
         e.tokens.connect(self._tokens)
@@ -311,6 +312,18 @@ class ChatSession:
             last = unanswered_question(self.store, self.conversation_id)
             if last is not None and last.id == question:
                 self._begin(lambda: self.store.begin_answer(last.conversation_id, last.id))
+                return
+        self.warm()
+
+    def warm(self) -> None:
+        """Evaluate the open conversation's prompt in the engine now, while the user reads and
+        types (a conversation just opened, a model just loaded): its next question then evaluates
+        only itself instead of the whole history (seconds for a long one). Any question sent
+        meanwhile goes first and keeps what was done. The settings' ``prepare_conversations``
+        turns it off."""
+        if not getattr(self.settings, "prepare_conversations", True) or self.busy or self.model_info is None:
+            return
+        self.engine.warm(self.draft_messages(""), self.params(), self.setting(TEMPLATE_KEY) or None, self.adapters())
 
     # -- conversations -----------------------------------------------------------------------
 
@@ -332,6 +345,7 @@ class ChatSession:
         self.context.emit(self.last_usage())
         self.note_changed.emit(None)
         self.settings_changed.emit()
+        self.warm()
         return True
 
     def last_usage(self) -> int | None:

@@ -303,6 +303,36 @@ class Engine:
             raise _error_from(event)
         return specs
 
+    def warm(self, messages: Iterable[Mapping[str, Any]], params: GenerationParams | None = None,
+             template: str | None = None, adapters: Iterable[Mapping[str, Any]] | None = None,
+             wait: bool = False) -> dict[str, Any] | None:
+        """Evaluate a conversation's prompt up to where its next question's text will begin, in the
+        background, as a change of adapters does (``set_adapters(warm=…)``): for a conversation just
+        opened or a model just loaded, so that the first question evaluates only itself. Under
+        ``adapters`` (None: those in use; others are applied first, as its next answer would).
+        Left out while answers are in progress. Returns at once; with ``wait``, the ``warmed`` event
+        once it has ended (also kept in ``self.last_warmup``)."""
+        history = [dict(m) for m in messages]
+        if adapters is not None:
+            specs = self._check_adapters(adapters)
+            if specs != self.adapters:
+                self.set_adapters(specs, warm=history, params=params, template=template, wait_warm=wait)
+                return self.last_warmup
+        warm = {"messages": history, "template": template, "params": (params or GenerationParams()).__dict__}
+        self.last_warmup = None
+        req, waiting = self._open({"cmd": "warm", "warm": warm}, msg(M.ACT_IDLE))
+        try:
+            while wait:
+                event = waiting.get()
+                if event is None:
+                    raise self._crashed(msg(M.ACT_IDLE))
+                if event.get("ev") in ("warmed", "error"):
+                    self.last_warmup = event
+                    break
+        finally:
+            self._link.close(req)
+        return self.last_warmup
+
     def _check_adapters(self, adapters: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
         """``adapters`` with resolved paths and checked scales, each file checked against the loaded
         model (one sentence: AdapterError / ModelFileError); the same list as last time (every

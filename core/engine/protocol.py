@@ -1,11 +1,13 @@
 """What the parent and the engine process say to each other: one JSON object per line.
 
-Parent -> engine (stdin):  {"cmd": "load"|"chat"|"adapters"|"cancel"|"quit", "id": n, ...}
+Parent -> engine (stdin):  {"cmd": "load"|"chat"|"adapters"|"warm"|"cancel"|"quit", "id": n, ...}
   ids are the parent's; several chats may be in flight at once, events carry their id; a cancel
   names the one request it stops
   adapters: {"adapters": [{"path", "scale"}, ...]} applies LoRA adapters to the live context;
         "warm": {"messages", "template", "params"} (optional) then evaluates that conversation's
         prompt under them ahead of its next question (any request arriving meanwhile goes first)
+  warm: {"warm": {"messages", "template", "params"}} the same warm-up under the adapters in use
+        (a conversation just opened, a model just loaded); left out while answers are in progress
   count / inspect (no id, answered out of turn): a prompt's token count / the exact prompt
   chat: {"messages": [...], "template": name|null, "params": {...}} or {"prompt": ".."};
         "continue": true makes the last (assistant) message an unfinished answer to go on from;

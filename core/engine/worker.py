@@ -124,6 +124,8 @@ class Worker:
                 self.chat(req, message)
             elif cmd == "adapters":
                 self.set_adapters(req, message)
+            elif cmd == "warm":
+                self.warm(req, message)
             else:
                 self.send_error(req, msg(M.UNKNOWN_COMMAND, cmd=repr(cmd)))
         except EngineBusy as exc:
@@ -218,6 +220,18 @@ class Worker:
         self.channel.send(ev="adapters", id=req, adapters=self.adapters.names(), key=key)
         if message.get("warm") is not None:
             self._warm_up(req, message["warm"])
+
+    def warm(self, req: int, message: dict[str, Any]) -> None:
+        """Warm the open conversation under the adapters in use (it was just opened, or its model
+        just loaded): its next question then evaluates only itself. Left out while answers are in
+        progress (another client's): a warm-up would slow them, and it may never be asked."""
+        batcher = self.runner.batcher if self.runner is not None and self.runner.loaded is not None else None
+        if batcher is None or self.info is None:
+            self.channel.send(ev="warmed", id=req, tokens=0, evaluated=0, complete=False, error=str(msg(M.NO_MODEL_LOADED)))
+        elif batcher.busy or self.deferred is not None:  # the warm-ups were ended by handle()
+            self.channel.send(ev="warmed", id=req, tokens=0, evaluated=0, complete=False, skipped=True)
+        else:
+            self._warm_up(req, message.get("warm") or {})
 
     def _warm_up(self, req: int, warm: dict[str, Any]) -> None:
         """Evaluate the open conversation's prompt (``warm``: its messages, template and params, as

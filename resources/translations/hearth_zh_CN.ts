@@ -1496,6 +1496,14 @@
         <source>&amp;Theme:</source>
         <translation>主题(&amp;T)：</translation>
     </message>
+    <message>
+        <source>&amp;Prepare a conversation when it opens</source>
+        <translation>打开对话时预先准备(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Read the conversation&apos;s history into the model while you type, so that the answer to your next question starts at once. Uses the processor for a few seconds after a conversation opens or a model loads.</source>
+        <translation>在你输入时先把对话历史读入模型，这样下一个问题的回答会立刻开始。对话打开或模型加载后会占用处理器几秒钟。</translation>
+    </message>
 </context>
 <context>
     <name>PromptBox</name>
