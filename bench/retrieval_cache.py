@@ -10,6 +10,7 @@ import hashlib
 import os
 import re
 import sqlite3
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -22,10 +23,16 @@ class CachedEmbed:
     def __init__(self, name: str, embed: Callable[[Sequence[str]], np.ndarray]):
         ROOT.mkdir(parents=True, exist_ok=True)
         self.name, self._embed = name, embed
-        self._db = sqlite3.connect(ROOT / (re.sub(r"[^\w.-]+", "_", name)[-120:] + ".sqlite3"))
+        # the product asks a Chinese question's cross-language index on a thread of its own
+        self._db = sqlite3.connect(ROOT / (re.sub(r"[^\w.-]+", "_", name)[-120:] + ".sqlite3"), check_same_thread=False)
+        self._lock = threading.Lock()
         self._db.execute("CREATE TABLE IF NOT EXISTS v (h TEXT PRIMARY KEY, vec BLOB)")
 
     def __call__(self, texts: Sequence[str]) -> np.ndarray:
+        with self._lock:
+            return self._call(texts)
+
+    def _call(self, texts: Sequence[str]) -> np.ndarray:
         keys = [hashlib.sha1(t.encode("utf-8")).hexdigest() for t in texts]
         have: dict[str, np.ndarray] = {}
         for i in range(0, len(keys), 500):

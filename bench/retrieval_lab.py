@@ -452,6 +452,9 @@ OPTIONS: dict[str, dict] = {
     # and MiniLM's product with an e5 list for Chinese questions (a second embedding of every chunk)
     "product-e5": {"lists": ["e5", "kw", "trcen-e5", "trcp-kw"], "cap": 2},
     "product+cjke5": {"lists": ["en-minilm", "kw", "trcen-minilm", "trcp-kw", "cjk-e5"], "cap": 2},
+    # session 14: one chunk per file in the k results (five files, not five pieces of fewer)
+    "product+cap1": {"lists": ["en-minilm", "kw", "trcen-minilm", "trcp-kw"], "cap": 1},
+    "product+cjke5+cap1": {"lists": ["en-minilm", "kw", "trcen-minilm", "trcp-kw", "cjk-e5"], "cap": 1},
     # session 11: and an English question's e5 neighbours among the Chinese chunks (English about Chinese)
     "product+cjke5+enzhe5": {"lists": ["en-minilm", "kw", "trcen-minilm", "trcp-kw", "cjk-e5", "enzh-e5"], "cap": 2},
     "product+cjke5+enzhe5h": {"lists": ["en-minilm", "kw", "trcen-minilm", "trcp-kw", "cjk-e5", "enzh-e5"], "cap": 2,
@@ -489,6 +492,16 @@ def _sense_choice(option: str) -> None:
     glossary._choose = choose
 
 
+def print_misses(set_name: str, option: str, questions: list[dict], ranked: list[list[str]]) -> None:
+    """Each question whose document is not in the top 5: its rank (or -) and what came first."""
+    for q, docs in zip(questions, ranked, strict=True):
+        rank = docs.index(q["document"]) + 1 if q["document"] in docs else None
+        if rank is None or rank > 5:
+            kind = f"{q.get('question_lang', '?')}->{q.get('document_lang', '?')}{' para' if q.get('paraphrase') else ''}"
+            print(f"  miss {set_name} {option} {q.get('id', '?')} [{kind}] rank {rank or '-'}: "
+                  f"{q['question']} -> want {q['document']}; got {docs[:3]}", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sets", default="a,b")
@@ -498,9 +511,12 @@ def main() -> None:
     parser.add_argument("--chunk-tokens", type=int, default=128, help="64: small chunks (their parent section "
                         "would be the context; the document hit rate is what is measured)")
     parser.add_argument("--doc-title", action="store_true", help="each chunk's text starts with its file's name")
+    parser.add_argument("--misses", action="store_true", help="list every question not answered in the top 5")
+    parser.add_argument("--ranks", help="write every question's rank of its document (per option and set) to this JSON file")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="hearth-lab-"))
     results: dict = {}
+    ranks: dict = {}
     for s in args.sets.split(","):
         corpus, questions = question_set(s, work)
         lab = Lab(chunk_corpus(corpus, args.chunk_tokens, 16 if args.chunk_tokens >= 128 else 8, args.doc_title))
@@ -520,11 +536,17 @@ def main() -> None:
                                  max_of=cfg.get("max_of", ()))
                       for q in questions]
             results.setdefault(opt, {})[s] = score(questions, ranked)
+            if args.misses:
+                print_misses(s, opt, questions, ranked)
+            ranks.setdefault(opt, {})[s] = {q["id"]: (docs.index(q["document"]) + 1 if q["document"] in docs else None)
+                                            for q, docs in zip(questions, ranked, strict=True)}
     for opt, per_set in results.items():
         line = [f"{opt:22}"]
         for s, cats in per_set.items():
             line.append(f"{s}: " + " ".join(f"{c[:5]}={m['hit@5']:.2f}" for c, m in cats.items()))
         print(" | ".join(line))
+    if args.ranks:
+        Path(args.ranks).write_text(json.dumps(ranks), encoding="utf-8")
     print(json.dumps(results))
 
 

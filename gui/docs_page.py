@@ -688,13 +688,18 @@ class DocsPage(QWidget):
         self.results.setHtml(f"<p><i>{html.escape(self.tr('Searching…'))}</i></p>")
         embed = self.embed_service.embed
 
-        def run(emit: Any) -> tuple[list[Any], list[Any]]:
-            notes: list[Any] = []  # a shared collection's server is down: keywords only, and why
-            return search(self.store, [name], question, k=8, embed=embed, notes=notes), notes
+        due = self.cross_language.tip_due(question)
 
-        tip = self.cross_language.tip(question)
-        self._run_job(run, lambda result: self._show_results(*result, tip=tip),
-                      lambda _e: self.search_button.setEnabled(True))
+        def run(emit: Any) -> tuple[list[Any], list[Any], bool]:
+            notes: list[Any] = []  # a shared collection's server is down: keywords only, and why
+            hits = search(self.store, [name], question, k=8, embed=embed, notes=notes)
+            return hits, notes, due and self.store.holds_chinese(name)
+
+        def shown(result: tuple[list[Any], list[Any], bool]) -> None:
+            hits, notes, chinese = result
+            self._show_results(hits, notes, tip=self.cross_language.tip(name) if chinese else None)
+
+        self._run_job(run, shown, lambda _e: self.search_button.setEnabled(True))
 
     def _show_results(self, hits: list[Any], notes: list[Any] | None = None, tip: str | None = None) -> None:
         self.search_button.setEnabled(True)

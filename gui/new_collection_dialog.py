@@ -1,7 +1,8 @@
 """The "New collection" dialog: a name, and where the collection lives — on this computer, or on
 a Chroma server shared with other Hearth installations (core/docs/shared.py) — and, for one on this
-computer, whether it keeps a cross-language index (gui/docs_cross_language.py: asked by default when
-the window speaks Chinese). It only asks; the page creates the collection on a job thread (a server
+computer, whether it keeps a cross-language index (gui/docs_cross_language.py; off by default: it
+helps Chinese questions about Chinese documents and lowers those about English ones, and what the
+collection will hold is not known yet). It only asks; the page creates the collection on a job thread (a server
 is a network call)."""
 
 from __future__ import annotations
@@ -10,8 +11,6 @@ from dataclasses import dataclass
 
 from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout,
                                QWidget)
-
-from .i18n import ui_language
 
 
 @dataclass
@@ -28,8 +27,8 @@ class NewCollectionDialog(QDialog):
         self.setWindowTitle(self.tr("New collection"))
         self.name = QLineEdit()
         self.cross_language = QCheckBox(self.tr(
-            "Cross-language search (Chinese questions find English passages; indexing about ten times slower)"))
-        self.cross_language.setChecked(ui_language() == "zh_CN")
+            "Cross-language search (for Chinese documents: Chinese questions find their passages by meaning; "
+            "indexing about ten times slower)"))
         self.shared = QCheckBox(self.tr("Keep it on a Chroma server, shared with other Hearth installations"))
         self.server = QLineEdit()
         self.server.setPlaceholderText("http://192.168.1.20:8000")

@@ -32,9 +32,15 @@ from .glossary import glossary, has_chinese
 from .store import CollectionInfo, DocStore
 
 RRF_K = 60
-# At most this many of the k results from one file: five pieces of one wrong file would crowd out
-# the right one (set B of bench/retrieval.py: hit@5 +0.02 with 2, set A unchanged; bench/RESULTS.md).
-PER_DOCUMENT = 2
+# A list of results (hearth docs query, the Documents page, the server's query route) shows one
+# passage per file while other files are left to show -- k places to look, not five pieces of one
+# wrong file -- and fills up with further passages only when fewer files match (a one-file
+# collection still lists k passages). Against two per file: hit@5 +0.007 to +0.033 on the four sets
+# of bench/retrieval.py, never lower (bench/RESULTS.md, session 14).
+PER_DOCUMENT = 1
+# A chat's excerpts keep up to two of one file: a single excerpt of the right file may miss the
+# answer that its next passage holds (session 6: hit@5 +0.02 over no cap on set B, set A unchanged).
+CONTEXT_PER_DOCUMENT = 2
 
 # (embedder name, texts) -> unit vectors: the window passes its EmbedService's (a child process);
 # by default the embedder runs in this process.
@@ -77,8 +83,10 @@ class Hit:
 
 def search(store: DocStore, collections: Sequence[str], question: str, k: int = 5, candidates: int = 40,
            embed: Embed | None = None, notes: list[Msg] | None = None,
-           per_document: int = PER_DOCUMENT) -> list[Hit]:
-    """The k best chunks, at most ``per_document`` from one file (0: no cap). ``notes``: gets one
+           per_document: int = PER_DOCUMENT, fill: bool = True) -> list[Hit]:
+    """The k best chunks, at most ``per_document`` from one file (0: no cap) while other files have
+    chunks to give; with ``fill``, further chunks of the same files make up k when too few files
+    match (in rank order, after them). ``notes``: gets one
     sentence per shared collection whose server could not be reached (its results then come from
     the local keyword index alone), and one when a cross-language index's model could not run."""
     embed = embed or _embed_here
@@ -115,8 +123,8 @@ def search(store: DocStore, collections: Sequence[str], question: str, k: int = 
             # the collection's cross-language index (cross_language.py): the question by a
             # multilingual model's meaning; not for a shared collection (its vectors live on a server)
             ranked.append((None, cross.hits(name, notes)))
-        for kind, hits in ranked:
-            for rank, (chunk_id, _score) in enumerate(hits, start=1):
+        for kind, listed in ranked:
+            for rank, (chunk_id, _score) in enumerate(listed, start=1):
                 entry = fused.setdefault((name, chunk_id), {"score": 0.0, "vector": None, "keyword": None})
                 entry["score"] += 1.0 / (RRF_K + rank)
                 if kind is not None:
@@ -129,18 +137,23 @@ def search(store: DocStore, collections: Sequence[str], question: str, k: int = 
     rows = {(name, cid): row for name, ids in by_collection.items()
             for cid, row in store.chunk_rows(ids).items()}
     per_file: dict[tuple[str, int], int] = {}
+    spare: list[Hit] = []  # passed over for the cap: what a fill takes
     for key, entry in best:
         row = rows.get(key)
         if row is None:  # a vector whose chunk is no longer current
             continue
+        hit = Hit(key[0], row.path, row.page, row.section, row.text, entry["score"], row.id,
+                  row.char_start, row.char_end, entry["vector"], entry["keyword"], row.tokens or 0)
         taken = per_file.get((key[0], row.doc_id), 0)
         if per_document and taken >= per_document:
+            spare.append(hit)
             continue
         per_file[(key[0], row.doc_id)] = taken + 1
-        hits.append(Hit(key[0], row.path, row.page, row.section, row.text, entry["score"], row.id,
-                        row.char_start, row.char_end, entry["vector"], entry["keyword"], row.tokens or 0))
+        hits.append(hit)
         if len(hits) == k:
             break
+    if fill and len(hits) < k:
+        hits += spare[: k - len(hits)]
     return hits
 
 
@@ -224,7 +237,8 @@ def build_context(store: DocStore, question: str, collections: Sequence[str], bu
     chosen: list[Hit] = []
     parts = [header]
     notes: list[Msg] = []
-    for hit in search(store, collections, question, k=k, embed=embed, notes=notes):
+    for hit in search(store, collections, question, k=k, embed=embed, notes=notes,
+                      per_document=CONTEXT_PER_DOCUMENT, fill=False):
         entry = f"[{len(chosen) + 1}] {hit.where()}\n{hit.text.strip()}"
         cost = count(entry) + 2
         if used + cost > budget_tokens:

@@ -460,12 +460,12 @@
         <translation>跨语言搜索</translation>
     </message>
     <message>
-        <source>Chinese questions also find English passages by meaning, not only by translated words. Indexing takes about ten times longer; it is done in the background, after the files, and the collection can be searched meanwhile.</source>
-        <translation>中文提问也能按意思找到英文段落，而不只是靠逐词翻译。索引耗时约为平时的十倍；它在文件索引完成后于后台进行，期间文档集照常可以搜索。</translation>
+        <source>Chinese questions also find Chinese passages by meaning, with a multilingual model: much better for Chinese documents, slightly worse for English ones asked in Chinese. Indexing takes about ten times longer; it is done in the background, after the files, and the collection can be searched meanwhile.</source>
+        <translation>中文问题还会用多语言模型按意思查找中文段落：对中文文档效果好得多，对用中文提问的英文文档略差。建立索引大约要多花十倍时间；它在文件索引完成后于后台进行，期间仍可搜索该集合。</translation>
     </message>
     <message>
-        <source>Chinese questions find English passages better with “Cross-language search” (under the collection list).</source>
-        <translation>打开“跨语言搜索”（在文档集列表下方），中文问题能更好地找到英文段落。</translation>
+        <source>Chinese questions find this collection&apos;s Chinese passages better with “Cross-language search” (under the collection list).</source>
+        <translation>开启“跨语言搜索”（在集合列表下方）后，中文问题能更好地找到此集合中的中文段落。</translation>
     </message>
     <message>
         <source>{done} of {total} passages</source>
@@ -1376,8 +1376,8 @@
         <translation>新建文档集</translation>
     </message>
     <message>
-        <source>Cross-language search (Chinese questions find English passages; indexing about ten times slower)</source>
-        <translation>跨语言搜索（中文提问可找到英文段落；索引约慢十倍）</translation>
+        <source>Cross-language search (for Chinese documents: Chinese questions find their passages by meaning; indexing about ten times slower)</source>
+        <translation>跨语言搜索（适用于中文文档：中文问题按意思找到相应段落；索引大约慢十倍）</translation>
     </message>
     <message>
         <source>Keep it on a Chroma server, shared with other Hearth installations</source>
