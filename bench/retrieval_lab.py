@@ -264,13 +264,15 @@ class Lab:
                     continue
                 name = name[4:]
             # a list over the Chinese chunks only: a Chinese question's own (zh-), an English one's (enzh-)
-            scope = next((s for s in ("enzh-", "zh-") if name.startswith(s)), None)
+            # (session 14) zhen-: a Chinese question's own among the chunks without Chinese only
+            scope = next((s for s in ("enzh-", "zhen-", "zh-") if name.startswith(s)), None)
             if scope is not None:
-                if bool(_glossary._CJK.search(question)) != (scope == "zh-"):
+                if bool(_glossary._CJK.search(question)) != (scope in ("zh-", "zhen-")):
                     continue
                 w = (weights or {}).get(name, 1.0)
+                want_chinese = scope != "zhen-"
                 ids = [i for i in self.vector_list(name[len(scope):], question, candidates * (3 if scope == "zh-" else 5))
-                       if _glossary._CJK.search(self.chunks[i].text)][:candidates]
+                       if bool(_glossary._CJK.search(self.chunks[i].text)) == want_chinese][:candidates]
                 for rank, i in enumerate(ids, 1):
                     part[i] = part.get(i, 0.0) + w / (RRF_K + rank)
                 continue
@@ -455,6 +457,9 @@ OPTIONS: dict[str, dict] = {
     # session 14: one chunk per file in the k results (five files, not five pieces of fewer)
     "product+cap1": {"lists": ["en-minilm", "kw", "trcen-minilm", "trcp-kw"], "cap": 1},
     "product+cjke5+cap1": {"lists": ["en-minilm", "kw", "trcen-minilm", "trcp-kw", "cjk-e5"], "cap": 1},
+    "product+zhe5+cap1": {"lists": ["en-minilm", "kw", "trcen-minilm", "trcp-kw", "zh-e5"], "cap": 1},
+    "product+zhene5+cap1": {"lists": ["en-minilm", "kw", "trcen-minilm", "trcp-kw", "zhen-e5"], "cap": 1},
+    "product+zhe5+zhene5+cap1": {"lists": ["en-minilm", "kw", "trcen-minilm", "trcp-kw", "zh-e5", "zhen-e5"], "cap": 1},
     # session 11: and an English question's e5 neighbours among the Chinese chunks (English about Chinese)
     "product+cjke5+enzhe5": {"lists": ["en-minilm", "kw", "trcen-minilm", "trcp-kw", "cjk-e5", "enzh-e5"], "cap": 2},
     "product+cjke5+enzhe5h": {"lists": ["en-minilm", "kw", "trcen-minilm", "trcp-kw", "cjk-e5", "enzh-e5"], "cap": 2,
