@@ -1,7 +1,8 @@
 """Render the README's Documents page screenshots: a collection of a few files (two of which cannot be
-read, as a user's folder has), its cross-language index filled, and a question with its ranked
-passages — in English the question is English, in 简体中文 it is Chinese about English files, which
-is what the cross-language index is for. Writes docs/documents-<language>.png.
+read, as a user's folder has) and a question with its ranked passages, one per file — in English the
+question is English, in 简体中文 it is Chinese about English files (found through the dictionary's
+words; the cross-language index is for Chinese documents: bench/RESULTS.md, session 14). Writes
+docs/documents-<language>.png.
 
 Run:  python packaging/screenshots_documents.py [en|zh_CN]
 """
@@ -39,14 +40,11 @@ def main(language: str) -> int:
         (folder / name).write_text(text, encoding="utf-8")
     (folder / "photo.txt").write_bytes(bytes(range(256)) * 8)  # binary data under a text name
 
-    from hearthlm.core.docs import cross_language
     from hearthlm.core.docs.ingest import ingest
     from hearthlm.core.docs.store import DocStore
 
     with DocStore() as store:  # the throwaway HEARTH_HOME's store, as the window will open it
         ingest(store, NAME, [folder])
-        cross_language.enable(store, NAME)
-        cross_language.fill(store, NAME)
 
     from PySide6.QtCore import QTimer
 

@@ -100,8 +100,8 @@ def test_five_results_are_not_five_pieces_of_one_file(tmp_path: Path) -> None:
     with DocStore(tmp_path / "store") as store:
         ingest(store, "c", [folder], embedder="minilm")
         names = [Path(h.source).name for h in search(store, ["c"], "pump water pressure valve", k=5)]
-        # every file that matches first (one passage each), then the long file's next passages
-        assert set(names[:3]) == {"pumps.md", "valve.md", "tea.md"} and names[3:] == ["pumps.md"] * 2
+        # every file that matches, then the long file's next passages to make up five
+        assert set(names) == {"pumps.md", "valve.md", "tea.md"} and names.count("pumps.md") == 3
         two = [Path(h.source).name for h in search(store, ["c"], "pump water pressure valve", k=5,
                                                     per_document=2, fill=False)]  # a chat's excerpts
         assert two.count("pumps.md") == 2 and "valve.md" in two

@@ -86,7 +86,7 @@ def search(store: DocStore, collections: Sequence[str], question: str, k: int = 
            per_document: int = PER_DOCUMENT, fill: bool = True) -> list[Hit]:
     """The k best chunks, at most ``per_document`` from one file (0: no cap) while other files have
     chunks to give; with ``fill``, further chunks of the same files make up k when too few files
-    match (in rank order, after them). ``notes``: gets one
+    match (all then in rank order). ``notes``: gets one
     sentence per shared collection whose server could not be reached (its results then come from
     the local keyword index alone), and one when a cross-language index's model could not run."""
     embed = embed or _embed_here
@@ -132,7 +132,8 @@ def search(store: DocStore, collections: Sequence[str], question: str, k: int = 
     best = sorted(fused.items(), key=lambda kv: kv[1]["score"], reverse=True)
     hits: list[Hit] = []
     by_collection: dict[str, list[int]] = {}
-    for (name, chunk_id), _ in best[: k * 3 if not per_document else max(k * 3, candidates)]:
+    # with a cap, files further down count: a fill is only for a collection where few files match
+    for (name, chunk_id), _ in best[: k * 3 if not per_document else max(k * 3, candidates * 5)]:
         by_collection.setdefault(name, []).append(chunk_id)
     rows = {(name, cid): row for name, ids in by_collection.items()
             for cid, row in store.chunk_rows(ids).items()}
@@ -152,8 +153,8 @@ def search(store: DocStore, collections: Sequence[str], question: str, k: int = 
         hits.append(hit)
         if len(hits) == k:
             break
-    if fill and len(hits) < k:
-        hits += spare[: k - len(hits)]
+    if fill and len(hits) < k:  # every matching file is in: the rest in rank order among them
+        hits = sorted(hits + spare[: k - len(hits)], key=lambda h: h.score, reverse=True)
     return hits
 
 
