@@ -87,6 +87,8 @@ SET_C = HERE / "retrieval_sets" / "set_c.jsonl"
 SET_E = HERE / "retrieval_sets" / "set_e.jsonl"
 # Set F: 32 more, written after set E's results were seen and before the vocabulary: its check.
 SET_F = HERE / "retrieval_sets" / "set_f.jsonl"
+# Set G: 29 more, written after set F's results were seen, to check a second vocabulary variant.
+SET_G = HERE / "retrieval_sets" / "set_g.jsonl"
 # Set D: Chinese questions about llama.cpp's own docs and tool READMEs (English, MIT), the kind of
 # corpus issue 16's held-out sets use; written in session 10 before any measuring on them
 SET_D = HERE / "retrieval_sets" / "set_d.jsonl"
@@ -152,12 +154,12 @@ def set_d(work: Path, cache: Path | None = None) -> tuple[Path, list[dict]]:
 
 
 def question_set(name: str, work: Path, distractors: int = 40) -> tuple[Path, list[dict]]:
-    """Set ``a``, ``b``, ``c`` / ``e`` / ``f`` (set B's documents, set C's / E's / F's questions) or ``d`` (llama.cpp's docs)."""
+    """Set ``a``, ``b``, ``c`` / ``e`` / ``f`` / ``g`` (set B's documents, set C's / E's / F's / G's questions) or ``d`` (llama.cpp's docs)."""
     if name == "a":
         return set_a(work, distractors)
     if name == "d":
         return set_d(work)
-    return set_b(work, questions_file={"c": SET_C, "e": SET_E, "f": SET_F}.get(name, SET_B))
+    return set_b(work, questions_file={"c": SET_C, "e": SET_E, "f": SET_F, "g": SET_G}.get(name, SET_B))
 
 
 def categories(q: dict) -> list[str]:
