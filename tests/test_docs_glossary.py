@@ -121,7 +121,19 @@ def test_the_supplement_gives_the_words_of_local_llms(monkeypatch: pytest.Monkey
     assert "分词器" in words.to_chinese("the tokenizer of the model")
     lines = G.supplement_path().read_text(encoding="utf-8").splitlines()
     parsed, _ = G.parse(lines)
-    assert len(parsed) == sum(1 for line in lines if not line.startswith("#")) >= 150  # every line parses
+    assert len(parsed) == sum(1 for line in lines if not line.startswith("#")) >= 300  # every line parses
+    # the programming words, whose everyday senses the dictionary gives first
+    assert words.to_english("调用").startswith("call") and words.to_english("程序").startswith("program")
+    assert words.to_english("打印目录").startswith("print") and "directory" in words.to_english("打印目录")
+
+
+def test_a_one_way_line_gives_senses_but_is_not_the_chinese_for_them() -> None:
+    """A supplement line marked [=] (general programming words) translates its word into English but
+    is not offered as the Chinese for those English words: an English question's "dict" is not
+    asked of Chinese documents as 字典."""
+    senses, by_sense = G.parse(["字典 字典 [=] /dictionary/dict/", "詞典 词典 [ci2 dian3] /dictionary/"])
+    assert senses["字典"] == ["dictionary", "dict"]
+    assert by_sense["dictionary"] == ["词典"] and "dict" not in by_sense
 
 
 DOCS = {
@@ -141,8 +153,8 @@ DOCS = {
 def test_a_real_store_counts_words_as_its_keyword_index_stems_them(tmp_path: Path) -> None:
     folder = tmp_path / "docs"
     folder.mkdir()
-    (folder / "run.md").write_text("# subprocess\n\nRuns a command in a child process and waits for it.",
-                                   encoding="utf-8")
+    (folder / "run.md").write_text("# subprocess\n\nRuns a command in a child process and waits for it; "
+                                   "press Escape to stop it.", encoding="utf-8")
     (folder / "other.md").write_text("# notes\n\nThe processes of the machine are listed here.", encoding="utf-8")
     with DocStore(tmp_path / "store") as store:
         ingest(store, "c", [folder])
@@ -153,11 +165,11 @@ def test_a_real_store_counts_words_as_its_keyword_index_stems_them(tmp_path: Pat
         assert [store.chunk_rows([i])[i].path.endswith("run.md") for i, _s in
                 store.phrase_search("c", ["child process", "of the"], 5)] == [True]
         assert len(store.phrase_search("c", ["process"], 5)) == 2 and store.phrase_search("c", ["the"], 5) == []
-        words = G.glossary()  # the real dictionary: 运行's 5th sense, "run", is the one this store uses
-        assert "run" in words.to_english("如何运行外部命令？", store.term_counts).split()
-        assert "run" not in words.to_english("如何运行外部命令？").split()
+        words = G.glossary()  # the real dictionary: 跑's 4th sense, "escape", is one this store uses
+        assert "escape" in words.to_english("怎么跑外部命令？", store.term_counts).split()
+        assert "escape" not in words.to_english("怎么跑外部命令？").split()
     # a word the dictionary lacks is cut into the longest words it has
-    assert words.cut("序列化") == ["序列", "化"]
+    assert words.cut("词元化") == ["词元", "化"]
 
 
 @pytest.mark.engine  # runs an embedding model (MiniLM or e5)

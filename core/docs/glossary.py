@@ -44,7 +44,7 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-INDEX_VERSION = 3  # of the index file's layout and of what parse() keeps (2: every sense; 3: the supplement)
+INDEX_VERSION = 4  # of the index file's layout and of what parse() keeps (2: every sense; 3: the supplement; 4: one-way lines)
 BUILD_TIMEOUT_S = 120
 CACHE_FOLDER = "glossary"  # in Hearth's cache folder
 MAX_WORD = 8  # longest headword tried when cutting Chinese text
@@ -54,7 +54,11 @@ HEADWORDS_PER_WORD = 3  # Chinese words kept for each English word
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#.\-]*")
 _SENSE_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
-_LINE = re.compile(r"^(\S+) (\S+) \[[^\]]*\] /(.*)/\s*$")
+_LINE = re.compile(r"^(\S+) (\S+) \[([^\]]*)\] /(.*)/\s*$")
+# A supplement line whose pinyin field is "=" gives its word English senses only: it is not offered
+# as the Chinese for those English words (general programming words: 字典 is not what an English
+# question's "dict" should be asked as in Chinese documents).
+ONE_WAY = "="
 _BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _SKIP_SENSE = ("CL:", "variant of", "old variant", "surname ", "abbr. for", "see ", "used in ", "erhua variant",
                "Japanese variant", "also written", "also pr.", "pr. ")
@@ -198,14 +202,14 @@ def parse(lines: Iterable[str]) -> tuple[dict[str, list[str]], dict[str, list[st
         m = _LINE.match(line)
         if m is None:
             continue
-        traditional, simplified, raw = m.groups()
+        traditional, simplified, reading, raw = m.groups()
         cleaned = [c for c in (_clean(part) for sense in raw.split("/") for part in sense.split(";")) if c]
         if not cleaned:
             continue
         for word in dict.fromkeys((simplified, traditional)):
             known = senses.setdefault(word, [])
             known.extend(c for c in cleaned if c not in known)
-        for position, sense in enumerate(cleaned):
+        for position, sense in enumerate(cleaned if reading != ONE_WAY else []):
             key = sense.lower()
             if " " not in key and len(simplified) > 1:  # a one-word sense of a real word (not a lone character)
                 by_sense.setdefault(key, []).append((position, len(simplified), simplified))
