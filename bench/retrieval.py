@@ -89,6 +89,9 @@ SET_E = HERE / "retrieval_sets" / "set_e.jsonl"
 SET_F = HERE / "retrieval_sets" / "set_f.jsonl"
 # Set G: 29 more, written after set F's results were seen, to check a second vocabulary variant.
 SET_G = HERE / "retrieval_sets" / "set_g.jsonl"
+# Set H: 30 Chinese questions (22 about English documents, 8 about Chinese ones), written before the
+# weight of a Chinese question's own keyword list was measured.
+SET_H = HERE / "retrieval_sets" / "set_h.jsonl"
 # Set D: Chinese questions about llama.cpp's own docs and tool READMEs (English, MIT), the kind of
 # corpus issue 16's held-out sets use; written in session 10 before any measuring on them
 SET_D = HERE / "retrieval_sets" / "set_d.jsonl"
@@ -154,12 +157,12 @@ def set_d(work: Path, cache: Path | None = None) -> tuple[Path, list[dict]]:
 
 
 def question_set(name: str, work: Path, distractors: int = 40) -> tuple[Path, list[dict]]:
-    """Set ``a``, ``b``, ``c`` / ``e`` / ``f`` / ``g`` (set B's documents, set C's / E's / F's / G's questions) or ``d`` (llama.cpp's docs)."""
+    """Set ``a``, ``b``, ``c`` / ``e`` … ``h`` (set B's documents, set C's / E's … H's questions) or ``d`` (llama.cpp's docs)."""
     if name == "a":
         return set_a(work, distractors)
     if name == "d":
         return set_d(work)
-    return set_b(work, questions_file={"c": SET_C, "e": SET_E, "f": SET_F, "g": SET_G}.get(name, SET_B))
+    return set_b(work, questions_file={"c": SET_C, "e": SET_E, "f": SET_F, "g": SET_G, "h": SET_H}.get(name, SET_B))
 
 
 def categories(q: dict) -> list[str]:
