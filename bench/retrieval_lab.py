@@ -255,6 +255,7 @@ class Lab:
             part: dict[int, float] = {}
             parts.append((name, part))
             asked = question
+            listed = name  # a weight may name the list as given (session 14: "cjk-kw")
             if name.startswith("en-"):  # the list for questions without Chinese only (MiniLM reads none)
                 if _glossary._CJK.search(question):
                     continue
@@ -306,7 +307,7 @@ class Lab:
                     continue
             ids = (self.keyword_list(name, asked, candidates) if name.startswith("kw")
                    else self.vector_list(name, asked, candidates))
-            w = (weights or {}).get("tr-" + name if translation else name, 1.0)
+            w = (weights or {}).get(listed, (weights or {}).get("tr-" + name if translation else name, 1.0))
             for rank, i in enumerate(ids, 1):
                 part[i] = part.get(i, 0.0) + w / (RRF_K + rank)
         best_of: dict[int, float] = {}  # the lists of ``max_of``: each chunk counts its best rank among them
@@ -456,6 +457,10 @@ OPTIONS: dict[str, dict] = {
     "product+cjke5": {"lists": ["en-minilm", "kw", "trcen-minilm", "trcp-kw", "cjk-e5"], "cap": 2},
     # session 14: one chunk per file in the k results (five files, not five pieces of fewer)
     "product+cap1": {"lists": ["en-minilm", "kw", "trcen-minilm", "trcp-kw"], "cap": 1},
+    # session 14: a Chinese question's own keyword list weighted down (Chinese bigrams are rare in a
+    # mostly English collection, so any of them ranks the few Chinese documents first)
+    **{f"product+cap1+cjkkw{w}": {"lists": ["en-minilm", "en-kw", "cjk-kw", "trcen-minilm", "trcp-kw"], "cap": 1,
+                                  "weights": {"cjk-kw": w}} for w in (1.0, 0.5, 0.25)},
     "product+cjke5+cap1": {"lists": ["en-minilm", "kw", "trcen-minilm", "trcp-kw", "cjk-e5"], "cap": 1},
     "product+zhe5+cap1": {"lists": ["en-minilm", "kw", "trcen-minilm", "trcp-kw", "zh-e5"], "cap": 1},
     "product+zhene5+cap1": {"lists": ["en-minilm", "kw", "trcen-minilm", "trcp-kw", "zhen-e5"], "cap": 1},
