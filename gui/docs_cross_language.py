@@ -3,7 +3,8 @@ every passage embedded a second time by the built-in multilingual e5, which Chin
 one more list. Measured on five question sets (bench/RESULTS.md, session 14): Chinese questions about
 Chinese documents gain much (hit@1 0.48 -> 0.89), those about English documents lose some (hit@5
 0.854 -> 0.828), so the page points at it only for collections that hold Chinese text. Indexing
-costs about ten times more, so it is the collection's choice; the index is filled after the files, in the background, and resumes where it stopped.
+costs about ten times more, so it is the collection's choice; the index is filled after the files,
+in the background, and resumes where it stopped.
 
 The page runs ``hearth docs cross-language NAME [--off]`` as a child process (gui/docs_runner.py)
 when the user flips the box, and hands every ``cross`` event ({"collection", "done", "total"}) to
