@@ -203,16 +203,17 @@ class EngineLink:
         self.runner.start(lambda _emit: engine.set_adapters(specs, warm=warm, params=params, template=template),
                           None, self.adapters_applied.emit, self.adapters_failed.emit)
 
-    def warm(self, messages: list[dict[str, Any]], params: GenerationParams, template: str | None,
+    def warm(self, messages: Callable[[], list[dict[str, Any]]], params: GenerationParams, template: str | None,
              adapters: list[dict[str, Any]]) -> None:
         """Evaluate the open conversation's prompt in the engine while the user reads and types
-        (Engine.warm), off the owner thread; ``warmed`` reports how it went. Nothing without a
-        live local engine with a model, or while this session's answer is in progress."""
+        (Engine.warm), off the owner thread; ``messages()`` runs there too (it may read the store).
+        ``warmed`` reports how it went. Nothing without a live local engine with a model, or while
+        this session's answer is in progress."""
         engine = self.engine
         if engine is None or engine.model is None or not engine.alive or not hasattr(engine, "warm") or self.busy:
             return
-        msgs, specs = [dict(m) for m in messages], [dict(a) for a in adapters]
-        self.runner.start(lambda _emit: engine.warm(msgs, params, template, specs, wait=True), None,
+        specs = [dict(a) for a in adapters]
+        self.runner.start(lambda _emit: engine.warm(messages(), params, template, specs, wait=True), None,
                           self.warmed.emit, lambda _exc: self.warmed.emit(None))
 
     def inspect(self, messages: list[dict[str, Any]], params: GenerationParams, template: str | None,

@@ -323,7 +323,13 @@ class ChatSession:
         turns it off."""
         if not getattr(self.settings, "prepare_conversations", True) or self.busy or self.model_info is None:
             return
-        self.engine.warm(self.draft_messages(""), self.params(), self.setting(TEMPLATE_KEY) or None, self.adapters())
+        cid, store = self.conversation_id, self.store
+        if cid is None:  # a new chat: its system prompt, from the settings (no store read)
+            draft = self.draft_messages("")
+            messages: Callable[[], list[dict[str, str]]] = lambda: draft  # noqa: E731
+        else:  # the history is read on the job's thread, not the window's
+            messages = lambda: store.to_engine_messages(cid)  # noqa: E731
+        self.engine.warm(messages, self.params(), self.setting(TEMPLATE_KEY) or None, self.adapters())
 
     # -- conversations -----------------------------------------------------------------------
 
