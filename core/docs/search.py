@@ -35,8 +35,9 @@ RRF_K = 60
 # A list of results (hearth docs query, the Documents page, the server's query route) shows one
 # passage per file while other files are left to show -- k places to look, not five pieces of one
 # wrong file -- and fills up with further passages only when fewer files match (a one-file
-# collection still lists k passages). Against two per file: hit@5 +0.007 to +0.033 on the four sets
-# of bench/retrieval.py, never lower (bench/RESULTS.md, session 14).
+# collection still lists k passages). Against two per file: hit@5 +0.021 to +0.047 on four of the six
+# sets of bench/retrieval.py it was measured on, the same on two, never lower (bench/RESULTS.md,
+# session 14).
 PER_DOCUMENT = 1
 # A chat's excerpts keep up to two of one file: a single excerpt of the right file may miss the
 # answer that its next passage holds (session 6: hit@5 +0.02 over no cap on set B, set A unchanged).

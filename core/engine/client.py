@@ -73,6 +73,13 @@ class Answer:
         return self.stats.stop_reason == "cancelled"
 
 
+def _warm_request(messages: Iterable[Mapping[str, Any]], params: GenerationParams | None,
+                  template: str | None) -> dict[str, Any]:
+    """The ``warm`` part of an "adapters" or "warm" command (core/engine/protocol.py)."""
+    return {"messages": [dict(m) for m in messages], "template": template,
+            "params": (params or GenerationParams()).__dict__}
+
+
 # Events that belong to one request, routed to its caller on the reader thread.
 _ROUTED = ("progress", "loaded", "prompt", "token", "done", "error", "adapters", "warmed")
 
@@ -277,8 +284,7 @@ class Engine:
         activity = msg(M.ACT_GENERATING)
         command: dict[str, Any] = {"cmd": "adapters", "adapters": specs}
         if warm is not None:
-            command["warm"] = {"messages": [dict(m) for m in warm], "template": template,
-                               "params": (params or GenerationParams()).__dict__}
+            command["warm"] = _warm_request(warm, params, template)
         req, waiting = self._open(command, activity)
         applied = False
         try:
@@ -312,15 +318,13 @@ class Engine:
         ``adapters`` (None: those in use; others are applied first, as its next answer would).
         Left out while answers are in progress. Returns at once; with ``wait``, the ``warmed`` event
         once it has ended (also kept in ``self.last_warmup``)."""
-        history = [dict(m) for m in messages]
         if adapters is not None:
             specs = self._check_adapters(adapters)
             if specs != self.adapters:
-                self.set_adapters(specs, warm=history, params=params, template=template, wait_warm=wait)
+                self.set_adapters(specs, warm=messages, params=params, template=template, wait_warm=wait)
                 return self.last_warmup
-        warm = {"messages": history, "template": template, "params": (params or GenerationParams()).__dict__}
         self.last_warmup = None
-        req, waiting = self._open({"cmd": "warm", "warm": warm}, msg(M.ACT_IDLE))
+        req, waiting = self._open({"cmd": "warm", "warm": _warm_request(messages, params, template)}, msg(M.ACT_IDLE))
         try:
             while wait:
                 event = waiting.get()
