@@ -288,6 +288,8 @@ class Lab:
                 for rank, i in enumerate(ids, 1):
                     part[i] = part.get(i, 0.0) + w / (RRF_K + rank)
                 continue
+            if name == "wkw":  # (session 15) a Chinese question asked by its dictionary words (glossary.keyword_text)
+                asked, name = _glossary.glossary().keyword_text(question), "kw"
             if name.startswith("syn"):  # English synonyms through Chinese (see synonyms)
                 asked = self.synonyms(question, name)
                 name = name.split("-", 1)[1]
@@ -457,6 +459,7 @@ OPTIONS: dict[str, dict] = {
     "product+cjke5": {"lists": ["en-minilm", "kw", "trcen-minilm", "trcp-kw", "cjk-e5"], "cap": 2},
     # session 14: one chunk per file in the k results (five files, not five pieces of fewer)
     "product+cap1": {"lists": ["en-minilm", "kw", "trcen-minilm", "trcp-kw"], "cap": 1},
+    "product+cap1+wkw": {"lists": ["en-minilm", "wkw", "trcen-minilm", "trcp-kw"], "cap": 1},
     # session 14: a Chinese question's own keyword list weighted down (Chinese bigrams are rare in a
     # mostly English collection, so any of them ranks the few Chinese documents first)
     **{f"product+cap1+cjkkw{w}": {"lists": ["en-minilm", "en-kw", "cjk-kw", "trcen-minilm", "trcp-kw"], "cap": 1,

@@ -210,6 +210,10 @@ class DocsPage(QWidget):
         self.results = QTextBrowser()
         self.results.setAccessibleName(self.tr("Search results"))
         self.results.setOpenLinks(False)  # we open files ourselves (QDesktopServices)
+        self.results.setToolTip(self.tr(
+            "Each result names the searches that found it and its place in each: by meaning (the "
+            "collection's embedder), by its words (keywords), through the question's translation, or "
+            "through the cross-language index. A passage several searches rank high comes first."))
         rv.addWidget(self.results, 3)
 
         split = QSplitter()
@@ -719,10 +723,19 @@ class DocsPage(QWidget):
             parts.append(
                 f'<p style="margin-bottom:10px"><b>[{rank}]</b> <a href="{html.escape(hit.link())}">'
                 f"{html.escape(Path(hit.source).name)}</a>"
-                + (f' <span style="color:{theme.colors().muted}">· {html.escape(where)}</span>' if where else "")
-                + f' <span style="color:{theme.colors().muted}">· {hit.score:.3f}</span><br>{html.escape(snippet)}</p>')
+                + "".join(f' <span style="color:{theme.colors().muted}">· {html.escape(part)}</span>'
+                          for part in (where, self.found_by(hit)) if part)
+                + f"<br>{html.escape(snippet)}</p>")
         self.results.setHtml("".join(parts))
         self.resultsShown.emit(len(hits))
+
+    def found_by(self, hit: Any) -> str:
+        """Which searches found the passage, and its place in each: what its rank is made of (the
+        fused score itself means nothing to a reader)."""
+        names = {"meaning": self.tr("meaning #{n}"), "words": self.tr("words #{n}"),
+                 "translation": self.tr("translation #{n}"), "cross-language": self.tr("cross-language #{n}")}
+        ways = [names[way].format(n=rank) for way, rank in hit.places().items()]
+        return self.tr("found by {ways}").format(ways=self.tr(", ").join(ways)) if ways else ""
 
     def open_source(self, url: QUrl) -> None:
         """Open the file in the user's viewer; PDF viewers that support it jump to #page=N."""

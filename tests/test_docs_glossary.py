@@ -48,6 +48,17 @@ def test_chinese_words_become_their_first_senses(sample: G.Glossary) -> None:
     assert sample.to_english("no Chinese here") == ""
 
 
+def test_a_chinese_question_asks_the_keyword_index_by_its_words(sample: G.Glossary) -> None:
+    from hearthlm.core.docs.keywords import terms
+
+    asked = sample.keyword_text("如何在终端里显示 tqdm 的进度条？")
+    # the words' own bigrams, none across two words (端里, 里显, 示的…) and none of the question words
+    assert set(terms(asked)) == {"终端", "显示", "tqdm", "进度", "度条"}
+    assert not {"端里", "里显", "示的", "的进", "如何"} & set(terms(asked))
+    assert sample.keyword_text("no Chinese here") == "no Chinese here"
+    assert sample.keyword_text("如何的") == "如何的"  # nothing but question words: the text as it is
+
+
 def test_the_collection_chooses_among_all_senses(sample: G.Glossary) -> None:
     counts = {"token": 40, "decree": 1, "process": 9, "terminal": 3, "end": 60}  # chunks holding each word
     found = lambda words: {w: counts.get(w, 0) for w in words}  # noqa: E731
@@ -216,6 +227,8 @@ def test_an_english_only_embedder_embeds_a_chinese_question_s_english_words_alon
         (embedder, texts), = asked
         assert embedder == "minilm" and len(texts) == 1 and "progress" in texts[0] and not G._CJK.search(texts[0])
         assert all(h.vector_rank is None for h in hits)
+        # found through the translation: what the results say of it
+        assert hits[0].translation_rank == 1 and hits[0].places()["translation"] == 1
         asked.clear()
         S.search(store, ["c"], "How should the amount be written on a cheque?", k=3, embed=embed)
         assert asked == [("minilm", ["How should the amount be written on a cheque?"])]

@@ -4,6 +4,7 @@ per-file errors as sentences, a query whose sources open the file at its page.""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import warnings
 from pathlib import Path
@@ -72,6 +73,9 @@ def test_drop_index_query_and_open_source(qtbot, page: DocsPage, tmp_path: Path,
     with qtbot.waitSignal(page.resultsShown, timeout=60_000):
         page.search_button.click()
     assert "manual.pdf" in page.results.toPlainText() and "page 2" in page.results.toPlainText()
+    # each result says what found it ("found by meaning #1, words #1"), not a fused score
+    first = page.results.toPlainText().splitlines()[0]
+    assert re.search(r"found by (meaning|words) #\d", first) and not re.search(r"0\.0\d\d", first)
     # the question was embedded in a child process, and a dead one is replaced by the next question
     child = page.embed_service.pid
     assert child is not None and child != os.getpid()

@@ -214,7 +214,8 @@ def cmd_query(args: argparse.Namespace) -> int:
         print(msg(M.NO_RESULTS), file=sys.stderr)
     for i, h in enumerate(hits, start=1):
         where = f"page {h.page}" if h.page else (h.section or "")
-        print(f"[{i}] {h.source}" + (f"  ({where})" if where else "") + f"  score {h.score:.4f}")
+        found = ", ".join(f"{way} #{rank}" for way, rank in h.places().items())
+        print(f"[{i}] {h.source}" + (f"  ({where})" if where else "") + f"  found by {found}")
         print("    " + " ".join(h.text.split())[:300])
     return 0
 

@@ -146,6 +146,16 @@ class Glossary:
                      self._db.execute(f"SELECT sense, words FROM by_sense WHERE sense IN ({marks})", keys)}
         return {k: found[k] for k in keys if k in found}
 
+    def keyword_text(self, text: str) -> str:
+        """The text as the keyword index is asked it: each run of Chinese cut into dictionary words,
+        question words (如何, 怎样, 的…) left out, so that its bigrams are the words' own and not
+        ones across words (怎样把嵌套 asks 嵌套, not 样把 or 把嵌, which any Chinese text may hold).
+        The text itself when it has no Chinese or nothing else is left."""
+        if not _CJK.search(text):
+            return text
+        kept = _CJK.sub(lambda run: " " + " ".join(w for w in self.cut(run.group()) if w not in _ZH_STOP) + " ", text)
+        return kept if kept.strip() and _CJK.search(kept) else text
+
     def cut(self, run: str) -> list[str]:
         """A run of Chinese characters cut into dictionary words, longest match first."""
         return self._cut(run)[0]

@@ -66,6 +66,9 @@ class Hit:
     vector_rank: int | None
     keyword_rank: int | None
     tokens: int = 0
+    # its best place in the lists of the question's translation, and of the cross-language index
+    translation_rank: int | None = None
+    cross_rank: int | None = None
 
     def link(self) -> str:
         """A file URL, at the page for PDFs (viewers that understand #page=N open there)."""
@@ -77,6 +80,12 @@ class Hit:
         if self.page:
             return f"{name}, p. {self.page}"
         return f"{name} › {self.section}" if self.section else name
+
+    def places(self) -> dict[str, int]:
+        """The searches that found it -> its place in each (what its fused rank is made of)."""
+        ranks = {"meaning": self.vector_rank, "words": self.keyword_rank, "translation": self.translation_rank,
+                 "cross-language": self.cross_rank}
+        return {way: rank for way, rank in ranks.items() if rank}
 
     def to_json(self) -> dict[str, Any]:
         return {**asdict(self), "score": round(self.score, 6), "link": self.link()}
@@ -103,6 +112,9 @@ def search(store: DocStore, collections: Sequence[str], question: str, k: int = 
     phrases = words.english_phrases(question, store.term_counts)
     english = " ".join(phrases)
     chinese = "" if english else words.to_chinese(question)
+    # a Chinese question's keywords are its dictionary words' bigrams, not those across words (怎样把嵌套:
+    # not 样把, 把嵌): lab, hit@5 F 0.844 -> 0.875, H hit@1 0.667 -> 0.700, sets A-E, G and I equal
+    keyword_text = words.keyword_text(question)
     fused: dict[tuple[str, int], dict[str, Any]] = {}
     for name, info in infos.items():
         # A Chinese question is not embedded as it is by an English-only embedder: its neighbours
@@ -112,24 +124,23 @@ def search(store: DocStore, collections: Sequence[str], question: str, k: int = 
         own = not english or is_multilingual(info.embedder)
         asked = ([question] if own else []) + ([english] if english else [])
         vectors = _vector_hits(store, info, asked, candidates, embed, notes)
-        # (kind, ranked chunks): the translations' lists count in the fusion, not in the ranks shown
-        ranked: list[tuple[str | None, list[tuple[int, float]]]] = [
-            ("vector", vectors[0] if own else []), ("keyword", store.keyword_search(name, question, candidates))]
+        # (kind, ranked chunks): each hit keeps its best place per kind, which the results show
+        ranked: list[tuple[str, list[tuple[int, float]]]] = [
+            ("vector", vectors[0] if own else []), ("keyword", store.keyword_search(name, keyword_text, candidates))]
         if english:
             # the senses as phrases: "random access memory" is not any chunk that says "random"
-            ranked += [(None, vectors[-1]), (None, store.phrase_search(name, phrases, candidates))]
+            ranked += [("translation", vectors[-1]), ("translation", store.phrase_search(name, phrases, candidates))]
         if chinese:
-            ranked.append((None, store.keyword_search(name, chinese, candidates)))
+            ranked.append(("translation", store.keyword_search(name, chinese, candidates)))
         if name in cross.collections:
             # the collection's cross-language index (cross_language.py): the question by a
             # multilingual model's meaning; not for a shared collection (its vectors live on a server)
-            ranked.append((None, cross.hits(name, notes)))
+            ranked.append(("cross", cross.hits(name, notes)))
         for kind, listed in ranked:
             for rank, (chunk_id, _score) in enumerate(listed, start=1):
-                entry = fused.setdefault((name, chunk_id), {"score": 0.0, "vector": None, "keyword": None})
+                entry = fused.setdefault((name, chunk_id), {"score": 0.0})
                 entry["score"] += 1.0 / (RRF_K + rank)
-                if kind is not None:
-                    entry[kind] = rank
+                entry[kind] = min(rank, entry.get(kind) or rank)
     best = sorted(fused.items(), key=lambda kv: kv[1]["score"], reverse=True)
     hits: list[Hit] = []
     by_collection: dict[str, list[int]] = {}
@@ -145,7 +156,8 @@ def search(store: DocStore, collections: Sequence[str], question: str, k: int = 
         if row is None:  # a vector whose chunk is no longer current
             continue
         hit = Hit(key[0], row.path, row.page, row.section, row.text, entry["score"], row.id,
-                  row.char_start, row.char_end, entry["vector"], entry["keyword"], row.tokens or 0)
+                  row.char_start, row.char_end, entry.get("vector"), entry.get("keyword"), row.tokens or 0,
+                  entry.get("translation"), entry.get("cross"))
         taken = per_file.get((key[0], row.doc_id), 0)
         if per_document and taken >= per_document:
             spare.append(hit)

@@ -571,6 +571,10 @@
         <translation>搜索结果</translation>
     </message>
     <message>
+        <source>Each result names the searches that found it and its place in each: by meaning (the collection&apos;s embedder), by its words (keywords), through the question&apos;s translation, or through the cross-language index. A passage several searches rank high comes first.</source>
+        <translation>每条结果注明是哪些检索找到了它，以及它在各检索中的名次：按语义（集合的嵌入模型）、按字词（关键词）、通过问题的翻译，或通过跨语言索引。被多种检索排在前面的段落排在最前。</translation>
+    </message>
+    <message>
         <source>{name} ({n} files)</source>
         <translation>{name}（{n} 个文件）</translation>
     </message>
@@ -661,6 +665,30 @@
     <message>
         <source>page {n}</source>
         <translation>第 {n} 页</translation>
+    </message>
+    <message>
+        <source>meaning #{n}</source>
+        <translation>语义第 {n} 名</translation>
+    </message>
+    <message>
+        <source>words #{n}</source>
+        <translation>字词第 {n} 名</translation>
+    </message>
+    <message>
+        <source>translation #{n}</source>
+        <translation>翻译第 {n} 名</translation>
+    </message>
+    <message>
+        <source>cross-language #{n}</source>
+        <translation>跨语言第 {n} 名</translation>
+    </message>
+    <message>
+        <source>found by {ways}</source>
+        <translation>检索依据：{ways}</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>，</translation>
     </message>
 </context>
 <context>
