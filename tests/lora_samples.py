@@ -37,14 +37,19 @@ def write_adapter(path: Path, *, arch: str = "llama", layers=(0, 1, 2), kinds=("
 
 
 HF_SHAPES = {"q_proj": (576, 576), "k_proj": (192, 576), "v_proj": (192, 576), "o_proj": (576, 576),
+             "gate_proj": (1536, 576), "up_proj": (1536, 576), "down_proj": (576, 1536),
              "lm_head": (49152, 576)}  # [n_out, n_in] as PyTorch keeps them
+MLP = ("gate_proj", "up_proj", "down_proj")  # under .mlp, the others under .self_attn
 
 
 def write_peft(folder: Path, *, modules=("q_proj", "k_proj", "v_proj"), layers=(0, 1), rank: int = 4,
                alpha: float = 8.0, seed: int = 1, std: float = 0.3, lm_head: bool = False,
-               config: dict | None = None, dtype: str = "f32", ranks: dict[str, int] | None = None) -> Path:
+               config: dict | None = None, dtype: str = "f32", ranks: dict[str, int] | None = None,
+               adapter_name: str | None = None) -> Path:
     """A PEFT LoRA folder as peft saves one: adapter_config.json + adapter_model.safetensors.
-    ``ranks``: module -> its own rank (peft's rank_pattern, written into the config too)."""
+    ``ranks``: module -> its own rank (peft's rank_pattern, written into the config too).
+    ``adapter_name``: keys as a model's own state_dict has them (``lora_A.<name>.weight``), as some
+    training scripts save them instead of save_pretrained."""
     from safetensors.numpy import save_file
 
     rng = np.random.default_rng(seed)
@@ -54,9 +59,10 @@ def write_peft(folder: Path, *, modules=("q_proj", "k_proj", "v_proj"), layers=(
         for module in modules:
             n_out, n_in = HF_SHAPES[module]
             r = (ranks or {}).get(module, rank)
-            stem = f"base_model.model.model.layers.{layer}.self_attn.{module}"
-            tensors[f"{stem}.lora_A.weight"] = rng.normal(0, std, (r, n_in)).astype(np.float32)
-            tensors[f"{stem}.lora_B.weight"] = rng.normal(0, std, (n_out, r)).astype(np.float32)
+            stem = f"base_model.model.model.layers.{layer}.{'mlp' if module in MLP else 'self_attn'}.{module}"
+            named = f".{adapter_name}" if adapter_name else ""
+            tensors[f"{stem}.lora_A{named}.weight"] = rng.normal(0, std, (r, n_in)).astype(np.float32)
+            tensors[f"{stem}.lora_B{named}.weight"] = rng.normal(0, std, (n_out, r)).astype(np.float32)
     if lm_head:
         tensors["base_model.model.lm_head.lora_A.weight"] = rng.normal(0, std, (rank, 576)).astype(np.float32)
         tensors["base_model.model.lm_head.lora_B.weight"] = rng.normal(0, std, (49152, rank)).astype(np.float32)

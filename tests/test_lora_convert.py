@@ -11,7 +11,7 @@ from hearthlm.core.lora import messages as LM
 from hearthlm.core.lora.convert import ConvertError, _permute, convert
 from hearthlm.core.lora.info import adapter_info
 
-from lora_samples import bf16_round, write_peft
+from lora_samples import HF_SHAPES, MLP, bf16_round, write_peft
 
 
 def tensors(path) -> dict[str, np.ndarray]:
@@ -135,3 +135,43 @@ def test_refusals(starter_model, tmp_path):
     with pytest.raises(ConvertError) as err:  # an adapter is no base
         convert(ok, tmp_path / "o.gguf", tmp_path / "o2.gguf")
     assert err.value.msg.template == LM.PEFT_BASE_IS_ADAPTER
+
+
+@pytest.mark.engine
+def test_every_linear_layer_converts_and_loads(starter_model, tmp_path):
+    """target_modules "all-linear" (the MLP's gate/up/down too), with the adapter's name in the keys
+    as a model's own state_dict writes them (lora_A.default.weight): mapped to GGUF's ffn_* and
+    attn_* names, and llama.cpp applies it."""
+    modules = tuple(m for m in HF_SHAPES if m != "lm_head")
+    folder = write_peft(tmp_path / "peft", modules=modules, layers=(0, 29), adapter_name="default")
+    out = convert(folder, starter_model, tmp_path / "all.gguf")
+    names = {"q_proj": "attn_q", "k_proj": "attn_k", "v_proj": "attn_v", "o_proj": "attn_output",
+             "gate_proj": "ffn_gate", "up_proj": "ffn_up", "down_proj": "ffn_down"}
+    assert adapter_info(out.path).targets == sorted(f"blk.{i}.{names[m]}.weight" for i in (0, 29) for m in modules)
+    got = tensors(out.path)
+    from safetensors.numpy import load_file
+
+    peft = load_file(str(folder / "adapter_model.safetensors"))
+    for module in MLP:  # no permutation outside q/k: B @ A is PEFT's delta as it is
+        stem = f"base_model.model.model.layers.29.mlp.{module}"
+        delta = peft[f"{stem}.lora_B.default.weight"] @ peft[f"{stem}.lora_A.default.weight"]
+        a, b = got[f"blk.29.{names[module]}.weight.lora_a"], got[f"blk.29.{names[module]}.weight.lora_b"]
+        np.testing.assert_allclose(b @ a, delta, rtol=1e-5, atol=1e-5)
+    with Engine() as engine:
+        engine.load(LoadParams(str(starter_model), n_ctx=512, n_threads=1))
+        q = [{"role": "user", "content": "Hi"}]
+        gp = GenerationParams(max_tokens=8, temperature=0)
+        base = engine.chat(q, gp, adapters=[])
+        adapted = engine.chat(q, gp, adapters=[{"path": out.path, "scale": 1.0}])
+        assert adapted.stats.adapters and adapted.text != base.text
+
+
+def test_a_pickled_adapter_is_refused_with_the_reason(starter_model, tmp_path):
+    """An older PEFT folder with adapter_model.bin (a PyTorch pickle) and no safetensors: one
+    sentence that says why and what to do, nothing written."""
+    folder = write_peft(tmp_path / "old")
+    (folder / "adapter_model.safetensors").rename(folder / "adapter_model.bin")
+    with pytest.raises(ConvertError) as err:
+        convert(folder, starter_model, tmp_path / "o.gguf")
+    assert err.value.msg.template == LM.PEFT_PICKLE and "adapter_model.bin" in str(err.value)
+    assert not (tmp_path / "o.gguf").exists()

@@ -31,6 +31,9 @@ from .info import ALPHA_KEY, is_adapter
 
 CONFIG = "adapter_config.json"
 WEIGHTS = "adapter_model.safetensors"
+PICKLED = "adapter_model.bin"  # older PEFT: a torch pickle, never opened here
+# a model's own state_dict names the adapter: ``.lora_A.default.weight`` (save_pretrained drops it)
+_NAMED_HALF = re.compile(r"\.lora_([AB])\.[^.]+\.weight$")
 # Architectures whose GGUF layout is known here -> whether q/k rows were permuted (LlamaModel.permute).
 PERMUTE_QK: dict[str, bool] = {"llama": True, "qwen2": False, "qwen3": False, "gemma": False, "gemma2": False,
                                "gemma3": False}
@@ -51,6 +54,8 @@ class Converted:
 
 
 def _config(folder: Path) -> dict[str, Any]:
+    if (folder / CONFIG).is_file() and not (folder / WEIGHTS).is_file() and (folder / PICKLED).is_file():
+        raise ConvertError(M.PEFT_PICKLE, path=str(folder))
     if not (folder / CONFIG).is_file() or not (folder / WEIGHTS).is_file():
         raise ConvertError(M.PEFT_MISSING, path=str(folder))
     try:
@@ -158,7 +163,7 @@ def convert(folder: str | os.PathLike[str], base: str | os.PathLike[str], out: s
     pairs: dict[str, dict[str, Any]] = {}
     modules: dict[str, str] = {}  # GGUF name -> the PEFT module's name (for alpha_pattern)
     for name, array in _read_tensors(src / WEIGHTS).items():
-        hf = _hf_base(name)
+        hf = _NAMED_HALF.sub(r".lora_\1.weight", _hf_base(name))
         if "lora_embedding_" in hf or hf.startswith(("lm_head", "model.embed_tokens", "embed_tokens")):
             raise ConvertError(M.PEFT_EMBEDDINGS, path=str(src), tensor=name)
         if hf.endswith(".lora_A.weight") or hf.endswith(".lora_B.weight"):

@@ -29,6 +29,10 @@ ADAPTERS_USED = QT_TRANSLATE_NOOP("core", "LoRA: {adapters}")
 # -- converting PEFT adapters (core/lora/convert.py) ----------------------------------------------
 PEFT_MISSING = QT_TRANSLATE_NOOP(
     "core", "{path} is not a PEFT adapter folder: it needs adapter_config.json and adapter_model.safetensors.")
+PEFT_PICKLE = QT_TRANSLATE_NOOP(
+    "core", "{path} holds its weights as adapter_model.bin, a PyTorch pickle, which Hearth does not open "
+            "(loading one can run code): save the adapter again with safetensors (PEFT's save_pretrained "
+            "does by default).")
 PEFT_CONFIG_BAD = QT_TRANSLATE_NOOP("core", "adapter_config.json in {path} cannot be read: {reason}.")
 PEFT_NOT_LORA = QT_TRANSLATE_NOOP("core", "{path} is a {kind} adapter; only LoRA adapters can be converted.")
 PEFT_UNSUPPORTED = QT_TRANSLATE_NOOP("core", "{path} cannot be converted: {reason}.")

@@ -2957,6 +2957,10 @@
         <translation>{path} 不是 PEFT 适配器文件夹：需要 adapter_config.json 和 adapter_model.safetensors。</translation>
     </message>
     <message>
+        <source>{path} holds its weights as adapter_model.bin, a PyTorch pickle, which Hearth does not open (loading one can run code): save the adapter again with safetensors (PEFT&apos;s save_pretrained does by default).</source>
+        <translation>{path} 的权重是 adapter_model.bin，即 PyTorch 的 pickle 文件，Hearth 不会打开它（加载这种文件可能执行代码）：请用 safetensors 重新保存适配器（PEFT 的 save_pretrained 默认就是如此）。</translation>
+    </message>
+    <message>
         <source>adapter_config.json in {path} cannot be read: {reason}.</source>
         <translation>无法读取 {path} 中的 adapter_config.json：{reason}。</translation>
     </message>
