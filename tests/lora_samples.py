@@ -13,8 +13,9 @@ STARTER_SHAPES = {"attn_q": (576, 576), "attn_k": (576, 192), "attn_v": (576, 19
 
 def write_adapter(path: Path, *, arch: str = "llama", layers=(0, 1, 2), kinds=("attn_q", "attn_v"), rank: int = 8,
                   alpha: float = 16.0, seed: int = 0, std: float = 0.3, shapes=STARTER_SHAPES,
-                  extra: dict[str, np.ndarray] | None = None) -> Path:
-    """A GGUF LoRA with random A [rank, n_in] and B [n_out, rank] (numpy order) per target."""
+                  extra: dict[str, np.ndarray] | None = None, dtype: str = "f32") -> Path:
+    """A GGUF LoRA with random A [rank, n_in] and B [n_out, rank] (numpy order) per target, in F32,
+    F16 or Q8_0 (what llama.cpp's convert_lora_to_gguf.py --outtype writes)."""
     import gguf
 
     rng = np.random.default_rng(seed)
@@ -25,8 +26,8 @@ def write_adapter(path: Path, *, arch: str = "llama", layers=(0, 1, 2), kinds=("
     for layer in layers:
         for kind in kinds:
             n_in, n_out = shapes[kind]
-            writer.add_tensor(f"blk.{layer}.{kind}.weight.lora_a", rng.normal(0, std, (rank, n_in)).astype(np.float32))
-            writer.add_tensor(f"blk.{layer}.{kind}.weight.lora_b", rng.normal(0, std, (n_out, rank)).astype(np.float32))
+            for half, shape in (("lora_a", (rank, n_in)), ("lora_b", (n_out, rank))):
+                _add(writer, f"blk.{layer}.{kind}.weight.{half}", rng.normal(0, std, shape).astype(np.float32), dtype)
     for name, array in (extra or {}).items():
         writer.add_tensor(name, array)
     writer.write_header_to_file()
@@ -40,6 +41,19 @@ HF_SHAPES = {"q_proj": (576, 576), "k_proj": (192, 576), "v_proj": (192, 576), "
              "gate_proj": (1536, 576), "up_proj": (1536, 576), "down_proj": (576, 1536),
              "lm_head": (49152, 576)}  # [n_out, n_in] as PyTorch keeps them
 MLP = ("gate_proj", "up_proj", "down_proj")  # under .mlp, the others under .self_attn
+
+
+def _add(writer, name: str, array: np.ndarray, dtype: str) -> None:
+    import gguf
+
+    if dtype == "f16":
+        writer.add_tensor(name, array.astype(np.float16))
+    elif dtype == "q8_0":
+        kind = gguf.GGMLQuantizationType.Q8_0
+        packed = gguf.quants.quantize(array, kind)
+        writer.add_tensor(name, packed, raw_shape=packed.shape, raw_dtype=kind)
+    else:
+        writer.add_tensor(name, array)
 
 
 def write_peft(folder: Path, *, modules=("q_proj", "k_proj", "v_proj"), layers=(0, 1), rank: int = 4,

@@ -69,6 +69,23 @@ def test_scale_one_changes_the_answer_and_detaching_restores_it(lora_engine, ada
     assert detached.text == base.text
 
 
+@pytest.mark.parametrize("dtype", ["f16", "q8_0"])
+def test_f16_and_q8_0_adapters_apply(lora_engine, adapters, tmp_path, dtype):
+    """Adapters as llama.cpp's converter writes them with --outtype f16 / q8_0 (rank 32, so that
+    Q8_0's blocks of 32 fit): read, checked and applied like F32 ones."""
+    f32 = write_adapter(tmp_path / "f32.gguf", seed=4, rank=32)
+    other = write_adapter(tmp_path / f"{dtype}.gguf", seed=4, rank=32, dtype=dtype)
+    assert adapter_info(other).rank == 32 and adapter_info(other).targets == adapter_info(f32).targets
+    base = fresh(lora_engine, QUESTION, [])
+    want = fresh(lora_engine, QUESTION, [{"path": f32, "scale": 1.0}])
+    got = fresh(lora_engine, QUESTION, [{"path": other, "scale": 1.0}])
+    assert got.text != base.text and [a["name"] for a in got.stats.adapters] == [f"{dtype}.gguf"]
+    if dtype == "f16":  # the same matrices, rounded to F16: the same greedy answer
+        assert got.text == want.text
+    else:  # Q8_0 also quantizes the activations it multiplies: applied, not bit for bit
+        assert want.text != base.text and fresh(lora_engine, QUESTION, []).text == base.text
+
+
 def test_scale_is_applied(lora_engine, adapters):
     half = fresh(lora_engine, QUESTION, [{"path": adapters["a"], "scale": 0.5}]).text
     full = fresh(lora_engine, QUESTION, [{"path": adapters["a"], "scale": 1.0}]).text
