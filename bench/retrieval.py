@@ -95,6 +95,9 @@ SET_H = HERE / "retrieval_sets" / "set_h.jsonl"
 # Set I (session 15): 34 Chinese questions (30 about English documents, 4 about Chinese ones), written
 # before a new cut of Chinese questions into dictionary words was measured: its check.
 SET_I = HERE / "retrieval_sets" / "set_i.jsonl"
+# Set J (session 15): 34 more (31 about English documents, 3 about Chinese ones), written before the
+# dictionary supplement's senses were preferred over CC-CEDICT's when the documents use them: its check.
+SET_J = HERE / "retrieval_sets" / "set_j.jsonl"
 # Set D: Chinese questions about llama.cpp's own docs and tool READMEs (English, MIT), the kind of
 # corpus issue 16's held-out sets use; written in session 10 before any measuring on them
 SET_D = HERE / "retrieval_sets" / "set_d.jsonl"
@@ -160,12 +163,12 @@ def set_d(work: Path, cache: Path | None = None) -> tuple[Path, list[dict]]:
 
 
 def question_set(name: str, work: Path, distractors: int = 40) -> tuple[Path, list[dict]]:
-    """Set ``a``, ``b``, ``c`` / ``e`` … ``i`` (set B's documents, set C's / E's … I's questions) or ``d`` (llama.cpp's docs)."""
+    """Set ``a``, ``b``, ``c`` / ``e`` … ``j`` (set B's documents, set C's / E's … J's questions) or ``d`` (llama.cpp's docs)."""
     if name == "a":
         return set_a(work, distractors)
     if name == "d":
         return set_d(work)
-    return set_b(work, questions_file={"c": SET_C, "e": SET_E, "f": SET_F, "g": SET_G, "h": SET_H, "i": SET_I}.get(name, SET_B))
+    return set_b(work, questions_file={"c": SET_C, "e": SET_E, "f": SET_F, "g": SET_G, "h": SET_H, "i": SET_I, "j": SET_J}.get(name, SET_B))
 
 
 def categories(q: dict) -> list[str]:
