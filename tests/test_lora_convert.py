@@ -175,3 +175,43 @@ def test_a_pickled_adapter_is_refused_with_the_reason(starter_model, tmp_path):
         convert(folder, starter_model, tmp_path / "o.gguf")
     assert err.value.msg.template == LM.PEFT_PICKLE and "adapter_model.bin" in str(err.value)
     assert not (tmp_path / "o.gguf").exists()
+
+
+GEMMA3_270M = {"q_proj": (1024, 640), "k_proj": (256, 640), "v_proj": (256, 640), "o_proj": (640, 1024),
+               "gate_proj": (2048, 640), "up_proj": (2048, 640), "down_proj": (640, 2048)}  # [n_out, n_in]
+
+
+@pytest.mark.engine
+def test_a_gemma_3_adapter_converts_and_applies(gemma_model, tmp_path):
+    """Gemma 3 (no q/k permutation), keyed as Gemma3ForCausalLM saves it and as the multimodal
+    Gemma3ForConditionalGeneration does (model.language_model.layers…): both map to the same GGUF
+    names and change what the model writes."""
+    from safetensors.numpy import save_file
+
+    outs = []
+    for name, prefix in (("causal", "base_model.model.model"), ("multimodal", "base_model.model.model.language_model")):
+        rng = np.random.default_rng(0)
+        folder = tmp_path / name
+        folder.mkdir()
+        arrays = {}
+        for layer in (0, 17):
+            for module, (n_out, n_in) in GEMMA3_270M.items():
+                stem = f"{prefix}.layers.{layer}.{'mlp' if module in MLP else 'self_attn'}.{module}"
+                arrays[f"{stem}.lora_A.weight"] = rng.normal(0, 0.3, (8, n_in)).astype(np.float32)
+                arrays[f"{stem}.lora_B.weight"] = rng.normal(0, 0.3, (n_out, 8)).astype(np.float32)
+        save_file(arrays, str(folder / "adapter_model.safetensors"))
+        (folder / "adapter_config.json").write_text(
+            '{"peft_type": "LORA", "r": 8, "lora_alpha": 16, "target_modules": "all-linear"}', encoding="utf-8")
+        outs.append(convert(folder, gemma_model, tmp_path / f"{name}.gguf"))
+    assert [(o.count, o.architecture) for o in outs] == [(14, "gemma3")] * 2
+    assert tensors(outs[0].path).keys() == tensors(outs[1].path).keys()
+    assert "blk.17.ffn_down.weight.lora_b" in tensors(outs[0].path)
+    with Engine() as engine:
+        engine.load(LoadParams(str(gemma_model), n_ctx=256, n_threads=1))
+        gp = GenerationParams(max_tokens=6, temperature=0)
+        base = engine.complete("The capital of France is", gp).text
+        texts = []
+        for out in outs:
+            engine.set_adapters([{"path": str(out.path), "scale": 1.0}])
+            texts.append(engine.complete("The capital of France is", gp).text)
+        assert texts[0] == texts[1] != base  # the same adapter either way, and applied
