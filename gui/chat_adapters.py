@@ -1,6 +1,8 @@
 """A conversation's LoRA adapters in its settings panel: one row per adapter with a scale from 0 to 2
 (slider and number), a remove button, and "Add LoRA adapter…" listing the library's adapters (those
-made for another architecture than the loaded model's are shown but cannot be chosen) or a file.
+made for another architecture than the loaded model's are shown but cannot be chosen), a file, or a
+PEFT folder (adapter_config.json + adapter_model.safetensors), converted for the loaded model on a
+job thread (core/lora/convert.py, as ``hearth lora convert``) into the library, then attached.
 
 Signals: changed(list)  ``[{"path", "scale"}, ...]`` after an edit (applied live by the session)
 """
@@ -14,7 +16,9 @@ from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (QDoubleSpinBox, QFileDialog, QHBoxLayout, QLabel, QMenu, QPushButton, QSlider,
                                QToolButton, QVBoxLayout, QWidget)
 
+from . import theme
 from .detached_job import run_detached
+from .messages import error_text
 
 SLIDER_STEPS = 100  # the slider moves in 0.01 steps: scale = value / 100
 
@@ -90,6 +94,7 @@ class AdaptersBox(QWidget):
         super().__init__(parent)
         self.setObjectName("adaptersBox")
         self.architecture: str | None = None
+        self.base: str | None = None  # the loaded model's file: what a PEFT folder is converted for
         self.rows: list[AdapterRow] = []
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -99,13 +104,19 @@ class AdaptersBox(QWidget):
         self.add_button = QPushButton(self.tr("Add LoRA adapter…"))
         self.add_button.setObjectName("addAdapter")
         layout.addWidget(self.add_button)
+        self.note = QLabel()  # how a conversion went, in one sentence
+        self.note.setObjectName("adaptersNote")
+        self.note.setWordWrap(True)
+        self.note.setVisible(False)
+        layout.addWidget(self.note)
         self.menu = QMenu(self)
         self.add_button.clicked.connect(self._list_library)
 
     # -- showing ---------------------------------------------------------------------------------
 
-    def show_adapters(self, adapters: list[dict[str, Any]], architecture: str | None) -> None:
+    def show_adapters(self, adapters: list[dict[str, Any]], architecture: str | None, base: str | None = None) -> None:
         self.architecture = architecture
+        self.base = base
         for row in self.rows:
             row.setParent(None)
             row.deleteLater()
@@ -163,6 +174,11 @@ class AdaptersBox(QWidget):
             self.menu.addAction(self.tr("No LoRA adapters in the library")).setEnabled(False)
         self.menu.addSeparator()
         self.menu.addAction(self.tr("Open a GGUF adapter file…"), self._open_file)
+        convert = self.menu.addAction(self.tr("Convert a PEFT adapter folder…"), self._convert_folder)
+        convert.setEnabled(self.base is not None)
+        convert.setToolTip(self.tr("A folder with adapter_config.json and adapter_model.safetensors, as PEFT "
+                                   "saves it: converted to GGUF for the loaded model, kept in the library, "
+                                   "and attached") if self.base else self.tr("Load a model first"))
         if popup:
             self.menu.popup(self.add_button.mapToGlobal(self.add_button.rect().bottomLeft()))
 
@@ -170,3 +186,39 @@ class AdaptersBox(QWidget):
         path, _ = QFileDialog.getOpenFileName(self, self.tr("LoRA adapter"), "", self.tr("GGUF files (*.gguf)"))
         if path:
             self.attach(path)
+
+    def _convert_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, self.tr("PEFT adapter folder"))
+        if folder:
+            self.convert(folder)
+
+    def convert(self, folder: str) -> None:
+        """Convert the PEFT adapter in ``folder`` for the loaded model on a job thread, then attach it;
+        a refusal is one sentence under the button."""
+        base = self.base
+        if base is None:
+            return
+        self.add_button.setEnabled(False)
+        self._say(self.tr("Converting {name} for {model}…").format(name=Path(folder).name, model=Path(base).name))
+
+        def work(_emit: Any) -> Any:
+            from hearthlm.core.lora.convert import convert
+
+            return convert(folder, base)
+
+        def done(result: Any) -> None:
+            self.add_button.setEnabled(True)
+            self._say(self.tr("Converted {name}: {count} LoRA matrices, rank {rank}, alpha {alpha:g}.").format(
+                name=result.path.name, count=result.count, rank=result.rank, alpha=result.alpha))
+            self.attach(str(result.path))
+
+        def failed(exc: BaseException) -> None:
+            self.add_button.setEnabled(True)
+            self._say(error_text(exc), error=True)
+
+        run_detached(self, work, done, failed)
+
+    def _say(self, text: str, error: bool = False) -> None:
+        self.note.setText(text)
+        self.note.setStyleSheet(f"color: {theme.colors().error}" if error else "")
+        self.note.setVisible(bool(text))

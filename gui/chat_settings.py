@@ -137,12 +137,13 @@ class ChatSettingsPanel(QWidget):
         self.delete_preset.setEnabled(current is not None and not current.builtin)
 
     def show_settings(self, own: dict[str, Any], defaults: Settings, model: str | None,
-                      architecture: str | None = None) -> None:
+                      architecture: str | None = None, loaded: str | None = None) -> None:
         """Show a conversation's settings (``own``: what it stores) over the app's ``defaults``;
-        ``architecture``: the loaded model's (adapters for others cannot be chosen)."""
+        ``architecture``: the loaded model's (adapters for others cannot be chosen); ``loaded``: its
+        file (what a PEFT adapter is converted for)."""
         self._own = dict(own)
         lora = own.get(LORA_KEY)
-        self.adapters.show_adapters(lora if isinstance(lora, list) else [], architecture)
+        self.adapters.show_adapters(lora if isinstance(lora, list) else [], architecture, loaded)
         self._defaults = defaults
         self._model = model
         self.model_label.setText(self.tr("Model: {name}").format(name=model.rsplit("/", 1)[-1]) if model

@@ -215,3 +215,36 @@ def test_a_gemma_3_adapter_converts_and_applies(gemma_model, tmp_path):
             engine.set_adapters([{"path": str(out.path), "scale": 1.0}])
             texts.append(engine.complete("The capital of France is", gp).text)
         assert texts[0] == texts[1] != base  # the same adapter either way, and applied
+
+
+def test_a_damaged_weights_file_is_one_sentence(starter_model, tmp_path):
+    folder = write_peft(tmp_path / "cut")
+    weights = folder / "adapter_model.safetensors"
+    weights.write_bytes(weights.read_bytes()[: weights.stat().st_size // 2])  # an interrupted copy
+    with pytest.raises(ConvertError) as err:
+        convert(folder, starter_model, tmp_path / "o.gguf")
+    assert err.value.msg.template == LM.PEFT_DAMAGED and "damaged or incomplete" in str(err.value)
+    assert not (tmp_path / "o.gguf").exists()
+
+
+def test_the_cli_writes_into_the_library_unless_told_otherwise(starter_model, tmp_path):
+    """`hearth lora convert PEFT_DIR --base MODEL` (no -o): a new file in Hearth's adapters folder,
+    named after the folder and the model, numbered when taken; `hearth models list` shows it."""
+    import json
+    import subprocess
+    import sys
+
+    from hearthlm.core.lora.convert import adapters_dir
+
+    folder = write_peft(tmp_path / "pirate lora")
+
+    def hearth(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "hearthlm.core.cli", *args], capture_output=True, text=True,
+                              timeout=300)
+
+    made = [json.loads(hearth("lora", "convert", str(folder), "--base", str(starter_model), "--json").stdout)["path"]
+            for _ in range(2)]
+    stem = f"pirate-lora-for-{starter_model.stem}"
+    assert made == [str(adapters_dir() / f"{stem}.gguf"), str(adapters_dir() / f"{stem}-2.gguf")]
+    listed = json.loads(hearth("models", "list", "--json").stdout)
+    assert {m["path"] for m in listed if m["source"] == "converted" and m["kind"] == "lora"} == set(made)

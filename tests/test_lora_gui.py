@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from hearthlm.core.tokens.vocab import Vocab
-from lora_samples import write_adapter
+from lora_samples import write_adapter, write_peft
 from test_chat_gui import ANSWER_TIMEOUT_MS, make_window, send
 from ui_ticks import settle
 
@@ -78,6 +78,39 @@ def test_an_adapter_for_another_architecture_cannot_be_chosen(qtbot, window, tmp
     actions = {a.toolTip(): a for a in box.menu.actions() if a.toolTip()}
     assert actions[found[0]["path"]].isEnabled()
     assert not actions[found[1]["path"]].isEnabled() and "qwen2" in actions[found[1]["path"]].text()
+
+
+def test_a_peft_folder_is_converted_for_the_loaded_model_and_attached(qtbot, window, tmp_path, monkeypatch):
+    """Add LoRA adapter… → Convert a PEFT adapter folder…: converted on a job thread for the loaded
+    model into the library's adapters folder, attached and applied; a folder llama.cpp cannot take
+    is one sentence under the button and nothing is attached."""
+    from pathlib import Path
+
+    from PySide6.QtWidgets import QFileDialog
+
+    from hearthlm.core.hub.library import list_models
+    from hearthlm.core.lora.convert import adapters_dir
+
+    chat = window.chat
+    box = chat.settings_panel.adapters
+    assert box.base == chat.session.model_path
+    chosen = [write_peft(tmp_path / "pirate-lora")]
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(lambda *a, **k: str(chosen[0])))
+    box.show_menu([], popup=False)
+    action = next(a for a in box.menu.actions() if a.text() == "Convert a PEFT adapter folder…")
+    assert action.isEnabled()
+    with qtbot.waitSignal(_applied(chat), timeout=60_000):
+        action.trigger()
+    converted = adapters_dir() / f"pirate-lora-for-{Path(chat.session.model_path).stem}.gguf"
+    assert converted.is_file() and [row.path for row in box.rows] == [str(converted)]
+    assert box.note.text().startswith("Converted ") and box.add_button.isEnabled()
+    listed = [m for m in list_models() if m.path == str(converted)]
+    assert [(m.kind, m.source, m.architecture) for m in listed] == [("lora", "converted", "llama")]
+    chosen[0] = write_peft(tmp_path / "new-tokens", lm_head=True)
+    action.trigger()
+    qtbot.waitUntil(lambda: "lm_head" in box.note.text(), timeout=30_000)
+    assert len(box.rows) == 1 and box.add_button.isEnabled()
+    assert sorted(p.name for p in adapters_dir().iterdir()) == [converted.name]  # nothing half-written
 
 
 def test_a_wrong_adapter_is_one_sentence_in_the_banner(qtbot, window, tmp_path):

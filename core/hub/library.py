@@ -29,8 +29,8 @@ from . import messages as M
 from .errors import LibraryError
 from .names import SPLIT_RE, quant_from_name
 
-SOURCES = ("hearth", "quantized", "user", "lmstudio", "ollama", "gpt4all", "jan")
-SOURCE_NAMES = {"hearth": "Hearth", "quantized": "Hearth (quantized)", "user": "you", "lmstudio": "LM Studio", "ollama": "Ollama",
+SOURCES = ("hearth", "quantized", "converted", "user", "lmstudio", "ollama", "gpt4all", "jan")
+SOURCE_NAMES = {"hearth": "Hearth", "quantized": "Hearth (quantized)", "converted": "Hearth (converted)", "user": "you", "lmstudio": "LM Studio", "ollama": "Ollama",
                 "gpt4all": "GPT4All", "jan": "Jan"}
 _MAX_DEPTH = 6
 _OLLAMA_MODEL = "application/vnd.ollama.image.model"
@@ -56,7 +56,7 @@ class LocalModel:
 
     @property
     def deletable(self) -> bool:
-        return self.source in ("hearth", "quantized")
+        return self.source in ("hearth", "quantized", "converted")
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -249,6 +249,13 @@ def _quantized_models() -> list[LocalModel]:
     return [_describe(Path(r["out"]), "quantized", [r["out"]]) for r in results_for()]
 
 
+def _converted_adapters() -> list[LocalModel]:
+    """LoRA adapters converted from PEFT folders (hearth lora convert, the chat's settings)."""
+    from ..lora.convert import adapters_dir
+
+    return [_describe(path, "converted", [str(path)]) for path in sorted(adapters_dir().glob("*.gguf"))]
+
+
 def _ollama_models(root: Path) -> list[LocalModel]:
     found = []
     manifests = root / "manifests"
@@ -277,7 +284,7 @@ def _ollama_models(root: Path) -> list[LocalModel]:
 def list_models(roots: dict[str, list[Path]] | None = None) -> list[LocalModel]:
     """Every model Hearth can use, each file once (the first source that has it wins)."""
     roots = default_roots() if roots is None else roots
-    models: list[LocalModel] = _hearth_models() + _quantized_models()
+    models: list[LocalModel] = _hearth_models() + _quantized_models() + _converted_adapters()
     for entry in user_paths():
         path = Path(entry)
         if path.is_file():
@@ -335,6 +342,9 @@ def delete(model: LocalModel) -> None:
 
         Path(model.path).unlink(missing_ok=True)
         forget(model.path)
+        return
+    if model.source == "converted":
+        Path(model.path).unlink(missing_ok=True)
         return
     for entry in ledger.entries():
         parts = [f.get("path") for f in entry["files"]]

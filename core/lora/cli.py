@@ -48,7 +48,8 @@ def register(subparsers: Any, parser_class: type[argparse.ArgumentParser]) -> No
     c = sub.add_parser("convert", help="PEFT adapter folder (safetensors) to a GGUF LoRA for a base model")
     c.add_argument("peft_dir", metavar="PEFT_DIR", help="folder with adapter_config.json and adapter_model.safetensors")
     c.add_argument("--base", required=True, metavar="MODEL.gguf", help="the GGUF base model the adapter was trained on")
-    c.add_argument("-o", "--output", required=True, metavar="OUT.gguf")
+    c.add_argument("-o", "--output", metavar="OUT.gguf",
+                   help="where to write it (default: a new file in Hearth's adapters folder, listed in the library)")
     c.add_argument("--json", action="store_true")
     c.set_defaults(func=cmd_convert)
     i = sub.add_parser("info", help="a GGUF LoRA adapter's architecture, rank, alpha and targets")

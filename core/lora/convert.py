@@ -98,6 +98,16 @@ def _module_scale(config: dict[str, Any], module: str, rank: int) -> float:
 
 
 def _read_tensors(path: Path) -> dict[str, Any]:
+    """name -> float32 numpy array; a damaged file is a ConvertError with its one sentence."""
+    from safetensors import SafetensorError
+
+    try:
+        return _read_safetensors(path)
+    except (SafetensorError, OSError, ValueError, KeyError) as exc:
+        raise ConvertError(M.PEFT_DAMAGED, path=str(path.parent), reason=str(exc)) from None
+
+
+def _read_safetensors(path: Path) -> dict[str, Any]:
     """name -> float32 numpy array. BF16 (numpy has no such type) is widened from its raw bytes."""
     import numpy as np
     from safetensors import safe_open
@@ -139,13 +149,38 @@ def _hf_base(name: str) -> str:
     return name
 
 
-def convert(folder: str | os.PathLike[str], base: str | os.PathLike[str], out: str | os.PathLike[str]) -> Converted:
-    """Convert the PEFT adapter in ``folder`` for the GGUF model ``base`` into ``out``. Raises
-    ConvertError (or ModelFileError for the base) with one sentence; writes nothing then."""
+def adapters_dir() -> Path:
+    """Where converted adapters go unless told otherwise; the library lists them ("converted")."""
+    from ..paths import data_dir
+
+    path = data_dir() / "models" / "adapters"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def default_output(folder: str | os.PathLike[str], base: str | os.PathLike[str]) -> Path:
+    """A new file in adapters_dir() named after the PEFT folder and the base model's file
+    (``pirate-lora-for-SmolLM2-135M-Instruct.Q4_1.gguf``), numbered when taken."""
+    stem = re.sub(r"[^\w.-]+", "-", Path(folder).expanduser().resolve().name).strip("-.") or "adapter"
+    stem = f"{stem}-for-{Path(base).stem}"
+    path = adapters_dir() / f"{stem}.gguf"
+    number = 2
+    while path.exists():
+        path = path.with_name(f"{stem}-{number}.gguf")
+        number += 1
+    return path
+
+
+def convert(folder: str | os.PathLike[str], base: str | os.PathLike[str],
+            out: str | os.PathLike[str] | None = None) -> Converted:
+    """Convert the PEFT adapter in ``folder`` for the GGUF model ``base`` into ``out`` (None: a new
+    file in adapters_dir(), see default_output). Raises ConvertError (or ModelFileError for the
+    base) with one sentence; writes nothing then."""
     import gguf
     import numpy as np
 
-    src, target = Path(folder).expanduser(), Path(out).expanduser()
+    src = Path(folder).expanduser()
+    target = Path(out).expanduser() if out is not None else default_output(src, base)
     config = _config(src)
     header: GGUFInfo = read_gguf(base)
     if is_adapter(header):

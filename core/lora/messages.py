@@ -33,6 +33,8 @@ PEFT_PICKLE = QT_TRANSLATE_NOOP(
     "core", "{path} holds its weights as adapter_model.bin, a PyTorch pickle, which Hearth does not open "
             "(loading one can run code): save the adapter again with safetensors (PEFT's save_pretrained "
             "does by default).")
+PEFT_DAMAGED = QT_TRANSLATE_NOOP(
+    "core", "adapter_model.safetensors in {path} is damaged or incomplete ({reason}): copy or save it again.")
 PEFT_CONFIG_BAD = QT_TRANSLATE_NOOP("core", "adapter_config.json in {path} cannot be read: {reason}.")
 PEFT_NOT_LORA = QT_TRANSLATE_NOOP("core", "{path} is a {kind} adapter; only LoRA adapters can be converted.")
 PEFT_UNSUPPORTED = QT_TRANSLATE_NOOP("core", "{path} cannot be converted: {reason}.")

@@ -35,12 +35,36 @@
         <translation>打开 GGUF 适配器文件…</translation>
     </message>
     <message>
+        <source>Convert a PEFT adapter folder…</source>
+        <translation>转换 PEFT 适配器文件夹…</translation>
+    </message>
+    <message>
+        <source>A folder with adapter_config.json and adapter_model.safetensors, as PEFT saves it: converted to GGUF for the loaded model, kept in the library, and attached</source>
+        <translation>PEFT 保存的文件夹（含 adapter_config.json 和 adapter_model.safetensors）：为已加载的模型转换为 GGUF，保存到模型库并挂载</translation>
+    </message>
+    <message>
+        <source>Load a model first</source>
+        <translation>请先加载模型</translation>
+    </message>
+    <message>
         <source>LoRA adapter</source>
         <translation>LoRA 适配器</translation>
     </message>
     <message>
         <source>GGUF files (*.gguf)</source>
         <translation>GGUF 文件 (*.gguf)</translation>
+    </message>
+    <message>
+        <source>PEFT adapter folder</source>
+        <translation>PEFT 适配器文件夹</translation>
+    </message>
+    <message>
+        <source>Converting {name} for {model}…</source>
+        <translation>正在为 {model} 转换 {name}…</translation>
+    </message>
+    <message>
+        <source>Converted {name}: {count} LoRA matrices, rank {rank}, alpha {alpha:g}.</source>
+        <translation>已转换 {name}：{count} 组 LoRA 矩阵，秩 {rank}，alpha {alpha:g}。</translation>
     </message>
 </context>
 <context>
@@ -1076,6 +1100,10 @@
     <message>
         <source>Quantized by Hearth</source>
         <translation>由 Hearth 量化</translation>
+    </message>
+    <message>
+        <source>Converted by Hearth</source>
+        <translation>由 Hearth 转换</translation>
     </message>
     <message>
         <source>Models on this computer</source>
@@ -2959,6 +2987,10 @@
     <message>
         <source>{path} holds its weights as adapter_model.bin, a PyTorch pickle, which Hearth does not open (loading one can run code): save the adapter again with safetensors (PEFT&apos;s save_pretrained does by default).</source>
         <translation>{path} 的权重是 adapter_model.bin，即 PyTorch 的 pickle 文件，Hearth 不会打开它（加载这种文件可能执行代码）：请用 safetensors 重新保存适配器（PEFT 的 save_pretrained 默认就是如此）。</translation>
+    </message>
+    <message>
+        <source>adapter_model.safetensors in {path} is damaged or incomplete ({reason}): copy or save it again.</source>
+        <translation>{path} 中的 adapter_model.safetensors 已损坏或不完整（{reason}）：请重新复制或保存。</translation>
     </message>
     <message>
         <source>adapter_config.json in {path} cannot be read: {reason}.</source>
