@@ -40,7 +40,7 @@ def main(language: str) -> int:
 
     from hearthlm.core.settings import Settings
     from hearthlm.gui.main_window import MainWindow
-    from lora_samples import write_adapter
+    from lora_samples import write_peft
 
     tmp = Path(tempfile.mkdtemp(prefix="hearth-shot-models-"))
     gemma = gemma_model(tmp)
@@ -94,10 +94,12 @@ def main(language: str) -> int:
             return
         tok.grab().save(str(docs / f"tokenizer-{language}.png"))
         tok.close()
-        adapter = write_adapter(tmp / "pirate-lora.gguf", seed=5, alpha=16.0)
+        # a PEFT folder, converted from the settings panel (Convert a PEFT adapter folder…), then attached
+        folder = write_peft(tmp / "pirate-lora", modules=("q_proj", "v_proj"), layers=(0, 1, 2), rank=8,
+                            alpha=16.0, seed=5)
         chat.settings_button.setChecked(True)
         chat.session.adapters_applied.connect(lambda _s: QTimer.singleShot(300, ask_with_adapter))
-        chat.settings_panel.adapters.attach(str(adapter), 0.8)
+        chat.settings_panel.adapters.convert(str(folder))
 
     def ask_with_adapter() -> None:
         # An answer under the adapter, so that its stats line names it.
