@@ -14,6 +14,17 @@ from hearthlm.core.lora.info import adapter_info
 from lora_samples import HF_SHAPES, MLP, bf16_round, write_peft
 
 
+def assert_applied(model, adapter) -> None:
+    """llama.cpp loads the converted adapter on ``model`` and it changes the greedy answer."""
+    with Engine() as engine:
+        engine.load(LoadParams(str(model), n_ctx=512, n_threads=1))
+        q = [{"role": "user", "content": "Hi"}]
+        gp = GenerationParams(max_tokens=8, temperature=0)
+        base = engine.chat(q, gp, adapters=[])
+        adapted = engine.chat(q, gp, adapters=[{"path": adapter, "scale": 1.0}])
+        assert adapted.stats.adapters and adapted.text != base.text
+
+
 def tensors(path) -> dict[str, np.ndarray]:
     return {t.name: np.array(t.data) for t in GGUFReader(str(path)).tensors}
 
@@ -26,13 +37,7 @@ def test_a_peft_folder_converts_and_loads(starter_model, tmp_path):
     info = adapter_info(out.path)
     assert info.alpha == 8.0 and info.architecture == "llama"
     assert info.targets == sorted(f"blk.{i}.attn_{k}.weight" for i in (0, 1) for k in "qkv")
-    with Engine() as engine:
-        engine.load(LoadParams(str(starter_model), n_ctx=512, n_threads=1))
-        q = [{"role": "user", "content": "Hi"}]
-        gp = GenerationParams(max_tokens=8, temperature=0)
-        base = engine.chat(q, gp, adapters=[])
-        adapted = engine.chat(q, gp, adapters=[{"path": out.path, "scale": 1.0}])
-        assert adapted.stats.adapters and adapted.text != base.text
+    assert_applied(starter_model, out.path)
 
 
 def test_the_matrices_are_mapped_and_q_k_rows_permuted_as_the_model_was(starter_model, tmp_path):
@@ -157,13 +162,7 @@ def test_every_linear_layer_converts_and_loads(starter_model, tmp_path):
         delta = peft[f"{stem}.lora_B.default.weight"] @ peft[f"{stem}.lora_A.default.weight"]
         a, b = got[f"blk.29.{names[module]}.weight.lora_a"], got[f"blk.29.{names[module]}.weight.lora_b"]
         np.testing.assert_allclose(b @ a, delta, rtol=1e-5, atol=1e-5)
-    with Engine() as engine:
-        engine.load(LoadParams(str(starter_model), n_ctx=512, n_threads=1))
-        q = [{"role": "user", "content": "Hi"}]
-        gp = GenerationParams(max_tokens=8, temperature=0)
-        base = engine.chat(q, gp, adapters=[])
-        adapted = engine.chat(q, gp, adapters=[{"path": out.path, "scale": 1.0}])
-        assert adapted.stats.adapters and adapted.text != base.text
+    assert_applied(starter_model, out.path)
 
 
 def test_a_pickled_adapter_is_refused_with_the_reason(starter_model, tmp_path):
