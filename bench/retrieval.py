@@ -98,6 +98,9 @@ SET_I = HERE / "retrieval_sets" / "set_i.jsonl"
 # Set J (session 15): 34 more (31 about English documents, 3 about Chinese ones), written before the
 # dictionary supplement's senses were preferred over CC-CEDICT's when the documents use them: its check.
 SET_J = HERE / "retrieval_sets" / "set_j.jsonl"
+# Set K (session 15): 32 English questions (24 paraphrased) over set D's documents, llama.cpp's docs
+# and tool READMEs -- the English side of the issue's own held-out set, which no set here had.
+SET_K = HERE / "retrieval_sets" / "set_k.jsonl"
 # Set D: Chinese questions about llama.cpp's own docs and tool READMEs (English, MIT), the kind of
 # corpus issue 16's held-out sets use; written in session 10 before any measuring on them
 SET_D = HERE / "retrieval_sets" / "set_d.jsonl"
@@ -139,7 +142,7 @@ def set_b(work: Path, cache: Path | None = None, questions_file: Path = SET_B) -
     return corpus, questions
 
 
-def set_d(work: Path, cache: Path | None = None) -> tuple[Path, list[dict]]:
+def set_d(work: Path, cache: Path | None = None, questions_file: Path | None = None) -> tuple[Path, list[dict]]:
     """llama.cpp's docs/**/*.md and tools/**/README.md from llama-cpp-python's source distribution
     (fetched once with pip), each named by its path (``tools/rpc/README.md`` -> ``tools__rpc__README.md``)."""
     import tarfile
@@ -158,16 +161,17 @@ def set_d(work: Path, cache: Path | None = None) -> tuple[Path, list[dict]]:
             if inner[0] == "docs" or (inner[0] == "tools" and inner[-1] == "README.md"):
                 data = tar.extractfile(member).read().decode("utf-8")  # type: ignore[union-attr]
                 (corpus / "__".join(inner)).write_text(data, encoding="utf-8")
-    questions = [json.loads(line) for line in SET_D.read_text(encoding="utf-8").splitlines() if line.strip()]
+    questions = [json.loads(line) for line in (questions_file or SET_D).read_text(encoding="utf-8").splitlines()
+                 if line.strip()]
     return corpus, questions
 
 
 def question_set(name: str, work: Path, distractors: int = 40) -> tuple[Path, list[dict]]:
-    """Set ``a``, ``b``, ``c`` / ``e`` … ``j`` (set B's documents, set C's / E's … J's questions) or ``d`` (llama.cpp's docs)."""
+    """Set ``a``, ``b``, ``c`` / ``e`` … ``j`` (set B's documents, set C's / E's … J's questions) or ``d`` / ``k`` (llama.cpp's docs: Chinese / English questions)."""
     if name == "a":
         return set_a(work, distractors)
-    if name == "d":
-        return set_d(work)
+    if name in ("d", "k"):
+        return set_d(work, questions_file=SET_K if name == "k" else SET_D)
     return set_b(work, questions_file={"c": SET_C, "e": SET_E, "f": SET_F, "g": SET_G, "h": SET_H, "i": SET_I, "j": SET_J}.get(name, SET_B))
 
 
