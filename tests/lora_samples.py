@@ -106,3 +106,64 @@ def save_bf16(tensors: dict[str, np.ndarray], path: Path) -> None:
 
 def bf16_round(array: np.ndarray) -> np.ndarray:
     return ((np.ascontiguousarray(array, dtype=np.float32).view(np.uint32) >> 16) << 16).view(np.float32)
+
+
+def write_one_layer_llama(path: Path, vocab_from: Path, *, seed: int = 0, n_embd: int = 64, n_ff: int = 128,
+                          n_head: int = 2) -> dict[str, np.ndarray]:
+    """A one-layer llama model in F32 with random weights and the tokenizer of ``vocab_from`` (the
+    starter's), whose next-token logits numpy can compute (see one_layer_logits). Returns its
+    weights by GGUF name (numpy order: [n_out, n_in]); the output layer is the tied embeddings."""
+    import gguf
+
+    reader = gguf.GGUFReader(str(vocab_from))
+    rng = np.random.default_rng(seed)
+    n_vocab = len(reader.fields["tokenizer.ggml.tokens"].data)
+    weights = {"token_embd.weight": rng.normal(0, 0.5, (n_vocab, n_embd)),
+               "output_norm.weight": rng.uniform(0.5, 1.5, n_embd),
+               "blk.0.attn_norm.weight": rng.uniform(0.5, 1.5, n_embd),
+               "blk.0.ffn_norm.weight": rng.uniform(0.5, 1.5, n_embd)}
+    for name, shape in (("attn_q", (n_embd, n_embd)), ("attn_k", (n_embd, n_embd)), ("attn_v", (n_embd, n_embd)),
+                        ("attn_output", (n_embd, n_embd)), ("ffn_gate", (n_ff, n_embd)), ("ffn_up", (n_ff, n_embd)),
+                        ("ffn_down", (n_embd, n_ff))):
+        weights[f"blk.0.{name}.weight"] = rng.normal(0, 1 / np.sqrt(shape[1]), shape)
+    writer = gguf.GGUFWriter(str(path), "llama")
+    writer.add_block_count(1)
+    writer.add_context_length(256)
+    writer.add_embedding_length(n_embd)
+    writer.add_feed_forward_length(n_ff)
+    writer.add_head_count(n_head)
+    writer.add_head_count_kv(n_head)
+    writer.add_rope_dimension_count(n_embd // n_head)
+    writer.add_rope_freq_base(10000.0)
+    writer.add_layer_norm_rms_eps(1e-5)
+    writer.add_vocab_size(n_vocab)
+    writer.add_tokenizer_model("gpt2")
+    writer.add_tokenizer_pre(str(reader.fields["tokenizer.ggml.pre"].contents()))
+    writer.add_token_list(reader.fields["tokenizer.ggml.tokens"].contents())
+    writer.add_token_types(reader.fields["tokenizer.ggml.token_type"].contents())
+    writer.add_token_merges(reader.fields["tokenizer.ggml.merges"].contents())
+    writer.add_bos_token_id(int(reader.fields["tokenizer.ggml.bos_token_id"].contents()))
+    writer.add_eos_token_id(int(reader.fields["tokenizer.ggml.eos_token_id"].contents()))
+    writer.add_add_bos_token(False)
+    for name, array in weights.items():
+        writer.add_tensor(name, array.astype(np.float32))
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+    return {name: array.astype(np.float32).astype(np.float64) for name, array in weights.items()}
+
+
+def one_layer_logits(weights: dict[str, np.ndarray], token: int, eps: float = 1e-5) -> np.ndarray:
+    """The next-token logits of write_one_layer_llama's model after one token at position 0: the
+    attention over a single position returns its value vector (rotary position 0 is the identity)."""
+    def norm(x: np.ndarray, gain: np.ndarray) -> np.ndarray:
+        return x / np.sqrt(np.mean(x * x) + eps) * gain
+
+    w = weights
+    x = w["token_embd.weight"][token]
+    x = x + w["blk.0.attn_output.weight"] @ (w["blk.0.attn_v.weight"] @ norm(x, w["blk.0.attn_norm.weight"]))
+    h = norm(x, w["blk.0.ffn_norm.weight"])
+    gate = w["blk.0.ffn_gate.weight"] @ h
+    x = x + w["blk.0.ffn_down.weight"] @ (gate / (1 + np.exp(-gate)) * (w["blk.0.ffn_up.weight"] @ h))
+    return w["token_embd.weight"] @ norm(x, w["output_norm.weight"])

@@ -13,7 +13,7 @@ from hearthlm.core.errors import EngineError, ModelFileError
 from hearthlm.core.lora import messages as LM
 from hearthlm.core.lora.info import AdapterError, adapter_info
 
-from lora_samples import write_adapter
+from lora_samples import one_layer_logits, write_adapter, write_one_layer_llama
 
 pytestmark = pytest.mark.engine
 
@@ -201,3 +201,51 @@ def test_hearth_chat_lora(starter_model, adapters, tmp_path):
     refused = chat(str(starter_model))
     assert refused.returncode == 1
     assert refused.stderr.strip().count("\n") == 0 and "not a LoRA adapter" in refused.stderr
+
+
+def test_one_step_s_logits_equal_numpy_s_from_the_merged_weights(starter_model, tmp_path):
+    """The issue's own check: on a one-layer F32 llama model, the log-probabilities of the first
+    answer token under an adapter (on attn_v and ffn_up, rank 4, alpha 8, scale 0.7) equal those
+    numpy computes with W + scale x alpha / rank x B @ A merged into the weights; without the adapter,
+    those of the plain weights."""
+    import gguf
+    import numpy as np
+
+    weights = write_one_layer_llama(tmp_path / "one.gguf", starter_model)
+    token = gguf.GGUFReader(str(tmp_path / "one.gguf")).fields["tokenizer.ggml.tokens"].contents().index("Hello")
+    rng = np.random.default_rng(3)
+    rank, alpha, scale = 4, 8.0, 0.7
+    pairs = {"attn_v": (rng.normal(0, 0.5, (rank, 64)), rng.normal(0, 0.5, (64, rank))),
+             "ffn_up": (rng.normal(0, 0.5, (rank, 64)), rng.normal(0, 0.5, (128, rank)))}
+    writer = gguf.GGUFWriter(str(tmp_path / "lora.gguf"), "llama")
+    writer.add_type(gguf.GGUFType.ADAPTER)
+    writer.add_string(gguf.Keys.Adapter.TYPE, "lora")
+    writer.add_float32(gguf.Keys.Adapter.LORA_ALPHA, alpha)
+    merged = dict(weights)
+    for name, (a, b) in pairs.items():
+        a, b = a.astype(np.float32), b.astype(np.float32)
+        writer.add_tensor(f"blk.0.{name}.weight.lora_a", a)
+        writer.add_tensor(f"blk.0.{name}.weight.lora_b", b)
+        merged[f"blk.0.{name}.weight"] = weights[f"blk.0.{name}.weight"] + scale * alpha / rank * (
+            b.astype(np.float64) @ a.astype(np.float64))
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+
+    def top(logits: np.ndarray) -> np.ndarray:
+        shifted = logits - logits.max()
+        return np.sort(shifted - np.log(np.exp(shifted).sum()))[::-1][:5]
+
+    gp = GenerationParams(max_tokens=1, temperature=0, top_logprobs=5)
+    with Engine() as engine:
+        engine.load(LoadParams(str(tmp_path / "one.gguf"), n_ctx=64, n_threads=1))
+        got = {}
+        for label, adapters in (("base", []), ("lora", [{"path": tmp_path / "lora.gguf", "scale": scale}])):
+            engine.set_adapters(adapters)
+            answer = engine.complete("Hello", gp)
+            assert answer.stats.prompt_tokens == 1
+            got[label] = np.array([e["logprob"] for e in answer.logprobs[0]["top_logprobs"]])
+    np.testing.assert_allclose(got["base"], top(one_layer_logits(weights, token)), atol=3e-3)
+    np.testing.assert_allclose(got["lora"], top(one_layer_logits(merged, token)), atol=3e-3)
+    assert np.abs(got["lora"] - got["base"]).max() > 0.5  # the adapter changes them far beyond the tolerance
