@@ -109,30 +109,36 @@ def bf16_round(array: np.ndarray) -> np.ndarray:
 
 
 def write_one_layer_llama(path: Path, vocab_from: Path, *, seed: int = 0, n_embd: int = 64, n_ff: int = 128,
-                          n_head: int = 2) -> dict[str, np.ndarray]:
+                          n_head: int = 4, n_head_kv: int = 2) -> dict[str, np.ndarray]:
     """A one-layer llama model in F32 with random weights and the tokenizer of ``vocab_from`` (the
     starter's), whose next-token logits numpy can compute (see one_layer_logits). Returns its
-    weights by GGUF name (numpy order: [n_out, n_in]); the output layer is the tied embeddings."""
+    weights by GGUF name in Hugging Face's layout (numpy order: [n_out, n_in]); the file holds q and k
+    with their rows permuted as llama.cpp's converter writes them (its rotary layout). The output
+    layer is the tied embeddings."""
     import gguf
+
+    from hearthlm.core.lora.convert import _permute
 
     reader = gguf.GGUFReader(str(vocab_from))
     rng = np.random.default_rng(seed)
     n_vocab = len(reader.fields["tokenizer.ggml.tokens"].data)
+    kv = n_embd // n_head * n_head_kv
     weights = {"token_embd.weight": rng.normal(0, 0.5, (n_vocab, n_embd)),
                "output_norm.weight": rng.uniform(0.5, 1.5, n_embd),
                "blk.0.attn_norm.weight": rng.uniform(0.5, 1.5, n_embd),
                "blk.0.ffn_norm.weight": rng.uniform(0.5, 1.5, n_embd)}
-    for name, shape in (("attn_q", (n_embd, n_embd)), ("attn_k", (n_embd, n_embd)), ("attn_v", (n_embd, n_embd)),
+    for name, shape in (("attn_q", (n_embd, n_embd)), ("attn_k", (kv, n_embd)), ("attn_v", (kv, n_embd)),
                         ("attn_output", (n_embd, n_embd)), ("ffn_gate", (n_ff, n_embd)), ("ffn_up", (n_ff, n_embd)),
                         ("ffn_down", (n_embd, n_ff))):
         weights[f"blk.0.{name}.weight"] = rng.normal(0, 1 / np.sqrt(shape[1]), shape)
+    weights = {name: array.astype(np.float32) for name, array in weights.items()}
     writer = gguf.GGUFWriter(str(path), "llama")
     writer.add_block_count(1)
     writer.add_context_length(256)
     writer.add_embedding_length(n_embd)
     writer.add_feed_forward_length(n_ff)
     writer.add_head_count(n_head)
-    writer.add_head_count_kv(n_head)
+    writer.add_head_count_kv(n_head_kv)
     writer.add_rope_dimension_count(n_embd // n_head)
     writer.add_rope_freq_base(10000.0)
     writer.add_layer_norm_rms_eps(1e-5)
@@ -146,23 +152,45 @@ def write_one_layer_llama(path: Path, vocab_from: Path, *, seed: int = 0, n_embd
     writer.add_eos_token_id(int(reader.fields["tokenizer.ggml.eos_token_id"].contents()))
     writer.add_add_bos_token(False)
     for name, array in weights.items():
-        writer.add_tensor(name, array.astype(np.float32))
+        if name == "blk.0.attn_q.weight":
+            array = _permute(array, n_head)
+        elif name == "blk.0.attn_k.weight":
+            array = _permute(array, n_head_kv)
+        writer.add_tensor(name, np.ascontiguousarray(array))
     writer.write_header_to_file()
     writer.write_kv_data_to_file()
     writer.write_tensors_to_file()
     writer.close()
-    return {name: array.astype(np.float32).astype(np.float64) for name, array in weights.items()}
+    return {name: array.astype(np.float64) for name, array in weights.items()}
 
 
-def one_layer_logits(weights: dict[str, np.ndarray], token: int, eps: float = 1e-5) -> np.ndarray:
-    """The next-token logits of write_one_layer_llama's model after one token at position 0: the
-    attention over a single position returns its value vector (rotary position 0 is the identity)."""
+def one_layer_logits(weights: dict[str, np.ndarray], tokens: list[int], n_head: int = 4, n_head_kv: int = 2,
+                     eps: float = 1e-5, rope_base: float = 10000.0) -> np.ndarray:
+    """The next-token logits of write_one_layer_llama's model after ``tokens``, computed the way
+    Hugging Face's llama does it (rotary embedding by rotate_half, grouped-query attention)."""
     def norm(x: np.ndarray, gain: np.ndarray) -> np.ndarray:
-        return x / np.sqrt(np.mean(x * x) + eps) * gain
+        return x / np.sqrt(np.mean(x * x, axis=-1, keepdims=True) + eps) * gain
+
+    def rope(u: np.ndarray) -> np.ndarray:  # [positions, heads, d]
+        d = u.shape[-1]
+        angles = np.arange(len(u))[:, None] * rope_base ** (-np.arange(0, d, 2) / d)[None, :]
+        cos, sin = np.cos(np.concatenate([angles] * 2, -1)), np.sin(np.concatenate([angles] * 2, -1))
+        return u * cos[:, None, :] + np.concatenate([-u[..., d // 2:], u[..., : d // 2]], -1) * sin[:, None, :]
 
     w = weights
-    x = w["token_embd.weight"][token]
-    x = x + w["blk.0.attn_output.weight"] @ (w["blk.0.attn_v.weight"] @ norm(x, w["blk.0.attn_norm.weight"]))
+    x = w["token_embd.weight"][tokens]  # [positions, n_embd]
+    h = norm(x, w["blk.0.attn_norm.weight"])
+    d = x.shape[1] // n_head
+    q = rope((h @ w["blk.0.attn_q.weight"].T).reshape(len(tokens), n_head, d))
+    k = rope((h @ w["blk.0.attn_k.weight"].T).reshape(len(tokens), n_head_kv, d))
+    v = (h @ w["blk.0.attn_v.weight"].T).reshape(len(tokens), n_head_kv, d)
+    heads = []
+    for head in range(n_head):  # the last position's output, over every position (all are before it)
+        kv = head // (n_head // n_head_kv)
+        scores = k[:, kv] @ q[-1, head] / np.sqrt(d)
+        weights_ = np.exp(scores - scores.max())
+        heads.append((weights_ / weights_.sum()) @ v[:, kv])
+    x = x[-1] + w["blk.0.attn_output.weight"] @ np.concatenate(heads)
     h = norm(x, w["blk.0.ffn_norm.weight"])
     gate = w["blk.0.ffn_gate.weight"] @ h
     x = x + w["blk.0.ffn_down.weight"] @ (gate / (1 + np.exp(-gate)) * (w["blk.0.ffn_up.weight"] @ h))

@@ -13,7 +13,7 @@ from hearthlm.core.errors import EngineError, ModelFileError
 from hearthlm.core.lora import messages as LM
 from hearthlm.core.lora.info import AdapterError, adapter_info
 
-from lora_samples import one_layer_logits, write_adapter, write_one_layer_llama
+from lora_samples import MLP, one_layer_logits, write_adapter, write_one_layer_llama
 
 pytestmark = pytest.mark.engine
 
@@ -203,49 +203,59 @@ def test_hearth_chat_lora(starter_model, adapters, tmp_path):
     assert refused.stderr.strip().count("\n") == 0 and "not a LoRA adapter" in refused.stderr
 
 
-def test_one_step_s_logits_equal_numpy_s_from_the_merged_weights(starter_model, tmp_path):
-    """The issue's own check: on a one-layer F32 llama model, the log-probabilities of the first
-    answer token under an adapter (on attn_v and ffn_up, rank 4, alpha 8, scale 0.7) equal those
-    numpy computes with W + scale x alpha / rank x B @ A merged into the weights; without the adapter,
-    those of the plain weights."""
+@pytest.mark.parametrize("scale", [1.0, 0.6])
+def test_one_step_s_logits_equal_numpy_s_from_the_merged_weights(starter_model, tmp_path, scale):
+    """The issue's own check, end to end: a one-layer F32 llama model (grouped-query attention, the
+    starter's tokenizer, random weights) and a PEFT adapter on all seven projections, converted by
+    ``hearth lora convert``'s code. After a three-token prompt, the first answer token's
+    log-probabilities under the adapter at ``scale`` equal those numpy computes the Hugging Face way
+    from W + scale x alpha / rank x B @ A merged into the weights — so q and k's rows were permuted
+    for llama.cpp's rotary layout, and alpha and the scale applied, as PEFT would; without the
+    adapter, those of the plain weights."""
+    import json
+
     import gguf
     import numpy as np
+    from safetensors.numpy import save_file
+
+    from hearthlm.core.lora.convert import convert
 
     weights = write_one_layer_llama(tmp_path / "one.gguf", starter_model)
-    token = gguf.GGUFReader(str(tmp_path / "one.gguf")).fields["tokenizer.ggml.tokens"].contents().index("Hello")
+    vocab = gguf.GGUFReader(str(tmp_path / "one.gguf")).fields["tokenizer.ggml.tokens"].contents()
+    tokens = [vocab.index(t) for t in ("Hello", "Ġworld", "Ġagain")]
     rng = np.random.default_rng(3)
-    rank, alpha, scale = 4, 8.0, 0.7
-    pairs = {"attn_v": (rng.normal(0, 0.5, (rank, 64)), rng.normal(0, 0.5, (64, rank))),
-             "ffn_up": (rng.normal(0, 0.5, (rank, 64)), rng.normal(0, 0.5, (128, rank)))}
-    writer = gguf.GGUFWriter(str(tmp_path / "lora.gguf"), "llama")
-    writer.add_type(gguf.GGUFType.ADAPTER)
-    writer.add_string(gguf.Keys.Adapter.TYPE, "lora")
-    writer.add_float32(gguf.Keys.Adapter.LORA_ALPHA, alpha)
-    merged = dict(weights)
-    for name, (a, b) in pairs.items():
-        a, b = a.astype(np.float32), b.astype(np.float32)
-        writer.add_tensor(f"blk.0.{name}.weight.lora_a", a)
-        writer.add_tensor(f"blk.0.{name}.weight.lora_b", b)
+    rank, alpha = 4, 8.0
+    hf = {"q_proj": "attn_q", "k_proj": "attn_k", "v_proj": "attn_v", "o_proj": "attn_output",
+          "gate_proj": "ffn_gate", "up_proj": "ffn_up", "down_proj": "ffn_down"}
+    tensors, merged = {}, dict(weights)
+    for module, name in hf.items():
+        n_out, n_in = weights[f"blk.0.{name}.weight"].shape
+        a = rng.normal(0, 0.4, (rank, n_in)).astype(np.float32)
+        b = rng.normal(0, 0.4, (n_out, rank)).astype(np.float32)
+        stem = f"base_model.model.model.layers.0.{'mlp' if module in MLP else 'self_attn'}.{module}"
+        tensors[f"{stem}.lora_A.weight"], tensors[f"{stem}.lora_B.weight"] = a, b
         merged[f"blk.0.{name}.weight"] = weights[f"blk.0.{name}.weight"] + scale * alpha / rank * (
             b.astype(np.float64) @ a.astype(np.float64))
-    writer.write_header_to_file()
-    writer.write_kv_data_to_file()
-    writer.write_tensors_to_file()
-    writer.close()
+    folder = tmp_path / "peft"
+    folder.mkdir()
+    save_file(tensors, str(folder / "adapter_model.safetensors"))
+    (folder / "adapter_config.json").write_text(json.dumps({"peft_type": "LORA", "r": rank, "lora_alpha": alpha,
+                                                            "target_modules": list(hf)}), encoding="utf-8")
+    adapter = convert(folder, tmp_path / "one.gguf", tmp_path / "lora.gguf").path
 
     def top(logits: np.ndarray) -> np.ndarray:
         shifted = logits - logits.max()
         return np.sort(shifted - np.log(np.exp(shifted).sum()))[::-1][:5]
 
     gp = GenerationParams(max_tokens=1, temperature=0, top_logprobs=5)
+    got = {}
     with Engine() as engine:
         engine.load(LoadParams(str(tmp_path / "one.gguf"), n_ctx=64, n_threads=1))
-        got = {}
-        for label, adapters in (("base", []), ("lora", [{"path": tmp_path / "lora.gguf", "scale": scale}])):
+        for label, adapters in (("base", []), ("lora", [{"path": adapter, "scale": scale}])):
             engine.set_adapters(adapters)
-            answer = engine.complete("Hello", gp)
-            assert answer.stats.prompt_tokens == 1
+            answer = engine.complete("Hello world again", gp)
+            assert answer.stats.prompt_tokens == 3
             got[label] = np.array([e["logprob"] for e in answer.logprobs[0]["top_logprobs"]])
-    np.testing.assert_allclose(got["base"], top(one_layer_logits(weights, token)), atol=3e-3)
-    np.testing.assert_allclose(got["lora"], top(one_layer_logits(merged, token)), atol=3e-3)
-    assert np.abs(got["lora"] - got["base"]).max() > 0.5  # the adapter changes them far beyond the tolerance
+    np.testing.assert_allclose(got["base"], top(one_layer_logits(weights, tokens)), atol=3e-3)
+    np.testing.assert_allclose(got["lora"], top(one_layer_logits(merged, tokens)), atol=3e-3)
+    assert np.abs(got["lora"] - got["base"]).max() > 0.3  # the adapter moves them far beyond the tolerance
