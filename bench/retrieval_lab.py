@@ -118,6 +118,32 @@ class Lab:
         q = self.query_embed[name]([question])[0]
         return [int(i) for i in np.argsort(-(self.vectors[name] @ q))[:n]]
 
+    def document_votes(self, question: str, doclists: Sequence[str]) -> dict[str, float]:
+        """Each document's RRF term in the lists ``doclists`` of whole documents, by MiniLM's cosine
+        with the question (a Chinese one: its dictionary translation, as the product embeds it):
+        ``intro`` a document's first chunk, ``mean`` the mean of its chunks' vectors."""
+        asked = question
+        if _glossary._CJK.search(question):
+            asked = self.translated("trcen-minilm", question)
+            if not asked:
+                return {}
+        self.vector_list("minilm", "warm up", 1)
+        vectors = self.vectors["minilm"]
+        if "doc_index" not in self.__dict__:
+            self.doc_index: dict[str, list[int]] = {}
+            for i, c in enumerate(self.chunks):
+                self.doc_index.setdefault(c.doc, []).append(i)
+            self.doc_names = list(self.doc_index)
+            self.doc_vectors = {"intro": vectors[[ids[0] for ids in self.doc_index.values()]]}
+            mean = np.stack([vectors[ids].mean(axis=0) for ids in self.doc_index.values()])
+            self.doc_vectors["mean"] = mean / np.linalg.norm(mean, axis=1, keepdims=True)
+        q = self.query_embed["minilm"]([asked])[0]
+        votes: dict[str, float] = {}
+        for kind in doclists:
+            for rank, j in enumerate(np.argsort(-(self.doc_vectors[kind] @ q))[:40], 1):
+                votes[self.doc_names[j]] = votes.get(self.doc_names[j], 0.0) + 1.0 / (RRF_K + rank)
+        return votes
+
     def index(self, name: str) -> sqlite3.Connection:
         """The FTS5 table of keyword list ``name`` (built on first use)."""
         from hearthlm.core.docs import keywords
@@ -248,7 +274,8 @@ class Lab:
 
     def ranked(self, question: str, lists: Sequence[str], *, weights: dict[str, float] | None = None,
                cap: int = 0, rerank: str = "", k: int = 10, candidates: int = 40,
-               prf: dict | None = None, docagg: int = 0, max_of: Sequence[str] = ()) -> list[str]:
+               prf: dict | None = None, docagg: int = 0, max_of: Sequence[str] = (),
+               doclists: Sequence[str] = ()) -> list[str]:
         fused: dict[int, float] = {}
         parts: list[tuple[str, dict[int, float]]] = []
         for name in lists:
@@ -333,6 +360,9 @@ class Lab:
                 by_doc.setdefault(self.chunks[i].doc, []).append(fused[i])
             doc_score = {d: sum(v[:docagg]) for d, v in by_doc.items()}
             order = sorted(order, key=lambda i: (-doc_score[self.chunks[i].doc], -fused[i]))
+        if doclists:  # (session 15) documents as wholes: one more vote per document, on all its chunks
+            bonus = self.document_votes(question, doclists)
+            order = sorted(order, key=lambda i: -(fused[i] + bonus.get(self.chunks[i].doc, 0.0)))
         if rerank:  # the fused top 30 ordered again by one embedder's own cosine
 
             top = order[:30]
@@ -460,6 +490,10 @@ OPTIONS: dict[str, dict] = {
     # session 14: one chunk per file in the k results (five files, not five pieces of fewer)
     "product+cap1": {"lists": ["en-minilm", "kw", "trcen-minilm", "trcp-kw"], "cap": 1},
     "product+cap1+wkw": {"lists": ["en-minilm", "wkw", "trcen-minilm", "trcp-kw"], "cap": 1},
+    # (session 15) documents as wholes: their first chunk's / their chunks' mean vector, one more vote each
+    **{f"product+doc{kind}": {"lists": ["en-minilm", "wkw", "trcen-minilm", "trcp-kw"], "cap": 1,
+                              "doclists": [kind] if kind != "both" else ["intro", "mean"]}
+       for kind in ("intro", "mean", "both")},
     # session 14: a Chinese question's own keyword list weighted down (Chinese bigrams are rare in a
     # mostly English collection, so any of them ranks the few Chinese documents first)
     **{f"product+cap1+cjkkw{w}": {"lists": ["en-minilm", "en-kw", "cjk-kw", "trcen-minilm", "trcp-kw"], "cap": 1,
@@ -546,7 +580,7 @@ def main() -> None:
             _sense_choice(opt)
             ranked = [lab.ranked(q["question"], cfg["lists"], cap=cfg.get("cap", 0), rerank=cfg.get("rerank", ""),
                                  weights=cfg.get("weights"), prf=cfg.get("prf"), docagg=cfg.get("docagg", 0),
-                                 max_of=cfg.get("max_of", ()))
+                                 max_of=cfg.get("max_of", ()), doclists=cfg.get("doclists", ()))
                       for q in questions]
             results.setdefault(opt, {})[s] = score(questions, ranked)
             if args.misses:
