@@ -95,6 +95,7 @@ class AdaptersBox(QWidget):
         self.setObjectName("adaptersBox")
         self.architecture: str | None = None
         self.base: str | None = None  # the loaded model's file: what a PEFT folder is converted for
+        self.owner: str | None = None  # the conversation whose adapters these are
         self.rows: list[AdapterRow] = []
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -114,9 +115,11 @@ class AdaptersBox(QWidget):
 
     # -- showing ---------------------------------------------------------------------------------
 
-    def show_adapters(self, adapters: list[dict[str, Any]], architecture: str | None, base: str | None = None) -> None:
+    def show_adapters(self, adapters: list[dict[str, Any]], architecture: str | None, base: str | None = None,
+                      owner: str | None = None) -> None:
         self.architecture = architecture
         self.base = base
+        self.owner = owner
         for row in self.rows:
             row.setParent(None)
             row.deleteLater()
@@ -193,9 +196,10 @@ class AdaptersBox(QWidget):
             self.convert(folder)
 
     def convert(self, folder: str) -> None:
-        """Convert the PEFT adapter in ``folder`` for the loaded model on a job thread, then attach it;
-        a refusal is one sentence under the button."""
-        base = self.base
+        """Convert the PEFT adapter in ``folder`` for the loaded model on a job thread, then attach it
+        (to the conversation it was asked for: after a switch it is only kept in the library); a
+        refusal is one sentence under the button."""
+        base, owner = self.base, self.owner
         if base is None:
             return
         self.add_button.setEnabled(False)
@@ -208,6 +212,10 @@ class AdaptersBox(QWidget):
 
         def done(result: Any) -> None:
             self.add_button.setEnabled(True)
+            if self.owner != owner:  # another conversation is shown now: not attached to it unasked
+                self._say(self.tr("Converted {name}; it is in the library (Add LoRA adapter…).").format(
+                    name=result.path.name))
+                return
             self._say(self.tr("Converted {name}: {count} LoRA matrices, rank {rank}, alpha {alpha:g}.").format(
                 name=result.path.name, count=result.count, rank=result.rank, alpha=result.alpha))
             self.attach(str(result.path))
@@ -220,5 +228,12 @@ class AdaptersBox(QWidget):
 
     def _say(self, text: str, error: bool = False) -> None:
         self.note.setText(text)
-        self.note.setStyleSheet(f"color: {theme.colors().error}" if error else "")
+        self.note.setProperty("error", error)
+        self._style_note()
         self.note.setVisible(bool(text))
+
+    def _style_note(self) -> None:
+        self.note.setStyleSheet(f"color: {theme.colors().error}" if self.note.property("error") else "")
+
+    def theme_changed(self) -> None:  # theme.apply tells every widget: the error colour follows
+        self._style_note()

@@ -166,7 +166,8 @@ class ChatPage(QWidget):
         info = self.session.model_info
         self.settings_panel.show_settings(self.session.own_settings(), self.settings, model,
                                           info.architecture if info is not None else None,
-                                          self.session.model_path if info is not None else None)
+                                          self.session.model_path if info is not None else None,
+                                          self.conversation_id)
         names = self.session.collections()
         self.documents_button.set_chosen(names)
         self.answering_from.show_collections(names)

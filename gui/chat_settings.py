@@ -48,6 +48,7 @@ class ChatSettingsPanel(QWidget):
         self._own: dict[str, Any] = {}
         self._defaults = Settings()
         self._model: str | None = None
+        self._shown_for: tuple[str | None, str | None, str | None] = (None, None, None)  # see show_settings
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 0, 0, 0)
         self.model_label = QLabel()
@@ -137,13 +138,15 @@ class ChatSettingsPanel(QWidget):
         self.delete_preset.setEnabled(current is not None and not current.builtin)
 
     def show_settings(self, own: dict[str, Any], defaults: Settings, model: str | None,
-                      architecture: str | None = None, loaded: str | None = None) -> None:
+                      architecture: str | None = None, loaded: str | None = None,
+                      conversation: str | None = None) -> None:
         """Show a conversation's settings (``own``: what it stores) over the app's ``defaults``;
         ``architecture``: the loaded model's (adapters for others cannot be chosen); ``loaded``: its
-        file (what a PEFT adapter is converted for)."""
+        file (what a PEFT adapter is converted for); ``conversation``: whose settings they are."""
         self._own = dict(own)
+        self._shown_for = (architecture, loaded, conversation)
         lora = own.get(LORA_KEY)
-        self.adapters.show_adapters(lora if isinstance(lora, list) else [], architecture, loaded)
+        self.adapters.show_adapters(lora if isinstance(lora, list) else [], architecture, loaded, conversation)
         self._defaults = defaults
         self._model = model
         self.model_label.setText(self.tr("Model: {name}").format(name=model.rsplit("/", 1)[-1]) if model
@@ -226,7 +229,7 @@ class ChatSettingsPanel(QWidget):
 
     def _reset(self) -> None:
         self._own = {}
-        self.show_settings({}, self._defaults, self._model)
+        self.show_settings({}, self._defaults, self._model, *self._shown_for)  # the same model and conversation
         self.changed.emit({})
 
     def warn_presets(self) -> str | None:

@@ -111,6 +111,26 @@ def test_a_peft_folder_is_converted_for_the_loaded_model_and_attached(qtbot, win
     qtbot.waitUntil(lambda: "lm_head" in box.note.text(), timeout=30_000)
     assert len(box.rows) == 1 and box.add_button.isEnabled()
     assert sorted(p.name for p in adapters_dir().iterdir()) == [converted.name]  # nothing half-written
+    from hearthlm.gui import theme
+
+    assert box.note.styleSheet() == f"color: {theme.LIGHT.error}"
+    theme.apply("dark")  # the sentence's error colour follows the theme
+    try:
+        assert box.note.styleSheet() == f"color: {theme.DARK.error}"
+    finally:
+        theme.apply("light")
+    # the user opens another conversation while a conversion runs: it is kept in the library, and
+    # attached to neither (the one it was asked for is no longer shown)
+    other = chat.store.create(model=chat.session.model_path, title="Another")
+    chat.conversations.refresh()
+    chosen[0] = write_peft(tmp_path / "later")
+    action.trigger()
+    chat.open_conversation(other.id)
+    qtbot.waitUntil(lambda: box.add_button.isEnabled(), timeout=60_000)
+    assert "it is in the library" in box.note.text() and box.rows == []
+    assert (adapters_dir() / f"later-for-{Path(chat.session.model_path).stem}.gguf").is_file()
+    chat.settings_panel.reset_button.click()  # "Use the defaults" keeps what the adapters are for
+    assert (box.architecture, box.base, box.owner) == ("llama", chat.session.model_path, other.id)
 
 
 def test_a_wrong_adapter_is_one_sentence_in_the_banner(qtbot, window, tmp_path):

@@ -63,6 +63,10 @@
         <translation>正在为 {model} 转换 {name}…</translation>
     </message>
     <message>
+        <source>Converted {name}; it is in the library (Add LoRA adapter…).</source>
+        <translation>已转换 {name}，已保存在模型库中（添加 LoRA 适配器…）。</translation>
+    </message>
+    <message>
         <source>Converted {name}: {count} LoRA matrices, rank {rank}, alpha {alpha:g}.</source>
         <translation>已转换 {name}：{count} 组 LoRA 矩阵，秩 {rank}，alpha {alpha:g}。</translation>
     </message>
