@@ -1,7 +1,8 @@
 """A conversation warmed under new LoRA adapters while the user types: after a change, the engine
 evaluates the conversation so far under the new adapters in the background, so that the next
-question evaluates only itself; a request that arrives meanwhile goes first and keeps what the
-warm-up had evaluated; nothing computed under other adapters is ever used. Real llama.cpp on the
+question evaluates only itself; the question that continues it, arriving meanwhile, lets the piece
+in flight finish and takes all that was evaluated; any other request goes first at once; nothing
+computed under other adapters is ever used. Real llama.cpp on the
 starter model; the adapters are written by the tests (tests/lora_samples.py)."""
 
 from __future__ import annotations
@@ -70,41 +71,69 @@ def test_a_warm_up_is_never_used_under_other_adapters(lora_engine, specs):
     assert under_a.stats.evaluated_tokens == under_a.stats.prompt_tokens  # nothing of B's warm-up
 
 
-def test_a_question_sent_during_the_warm_up_goes_first_and_keeps_its_part(lora_engine, specs):
-    # Long enough (~1,000 tokens, seconds at one thread) for the question to arrive mid-way.
-    long_history = [{"role": "system", "content": " ".join(f"Fact {i}: the delta floods each spring." for i in range(90))},
-                    {"role": "user", "content": "Summarise the facts."},
-                    {"role": "assistant", "content": "The delta floods every spring."}]
-    lora_engine.set_adapters(specs["a"])
+def long_history(what: str) -> list[dict[str, str]]:
+    """Long enough (~1,000 tokens, two pieces of n_batch, seconds at one thread) for a request to
+    arrive mid-way; each test its own (the engine keeps long conversations as saved states)."""
+    return [{"role": "system", "content": " ".join(f"Fact {i}: the delta {what} each spring." for i in range(90))},
+            {"role": "user", "content": "Summarise the facts."},
+            {"role": "assistant", "content": f"The delta {what} every spring."}]
+
+
+def ask_during_warm_up(engine: Engine, specs, history, messages) -> tuple[dict, object, int]:
+    """Start a warm-up of ``history`` (detaching A: the base model's output is stable to the last
+    bits), ask ``messages`` once its first piece is in the cache; (the warmed event, the answer,
+    the tokens cached when the question was sent)."""
+    engine.set_adapters(specs["a"])
     done: dict[str, object] = {}
 
-    def change() -> None:  # detaching A: the base model's output is stable to the last bits
+    def change() -> None:
         try:
-            lora_engine.set_adapters([], warm=long_history, params=GREEDY, wait_warm=True)
-            done["warmed"] = lora_engine.last_warmup
+            engine.set_adapters([], warm=history, params=GREEDY, wait_warm=True)
+            done["warmed"] = engine.last_warmup
         except BaseException as exc:  # noqa: BLE001 - reported by the assert below
             done["warmed"] = exc
 
     thread = threading.Thread(target=change)
     thread.start()
     deadline = time.monotonic() + 60
-    turn = long_history + [NEXT]
-    # The adapters applied and the warm-up's first piece (n_batch tokens) in the cache: ask now.
-    while time.monotonic() < deadline and not (
-            lora_engine.adapters == [] and (lora_engine.inspect_prompt(turn, GREEDY, adapters=[]) or {}).get("cached", 0) > 0):
+    probe = history + [NEXT]
+    cached = 0
+    while time.monotonic() < deadline and not (engine.adapters == [] and cached > 0):
+        cached = (engine.inspect_prompt(probe, GREEDY, adapters=[]) or {}).get("cached", 0)
         time.sleep(0.005)
-    answer = lora_engine.chat(turn, GREEDY, adapters=[])
+    answer = engine.chat(messages, GREEDY, adapters=[])
     thread.join(60)
-    warmed = done["warmed"]
-    assert isinstance(warmed, dict), warmed
-    assert warmed["complete"] is False and 0 < warmed["evaluated"] < warmed["tokens"]  # cut short by the question
-    # The question took the warm-up's cells: it evaluated exactly the rest.
-    assert answer.stats.evaluated_tokens == answer.stats.prompt_tokens - warmed["evaluated"]
+    assert isinstance(done["warmed"], dict), done["warmed"]
+    return done["warmed"], answer, cached
+
+
+def test_the_question_that_continues_the_warm_up_takes_all_it_evaluated(lora_engine, specs):
+    """The next question of the conversation being warmed arrives mid-way: the warm-up's piece in
+    flight is its own prefix, so it is finished, not thrown away, and the question evaluates exactly
+    the rest; its answer is the one an engine that never warmed gives."""
+    history = long_history("floods")
+    turn = history + [NEXT]
+    warmed, answer, sent_at = ask_during_warm_up(lora_engine, specs, history, turn)
+    assert warmed["evaluated"] > sent_at > 0  # the piece in flight when the question came was kept
+    if warmed["complete"]:  # all of it: only the question's own text and the assistant's header are left
+        assert answer.stats.prompt_tokens > 1000 and answer.stats.evaluated_tokens <= 14
+    else:  # ended after that piece: the question evaluated exactly the rest
+        assert answer.stats.evaluated_tokens == answer.stats.prompt_tokens - warmed["evaluated"]
     with Engine() as other:  # this engine keeps the long conversation's states: a new one
         other.load(LoadParams(lora_engine.model.path, n_ctx=2048, n_threads=1))
         reference = other.chat(turn, GREEDY)
     assert reference.stats.evaluated_tokens == reference.stats.prompt_tokens
     assert answer.text == reference.text
+
+
+def test_another_request_during_the_warm_up_goes_first(lora_engine, specs):
+    """A request for another conversation (another client's, or another chat) does not wait for the
+    warm-up's piece in flight: its evaluation is aborted at once and the warm-up ends there."""
+    other = [{"role": "user", "content": "What is two plus two?"}]
+    warmed, answer, sent_at = ask_during_warm_up(lora_engine, specs, long_history("freezes"), other)
+    assert warmed["complete"] is False and 0 < warmed["evaluated"] < warmed["tokens"]
+    assert warmed["evaluated"] == sent_at  # the piece in flight was dropped, the one before it kept
+    assert answer.text
 
 
 def test_a_new_conversation_warms_the_template_text_before_the_question(lora_engine, specs):

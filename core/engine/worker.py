@@ -52,6 +52,11 @@ class Worker:
         # A command that changes the adapters, waiting for the answers in progress to end.
         self.deferred: dict[str, Any] | None = None
         self.warming = 0  # the request id of the last warm-up started (0: none yet)
+        # What that warm-up evaluates ({"messages", "template", "key"}): a question that continues it
+        # lets its piece in flight finish (that piece is the question's own prefix), any other
+        # command makes it give way at once (warm_gives_way, set by the reader thread).
+        self.warm_request: dict[str, Any] | None = None
+        self.warm_gives_way = False
         self._model_lock = threading.Lock()  # held while a load replaces the model (count() reads it)
 
     # Reader thread: commands off stdin; a cancel takes effect at once.
@@ -64,13 +69,32 @@ class Worker:
             elif message.get("cmd") == "inspect":
                 self.inspect(message)
             else:
+                if not self._extends_warmup(message):
+                    self.warm_gives_way = True
                 self.commands.put(message)
         self.quitting = True
         self.commands.put({"cmd": "quit"})
 
     def is_cancelled(self, req: int) -> bool:
-        # A warm-up's prompt gives way to any command waiting (its evaluation is aborted at once).
-        return self.quitting or req in self.cancelled or (req == self.warming and not self.commands.empty())
+        # A warm-up's prompt gives way to a command waiting (its evaluation is aborted at once),
+        # unless that command is the question that continues it (see _extends_warmup).
+        return self.quitting or req in self.cancelled or (
+            req == self.warming and self.warm_gives_way and not self.commands.empty())
+
+    def _extends_warmup(self, message: dict[str, Any]) -> bool:
+        """``message`` asks for the next answer of the conversation being warmed: same history, template
+        and adapters. Aborting the warm-up's piece in flight would throw away what that question
+        evaluates first; letting it finish costs the question nothing. Read on the reader thread."""
+        from .adapters import key_of
+
+        warm = self.warm_request
+        if warm is None or message.get("cmd") != "chat" or message.get("template") != warm["template"]:
+            return False
+        history, messages = warm["messages"], message.get("messages") or []
+        if len(messages) <= len(history) or messages[:len(history)] != history:
+            return False
+        specs = message.get("adapters")
+        return specs is None or key_of(specs) == warm["key"]
 
     def serve(self) -> None:
         self.channel.ready()
@@ -245,11 +269,14 @@ class Worker:
         assert self.runner is not None and self.runner.batcher is not None
         try:
             params = GenerationParams.from_dict(warm.get("params", {}))
-            messages = list(warm.get("messages") or [])
+            history = list(warm.get("messages") or [])
+            messages = list(history)
             if not messages or messages[-1].get("role") != "user":
                 messages.append({"role": "user", "content": ""})
             tokens, _note, _trimmed, _kept = self.prompt({"messages": messages, "template": warm.get("template")},
                                                          params)
+            self.warm_request = {"messages": history, "template": warm.get("template"), "key": self.runner.saved.key}
+            self.warm_gives_way = False
             self.warming = req
             self.runner.batcher.submit(Warmup(req, tokens, self.channel.send))
         except HearthError as exc:  # too long for the context, the queue full: no warm-up
