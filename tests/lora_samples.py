@@ -59,11 +59,13 @@ def _add(writer, name: str, array: np.ndarray, dtype: str) -> None:
 def write_peft(folder: Path, *, modules=("q_proj", "k_proj", "v_proj"), layers=(0, 1), rank: int = 4,
                alpha: float = 8.0, seed: int = 1, std: float = 0.3, lm_head: bool = False,
                config: dict | None = None, dtype: str = "f32", ranks: dict[str, int] | None = None,
-               adapter_name: str | None = None) -> Path:
+               adapter_name: str | None = None, shapes: dict[str, tuple[int, int]] = HF_SHAPES,
+               prefix: str = "base_model.model.model") -> Path:
     """A PEFT LoRA folder as peft saves one: adapter_config.json + adapter_model.safetensors.
     ``ranks``: module -> its own rank (peft's rank_pattern, written into the config too).
     ``adapter_name``: keys as a model's own state_dict has them (``lora_A.<name>.weight``), as some
-    training scripts save them instead of save_pretrained."""
+    training scripts save them instead of save_pretrained. ``shapes``: module -> [n_out, n_in] of the
+    base model (the starter's by default); ``prefix``: what the keys start with before ``.layers``."""
     from safetensors.numpy import save_file
 
     rng = np.random.default_rng(seed)
@@ -71,9 +73,9 @@ def write_peft(folder: Path, *, modules=("q_proj", "k_proj", "v_proj"), layers=(
     tensors = {}
     for layer in layers:
         for module in modules:
-            n_out, n_in = HF_SHAPES[module]
+            n_out, n_in = shapes[module]
             r = (ranks or {}).get(module, rank)
-            stem = f"base_model.model.model.layers.{layer}.{'mlp' if module in MLP else 'self_attn'}.{module}"
+            stem = f"{prefix}.layers.{layer}.{'mlp' if module in MLP else 'self_attn'}.{module}"
             named = f".{adapter_name}" if adapter_name else ""
             tensors[f"{stem}.lora_A{named}.weight"] = rng.normal(0, std, (r, n_in)).astype(np.float32)
             tensors[f"{stem}.lora_B{named}.weight"] = rng.normal(0, std, (n_out, r)).astype(np.float32)

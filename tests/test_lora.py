@@ -13,7 +13,7 @@ from hearthlm.core.errors import EngineError, ModelFileError
 from hearthlm.core.lora import messages as LM
 from hearthlm.core.lora.info import AdapterError, adapter_info
 
-from lora_samples import MLP, one_layer_logits, write_adapter, write_one_layer_llama
+from lora_samples import MLP, one_layer_logits, write_adapter, write_one_layer_llama, write_peft
 
 pytestmark = pytest.mark.engine
 
@@ -212,35 +212,27 @@ def test_one_step_s_logits_equal_numpy_s_from_the_merged_weights(starter_model, 
     from W + scale x alpha / rank x B @ A merged into the weights — so q and k's rows were permuted
     for llama.cpp's rotary layout, and alpha and the scale applied, as PEFT would; without the
     adapter, those of the plain weights."""
-    import json
-
     import gguf
     import numpy as np
-    from safetensors.numpy import save_file
+    from safetensors.numpy import load_file
 
     from hearthlm.core.lora.convert import convert
 
     weights = write_one_layer_llama(tmp_path / "one.gguf", starter_model)
     vocab = gguf.GGUFReader(str(tmp_path / "one.gguf")).fields["tokenizer.ggml.tokens"].contents()
     tokens = [vocab.index(t) for t in ("Hello", "Ġworld", "Ġagain")]
-    rng = np.random.default_rng(3)
     rank, alpha = 4, 8.0
     hf = {"q_proj": "attn_q", "k_proj": "attn_k", "v_proj": "attn_v", "o_proj": "attn_output",
           "gate_proj": "ffn_gate", "up_proj": "ffn_up", "down_proj": "ffn_down"}
-    tensors, merged = {}, dict(weights)
+    folder = write_peft(tmp_path / "peft", modules=tuple(hf), layers=(0,), rank=rank, alpha=alpha, seed=3, std=0.4,
+                        shapes={m: weights[f"blk.0.{name}.weight"].shape for m, name in hf.items()})
+    peft = load_file(str(folder / "adapter_model.safetensors"))
+    merged = dict(weights)
     for module, name in hf.items():
-        n_out, n_in = weights[f"blk.0.{name}.weight"].shape
-        a = rng.normal(0, 0.4, (rank, n_in)).astype(np.float32)
-        b = rng.normal(0, 0.4, (n_out, rank)).astype(np.float32)
         stem = f"base_model.model.model.layers.0.{'mlp' if module in MLP else 'self_attn'}.{module}"
-        tensors[f"{stem}.lora_A.weight"], tensors[f"{stem}.lora_B.weight"] = a, b
+        a, b = peft[f"{stem}.lora_A.weight"], peft[f"{stem}.lora_B.weight"]
         merged[f"blk.0.{name}.weight"] = weights[f"blk.0.{name}.weight"] + scale * alpha / rank * (
             b.astype(np.float64) @ a.astype(np.float64))
-    folder = tmp_path / "peft"
-    folder.mkdir()
-    save_file(tensors, str(folder / "adapter_model.safetensors"))
-    (folder / "adapter_config.json").write_text(json.dumps({"peft_type": "LORA", "r": rank, "lora_alpha": alpha,
-                                                            "target_modules": list(hf)}), encoding="utf-8")
     adapter = convert(folder, tmp_path / "one.gguf", tmp_path / "lora.gguf").path
 
     def top(logits: np.ndarray) -> np.ndarray:

@@ -185,22 +185,10 @@ def test_a_gemma_3_adapter_converts_and_applies(gemma_model, tmp_path):
     """Gemma 3 (no q/k permutation), keyed as Gemma3ForCausalLM saves it and as the multimodal
     Gemma3ForConditionalGeneration does (model.language_model.layers…): both map to the same GGUF
     names and change what the model writes."""
-    from safetensors.numpy import save_file
-
     outs = []
     for name, prefix in (("causal", "base_model.model.model"), ("multimodal", "base_model.model.model.language_model")):
-        rng = np.random.default_rng(0)
-        folder = tmp_path / name
-        folder.mkdir()
-        arrays = {}
-        for layer in (0, 17):
-            for module, (n_out, n_in) in GEMMA3_270M.items():
-                stem = f"{prefix}.layers.{layer}.{'mlp' if module in MLP else 'self_attn'}.{module}"
-                arrays[f"{stem}.lora_A.weight"] = rng.normal(0, 0.3, (8, n_in)).astype(np.float32)
-                arrays[f"{stem}.lora_B.weight"] = rng.normal(0, 0.3, (n_out, 8)).astype(np.float32)
-        save_file(arrays, str(folder / "adapter_model.safetensors"))
-        (folder / "adapter_config.json").write_text(
-            '{"peft_type": "LORA", "r": 8, "lora_alpha": 16, "target_modules": "all-linear"}', encoding="utf-8")
+        folder = write_peft(tmp_path / name, modules=tuple(GEMMA3_270M), layers=(0, 17), rank=8, alpha=16.0, seed=0,
+                            shapes=GEMMA3_270M, prefix=prefix)
         outs.append(convert(folder, gemma_model, tmp_path / f"{name}.gguf"))
     assert [(o.count, o.architecture) for o in outs] == [(14, "gemma3")] * 2
     assert tensors(outs[0].path).keys() == tensors(outs[1].path).keys()

@@ -251,9 +251,9 @@ class Worker:
         progress (another client's): a warm-up would slow them, and it may never be asked."""
         batcher = self.runner.batcher if self.runner is not None and self.runner.loaded is not None else None
         if batcher is None or self.info is None:
-            self.channel.send(ev="warmed", id=req, tokens=0, evaluated=0, complete=False, error=str(msg(M.NO_MODEL_LOADED)))
+            self._not_warmed(req, error=str(msg(M.NO_MODEL_LOADED)))
         elif batcher.busy or self.deferred is not None:  # the warm-ups were ended by handle()
-            self.channel.send(ev="warmed", id=req, tokens=0, evaluated=0, complete=False, skipped=True)
+            self._not_warmed(req, skipped=True)
         else:
             self._warm_up(req, message.get("warm") or {})
 
@@ -280,7 +280,11 @@ class Worker:
             self.warming = req
             self.runner.batcher.submit(Warmup(req, tokens, self.channel.send))
         except HearthError as exc:  # too long for the context, the queue full: no warm-up
-            self.channel.send(ev="warmed", id=req, tokens=0, evaluated=0, complete=False, error=str(exc.msg))
+            self._not_warmed(req, error=str(exc.msg))
+
+    def _not_warmed(self, req: int, **why: Any) -> None:
+        """The "warmed" event of a warm-up that did not start (``why``: its error, or skipped)."""
+        self.channel.send(ev="warmed", id=req, tokens=0, evaluated=0, complete=False, **why)
 
     def chat(self, req: int, message: dict[str, Any]) -> None:
         from .adapters import key_of
