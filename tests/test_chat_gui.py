@@ -440,6 +440,34 @@ def test_the_context_meter_follows_the_draft_and_the_streaming_answer(qtbot, win
     assert f"{answer.stats.prompt_tokens + answer.stats.completion_tokens:,} / 1,024 tokens used" in window.chat.context_label.text()
 
 
+def test_the_meter_keeps_the_answers_count_while_its_stats_wait_for_the_store(qtbot, window):
+    """Clearing the draft right after an answer, before the store has committed its stats, showed
+    "Context: 1,024 tokens" as if nothing had been said (a CI flake of the test above)."""
+    import threading
+
+    release = threading.Event()
+    seen_first = []
+
+    def hold_the_writer(_text: str) -> None:
+        if not seen_first:
+            seen_first.append(True)
+            window.chat.store.submit(lambda: release.wait(30))  # the answer's end queues behind this
+
+    window.chat.events.tokens.connect(hold_the_writer)
+    try:
+        with qtbot.waitSignal(window.chat.events.answered, timeout=ANSWER_TIMEOUT_MS) as answered:
+            window.chat.prompt.setPlainText("Hello")
+            qtbot.keyClick(window.chat.prompt, Qt.Key.Key_Return)
+        used = answered.args[0].stats.prompt_tokens + answered.args[0].stats.completion_tokens
+        window.chat.session.estimate("")  # what clearing the draft asks
+        assert window.chat.context_label.text() == f"Context: {used:,} / 1,024 tokens used"
+    finally:
+        release.set()
+    settle(window)
+    window.chat.session.estimate("")
+    assert window.chat.context_label.text() == f"Context: {used:,} / 1,024 tokens used"
+
+
 def test_the_meter_says_old_turns_will_be_dropped_before_sending(qtbot, window):
     store = window.chat.store
     conv = store.create(title="Long")

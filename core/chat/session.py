@@ -97,6 +97,9 @@ class ChatSession:
         self._restarting = False
         self._retrieval_cancelled = False
         self._continuing = False
+        # An answer's prompt + answer tokens until its stats are committed (conversation id → tokens):
+        # the meter asks last_usage() in between, e.g. when the draft is cleared.
+        self._usage_not_saved: dict[str, int] = {}
         self._answer_started = 0.0
         self._reasoning_s: float | None = None
         self._tail = ""
@@ -357,6 +360,8 @@ class ChatSession:
     def last_usage(self) -> int | None:
         if self.conversation_id is None:
             return None
+        if self.conversation_id in self._usage_not_saved:
+            return self._usage_not_saved[self.conversation_id]
         for m in reversed(self.store.path(self.conversation_id)):
             if m.role == "assistant" and m.stats and m.stats.get("prompt_tokens"):
                 return int(m.stats["prompt_tokens"]) + int(m.stats.get("completion_tokens", 0))
@@ -614,6 +619,7 @@ class ChatSession:
                 writer.finish(final)
 
             def saved(_r: Any = None, w: AnswerWriter = writer) -> None:
+                self._usage_not_saved.pop(w.conversation_id, None)
                 self.answer_saved.emit(w.id)
                 self.conversations_changed.emit()
 
@@ -621,6 +627,7 @@ class ChatSession:
                 self.error.emit(exc)
                 saved()
 
+            self._usage_not_saved[writer.conversation_id] = answer.stats.prompt_tokens + answer.stats.completion_tokens
             self.write(end, saved, not_saved)
         s = answer.stats
         self.context.emit(s.prompt_tokens + s.completion_tokens)
