@@ -105,18 +105,61 @@ def embedder(name: str) -> tuple[Callable[[Sequence[str]], np.ndarray], Callable
 class Lab:
     def __init__(self, chunks: list[LabChunk]):
         self.chunks = chunks
+        self.corpus = Path()  # the folder the chunks were cut from (window_list reads its files)
         self.vectors: dict[str, np.ndarray] = {}
         self.query_embed: dict[str, Callable] = {}
         self.fts: dict[str, sqlite3.Connection] = {}
         self.expansions: dict[str, dict[str, str]] = {}  # question -> a chat model's translation / HyDE
 
     def vector_list(self, name: str, question: str, n: int) -> list[int]:
+        if name == "win":
+            return self.window_list(question, n)
         if name not in self.vectors:
             passages, queries = embedder(name)
             self.vectors[name] = passages([c.text for c in self.chunks])
             self.query_embed[name] = queries
         q = self.query_embed[name]([question])[0]
         return [int(i) for i in np.argsort(-(self.vectors[name] @ q))[:n]]
+
+    def window_list(self, question: str, n: int) -> list[int]:
+        """(session 16) the plain pipeline's view beside the small chunks: MiniLM over each file's raw
+        text cut into 1,000-character windows (bench/retrieval_baseline.py), each window hit standing
+        for the small chunk of its file it shares the most words with (a paraphrase may match a
+        window's wider context where no 128-token chunk matches)."""
+        import re
+
+        from retrieval_baseline import PlainPipeline, chunks_of
+
+        if "win_chunk" not in self.__dict__:
+            files = sorted(self.corpus.iterdir())
+            plain = PlainPipeline.__new__(PlainPipeline)  # its embedder and cache, not its indexes
+            from hearthlm.core.docs.embedders import MiniLMEmbedder
+
+            plain.embed = CachedEmbed("baseline-minilm", MiniLMEmbedder().embed)
+            by_doc: dict[str, list[int]] = {}
+            for i, c in enumerate(self.chunks):
+                by_doc.setdefault(c.doc, []).append(i)
+            words = [set(re.findall(r"\w+", c.text.lower())) for c in self.chunks]
+            texts, owners = [], []
+            for f in files:
+                for w in chunks_of(f.read_text(encoding="utf-8", errors="replace")):
+                    if f.name not in by_doc:
+                        continue
+                    seen = set(re.findall(r"\w+", w.lower()))
+                    texts.append(w)
+                    owners.append(max(by_doc[f.name], key=lambda i: len(words[i] & seen)))
+            self.win_embed = plain.embed
+            self.win_vectors = plain.embed(texts)
+            self.win_chunk = owners
+        q = self.win_embed([question])[0]
+        out: list[int] = []
+        for j in np.argsort(-(self.win_vectors @ q)):
+            i = self.win_chunk[int(j)]
+            if i not in out:
+                out.append(i)
+                if len(out) == n:
+                    break
+        return out
 
     def document_votes(self, question: str, doclists: Sequence[str]) -> dict[str, float]:
         """Each document's RRF term in the lists ``doclists`` of whole documents, by MiniLM's cosine
@@ -490,6 +533,11 @@ OPTIONS: dict[str, dict] = {
     # session 14: one chunk per file in the k results (five files, not five pieces of fewer)
     "product+cap1": {"lists": ["en-minilm", "kw", "trcen-minilm", "trcp-kw"], "cap": 1},
     "product+cap1+wkw": {"lists": ["en-minilm", "wkw", "trcen-minilm", "trcp-kw"], "cap": 1},
+    # (session 16) and the plain pipeline's 1,000-character windows as one more vector list (see window_list)
+    "product+win": {"lists": ["en-minilm", "wkw", "trcen-minilm", "trcp-kw", "en-win", "trcen-win"], "cap": 1},
+    "product+enwin": {"lists": ["en-minilm", "wkw", "trcen-minilm", "trcp-kw", "en-win"], "cap": 1},
+    **{f"product+win{w}": {"lists": ["en-minilm", "wkw", "trcen-minilm", "trcp-kw", "en-win", "trcen-win"], "cap": 1,
+                           "weights": {"en-win": w, "trcen-win": w}} for w in (0.5, 0.3)},
     # (session 15) documents as wholes: their first chunk's / their chunks' mean vector, one more vote each
     **{f"product+doc{kind}": {"lists": ["en-minilm", "wkw", "trcen-minilm", "trcp-kw"], "cap": 1,
                               "doclists": [kind] if kind != "both" else ["intro", "mean"]}
@@ -567,6 +615,7 @@ def main() -> None:
     for s in args.sets.split(","):
         corpus, questions = question_set(s, work)
         lab = Lab(chunk_corpus(corpus, args.chunk_tokens, 16 if args.chunk_tokens >= 128 else 8, args.doc_title))
+        lab.corpus = corpus
         from query_expansion import load as load_expansions
 
         lab.expansions = load_expansions(args.expand_model)
