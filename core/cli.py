@@ -13,7 +13,7 @@ import os
 import signal
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 from collections.abc import Sequence
 
 from . import messages as M
@@ -391,7 +391,7 @@ AREA_COMMANDS: tuple[str, ...] = (
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, exit 2
+    def error(self, message: str) -> NoReturn:  # one line, exit 2
         print(f"hearth: error: {message}", file=sys.stderr)
         raise SystemExit(EXIT_USAGE)
 

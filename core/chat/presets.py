@@ -19,7 +19,7 @@ from pathlib import Path
 
 from .. import paths
 from ..errors import HearthError
-from ..messages import msg
+from ..messages import Msg, msg
 from . import messages as M
 
 USER_FILE = "presets.json"
@@ -46,7 +46,7 @@ def builtin_presets() -> list[Preset]:
 class PresetLibrary:
     def __init__(self, path: str | Path | None = None):
         self.file = Path(path) if path is not None else paths.config_dir() / USER_FILE
-        self.warning = None  # a Msg when the user's file could not be read
+        self.warning: Msg | None = None  # a Msg when the user's file could not be read
         self._builtin = builtin_presets()
         self._user = self._load()
 

@@ -251,7 +251,8 @@ class ChildProcess:
             except ValueError:
                 event = None
             if isinstance(event, dict):
-                handler = divert.get(event.get("ev")) if divert else None
+                ev = event.get("ev")
+                handler = divert.get(ev) if divert and isinstance(ev, str) else None
                 if handler is not None:
                     handler(event)
                 else:

@@ -280,7 +280,7 @@ def cmd_cross_language(args: argparse.Namespace) -> int:
 def cmd_watch(args: argparse.Namespace) -> int:
     import time
 
-    from .ingest import ingest
+    from .ingest import FileResult, ingest
     from .watch import FolderWatcher
 
     progress = _progress(args)
@@ -292,6 +292,10 @@ def cmd_watch(args: argparse.Namespace) -> int:
         elif result.status != "unchanged":
             _print_result({**event, "done": "-", "total": "-"})
 
+    def show_all(results: list[FileResult]) -> None:
+        for r in results:
+            show(r)
+
     with _store() as store:
         info = store.get_collection(args.collection) if not args.folders else None
         name = info.name if info else args.collection
@@ -299,7 +303,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
             [p for _, p, _ in store.folders(name)]
         for result in ingest(store, name, folders, watch=True):  # catch up with what changed meanwhile
             show(result)
-        watcher = FolderWatcher(store, name, folders, on_results=lambda rs: [show(r) for r in rs]).start()
+        watcher = FolderWatcher(store, name, folders, on_results=show_all).start()
         if progress:
             progress({"event": "watching", "folders": folders})
         else:

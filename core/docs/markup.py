@@ -62,7 +62,10 @@ def parse_epub(path: Path) -> ParsedDocument:
     blocks: list[Block] = []
     with zipfile.ZipFile(path) as zf:
         container = ElementTree.fromstring(zf.read("META-INF/container.xml"))
-        rootfile = container.find(".//c:rootfile", ns).get("full-path")
+        entry = container.find(".//c:rootfile", ns)
+        rootfile = entry.get("full-path") if entry is not None else None
+        if rootfile is None:  # said as the file's parse error (core/docs/parse.py)
+            raise ValueError("META-INF/container.xml names no package file")
         opf = ElementTree.fromstring(zf.read(rootfile))
         base = posixpath.dirname(rootfile)
         manifest = {item.get("id"): item.get("href") for item in opf.iterfind(".//opf:manifest/opf:item", ns)}

@@ -25,6 +25,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
@@ -147,6 +148,21 @@ def _error_msg(data: str | None) -> Msg | None:
     import json
 
     return Msg.from_json(json.loads(data)) if data else None
+
+
+def _document_info(r: Sequence[Any]) -> DocumentInfo:
+    """A ``documents`` row, selected in the order of DocumentInfo's fields, as a DocumentInfo."""
+    doc_id, collection, path, size, mtime_ns, sha256, kind, state, chunks, error, indexed = r
+    return DocumentInfo(doc_id, collection, path, size, mtime_ns, sha256, kind, state, chunks, _error_msg(error),
+                        indexed)
+
+
+def _inserted_id(cursor: sqlite3.Cursor) -> int:
+    """The rowid an INSERT just made (sqlite3 sets ``lastrowid`` on every successful INSERT)."""
+    row_id = cursor.lastrowid
+    if row_id is None:
+        raise RuntimeError("INSERT returned no row id")
+    return row_id
 
 
 class DocStore:
@@ -388,7 +404,8 @@ class DocStore:
 
     def folders(self, collection: str | None = None) -> list[tuple[str, str, bool]]:
         with self._reading():
-            sql, args = "SELECT collection, path, watched FROM folders", ()
+            sql = "SELECT collection, path, watched FROM folders"
+            args: tuple[str, ...] = ()
             if collection is not None:
                 sql, args = sql + " WHERE collection = ?", (collection,)
             return [(c, p, bool(w)) for c, p, w in self._rdb.execute(sql + " ORDER BY collection, path", args)]
@@ -400,7 +417,7 @@ class DocStore:
             rows = self._rdb.execute(
                 "SELECT id, collection, path, size, mtime_ns, sha256, kind, state, chunks, error, indexed "
                 "FROM documents WHERE collection = ? AND state != 'pending' ORDER BY path", (collection,)).fetchall()
-        return [DocumentInfo(*r[:9], _error_msg(r[9]), r[10]) for r in rows]
+        return [_document_info(r) for r in rows]
 
     def document(self, collection: str, path: str) -> DocumentInfo | None:
         with self._reading():
@@ -408,7 +425,7 @@ class DocStore:
                 "SELECT id, collection, path, size, mtime_ns, sha256, kind, state, chunks, error, indexed "
                 "FROM documents WHERE collection = ? AND path = ? AND state != 'pending' ORDER BY id DESC",
                 (collection, path)).fetchone()
-        return DocumentInfo(*r[:9], _error_msg(r[9]), r[10]) if r else None
+        return _document_info(r) if r else None
 
     def touch_document(self, doc_id: int, mtime_ns: int) -> None:
         """Same content under a new mtime: remember the mtime so the next scan skips the hash."""
@@ -450,18 +467,18 @@ class DocStore:
             rows: list[tuple[int, np.ndarray]] = []
             with self._txn() as db:
                 for doc in docs:
-                    doc_id = db.execute(
+                    doc_id = _inserted_id(db.execute(
                         "INSERT INTO documents (collection, path, size, mtime_ns, sha256, kind, state, chunks, indexed) "
                         "VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
                         (collection, doc.path, doc.size, doc.mtime_ns, doc.sha256, doc.kind, len(doc.chunks),
-                         now)).lastrowid
+                         now)))
                     doc_ids.append(doc_id)
                     for i, (c, h, vec) in enumerate(zip(doc.chunks, doc.hashes, doc.embeddings, strict=True)):
-                        chunk_id = db.execute(
+                        chunk_id = _inserted_id(db.execute(
                             "INSERT INTO chunks (doc_id, collection, ord, text, page, section, char_start, char_end, "
                             "tokens, text_hash, embedding) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                             (doc_id, collection, i, c.text, c.page, c.section, c.char_start, c.char_end, c.tokens,
-                             h, np.asarray(vec, np.float32).tobytes())).lastrowid
+                             h, np.asarray(vec, np.float32).tobytes())))
                         db.execute("INSERT INTO chunks_fts (rowid, terms) VALUES (?, ?)",
                                    (chunk_id, keywords.index_text(c.embed_text())))
                         rows.append((chunk_id, np.asarray(vec, np.float32)))
@@ -513,10 +530,10 @@ class DocStore:
         with self.locked():
             vector_name = self._vector_name(self.get_collection(collection).name)
             with self._txn() as db:
-                doc_id = db.execute(
+                doc_id = _inserted_id(db.execute(
                     "INSERT INTO documents (collection, path, size, mtime_ns, sha256, kind, state, chunks, indexed) "
                     "VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
-                    (collection, path, size, mtime_ns, sha256, kind, staging.count, time.time())).lastrowid
+                    (collection, path, size, mtime_ns, sha256, kind, staging.count, time.time())))
                 db.execute("INSERT INTO chunks (doc_id, collection, ord, text, page, section, char_start, char_end, "
                            "tokens, text_hash, embedding) SELECT ?, ?, ord, text, page, section, char_start, char_end, "
                            f"tokens, text_hash, embedding FROM {name}.chunks ORDER BY ord", (doc_id, collection))
@@ -549,10 +566,10 @@ class DocStore:
         with self.locked():
             vector_name = self._vector_name(self.get_collection(collection).name)
             with self._txn() as db:
-                doc_id = db.execute(
+                doc_id = _inserted_id(db.execute(
                     "INSERT INTO documents (collection, path, size, mtime_ns, sha256, state, error, indexed) "
                     "VALUES (?, ?, ?, ?, ?, 'failed', ?, ?)",
-                    (collection, path, size, mtime_ns, sha256, _error_json(error), time.time())).lastrowid
+                    (collection, path, size, mtime_ns, sha256, _error_json(error), time.time())))
                 old_ids = self._drop_other_versions(collection, path, doc_id)
                 self._bump_generation()
             if old_ids:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import threading
 import time
 from pathlib import Path
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from .ingest import FileResult, ingest
 from .parse import is_supported
@@ -17,7 +17,7 @@ DEBOUNCE_S = 1.5
 
 
 class FolderWatcher:
-    def __init__(self, store: DocStore, collection: str, folders: list[str | Path], *,
+    def __init__(self, store: DocStore, collection: str, folders: Sequence[str | Path], *,
                  debounce_s: float = DEBOUNCE_S, on_results: Callable[[list[FileResult]], None] | None = None):
         from watchdog.events import FileSystemEventHandler
         from watchdog.observers import Observer

@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from collections.abc import Callable
+from typing import TypedDict
 
 import llama_cpp
 
@@ -232,7 +233,14 @@ class LlamaRunner:
 
 
 GGML_LOG_LEVEL_DEBUG, GGML_LOG_LEVEL_CONT = 1, 5
-_log_state = {"last": 0, "callback": None}
+
+
+class _LogState(TypedDict):
+    last: int  # the level a GGML_LOG_LEVEL_CONT line continues
+    callback: object  # the ctypes callback, kept alive (None until installed)
+
+
+_log_state: _LogState = {"last": 0, "callback": None}
 
 
 def _install_log_filter() -> None:

@@ -29,7 +29,7 @@ from __future__ import annotations
 import os
 import platform
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 from collections.abc import Sequence
 
 from gguf.constants import GGML_QUANT_SIZES, GGMLQuantizationType
@@ -255,6 +255,23 @@ def _gpu_of_position(position: int, i_gpu_start: int, act_gpu_layers: int, split
     return len(splits) - 1
 
 
+class _PlaceArgs(TypedDict):
+    """The arguments of ``_place`` that stay the same whatever the layer count (typed for ``**``)."""
+    shape: ModelShape
+    info: GGUFInfo
+    n_ctx: int
+    kv_type: str
+    kv_type_v: str
+    flash_attn: bool
+    swa_full: bool
+    n_ubatch: int
+    repack: bool
+    cpu: Device
+    gpus: list[Device]
+    requested: str
+    state_cache: int
+
+
 def estimate(model: str | os.PathLike[str] | GGUFInfo, n_ctx: int | None = None,
              gpu_layers: int | str = 0, kv_type: str = "f16", kv_type_v: str | None = None,
              flash_attn: bool = True, swa_full: bool = True, n_ubatch: int = N_UBATCH,
@@ -280,9 +297,9 @@ def estimate(model: str | os.PathLike[str] | GGUFInfo, n_ctx: int | None = None,
     gpus = [d for d in devices if d.kind != "cpu"]
     requested = str(gpu_layers)
     max_layers = shape.n_layer + 1
-    common = dict(shape=shape, info=info, n_ctx=n_ctx, kv_type=kv_type, kv_type_v=kv_type_v,
-                  flash_attn=flash_attn, swa_full=swa_full, n_ubatch=n_ubatch, repack=repack,
-                  cpu=cpu, gpus=gpus, requested=requested, state_cache=max(0, int(state_cache_bytes)))
+    common = _PlaceArgs(shape=shape, info=info, n_ctx=n_ctx, kv_type=kv_type, kv_type_v=kv_type_v,
+                        flash_attn=flash_attn, swa_full=swa_full, n_ubatch=n_ubatch, repack=repack,
+                        cpu=cpu, gpus=gpus, requested=requested, state_cache=max(0, int(state_cache_bytes)))
     if isinstance(gpu_layers, str) and gpu_layers.strip().lower() == "auto":
         if not gpus:
             return _place(layers=0, **common)

@@ -20,6 +20,10 @@ FLASH_ATTN_CHOICES = ("auto", "on", "off")
 KV_TYPE_CHOICES = ("f16", "q8_0", "q4_0")
 
 
+def _choice(value: object, choices: tuple[str, ...], default: str) -> str:
+    return value if isinstance(value, str) and value in choices else default
+
+
 @dataclass
 class OffloadChoice:
     gpu_layers: int | str | None = None  # a count, "auto", or None: the settings' n_gpu_layers
@@ -34,8 +38,8 @@ class OffloadChoice:
         if not (layers is None or layers == "auto" or (isinstance(layers, int) and not isinstance(layers, bool)
                                                         and layers >= 0)):
             layers = None
-        fa = data.get("flash_attn") if data.get("flash_attn") in FLASH_ATTN_CHOICES else "auto"
-        kv = data.get("kv_type") if data.get("kv_type") in KV_TYPE_CHOICES else "f16"
+        fa = _choice(data.get("flash_attn"), FLASH_ATTN_CHOICES, "auto")
+        kv = _choice(data.get("kv_type"), KV_TYPE_CHOICES, "f16")
         if kv != "f16" and fa == "off":
             fa = "auto"  # a quantized V cache needs flash attention
         return cls(layers, fa, kv)

@@ -236,9 +236,9 @@ def fetch_file(job: dict[str, Any], spec: dict[str, Any], token: HubToken) -> st
     except Exception as exc:  # noqa: BLE001
         raise _classify(exc, repo, name, revision, token, endpoint) from exc
     etag, commit = meta.etag, meta.commit_hash
-    for header, value in (("X-Repo-Commit", commit), ("ETag", etag)):
-        if not value:  # a proxy, a captive portal or a plain web server, not a hub
-            raise FetchError(msg(M.NOT_A_HUB, endpoint=endpoint, reason=f"no {header} header for {name}"), "transient")
+    if not commit or not etag:  # a proxy, a captive portal or a plain web server, not a hub
+        header = "X-Repo-Commit" if not commit else "ETag"
+        raise FetchError(msg(M.NOT_A_HUB, endpoint=endpoint, reason=f"no {header} header for {name}"), "transient")
     for what, value in (("etag", etag), ("commit", commit)):
         if not safe_token(value):
             raise FetchError(msg(M.UNSAFE_HEADER, what=what, file=name, value=str(value)[:80]), "unsafe")
@@ -280,7 +280,9 @@ def fetch_file(job: dict[str, Any], spec: dict[str, Any], token: HubToken) -> st
             writer = HashingWriter(handle, digest, name, size, git_blob)
             emit("progress", file=name, done=have, size=size)
             try:
-                http_get(meta.location, writer, resume_size=have, headers=headers, expected_size=size,
+                # http_get calls only write, tell, seek and truncate, which HashingWriter has
+                http_get(meta.location, writer,  # type: ignore[arg-type]
+                         resume_size=have, headers=headers, expected_size=size,
                          displayed_filename=name)
             except Exception as exc:  # noqa: BLE001
                 raise _classify(exc, repo, name, revision, token, endpoint) from exc

@@ -257,7 +257,7 @@ def _converted_adapters() -> list[LocalModel]:
 
 
 def _ollama_models(root: Path) -> list[LocalModel]:
-    found = []
+    found: list[LocalModel] = []
     manifests = root / "manifests"
     if not manifests.is_dir():
         return found

@@ -50,7 +50,9 @@ def inside(root: Path, relative: str) -> Path | None:
 
 def safe_token(value: str | None) -> bool:
     """An etag or commit hash that may name a file: letters, digits, '.', '_', '-' only (no '..')."""
-    return bool(value) and bool(_SAFE_TOKEN.match(value)) and value not in (".", "..")
+    if not value:
+        return False
+    return bool(_SAFE_TOKEN.match(value)) and value not in (".", "..")
 
 
 def quant_from_name(name: str) -> str:

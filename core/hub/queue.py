@@ -90,7 +90,8 @@ class _Speed:
     """Bytes per second over a sliding window of a few seconds."""
 
     def __init__(self, window: float = 3.0):
-        self.window, self.samples = window, deque()
+        self.window = window
+        self.samples: deque[tuple[float, int]] = deque()  # (time, bytes done)
 
     def add(self, done: int) -> float:
         now = time.monotonic()
@@ -190,7 +191,8 @@ class DownloadQueue:
                         item.state = "queued"
                     break
             else:
-                files = [{"name": f, "size": entry.sizes.get(f), "sha256": entry.sha256.get(f)} for f in entry.files]
+                files: list[dict[str, Any]] = [{"name": f, "size": entry.sizes.get(f), "sha256": entry.sha256.get(f)}
+                                               for f in entry.files]
                 item = Download(id=uuid.uuid4().hex[:12], repo=repo, name=entry.name, files=files,
                                 revision=revision, total=sum(f["size"] or 0 for f in files))
                 self._items[item.id] = item

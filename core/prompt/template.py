@@ -125,15 +125,19 @@ def render_prompt(template: str | None, messages: Iterable[Mapping[str, Any]], *
     from jinja2.exceptions import SecurityError
 
     messages = [dict(m) for m in messages]
-    kwargs = dict(bos_token=bos_token, eos_token=eos_token, add_generation_prompt=add_generation_prompt)
+
+    def render(source: str) -> str:
+        return render_template(source, messages, bos_token=bos_token, eos_token=eos_token,
+                               add_generation_prompt=add_generation_prompt)
+
     if template in FORMATS:  # the user chose a built-in format
-        return RenderedPrompt(render_template(FORMATS[template][1], messages, **kwargs), template)
+        return RenderedPrompt(render(FORMATS[template][1]), template)
     fallback = fallback_format(architecture)
     name, fallback_template = FORMATS[fallback]
     note: Msg
     if template and template.strip():
         try:
-            return RenderedPrompt(render_template(template, messages, **kwargs), "model")
+            return RenderedPrompt(render(template), "model")
         except SecurityError:
             note = msg(M.TEMPLATE_REFUSED, format=name)
         except TemplateError as exc:
@@ -142,4 +146,4 @@ def render_prompt(template: str | None, messages: Iterable[Mapping[str, Any]], *
             note = msg(M.TEMPLATE_FAILED, error=f"{type(exc).__name__}: {exc}", format=name)
     else:
         note = msg(M.NO_TEMPLATE, format=name)
-    return RenderedPrompt(render_template(fallback_template, messages, **kwargs), fallback, note)
+    return RenderedPrompt(render(fallback_template), fallback, note)

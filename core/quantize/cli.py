@@ -21,12 +21,12 @@ def _print_json(data: Any) -> None:
 
 
 def _progress_printer(enabled: bool):
-    last = {"key": None}
+    last: dict[str, object] = {"key": None}  # (stage, twentieths done) last printed
 
     def on_event(ev: dict) -> None:
         if not enabled or ev.get("stage") == "plan":  # a dry run's plan takes a blink
             return
-        key = (ev.get("stage"), ev.get("done") * 20 // max(ev.get("total", 1), 1))
+        key = (ev.get("stage"), ev["done"] * 20 // max(ev.get("total", 1), 1))
         if key != last["key"]:
             last["key"] = key
             print(f"  {ev.get('stage')}: {ev.get('done')}/{ev.get('total')}", file=sys.stderr, flush=True)

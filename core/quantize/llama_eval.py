@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from collections.abc import Callable, Iterator
+from typing import Literal, overload
 
 import numpy as np
 
@@ -78,6 +79,11 @@ class Evaluator:
             got = self.L.llama_tokenize(self.vocab, data, len(data), buf, -got, self.add_bos, False)
         return list(buf[:got])
 
+    @overload
+    def window_logits(self, tokens: list[int], want_logits: Literal[True] = ...) -> np.ndarray: ...
+    @overload
+    def window_logits(self, tokens: list[int], want_logits: bool) -> np.ndarray | None: ...
+
     def window_logits(self, tokens: list[int], want_logits: bool = True) -> np.ndarray | None:
         """Evaluate one window from an empty cache; logits (n_tokens x n_vocab) for every position.
 
@@ -105,7 +111,7 @@ class Evaluator:
                 rc = L.llama_decode(self.ctx, batch)
                 if rc != 0:
                     raise QuantizeError(M.DECODE_FAILED, code=rc)
-                if want_logits:
+                if out is not None:  # want_logits
                     ptr = L.llama_get_logits(self.ctx)
                     out[start:start + len(chunk)] = np.ctypeslib.as_array(ptr, shape=(len(chunk), self.n_vocab))
         finally:

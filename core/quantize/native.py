@@ -37,14 +37,15 @@ def llama_bindings() -> ModuleType:
         spec = importlib.util.find_spec("llama_cpp")
         if spec is None or spec.loader is None:
             raise ImportError("llama_cpp is not installed")
+        loader = spec.loader
         package = importlib.util.module_from_spec(spec)
 
         def complete(name: str):
             del package.__getattr__
-            spec.loader.exec_module(package)  # the real __init__; reuses the loaded submodules
+            loader.exec_module(package)  # the real __init__; reuses the loaded submodules
             return getattr(package, name)
 
-        package.__getattr__ = complete
+        package.__dict__["__getattr__"] = complete  # a module __getattr__ (PEP 562) is looked up there
         sys.modules["llama_cpp"] = package
     import llama_cpp.llama_cpp as bindings
 
@@ -76,7 +77,7 @@ class QuantizeLog:
 class _LogCapture:
     """Installs a llama.cpp log callback that feeds ``on_tensor(index, total, plan)``."""
 
-    def __init__(self, on_tensor: Callable[[int, int, TensorPlan], None] | None):
+    def __init__(self, on_tensor: Callable[[int, int, TensorPlan], object] | None):
         self.L = llama_bindings()
         self.log = QuantizeLog()
         self.on_tensor = on_tensor
@@ -141,7 +142,7 @@ class ImatrixArray:
 def quantize_file(src: str, dst: str, ftype: int, *, nthread: int = 0, allow_requantize: bool = False,
                   dry_run: bool = False, imatrix: dict[str, np.ndarray] | None = None,
                   metadata: dict[str, str | int] | None = None,
-                  on_tensor: Callable[[int, int, TensorPlan], None] | None = None) -> QuantizeLog:
+                  on_tensor: Callable[[int, int, TensorPlan], object] | None = None) -> QuantizeLog:
     """Run ``llama_model_quantize``; raise QuantizeError with llama.cpp's last log lines on failure."""
     llama_cpp = llama_bindings()
 

@@ -95,8 +95,9 @@ def evaluate(model: str | os.PathLike, text: str, *, n_ctx: int = 512, n_threads
             if base_logprobs.shape[1] != ev.n_vocab:
                 raise QuantizeError(M.VOCAB_MISMATCH, a=base_logprobs.shape[1], b=ev.n_vocab)
         nll = np.empty(n_scored)
-        kl = np.empty(n_scored) if base_logprobs is not None else None
-        same = np.empty(n_scored, bool) if base_logprobs is not None else None
+        # the base and the KL outputs in one tuple, so that one check narrows all three
+        compare = ((base_logprobs, np.empty(n_scored), np.empty(n_scored, bool))
+                   if base_logprobs is not None else None)
         kept = np.empty((n_scored, ev.n_vocab), np.float16) if keep_logprobs else None
         for w, chunk in enumerate(chunks):
             logits = ev.window_logits(chunk)
@@ -106,8 +107,9 @@ def evaluate(model: str | os.PathLike, text: str, *, n_ctx: int = 512, n_threads
             nll[rows] = -logp[np.arange(per_window), targets]
             if kept is not None:
                 kept[rows] = logp
-            if base_logprobs is not None:
-                base = base_logprobs[rows].astype(np.float64)
+            if compare is not None:
+                base_all, kl, same = compare
+                base = base_all[rows].astype(np.float64)
                 kl[rows] = (np.exp(base) * (base - logp)).sum(axis=1)
                 same[rows] = base.argmax(axis=1) == logp.argmax(axis=1)
             if on_progress is not None and on_progress(w + 1, len(chunks)) is False:
@@ -115,7 +117,8 @@ def evaluate(model: str | os.PathLike, text: str, *, n_ctx: int = 512, n_threads
     mean, err = _mean_err(nll)
     ppl = math.exp(mean)
     result = PerplexityResult(str(model), n_ctx, len(chunks), n_scored, ppl, ppl * err)
-    if kl is not None:
+    if compare is not None:
+        _, kl, same = compare
         result.kl, result.kl_err = _mean_err(kl)
         result.same_top = float(same.mean())
     return result, kept
@@ -159,6 +162,7 @@ def base_logprobs(model: str | os.PathLike, text: str, *, n_ctx: int, n_threads:
             pass  # a damaged cache entry is recomputed
     result, logp = evaluate(model, text, n_ctx=n_ctx, n_threads=n_threads, max_windows=max_windows,
                             keep_logprobs=True, on_progress=on_progress)
+    assert logp is not None  # keep_logprobs=True always returns them
     cache_dir.mkdir(parents=True, exist_ok=True)
     tmp = npy.with_name(npy.name + ".part.npy")
     np.save(tmp, logp)

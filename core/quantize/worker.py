@@ -141,15 +141,17 @@ class Job:
         from . import perplexity as P
 
         text = P.read_text(job["text"]) if job.get("text") else job["text_inline"]
-        kw = dict(n_ctx=int(job.get("n_ctx", 512)), n_threads=int(job.get("nthread", 0)),
-                  max_windows=int(job.get("max_windows", 0)))
+        n_ctx, n_threads = int(job.get("n_ctx", 512)), int(job.get("nthread", 0))
+        max_windows = int(job.get("max_windows", 0))
         fit = bool(job.get("fit_ctx"))
         if job.get("base"):
             cache = Path(job["cache_dir"]) if job.get("cache_dir") else None
             base, result = P.kl_divergence(job["base"], job["model"], text, cache_dir=cache, fit_ctx=fit,
-                                           on_progress=lambda d, n: self.progress("perplexity", d, n), **kw)
+                                           on_progress=lambda d, n: self.progress("perplexity", d, n),
+                                           n_ctx=n_ctx, n_threads=n_threads, max_windows=max_windows)
             return {"result": result.to_json(), "base": base.to_json()}
-        result, _ = P.evaluate(job["model"], text, fit_ctx=fit, on_progress=lambda d, n: self.progress("perplexity", d, n), **kw)
+        result, _ = P.evaluate(job["model"], text, fit_ctx=fit, on_progress=lambda d, n: self.progress("perplexity", d, n),
+                               n_ctx=n_ctx, n_threads=n_threads, max_windows=max_windows)
         return {"result": result.to_json()}
 
 
