@@ -106,6 +106,7 @@ class Lab:
     def __init__(self, chunks: list[LabChunk]):
         self.chunks = chunks
         self.corpus = Path()  # the folder the chunks were cut from (window_list reads its files)
+        self.rrf_k = RRF_K  # an option's "rrf_k" (session 16)
         self.vectors: dict[str, np.ndarray] = {}
         self.query_embed: dict[str, Callable] = {}
         self.fts: dict[str, sqlite3.Connection] = {}
@@ -184,7 +185,7 @@ class Lab:
         votes: dict[str, float] = {}
         for kind in doclists:
             for rank, j in enumerate(np.argsort(-(self.doc_vectors[kind] @ q))[:40], 1):
-                votes[self.doc_names[j]] = votes.get(self.doc_names[j], 0.0) + 1.0 / (RRF_K + rank)
+                votes[self.doc_names[j]] = votes.get(self.doc_names[j], 0.0) + 1.0 / (self.rrf_k + rank)
         return votes
 
     def index(self, name: str) -> sqlite3.Connection:
@@ -345,7 +346,7 @@ class Lab:
                 ids = [i for i in self.vector_list(name[len(scope):], question, candidates * (3 if scope == "zh-" else 5))
                        if bool(_glossary._CJK.search(self.chunks[i].text)) == want_chinese][:candidates]
                 for rank, i in enumerate(ids, 1):
-                    part[i] = part.get(i, 0.0) + w / (RRF_K + rank)
+                    part[i] = part.get(i, 0.0) + w / (self.rrf_k + rank)
                 continue
             if name.startswith(("xtr-", "xhy-")):  # what a chat model wrote (bench/query_expansion.py)
                 asked = self.expansions.get(question, {}).get("translate" if name[1] == "t" else "hyde", "")
@@ -356,7 +357,7 @@ class Lab:
                 ids = (self.keyword_list(name, asked, candidates) if name.startswith("kw")
                        else self.vector_list(name, asked, candidates))
                 for rank, i in enumerate(ids, 1):
-                    part[i] = part.get(i, 0.0) + w / (RRF_K + rank)
+                    part[i] = part.get(i, 0.0) + w / (self.rrf_k + rank)
                 continue
             if name == "wkw":  # (session 15) a Chinese question asked by its dictionary words (glossary.keyword_text)
                 asked, name = _glossary.glossary().keyword_text(question), "kw"
@@ -369,7 +370,7 @@ class Lab:
                 w = (weights or {}).get(name, 1.0)
                 for rank, i in enumerate(self.phrase_list(question, candidates, name != "trp-kw",
                                                           chinese_phrases=name == "trcpz-kw"), 1):
-                    part[i] = part.get(i, 0.0) + w / (RRF_K + rank)
+                    part[i] = part.get(i, 0.0) + w / (self.rrf_k + rank)
                 continue
             translation = name.startswith("tr")
             if translation:  # a translation of the question (see translated)
@@ -381,7 +382,7 @@ class Lab:
                    else self.vector_list(name, asked, candidates))
             w = (weights or {}).get(listed, (weights or {}).get("tr-" + name if translation else name, 1.0))
             for rank, i in enumerate(ids, 1):
-                part[i] = part.get(i, 0.0) + w / (RRF_K + rank)
+                part[i] = part.get(i, 0.0) + w / (self.rrf_k + rank)
         best_of: dict[int, float] = {}  # the lists of ``max_of``: each chunk counts its best rank among them
         for name, part in parts:
             for i, value in part.items():
@@ -395,7 +396,7 @@ class Lab:
         if prf:  # pseudo-relevance feedback: one more list from the first pass's top chunks
             extra = self.feedback(question, order[:prf["docs"]], prf, candidates)
             for rank, i in enumerate(extra, 1):
-                fused[i] = fused.get(i, 0.0) + prf.get("weight", 1.0) / (RRF_K + rank)
+                fused[i] = fused.get(i, 0.0) + prf.get("weight", 1.0) / (self.rrf_k + rank)
             order = sorted(fused, key=fused.__getitem__, reverse=True)
         if docagg:  # documents ordered by their chunks' fused scores together (CombSUM), chunks within
             by_doc: dict[str, list[float]] = {}
@@ -533,6 +534,9 @@ OPTIONS: dict[str, dict] = {
     # session 14: one chunk per file in the k results (five files, not five pieces of fewer)
     "product+cap1": {"lists": ["en-minilm", "kw", "trcen-minilm", "trcp-kw"], "cap": 1},
     "product+cap1+wkw": {"lists": ["en-minilm", "wkw", "trcen-minilm", "trcp-kw"], "cap": 1},
+    # (session 16) the product with RRF's k other than 60 (how much a list's first ranks outweigh its later ones)
+    **{f"product+k{k}": {"lists": ["en-minilm", "wkw", "trcen-minilm", "trcp-kw"], "cap": 1, "rrf_k": k}
+       for k in (5, 10, 20, 30, 100)},
     # (session 16) and the plain pipeline's 1,000-character windows as one more vector list (see window_list)
     "product+win": {"lists": ["en-minilm", "wkw", "trcen-minilm", "trcp-kw", "en-win", "trcen-win"], "cap": 1},
     "product+enwin": {"lists": ["en-minilm", "wkw", "trcen-minilm", "trcp-kw", "en-win"], "cap": 1},
@@ -627,6 +631,7 @@ def main() -> None:
         for opt in args.options.split(","):
             cfg = OPTIONS[opt.split(":")[0]]
             _sense_choice(opt)
+            lab.rrf_k = cfg.get("rrf_k", RRF_K)
             ranked = [lab.ranked(q["question"], cfg["lists"], cap=cfg.get("cap", 0), rerank=cfg.get("rerank", ""),
                                  weights=cfg.get("weights"), prf=cfg.get("prf"), docagg=cfg.get("docagg", 0),
                                  max_of=cfg.get("max_of", ()), doclists=cfg.get("doclists", ()))
