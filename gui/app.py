@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
 
+from PySide6.QtCore import QTranslator
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
@@ -18,9 +18,19 @@ from .i18n import install_translators, pick_language
 from .main_window import MainWindow
 
 
-def start(model: str | None = None) -> tuple[QApplication, MainWindow, Any]:
+def _application() -> QApplication:
+    """The running QApplication, made if there is none yet."""
+    app = QApplication.instance()
+    if app is None:
+        return QApplication(sys.argv[:1])
+    # instance() is typed QCoreApplication; a window needs the widgets kind.
+    assert isinstance(app, QApplication), f"a {type(app).__name__} is running, not a QApplication"
+    return app
+
+
+def start(model: str | None = None) -> tuple[QApplication, MainWindow, list[QTranslator]]:
     """The application and its shown window (and its translators, to keep alive)."""
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app = _application()
     app.setApplicationName("Hearth")
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("hearth")

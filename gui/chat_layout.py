@@ -6,7 +6,7 @@ sentences keep the page's translation context, "ChatPage")."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QSplitter, QVBoxLayout, QWidget
@@ -25,8 +25,11 @@ from .model_picker import ModelPicker
 from .prompt_box import PromptBox
 from .welcome import FirstRunPanel
 
+if TYPE_CHECKING:  # chat_page imports this module
+    from .chat_page import ChatPage
 
-def build(page: Any, store: ConversationStore, presets: PresetLibrary, docs_store_now: Callable[[], Any]) -> None:
+
+def build(page: ChatPage, store: ConversationStore, presets: PresetLibrary, docs_store_now: Callable[[], Any]) -> None:
     outer = QVBoxLayout(page)
     outer.setContentsMargins(6, 6, 6, 6)
     top = QHBoxLayout()

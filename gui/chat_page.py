@@ -15,7 +15,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QSplitter, QWidget
 
 from hearthlm.core.chat.presets import PresetLibrary
 from hearthlm.core.chat.session import ChatSession
@@ -28,12 +28,20 @@ from hearthlm.core.starter import STARTER_INSTALL_HINT, starter_model_path
 
 from . import chat_layout
 from .conversation_dialogs import ConversationActions
-from .chat_documents import ChatDocsSource
+from .chat_documents import AnsweringFromLabel, ChatDocsSource, DocumentsButton
 from .chat_model import ModelLoading
+from .chat_settings import ChatSettingsPanel
+from .chat_view import ChatView
+from .context_meter import ContextMeter
+from .conversation_list import ConversationList
+from .error_banner import ErrorBanner
 from .message_html import MessageView
 from .messages import error_text, tr_msg
+from .model_picker import ModelPicker
+from .prompt_box import PromptBox
 from .session_qt import QtRunner, SessionSignals
 from .shortcuts_help import SHORTCUTS, ShortcutsDialog
+from .welcome import FirstRunPanel
 
 ESTIMATE_DELAY_MS = 350  # after the last keystroke: counting every key would only queue work
 
@@ -42,6 +50,33 @@ class ChatPage(QWidget):
     """Signals: answerSaved(int message id): an answer's end (or its discarding) is committed."""
 
     answerSaved = Signal(int)
+
+    # The widgets chat_layout.build sets on the page (annotations only: no class attributes).
+    picker: ModelPicker
+    progress: QProgressBar
+    settings_button: QPushButton
+    help_button: QPushButton
+    tokens_button: QPushButton
+    prompt_button: QPushButton
+    banner_row: ErrorBanner
+    banner: QLabel
+    restart_button: QPushButton
+    details_button: QPushButton
+    note: QLabel
+    conversations: ConversationList
+    view: ChatView
+    first_run: FirstRunPanel
+    edit_label: QLabel
+    answering_from: AnsweringFromLabel
+    prompt: PromptBox
+    send_button: QPushButton
+    stop_button: QPushButton
+    documents_button: DocumentsButton
+    context_meter: ContextMeter
+    context_bar: QProgressBar
+    context_label: QLabel
+    settings_panel: ChatSettingsPanel
+    splitter: QSplitter
 
     def __init__(self, settings: Settings, status: Callable[[str], None], parent: QWidget | None = None,
                  store: ConversationStore | None = None):
@@ -65,7 +100,7 @@ class ChatPage(QWidget):
         chat_layout.build(self, store, self.presets, self.docs.store_now)
         self._show_context(None)
         self.models = ModelLoading(self)
-        self.actions = ConversationActions(self)  # the list's rename, delete, export
+        self.conversation_actions = ConversationActions(self)  # the list's rename, delete, export
         self._connect()
         self._shortcuts()
         self.conversations.refresh()
@@ -88,9 +123,9 @@ class ChatPage(QWidget):
         c = self.conversations
         c.selected.connect(self._open_from_list)
         c.newRequested.connect(self.new_chat)
-        c.renameRequested.connect(self.actions.ask_rename)
-        c.deleteRequested.connect(self.actions.ask_delete)
-        c.exportRequested.connect(self.actions.ask_export)
+        c.renameRequested.connect(self.conversation_actions.ask_rename)
+        c.deleteRequested.connect(self.conversation_actions.ask_delete)
+        c.exportRequested.connect(self.conversation_actions.ask_export)
         self.settings_panel.changed.connect(self.session.set_settings)
         s = self.session
         s.busy_changed.connect(self._busy_changed)
@@ -100,13 +135,13 @@ class ChatPage(QWidget):
         s.tokens.connect(self.view.append_answer)
         s.answer_started.connect(self.view.begin_answer)
         s.answer_started.connect(lambda *_a: self.first_run.follow(conversation_empty=False))
-        s.searching.connect(lambda: (self.stop_button.setEnabled(True), self._status(self.tr("Searching the documents…"))))
+        s.searching.connect(lambda: self._working(self.tr("Searching the documents…")))
         s.search_stopped.connect(lambda: self._status(self.tr("Ready")))
-        s.asking.connect(lambda: (self.stop_button.setEnabled(True), self._status(self.tr("Answering…"))))
+        s.asking.connect(lambda: self._working(self.tr("Answering…")))
         s.answered.connect(self._answered)
         s.answer_saved.connect(self._saved)
         s.answer_failed.connect(self._answer_failed)
-        s.shown.connect(lambda keep_scroll: self.render(keep_scroll=keep_scroll))
+        s.shown.connect(lambda keep_scroll: self.show_conversation(keep_scroll=keep_scroll))
         s.opened.connect(self._opened)
         s.settings_changed.connect(self._settings_changed)
         s.conversations_changed.connect(self.conversations.refresh)
@@ -118,7 +153,8 @@ class ChatPage(QWidget):
         s.adapters_failed.connect(lambda exc: self.show_error(error_text(exc), restart=False))
         s.adapters_applied.connect(lambda _specs: self._status(self.tr("LoRA adapters applied")))
         # The context meter follows the draft: counted by the engine once typing pauses.
-        self._estimate_timer = QTimer(self, singleShot=True, interval=ESTIMATE_DELAY_MS, timeout=self._estimate_context)
+        self._estimate_timer = QTimer(self, singleShot=True, interval=ESTIMATE_DELAY_MS)
+        self._estimate_timer.timeout.connect(self._estimate_context)
         self.prompt.textChanged.connect(self._estimate_timer.start)
 
     def _shortcuts(self) -> None:
@@ -183,7 +219,8 @@ class ChatPage(QWidget):
 
     def _template_note(self, extra: str | None = None) -> None:
         """Say which template is used when it is not the model's own (and the answer's own note)."""
-        texts = [self._store_problem] if getattr(self, "_store_problem", None) else []
+        problem: str | None = getattr(self, "_store_problem", None)
+        texts = [problem] if problem else []
         chosen, note = self.session.template_note()
         if chosen is not None:
             texts.append(self.tr("Using the {format} chat template you chose for this conversation.")
@@ -225,10 +262,10 @@ class ChatPage(QWidget):
     def _opened(self, conversation_id: str | None) -> None:
         self._cancel_edit()
         self._expanded.clear()
-        self.render()
+        self.show_conversation()
         self.conversations.mark_current(conversation_id)
 
-    def render(self, keep_scroll: bool = False, drop_last: bool = False) -> None:
+    def show_conversation(self, keep_scroll: bool = False, drop_last: bool = False) -> None:
         if self.conversation_id is None:
             self.first_run.follow(conversation_empty=True)
             self.view.show_welcome()
@@ -266,7 +303,7 @@ class ChatPage(QWidget):
         """Go on from the end of a stopped answer, appending to it."""
         if self._ready_to_ask() and self.session.continue_answer(message_id):
             self.hide_error()
-            self.render(drop_last=True)  # the answer goes on in the view's streaming part
+            self.show_conversation(drop_last=True)  # the answer goes on in the view's streaming part
 
     def stop(self) -> None:
         self.session.stop()
@@ -280,6 +317,11 @@ class ChatPage(QWidget):
 
     # -- answer events -------------------------------------------------------------------
 
+    def _working(self, status: str) -> None:
+        """The session searches or answers: it can be stopped now."""
+        self.stop_button.setEnabled(True)
+        self._status(status)
+
     def _answered(self, _answer: Any) -> None:
         self.stop_button.setEnabled(False)
         self.progress.setVisible(False)  # shown while a dead engine was restarted for this answer
@@ -292,7 +334,7 @@ class ChatPage(QWidget):
         try:
             m = self.store.message(message_id)
         except Exception:
-            self.render()  # discarded: show the branch as it now is
+            self.show_conversation()  # discarded: show the branch as it now is
         else:
             # Only this message changed: the messages above were rendered before the answer started.
             self.view.replace_answer(MessageView.of(self.store, m, last=True))
@@ -323,7 +365,7 @@ class ChatPage(QWidget):
             self.session.switch_branch(message_id, -1 if kind == "prev" else 1)
         elif kind == "think":
             self._expanded ^= {message_id}
-            self.render(keep_scroll=True)
+            self.show_conversation(keep_scroll=True)
         elif kind == "copy":
             self._status(self.tr("Copied to the clipboard"))
 

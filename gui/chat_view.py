@@ -211,8 +211,9 @@ class ChatView(QTextBrowser):
 
     # -- theme and zoom ----------------------------------------------------------------------
 
-    def loadResource(self, kind: int, url: QUrl) -> Any:
+    def loadResource(self, kind: int, resource: QUrl | str) -> Any:
         """The icons of the message links (``icon:<theme>/<name>``), drawn in the link colour."""
+        url = resource if isinstance(resource, QUrl) else QUrl(resource)  # Qt passes a QUrl; PySide also takes a str
         if kind == QTextDocument.ResourceType.ImageResource.value and url.scheme() == "icon":
             _theme, _, name = url.path().partition("/")
             return icons.pixmap(name, 24, theme.colors().link)

@@ -45,7 +45,7 @@ def run_detached(owner: QObject, fn: Callable[[Callable[[Any], None]], Any],
     job = Job(fn, parent=app)
     relay = _Relay(owner, on_success, on_failure, on_event)
     if on_event is not None:
-        job.event.connect(relay.emitted)
+        job.progressed.connect(relay.emitted)
     job.succeeded.connect(relay.success)
     job.failed.connect(relay.failure)
     _running.add(job)

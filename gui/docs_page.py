@@ -108,8 +108,12 @@ class DocsPage(QWidget):
         return self._store
 
     def _open_store(self) -> None:
-        QTimer.singleShot(WAIT_NOTE_MS, self, lambda: self._store is None and self.status.setText(self.waiting_text()))
+        QTimer.singleShot(WAIT_NOTE_MS, self, self._note_store_waiting)
         run_detached(self, lambda _emit: self.store, lambda _s: self._store_opened(), self._store_failed)
+
+    def _note_store_waiting(self) -> None:
+        if self._store is None:
+            self.status.setText(self.waiting_text())
 
     def waiting_text(self) -> str:
         return self.tr("Waiting for the document store…")
@@ -277,7 +281,7 @@ class DocsPage(QWidget):
             w.setEnabled(has)
         self.embedder_label.clear()
         self.cross_language.show_for(None)
-        if not has:
+        if name is None:
             return
         store = self._store
         if store is None:
@@ -453,7 +457,7 @@ class DocsPage(QWidget):
         self.progress.setVisible(True)
         self.status.setText(self.tr("Indexing {n} item(s) into {name}…").format(n=len(paths), name=collection))
         self._runner = DocsProcess(["add", collection, *paths])
-        self._runner.event.connect(self._progress_event)
+        self._runner.progressed.connect(self._progress_event)
         self._runner.finished.connect(lambda code, err, c=collection: self._run_finished(c, code, err))
         self._runner.start()
 
@@ -510,9 +514,13 @@ class DocsPage(QWidget):
         c = theme.colors()
         item.setForeground(2, QColor(c.error if problem == "failed" else c.muted))
 
+    def _file_items(self) -> list[QTreeWidgetItem]:
+        """The rows of the files list (topLevelItem is typed Optional; never None in range)."""
+        items = [self.files.topLevelItem(i) for i in range(self.files.topLevelItemCount())]
+        return [item for item in items if item is not None]
+
     def theme_changed(self) -> None:
-        for i in range(self.files.topLevelItemCount()):
-            item = self.files.topLevelItem(i)
+        for item in self._file_items():
             if item.data(2, ROW_PROBLEM):
                 self._mark(item, item.data(2, ROW_PROBLEM))
 
@@ -529,8 +537,7 @@ class DocsPage(QWidget):
     def _run_finished(self, collection: str, code: int, last_error: str) -> None:
         self._runner, self._cross_run = None, None
         self.progress.setVisible(False)
-        failed = sum(1 for i in range(self.files.topLevelItemCount())
-                     if self.files.topLevelItem(i).data(2, ROW_PROBLEM) == "failed")
+        failed = sum(1 for item in self._file_items() if item.data(2, ROW_PROBLEM) == "failed")
         if (code not in (0, 1) or (code == 1 and failed == 0)) and last_error:  # the child itself failed
             self.status.setText(last_error.removeprefix("hearth: error: "))
         else:
@@ -581,7 +588,7 @@ class DocsPage(QWidget):
         self.progress.setVisible(True)
         self.status.setText(self.tr("Re-embedding {name}…").format(name=collection))
         self._runner = DocsProcess(["embedder", collection, spec])
-        self._runner.event.connect(self._embed_event)
+        self._runner.progressed.connect(self._embed_event)
         self._runner.finished.connect(lambda code, err, c=collection: self._run_finished(c, code, err))
         self._runner.start()
 
@@ -609,7 +616,7 @@ class DocsPage(QWidget):
         self.status.setText(self.cross_language.running_text(collection, on))
         self._cross_run = collection if on else None
         self._runner = DocsProcess(["cross-language", collection] + ([] if on else ["--off"]))
-        self._runner.event.connect(self._progress_event)
+        self._runner.progressed.connect(self._progress_event)
         self._runner.finished.connect(lambda code, err, c=collection, o=on: self._cross_finished(c, o, code, err))
         self._runner.start()
         self.cross_language.started(collection)
@@ -652,7 +659,7 @@ class DocsPage(QWidget):
                       lambda _r: None)
         if on and folders:
             runner = DocsProcess(["watch", name])
-            runner.event.connect(self._progress_event)
+            runner.progressed.connect(self._progress_event)
             self._watchers[name] = runner.start()
             self.status.setText(self.tr("Watching {n} folder(s) of {name}.").format(n=len(folders), name=name))
         elif on:
@@ -677,7 +684,7 @@ class DocsPage(QWidget):
         for name, _path, watched in self._store.folders():
             if watched and name not in self._watchers:
                 runner = DocsProcess(["watch", name])
-                runner.event.connect(self._progress_event)
+                runner.progressed.connect(self._progress_event)
                 self._watchers[name] = runner.start()
 
     # -- asking ----------------------------------------------------------------------------------------
@@ -761,9 +768,23 @@ class DocsPage(QWidget):
             if state["noted"] and self.status.text() == waiting:
                 self.status.clear()
 
-        job.succeeded.connect(lambda r: (over(), done(r)))
-        job.failed.connect(lambda exc: (over(), self.status.setText(error_text(exc)), failed and failed(exc)))
-        job.finished.connect(lambda j=job: (self._jobs.remove(j), j.deleteLater()))
+        def succeeded(result: Any) -> None:
+            over()
+            done(result)
+
+        def job_failed(exc: BaseException) -> None:
+            over()
+            self.status.setText(error_text(exc))
+            if failed:
+                failed(exc)
+
+        def ended() -> None:
+            self._jobs.remove(job)
+            job.deleteLater()
+
+        job.succeeded.connect(succeeded)
+        job.failed.connect(job_failed)
+        job.finished.connect(ended)
         self._jobs.append(job)
         QTimer.singleShot(WAIT_NOTE_MS, self, note)
         job.start()

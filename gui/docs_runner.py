@@ -11,11 +11,11 @@ from hearthlm.core.docs.ingest_process import IngestProcess
 
 
 class DocsProcess(QObject):
-    """Signals (emitted on this object's, the GUI, thread): event(dict) for each progress line,
+    """Signals (emitted on this object's, the GUI, thread): progressed(dict) for each progress line,
     finished(int exit code, str why it failed: the crash's sentence or the command's last stderr
     line; empty when it succeeded or was stopped)."""
 
-    event = Signal(dict)
+    progressed = Signal(dict)
     finished = Signal(int, str)
     _got = Signal(dict)  # from the reader thread; queued to this object's thread
     _ended = Signal(int, str)
@@ -50,7 +50,7 @@ class DocsProcess(QObject):
 
     @Slot(dict)
     def _relay_event(self, data: dict) -> None:
-        self.event.emit(data)
+        self.progressed.emit(data)
 
     @Slot(int, str)
     def _relay_finished(self, code: int, why: str) -> None:

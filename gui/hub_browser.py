@@ -116,7 +116,7 @@ class HubBrowser(QWidget):
 
         self.search_button.clicked.connect(self.search)
         self.query.returnPressed.connect(self.search)
-        self.sort.currentIndexChanged.connect(lambda _i: self.query.text().strip() and self.search())
+        self.sort.currentIndexChanged.connect(lambda _i: self._search_again())
         self.results.currentItemChanged.connect(self._result_chosen)
         self.files.currentItemChanged.connect(lambda *_: self.download_button.setEnabled(self._chosen_entry() is not None))
         self.files.itemDoubleClicked.connect(lambda *_: self._download())
@@ -154,6 +154,11 @@ class HubBrowser(QWidget):
         self._resize(self.results)
         if self._listing is None:
             self.meta.setText(self.tr("Choose a model on the left to see its description, license and files."))
+
+    def _search_again(self) -> None:
+        """Another sort order: the results again, if something was searched for."""
+        if self.query.text().strip():
+            self.search()
 
     def search(self) -> None:
         from hearthlm.core.hub.api import search_models
@@ -340,12 +345,14 @@ class HubBrowser(QWidget):
         if self._listing is not None and (self._listing.repo, self._listing.revision) == (repo, revision):
             for i in range(self.files.topLevelItemCount()):
                 item = self.files.topLevelItem(i)
+                assert item is not None  # typed Optional; never None for an index in range
                 if item.data(0, Qt.ItemDataRole.UserRole).name == name:
                     self._show_fit(item, 4, fit)
                     self._resize(self.files)
         if revision == "main":
             for i in range(self.results.topLevelItemCount()):
                 item = self.results.topLevelItem(i)
+                assert item is not None
                 if item.data(0, Qt.ItemDataRole.UserRole) == (repo, name):
                     self._show_fit(item, 2, fit)
                     self._resize(self.results)

@@ -10,6 +10,8 @@ saved for it. UI thread only.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtWidgets import QHeaderView, QMainWindow, QSplitter, QTableView, QTreeView, QWidget
 
@@ -17,6 +19,7 @@ from hearthlm.core import paths
 
 VERSION = 1  # a saved layout of another version is ignored
 WIDTHS_KEPT = "hearthWidthsKept"  # a view whose column widths were restored: not fitted to contents
+W = TypeVar("W", bound=QWidget)
 
 
 def fit_columns(view: QTreeView, first: int = 1) -> None:
@@ -33,11 +36,11 @@ def layout_path() -> str:
     return str(paths.config_dir() / "layout.ini")
 
 
-def keyed(page: QWidget, kind: type) -> list[tuple[str, QWidget]]:
+def keyed(page: QWidget, kind: type[W]) -> list[tuple[str, W]]:
     """The page's widgets of a kind, each with a key: its object name, else the kind and its place
     among them (findChildren's order is the order they were made in). Only lists of one kind are
     asked for: walking all widgets would wrap Qt's own children too, which PySide can leave stale."""
-    out = []
+    out: list[tuple[str, W]] = []
     for index, widget in enumerate(page.findChildren(kind)):
         out.append((widget.objectName() or f"{kind.__name__}{index}", widget))
     return out
@@ -79,15 +82,15 @@ class LayoutMemory:
         """The column headers of the page's lists and tables, reached through their views."""
         out: list[tuple[str, QTreeView | QTableView, QHeaderView]] = []
         for key, tree in keyed(page, QTreeView):
-            out.append((key, tree, tree.header()))  # type: ignore[attr-defined]
+            out.append((key, tree, tree.header()))
         for key, table in keyed(page, QTableView):
-            out.append((key, table, table.horizontalHeader()))  # type: ignore[attr-defined]
+            out.append((key, table, table.horizontalHeader()))
         return out
 
     def restore(self, name: str, page: QWidget) -> None:
         for key, splitter in keyed(page, QSplitter):
             if (state := self._bytes(f"pages/{name}/{key}")) is not None:
-                splitter.restoreState(state)  # type: ignore[attr-defined]
+                splitter.restoreState(state)
         for key, view, header in self._headers(page):
             if (state := self._bytes(f"pages/{name}/{key}/header")) is not None:
                 header.restoreState(state)
@@ -98,7 +101,7 @@ class LayoutMemory:
 
     def save(self, name: str, page: QWidget) -> None:
         for key, splitter in keyed(page, QSplitter):
-            self.store.setValue(f"pages/{name}/{key}", splitter.saveState())  # type: ignore[attr-defined]
+            self.store.setValue(f"pages/{name}/{key}", splitter.saveState())
         for key, _view, header in self._headers(page):
             self.store.setValue(f"pages/{name}/{key}/header", header.saveState())
 

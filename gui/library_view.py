@@ -140,6 +140,7 @@ class LibraryView(QWidget):
     def select_path(self, path: str) -> None:
         for i in range(self.tree.topLevelItemCount()):
             item = self.tree.topLevelItem(i)
+            assert item is not None  # typed Optional; never None for an index in range
             if self._models[item.data(0, Qt.ItemDataRole.UserRole)].path == path:
                 self.tree.setCurrentItem(item)
 

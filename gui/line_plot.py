@@ -6,7 +6,7 @@ widget draws at most a few thousand points per repaint and only when new samples
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen
@@ -30,7 +30,7 @@ class LinePlot(QWidget):
         self.setMinimumSize(260, 150)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
-    def set_series(self, series: dict[str, Sequence[tuple[float, float]]], since: float | None = None) -> None:
+    def set_series(self, series: Mapping[str, Sequence[tuple[float, float]]], since: float | None = None) -> None:
         """``since``: when the data begins (plots side by side then share one time axis)."""
         self.series = {k: list(v) for k, v in series.items()}
         self.since = since

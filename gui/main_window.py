@@ -257,10 +257,16 @@ class MainWindow(QMainWindow):
         self.save_layout()
         server_page = self.lazy_pages.made("server")
         if server_page is not None:
+            from .server_page import ServerPage  # imported already: the page was made
+
+            assert isinstance(server_page, ServerPage)
             server_page.shutdown()  # first: its requests use the chat's engine
         self.chat.shutdown()
         docs_page = self.lazy_pages.made("docs")
         if docs_page is not None:
+            from .docs_page import DocsPage  # imported already: the page was made
+
+            assert isinstance(docs_page, DocsPage)
             docs_page.shutdown()  # its indexing and watching children end with the window
         self.docs.close()  # and the embedding child
         super().closeEvent(event)

@@ -199,7 +199,7 @@ SNIPPET_CHARS = 160
 def sources_html(sources: list[dict[str, Any]]) -> str:
     """The excerpts an answer was given: [n] file name (a link that opens it, PDFs at the page),
     page or section, and the start of the excerpt."""
-    rows = []
+    rows: list[str] = []
     for s in sources:
         source = str(s.get("source", ""))
         name = source.replace("\\", "/").rsplit("/", 1)[-1] or source

@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QSpinBox,
                                QWidget)
 
@@ -100,7 +101,9 @@ class OffloadControls(QGroupBox):
         self.layers.setEnabled(bool(self.gpu_supported) and not self.auto.isChecked())
         # A quantized V cache needs flash attention: "Off" is not offered then.
         quantized = self.kv.currentData() != "f16"
-        item = self.flash.model().item(self.flash.findData("off"))
+        model = self.flash.model()
+        assert isinstance(model, QStandardItemModel)  # a QComboBox's own model, typed as the base class
+        item = model.item(self.flash.findData("off"))
         if item is not None:
             item.setEnabled(not quantized)
         if quantized and self.flash.currentData() == "off":

@@ -168,6 +168,12 @@ class QuantizePage(QWidget):
         self._update_type_rows()
         self.types.selectRow(next(i for i, t in enumerate(TYPES) if t.name == "Q4_K_M"))
 
+    def _cell(self, row: int, col: int) -> QTableWidgetItem:
+        """A cell of the types table: _fill_types makes every one (item() is typed Optional)."""
+        item = self.types.item(row, col)
+        assert item is not None
+        return item
+
     def _has_imatrix_choice(self) -> bool:
         return not self.im_none.isChecked()
 
@@ -176,7 +182,7 @@ class QuantizePage(QWidget):
         allowed = self._has_imatrix_choice()
         for row, t in enumerate(TYPES):
             for col in range(4):
-                item = self.types.item(row, col)
+                item = self._cell(row, col)
                 flags = Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled
                 item.setFlags(flags if (allowed or not t.needs_imatrix) else Qt.ItemFlag.NoItemFlags)
                 if t.needs_imatrix and not allowed and col == 3:
@@ -210,7 +216,7 @@ class QuantizePage(QWidget):
         self._last_source = path
         self._predicted.clear()
         for row in range(self.types.rowCount()):
-            self.types.item(row, 2).setText("–")
+            self._cell(row, 2).setText("–")
         self.requant_note.clear()
         if not path or not Path(path).is_file():
             return
@@ -246,7 +252,7 @@ class QuantizePage(QWidget):
         self._predicted = {k: v for k, v in sizes.items() if v}
         for row, t in enumerate(TYPES):
             size = sizes.get(t.name)
-            self.types.item(row, 2).setText(_mib(size) if size else self.tr("n/a"))
+            self._cell(row, 2).setText(_mib(size) if size else self.tr("n/a"))
         self.status.clear()
         self.progress.setValue(0)
         self._type_changed()
@@ -310,7 +316,7 @@ class QuantizePage(QWidget):
         job = Job(lambda emit: fn(emit, cancel), QCoreApplication.instance())
         self.destroyed.connect(cancel.set)
         self._job, self._cancel = job, cancel
-        job.event.connect(self._on_event)
+        job.progressed.connect(self._on_event)
         job.succeeded.connect(on_done)
         job.failed.connect(self._failed)
         job.finished.connect(self._finished)
@@ -337,7 +343,9 @@ class QuantizePage(QWidget):
                   "sizes": self.tr("Predicting sizes"), "perplexity": self.tr("Measuring quality")}
         done, total = ev.get("done", 0), max(ev.get("total", 1), 1)
         self.progress.setValue(int(100 * done / total))
-        self.status.setText(f"{stages.get(ev.get('stage'), ev.get('stage'))}: {done}/{total}")
+        stage = ev.get("stage")
+        label = stages.get(stage, stage) if isinstance(stage, str) else stage
+        self.status.setText(f"{label}: {done}/{total}")
 
     def _quantized(self, result: dict) -> None:
         self.quantizeFinished.emit(str(result["out"]))

@@ -63,12 +63,13 @@ class RemoteView(QWidget):
         self.store_label.setObjectName("secretStore")
         self.store_label.setWordWrap(True)
         layout = QVBoxLayout(self)
+        widget: QWidget
         for widget in (intro, self.tree):
             layout.addWidget(widget)
         layout.addLayout(buttons)
         for widget in (self.form, self.status, self.store_label):
             layout.addWidget(widget)
-        self.add_button.clicked.connect(lambda: (self.form.setVisible(True), self.name_edit.setFocus()))
+        self.add_button.clicked.connect(self._open_form)
         self.test_button.clicked.connect(lambda: self.test(self._selected_endpoint()))
         self.remove_button.clicked.connect(self._remove)
         self.use_button.clicked.connect(self._use)
@@ -76,6 +77,10 @@ class RemoteView(QWidget):
         self.tree.itemDoubleClicked.connect(lambda item, _c: self._use() if item.data(0, REF_ROLE) else None)
         self.refresh()
         self._show_store()
+
+    def _open_form(self) -> None:
+        self.form.setVisible(True)
+        self.name_edit.setFocus()
 
     def _build_form(self) -> QGroupBox:
         box = QGroupBox(self.tr("Add an endpoint"))
@@ -162,9 +167,12 @@ class RemoteView(QWidget):
     def select_model(self, ref: str) -> bool:
         for i in range(self.tree.topLevelItemCount()):
             top = self.tree.topLevelItem(i)
+            assert top is not None  # typed Optional; never None for an index in range
             for j in range(top.childCount()):
-                if top.child(j).data(0, REF_ROLE) == ref:
-                    self.tree.setCurrentItem(top.child(j))
+                child = top.child(j)
+                assert child is not None
+                if child.data(0, REF_ROLE) == ref:
+                    self.tree.setCurrentItem(child)
                     return True
         return False
 

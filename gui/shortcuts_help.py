@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QCoreApplication, QT_TRANSLATE_NOOP
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
+# Core's marker, not PySide6's: the same no-op for lupdate, but typed to return the str it gets.
+from hearthlm.core.messages import QT_TRANSLATE_NOOP
+
 SK = QKeySequence.StandardKey
 # (action key, label, key sequences); labels are translated in the "Shortcuts" context.
-SHORTCUTS: tuple[tuple[str, str, tuple], ...] = (
+SHORTCUTS: tuple[tuple[str, str, tuple[QKeySequence.StandardKey | str, ...]], ...] = (
     ("new", QT_TRANSLATE_NOOP("Shortcuts", "New chat"), (SK.New,)),
     ("search", QT_TRANSLATE_NOOP("Shortcuts", "Search conversations"), (SK.Find, "Ctrl+K")),
     ("stop", QT_TRANSLATE_NOOP("Shortcuts", "Stop the answer (or cancel an edit)"), ("Esc",)),
@@ -29,7 +32,7 @@ SHORTCUTS: tuple[tuple[str, str, tuple], ...] = (
 )
 
 
-def key_text(sequence: object) -> str:
+def key_text(sequence: QKeySequence.StandardKey | str) -> str:
     seq = QKeySequence(sequence)
     return seq.toString(QKeySequence.SequenceFormat.NativeText)
 

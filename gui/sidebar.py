@@ -28,7 +28,7 @@ class NavPages(QTabWidget):
         self.tabBar().setVisible(False)
         # The hidden tab bar is the tab widget's focus proxy: Tab would stop at it for ever.
         self.tabBar().setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.setFocusProxy(None)
+        self.setFocusProxy(None)  # type: ignore[arg-type]  # Qt takes nullptr (no proxy); the stub omits None
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.sidebar = Sidebar(self)
 
@@ -70,7 +70,8 @@ class Sidebar(QListWidget):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setSpacing(2)
         self.setFixedWidth(150)
-        self._timer = QTimer(self, singleShot=True, interval=0, timeout=self.sync)
+        self._timer = QTimer(self, singleShot=True, interval=0)
+        self._timer.timeout.connect(self.sync)
         self.currentRowChanged.connect(self._chosen)
         pages.currentChanged.connect(self._follow)
 

@@ -90,7 +90,8 @@ class TokenizerDialog(QDialog):
             if index >= 0:
                 self.pickers[0].setCurrentIndex(index)
         layout.addLayout(grid, 1)
-        self.timer = QTimer(self, singleShot=True, interval=TYPING_DELAY_MS, timeout=self.refresh)
+        self.timer = QTimer(self, singleShot=True, interval=TYPING_DELAY_MS)
+        self.timer.timeout.connect(self.refresh)
         self.text.textChanged.connect(self.timer.start)
         self.show_ids.toggled.connect(lambda _on: self._show_all())
 

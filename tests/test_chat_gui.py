@@ -252,20 +252,20 @@ def test_settings_are_saved_per_conversation(qtbot, window):
 def test_rename_delete_with_confirmation_and_export(qtbot, window, monkeypatch, tmp_path):
     send(qtbot, window, "Hello there")
     conv = window.chat.conversation_id
-    window.chat.actions.rename(conv, "Greetings")
+    window.chat.conversation_actions.rename(conv, "Greetings")
     settle(window)
     assert window.chat.conversations.titles()[0] == "Greetings"
     out = tmp_path / "c.md"
-    window.chat.actions.export(conv, "md", str(out))
+    window.chat.conversation_actions.export(conv, "md", str(out))
     assert "Hello there" in out.read_text(encoding="utf-8")
-    window.chat.actions.export(conv, "json", str(tmp_path / "c.json"))
+    window.chat.conversation_actions.export(conv, "json", str(tmp_path / "c.json"))
     assert json.loads((tmp_path / "c.json").read_text(encoding="utf-8"))["title"] == "Greetings"
 
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
-    window.chat.actions.ask_delete(conv)
+    window.chat.conversation_actions.ask_delete(conv)
     assert conv in window.chat.conversations.ids()
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
-    window.chat.actions.ask_delete(conv)
+    window.chat.conversation_actions.ask_delete(conv)
     settle(window)
     assert conv not in window.chat.conversations.ids()
     assert window.chat.conversation_id is None

@@ -121,7 +121,7 @@ def test_a_partial_index_says_how_far_and_continues(qtbot, page: DocsPage, tmp_p
             box.check.click()
             queued.append(list(page._cross_after))
 
-    page._runner.event.connect(off_now)
+    page._runner.progressed.connect(off_now)
     qtbot.waitUntil(lambda: len(finished) == 2, timeout=INDEX_TIMEOUT_MS)  # the stopped fill, then "off"
     assert queued == [[(NAME, False)]]  # the fill was stopped, not waited for
     assert "Wait" not in page.status.text()
@@ -158,7 +158,7 @@ def test_a_new_collection_with_the_index_fills_it_after_each_add(qtbot, page: Do
     page.progress.valueChanged.connect(seen.append)
     with qtbot.waitSignal(page.indexingFinished, timeout=INDEX_TIMEOUT_MS):
         page.add_paths([str(p) for p in write_docs(tmp_path)], collection="Notes")
-        page._runner.event.connect(events.append)
+        page._runner.progressed.connect(events.append)
     assert [e["event"] for e in events if e["event"] != "cross"] == ["start", "file", "file"]
     assert events[-1] == {"event": "cross", "collection": "Notes", "done": 2, "total": 2}
     assert seen[-1] == 2

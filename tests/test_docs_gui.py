@@ -129,7 +129,7 @@ def test_watch_toggle_follows_a_new_file(qtbot, page: DocsPage, tmp_path: Path) 
     events: list[dict] = []
     page.watch_box.setChecked(True)
     assert "My documents" in page._watchers
-    page._watchers["My documents"].event.connect(events.append)
+    page._watchers["My documents"].progressed.connect(events.append)
     qtbot.waitUntil(lambda: any(e.get("event") == "watching" for e in events), timeout=90_000)
     (folder / "b.md").write_text("# Beta\n\nA note written while watched.", "utf-8")
     qtbot.waitUntil(lambda: any(page.files.topLevelItem(i).text(0) == "b.md"
