@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One prepared run for a lent NVIDIA GPU machine (H200: CUDA arch 90), at most ~10 minutes:
 # build llama-cpp-python with CUDA for arch 90 only, then run the gpu-marked tests and the
-# estimate benchmark with every layer offloaded. Results land in $OUT (or ./gpu-check-out).
+# estimate and LoRA-switch benchmarks with every layer offloaded. Results land in $OUT (or ./gpu-check-out).
 #   run:  bash bench/gpu_check.sh
 set -uo pipefail
 OUT="${OUT:-$PWD/gpu-check-out}"; mkdir -p "$OUT"
@@ -21,3 +21,5 @@ timeout 120 python bench/estimate_accuracy.py --quick --gpu-layers 999 > "$OUT/e
 hearth estimate "$(python -c 'from hearthlm.core.starter import starter_model_path as p; print(p())')" \
   --ctx 8192 --gpu-layers auto > "$OUT/estimate_auto.txt"
 hearth monitor --once --json > "$OUT/monitor_once.json"
+# Issue 17's ratio with every layer on the GPU, where a prompt's evaluation takes milliseconds.
+timeout 90 python bench/lora_switch.py --repeats 3 --gpu-layers 999 > "$OUT/lora_switch_gpu.txt" 2>&1

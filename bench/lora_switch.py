@@ -29,7 +29,11 @@ evaluation right after ``llama_set_adapters_lora`` vs the same evaluation again 
 adapters (KV cleared both times) vs with no adapter. Equal first two columns mean the switch adds
 nothing to the evaluation that any answer under those adapters costs.
 
-Run:  python bench/lora_switch.py [--repeats 5] [--threads N] [--model starter|gemma|PATH] [--parts]
+On a CPU the first answer under a new adapter pays its prompt's evaluation, which for these small
+models costs about as long as loading them; ``--gpu-layers 999`` measures the same on a GPU, where the
+evaluation takes milliseconds and the load does not shrink as much.
+
+Run:  python bench/lora_switch.py [--repeats 5] [--threads N] [--model starter|gemma|PATH] [--parts] [--gpu-layers N]
 """
 
 from __future__ import annotations
@@ -159,6 +163,8 @@ def main() -> int:
     parser.add_argument("--history-words", type=int, default=0,
                         help="a system message of this many words before the question (e.g. 400: a long conversation)")
     parser.add_argument("--parts", action="store_true", help="only where a switch's time goes (llama.cpp alone)")
+    parser.add_argument("--gpu-layers", type=int, default=0,
+                        help="layers offloaded to the GPU (999: all; bench/gpu_check.sh runs it so on a lent GPU)")
     args = parser.parse_args()
     global MESSAGES
     MESSAGES = conversation(args.history_words)
@@ -192,7 +198,7 @@ def main() -> int:
         switch_parts(Path(model), prompt.text, args.threads, args.repeats, tmp)
         return 0
     params = GenerationParams(max_tokens=4, temperature=0)
-    load = LoadParams(str(model), n_ctx=2048, n_threads=args.threads)
+    load = LoadParams(str(model), n_ctx=2048, n_threads=args.threads, n_gpu_layers=args.gpu_layers)
     scratch, switch_new, switch_loaded, apply_only, load_only, fresh = [], [], [], [], [], []
     switch_warm, warm_s, switch_hasty = [], [], []
     history = MESSAGES[:-1]
