@@ -63,6 +63,7 @@ class DocsPage(QWidget):
         self._select: str | None = None  # the collection to show once the store is open
         self._watch_wanted = False  # start_watched() asked before the store was open
         self._rows: dict[str, QTreeWidgetItem] = {}  # the file list by path: one lookup per progress event
+        self._hint_shown: bool | None = None  # the results area shows the hint (for a collection or none)
         self._runner: DocsProcess | None = None
         self._queue: list[tuple[str, list[str]]] = []
         self._embed_after: list[tuple[str, str]] = []  # re-embeddings that wait for the run before
@@ -114,6 +115,23 @@ class DocsPage(QWidget):
     def _note_store_waiting(self) -> None:
         if self._store is None:
             self.status.setText(self.waiting_text())
+
+    def _show_results_hint(self, has_collection: bool) -> None:
+        """The results area, while it shows no search, says how to start or what will show there
+        (as its text: QTextEdit's placeholder is drawn on one line, cut at the edge)."""
+        if self.results.document().isEmpty() or self._hint_shown is not None:
+            self._hint_shown = has_collection
+            color = theme.colors().muted
+            self.results.setHtml(f'<p style="color:{color}">{html.escape(self._results_hint(has_collection))}</p>')
+
+    def _results_hint(self, has_collection: bool) -> str:
+        """What the empty results area says: how to start (no collection yet), or what will show here."""
+        if not has_collection:
+            return self.tr("No collection yet. Drop files or folders on the area above (or use Add files…): "
+                           "they go into a new collection, “My documents”. Then ask it a question here, or "
+                           "choose it under the chat's Documents button to get answers with sources.")
+        return self.tr("Ask a question above: the passages that answer it show here, each with its file "
+                       "and where in it.")
 
     def waiting_text(self) -> str:
         return self.tr("Waiting for the document store…")
@@ -281,6 +299,7 @@ class DocsPage(QWidget):
             w.setEnabled(has)
         self.embedder_label.clear()
         self.cross_language.show_for(None)
+        self._show_results_hint(has)
         if name is None:
             return
         store = self._store
@@ -523,6 +542,8 @@ class DocsPage(QWidget):
         for item in self._file_items():
             if item.data(2, ROW_PROBLEM):
                 self._mark(item, item.data(2, ROW_PROBLEM))
+        if self._hint_shown is not None:
+            self._show_results_hint(self._hint_shown)
 
     def _row(self, path: str) -> QTreeWidgetItem:
         item = self._rows.get(path)
@@ -696,6 +717,7 @@ class DocsPage(QWidget):
         from hearthlm.core.docs.search import search
 
         self.search_button.setEnabled(False)
+        self._hint_shown = None
         self.results.setHtml(f"<p><i>{html.escape(self.tr('Searching…'))}</i></p>")
         embed = self.embed_service.embed
 

@@ -49,9 +49,12 @@ def test_drop_index_query_and_open_source(qtbot, page: DocsPage, tmp_path: Path,
     write_pdf(folder / "manual.pdf", [["Chapter one covers the pump."], ["The red valve releases steam pressure."]])
     (folder / "熊猫.txt").write_text("大熊猫主要生活在中国四川的山区竹林中。", encoding="gb18030")
     (folder / "binary.txt").write_bytes(os.urandom(2048))
+    # the empty page says how to start; once there is a collection, what its results area is for
+    qtbot.waitUntil(lambda: "My documents" in page.results.toPlainText(), timeout=10_000)
     with qtbot.waitSignal(page.indexingFinished, timeout=INDEX_TIMEOUT_MS) as done:
         drop(page, [folder])
     assert done.args == ["My documents"]
+    qtbot.waitUntil(lambda: page.results.toPlainText().startswith("Ask a question above"), timeout=10_000)
     rows = {page.files.topLevelItem(i).text(0): page.files.topLevelItem(i) for i in range(page.files.topLevelItemCount())}
     assert set(rows) == {"manual.pdf", "熊猫.txt", "binary.txt"}
     assert rows["manual.pdf"].text(1) == "2"
@@ -65,6 +68,7 @@ def test_drop_index_query_and_open_source(qtbot, page: DocsPage, tmp_path: Path,
     try:
         assert rows["binary.txt"].foreground(2).color().name() == theme.DARK.error
         assert theme.contrast(theme.DARK.error, theme.DARK.base) >= 4.5
+        assert theme.DARK.muted.lower() in page.results.toHtml().lower()  # the results area's hint too
     finally:
         theme.apply("light")
     assert rows["binary.txt"].foreground(2).color().name() == theme.LIGHT.error

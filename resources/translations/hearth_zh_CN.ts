@@ -527,6 +527,14 @@
 <context>
     <name>DocsPage</name>
     <message>
+        <source>No collection yet. Drop files or folders on the area above (or use Add files…): they go into a new collection, “My documents”. Then ask it a question here, or choose it under the chat&apos;s Documents button to get answers with sources.</source>
+        <translation>还没有文档集。把文件或文件夹拖到上方区域（或点“添加文件…”），它们会放进新的文档集“我的文档”。然后在这里向它提问，或在聊天页的“文档”按钮里选中它，得到带出处的回答。</translation>
+    </message>
+    <message>
+        <source>Ask a question above: the passages that answer it show here, each with its file and where in it.</source>
+        <translation>在上方提问：回答它的段落会显示在这里，每段都注明所在的文件和位置。</translation>
+    </message>
+    <message>
         <source>Waiting for the document store…</source>
         <translation>正在等待文档存储…</translation>
     </message>
