@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QHB
 from hearthlm.core.hardware.offload_store import (FLASH_ATTN_CHOICES, KV_TYPE_CHOICES, OffloadChoice,
                                                   get_choice, set_choice)
 
+from . import theme
+
 INSTALL_GPU_COMMAND = "python3 packaging/install.py --build cuda|vulkan|metal"
 
 
@@ -27,6 +29,7 @@ class OffloadControls(QGroupBox):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(self.tr("GPU offload"), parent)
+        theme.style(self)
         self.model: str | None = None
         self._loading = False
         self.layers = QSpinBox()

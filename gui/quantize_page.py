@@ -81,6 +81,7 @@ class QuantizePage(QWidget):
 
         side = QVBoxLayout()
         box = QGroupBox(self.tr("Importance matrix"))
+        theme.style(box)
         form = QVBoxLayout(box)
         self.im_none = QRadioButton(self.tr("None"))
         self.im_default = QRadioButton(self.tr("Compute from the bundled text (English + Chinese)"))

@@ -19,6 +19,7 @@ from hearthlm.core.errors import HearthError
 from hearthlm.core.remote import make_ref
 from hearthlm.core.remote.endpoints import DEFAULT_TIMEOUT_S, Endpoint, endpoints
 
+from . import theme
 from .messages import error_text, tr_msg
 from .models_common import JobRunner
 
@@ -85,6 +86,7 @@ class RemoteView(QWidget):
     def _build_form(self) -> QGroupBox:
         box = QGroupBox(self.tr("Add an endpoint"))
         box.setObjectName("remoteForm")
+        theme.style(box)
         self.name_edit = QLineEdit(placeholderText=self.tr("gpu-box"))
         self.url_edit = QLineEdit(placeholderText="http://gpu-box:8080/v1")
         self.key_edit = QLineEdit(placeholderText=self.tr("none"))

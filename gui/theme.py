@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication, QStyleFactory, QWidget
+from PySide6.QtWidgets import QApplication, QGroupBox, QStyleFactory, QWidget
 
 THEMES = ("system", "light", "dark")
 
@@ -118,12 +118,19 @@ def rules(c: Colors) -> dict[str, str]:
 
 
 _STYLED = "hearthThemed"
+# Fusion clips a group box's title to the UI font's height, and the Chinese fallback font (fonts.py)
+# makes the text taller: descenders and underscores were cut ("Q4_1" read "Q4 1"). Room below it.
+_GROUP_BOX_TITLE = "QGroupBox::title { padding-bottom: 3px; }"
 
 
 def style(widget: QWidget) -> None:
-    """Give a widget its theme colours (by its object name, see ``rules``), now and after each change."""
+    """Give a widget its theme colours (by its object name, see ``rules``), now and after each change;
+    a group box, room for its title."""
     widget.setProperty(_STYLED, True)
-    widget.setStyleSheet(rules(_current).get(widget.objectName(), ""))
+    sheet = rules(_current).get(widget.objectName(), "")
+    if isinstance(widget, QGroupBox):
+        sheet = f"{sheet} {_GROUP_BOX_TITLE}".strip()
+    widget.setStyleSheet(sheet)
 
 
 def system_is_dark(scheme: Qt.ColorScheme | None = None) -> bool:

@@ -194,3 +194,26 @@ def test_every_icon_is_drawn_in_the_theme_text_colour(qapp, colors) -> None:
                  if image.pixelColor(x, y).alpha() == 255]
         assert inked, f"{name}: nothing drawn"
         assert {c.name() for c in inked} == {colors.text}, name  # the button text colour, both themes
+
+
+def test_every_group_box_leaves_room_for_its_title(qtbot, no_model) -> None:
+    """With the Chinese fallback font loaded (gui/fonts.py, a machine without one, as here), Fusion
+    cut the group boxes' titles at the UI font's height: "Q4_1.gguf" showed as "Q4 1.gguf"."""
+    from PySide6.QtWidgets import QGroupBox
+
+    from hearthlm.gui.main_window import MainWindow
+
+    window = MainWindow(Settings())
+    qtbot.addWidget(window)
+    pages = [window.models_page, window.quantize_page, window.docs_page, window.monitor_page, window.server_page]
+    assert all(pages)
+    boxes = window.findChildren(QGroupBox)
+    assert len(boxes) >= 3  # the imatrix choice, GPU offload, the remote endpoint form
+    for box in boxes:
+        assert theme._GROUP_BOX_TITLE in box.styleSheet(), box.title()
+    theme.apply("dark")  # a theme change restyles them and keeps the room
+    try:
+        assert all(theme._GROUP_BOX_TITLE in box.styleSheet() for box in boxes)
+    finally:
+        theme.apply("light")
+    window.close()
