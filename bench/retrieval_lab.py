@@ -537,6 +537,10 @@ OPTIONS: dict[str, dict] = {
     # (session 16) the product with RRF's k other than 60 (how much a list's first ranks outweigh its later ones)
     **{f"product+k{k}": {"lists": ["en-minilm", "wkw", "trcen-minilm", "trcp-kw"], "cap": 1, "rrf_k": k}
        for k in (5, 10, 20, 30, 100)},
+    # (session 16) the translation's lists weighted (they serve the Chinese questions)
+    **{f"product+tr{a}x{b}": {"lists": ["en-minilm", "wkw", "trcen-minilm", "trcp-kw"], "cap": 1,
+                              "weights": {"trcen-minilm": a, "trcp-kw": b}}
+       for a in (0.5, 1.0, 1.5) for b in (0.5, 1.0, 1.5) if (a, b) != (1.0, 1.0)},
     # (session 16) and the plain pipeline's 1,000-character windows as one more vector list (see window_list)
     "product+win": {"lists": ["en-minilm", "wkw", "trcen-minilm", "trcp-kw", "en-win", "trcen-win"], "cap": 1},
     "product+enwin": {"lists": ["en-minilm", "wkw", "trcen-minilm", "trcp-kw", "en-win"], "cap": 1},
