@@ -11,6 +11,8 @@ Signals: ready(object Download)    a download finished and was verified
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QProgressBar, QPushButton, QTreeWidget,
                                QTreeWidgetItem, QVBoxLayout, QWidget)
@@ -142,7 +144,7 @@ class DownloadsView(QWidget):
         row = self.tree.currentItem()
         self.detail.setText(row.data(4, Qt.ItemDataRole.UserRole) or "" if row is not None else "")
 
-    def _act(self, action, doing: str) -> None:
+    def _act(self, action: Callable[[str], None], doing: str) -> None:
         """``action(id)`` on a job thread; the row says ``doing`` until it returns."""
         download_id = self._current_id()
         if not download_id or download_id in self._acting:

@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
                                QSplitter, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
-from hearthlm.core.hub.fit import Budget, verdict
+from hearthlm.core.hub.fit import Budget, Fit, verdict
 from hearthlm.core.hub.names import human_size
 
 from .layout_memory import fit_columns
@@ -290,7 +290,7 @@ class HubBrowser(QWidget):
             self.status.setText(self.tr("Token saved.") if token.strip() else self.tr("Token removed."))
 
     # -- helpers -------------------------------------------------------------------------------------
-    def _fit(self, size: int):
+    def _fit(self, size: int) -> Fit | None:
         budget = self._budget()
         return verdict(size, budget) if budget is not None else None
 

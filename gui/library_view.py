@@ -8,7 +8,7 @@ Signals: useInChat(str path)
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QUrl, Signal
@@ -22,6 +22,9 @@ from hearthlm.core.hub.names import human_size
 from .layout_memory import fit_columns
 from . import icons
 from .models_common import JobRunner
+
+if TYPE_CHECKING:
+    from hearthlm.core.hub.library import LocalModel
 
 
 def _params(n: int) -> str:
@@ -133,7 +136,7 @@ class LibraryView(QWidget):
         self._again = False
         self.detail.setText(sentence)
 
-    def current(self):
+    def current(self) -> LocalModel | None:
         item = self.tree.currentItem()
         return self._models[item.data(0, Qt.ItemDataRole.UserRole)] if item is not None else None
 
@@ -186,7 +189,8 @@ class LibraryView(QWidget):
 
         def done(result: Any) -> None:
             self._fits[path] = result
-            if self.current() is not None and self.current().path == path:
+            current = self.current()
+            if current is not None and current.path == path:
                 self._selected()
 
         def failed(sentence: str) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import collections
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -70,7 +71,7 @@ class MonitorPage(QWidget):
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
         grid = QGridLayout()
-        gib = lambda v: f"{v:.1f} GiB"  # noqa: E731
+        gib: Callable[[float], str] = lambda v: f"{v:.1f} GiB"  # noqa: E731
         self.memory_plot = LinePlot(self.tr("Memory used per device"), gib)
         self.cpu_plot = LinePlot(self.tr("CPU"), lambda v: f"{v:.0f}%", fixed_max=100.0)
         self.engine_plot = LinePlot(self.tr("Engine memory (RSS)"), lambda v: f"{v:.0f} MiB")

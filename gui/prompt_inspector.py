@@ -78,7 +78,7 @@ class PromptInspector(QDialog):
         self.summary.setText(text)
         self.view.setHtml(f'<div style="font-size:13px">{pieces_html(shown["pieces"], self.show_ids.isChecked(), cached)}</div>')
 
-    def done(self, code: int) -> None:  # type: ignore[override]
+    def done(self, code: int) -> None:
         try:
             self.session.inspected.disconnect(self._inspected)
         except (ValueError, RuntimeError):

@@ -5,12 +5,13 @@ from __future__ import annotations
 from PySide6.QtCharts import QChart, QChartView, QLogValueAxis, QScatterSeries, QValueAxis, QXYSeries
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QPainter
+from PySide6.QtWidgets import QWidget
 
 from . import theme
 
 
 class QualityChart(QChartView):
-    def __init__(self, parent=None):
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.setMinimumHeight(240)

@@ -8,9 +8,13 @@ gui.jobs.Job thread; Cancel kills the child, and nothing it was writing is left.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QCheckBox, QFileDialog, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox,
                                QProgressBar, QPushButton, QRadioButton, QSplitter, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
@@ -259,7 +263,7 @@ class QuantizePage(QWidget):
         self._type_changed()
 
     @staticmethod
-    def _api():
+    def _api() -> ModuleType:
         from hearthlm.core.quantize import api
 
         return api
@@ -293,7 +297,7 @@ class QuantizePage(QWidget):
             allow = True
         args, measure, threads = self._imatrix_args(), self.measure.isChecked(), self.threads
 
-        def work(emit, cancel):
+        def work(emit: Callable[[dict[str, Any]], None], cancel: threading.Event) -> dict[str, Any]:
             api = self._api()
             result = api.quantize(src, t.name, allow_requantize=allow, nthread=threads, on_event=emit,
                                   cancel=cancel, **args)
@@ -308,7 +312,8 @@ class QuantizePage(QWidget):
 
         self._run(work, self._quantized, busy_text=self.tr("Quantizing to {type}…").format(type=t.name))
 
-    def _run(self, fn, on_done, busy_text: str) -> None:
+    def _run(self, fn: Callable[[Callable[[dict[str, Any]], None], threading.Event], dict[str, Any]],
+             on_done: Callable[[dict[str, Any]], None], busy_text: str) -> None:
         if self._closing:
             return
         cancel = threading.Event()
@@ -328,7 +333,7 @@ class QuantizePage(QWidget):
         self.status.setText(busy_text)
         job.start()
 
-    def closeEvent(self, event) -> None:  # noqa: N802 (Qt)
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt)
         self._closing = True
         self.cancel()
         if self._job is not None:

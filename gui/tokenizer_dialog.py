@@ -144,7 +144,7 @@ class TokenizerDialog(QDialog):
             self.views[column].setHtml(pieces_html(result.pieces, self.show_ids.isChecked()))
             self.summaries[column].setText(tr_msg(_summary(result)))
 
-    def done(self, code: int) -> None:  # type: ignore[override]
+    def done(self, code: int) -> None:
         self.process.close()
         super().done(code)
 

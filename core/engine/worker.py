@@ -30,6 +30,10 @@ from ..messages import Msg, msg
 from .protocol import AnswerStats, GenerationParams, LoadParams
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping, Sequence
+
+    from ..prompt.template import RenderedPrompt
+    from .batching import Batcher
     from .runner import LlamaRunner
 
 FAULT_ENV = "HEARTH_ENGINE_FAULT"  # test seam: "segv-first-decode" crashes for real on the first decode
@@ -180,7 +184,7 @@ class Worker:
         assert message is not None
         self.channel.send(ev="done", id=int(message.get("id", 0)), stats=AnswerStats(stop_reason="cancelled").to_dict())
 
-    def fail_all(self, batcher, message: Msg) -> None:
+    def fail_all(self, batcher: Batcher, message: Msg) -> None:
         for slot in batcher.slots:
             if slot.seq is not None:
                 seq, slot.seq = slot.seq, None
@@ -328,7 +332,8 @@ class Worker:
             note = msg(M.TWO_NOTES, first=note, second=trim_note) if note else trim_note
         return tokens, note, trimmed, kept
 
-    def _renderer(self, message: dict[str, Any]):
+    def _renderer(
+            self, message: dict[str, Any]) -> Callable[[Sequence[Mapping[str, Any]]], tuple[RenderedPrompt, list[int]]]:
         """``render(msgs) -> (RenderedPrompt, tokens)`` for this request, each length rendered once
         (fit_messages tries several)."""
         from ..prompt.template import RenderedPrompt, render_prompt
@@ -336,13 +341,13 @@ class Worker:
         info, runner = self.info, self.runner
         assert info is not None and runner is not None
         template = message.get("template") or info.get("chat_template")
-        rendered_by_count: dict[int, tuple] = {}
+        rendered_by_count: dict[int, tuple[RenderedPrompt, list[int]]] = {}
         # Continuing an unfinished answer: the history before it, the assistant's turn opened by
         # the generation prompt, and the answer's text so far, left open (works with any template).
         partial = message["messages"][-1] if message.get("continue") and message["messages"] and \
             message["messages"][-1].get("role") == "assistant" else None
 
-        def render(msgs: list) -> tuple:
+        def render(msgs: Sequence[Mapping[str, Any]]) -> tuple[RenderedPrompt, list[int]]:
             if len(msgs) not in rendered_by_count:
                 head = msgs[:-1] if partial is not None else msgs
                 r = render_prompt(template, head, bos_token=info["bos_token"], eos_token=info["eos_token"],

@@ -160,7 +160,7 @@ def read_amdsmi(amdsmi: Any = None) -> list[GpuSample]:
     """AMD's own library, when it is importable (ROCm installs)."""
     try:
         if amdsmi is None:
-            import amdsmi as amdsmi_module  # type: ignore[import-not-found]
+            import amdsmi as amdsmi_module
 
             amdsmi = amdsmi_module
         amdsmi.amdsmi_init()

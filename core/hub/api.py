@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from . import messages as M
 from .config import endpoint as current_endpoint
@@ -15,7 +15,11 @@ from .config import HubToken, as_token, hub_cache_dir, token_source
 from .errors import HubError
 from .names import GGUFEntry, group_gguf_files
 
-SORTS = {"downloads": "downloads", "likes": "likes", "recent": "last_modified"}
+if TYPE_CHECKING:
+    from huggingface_hub import HfApi
+
+SORTS: dict[str, Literal["downloads", "likes", "last_modified"]] = {
+    "downloads": "downloads", "likes": "likes", "recent": "last_modified"}
 _REPO_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
@@ -58,7 +62,7 @@ def check_repo_id(repo: str) -> str:
     return repo
 
 
-def _api(token: HubToken, endpoint: str | None):
+def _api(token: HubToken, endpoint: str | None) -> HfApi:
     from huggingface_hub import HfApi
 
     # never token=None: huggingface_hub would then pick a token itself, and a refusal could not

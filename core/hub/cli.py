@@ -6,13 +6,20 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from ..errors import HearthError
 from . import messages as M
 from .errors import HubError, LibraryError
 from .names import human_size
+
+if TYPE_CHECKING:
+    from .api import RepoFiles
+    from .fit import Budget, Fit
+    from .names import GGUFEntry
+    from .queue import Download
 
 EXIT_OK, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 130
 
@@ -43,13 +50,13 @@ def cmd_search(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _budget():
+def _budget() -> Budget:
     from .fit import machine_budget
 
     return machine_budget()
 
 
-def _fit_of(listing: Any, entry: Any, budget: Any, size_only: bool):
+def _fit_of(listing: Any, entry: Any, budget: Any, size_only: bool) -> Fit:
     """The estimate's verdict from the file's header on the hub, or the file-size guess."""
     from .fit import devices_from_budget, verdict
     from .remote_header import remote_fit
@@ -87,7 +94,7 @@ def cmd_files(args: argparse.Namespace) -> int:
 
 
 # -- pull --------------------------------------------------------------------------------------------
-def _choose(listing, wanted: str | None):
+def _choose(listing: RepoFiles, wanted: str | None) -> GGUFEntry:
     if not listing.entries:
         raise HubError(M.NO_GGUF_FILES, repo=listing.repo)
     choices = ", ".join(e.name for e in listing.entries)
@@ -106,12 +113,12 @@ def _choose(listing, wanted: str | None):
 class _Progress:
     """A bar on a terminal; otherwise a plain line every few seconds."""
 
-    def __init__(self, stream, is_tty: bool):
+    def __init__(self, stream: TextIO, is_tty: bool) -> None:
         self.stream, self.tty = stream, is_tty
         self._last_line = 0.0
         self._last_state = ""
 
-    def show(self, item) -> None:
+    def show(self, item: Download) -> None:
         total = item.total or 0
         pct = 100.0 * item.done / total if total else 0.0
         speed = f"{human_size(item.speed)}/s" if item.speed else "-"
@@ -248,7 +255,7 @@ def register(subparsers: Any, parser_class: type[argparse.ArgumentParser]) -> No
     models = subparsers.add_parser("models", help="search Hugging Face, download models, manage the library")
     sub = models.add_subparsers(dest="models_command", parser_class=parser_class, required=True)
 
-    def add(name: str, func, help_: str) -> argparse.ArgumentParser:
+    def add(name: str, func: Callable[[argparse.Namespace], int], help_: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_)
         p.add_argument("--json", action="store_true", help="machine-readable output")
         p.set_defaults(func=func)

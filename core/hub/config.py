@@ -9,8 +9,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..messages import Msg, msg
+
+if TYPE_CHECKING:
+    from ..settings import Settings
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
 
@@ -61,7 +65,7 @@ def stored_login() -> str | None:
     return value or None
 
 
-def resolve_token(settings=None) -> HubToken:
+def resolve_token(settings: Settings | None = None) -> HubToken:
     """The token kept by Hearth (core/secrets.py), else HF_TOKEN (or the older HUGGING_FACE_HUB_TOKEN), else the stored
     Hugging Face login; NO_TOKEN when there is none."""
     if settings is None:
@@ -107,7 +111,7 @@ def token_source(token: HubToken) -> Msg:
     return msg(M.TOKEN_GIVEN)
 
 
-def token(settings=None) -> str | None:
+def token(settings: Settings | None = None) -> str | None:
     """The token value :func:`resolve_token` chooses, or None."""
     return resolve_token(settings).value
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..errors import HearthError
+from ..messages import Msg
 
 
 class HubError(HearthError):
@@ -12,7 +15,7 @@ class HubError(HearthError):
 class DownloadError(HearthError):
     """A download failed. ``transient`` errors are retried with backoff; others wait for the user."""
 
-    def __init__(self, message, /, transient: bool = False, **values):
+    def __init__(self, message: str | Msg, /, transient: bool = False, **values: Any) -> None:
         super().__init__(message, **values)
         self.transient = transient
 

@@ -23,7 +23,7 @@ from collections import deque
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from ..child.process import ChildGone, ChildNotReady, ChildProcess
 from ..jsonfile import read_json, write_json_atomic
@@ -526,7 +526,7 @@ class DownloadQueue:
         return ("transient", msg(M.WORKER_DIED, detail=detail)), ended
 
 
-def _events(proc: ChildProcess, stop: threading.Event):
+def _events(proc: ChildProcess, stop: threading.Event) -> Iterator[dict[str, Any]]:
     """The fetch process's events until it ends (or does not become ready: it is then killed)."""
     try:
         if not proc.wait_ready(READY_TIMEOUT_S, stop=stop.is_set):

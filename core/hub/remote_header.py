@@ -18,7 +18,7 @@ import json
 import os
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from collections.abc import Sequence
 
 from ..errors import HearthError, ModelFileError
@@ -28,6 +28,9 @@ from . import messages as M
 from .config import endpoint as current_endpoint
 from .config import HubToken, as_token
 from .names import GGUFEntry, human_size
+
+if TYPE_CHECKING:
+    from .fit import Budget, Fit
 
 FIRST_BYTES = 256 * 1024
 MAX_HEADER_BYTES = 32 * 1024 * 1024
@@ -184,7 +187,7 @@ def entry_header(repo: str, entry: GGUFEntry, revision: str = "main", **kw: Any)
 
 
 def remote_fit(repo: str, entry: GGUFEntry, devices: Sequence[Any], budget: Any = None,
-               revision: str = "main", n_ctx: int | None = None, **kw: Any):
+               revision: str = "main", n_ctx: int | None = None, **kw: Any) -> Fit:
     """The estimate's verdict for a file on the hub; the file-size guess (with its reason) when
     the header cannot be read. ``budget`` (fit.Budget) is built from ``devices`` when not given."""
     from .fit import estimate_verdict, verdict
@@ -199,7 +202,7 @@ def remote_fit(repo: str, entry: GGUFEntry, devices: Sequence[Any], budget: Any 
     return verdict(entry.size, budget if budget is not None else budget_from(devices)).with_reason(reason)
 
 
-def budget_from(devices: Sequence[Any]):
+def budget_from(devices: Sequence[Any]) -> Budget:
     """A fit.Budget (for the file-size guess) from estimate Devices."""
     from .fit import Budget
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from collections.abc import Callable
 
 from ..modelfile import read_gguf
@@ -18,6 +19,9 @@ from . import messages as M
 from .child import discard, run_job, start_worker
 from .errors import QuantizeError
 from .types import UNQUANTIZED_FTYPES, QuantType, find_type
+
+if TYPE_CHECKING:
+    from ..messages import Msg
 
 Progress = Callable[[dict], None] | None
 
@@ -36,7 +40,7 @@ def resolve_type(name: str) -> QuantType:
     return qtype
 
 
-def requantize_warning(src: str | os.PathLike):
+def requantize_warning(src: str | os.PathLike) -> Msg | None:
     from ..messages import msg
 
     path = Path(src)
@@ -68,7 +72,10 @@ def quantize(src: str | os.PathLike, type_name: str, *, out: str | os.PathLike |
     return result
 
 
-def _quantize_job(src, type_name, out, imatrix, calibration, dry_run, allow_requantize, nthread, imatrix_ctx):
+def _quantize_job(src: str | os.PathLike, type_name: str, out: str | os.PathLike | None,
+                  imatrix: str | os.PathLike | None, calibration: str | os.PathLike | None, dry_run: bool,
+                  allow_requantize: bool, nthread: int,
+                  imatrix_ctx: int) -> tuple[dict[str, Any], QuantType, Path, Msg | None]:
     """The checked job for the child, or a QuantizeError saying what is wrong with the request."""
     qtype = resolve_type(type_name)
     src = Path(src).expanduser()

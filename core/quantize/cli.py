@@ -11,16 +11,18 @@ import argparse
 import json
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+T = TypeVar("T")
 
 
 def _print_json(data: Any) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2), flush=True)
 
 
-def _progress_printer(enabled: bool):
+def _progress_printer(enabled: bool) -> Callable[[dict], None]:
     last: dict[str, object] = {"key": None}  # (stage, twentieths done) last printed
 
     def on_event(ev: dict) -> None:
@@ -34,7 +36,7 @@ def _progress_printer(enabled: bool):
     return on_event
 
 
-def _run(fn, *args, **kwargs):
+def _run(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Run a blocking job on a thread so Ctrl+C can cancel it cleanly."""
     cancel = threading.Event()
     box: dict[str, Any] = {}

@@ -18,12 +18,16 @@ import os
 import struct
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from collections.abc import Callable
 
 import numpy as np
 
 from . import messages as M
 from .errors import QuantizeError
+
+if TYPE_CHECKING:
+    from .ggml_tensor import GGMLTensor
 
 MIN_ROWS = 16  # llama.cpp's imatrix ignores smaller batches
 
@@ -104,7 +108,7 @@ class Collector:
             self._add_dense(src0, wname, x)
         return True
 
-    def _array(self, ptr: int, t) -> np.ndarray:
+    def _array(self, ptr: int, t: GGMLTensor) -> np.ndarray:
         """src1 as float64 (ne3, ne2, ne1, ne0), copied off the backend when it is not in host memory."""
         ne, nb = list(t.ne), list(t.nb)
         if nb[0] != 4:
@@ -127,7 +131,7 @@ class Collector:
             self.imatrix.entries[name] = e
         return e
 
-    def _add_dense(self, src0, wname: str, x: np.ndarray) -> None:
+    def _add_dense(self, src0: GGMLTensor, wname: str, x: np.ndarray) -> None:
         n_mat = int(src0.ne[2] * src0.ne[3])
         e = self._entry(wname, n_mat, x.shape[-1])
         ne3, ne2 = x.shape[0], x.shape[1]
@@ -139,7 +143,7 @@ class Collector:
                 e.sums[mat] += rows.sum(axis=0)
         e.counts += (ne3 * ne2 * x.shape[2]) // n_mat
 
-    def _add_moe(self, t, src0, src1, wname: str, x: np.ndarray) -> None:
+    def _add_moe(self, t: GGMLTensor, src0: GGMLTensor, src1: GGMLTensor, wname: str, x: np.ndarray) -> None:
         ids_t = self.g.tensor(t.src[2])
         n_as = int(src0.ne[2])
         ids = self._ids(t.src[2], ids_t)  # (n_tokens, n_ids)
@@ -153,7 +157,7 @@ class Collector:
                 e.sum2[ex] += v * v
                 e.sums[ex] += v
 
-    def _ids(self, ptr: int, t) -> np.ndarray:
+    def _ids(self, ptr: int, t: GGMLTensor) -> np.ndarray:
         nbytes = self.lib.ggml_nbytes(ptr)
         buf = np.empty(nbytes, np.uint8)
         self.lib.ggml_backend_tensor_get(ptr, buf.ctypes.data, 0, nbytes)
@@ -283,7 +287,7 @@ def _load_dat(path: Path) -> ImportanceMatrix:
     data = path.read_bytes()
     pos = 0
 
-    def take(fmt: str):
+    def take(fmt: str) -> tuple[Any, ...]:
         nonlocal pos
         vals = struct.unpack_from(fmt, data, pos)
         pos += struct.calcsize(fmt)

@@ -17,7 +17,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from collections.abc import Callable
 
 from . import messages as M
@@ -40,7 +40,7 @@ def llama_bindings() -> ModuleType:
         loader = spec.loader
         package = importlib.util.module_from_spec(spec)
 
-        def complete(name: str):
+        def complete(name: str) -> Any:
             del package.__getattr__
             loader.exec_module(package)  # the real __init__; reuses the loaded submodules
             return getattr(package, name)

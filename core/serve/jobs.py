@@ -78,7 +78,7 @@ class Job:
         if engine is None:
             return
         if self.request_id is not None:
-            engine.cancel(self.request_id)  # type: ignore[call-arg]  # (the batching engine's per-request cancel)
+            engine.cancel(self.request_id)  # (the batching engine's per-request cancel)
         elif self.direct_cancel:
             engine.cancel()
 
@@ -98,5 +98,5 @@ def engine_kwargs(method: Callable[..., Any], job: Job, want_logprobs: bool) -> 
     if "request_id" in accepted and hasattr(engine, "new_request_id"):
         job.request_id = kwargs["request_id"] = engine.new_request_id()  # type: ignore[union-attr]
         if job.cancelled.is_set():  # the client left while the engine was being readied
-            engine.cancel(job.request_id)  # type: ignore[union-attr,call-arg]
+            engine.cancel(job.request_id)  # type: ignore[union-attr]
     return kwargs
