@@ -675,9 +675,12 @@ class DocsPage(QWidget):
         if store is None:
             return
         folders = [p for _, p, _ in store.folders(name)]
-        # remembering the choice takes the store's lock: on a job thread
-        self._run_job(lambda emit: [store.add_folder(name, folder, watched=on) for folder in folders],
-                      lambda _r: None)
+
+        def remember(_emit: Any) -> None:  # takes the store's lock: on a job thread
+            for folder in folders:
+                store.add_folder(name, folder, watched=on)
+
+        self._run_job(remember, lambda _r: None)
         if on and folders:
             runner = DocsProcess(["watch", name])
             runner.progressed.connect(self._progress_event)

@@ -132,7 +132,8 @@ class RemoteView(QWidget):
                                    self._status_text(endpoint, probe)])
             top.setData(0, Qt.ItemDataRole.UserRole + 1, endpoint.name)
             top.setToolTip(3, top.text(3))
-            models = probe.models if probe is not None and probe.ok else [{"id": m, "n_ctx": None} for m in endpoint.models]
+            models: list[dict[str, Any]] = (probe.models if probe is not None and probe.ok
+                                            else [{"id": m, "n_ctx": None} for m in endpoint.models])
             for model in models:
                 ctx = self.tr("context {n}").format(n=model["n_ctx"]) if model.get("n_ctx") else ""
                 child = QTreeWidgetItem([model["id"], ctx, "", ""])

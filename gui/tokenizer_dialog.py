@@ -116,7 +116,7 @@ class TokenizerDialog(QDialog):
         ticket = self._pending
 
         def work(_emit: Any) -> list[tuple[int, Any]]:  # on a job thread
-            out = []
+            out: list[tuple[int, Any]] = []  # (column, its Tokenized or the exception)
             for column, path in jobs:
                 try:
                     out.append((column, process.tokenize(path, text)))
