@@ -218,6 +218,7 @@ class ServerPage(QWidget):
         for widget in (self.host, self.port, self.parallel, self.require_key, self.new_key_button):
             widget.setEnabled(not running)
         self.address.setText(self.server.address if running else "")
+        self.copy_button.setEnabled(running)  # nothing to copy while the server is off
         self.models.clear()
         if running:
             for model in self.server.services.pool.models.values():

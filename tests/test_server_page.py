@@ -46,10 +46,11 @@ def test_server_page_serves_the_chats_model_with_the_chats_engine(qtbot, window)
     page = window.server_page
     window.pages.setCurrentWidget(page)
     page.port.setValue(0)
+    assert not page.copy_button.isEnabled()  # no address to copy while it is off
     page.switch.click()
     assert page.server is not None and page.server.running, page.status.text()
     address = page.address.text()
-    assert address.startswith("http://127.0.0.1:") and address.endswith("/v1")
+    assert address.startswith("http://127.0.0.1:") and address.endswith("/v1") and page.copy_button.isEnabled()
     chat_engine = window.chat.session.engine_pid
     assert [page.models.item(i).text() for i in range(page.models.count())] == ["SmolLM2-135M-Instruct.Q4_1"]
 
@@ -72,7 +73,7 @@ def test_server_page_serves_the_chats_model_with_the_chats_engine(qtbot, window)
     assert engine_processes(window) == [chat_engine]
 
     page.switch.click()
-    assert page.server is None and page.address.text() == ""
+    assert page.server is None and page.address.text() == "" and not page.copy_button.isEnabled()
     with pytest.raises(httpx.ConnectError):
         httpx.get(address + "/models", timeout=5)
     assert window.chat.session.engine_pid == chat_engine  # stopping the server leaves the chat's engine
