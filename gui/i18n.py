@@ -8,7 +8,8 @@ from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
 from hearthlm.resources import resource_path
 
-SUPPORTED = ("en", "zh_CN")
+LANGUAGE_NAMES = {"en": "English", "zh_CN": "简体中文"}  # each in its own language, for choosing one
+SUPPORTED = tuple(LANGUAGE_NAMES)
 
 
 def pick_language(setting: str = "") -> str:

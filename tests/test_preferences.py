@@ -23,3 +23,23 @@ def test_choices_are_saved_at_once_keeping_the_other_keys(qtbot, hearth_home):
     again = PreferencesDialog(stored)
     qtbot.addWidget(again)
     assert not again.prepare_box.isChecked()
+
+
+def test_the_language_is_chosen_by_its_own_name_for_the_next_start(qtbot, hearth_home):
+    dialog = PreferencesDialog(Settings())
+    qtbot.addWidget(dialog)
+    names = [dialog.language_box.itemText(i) for i in range(dialog.language_box.count())]
+    assert names[1:] == ["English", "简体中文"] and names[0].startswith("System (")
+    assert dialog.language_box.currentData() == "" and dialog.language_note.text() == ""
+    dialog.language_box.setCurrentIndex(dialog.language_box.findData("zh_CN"))
+    assert load_settings().language == "zh_CN"
+    assert dialog.language_note.text() == "下次启动 Hearth 时改用简体中文。"  # said in the language chosen
+    assert not dialog.language_note.isHidden()
+    from hearthlm.gui.i18n import pick_language
+
+    assert pick_language(load_settings().language) == "zh_CN"  # what the next start installs (gui/app.py)
+    dialog.language_box.setCurrentIndex(dialog.language_box.findData("en"))  # the language shown now
+    assert load_settings().language == "en" and dialog.language_note.text() == "" and dialog.language_note.isHidden()
+    again = PreferencesDialog(load_settings())
+    qtbot.addWidget(again)
+    assert again.language_box.currentData() == "en"

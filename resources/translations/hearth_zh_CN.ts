@@ -1565,6 +1565,14 @@
         <translation>主题(&amp;T)：</translation>
     </message>
     <message>
+        <source>System ({language})</source>
+        <translation>跟随系统（{language}）</translation>
+    </message>
+    <message>
+        <source>&amp;Language:</source>
+        <translation>语言(&amp;L)：</translation>
+    </message>
+    <message>
         <source>&amp;Prepare a conversation when it opens</source>
         <translation>打开对话时预先准备(&amp;P)</translation>
     </message>
