@@ -387,6 +387,7 @@ AREA_COMMANDS: tuple[str, ...] = (
     "hearthlm.core.tokens.cli",
     "hearthlm.core.remote.cli",
     "hearthlm.core.serve.cli",
+    "hearthlm.core.settings_cli",
 )
 
 

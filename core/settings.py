@@ -21,6 +21,15 @@ from .jsonfile import write_json_atomic
 from .messages import Msg, msg
 
 SETTINGS_VERSION = 1
+THEMES = ("system", "light", "dark")
+LANGUAGES = ("en", "zh_CN")  # the window's translations ("" in the settings: the system's language)
+# The values a setting may take: the window's controls and `hearth settings set` hold to them.
+CHOICES: dict[str, tuple[str, ...]] = {"theme": THEMES, "language": ("", *LANGUAGES)}
+BOUNDS: dict[str, tuple[float, float]] = {
+    "temperature": (0.0, 2.0), "top_p": (0.0, 1.0), "top_k": (0, 1000), "min_p": (0.0, 1.0),
+    "repeat_penalty": (0.5, 2.0), "seed": (-1, 2**31 - 1), "max_tokens": (1, 131072), "n_ctx": (256, 1048576),
+    "n_gpu_layers": (0, 999), "n_threads": (0, 1024),
+}
 
 
 def _setting(default: Any, description: str) -> Any:

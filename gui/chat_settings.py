@@ -19,22 +19,18 @@ from hearthlm.core.chat.presets import PresetLibrary
 from hearthlm.core.chat.session import LORA_KEY, TEMPLATE_KEY  # noqa: F401 (its users import it from here)
 from hearthlm.core.chat.store import SYSTEM_PROMPT_KEY
 from hearthlm.core.prompt.template import FORMATS
-from hearthlm.core.settings import Settings
+from hearthlm.core.settings import BOUNDS, Settings
 
 from . import icons, theme
 from .chat_adapters import AdaptersBox
 from .messages import error_text, tr_msg
 
 # key -> (minimum, maximum, step, decimals) ; decimals None: an integer
+# (low, high, step, decimals; None: an integer box); the bounds are the settings' own (core/settings.py)
 NUMBERS: dict[str, tuple[float, float, float, int | None]] = {
-    "temperature": (0.0, 2.0, 0.05, 2),
-    "top_p": (0.0, 1.0, 0.01, 2),
-    "top_k": (0, 1000, 1, None),
-    "min_p": (0.0, 1.0, 0.01, 2),
-    "repeat_penalty": (0.5, 2.0, 0.01, 2),
-    "seed": (-1, 2**31 - 1, 1, None),
-    "max_tokens": (1, 131072, 64, None),
-    "n_ctx": (256, 1048576, 512, None),
+    key: (*BOUNDS[key], step, decimals) for key, (step, decimals) in (
+        ("temperature", (0.05, 2)), ("top_p", (0.01, 2)), ("top_k", (1, None)), ("min_p", (0.01, 2)),
+        ("repeat_penalty", (0.01, 2)), ("seed", (1, None)), ("max_tokens", (64, None)), ("n_ctx", (512, None)))
 }
 
 

@@ -6,10 +6,10 @@ import os
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
+from hearthlm.core.settings import LANGUAGES as SUPPORTED
 from hearthlm.resources import resource_path
 
 LANGUAGE_NAMES = {"en": "English", "zh_CN": "简体中文"}  # each in its own language, for choosing one
-SUPPORTED = tuple(LANGUAGE_NAMES)
 
 
 def pick_language(setting: str = "") -> str:

@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QGroupBox, QStyleFactory, QWidget
 
-THEMES = ("system", "light", "dark")
+from hearthlm.core.settings import THEMES  # one list, shared with `hearth settings`
 
 
 @dataclass(frozen=True)
