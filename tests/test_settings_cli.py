@@ -100,3 +100,15 @@ def test_a_real_hearth_process_sets_what_the_window_reads(tmp_path: Path) -> Non
             del os.environ["HEARTH_HOME"]
         else:
             os.environ["HEARTH_HOME"] = saved
+
+
+def test_a_reader_that_leaves_early_ends_the_command_quietly(tmp_path: Path) -> None:
+    """`hearth settings | head -1`: the pipe closes before the listing is written; no traceback."""
+    env = {**os.environ, "HEARTH_HOME": str(tmp_path)}
+    process = subprocess.Popen([sys.executable, "-m", "hearthlm.core.cli", "settings"], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env)
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # before the command has started writing: its first write finds no reader
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 141
+    assert "Traceback" not in stderr and "BrokenPipeError" not in stderr, stderr
