@@ -147,3 +147,11 @@ def load_settings() -> Settings:
 
 def save_settings(settings: Settings) -> None:
     write_json_atomic(settings_path(), asdict(settings), indent=2)
+
+
+def save_setting(key: str, value: Any) -> None:
+    """Change one setting in the file, the other keys as the file has them now (the window, another
+    page or a `hearth settings` command may have saved since this process read it)."""
+    stored = load_settings()
+    setattr(stored, key, value)
+    save_settings(stored)

@@ -17,7 +17,7 @@ from dataclasses import fields
 from typing import Any
 
 from .errors import HearthError
-from .settings import BOUNDS, CHOICES, Settings, load_settings, save_settings, settings_path
+from .settings import BOUNDS, CHOICES, Settings, load_settings, save_setting, settings_path
 
 NOT_HERE = {
     "version": "version is the file's schema version, which Hearth keeps itself.",
@@ -103,10 +103,11 @@ def _number(x: float) -> str:
     return f"{int(x):,}" if float(x).is_integer() else f"{x:g}"
 
 
-def _save(key: str, value: Any) -> None:
-    stored = load_settings()  # other keys as the file has them now (the window may have saved)
-    setattr(stored, key, value)
-    save_settings(stored)
+def _save(key: str, value: Any) -> int:
+    """Save one setting and say what it now is."""
+    save_setting(key, value)
+    print(f"{key} = {json.dumps(value, ensure_ascii=False)}")
+    return 0
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -131,15 +132,9 @@ def cmd_get(args: argparse.Namespace) -> int:
 
 def cmd_set(args: argparse.Namespace) -> int:
     key = _key(args.key, settable=True)
-    value = parse_value(key, args.value)
-    _save(key, value)
-    print(f"{key} = {json.dumps(value, ensure_ascii=False)}")
-    return 0
+    return _save(key, parse_value(key, args.value))
 
 
 def cmd_reset(args: argparse.Namespace) -> int:
     key = _key(args.key, settable=True)
-    value = getattr(Settings(), key)
-    _save(key, value)
-    print(f"{key} = {json.dumps(value, ensure_ascii=False)}")
-    return 0
+    return _save(key, getattr(Settings(), key))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QWidget
 
-from hearthlm.core.settings import Settings, load_settings, save_settings
+from hearthlm.core.settings import Settings, save_setting
 
 from . import theme
 from .i18n import LANGUAGE_NAMES, pick_language, ui_language
@@ -87,6 +87,4 @@ class PreferencesDialog(QDialog):
 
     def _save(self, key: str, value: object) -> None:
         setattr(self.settings, key, value)
-        stored = load_settings()  # other keys as the file has them now (another page may have saved)
-        setattr(stored, key, value)
-        save_settings(stored)
+        save_setting(key, value)
