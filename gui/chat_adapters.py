@@ -228,12 +228,6 @@ class AdaptersBox(QWidget):
 
     def _say(self, text: str, error: bool = False) -> None:
         self.note.setText(text)
-        self.note.setProperty("error", error)
-        self._style_note()
+        self.note.setObjectName("errorNote" if error else "adaptersNote")
+        theme.style(self.note)  # an error in the theme's error colour, which follows a theme change
         self.note.setVisible(bool(text))
-
-    def _style_note(self) -> None:
-        self.note.setStyleSheet(f"color: {theme.colors().error}" if self.note.property("error") else "")
-
-    def theme_changed(self) -> None:  # theme.apply tells every widget: the error colour follows
-        self._style_note()

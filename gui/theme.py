@@ -105,6 +105,7 @@ def rules(c: Colors) -> dict[str, str]:
         "editNote": f"QLabel#editNote {{ color: {c.edit}; }}",
         "hint": f"QLabel#hint {{ color: {c.muted}; }}",
         "warningNote": f"QLabel#warningNote {{ color: {c.warn}; }}",
+        "errorNote": f"QLabel#errorNote {{ color: {c.error}; }}",
         "answeringFrom": f"QLabel#answeringFrom {{ color: {c.ok}; }}",
         "dropZone": f"QLabel#dropZone {{ border: 2px dashed {c.muted}; border-radius: 6px; color: {c.muted};"
                     f" padding: 8px; }}",

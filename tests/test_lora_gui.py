@@ -113,10 +113,10 @@ def test_a_peft_folder_is_converted_for_the_loaded_model_and_attached(qtbot, win
     assert sorted(p.name for p in adapters_dir().iterdir()) == [converted.name]  # nothing half-written
     from hearthlm.gui import theme
 
-    assert box.note.styleSheet() == f"color: {theme.LIGHT.error}"
+    assert box.note.styleSheet() == f"QLabel#errorNote {{ color: {theme.LIGHT.error}; }}"
     theme.apply("dark")  # the sentence's error colour follows the theme
     try:
-        assert box.note.styleSheet() == f"color: {theme.DARK.error}"
+        assert box.note.styleSheet() == f"QLabel#errorNote {{ color: {theme.DARK.error}; }}"
     finally:
         theme.apply("light")
     # the user opens another conversation while a conversion runs: it is kept in the library, and
