@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
@@ -28,20 +28,23 @@ from hearthlm.core.starter import STARTER_INSTALL_HINT, starter_model_path
 
 from . import chat_layout
 from .conversation_dialogs import ConversationActions
-from .chat_documents import AnsweringFromLabel, ChatDocsSource, DocumentsButton
+from .chat_documents import ChatDocsSource
 from .chat_model import ModelLoading
-from .chat_settings import ChatSettingsPanel
-from .chat_view import ChatView
-from .context_meter import ContextMeter
-from .conversation_list import ConversationList
-from .error_banner import ErrorBanner
 from .message_html import MessageView
 from .messages import error_text, tr_msg
-from .model_picker import ModelPicker
-from .prompt_box import PromptBox
 from .session_qt import QtRunner, SessionSignals
 from .shortcuts_help import SHORTCUTS, ShortcutsDialog
-from .welcome import FirstRunPanel
+
+if TYPE_CHECKING:  # the widgets chat_layout.build makes, for the annotations below
+    from .chat_documents import AnsweringFromLabel, DocumentsButton
+    from .chat_settings import ChatSettingsPanel
+    from .chat_view import ChatView
+    from .context_meter import ContextMeter
+    from .conversation_list import ConversationList
+    from .error_banner import ErrorBanner
+    from .model_picker import ModelPicker
+    from .prompt_box import PromptBox
+    from .welcome import FirstRunPanel
 
 ESTIMATE_DELAY_MS = 350  # after the last keystroke: counting every key would only queue work
 

@@ -25,7 +25,6 @@ from . import icons, theme
 from .chat_adapters import AdaptersBox
 from .messages import error_text, tr_msg
 
-# key -> (minimum, maximum, step, decimals) ; decimals None: an integer
 # (low, high, step, decimals; None: an integer box); the bounds are the settings' own (core/settings.py)
 NUMBERS: dict[str, tuple[float, float, float, int | None]] = {
     key: (*BOUNDS[key], step, decimals) for key, (step, decimals) in (
