@@ -38,13 +38,18 @@ def cmd_chat(args: argparse.Namespace) -> int:
     from .settings import load_settings
 
     settings = load_settings()
-    prompt = args.prompt
+    if args.text is not None and args.prompt is not None:
+        return _fail("give the prompt once: as the argument or with --prompt, not both.", EXIT_USAGE)
+    prompt = args.text if args.text is not None else args.prompt
     if prompt is None and args.show_prompt:
         prompt = ""  # the prompt as the conversation stands
     elif prompt is None or prompt == "-":
         if sys.stdin.isatty():
-            return _fail("give a prompt with --prompt TEXT (or pipe it in with --prompt -).", EXIT_USAGE)
+            return _fail('give a prompt: hearth chat "TEXT" (or pipe it in with --prompt -).', EXIT_USAGE)
         prompt = sys.stdin.read()
+    if not prompt.strip() and not args.show_prompt:
+        # the session asks nothing empty, as the window's Send does not: say so rather than wait for an answer
+        return _fail("the prompt is empty: there is nothing to answer.", EXIT_USAGE)
     store = conversation = None
     try:
         if args.conversation:
@@ -150,7 +155,8 @@ def _chat(args: argparse.Namespace, settings: Any, prompt: str, store: Any, conv
         if "error" not in outcome:
             # stored once the model has loaded: a bad model file leaves no empty conversation behind
             session.choose_model(str(outcome["info"].path))
-            session.send(prompt)
+            if not session.send(prompt):
+                outcome["error"] = RuntimeError("the question could not be asked: the engine is not ready.")
             settle(lambda: "answer" in outcome or "error" in outcome)
         if "answer" in outcome and kept:
             settle(lambda: "message" in outcome or "error" in outcome)
@@ -420,6 +426,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     chat = sub.add_parser("chat", help="answer one prompt, streaming to stdout")
+    chat.add_argument("text", nargs="?", metavar="PROMPT", help="the prompt (the same as --prompt TEXT)")
     chat.add_argument("--model", metavar="PATH", help="GGUF file, or remote:NAME/MODEL for a model on a remote "
                                                       "endpoint (default: your default model, else the starter)")
     chat.add_argument("--prompt", metavar="TEXT", help="the prompt; '-' reads it from stdin")

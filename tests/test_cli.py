@@ -69,8 +69,8 @@ def test_chat_json(json_answer: dict, starter_model: Path) -> None:
 
 @pytest.mark.engine
 def test_chat_streams_text_to_stdout_and_stats_to_stderr(json_answer: dict, hearth_home: Path) -> None:
-    result = hearth("chat", "--prompt", PROMPT, "--max-tokens", "8", "--temperature", "0", "--ctx", "1024",
-                    home=hearth_home)
+    result = hearth("chat", PROMPT, "--max-tokens", "8", "--temperature", "0", "--ctx", "1024",
+                    home=hearth_home)  # the prompt as the argument: the same as --prompt
     assert result.returncode == 0, result.stderr
     # greedy from a fresh engine: the same text as the JSON run, then a newline
     assert result.stdout == json_answer["text"] + "\n"
@@ -200,6 +200,10 @@ def test_home_option_moves_every_file(tmp_path: Path, hearth_home: Path) -> None
     (("chat", "--ctx", "-5", "--prompt", "hi"), ("--ctx", "positive")),
     (("chat", "--max-tokens", "many"), ("invalid int",)),
     (("chat", "--no-such-option"), ("unrecognized",)),
+    # nothing to ask (stdin is empty here): said at once, where it used to wait for an answer forever
+    (("chat",), ("empty",)),
+    (("chat", "--prompt", " \n"), ("empty",)),
+    (("chat", "hi", "--prompt", "hi"), ("once",)),
     (("frobnicate",), ("invalid choice",)),
 ])
 def test_bad_usage_exits_2_with_one_line(args: tuple[str, ...], words: tuple[str, ...], hearth_home: Path) -> None:
