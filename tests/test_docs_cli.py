@@ -80,3 +80,18 @@ def test_chat_with_a_collection_gets_the_excerpts_and_lists_sources(tmp_path: Pa
     assert [s["n"] for s in answer["sources"]] == [1]
     assert answer["sources"][0]["source"] == str(tmp_path / "kettle.md")
     assert answer["prompt_tokens"] > plain["prompt_tokens"] + 20  # the numbered excerpt went in
+
+
+def test_add_with_only_a_path_says_the_collection_comes_first(tmp_path: Path, capsys) -> None:
+    """`hearth docs add notes.txt` (the collection's name left out): the sentence names the mistake
+    and the command to type; nothing is created."""
+    note = tmp_path / "notes.txt"
+    note.write_text("Mount Etna is a volcano in Sicily.", encoding="utf-8")
+    code, out, err = run(capsys, "docs", "add", str(note))
+    assert code == 1 and out == ""
+    assert err.strip() == (f"hearth: error: “{note}” is a file or folder, and the collection comes first: "
+                           f"hearth docs add \"My documents\" {note}")
+    code, out, _ = run(capsys, "docs", "list", "--json")
+    assert json.loads(out) == []
+    code, _, err = run(capsys, "docs", "add", "no such name")  # not a path: the plain sentence
+    assert code == 1 and "Name at least one file or folder" in err

@@ -78,6 +78,8 @@ def cmd_add(args: argparse.Namespace) -> int:
         elif not args.paths:
             from .errors import StoreError
 
+            if Path(args.collection).expanduser().exists():  # `hearth docs add notes.pdf`: the name was left out
+                raise StoreError(M.PATH_FOR_COLLECTION, path=args.collection, collection="My documents")
             raise StoreError(M.SHARED_NEEDS_PATHS)
         results = ingest(store, args.collection, args.paths, embedder=args.embedder, emit=emit,
                          watch=True if args.watch else None) if args.paths else []

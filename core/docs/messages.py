@@ -47,6 +47,7 @@ SHARED_TOKEN_REFUSED = QT_TRANSLATE_NOOP("core", "The Chroma server at {url} ref
 SHARED_TOKEN_ENV_UNSET = QT_TRANSLATE_NOOP("core", "The environment variable {env}, which holds the token for {url}, is not set.")
 SHARED_KEYWORD_ONLY = QT_TRANSLATE_NOOP("core", "The Chroma server at {url} cannot be reached, so these results come from this computer's copy of “{name}” by keywords only.")
 SHARED_IS_LOCAL = QT_TRANSLATE_NOOP("core", "The collection “{name}” is kept on this computer, not on a Chroma server: choose another name for the shared one.")
+PATH_FOR_COLLECTION = QT_TRANSLATE_NOOP("core", "“{path}” is a file or folder, and the collection comes first: hearth docs add \"{collection}\" {path}")
 SHARED_NEEDS_PATHS = QT_TRANSLATE_NOOP("core", "Name at least one file or folder to add (only a shared collection, with --server, can be created empty).")
 SHARED_EMBEDDER_DIFFERS = QT_TRANSLATE_NOOP("core", "The shared collection “{name}” on {url} uses the embedding model {embedder}, so it cannot be re-embedded from one computer.")
 CROSS_SHARED = QT_TRANSLATE_NOOP("core", "The shared collection “{name}” lives on its server: a cross-language index is kept only for collections on this computer.")

@@ -2345,6 +2345,10 @@
         <translation>文档集“{name}”保存在本机，而不是 Chroma 服务器上：请为共享文档集另取一个名称。</translation>
     </message>
     <message>
+        <source>“{path}” is a file or folder, and the collection comes first: hearth docs add &quot;{collection}&quot; {path}</source>
+        <translation>“{path}”是文件或文件夹，集合名称要写在前面：hearth docs add &quot;{collection}&quot; {path}</translation>
+    </message>
+    <message>
         <source>Name at least one file or folder to add (only a shared collection, with --server, can be created empty).</source>
         <translation>请至少指定一个要添加的文件或文件夹（只有使用 --server 的共享文档集可以创建为空）。</translation>
     </message>
