@@ -47,7 +47,8 @@ class LibraryView(QWidget):
 
     def _sources(self) -> dict[str, str]:
         return {"hearth": self.tr("Hearth"), "quantized": self.tr("Quantized by Hearth"),
-                "converted": self.tr("Converted by Hearth"), "user": self.tr("Added by you"), "lmstudio": "LM Studio",
+                "converted": self.tr("Converted by Hearth"), "starter": self.tr("Installed with Hearth"),
+                "user": self.tr("Added by you"), "lmstudio": "LM Studio",
                 "ollama": "Ollama", "gpt4all": "GPT4All", "jan": "Jan"}
 
     def _build(self) -> None:

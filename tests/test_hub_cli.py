@@ -44,12 +44,15 @@ def test_pull_list_rm(hub, hf_env, capsys):
     assert result["state"] == "ready" and Path(result["path"]).exists()
     assert hf_env in Path(result["path"]).parents
     listed = _json(capsys, ["models", "list", "--json"])
+    starter = ("starter", "SmolLM2-135M-Instruct.Q4_1.gguf", False)  # installed with Hearth: listed, never deleted
     assert [(m["source"], m["name"], m["deletable"]) for m in listed] == \
-        [("hearth", "acme/tiny-GGUF/tiny-chat-Q8_0.gguf", True)]
+        [("hearth", "acme/tiny-GGUF/tiny-chat-Q8_0.gguf", True), starter]
     assert listed[0]["context_length"] == 4096 and listed[0]["has_chat_template"]
     removed = _json(capsys, ["models", "rm", "acme/tiny-GGUF/tiny-chat-Q8_0.gguf", "--json"])
     assert removed["deleted_files"] and not Path(result["path"]).exists()
-    assert _json(capsys, ["models", "list", "--json"]) == []
+    assert [(m["source"], m["name"], m["deletable"]) for m in _json(capsys, ["models", "list", "--json"])] == [starter]
+    assert main(["models", "rm", starter[1]]) == 1
+    assert "is the starter model installed with Hearth, so it stays" in capsys.readouterr().err
 
 
 def test_pull_plain_output_off_a_terminal(hub, capsys):

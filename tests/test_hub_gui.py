@@ -65,10 +65,14 @@ def test_download_from_the_page_then_use_in_chat(qtbot, page, hf_env):
         browser.download_button.click()
     rows = _rows(page.downloads.tree)
     assert rows[0][0] == "acme/tiny-GGUF · tiny-split-Q4_K_M.gguf" and rows[0][4] == "Ready (verified)"
-    qtbot.waitUntil(lambda: page.library.tree.topLevelItemCount() == 1, timeout=10_000)
-    library = _rows(page.library.tree)[0]
-    assert library[1] == "Hearth" and library[4] == "Q4_K_M" and library[7] == "no"
-    page.library.tree.setCurrentItem(page.library.tree.topLevelItem(0))
+    qtbot.waitUntil(lambda: page.library.tree.topLevelItemCount() == 2, timeout=10_000)  # and the starter
+    rows = _rows(page.library.tree)
+    (row,) = [i for i, r in enumerate(rows) if r[1] == "Hearth"]
+    assert rows[row][4] == "Q4_K_M" and rows[row][7] == "no"
+    assert [r[1] for r in rows if r[0] == "SmolLM2-135M-Instruct.Q4_1.gguf"] == ["Installed with Hearth"]
+    page.library.tree.setCurrentItem(page.library.tree.topLevelItem(1 - row))
+    assert not page.library.delete_button.isEnabled()  # the starter stays
+    page.library.tree.setCurrentItem(page.library.tree.topLevelItem(row))
     assert page.library.delete_button.isEnabled()
     with qtbot.waitSignal(page.useInChat, timeout=2_000) as used:
         page.library.use_button.click()

@@ -116,7 +116,8 @@ def test_roots_can_be_given_explicitly(home, tmp_path):
     only.mkdir()
     write_small_gguf(only / "x-Q8_0.gguf")
     models = list_models(roots={"gpt4all": [only]})
-    assert [(m.source, m.name) for m in models] == [("gpt4all", "x-Q8_0.gguf")]
+    assert [(m.source, m.name) for m in models] == [("starter", "SmolLM2-135M-Instruct.Q4_1.gguf"),
+                                                    ("gpt4all", "x-Q8_0.gguf")]
 
 
 def test_user_files_and_folders_are_kept(home, tmp_path):

