@@ -72,8 +72,10 @@ class ModelLoading(QObject):
             page._status(QCoreApplication.translate("ChatPage", "{name} on {endpoint} (remote) · context {ctx} tokens")
                          .format(name=info.name, endpoint=info.raw["endpoint"], ctx=info.n_ctx))
         else:
+            # the picker's own name for it where it has one (the starter's file calls itself "Smollm2 135M 8k …")
+            name = page.picker.given_label(str(info.path)) or info.name
             page._status(QCoreApplication.translate("ChatPage", "{name} · {quant} · context {ctx} tokens").format(
-                name=info.name, quant=info.quantization, ctx=info.n_ctx))
+                name=name, quant=info.quantization, ctx=info.n_ctx))
         page._settings_changed()
         page.prompt.setFocus()
 

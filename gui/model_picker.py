@@ -45,6 +45,12 @@ class ModelPicker(QWidget):
         if select:
             self.combo.setCurrentIndex(index)
 
+    def given_label(self, path: str) -> str | None:
+        """The label the model was added with when it is not just its file name (the starter's)."""
+        index = self.combo.findData(path)
+        text = self.combo.itemText(index) if index >= 0 else ""
+        return text if text and text != self.label_for(path) else None
+
     def label_for(self, path: str) -> str:
         remote = parse_ref(path)
         if remote is None:

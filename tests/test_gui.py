@@ -40,7 +40,9 @@ def send(qtbot, win: MainWindow, text: str) -> None:
 def test_default_model_is_selected_and_loaded(window, starter_model):
     assert window.chat.picker.current_path() == str(starter_model)
     assert window.chat.session.model_info is not None
-    assert "Q4_1" in window.statusBar().currentMessage()
+    # the status line names it as the picker does, not by the file's own "Smollm2 135M 8k Lc100K Mix1 Ep2"
+    assert window.statusBar().currentMessage().startswith(window.chat.picker.combo.currentText() + " · Q4_1 · ")
+    assert window.chat.picker.combo.currentText() == "SmolLM2 135M Instruct (starter)"
 
 
 def test_typed_prompt_streams_into_the_view(qtbot, window):

@@ -71,7 +71,8 @@ def test_download_from_the_page_then_use_in_chat(qtbot, page, hf_env):
     assert rows[row][4] == "Q4_K_M" and rows[row][7] == "no"
     assert [r[1] for r in rows if r[0] == "SmolLM2-135M-Instruct.Q4_1.gguf"] == ["Installed with Hearth"]
     page.library.tree.setCurrentItem(page.library.tree.topLevelItem(1 - row))
-    assert not page.library.delete_button.isEnabled()  # the starter stays
+    assert not page.library.delete_button.isEnabled()  # the starter stays, and the details say why
+    assert "The starter model, installed with Hearth: it stays" in page.library.detail.text()
     page.library.tree.setCurrentItem(page.library.tree.topLevelItem(row))
     assert page.library.delete_button.isEnabled()
     with qtbot.waitSignal(page.useInChat, timeout=2_000) as used:

