@@ -184,6 +184,14 @@ def test_cli_quantize_takes_a_library_name(f16_model: Path, capsys: pytest.Captu
     assert hearth(["quantize", f16_model.name, "--type", "q8_0", "--dry-run", "--threads", "1", "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["source"] == str(f16_model) and result["predicted_bytes"] > 0
+    # the type as llama-quantize takes it, after the source: the same result
+    assert hearth(["quantize", f16_model.name, "Q8_0", "--dry-run", "--threads", "1", "--json"]) == 0
+    again = json.loads(capsys.readouterr().out)
+    assert {**again, "seconds": 0} == {**result, "seconds": 0}
+    assert hearth(["quantize", f16_model.name, "Q8_0", "--type", "Q4_0", "--dry-run"]) == 2
+    assert "two output types" in capsys.readouterr().err
+    assert hearth(["quantize", f16_model.name]) == 2
+    assert "hearth quantize SRC Q4_K_M" in capsys.readouterr().err
 
 
 def test_fitted_context_for_short_texts() -> None:

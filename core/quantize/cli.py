@@ -77,8 +77,12 @@ def cmd_quantize(args: argparse.Namespace) -> int:
 
     if args.list_types:
         return cmd_list_types(args)
+    if args.type_name and args.type and args.type_name.upper() != args.type.upper():
+        print(f"hearth: error: two output types ({args.type_name} and --type {args.type}): give one.", file=sys.stderr)
+        return 2
+    args.type = args.type or args.type_name  # `hearth quantize model.gguf Q4_K_M`, as llama-quantize takes it
     if not args.src or not args.type:
-        print("hearth: error: give SRC and --type T (or --list-types).", file=sys.stderr)
+        print("hearth: error: give SRC and the type: hearth quantize SRC Q4_K_M (or --list-types).", file=sys.stderr)
         return 2
     from ..hub.library import path_or_name
 
@@ -138,6 +142,7 @@ def cmd_perplexity(args: argparse.Namespace) -> int:
 def register(subparsers: Any, parser_class: type[argparse.ArgumentParser]) -> None:
     q = subparsers.add_parser("quantize", help="quantize a GGUF model with llama.cpp (every type)")
     q.add_argument("src", nargs="?", metavar="SRC", help="source GGUF path or library name such as REPO/FILE (F32/F16/BF16; a quantized one needs --allow-requantize)")
+    q.add_argument("type_name", nargs="?", metavar="TYPE", help="output type, as llama-quantize takes it (the same as --type)")
     q.add_argument("--type", "-t", metavar="T", help="output type, e.g. Q4_K_M (see --list-types)")
     q.add_argument("-o", "--output", metavar="OUT", help="output file (default: <data>/models/quantized/<name>-<T>.gguf)")
     im = q.add_mutually_exclusive_group()
