@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (QDoubleSpinBox, QFileDialog, QHBoxLayout, QLabel,
 
 from . import theme
 from .detached_job import run_detached
-from .messages import error_text
+from .messages import error_text, tr_msg
 
 SLIDER_STEPS = 100  # the slider moves in 0.01 steps: scale = value / 100
 
@@ -216,8 +216,14 @@ class AdaptersBox(QWidget):
                 self._say(self.tr("Converted {name}; it is in the library (Add LoRA adapter…).").format(
                     name=result.path.name))
                 return
-            self._say(self.tr("Converted {name}: {count} LoRA matrices, rank {rank}, alpha {alpha:g}.").format(
-                name=result.path.name, count=result.count, rank=result.rank, alpha=result.alpha))
+            said = self.tr("Converted {name}: {count} LoRA matrices, rank {rank}, alpha {alpha:g}.").format(
+                name=result.path.name, count=result.count, rank=result.rank, alpha=result.alpha)
+            if result.left_out:
+                from hearthlm.core.lora import messages as LM
+                from hearthlm.core.messages import msg
+
+                said += " " + tr_msg(msg(LM.LEFT_OUT, count=result.left_out))
+            self._say(said)
             self.attach(str(result.path))
 
         def failed(exc: BaseException) -> None:

@@ -235,3 +235,112 @@ def test_the_cli_writes_into_the_library_unless_told_otherwise(starter_model, tm
     assert made == [str(adapters_dir() / f"{stem}.gguf"), str(adapters_dir() / f"{stem}-2.gguf")]
     listed = json.loads(hearth("models", "list", "--json").stdout)
     assert {m["path"] for m in listed if m["source"] == "converted" and m["kind"] == "lora"} == set(made)
+
+
+def write_header_model(path, arch: str, *, n_embd: int = 64, n_head: int = 4, n_head_kv: int = 2, n_ff: int = 96,
+                       fused: bool = False) -> None:
+    """A two-layer GGUF of ``arch`` holding only the projection tensors (zeros): enough for the
+    converter's checks, which read headers (llama.cpp never loads it here)."""
+    import gguf
+
+    kv = n_embd // n_head * n_head_kv
+    writer = gguf.GGUFWriter(str(path), arch)
+    writer.add_block_count(2)
+    writer.add_embedding_length(n_embd)
+    writer.add_head_count(n_head)
+    writer.add_head_count_kv(n_head_kv)
+    shapes = {"attn_output": (n_embd, n_embd), "ffn_down": (n_embd, n_ff)}  # [n_out, n_in]
+    if fused:  # Phi-3: q, k and v in one matrix, gate and up in another
+        shapes |= {"attn_qkv": (n_embd + 2 * kv, n_embd), "ffn_up": (2 * n_ff, n_embd)}
+    else:
+        shapes |= {"attn_q": (n_embd, n_embd), "attn_k": (kv, n_embd), "attn_v": (kv, n_embd),
+                   "ffn_gate": (n_ff, n_embd), "ffn_up": (n_ff, n_embd)}
+    for layer in (0, 1):
+        for name, shape in shapes.items():
+            writer.add_tensor(f"blk.{layer}.{name}.weight", np.zeros(shape, dtype=np.float32))
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+
+
+@pytest.mark.parametrize("arch,permuted", [("granite", True), ("smollm3", True), ("olmo2", False)])
+def test_more_llama_like_architectures_map_and_permute_as_their_converters_did(tmp_path, arch, permuted):
+    """Granite and SmolLM3 (convert_hf_to_gguf.py's LlamaModel subclasses) had q/k rows permuted for
+    llama.cpp's rotary layout, OLMo 2 did not: B @ A follows the base's rows either way."""
+    base = tmp_path / f"{arch}.gguf"
+    write_header_model(base, arch)
+    shapes = {"q_proj": (64, 64), "k_proj": (32, 64), "v_proj": (32, 64), "o_proj": (64, 64),
+              "gate_proj": (96, 64), "up_proj": (96, 64), "down_proj": (64, 96)}
+    folder = write_peft(tmp_path / "peft", modules=tuple(shapes), layers=(0, 1), shapes=shapes)
+    out = convert(folder, base, tmp_path / "o.gguf")
+    assert (out.architecture, out.count, out.left_out) == (arch, 14, 0)
+    from safetensors.numpy import load_file
+
+    peft, got = load_file(str(folder / "adapter_model.safetensors")), tensors(out.path)
+    names = {"q_proj": ("attn_q", 4), "k_proj": ("attn_k", 2), "v_proj": ("attn_v", None), "o_proj": ("attn_output", None),
+             "gate_proj": ("ffn_gate", None), "up_proj": ("ffn_up", None), "down_proj": ("ffn_down", None)}
+    for module, (name, n_head) in names.items():
+        stem = f"base_model.model.model.layers.1.{'mlp' if module in MLP else 'self_attn'}.{module}"
+        delta = peft[f"{stem}.lora_B.weight"] @ peft[f"{stem}.lora_A.weight"]
+        want = _permute(delta, n_head) if permuted and n_head else delta
+        b, a = got[f"blk.1.{name}.weight.lora_b"], got[f"blk.1.{name}.weight.lora_a"]
+        np.testing.assert_allclose(b @ a, want, rtol=1e-5, atol=1e-5)
+    q_rows = peft["base_model.model.model.layers.1.self_attn.q_proj.lora_B.weight"]
+    assert not np.allclose(_permute(q_rows, 4), q_rows)  # not the identity here: the checks above can fail
+
+
+def test_phi3_fused_projections_map_whole(tmp_path):
+    """Phi-3 keeps q, k, v in qkv_proj and gate, up in gate_up_proj; its GGUF keeps them fused too
+    (attn_qkv, ffn_up), rows as they are."""
+    from safetensors.numpy import load_file, save_file
+
+    base = tmp_path / "phi3.gguf"
+    write_header_model(base, "phi3", fused=True)
+    rng = np.random.default_rng(0)
+    stem = "base_model.model.model.layers.{}.{}"
+    arrays = {}
+    for module, n_out, n_in in (("self_attn.qkv_proj", 128, 64), ("self_attn.o_proj", 64, 64),
+                                ("mlp.gate_up_proj", 192, 64), ("mlp.down_proj", 64, 96)):
+        arrays[stem.format(0, module) + ".lora_A.weight"] = rng.normal(0, 0.3, (4, n_in)).astype(np.float32)
+        arrays[stem.format(0, module) + ".lora_B.weight"] = rng.normal(0, 0.3, (n_out, 4)).astype(np.float32)
+    folder = tmp_path / "peft"
+    folder.mkdir()
+    save_file(arrays, str(folder / "adapter_model.safetensors"))
+    (folder / "adapter_config.json").write_text('{"peft_type": "LORA", "r": 4, "lora_alpha": 8}', encoding="utf-8")
+    out = convert(folder, base, tmp_path / "o.gguf")
+    got, peft = tensors(out.path), load_file(str(folder / "adapter_model.safetensors"))
+    for module, name in (("self_attn.qkv_proj", "attn_qkv"), ("mlp.gate_up_proj", "ffn_up"),
+                         ("self_attn.o_proj", "attn_output"), ("mlp.down_proj", "ffn_down")):
+        delta = peft[stem.format(0, module) + ".lora_B.weight"] @ peft[stem.format(0, module) + ".lora_A.weight"]
+        np.testing.assert_allclose(got[f"blk.0.{name}.weight.lora_b"] @ got[f"blk.0.{name}.weight.lora_a"], delta,
+                                   rtol=1e-5, atol=1e-5)
+
+
+def test_a_multimodal_adapter_s_vision_matrices_are_left_out(tmp_path):
+    """A Gemma 3 4B-style PEFT folder trained on "all-linear" also holds the vision tower's and the
+    projector's matrices: those are left out (counted and said), the language model's converted; an
+    adapter of the vision part alone is refused with the reason."""
+    from safetensors.numpy import load_file, save_file
+
+    base = tmp_path / "gemma3.gguf"
+    write_header_model(base, "gemma3")
+    shapes = {"q_proj": (64, 64), "v_proj": (32, 64)}
+    folder = write_peft(tmp_path / "mm", modules=tuple(shapes), layers=(0,), shapes=shapes,
+                        prefix="base_model.model.model.language_model")
+    arrays = load_file(str(folder / "adapter_model.safetensors"))
+    rng = np.random.default_rng(2)
+    vision = {}
+    for key in ("base_model.model.model.vision_tower.vision_model.encoder.layers.0.self_attn.q_proj",
+                "base_model.model.model.multi_modal_projector.mm_input_projection"):
+        vision[key + ".lora_A.weight"] = rng.normal(0, 0.3, (4, 48)).astype(np.float32)
+        vision[key + ".lora_B.weight"] = rng.normal(0, 0.3, (48, 4)).astype(np.float32)
+    save_file(arrays | vision, str(folder / "adapter_model.safetensors"))
+    out = convert(folder, base, tmp_path / "o.gguf")
+    assert (out.count, out.left_out) == (2, 4)
+    assert adapter_info(out.path).targets == ["blk.0.attn_q.weight", "blk.0.attn_v.weight"]
+
+    save_file(vision, str(folder / "adapter_model.safetensors"))
+    with pytest.raises(ConvertError) as err:
+        convert(folder, base, tmp_path / "vision.gguf")
+    assert "all for the vision or audio part" in str(err.value) and not (tmp_path / "vision.gguf").exists()

@@ -16,10 +16,12 @@ def cmd_convert(args: argparse.Namespace) -> int:
     done = convert(args.peft_dir, args.base, args.output)
     if args.json:
         print(json.dumps({"path": str(done.path), "tensors": done.count, "architecture": done.architecture,
-                          "rank": done.rank, "alpha": done.alpha}, indent=2))
+                          "rank": done.rank, "alpha": done.alpha, "left_out": done.left_out}, indent=2))
     else:
         print(msg(M.CONVERTED, path=str(done.path), count=done.count, arch=done.architecture, rank=done.rank,
                   alpha=done.alpha), file=sys.stderr)
+        if done.left_out:
+            print(f"hearth: note: {msg(M.LEFT_OUT, count=done.left_out)}", file=sys.stderr)
     return 0
 
 

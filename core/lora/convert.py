@@ -11,7 +11,9 @@ converter refuses them (new tokens added in fine-tuning; lm_head tied to the emb
 GGUF holds one alpha and llama.cpp divides it by each tensor's own rank: per-module ranks
 (``rank_pattern``) need nothing more, and per-module alphas (``alpha_pattern``) or rsLoRA's
 alpha / sqrt(rank) with per-module ranks are written by scaling that module's B (exact: the
-update is scale x B x A). DoRA is refused (llama.cpp has no magnitude vectors).
+update is scale x B x A). DoRA is refused (llama.cpp has no magnitude vectors). The matrices of a
+multimodal model's vision or audio part are left out, as llama.cpp's converter leaves them: a text
+model's GGUF has no such tensors (its projector lives in a separate mmproj file).
 """
 
 from __future__ import annotations
@@ -34,9 +36,15 @@ WEIGHTS = "adapter_model.safetensors"
 PICKLED = "adapter_model.bin"  # older PEFT: a torch pickle, never opened here
 # a model's own state_dict names the adapter: ``.lora_A.default.weight`` (save_pretrained drops it)
 _NAMED_HALF = re.compile(r"\.lora_([AB])\.[^.]+\.weight$")
-# Architectures whose GGUF layout is known here -> whether q/k rows were permuted (LlamaModel.permute).
-PERMUTE_QK: dict[str, bool] = {"llama": True, "qwen2": False, "qwen3": False, "gemma": False, "gemma2": False,
-                               "gemma3": False}
+# Architectures whose GGUF layout is known here -> whether q/k rows were permuted: True where
+# convert_hf_to_gguf.py's class derives from LlamaModel and keeps its permute (llama, which Mistral
+# and most fine-tunes use, Granite, SmolLM3); the others write Hugging Face's rows as they are
+# (Phi-3's fused qkv_proj and gate_up_proj map to attn_qkv and ffn_up whole).
+PERMUTE_QK: dict[str, bool] = {"llama": True, "granite": True, "smollm3": True, "qwen2": False, "qwen3": False,
+                               "gemma": False, "gemma2": False, "gemma3": False, "phi3": False, "olmo2": False}
+# A multimodal model's other towers: never in a text model's GGUF (Gemma3Model.modify_tensors skips them).
+_NOT_TEXT = re.compile(r"(^|\.)(vision_tower|vision_model|multi_modal_projector|multimodal_projector|visual|"
+                       r"audio_tower|audio_model)\.")
 _PREFIXES = ("base_model.model.", "model.language_model.")
 
 
@@ -51,6 +59,7 @@ class Converted:
     architecture: str
     rank: int
     alpha: float
+    left_out: int = 0  # A/B matrices of a vision or audio tower, not converted
 
 
 def _config(folder: Path) -> dict[str, Any]:
@@ -197,8 +206,12 @@ def convert(folder: str | os.PathLike[str], base: str | os.PathLike[str],
 
     pairs: dict[str, dict[str, Any]] = {}
     modules: dict[str, str] = {}  # GGUF name -> the PEFT module's name (for alpha_pattern)
+    left_out = 0
     for name, array in _read_tensors(src / WEIGHTS).items():
         hf = _NAMED_HALF.sub(r".lora_\1.weight", _hf_base(name))
+        if _NOT_TEXT.search(hf):
+            left_out += 1
+            continue
         if "lora_embedding_" in hf or hf.startswith(("lm_head", "model.embed_tokens", "embed_tokens")):
             raise ConvertError(M.PEFT_EMBEDDINGS, path=str(src), tensor=name)
         if hf.endswith(".lora_A.weight") or hf.endswith(".lora_B.weight"):
@@ -232,7 +245,9 @@ def convert(folder: str | os.PathLike[str], base: str | os.PathLike[str],
             got["b"] = b = _permute(b, n_head_kv)
         shapes[mapped] = (tuple(reversed(a.shape)), tuple(reversed(b.shape)))  # ggml order
     if not pairs:
-        raise ConvertError(M.PEFT_UNSUPPORTED, path=str(src), reason="it holds no LoRA matrices")
+        reason = "its LoRA matrices are all for the vision or audio part, which a text model's GGUF does not have" \
+            if left_out else "it holds no LoRA matrices"
+        raise ConvertError(M.PEFT_UNSUPPORTED, path=str(src), reason=reason)
     # The same checks as for any adapter: every target exists in the base, shapes agree.
     check_fits(AdapterInfo(target, target.name, arch, config["alpha"], config["rank"], shapes), header)
 
@@ -254,5 +269,5 @@ def convert(folder: str | os.PathLike[str], base: str | os.PathLike[str],
         os.replace(partial, target)
     finally:
         partial.unlink(missing_ok=True)
-    return Converted(target, len(pairs), arch, config["rank"], float(config["alpha"]))
+    return Converted(target, len(pairs), arch, config["rank"], float(config["alpha"]), left_out)
 

@@ -51,3 +51,5 @@ PEFT_BASE_IS_ADAPTER = QT_TRANSLATE_NOOP("core", "{name} is itself an adapter: g
 PEFT_DTYPE = QT_TRANSLATE_NOOP("core", "{path}: tensor {tensor} has type {dtype}, which cannot be converted.")
 PEFT_OUTPUT_EXISTS = QT_TRANSLATE_NOOP("core", "{path} already exists; choose another output name.")
 CONVERTED = QT_TRANSLATE_NOOP("core", "Wrote {path}: {count} LoRA matrices for {arch}, rank {rank}, alpha {alpha:g}.")
+LEFT_OUT = QT_TRANSLATE_NOOP(
+    "core", "{count} matrices of the vision or audio part were left out: the GGUF model is the text part, as llama.cpp converts it.")

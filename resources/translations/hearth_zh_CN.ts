@@ -3073,6 +3073,10 @@
         <translation>已写入 {path}：{count} 组用于 {arch} 的 LoRA 矩阵，秩 {rank}，alpha {alpha:g}。</translation>
     </message>
     <message>
+        <source>{count} matrices of the vision or audio part were left out: the GGUF model is the text part, as llama.cpp converts it.</source>
+        <translation>视觉或音频部分的 {count} 个矩阵未转换：GGUF 模型只是文本部分，与 llama.cpp 的转换方式相同。</translation>
+    </message>
+    <message>
         <source>{type} is not a llama.cpp quantization type (hearth quantize --list-types lists them).</source>
         <translation>{type} 不是 llama.cpp 的量化类型（hearth quantize --list-types 可列出全部类型）。</translation>
     </message>
