@@ -239,3 +239,31 @@ def test_served_answers_are_sent_every_50_ms(starter_model):
         assert engine.stream_interval_ms == SERVE_STREAM_INTERVAL_MS == 50 > client.STREAM_INTERVAL_MS
     finally:
         engine.close()
+
+
+def test_an_idle_model_is_unloaded_and_the_next_request_loads_it_again(tmp_path, starter_model):
+    """--idle-unload: after that long without a request the model's engine process ends (its memory
+    freed) and /v1/models says it is not loaded; a request being answered keeps it however long it
+    takes; the next request loads it again and gets the same answer."""
+    ttl_s = 1.5
+    with ServeProcess(tmp_path, "--model", str(starter_model), "--threads", "1", "--ctx", "1024",
+                      "--idle-unload", str(ttl_s / 60)) as server:
+        model = server.info["models"][0]["id"]
+
+        def loaded() -> bool:
+            return httpx.get(f"{server.url}/v1/models", timeout=60).json()["data"][0]["hearth"]["loaded"]
+
+        first = stream(server, body(model, "Name three colors.", 8))
+        (pid,) = server.engine_pids()
+        held = HeldStream(server, model)  # answering for longer than the idle time: kept
+        time.sleep(ttl_s * 2.5)
+        assert loaded() and server.engine_pids() == [pid]
+        held.hang_up()
+        deadline = time.monotonic() + 60
+        while loaded() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not loaded()
+        wait_gone(pid)
+        assert f"Unloaded {model} after" in server.stderr_path.read_text()
+        assert stream(server, body(model, "Name three colors.", 8)) == first
+        assert loaded() and server.engine_pids() != [pid]

@@ -87,6 +87,13 @@ class EngineKeeper:
         assert self.engine is not None
         return self.engine
 
+    def unload(self) -> None:
+        """Free the model's memory: the engine ends and the model is forgotten, so the next
+        ``load`` starts afresh (not counted as a restart)."""
+        with self._lock:
+            self.close()
+            self.params = None
+
     def close(self) -> None:
         with self._lock:
             if self.engine is not None:

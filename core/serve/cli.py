@@ -17,11 +17,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     config = ServeConfig(
         host=args.host, port=args.port, models=list(args.model or []), parallel=args.parallel, ctx=args.ctx,
-        threads=args.threads, gpu_layers=args.gpu_layers, api_key=read_key(args.api_key, args.api_key_file),
+        threads=args.threads, gpu_layers=args.gpu_layers, idle_unload_s=max(0.0, args.idle_unload) * 60,
+        api_key=read_key(args.api_key, args.api_key_file),
         cors_origins=list(args.cors_origin or []), allow_hosts=list(args.allow_host or []),
         max_tokens_limit=args.max_tokens_limit, max_queue=args.max_queue, max_streams=args.max_streams,
         max_body_bytes=args.max_body_mb * 1024 * 1024)
     server = Server(config)  # checks the config (a key off loopback, no '*' origin), resolves the models
+    server.services.pool.on_unload = lambda served: print(
+        msg(M.UNLOADED_IDLE, model=served.id, minutes=config.idle_unload_s / 60), file=sys.stderr, flush=True)
 
     def listening(s: Server) -> None:
         info = s.describe()
@@ -47,6 +50,9 @@ def register(subparsers: Any, parser_class: type) -> None:
     p.add_argument("--ctx", type=int, default=2048, metavar="N", help="context per client, in tokens (default 2048)")
     p.add_argument("--threads", type=int, default=0, metavar="N", help="CPU threads (default: one per physical core)")
     p.add_argument("--gpu-layers", type=int, default=0, metavar="N", help="layers to offload to the GPU")
+    p.add_argument("--idle-unload", type=float, default=60.0, metavar="MINUTES",
+                   help="unload a model after this many minutes without requests, freeing its memory; the next "
+                        "request loads it again (default 60; 0: never)")
     p.add_argument("--api-key", metavar="KEY", help="require this key (also: HEARTH_API_KEY)")
     p.add_argument("--api-key-file", metavar="FILE", help="require the key written in FILE")
     p.add_argument("--cors-origin", action="append", metavar="ORIGIN",

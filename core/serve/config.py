@@ -29,6 +29,9 @@ class ServeConfig:
     ctx: int = 2048  # context per sequence, in tokens
     threads: int = 0  # llama.cpp threads (0: one per physical core)
     gpu_layers: int = 0
+    # A model the server loaded is unloaded after this long without a request, and loaded again by
+    # the next one (LM Studio: 60 min; Ollama: 5 min). 0: kept until the server stops.
+    idle_unload_s: float = 3600.0
     api_key: str | None = None  # the key itself (CLI) ...
     api_key_hash: str | None = None  # ... or only its hash (the window keeps the hash)
     cors_origins: list[str] = field(default_factory=list)

@@ -13,6 +13,7 @@ KEY_FILE_UNREADABLE = QT_TRANSLATE_NOOP("core", "Cannot read the API key file {p
 KEY_FILE_EMPTY = QT_TRANSLATE_NOOP("core", "The API key file {path} is empty.")
 CORS_WILDCARD = QT_TRANSLATE_NOOP("core", "--cors-origin '*' would let every web page use the server: name the origins instead (e.g. http://localhost:3000).")
 SERVING = QT_TRANSLATE_NOOP("core", "Hearth serves {models} at {address} (Ctrl-C stops).")
+UNLOADED_IDLE = QT_TRANSLATE_NOOP("core", "Unloaded {model} after {minutes:g} min without requests, freeing its memory; the next request loads it again.")
 NO_MODEL_TO_SERVE = QT_TRANSLATE_NOOP("core", "No model to serve: pass --model PATH or a library name, or install the starter model.")
 
 # -- errors returned to clients ------------------------------------------------------------------

@@ -4,6 +4,9 @@ Each model has a queue: at most ``concurrency`` requests are answered at once (t
 ``n_parallel`` sequences, decoded together: core/engine/batching.py) and at most ``max_queue``
 wait; beyond that the client gets 429 with Retry-After.
 
+A model the pool loaded is unloaded after ``idle_unload_s`` without a request (its engine process
+ends, so its memory is the system's again) and loaded again by the next request.
+
 The window's chat engine can be shared (``share``): a request for the model the window has loaded
 goes to the window's engine, so the model is in memory once and the window is one more client.
 
@@ -50,6 +53,7 @@ class ServedModel:
     lock: threading.Lock = field(default_factory=threading.Lock)  # loads and restarts, one at a time
     waiting: int = 0
     active: int = 0
+    last_used: float = field(default_factory=time.monotonic)  # the end of the last request, or its load
     _slots: asyncio.Semaphore | None = None
 
     @property
@@ -109,6 +113,10 @@ class EnginePool:
         self.models: dict[str, ServedModel] = {}
         self.guests: list[EngineKeeper] = []
         self.streams = 0
+        self.on_unload: Callable[[ServedModel], None] | None = None  # hearth serve says it
+        self._closing = threading.Event()
+        if config.idle_unload_s > 0:
+            threading.Thread(target=self._unload_when_idle, name="idle-unload", daemon=True).start()
         specs = list(config.models)
         if not specs:
             from ..default_model import default_model_path
@@ -196,8 +204,38 @@ class EnginePool:
             if keeper.params is None:
                 keeper.load(LoadParams(**vars(served.params)))
                 assert keeper.engine is not None
-                return keeper.engine
-            return keeper.ready()
+                engine = keeper.engine
+            else:
+                engine = keeper.ready()
+            served.last_used = time.monotonic()  # a slow load is not idle time
+            return engine
+
+    # -- unloading idle models ----------------------------------------------------------------------
+
+    def unload_idle(self, now: float | None = None) -> list[ServedModel]:
+        """Unload every model of the pool's own that nobody asked for in ``idle_unload_s``; returns
+        them. A model being loaded (its lock taken) or with a request waiting or answered is left."""
+        now = time.monotonic() if now is None else now
+        unloaded = []
+        for served in list(self.models.values()):
+            if is_remote(served.path) or not served.lock.acquire(blocking=False):
+                continue  # a remote model holds no memory here
+            try:  # under the lock: a request admitted meanwhile waits in engine_for, then loads again
+                if served.keeper.params is None or served.active or served.waiting or \
+                        now - served.last_used < self.config.idle_unload_s:
+                    continue
+                served.keeper.unload()
+            finally:
+                served.lock.release()
+            unloaded.append(served)
+            if self.on_unload is not None:
+                self.on_unload(served)
+        return unloaded
+
+    def _unload_when_idle(self) -> None:
+        interval = min(30.0, self.config.idle_unload_s / 4)
+        while not self._closing.wait(interval):
+            self.unload_idle()
 
     def restart_soon(self, served: ServedModel) -> None:
         """After a crash: start the new engine now, so the next request finds it loaded (the
@@ -235,6 +273,7 @@ class EnginePool:
         self.streams -= 1
 
     def close(self) -> None:
+        self._closing.set()
         for served in self.models.values():
             served.keeper.close()
 
@@ -262,5 +301,6 @@ class Ticket:
             self.served.waiting -= 1
         elif self.state == "active":
             self.served.active -= 1
+            self.served.last_used = time.monotonic()
             self.served.slots.release()
         self.state = "done"

@@ -3561,6 +3561,10 @@
         <translation>Hearth 在 {address} 提供 {models}（按 Ctrl-C 停止）。</translation>
     </message>
     <message>
+        <source>Unloaded {model} after {minutes:g} min without requests, freeing its memory; the next request loads it again.</source>
+        <translation>{model} 已 {minutes:g} 分钟没有请求，已卸载以释放内存；下一个请求会重新加载它。</translation>
+    </message>
+    <message>
         <source>No model to serve: pass --model PATH or a library name, or install the starter model.</source>
         <translation>没有可提供的模型：请用 --model 指定路径或模型库中的名称，或安装入门模型。</translation>
     </message>
