@@ -99,3 +99,25 @@ def test_host_names():
     hosts = allowed_hosts(ServeConfig(host="192.168.1.5", allow_hosts=["My.Box"]))
     assert {"localhost", "127.0.0.1", "::1", "192.168.1.5", "my.box"} <= hosts
     assert "evil.example" not in hosts and "0.0.0.0" not in hosts
+
+
+def test_the_client_table_forgets_idle_connections_when_it_is_full(monkeypatch):
+    """One entry per connection (address:port): a long-running server must not keep them all."""
+    from hearthlm.core.serve import activity
+
+    monkeypatch.setattr(activity, "MAX_CLIENTS", 50)
+    table = activity.Activity()
+    for port in range(200):
+        table.finish(table.begin(f"10.0.0.1:{port}", "GET", "/v1/models"), 200)
+        if port == 120:
+            for client in table.clients.values():
+                client.last_seen -= 3600  # an hour ago: idle
+    busy = table.begin("10.0.0.2:1", "POST", "/v1/chat/completions")  # answering
+    table.clients["10.0.0.2:1"].last_seen -= 3600
+    for port in range(300, 360):
+        table.finish(table.begin(f"10.0.0.1:{port}", "GET", "/v1/models"), 200)
+    assert len(table.clients) <= 50  # and a flood of recent ones: the idle seen longest ago go first
+    assert "10.0.0.1:359" in table.clients
+    assert "10.0.0.2:1" in table.clients  # still answering: kept however old
+    assert not any(k.endswith(":3") for k in table.clients)  # an hour idle: forgotten
+    table.finish(busy, 200)

@@ -48,6 +48,14 @@ def test_foreign_host_header_is_refused(open_server):
             assert_openai_error(r, 403)
         r = c.get("/v1/models", headers={"Host": "evil.example:" + str(open_server.port)})
         assert_openai_error(r, 403)
+        assert_openai_error(c.get("/v1/models", headers={"Host": "[::1]evil.example"}), 403)
+    # two Host headers (a proxy may have read the other one): refused, whichever comes last
+    with socket.create_connection(("127.0.0.1", open_server.port), timeout=30) as sock:
+        sock.sendall(b"GET /v1/models HTTP/1.1\r\nHost: evil.example\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        reply = b""
+        while chunk := sock.recv(65536):
+            reply += chunk
+    assert reply.startswith(b"HTTP/1.1 403"), reply[:200]
 
 
 def test_loopback_and_allowed_host_names_are_accepted(open_server):
@@ -161,6 +169,18 @@ def test_a_malformed_body_gets_400_in_the_openai_shape(open_server):
                                    400)["param"] == "max_tokens"
         assert assert_openai_error(c.post("/v1/chat/completions", json={**base, "model": "gpt-4o"}),
                                    404)["param"] == "model"
+        # deep nesting, stop lists that would be checked at every token, schemas whose grammar would
+        # crash llama.cpp or take gigabytes: 400 before anything is loaded
+        deep = c.post("/v1/chat/completions", content=b"[" * 100_000, headers={"Content-Type": "application/json"})
+        assert "nested too deeply" in assert_openai_error(deep, 400)["message"]
+        assert assert_openai_error(c.post("/v1/chat/completions", json={**base, "stop": ["x"] * 17}),
+                                   400)["param"] == "stop"
+        for schema in ({"type": "string", "maxLength": 100_000}, {"type": "string", "minLength": 10 ** 8},
+                       {"type": "string", "pattern": "a{5000}"}, {"type": "array", "maxItems": 5000}):
+            fmt = {"type": "json_schema", "json_schema": {"name": "x", "schema": schema}}
+            error = assert_openai_error(c.post("/v1/chat/completions", json={**base, "response_format": fmt}), 400)
+            assert error["param"] == "response_format" and "at most 1000 times" in error["message"]
+        assert not c.get("/v1/models").json()["data"][0]["hearth"]["loaded"]  # nothing was loaded for them
 
 
 def test_no_route_writes_files(open_server):
@@ -207,8 +227,10 @@ def test_models_by_library_name_and_an_unknown_name(tmp_path, starter_model):
     with ServeProcess(home, "--model", starter_model.name) as server:
         assert [m["path"] for m in server.info["models"]] == [str(starter_model.resolve())]
         with server.client() as c:
-            ids = [m["id"] for m in c.get("/v1/models").json()["data"]]
-            assert ids == [starter_model.name]
+            listed = c.get("/v1/models").json()["data"]
+            assert [m["id"] for m in listed] == [starter_model.name]
+            # the file's name only: a client is not told the user's folders
+            assert listed[0]["hearth"] == {"file": starter_model.name, "loaded": False}
             assert c.get(f"/v1/models/{starter_model.stem}").json()["id"] == starter_model.name
     r = hearth_here("--home", str(home), "serve", "--port", "0", "--model", "no-such-model")
     assert r.returncode == 1 and r.stderr.startswith("hearth: error: ") and r.stderr.count("\n") == 1

@@ -14,6 +14,10 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 LOG_LENGTH = 500
+# Clients are kept by address and port, one per connection: those idle for longer than
+# connected() shows are forgotten once this many are kept (a long-running server saw no end of them).
+MAX_CLIENTS = 1024
+SEEN_S = 60
 
 
 @dataclass
@@ -48,11 +52,24 @@ class Activity:
 
     def begin(self, client: str, method: str, path: str) -> LogEntry:
         with self._lock:
+            if len(self.clients) >= MAX_CLIENTS:
+                self._forget_idle()
             c = self.clients.setdefault(client, Client(client))
             c.requests += 1
             c.active += 1
             c.last_seen = time.time()
         return LogEntry(time.time(), client, method, path)
+
+    def _forget_idle(self) -> None:
+        """Those idle for longer than connected() shows go; if that is not enough (a flood of
+        connections), the idle ones seen longest ago too, down to half the table."""
+        now = time.time()
+        kept = {k: c for k, c in self.clients.items() if c.active or now - c.last_seen < SEEN_S}
+        if len(kept) >= MAX_CLIENTS // 2:
+            idle = sorted((c.last_seen, k) for k, c in kept.items() if not c.active)
+            for _seen, key in idle[:len(kept) - MAX_CLIENTS // 2]:
+                del kept[key]
+        self.clients = kept
 
     def finish(self, entry: LogEntry, status: int) -> None:
         entry.status = status
@@ -71,4 +88,4 @@ class Activity:
         """Clients with a request in progress or seen in the last minute."""
         now = time.time()
         with self._lock:
-            return [Client(**asdict(c)) for c in self.clients.values() if c.active or now - c.last_seen < 60]
+            return [Client(**asdict(c)) for c in self.clients.values() if c.active or now - c.last_seen < SEEN_S]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -204,7 +205,10 @@ class Answering:
             return APIError(400, exc.msg, param="messages", code="context_length_exceeded")
         if isinstance(exc, HearthError):
             return APIError(500, msg(M.ENGINE_FAILED, reason=exc.msg), code="engine_error")
-        return APIError(500, msg(M.ENGINE_FAILED, reason=f"{type(exc).__name__}: {exc}"), code="internal_error")
+        # Not one of Hearth's sentences: its words may hold paths or internals, so the client gets
+        # its kind and the server's log the rest.
+        logging.getLogger("hearth.serve").error("a request failed", exc_info=exc)
+        return APIError(500, msg(M.ENGINE_FAILED, reason=type(exc).__name__), code="internal_error")
 
     async def _sse(self, ticket: Ticket) -> AsyncIterator[str]:
         job: Job | None = None

@@ -163,7 +163,9 @@ class EnginePool:
 
     def describe(self) -> list[dict[str, Any]]:
         return [{"id": m.id, "object": "model", "created": m.created, "owned_by": "hearth",
-                 "hearth": {"path": m.path, "loaded": self.loaded(m)}} for m in self.models.values()]
+                 # the file's name, not its path: a path tells clients the user's name and folders
+                 "hearth": {"file": m.path if is_remote(m.path) else Path(m.path).name, "loaded": self.loaded(m)}}
+                for m in self.models.values()]
 
     def loaded(self, served: ServedModel) -> bool:
         return self._guest_engine(served) is not None or (

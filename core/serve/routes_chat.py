@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -107,7 +108,8 @@ async def chat_completions(request: Request) -> Response:
     tools = [t.model_dump(exclude_none=True) for t in req.tools or []] if req.tool_choice != "none" else []
     want_lp = req.logprobs
     top = (req.top_logprobs or 0) if want_lp else 0
-    params = _params(req, max_tokens, _grammar(req, tools), max(1, top) if want_lp else 0)
+    grammar = await run_in_threadpool(_grammar, req, tools)  # a large schema takes a while: not on the loop
+    params = _params(req, max_tokens, grammar, max(1, top) if want_lp else 0)
     messages = _messages(req)
     extra: dict[str, Any] = {}
     if req.hearth is not None and req.hearth.collections:

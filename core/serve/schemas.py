@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+# Every token of an answer is checked against every stop string: 300,000 of them made 8 tokens take
+# 8 s and stalled the other clients. OpenAI takes 4; llama-server more, so a few more are allowed.
+MAX_STOPS, MAX_STOP_CHARS = 16, 256
 
 
 class _Body(BaseModel):
@@ -66,6 +70,14 @@ class Sampling(_Body):
     stream_options: StreamOptions | None = None
     frequency_penalty: float | None = None
     presence_penalty: float | None = None
+
+    @field_validator("stop")
+    @classmethod
+    def _few_short_stops(cls, value: str | list[str] | None) -> str | list[str] | None:
+        stops = [value] if isinstance(value, str) else value or []
+        if len(stops) > MAX_STOPS or any(len(s) > MAX_STOP_CHARS for s in stops):
+            raise ValueError(f"at most {MAX_STOPS} stop sequences of at most {MAX_STOP_CHARS} characters each")
+        return value
 
     def stops(self) -> list[str]:
         if self.stop is None:

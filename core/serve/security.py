@@ -28,7 +28,11 @@ def host_name(header: str) -> str:
     """The name in a Host header, without port and brackets, lower case."""
     header = header.strip().lower()
     if header.startswith("["):  # [::1]:8080
-        return header[1:header.find("]")] if "]" in header else header
+        end = header.find("]")
+        rest = header[end + 1:] if end > 0 else ""
+        if end < 0 or (rest and not (rest[0] == ":" and rest[1:].isdigit())):
+            return header  # "[::1]evil.com": not a name this server has
+        return header[1:end]
     if header.count(":") == 1:
         return header.split(":", 1)[0]
     return header  # a bare IPv6 literal, or a name without port
@@ -72,9 +76,11 @@ class SecurityMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        raw = scope.get("headers", [])
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in raw}
         host = headers.get("host", "")
-        if host_name(host) not in self.hosts:
+        several = sum(1 for k, _ in raw if k.lower() == b"host") > 1  # which one would a proxy have read?
+        if several or host_name(host) not in self.hosts:
             await send_error(send, 403, msg(M.HOST_REFUSED, host=host[:100]), code="host_not_allowed")
             return
         origin = headers.get("origin", "").rstrip("/")

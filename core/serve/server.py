@@ -67,8 +67,11 @@ class Server:
         import uvicorn
 
         self._sock = bind(self.config.host, self.config.port)
+        # Each request may hold a body of up to max_body_bytes before it reaches a model's queue:
+        # connections beyond what the queues and streams can take get 503 at once, which bounds that.
+        limit = self.config.max_streams + self.config.max_queue * max(1, len(self.services.pool.models)) + 64
         config = uvicorn.Config(self.app, log_level="warning", access_log=False, lifespan="off",
-                                timeout_graceful_shutdown=2, server_header=False)
+                                timeout_graceful_shutdown=2, server_header=False, limit_concurrency=limit)
         self._uvicorn = uvicorn.Server(config)
         return self._uvicorn
 

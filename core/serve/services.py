@@ -29,6 +29,8 @@ async def parse_body(request: Request, shape: type[Body]) -> Body:
         data = json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise APIError(400, msg(M.BAD_JSON, reason=str(exc)), code="invalid_json") from None
+    except RecursionError:  # "[[[[…" a hundred thousand deep
+        raise APIError(400, msg(M.BAD_JSON, reason="it is nested too deeply"), code="invalid_json") from None
     if not isinstance(data, dict):
         raise APIError(400, msg(M.BAD_JSON, reason="the body must be a JSON object"), code="invalid_json")
     try:
