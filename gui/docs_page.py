@@ -76,6 +76,7 @@ class DocsPage(QWidget):
         self._event_collection: str | None = None
         self._jobs: list[Job] = []
         self._followed: dict[str, float] = {}  # shared collection -> when its server was last followed
+        self._no_chinese: dict[str, int] = {}  # collection -> its chunk count when a scan found no Chinese
         self._follow_timer = QTimer(self)  # what other installations add shows up without a click
         self._follow_timer.setInterval(FOLLOW_TIMER_MS)
         self._follow_timer.timeout.connect(self._follow_current)
@@ -315,7 +316,7 @@ class DocsPage(QWidget):
                                          running=self._runner is not None)
             model = info.embedder if not info.embedder.startswith("gguf:") else Path(info.embedder[5:]).name
             self.embedder_label.setText(self.tr("Embedding model: {name}").format(name=model))
-            self._check_language(store, name, info.embedder)
+            self._check_language(store, name, info.embedder, info.chunks)
         # Rows are made first and added in one call: one model insert instead of one per file (a
         # 2,000-file collection added row by row held the UI thread for ~140 ms).
         items: list[QTreeWidgetItem] = []
@@ -343,16 +344,22 @@ class DocsPage(QWidget):
         self.watch_box.setChecked(watched or name in self._watchers)
         self.watch_box.blockSignals(False)
 
-    def _check_language(self, store: DocStore, name: str, embedder: str) -> None:
+    def _check_language(self, store: DocStore, name: str, embedder: str, chunks: int) -> None:
         """Chinese text under an English-only embedder: say so, once per collection. The scan
-        for Chinese text reads every chunk of an English collection: on a job thread."""
+        for Chinese text reads every chunk of an English collection: on a job thread, and not
+        again while the collection holds the same chunks it found none in."""
         from hearthlm.core.docs.embedders import is_multilingual
 
         if self.language_notice.collection != name:
             self.language_notice.hide()
-        if is_multilingual(embedder) or store.note_shown(f"chinese:{name}"):
+        if is_multilingual(embedder) or self._no_chinese.get(name) == chunks or store.note_shown(f"chinese:{name}"):
             return
-        self._run_job(lambda emit: store.holds_chinese(name), lambda yes, n=name: self._offer_multilingual(n, yes))
+
+        def scanned(yes: bool, n: str = name) -> None:
+            if not yes:
+                self._no_chinese[n] = chunks
+            self._offer_multilingual(n, yes)
+        self._run_job(lambda emit: store.holds_chinese(name), scanned)
 
     def _offer_multilingual(self, name: str, holds_chinese: bool) -> None:
         from hearthlm.core.hub.names import human_size

@@ -84,6 +84,16 @@ def test_store_says_when_a_collection_holds_chinese(tmp_path: Path, corpus: Path
         ingest(store, "mixed", [corpus], embedder="minilm")
         assert not store.holds_chinese("en")
         assert store.holds_chinese("mixed")
+        # the scan reads every chunk: it has its own connection, so the window's reads (which share
+        # one, under _read_lock) never wait behind it, and it never waits behind them
+        import threading
+
+        found: list[bool] = []
+        with store._read_lock:
+            scan = threading.Thread(target=lambda: found.append(store.holds_chinese("mixed")))
+            scan.start()
+            scan.join(30)
+        assert found == [True]
 
 
 @pytest.mark.engine  # runs an embedding model (MiniLM or e5)
