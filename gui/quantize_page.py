@@ -39,6 +39,9 @@ class QuantizePage(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self._job: Job | None = None
+        self._predicting = False  # the job running predicts sizes (a new source replaces it)
+        self._on_done: Callable[[dict[str, Any]], None] | None = None  # the running job's result goes here
+        self._predict_after = False  # sizes to predict once the quantization running ends
         self._cancel: threading.Event | None = None
         self._predicted: dict[str, int] = {}
         self._last_source = ""
@@ -244,11 +247,18 @@ class QuantizePage(QWidget):
             self.prediction.clear()
 
     def _predict_sizes(self) -> None:
-        """llama.cpp dry runs for every type at once (a few seconds), filling the size column."""
+        """llama.cpp dry runs for every type at once (a few seconds), filling the size column. A
+        prediction for the source chosen before is cancelled; during a quantization this waits
+        for it to end."""
+        if self._job is not None:
+            if not self._predicting:
+                self._predict_after = True
+                return
+            self.cancel()  # its result, if it still comes, is for the other source: dropped
         src = self.source.text().strip()
         self._run(lambda emit, cancel: self._api().predict_sizes(src, nthread=self.threads, on_event=emit,
                                                                  cancel=cancel),
-                  self._sizes_done, busy_text=self.tr("Predicting output sizes…"))
+                  self._sizes_done, busy_text=self.tr("Predicting output sizes…"), predicting=True)
 
     def _show_prediction(self, name: str, size: int) -> None:
         self.prediction.setText(self.tr("{type}: the output will be {size}.").format(type=name, size=_mib(size)))
@@ -313,7 +323,7 @@ class QuantizePage(QWidget):
         self._run(work, self._quantized, busy_text=self.tr("Quantizing to {type}…").format(type=t.name))
 
     def _run(self, fn: Callable[[Callable[[dict[str, Any]], None], threading.Event], dict[str, Any]],
-             on_done: Callable[[dict[str, Any]], None], busy_text: str) -> None:
+             on_done: Callable[[dict[str, Any]], None], busy_text: str, predicting: bool = False) -> None:
         if self._closing:
             return
         cancel = threading.Event()
@@ -321,11 +331,13 @@ class QuantizePage(QWidget):
         # QThread (Qt aborts). The job is cancelled instead and deletes itself when it ends.
         job = Job(lambda emit: fn(emit, cancel), QCoreApplication.instance())
         self.destroyed.connect(cancel.set)
-        self._job, self._cancel = job, cancel
-        job.progressed.connect(self._on_event)
-        job.succeeded.connect(on_done)
-        job.failed.connect(self._failed)
-        job.finished.connect(self._finished)
+        self._job, self._cancel, self._predicting, self._on_done = job, cancel, predicting, on_done
+        # Bound methods (Qt disconnects them when the page goes); each asks sender() whether it is
+        # the current job: one replaced (a prediction for the source chosen before) ends unheard.
+        job.progressed.connect(self._job_progressed)
+        job.succeeded.connect(self._job_succeeded)
+        job.failed.connect(self._job_failed)
+        job.finished.connect(self._job_finished)
         job.finished.connect(job.deleteLater)
         self.run_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
@@ -362,12 +374,30 @@ class QuantizePage(QWidget):
     def _failed(self, exc: BaseException) -> None:
         self.status.setText(error_text(exc))
 
-    def _finished(self) -> None:
-        if self._job is not None:
-            self._job.wait()  # finished is emitted from the thread just before it ends
+    def _job_progressed(self, ev: dict) -> None:
+        if self.sender() is self._job:
+            self._on_event(ev)
+
+    def _job_succeeded(self, result: dict[str, Any]) -> None:
+        if self.sender() is self._job and self._on_done is not None:
+            self._on_done(result)
+
+    def _job_failed(self, exc: BaseException) -> None:
+        if self.sender() is self._job:
+            self._failed(exc)
+
+    def _job_finished(self) -> None:
+        job = self.sender()
+        if isinstance(job, Job):
+            job.wait()  # this job's thread: finished is emitted just before it ends
+        if job is not self._job:
+            return  # replaced: the current job is still running
         self._job = self._cancel = None
         self.run_button.setEnabled(True)
         self.cancel_button.setEnabled(False)
+        if self._predict_after:  # the source changed during a quantization
+            self._predict_after = False
+            self._predict_sizes()
 
     # -- results -------------------------------------------------------------------------
 

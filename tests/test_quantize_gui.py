@@ -85,3 +85,37 @@ def test_missing_imatrix_file_is_said_not_run(page: QuantizePage, qtbot, f16_mod
     page.types.selectRow(_row("IQ2_XS"))
     page.start()
     assert page._job is None and "first" in page.status.text()
+
+
+def test_a_second_source_replaces_the_first_s_prediction_without_a_wait(page: QuantizePage, qtbot, f16_model: Path,
+                                                                        tmp_path: Path) -> None:
+    """Choosing another source while the sizes of the first are being predicted cancels that
+    prediction (its result, if it comes, is dropped) and predicts the new one's; the window keeps
+    running meanwhile (it used to wait for the second job when the first one ended)."""
+    import shutil
+    import time
+
+    from PySide6.QtCore import QTimer
+
+    other = tmp_path / "other-f16.gguf"
+    shutil.copy(f16_model, other)
+    shown: list[str] = []
+    page._sizes_done = lambda sizes: (shown.append(page.source.text()), QuantizePage._sizes_done(page, sizes))
+    gaps, last = [], [time.monotonic()]
+
+    def tick() -> None:
+        now = time.monotonic()
+        gaps.append(now - last[0])
+        last[0] = now
+    timer = QTimer()
+    timer.timeout.connect(tick)
+    timer.start(20)
+    page.set_source(str(f16_model))
+    qtbot.waitUntil(lambda: page.progress.value() > 0 or page._job is None, timeout=60000)
+    page.set_source(str(other))
+    qtbot.waitUntil(lambda: page._job is None, timeout=60000)
+    timer.stop()
+    assert shown == [str(other)]  # only the current source's sizes were shown
+    assert "MiB" in page.types.item(_row("Q4_K_M"), 2).text()
+    assert max(gaps) < 1.0, f"the window waited {max(gaps):.2f} s"
+    assert page.run_button.isEnabled() and not page.cancel_button.isEnabled()
