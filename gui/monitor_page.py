@@ -44,6 +44,7 @@ class MonitorPage(QWidget):
         self.window_ref = window
         self.sampler = sampler or Sampler(interval=interval)
         self._pid_override: int | None = None
+        self._showing: str | None = None  # the model whose offload controls are asked for
         self._chars: collections.deque[tuple[float, int]] = collections.deque()
         self._chars_per_token = DEFAULT_CHARS_PER_TOKEN
         self._answer_chars = 0
@@ -140,15 +141,24 @@ class MonitorPage(QWidget):
         super().showEvent(event)
 
     def show_model(self, path: str) -> None:
-        from hearthlm.core.modelfile import read_gguf
-
+        """The offload controls for ``path``: its layer count is read from its header on a job
+        (a large vocabulary, a slow or network disk: not on the UI thread); the latest path wins."""
         if not path:
             return
-        try:
-            n_layers = read_gguf(path).block_count
-        except Exception:
-            n_layers = None
-        self.offload.set_model(path if Path(path).is_file() else None, n_layers)
+        self._showing = path
+
+        def work(_emit: Any) -> tuple[bool, int | None]:
+            from hearthlm.core.modelfile import read_gguf
+
+            try:
+                return True, read_gguf(path).block_count
+            except Exception:
+                return Path(path).is_file(), None
+
+        def show(result: tuple[bool, int | None]) -> None:
+            if self._showing == path:
+                self.offload.set_model(path if result[0] else None, result[1])
+        run_detached(self.offload, work, show, lambda _exc: None)
 
     def _check_build(self) -> None:
         def work(_emit: Any) -> bool:

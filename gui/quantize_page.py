@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QCheckBox, QFile
 from hearthlm.core.quantize.types import TYPES, QuantType
 
 from . import icons, theme
+from .detached_job import run_detached
 from .jobs import Job
 from .messages import error_text, tr_msg
 from .quantize_chart import QualityChart
@@ -226,18 +227,27 @@ class QuantizePage(QWidget):
         for row in range(self.types.rowCount()):
             self._cell(row, 2).setText("–")
         self.requant_note.clear()
-        if not path or not Path(path).is_file():
+        if not path:
             return
-        from hearthlm.core.quantize.api import requantize_warning
 
-        try:
-            warning = requantize_warning(path)
-        except Exception as exc:  # not a GGUF: say so, keep going
-            self.requant_note.setText(error_text(exc))
-            return
-        self.requant_note.setText(tr_msg(warning) if warning else "")
-        self.refresh_results()
-        self._predict_sizes()
+        def check(_emit: Any) -> Any:  # the header (a whole vocabulary; a slow disk): not on the UI thread
+            from hearthlm.core.quantize.api import requantize_warning
+
+            if not Path(path).is_file():
+                return False
+            return requantize_warning(path) or ""
+
+        def checked(warning: Any) -> None:
+            if path != self._last_source or warning is False:
+                return  # another source was chosen meanwhile, or there is no file
+            self.requant_note.setText(tr_msg(warning) if warning else "")
+            self.refresh_results()
+            self._predict_sizes()
+
+        def refused(exc: Any) -> None:  # not a GGUF: say so, keep going
+            if path == self._last_source:
+                self.requant_note.setText(error_text(exc))
+        run_detached(self, check, checked, refused)
 
     def _type_changed(self) -> None:
         t = self.selected_type()

@@ -25,6 +25,7 @@ from hearthlm.core.serve.activity import LogEntry
 from hearthlm.core.serve.config import ServeConfig
 from hearthlm.core.serve.saved import SavedServer
 
+from .detached_job import run_detached
 from .messages import tr_msg
 
 LOG_ROWS = 200
@@ -179,12 +180,14 @@ class ServerPage(QWidget):
         return True
 
     def stop(self) -> None:
+        """Off at once; the server winds down on a job: with a client streaming, uvicorn waits up to
+        its graceful timeout (2 s) for it, and the window does not."""
         server, self.server = self.server, None
         if server is not None:
             keeper = self._chat_model()[1]
             if keeper is not None:
                 server.services.pool.unshare(keeper)  # the chat's engine stays with the chat
-            server.stop()
+            run_detached(self, lambda _emit: server.stop(), lambda _result: None, lambda _exc: None)
         self._clients_timer.stop()
         self._show_state()
         self.stopped.emit()

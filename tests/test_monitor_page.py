@@ -35,6 +35,34 @@ def test_monitor_page_plots_samples_from_its_thread(qtbot) -> None:
     page.sampler.stop()
 
 
+def test_the_page_reads_the_model_s_layers_on_a_job_and_the_latest_model_wins(qtbot, starter_model, gemma_model,
+                                                                               monkeypatch) -> None:
+    """show_model reads the header (every vocabulary string) off the UI thread; a model chosen
+    while another's header is read is the one shown."""
+    import threading
+
+    from hearthlm.core import modelfile
+
+    ui_thread, read_on = threading.get_ident(), []
+    real = modelfile.read_gguf
+
+    def read(path, *args, **kwargs):
+        read_on.append(threading.get_ident())
+        return real(path, *args, **kwargs)
+    monkeypatch.setattr(modelfile, "read_gguf", read)
+    page = MonitorPage(sampler=Sampler(interval=60))
+    qtbot.addWidget(page)
+    page.show_model(str(gemma_model))
+    page.show_model(str(starter_model))  # before Gemma's header is read
+    qtbot.waitUntil(lambda: page.offload.model == str(starter_model), timeout=10_000)
+    qtbot.wait(300)  # Gemma's answer, whenever it comes, does not replace it
+    assert page.offload.model == str(starter_model) and page.offload.layers.maximum() == 31
+    assert read_on and ui_thread not in read_on
+    page.show_model(str(starter_model.parent / "missing.gguf"))
+    qtbot.waitUntil(lambda: page.offload.model is None, timeout=10_000)
+    page.sampler.stop()
+
+
 def test_offload_controls_remember_per_model_and_explain_a_cpu_build(qtbot, starter_model, gemma_model) -> None:
     controls = OffloadControls()
     qtbot.addWidget(controls)

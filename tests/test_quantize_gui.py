@@ -60,9 +60,9 @@ def test_predicts_size_quantizes_measures_and_keeps_results(page: QuantizePage, 
     again = QuantizePage()
     qtbot.addWidget(again)
     again.set_source(str(f16_model))
+    qtbot.waitUntil(lambda: again.results.rowCount() == 1, timeout=30000)
     again.cancel()
     qtbot.waitUntil(lambda: again._job is None, timeout=30000)
-    assert again.results.rowCount() == 1
 
 
 def test_cancel_leaves_no_file(page: QuantizePage, qtbot, f16_model: Path, hearth_home: Path) -> None:
@@ -111,11 +111,38 @@ def test_a_second_source_replaces_the_first_s_prediction_without_a_wait(page: Qu
     timer.timeout.connect(tick)
     timer.start(20)
     page.set_source(str(f16_model))
-    qtbot.waitUntil(lambda: page.progress.value() > 0 or page._job is None, timeout=60000)
+    qtbot.waitUntil(lambda: page._job is not None, timeout=60000)  # its header read, its sizes being predicted
     page.set_source(str(other))
-    qtbot.waitUntil(lambda: page._job is None, timeout=60000)
+    qtbot.waitUntil(lambda: bool(shown) and page._job is None, timeout=60000)
     timer.stop()
     assert shown == [str(other)]  # only the current source's sizes were shown
     assert "MiB" in page.types.item(_row("Q4_K_M"), 2).text()
     assert max(gaps) < 1.0, f"the window waited {max(gaps):.2f} s"
     assert page.run_button.isEnabled() and not page.cancel_button.isEnabled()
+
+
+def test_the_source_s_header_is_read_off_the_ui_thread_and_its_warning_shown(page: QuantizePage, qtbot,
+                                                                           starter_model: Path, tmp_path: Path,
+                                                                           monkeypatch) -> None:
+    """A quantized source gets the requantize warning, a file that is not a GGUF its sentence; the
+    header is read on a job (a large vocabulary or a slow disk never holds the window)."""
+    import threading
+
+    from hearthlm.core.quantize import api
+
+    ui_thread, read_on = threading.get_ident(), []
+    real = api.requantize_warning
+
+    def warning(path):
+        read_on.append(threading.get_ident())
+        return real(path)
+    monkeypatch.setattr(api, "requantize_warning", warning)
+    page.set_source(str(starter_model))
+    qtbot.waitUntil(lambda: "already quantized" in page.requant_note.text(), timeout=30000)
+    assert read_on and ui_thread not in read_on
+    page.cancel()
+    qtbot.waitUntil(lambda: page._job is None, timeout=30000)
+    notes = tmp_path / "notes.gguf"
+    notes.write_text("not a model", encoding="utf-8")
+    page.set_source(str(notes))
+    qtbot.waitUntil(lambda: "not a GGUF" in page.requant_note.text(), timeout=30000)

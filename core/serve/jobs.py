@@ -33,7 +33,10 @@ class Job:
         self._finished = False
 
     def _put(self, item: tuple[str, Any]) -> None:
-        self._loop.call_soon_threadsafe(self._queue.put_nowait, item)
+        try:
+            self._loop.call_soon_threadsafe(self._queue.put_nowait, item)
+        except RuntimeError:  # the loop has closed: the server stopped mid-answer, nobody listens
+            self.cancelled.set()  # so the answer stops at its next token
 
     # -- worker thread side ---------------------------------------------------------------------
 
@@ -41,7 +44,7 @@ class Job:
         if self.cancelled.is_set():
             return False
         self._put(("text", text))
-        return True
+        return not self.cancelled.is_set()
 
     def on_logprobs(self, entries: list[dict[str, Any]]) -> None:
         if not self.cancelled.is_set():
