@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFileDialog, QGridLayout, QHBoxLayout, QLabel,
                                QPlainTextEdit, QPushButton, QTextBrowser, QVBoxLayout, QWidget)
 
@@ -145,7 +145,11 @@ class TokenizerDialog(QDialog):
             self.summaries[column].setText(tr_msg(_summary(result)))
 
     def done(self, code: int) -> None:
-        self.process.close()
+        # The child ends after the request it is on (a long pasted text, a first vocabulary): it is
+        # told and reaped on a job, so closing the dialog never waits for it.
+        process = self.process
+        run_detached(QCoreApplication.instance(), lambda _emit: process.close(), lambda _result: None,
+                     lambda _exc: None)
         super().done(code)
 
 

@@ -155,7 +155,19 @@ def test_tokenizer_dialog_side_by_side(qtbot, window, starter_model, gemma_model
         assert dialog.results[column].ids == ids
         assert f"{len(ids)} tokens" in dialog.summaries[column].text()
     assert "&lt;0x" in dialog.views[0].toHtml() or "<0x" in dialog.views[0].toPlainText()  # byte pieces
+    # closed while its child tokenizes a long text: the window does not wait for the child
+    import time
+
+    dialog.text.setPlainText("The quick brown fox jumps over the lazy dog. 我们今天下午去公园散步。" * 20_000)
+    qtbot.waitUntil(dialog.process._lock.locked, timeout=10_000)  # asked, not answered yet
+    child = dialog.process._child
+    started = time.monotonic()
     dialog.close()
+    assert time.monotonic() - started < 0.5
+    qtbot.waitUntil(lambda: child is None or child.proc is None or child.proc.poll() is not None, timeout=60_000)
+    from hearthlm.gui.detached_job import _running
+
+    qtbot.waitUntil(lambda: not _running, timeout=60_000)  # the close and the tokenizing job have ended
 
 
 def test_prompt_inspector_counts_what_the_next_answer_evaluates(qtbot, window):
