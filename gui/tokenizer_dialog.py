@@ -147,9 +147,11 @@ class TokenizerDialog(QDialog):
     def done(self, code: int) -> None:
         # The child ends after the request it is on (a long pasted text, a first vocabulary): it is
         # told and reaped on a job, so closing the dialog never waits for it.
-        process = self.process
-        run_detached(QCoreApplication.instance(), lambda _emit: process.close(), lambda _result: None,
-                     lambda _exc: None)
+        process, app = self.process, QCoreApplication.instance()
+        if app is None:
+            process.close()
+        else:
+            run_detached(app, lambda _emit: process.close(), lambda _result: None, lambda _exc: None)
         super().done(code)
 
 
