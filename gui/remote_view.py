@@ -117,10 +117,16 @@ class RemoteView(QWidget):
         return box
 
     def _show_store(self) -> None:
-        from hearthlm.core.secrets import secret_store
+        """Which keychain keeps the keys: finding it out starts keyring's backend (D-Bus for the
+        Secret Service, which can take seconds to answer), so on a job."""
+        def describe() -> Any:
+            from hearthlm.core.secrets import secret_store
 
-        self.store_label.setText(self.tr("Keys are kept in {store}; never in settings.json.").format(
-            store=tr_msg(secret_store().describe())))
+            return secret_store().describe()
+
+        self._jobs.run(describe, lambda store: self.store_label.setText(
+            self.tr("Keys are kept in {store}; never in settings.json.").format(store=tr_msg(store))),
+            lambda _sentence: None)
 
     # -- the list ------------------------------------------------------------------------------------
 

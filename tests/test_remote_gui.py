@@ -110,7 +110,7 @@ def test_the_remote_section_adds_tests_uses_and_removes_an_endpoint(qtbot, fake,
         saved = load_settings().remotes["box"]
         assert saved["models"] == [m["id"] for m in TWO_MODELS["data"]] and "sk-gui-secret-42" not in str(saved)
         assert "sk-gui-secret-42" not in Path(os.environ["HEARTH_HOME"], "config", "settings.json").read_text()
-        assert "readable only by you" in remote.store_label.text()
+        qtbot.waitUntil(lambda: "readable only by you" in remote.store_label.text(), timeout=10_000)  # found on a job
 
         shot = tmp_path / "remote-section.png"
         assert page.grab().save(str(shot))
