@@ -244,3 +244,47 @@ def test_a_template_is_compiled_once_however_often_it_renders(monkeypatch) -> No
     hostile = "{{ ''.__class__.__mro__[1].__subclasses__() }}{# compiled-once test #}"
     for _ in range(2):
         assert render_prompt(hostile, MESSAGES).source == "chatml"
+
+
+HOSTILE = "{% set r = range(100000) %}{% for i in r %}{% for j in r %}{% endfor %}{% endfor %}{{ messages }}"
+
+
+def test_a_template_that_runs_for_hours_is_interrupted_and_refused_from_then_on(monkeypatch) -> None:
+    """Two nested loops over range(100000) (no call inside, nothing the sandbox sees): interrupted
+    after the budget, the fallback used with the reason; the same template again is refused at once
+    (fitting a conversation renders it many times); a repetition of a billion characters is refused
+    before it is built. Nothing is left to interrupt a later render."""
+    import time
+
+    from hearthlm.core.prompt import template as T
+
+    monkeypatch.setattr(T, "RENDER_BUDGET_S", 0.3)
+    monkeypatch.setattr(T, "_too_slow", set())
+    started = time.monotonic()
+    rendered = render_prompt(HOSTILE, MESSAGES)
+    assert time.monotonic() - started < 3
+    assert rendered.source == "chatml" and rendered.text == CHATML_EXPECTED
+    assert rendered.note and "ran for more than 0.3 s" in rendered.note
+    started = time.monotonic()
+    assert render_prompt(HOSTILE, MESSAGES).source == "chatml" and time.monotonic() - started < 0.1
+    huge = render_prompt("{{ 'x' * 1000000000 }}", MESSAGES)
+    assert huge.source == "chatml" and "repeats" in huge.note
+    time.sleep(0.5)  # past the budget: a watchdog left behind would strike the next line
+    assert render_prompt(CHATML_TEMPLATE, MESSAGES).source == "model"
+
+
+@pytest.mark.engine
+def test_the_engine_answers_a_model_whose_template_never_ends(starter_model, tmp_path) -> None:
+    """The engine renders the prompt in its own process: the template is interrupted there too, and
+    the answer comes in the fallback format with the note (it used to wait for hours)."""
+    from gguf_files import with_chat_template
+
+    from hearthlm.core.engine import Engine, GenerationParams, LoadParams
+
+    model = with_chat_template(starter_model, tmp_path / "hostile.gguf", HOSTILE)
+    with Engine() as engine:
+        engine.load(LoadParams(str(model), n_ctx=512, n_threads=1))
+        answer = engine.chat(MESSAGES, GenerationParams(max_tokens=2, temperature=0))
+        assert answer.note and "ran for more than" in answer.note and answer.stats.completion_tokens > 0
+        again = engine.chat(MESSAGES, GenerationParams(max_tokens=2, temperature=0))
+        assert again.stats.total_s < 3  # refused at once the second time

@@ -4,15 +4,22 @@ Templates come from GGUF metadata, i.e. from whoever made the file. They are ren
 jinja2's ``ImmutableSandboxedEnvironment`` (the fix for CVE-2024-34359): a template that tries to
 reach Python internals raises ``SecurityError`` and executes nothing; Hearth then falls back to
 a known format and says why.
+
+The sandbox does not bound time or memory: two nested loops over ``range(100000)`` in a model's
+template held the window (which tries the template when the model loads) and the engine for
+hours. So a render is interrupted after RENDER_BUDGET_S (a real template renders a long
+conversation in milliseconds), and a repetition (``*``) may not build more than MAX_REPEATED items.
 """
 
 from __future__ import annotations
 
+import ctypes
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from .. import messages as M
 from ..messages import Msg, msg
@@ -78,6 +85,48 @@ class RenderedPrompt:
     note: Msg | None = None  # a sentence for the user when a fallback was used
 
 
+RENDER_BUDGET_S = 5.0
+MAX_REPEATED = 1_000_000  # characters or items that one ``*`` may produce
+
+
+class _RenderTimeout(Exception):
+    """Raised in the rendering thread by the watchdog of _within_budget."""
+
+
+_too_slow: set[str] = set()  # templates interrupted once: refused at once from then on (fitting a
+# conversation renders the template many times for one answer)
+
+
+def _within_budget(template: str, render: Callable[[], str]) -> str:
+    """``render()``, interrupted after RENDER_BUDGET_S: a watchdog raises _RenderTimeout in this
+    thread (PyThreadState_SetAsyncExc: the template's generated Python stops at its next bytecode
+    check), reported as a TemplateError."""
+    from jinja2 import TemplateError
+
+    if template in _too_slow:
+        raise TemplateError(f"the template ran for more than {RENDER_BUDGET_S:g} s")
+    thread, lock, running = threading.get_ident(), threading.Lock(), [True]
+
+    def interrupt() -> None:
+        with lock:
+            if running[0]:
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread), ctypes.py_object(_RenderTimeout))
+
+    watchdog = threading.Timer(RENDER_BUDGET_S, interrupt)
+    watchdog.daemon = True
+    watchdog.start()
+    try:
+        try:
+            return render()
+        finally:
+            with lock:
+                running[0] = False
+            watchdog.cancel()  # a Python call: an interruption still pending is raised here, inside the try
+    except _RenderTimeout:
+        _too_slow.add(template)
+        raise TemplateError(f"the template ran for more than {RENDER_BUDGET_S:g} s") from None
+
+
 def _raise_exception(message: str) -> None:
     from jinja2 import TemplateError
 
@@ -85,9 +134,20 @@ def _raise_exception(message: str) -> None:
 
 
 def _environment() -> ImmutableSandboxedEnvironment:
+    from jinja2 import TemplateError
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-    env = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True)
+    class Bounded(ImmutableSandboxedEnvironment):
+        intercepted_binops = frozenset(["*"])
+
+        def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+            if operator == "*":
+                for seq, n in ((left, right), (right, left)):
+                    if isinstance(seq, str | list | tuple) and isinstance(n, int) and len(seq) * n > MAX_REPEATED:
+                        raise TemplateError(f"the template repeats {len(seq):,} items {n:,} times")
+            return super().call_binop(context, operator, left, right)
+
+    env = Bounded(trim_blocks=True, lstrip_blocks=True)
     env.globals["raise_exception"] = _raise_exception
     env.globals["strftime_now"] = lambda fmt: datetime.now().strftime(fmt)
     return env
@@ -112,8 +172,9 @@ def render_template(template: str, messages: Iterable[Mapping[str, Any]], *, bos
     """Render one template in the sandbox. Raises jinja2's errors (SecurityError included).
     ``extra``: more variables for the template (the server's ``tools``)."""
     compiled = _compiled(template)
-    return compiled.render(messages=[dict(m) for m in messages], bos_token=bos_token, eos_token=eos_token,
-                           add_generation_prompt=add_generation_prompt, **extra)
+    listed = [dict(m) for m in messages]
+    return _within_budget(template, lambda: compiled.render(messages=listed, bos_token=bos_token, eos_token=eos_token,
+                                                  add_generation_prompt=add_generation_prompt, **extra))
 
 
 def render_prompt(template: str | None, messages: Iterable[Mapping[str, Any]], *, bos_token: str = "",
