@@ -576,3 +576,25 @@ def test_the_waiting_worker_loads_only_what_a_download_uses():
     imported = {line.rsplit("|", 1)[-1].strip() for line in out.stderr.splitlines() if line.startswith("import time:")}
     assert "huggingface_hub.file_download" in imported
     assert "huggingface_hub.hf_api" not in imported
+
+
+def test_two_queues_downloading_the_same_file_at_once_make_one_good_file(hub, hf_env, model_files, tmp_path):
+    """Two windows, or the window and `hearth models pull` (each its own queue, one shared cache),
+    asking for the same file at the same time: one writes the blob (huggingface_hub's lock for it),
+    the other waits and takes it; both end ready with the file's true bytes (appending both to one
+    .incomplete used to make a corrupt file that passed the size check)."""
+    size = model_files["big"].stat().st_size
+    hub.fail(BIG, "tiny-big-F32.gguf", "slow", rate=size // 3, times=None)  # ~3 s each
+    first = DownloadQueue(tmp_path / "window-queue.json", cache_dir=hf_env, backoff=0.05, spare=False).start()
+    second = DownloadQueue(tmp_path / "cli-queue.json", cache_dir=hf_env, backoff=0.05, spare=False).start()
+    try:
+        a = first.add(BIG, _entry(BIG, "tiny-big-F32.gguf"))
+        _wait_for(lambda: first.get(a.id).done > 0)
+        b = second.add(BIG, _entry(BIG, "tiny-big-F32.gguf"))
+        results = [first.wait(a.id, 120), second.wait(b.id, 120)]
+    finally:
+        first.close()
+        second.close()
+    assert [r.state for r in results] == ["ready", "ready"], [r.message for r in results]
+    assert results[0].path == results[1].path and _sha(results[0].path) == _sha(model_files["big"])
+    assert Path(results[0].path).stat().st_size == size

@@ -221,6 +221,7 @@ def fetch_file(job: dict[str, Any], spec: dict[str, Any], token: HubToken) -> st
     """Download, verify and link one file; returns its path in the snapshot folder."""
     from huggingface_hub import get_hf_file_metadata, hf_hub_download, hf_hub_url
     from huggingface_hub.file_download import http_get, repo_folder_name
+    from filelock import FileLock
     from huggingface_hub.utils import build_hf_headers
 
     repo, revision, endpoint = job["repo"], job.get("revision") or "main", job["endpoint"]
@@ -255,53 +256,59 @@ def fetch_file(job: dict[str, Any], spec: dict[str, Any], token: HubToken) -> st
     partial = blobs / f"{etag}.incomplete"
     emit("start", file=name, size=size, commit=commit, partial=str(partial))
 
-    if blob.exists():
-        source = blob
-    else:
-        if partial.exists() and size is not None and partial.stat().st_size > size:
-            partial.unlink()  # longer than the file: not ours to resume
-        source = partial
-    digest = _new_digest(git_blob, size)
-    have = source.stat().st_size if source.exists() else 0
-    if have:
-        emit("verify", file=name, done=have, size=size)
-        _hash_prefix(source, have, digest)
+    # One writer per blob: two windows, or the window and `hearth models pull` (or huggingface_hub
+    # itself, whose lock this is), appending to one .incomplete made a corrupt file that passed.
+    # Released before hf_hub_download, which takes the same lock to make the snapshot link.
+    lock_path = cache_dir / ".locks" / repo_folder_name(repo_id=repo, repo_type="model") / f"{etag}.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(lock_path)):
+        if blob.exists():
+            source = blob
+        else:
+            if partial.exists() and size is not None and partial.stat().st_size > size:
+                partial.unlink()  # longer than the file: not ours to resume
+            source = partial
+        digest = _new_digest(git_blob, size)
+        have = source.stat().st_size if source.exists() else 0
+        if have:
+            emit("verify", file=name, done=have, size=size)
+            _hash_prefix(source, have, digest)
 
-    if source is partial and size is not None:
-        free = shutil.disk_usage(blobs).free
-        if free < size - have:  # say so now, not after filling the disk
-            raise FetchError(msg(M.DISK_FULL, file=name, reason=f"{size - have:,} bytes needed, {free:,} free in {blobs}"),
-                             "fatal")
-    if source is partial:
-        headers = build_hf_headers(token=token.value or False)
-        if not _same_origin(url, meta.location):
-            headers.pop("authorization", None)  # a signed CDN link: the token stays on the hub
-        with open(partial, "ab") as handle:
-            writer = HashingWriter(handle, digest, name, size, git_blob)
-            emit("progress", file=name, done=have, size=size)
-            try:
-                # http_get calls only write, tell, seek and truncate, which HashingWriter has
-                http_get(meta.location, writer,  # type: ignore[arg-type]
-                         resume_size=have, headers=headers, expected_size=size,
-                         displayed_filename=name)
-            except Exception as exc:  # noqa: BLE001
-                raise _classify(exc, repo, name, revision, token, endpoint) from exc
-            finally:
-                writer.finish()
-            digest = writer.digest
-            emit("progress", file=name, done=writer.done, size=size)
+        if source is partial and size is not None:
+            free = shutil.disk_usage(blobs).free
+            if free < size - have:  # say so now, not after filling the disk
+                raise FetchError(msg(M.DISK_FULL, file=name, reason=f"{size - have:,} bytes needed, {free:,} free in {blobs}"),
+                                 "fatal")
+        if source is partial:
+            headers = build_hf_headers(token=token.value or False)
+            if not _same_origin(url, meta.location):
+                headers.pop("authorization", None)  # a signed CDN link: the token stays on the hub
+            with open(partial, "ab") as handle:
+                writer = HashingWriter(handle, digest, name, size, git_blob)
+                emit("progress", file=name, done=have, size=size)
+                try:
+                    # http_get calls only write, tell, seek and truncate, which HashingWriter has
+                    http_get(meta.location, writer,  # type: ignore[arg-type]
+                             resume_size=have, headers=headers, expected_size=size,
+                             displayed_filename=name)
+                except Exception as exc:  # noqa: BLE001
+                    raise _classify(exc, repo, name, revision, token, endpoint) from exc
+                finally:
+                    writer.finish()
+                digest = writer.digest
+                emit("progress", file=name, done=writer.done, size=size)
 
-    actual = digest.hexdigest()
-    wanted = expected_sha or (etag if git_blob else "")
-    if wanted and actual != wanted:
-        where = quarantine(source, Path(job["quarantine_dir"]), repo, name)
-        if pointer.is_symlink() and not pointer.exists():
-            pointer.unlink()  # it pointed at the damaged blob
-        emit("quarantined", file=name, path=str(where), expected=wanted, actual=actual)
-        raise FetchError(msg(M.HASH_MISMATCH, file=name, path=str(where)), "mismatch")
-    if source is partial:
-        _chmod_like_dir(partial)
-        os.replace(partial, blob)
+        actual = digest.hexdigest()
+        wanted = expected_sha or (etag if git_blob else "")
+        if wanted and actual != wanted:
+            where = quarantine(source, Path(job["quarantine_dir"]), repo, name)
+            if pointer.is_symlink() and not pointer.exists():
+                pointer.unlink()  # it pointed at the damaged blob
+            emit("quarantined", file=name, path=str(where), expected=wanted, actual=actual)
+            raise FetchError(msg(M.HASH_MISMATCH, file=name, path=str(where)), "mismatch")
+        if source is partial:
+            _chmod_like_dir(partial)
+            os.replace(partial, blob)
 
     # The blob is in place: huggingface_hub makes the snapshot link (no bytes are downloaded).
     try:
