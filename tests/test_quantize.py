@@ -264,3 +264,23 @@ def test_quantize_child_loads_only_llama_cpp_bindings() -> None:
             "print(llama_cpp.Llama.__name__, llama_cpp.llama_backend_init is L.llama_backend_init)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert out.stdout.splitlines() == ["[]", "Llama True"]
+
+
+def test_a_relative_output_is_recorded_absolute(f16_model: Path, tmp_path: Path, monkeypatch,
+                                                capsys: pytest.CaptureFixture) -> None:
+    """`hearth quantize SRC Q8_0 -o small.gguf` in one folder: the results and the library keep the
+    file's absolute path, so `hearth models rm small.gguf` run elsewhere removes that file and no
+    other (a relative path named a file in whatever folder the command ran in)."""
+    work, elsewhere = tmp_path / "work", tmp_path / "elsewhere"
+    work.mkdir()
+    elsewhere.mkdir()
+    (elsewhere / "small.gguf").write_text("the user's own file", encoding="utf-8")
+    monkeypatch.chdir(work)
+    assert hearth(["quantize", str(f16_model), "Q8_0", "-o", "small.gguf", "--threads", "1", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)["out"]
+    assert out == str(work / "small.gguf")
+    assert next(r for r in load_results() if r["out"].endswith("small.gguf"))["out"] == str(work / "small.gguf")
+    monkeypatch.chdir(elsewhere)
+    assert hearth(["models", "rm", "small.gguf", "--json"]) == 0
+    assert not (work / "small.gguf").exists()
+    assert (elsewhere / "small.gguf").read_text(encoding="utf-8") == "the user's own file"

@@ -78,7 +78,7 @@ def _quantize_job(src: str | os.PathLike, type_name: str, out: str | os.PathLike
                   imatrix_ctx: int) -> tuple[dict[str, Any], QuantType, Path, Msg | None]:
     """The checked job for the child, or a QuantizeError saying what is wrong with the request."""
     qtype = resolve_type(type_name)
-    src = Path(src).expanduser()
+    src = Path(src).expanduser().absolute()  # recorded in the results: a relative path would mean another file later
     if not src.is_file():
         raise QuantizeError(M.SOURCE_MISSING, path=str(src))
     warning = requantize_warning(src)  # a file that is not a GGUF raises ModelFileError here
@@ -90,7 +90,9 @@ def _quantize_job(src: str | os.PathLike, type_name: str, out: str | os.PathLike
         raise QuantizeError(M.SOURCE_MISSING, path=str(imatrix))
     if calibration and not Path(calibration).is_file():
         raise QuantizeError(M.SOURCE_MISSING, path=str(calibration))
-    out = Path(out).expanduser() if out else default_output(src, qtype)
+    # absolute: the results file and the library keep it, and `hearth models rm NAME` run in another
+    # folder deleted an unrelated file there through a relative one
+    out = Path(out).expanduser().absolute() if out else default_output(src, qtype)
     if not dry_run and out.exists():
         raise QuantizeError(M.OUTPUT_EXISTS, path=str(out))
     job = {"kind": "quantize", "src": str(src), "out": str(out), "ftype": qtype.ftype, "nthread": nthread,
