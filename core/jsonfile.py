@@ -24,8 +24,31 @@ def write_json_atomic(target: Path, data: Any, indent: int = 1) -> None:
 
 
 def read_json(target: Path, default: Any) -> Any:
-    """The file's data, or ``default`` when it is missing or unreadable."""
+    """The file's data, or ``default`` when it is missing or unreadable. A file that is there but is
+    not JSON (cut short, edited by hand) is first copied aside (keep_damaged): the next write
+    replaces it, and what it held must not go with it."""
     try:
-        return json.loads(target.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        text = target.read_text(encoding="utf-8")
+    except OSError:
         return default
+    try:
+        return json.loads(text)
+    except ValueError:
+        keep_damaged(target)
+        return default
+
+
+def keep_damaged(target: Path) -> Path | None:
+    """A copy of ``target`` beside it, ``<name>.damaged-<first 8 hex of its sha256>`` (the same
+    damage copied once however often it is read); None when it cannot be made."""
+    import hashlib
+    import shutil
+
+    try:
+        digest = hashlib.sha256(target.read_bytes()).hexdigest()[:8]
+        copy = target.with_name(f"{target.name}.damaged-{digest}")
+        if not copy.exists():
+            shutil.copy2(target, copy)
+        return copy
+    except OSError:
+        return None

@@ -13,12 +13,12 @@ name. The user's file is written atomically (temp file + rename), so a crash nev
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from .. import paths
 from ..errors import HearthError
+from ..jsonfile import keep_damaged, write_json_atomic
 from ..messages import Msg, msg
 from . import messages as M
 
@@ -55,17 +55,25 @@ class PresetLibrary:
             return {}
         try:
             data = json.loads(self.file.read_text(encoding="utf-8"))
-            return {str(p["name"]): str(p["prompt"]) for p in data.get("presets", [])}
-        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            presets = data.get("presets", [])
+        except (OSError, ValueError, AttributeError) as exc:
             self.warning = msg(M.PRESETS_UNREADABLE, path=str(self.file), reason=str(exc))
+            keep_damaged(self.file)  # the next save writes the file anew: its presets stay in the copy
             return {}
+        kept = {}
+        for preset in presets if isinstance(presets, list) else []:
+            try:  # one broken entry costs only itself
+                kept[str(preset["name"])] = str(preset["prompt"])
+            except (KeyError, TypeError) as exc:
+                self.warning = msg(M.PRESETS_UNREADABLE, path=str(self.file), reason=f"an entry without {exc}")
+        if self.warning is not None:
+            keep_damaged(self.file)
+        return kept
 
     def _write(self) -> None:
         self.file.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.file.with_suffix(".tmp")
         data = {"version": 1, "presets": [{"name": n, "prompt": p} for n, p in sorted(self._user.items())]}
-        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
-        os.replace(tmp, self.file)
+        write_json_atomic(self.file, data, indent=2)
 
     def all(self) -> list[Preset]:
         return self._builtin + [Preset(n, p, False) for n, p in sorted(self._user.items(), key=lambda i: i[0].lower())]

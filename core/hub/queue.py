@@ -133,10 +133,11 @@ class DownloadQueue:
 
     # -- state ---------------------------------------------------------------------------------
     def _load(self) -> None:
-        for data in read_json(self.store, []):
+        saved = read_json(self.store, [])
+        for data in saved if isinstance(saved, list) else []:  # valid JSON of another shape: nothing
             try:
                 item = Download.from_dict(data)
-            except TypeError:
+            except (TypeError, AttributeError, KeyError, ValueError):
                 continue
             if item.state in ("downloading", "retrying", "verifying"):
                 item.state = "queued"  # the app stopped mid-download: continue where it was
