@@ -14,6 +14,7 @@ import time
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
+from collections.abc import Callable
 
 from . import messages as M
 from . import paths
@@ -149,9 +150,22 @@ def save_settings(settings: Settings) -> None:
     write_json_atomic(settings_path(), asdict(settings), indent=2)
 
 
+def update_settings(change: Callable[[Settings], None]) -> Settings:
+    """Re-read the file, ``change`` what was read, write it back: the keys ``change`` leaves alone
+    stay as the file has them now (the window, another page or a `hearth` command may have saved
+    since this process read it). One process at a time (a lock file beside it). Returns what was
+    written."""
+    from filelock import FileLock
+
+    path = settings_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(path.with_name(path.name + ".lock"))):
+        stored = load_settings()
+        change(stored)
+        save_settings(stored)
+    return stored
+
+
 def save_setting(key: str, value: Any) -> None:
-    """Change one setting in the file, the other keys as the file has them now (the window, another
-    page or a `hearth settings` command may have saved since this process read it)."""
-    stored = load_settings()
-    setattr(stored, key, value)
-    save_settings(stored)
+    """Change one setting in the file, the others as the file has them now."""
+    update_settings(lambda stored: setattr(stored, key, value))

@@ -187,19 +187,22 @@ class RemoteView(QWidget):
 
     # -- actions ---------------------------------------------------------------------------------------
 
-    def _save(self) -> None:
-        from hearthlm.core.settings import save_settings
+    def _save(self, name: str) -> None:
+        """This endpoint only, into the file as it is now (a `hearth remote` or `hearth settings`
+        command may have changed it since the window read it)."""
+        from hearthlm.core.remote.endpoints import save_endpoints
 
-        save_settings(self.settings)
+        save_endpoints(self.settings, name)
 
     def _add(self) -> None:
         from hearthlm.core.remote.endpoints import add_endpoint
 
         name = self.name_edit.text().strip()
         try:
-            add_endpoint(self.settings, name, self.url_edit.text().strip(), key=self.key_edit.text().strip() or None,
-                         ca_file=self.ca_edit.text().strip() or None, timeout_s=self.timeout_spin.value())
-            self._save()
+            name = add_endpoint(self.settings, name, self.url_edit.text().strip(),
+                                key=self.key_edit.text().strip() or None, ca_file=self.ca_edit.text().strip() or None,
+                                timeout_s=self.timeout_spin.value()).name
+            self._save(name)
         except HearthError as exc:
             self.status.setText(error_text(exc))
             return
@@ -235,7 +238,7 @@ class RemoteView(QWidget):
         self._probes[name] = result
         if result.ok:
             remember_probe(self.settings, name, [m["id"] for m in result.models], result.server)
-            self._save()
+            self._save(name)
             self.status.setText(self.tr("{name} answers: {server}, {n} models.").format(
                 name=name, server=result.server, n=len(result.models)))
             self.modelsListed.emit(name, [m["ref"] for m in result.models])
@@ -251,7 +254,7 @@ class RemoteView(QWidget):
             return
         try:
             remove_endpoint(self.settings, name)
-            self._save()
+            self._save(name)
         except HearthError as exc:
             self.status.setText(error_text(exc))
             return

@@ -129,3 +129,33 @@ def test_the_remote_section_adds_tests_uses_and_removes_an_endpoint(qtbot, fake,
     finally:
         window.chat.session.shutdown()
         window.close()
+
+
+def test_the_remote_section_saves_its_endpoint_and_nothing_else(qtbot):
+    """The window adds an endpoint after a terminal changed a setting and added another endpoint:
+    both stay (the window used to write the whole copy it read at start, undoing them)."""
+    import subprocess
+    import sys
+
+    from hearthlm.gui.remote_view import RemoteView
+
+    view = RemoteView(load_settings())  # what the window read when it started
+    qtbot.addWidget(view)
+
+    def hearth(*args: str) -> None:
+        done = subprocess.run([sys.executable, "-m", "hearthlm.core.cli", *args], capture_output=True, text=True,
+                              timeout=120)
+        assert done.returncode == 0, done.stderr
+    hearth("settings", "set", "temperature", "0.2")
+    hearth("remote", "add", "gpu", "http://127.0.0.1:9/v1")
+    view.test = lambda name: None  # no probe: nothing listens there
+    view.name_edit.setText("lab")
+    view.url_edit.setText("http://127.0.0.1:8/v1")
+    view._add()
+    saved = load_settings()
+    assert saved.temperature == 0.2 and set(saved.remotes) == {"gpu", "lab"}
+    assert set(view.settings.remotes) == {"gpu", "lab"}  # and the window now knows the terminal's
+    view.tree.setCurrentItem(next(view.tree.topLevelItem(i) for i in range(view.tree.topLevelItemCount())
+                                  if view.tree.topLevelItem(i).text(0) == "lab"))
+    view._remove()
+    assert set(load_settings().remotes) == {"gpu"} and load_settings().temperature == 0.2

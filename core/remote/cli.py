@@ -53,15 +53,15 @@ def register(subparsers: Any, parser_class: type) -> None:
 
 def cmd_add(args: argparse.Namespace) -> int:
     from ..secrets import secret_store
-    from ..settings import load_settings, save_settings
-    from .endpoints import add_endpoint, key_from
+    from ..settings import load_settings
+    from .endpoints import add_endpoint, key_from, save_endpoints
 
     settings = load_settings()
     store = secret_store()
     key = key_from(args.key_env, args.key_file)
     endpoint = add_endpoint(settings, args.name, args.url, key=key, ca_file=args.ca_file, timeout_s=args.timeout,
                             store=store, replace=args.replace)
-    save_settings(settings)
+    save_endpoints(settings, endpoint.name)
     warning = msg(M.PLAIN_HTTP_KEY, name=endpoint.name) if key and endpoint.url.startswith("http://") \
         and not _local(endpoint.url) else None
     if args.json:
@@ -100,22 +100,22 @@ def _models(endpoint: Any, store: Any) -> tuple[list[str], str | None]:
 
 def cmd_list(args: argparse.Namespace) -> int:
     from ..secrets import secret_store
-    from ..settings import load_settings, save_settings
-    from .endpoints import endpoints, remember_probe
+    from ..settings import load_settings
+    from .endpoints import endpoints, remember_probe, save_endpoints
 
     store = secret_store()
     settings = load_settings()
     rows = []
-    listed = False
+    listed = []
     for endpoint in endpoints(settings):
         models, error = ([], None) if args.no_models else _models(endpoint, store)
         if not args.no_models and error is None:  # the window's model picker offers them
             remember_probe(settings, endpoint.name, models, endpoint.server)
-            listed = True
+            listed.append(endpoint.name)
         rows.append({**_endpoint_json(endpoint), "models": [make_ref(endpoint.name, m) for m in models],
                      "error": error})
     if listed:
-        save_settings(settings)
+        save_endpoints(settings, *listed)
     if args.json:
         _json({"endpoints": rows, "secret_store": store.kind, "secret_store_description": store.describe()})
         return EXIT_OK
@@ -143,11 +143,10 @@ def cmd_test(args: argparse.Namespace) -> int:
     endpoint = get_endpoint(settings, args.name)
     result = probe(endpoint, endpoint.key(secret_store()), tools=not args.no_tools)
     if result.ok:  # the window's model picker offers what was found
-        from ..settings import save_settings
-        from .endpoints import remember_probe
+        from .endpoints import remember_probe, save_endpoints
 
         remember_probe(settings, endpoint.name, [m["id"] for m in result.models], result.server)
-        save_settings(settings)
+        save_endpoints(settings, endpoint.name)
     if args.json:
         _json(result.to_json())
         return EXIT_OK if result.ok else EXIT_FAILED
@@ -167,12 +166,12 @@ def cmd_test(args: argparse.Namespace) -> int:
 
 
 def cmd_rm(args: argparse.Namespace) -> int:
-    from ..settings import load_settings, save_settings
-    from .endpoints import remove_endpoint
+    from ..settings import load_settings
+    from .endpoints import remove_endpoint, save_endpoints
 
     settings = load_settings()
     remove_endpoint(settings, args.name)
-    save_settings(settings)
+    save_endpoints(settings, args.name)
     if args.json:
         _json({"removed": args.name})
     else:

@@ -144,6 +144,25 @@ def remove_endpoint(settings: Any, name: str, store: SecretStore | None = None) 
     settings.remotes = {k: v for k, v in settings.remotes.items() if k != name}
 
 
+def save_endpoints(settings: Any, *names: str) -> None:
+    """Write the endpoints ``names`` as ``settings`` holds them (one it no longer holds: removed)
+    and nothing else: the other settings and endpoints stay as the file has them, whoever saved
+    them since ``settings`` was read (the window saving its whole copy undid `hearth remote add`
+    and `hearth settings set`). ``settings.remotes`` is then the file's."""
+    from ..settings import update_settings
+
+    def change(stored: Any) -> None:
+        remotes = dict(stored.remotes)
+        for name in names:
+            if name in settings.remotes:
+                remotes[name] = settings.remotes[name]
+            else:
+                remotes.pop(name, None)
+        stored.remotes = remotes
+
+    settings.remotes = dict(update_settings(change).remotes)
+
+
 def remember_probe(settings: Any, name: str, models: list[str], server: str | None) -> None:
     """Keep what a listing found (model ids, the server's kind) with the endpoint, for the pickers."""
     if name in settings.remotes:
