@@ -117,6 +117,30 @@ def test_re_adding_costs_nothing_changes_are_reindexed_deletions_dropped(tmp_pat
 
 
 @pytest.mark.engine  # runs an embedding model (MiniLM or e5)
+def test_a_folder_that_cannot_be_listed_keeps_its_documents(tmp_path: Path, store: DocStore,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Re-adding a folder while a subfolder cannot be read (permissions, a network share's hiccup):
+    its documents are kept, not taken for deleted; once it can be read, nothing was lost."""
+    folder = write_corpus(tmp_path / "docs")
+    sub = folder / "sub"
+    sub.mkdir()
+    (folder / "tides.md").rename(sub / "tides.md")
+    assert {r.status for r in ingest(store, "c", [folder])} == {"added"}
+    real = os.scandir
+
+    def scandir(path="."):
+        if Path(path) == sub:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+    monkeypatch.setattr(os, "scandir", scandir)
+    results = {Path(r.path).name: r.status for r in ingest(store, "c", [folder])}
+    assert "tides.md" not in results or results["tides.md"] != "removed"
+    assert str(sub / "tides.md") in {d.path for d in store.documents("c")}
+    monkeypatch.setattr(os, "scandir", real)
+    assert {Path(r.path).name: r.status for r in ingest(store, "c", [folder])}["tides.md"] == "unchanged"
+
+
+@pytest.mark.engine  # runs an embedding model (MiniLM or e5)
 def test_a_write_cut_short_is_rolled_back_on_open(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = write_corpus(tmp_path / "docs")
     root = tmp_path / "store"

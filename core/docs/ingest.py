@@ -71,6 +71,7 @@ class Scan:
     folders: list[Path]  # folders walked
     missing: list[Path]  # named files that no longer exist
     skipped: list[FileResult]  # links that lead out of their folder (or loop), one sentence each
+    unreadable: list[Path] = field(default_factory=list)  # folders the walk could not list (permissions, I/O)
 
 
 def _link_escape(path: Path, folder: Path, folder_real: str) -> Msg | None:
@@ -102,7 +103,9 @@ def scan(paths: Iterable[str | Path], roots: Sequence[str | Path] = ()) -> Scan:
         if p.is_dir():
             out.folders.append(p)
             real = os.path.realpath(p)
-            for root, dirs, names in os.walk(p):  # os.walk never descends into a linked folder
+            # os.walk never descends into a linked folder; a folder it cannot list is noted, so that
+            # its documents are not taken for deleted
+            for root, dirs, names in os.walk(p, onerror=lambda e: out.unreadable.append(Path(e.filename))):
                 kept = []
                 for d in sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith(".")):
                     sub = Path(root) / d
@@ -176,7 +179,7 @@ def ingest(store: DocStore, collection: str, paths: Sequence[str | Path], *, emb
     # dropped: files gone from a scanned folder, and named files that no longer exist
     seen = {str(f) for f in files}
     skipped = {r.path for r in found.skipped}  # a link indexed before links were checked goes too
-    gone = [p for p in known if p not in seen and (
+    gone = [p for p in known if p not in seen and not any(Path(p).is_relative_to(u) for u in found.unreadable) and (
         any(Path(p).is_relative_to(folder) for folder in folders) or Path(p) in missing or p in skipped)]
     if gone:
         store.remove_documents(collection, gone)
