@@ -86,6 +86,11 @@ D_MISALIGNED = QT_TRANSLATE_NOOP("core", "tensor {tensor} is not aligned to {ali
 SETTINGS_CORRUPT = QT_TRANSLATE_NOOP(
     "core", "The settings file {path} could not be read ({reason}): Hearth started with the default settings "
             "and kept the damaged file as {kept}.")
+SETTINGS_UNREADABLE = QT_TRANSLATE_NOOP(
+    "core", "The settings file {path} could not be read ({reason}): Hearth uses the default settings and will not "
+            "save over that file.")
+SETTINGS_NOT_SAVED = QT_TRANSLATE_NOOP(
+    "core", "Not saved: the settings file {path} could not be read ({reason}), and saving would replace what it holds.")
 SETTINGS_CORRUPT_NOT_KEPT = QT_TRANSLATE_NOOP(
     "core", "The settings file {path} could not be read ({reason}), and it could not be set aside ({error}): "
             "Hearth started with the default settings, and saving settings will replace that file.")

@@ -150,7 +150,7 @@ def move_plain_secrets(settings: Any = None, store: SecretStore | None = None) -
     """A token left in settings.json by an older Hearth goes to the secret store and out of the
     file. Run at every start (a no-op once done); the sentence says where it went, None when
     nothing was moved (or it could not be: then it stays where it was, still working)."""
-    from .settings import load_settings, save_settings
+    from .settings import load_settings, save_setting
 
     settings = settings if settings is not None else load_settings()
     value = (getattr(settings, "hf_token", "") or "").strip()
@@ -161,6 +161,9 @@ def move_plain_secrets(settings: Any = None, store: SecretStore | None = None) -
         store.set(HF_TOKEN_KEY, value)
     except SecretError:
         return None
+    try:
+        save_setting("hf_token", "")  # this key only: the file's others as they are now
+    except HearthError:
+        return None  # the settings file cannot be written over: the token stays there, still working
     settings.hf_token = ""
-    save_settings(settings)
     return msg(M.HF_TOKEN_MOVED, store=store.describe())

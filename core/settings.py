@@ -17,6 +17,7 @@ from typing import Any
 from collections.abc import Callable
 
 from . import messages as M
+from .errors import HearthError
 from . import paths
 from .jsonfile import write_json_atomic
 from .messages import Msg, msg
@@ -128,13 +129,31 @@ def _set_aside(path: Path, reason: str) -> None:
         _notices[path] = note
 
 
+class SettingsError(HearthError):
+    pass
+
+
+# Settings files that exist but could not be read (permissions: a root-owned file left by `sudo
+# hearth …`; I/O): the defaults are used, and no save replaces the file (path -> the reason).
+_unreadable: dict[Path, str] = {}
+
+
 def load_settings() -> Settings:
-    """The saved settings; defaults for a missing file. A damaged file is set aside (see _set_aside)."""
+    """The saved settings; defaults for a missing file. A damaged file is set aside (see _set_aside);
+    one that cannot be read is left as it is and never saved over (see save_settings)."""
     path = settings_path()
     try:
         raw = path.read_bytes()
-    except OSError:
+    except FileNotFoundError:
         return Settings()
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        with _notices_lock:
+            if path not in _unreadable:
+                _notices[path] = msg(M.SETTINGS_UNREADABLE, path=str(path), reason=reason)
+            _unreadable[path] = reason
+        return Settings()
+    _unreadable.pop(path, None)
     try:
         data = json.loads(raw.decode("utf-8"))
     except ValueError as exc:  # not UTF-8, or not JSON
@@ -147,7 +166,12 @@ def load_settings() -> Settings:
 
 
 def save_settings(settings: Settings) -> None:
-    write_json_atomic(settings_path(), asdict(settings), indent=2)
+    """Raises SettingsError, writing nothing, while the file is there but could not be read."""
+    path = settings_path()
+    reason = _unreadable.get(path)
+    if reason is not None and path.exists():
+        raise SettingsError(M.SETTINGS_NOT_SAVED, path=str(path), reason=reason)
+    write_json_atomic(path, asdict(settings), indent=2)
 
 
 def update_settings(change: Callable[[Settings], None]) -> Settings:

@@ -10,9 +10,11 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QWidget
 
+from hearthlm.core.errors import HearthError
 from hearthlm.core.settings import Settings, save_setting
 
 from . import theme
+from .messages import tr_msg
 from .i18n import LANGUAGE_NAMES, pick_language, ui_language
 from .theme import THEMES
 
@@ -63,6 +65,12 @@ class PreferencesDialog(QDialog):
             "opens or a model loads."))
         self.prepare_box.setChecked(settings.prepare_conversations)
         form.addRow(self.prepare_box)
+        self.save_note = QLabel()  # a choice that could not be saved says why
+        self.save_note.setObjectName("errorNote")
+        self.save_note.setWordWrap(True)
+        theme.style(self.save_note)
+        self.save_note.setVisible(False)
+        form.addRow(self.save_note)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
@@ -86,5 +94,9 @@ class PreferencesDialog(QDialog):
         self._save("prepare_conversations", bool(on))
 
     def _save(self, key: str, value: object) -> None:
-        setattr(self.settings, key, value)
-        save_setting(key, value)
+        setattr(self.settings, key, value)  # this session follows the choice either way
+        try:
+            save_setting(key, value)
+        except HearthError as exc:
+            self.save_note.setText(tr_msg(exc.msg))
+            self.save_note.setVisible(True)

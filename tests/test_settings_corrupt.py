@@ -77,3 +77,33 @@ def test_the_window_says_it_once_in_the_status_bar(hearth_home: Path, qtbot) -> 
     finally:
         for window in windows:
             window.close()
+
+
+def test_a_file_that_cannot_be_read_is_never_saved_over(hearth_home: Path, monkeypatch: pytest.MonkeyPatch,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """A settings file there but unreadable (a root-owned 0600 file left by `sudo hearth …`): the
+    defaults are used and said once, and no save replaces it — `hearth settings set` says why in
+    one line; once it can be read again, saving works (it used to be replaced by the defaults)."""
+    from hearthlm.core.messages import SETTINGS_UNREADABLE
+    from hearthlm.core.settings import save_setting
+
+    save_setting("n_ctx", 16384)
+    before = settings_path().read_bytes()
+    real = Path.read_bytes
+
+    def read_bytes(self: Path) -> bytes:
+        if self == settings_path():
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self)
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    assert load_settings() == Settings()
+    note = take_settings_notice()
+    assert note is not None and note.template == SETTINGS_UNREADABLE and "Permission denied" in note
+    assert main(["settings", "set", "theme", "dark"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("hearth: error: Not saved:") and "Permission denied" in err
+    monkeypatch.setattr(Path, "read_bytes", real)
+    assert settings_path().read_bytes() == before  # untouched
+    assert load_settings().n_ctx == 16384
+    save_setting("theme", "dark")
+    assert load_settings().theme == "dark" and load_settings().n_ctx == 16384

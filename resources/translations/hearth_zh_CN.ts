@@ -2501,6 +2501,14 @@
         <translation>无法读取设置文件 {path}（{reason}）：Hearth 已使用默认设置启动，并将损坏的文件保存为 {kept}。</translation>
     </message>
     <message>
+        <source>The settings file {path} could not be read ({reason}): Hearth uses the default settings and will not save over that file.</source>
+        <translation>无法读取设置文件 {path}（{reason}）：Hearth 使用默认设置，且不会覆盖该文件。</translation>
+    </message>
+    <message>
+        <source>Not saved: the settings file {path} could not be read ({reason}), and saving would replace what it holds.</source>
+        <translation>未保存：无法读取设置文件 {path}（{reason}），保存会覆盖其中的内容。</translation>
+    </message>
+    <message>
         <source>The settings file {path} could not be read ({reason}), and it could not be set aside ({error}): Hearth started with the default settings, and saving settings will replace that file.</source>
         <translation>无法读取设置文件 {path}（{reason}），也无法将其另存（{error}）：Hearth 已使用默认设置启动，保存设置时将覆盖该文件。</translation>
     </message>
