@@ -598,3 +598,25 @@ def test_two_queues_downloading_the_same_file_at_once_make_one_good_file(hub, hf
     assert [r.state for r in results] == ["ready", "ready"], [r.message for r in results]
     assert results[0].path == results[1].path and _sha(results[0].path) == _sha(model_files["big"])
     assert Path(results[0].path).stat().st_size == size
+
+
+def test_cancel_keeps_a_part_another_tool_had_downloaded(hub, hf_env, model_files):
+    """Part 1 of a split model is already in the shared cache (downloaded by huggingface_hub, as
+    `hf download` or llama.cpp's -hf do); Hearth is asked for the model and cancelled while it
+    fetches part 2: part 2's bytes go, part 1 stays (cancel used to delete every finished part)."""
+    from huggingface_hub import hf_hub_download
+
+    first, second = "tiny-split-Q4_K_M-00001-of-00002.gguf", "tiny-split-Q4_K_M-00002-of-00002.gguf"
+    theirs = Path(hf_hub_download(TINY, first, cache_dir=hf_env, endpoint=hub.url))
+    size = model_files["split2"].stat().st_size
+    hub.fail(TINY, second, "slow", rate=max(1, size // 8))
+    queue = _queue(hf_env).start()
+    try:
+        item = queue.add(TINY, _entry(TINY, "tiny-split-Q4_K_M.gguf"))
+        _wait_for(lambda: first in queue.get(item.id).finished and second in queue.get(item.id).partials)
+        partial = Path(queue.get(item.id).partials[second])
+        queue.cancel(item.id)
+    finally:
+        queue.close()
+    assert theirs.exists() and _sha(theirs) == _sha(model_files["split1"])
+    assert not partial.exists()

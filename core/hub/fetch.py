@@ -254,7 +254,8 @@ def fetch_file(job: dict[str, Any], spec: dict[str, Any], token: HubToken) -> st
         raise FetchError(msg(M.UNSAFE_NAME, name=name), "unsafe")
     blobs.mkdir(parents=True, exist_ok=True)
     partial = blobs / f"{etag}.incomplete"
-    emit("start", file=name, size=size, commit=commit, partial=str(partial))
+    # a blob already there is another download's (another tool's, or an earlier one): not ours to delete
+    emit("start", file=name, size=size, commit=commit, partial=str(partial), existing=blob.exists())
 
     # One writer per blob: two windows, or the window and `hearth models pull` (or huggingface_hub
     # itself, whose lock this is), appending to one .incomplete made a corrupt file that passed.

@@ -58,6 +58,9 @@ class Download:
     commit: str = ""
     finished: dict[str, str] = field(default_factory=dict)  # part name -> path in the snapshot folder
     partials: dict[str, str] = field(default_factory=dict)  # part name -> .incomplete path
+    # parts that were in the shared cache before this download (another tool's, or an earlier
+    # download's): cancelling never deletes them
+    existing: list[str] = field(default_factory=list)
     quarantined: list[str] = field(default_factory=list)
     created: float = field(default_factory=time.time)
 
@@ -220,7 +223,8 @@ class DownloadQueue:
         self._stop(download_id, "cancelled")
         with self._cond:
             item = self._items[download_id]
-            partials, finished = list(item.partials.values()), list(item.finished.values())
+            partials = list(item.partials.values())
+            finished = [path for part, path in item.finished.items() if part not in item.existing]
             item.partials, item.finished, item.done = {}, {}, 0
         for path in partials:
             Path(path).unlink(missing_ok=True)
@@ -483,6 +487,8 @@ class DownloadQueue:
                     continue
                 if kind == "start":
                     item.commit = event.get("commit") or item.commit
+                    if event.get("existing") and event["file"] not in item.existing:
+                        item.existing.append(event["file"])
                     if event.get("partial"):
                         item.partials[event["file"]] = event["partial"]
                     for f in item.files:
