@@ -1,8 +1,9 @@
 """One list of every model on this machine, used in place (never copied).
 
 Sources: Hearth's own downloads (in the shared Hugging Face cache, from the ledger), the starter
-model installed with Hearth, files and folders the user added, and — when their folders exist — LM Studio, Ollama (manifests point to
-sha256 blobs that are GGUF files), GPT4All and Jan. Every root can be overridden (arguments, or
+model installed with Hearth, files and folders the user added, and — when their folders exist —
+LM Studio, Ollama (manifests point to sha256 blobs that are GGUF files), GPT4All and Jan. Every
+root can be overridden (arguments, or
 ``HOME``/``OLLAMA_MODELS``/``XDG_DATA_HOME`` as the apps themselves read them), so tests point it
 at temporary layouts. Each entry carries what ``read_gguf`` finds in the header.
 """
