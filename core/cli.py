@@ -355,6 +355,12 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 # -- gui -----------------------------------------------------------------------------------
 
 def cmd_gui(args: argparse.Namespace) -> int:
+    from .paths import cache_dir
+    from .qt_platform import cannot_open
+
+    why = cannot_open(remember=cache_dir() / "qt-platform-checked")  # Qt itself would abort with a page of noise
+    if why is not None:
+        return _fail(f"the window cannot open: {why}.")
     try:
         from hearthlm.gui.app import run
     except ImportError as exc:

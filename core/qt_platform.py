@@ -233,6 +233,44 @@ def sentence(report: Mapping[str, Any]) -> str:
     return text
 
 
+def cannot_open(environ: Mapping[str, str] | None = None, remember: Path | None = None) -> str | None:
+    """Why the window cannot open here, in words for "the window cannot open: …", or None. On
+    Linux: no display to open it on, or libraries its platform plugin lacks (Qt would abort with
+    "could not load the Qt platform plugin"). The plugin's check (ldd, ~20 ms) is skipped while
+    ``remember`` (a small file) says this very plugin file passed it before."""
+    environ = os.environ if environ is None else environ
+    platform = platform_to_use(environ)
+    if platform == "xcb" and not environ.get("DISPLAY"):
+        return ("there is no display to open it on (DISPLAY is not set): run hearth in a desktop session, "
+                "or over SSH with ssh -X")
+    if platform == "wayland" and not environ.get("WAYLAND_DISPLAY"):
+        return "there is no Wayland display to open it on (WAYLAND_DISPLAY is not set)"
+    if platform not in ("xcb", "wayland"):
+        return None  # not Linux, or offscreen, vnc…: nothing known to check
+    base = pyside6_dir()
+    plugin = plugin_path(base, platform) if base is not None else None
+    try:
+        stamp = f"{plugin}:{plugin.stat().st_mtime_ns}" if plugin is not None else None
+    except OSError:
+        stamp = None
+    if stamp is not None and remember is not None:
+        try:
+            if remember.read_text(encoding="utf-8") == stamp:
+                return None
+        except OSError:
+            pass
+    report = check(platform=platform)
+    if report.get("checked") and not report.get("ok"):
+        return sentence(report)
+    if report.get("ok") and stamp is not None and remember is not None:
+        try:
+            remember.parent.mkdir(parents=True, exist_ok=True)
+            remember.write_text(stamp, encoding="utf-8")
+        except OSError:
+            pass
+    return None
+
+
 LOAD_CHECK = ("import sys\nfrom PySide6.QtGui import QGuiApplication\n"
               "app = QGuiApplication([sys.argv[0]])\nprint(app.platformName())\n")
 

@@ -178,3 +178,26 @@ def test_doctor_reports_the_same(monkeypatch, capsys):
     assert report["qt_platform"] == expected
     main(["doctor"])
     assert qt.sentence(expected) in capsys.readouterr().out
+
+
+def test_hearth_says_why_the_window_cannot_open_instead_of_aborting(tmp_path, monkeypatch):
+    """No display, or the plugin's libraries missing: one sentence (Qt aborted with rc 134 and a
+    page of noise). The plugin check runs once per plugin file: a pass is remembered."""
+    from hearthlm.core import qt_platform as qt
+
+    linux = {"XDG_SESSION_TYPE": "x11"}
+    monkeypatch.setattr(qt.sys, "platform", "linux")
+    assert "DISPLAY is not set" in qt.cannot_open(linux)
+    assert "WAYLAND_DISPLAY" in qt.cannot_open({"QT_QPA_PLATFORM": "wayland"})
+    assert qt.cannot_open({"QT_QPA_PLATFORM": "offscreen"}) is None
+    calls = []
+    report = {"platform": "xcb", "checked": True, "ok": False, "missing_libraries": ["libxcb-icccm.so.4"],
+              "install_command": "apt-get install -y libxcb-icccm4", "unmapped": []}
+    monkeypatch.setattr(qt, "check", lambda platform=None, **_: calls.append(platform) or dict(report))
+    remember = tmp_path / "checked"
+    why = qt.cannot_open({"DISPLAY": ":0"}, remember=remember)
+    assert why and "libxcb-icccm.so.4" in why and "apt-get install -y libxcb-icccm4" in why and not remember.exists()
+    report["ok"], report["missing_libraries"] = True, []
+    assert qt.cannot_open({"DISPLAY": ":0"}, remember=remember) is None and remember.exists()
+    assert qt.cannot_open({"DISPLAY": ":0"}, remember=remember) is None
+    assert calls == ["xcb", "xcb"]  # the third start did not run ldd again

@@ -176,6 +176,11 @@ def test_cli_quantize_and_perplexity(f16_model: Path, tmp_path: Path, capsys: py
     assert "not a llama.cpp quantization type" in capsys.readouterr().err
     assert hearth(["perplexity", str(out), "--text", str(api.bundled_text("en.txt")), "--ctx", "4096"]) == 1
     assert "needs at least 8192" in capsys.readouterr().err
+    # no --ctx: the bundled text is measured as it is (its window fitted), as the window does
+    assert hearth(["perplexity", str(out), "--max-windows", "1", "--threads", "1", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["result"]["n_ctx"] <= 512
+    assert hearth(["perplexity", str(out), "--text", "/no/such/text.txt"]) == 1
+    assert "No file at /no/such/text.txt." in capsys.readouterr().err
 
 
 def test_cli_quantize_takes_a_library_name(f16_model: Path, capsys: pytest.CaptureFixture) -> None:

@@ -56,6 +56,10 @@ def protect_stdout() -> Channel:
     channel = Channel(os.dup(1))
     os.dup2(2, 1)
     sys.stdout = sys.stderr
+    # Ctrl+C in a terminal reaches the whole process group: stopping is the parent's to decide (it
+    # cancels the request, or ends the child), not a KeyboardInterrupt in the middle of llama.cpp
+    # that `hearth chat` then reported as an engine crash.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     return channel
 
 

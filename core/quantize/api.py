@@ -87,9 +87,9 @@ def _quantize_job(src: str | os.PathLike, type_name: str, out: str | os.PathLike
     if qtype.needs_imatrix and not (imatrix or calibration):
         raise QuantizeError(M.NEEDS_IMATRIX, type=qtype.name)
     if imatrix and not Path(imatrix).is_file():
-        raise QuantizeError(M.SOURCE_MISSING, path=str(imatrix))
+        raise QuantizeError(M.TEXT_MISSING, path=str(imatrix))
     if calibration and not Path(calibration).is_file():
-        raise QuantizeError(M.SOURCE_MISSING, path=str(calibration))
+        raise QuantizeError(M.TEXT_MISSING, path=str(calibration))
     # absolute: the results file and the library keep it, and `hearth models rm NAME` run in another
     # folder deleted an unrelated file there through a relative one
     out = Path(out).expanduser().absolute() if out else default_output(src, qtype)
@@ -136,9 +136,11 @@ def perplexity(model: str | os.PathLike, text: str | os.PathLike, *, n_ctx: int 
                on_event: Progress = None, cancel: threading.Event | None = None) -> dict:
     """{"result": PerplexityResult json, "base": ... when ``base`` is given (with KL in result)}.
     ``fit_ctx``: a text too short for ``n_ctx`` uses a smaller window instead of failing."""
-    for path in (model, text) + ((base,) if base else ()):
+    for path in (model,) + ((base,) if base else ()):
         if not Path(path).is_file():
             raise QuantizeError(M.SOURCE_MISSING, path=str(path))
+    if not Path(text).is_file():
+        raise QuantizeError(M.TEXT_MISSING, path=str(text))
     from ..paths import cache_dir
 
     job = {"kind": "perplexity", "model": str(model), "text": str(text), "n_ctx": n_ctx, "nthread": nthread,

@@ -49,12 +49,16 @@ def _run(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 
     thread = threading.Thread(target=target, name="quantize-cli")
     thread.start()
-    try:
-        while thread.is_alive():
+    interrupted = False
+    while thread.is_alive():
+        try:
             thread.join(0.2)
-    except KeyboardInterrupt:
-        cancel.set()
-        thread.join()
+        except KeyboardInterrupt:  # the job stops and removes what it was writing; a second Ctrl+C waits too
+            interrupted = True
+            cancel.set()
+    if interrupted:
+        print("hearth: cancelled.", file=sys.stderr)
+        raise SystemExit(130)
     if "error" in box:
         raise box["error"]
     return box["result"]
@@ -121,8 +125,9 @@ def cmd_perplexity(args: argparse.Namespace) -> int:
     from ..quantized_models import record_quality, load_results
 
     text = args.text or str(api.default_eval_text())
-    out = _run(api.perplexity, args.model, text, n_ctx=args.ctx, nthread=args.threads, base=args.base,
-               max_windows=args.max_windows, on_event=_progress_printer(not args.json))
+    # no --ctx: 512, or less for a short text (as the window measures); a --ctx given is kept as given
+    out = _run(api.perplexity, args.model, text, n_ctx=args.ctx or 512, nthread=args.threads, base=args.base,
+               max_windows=args.max_windows, fit_ctx=args.ctx is None, on_event=_progress_printer(not args.json))
     model = str(Path(args.model).expanduser())
     if any(r.get("out") == model for r in load_results()):  # keep the measurement with the record
         record_quality(model, out["result"], out.get("base"))
@@ -160,7 +165,8 @@ def register(subparsers: Any, parser_class: type[argparse.ArgumentParser]) -> No
     p = subparsers.add_parser("perplexity", help="perplexity of a model on a text, and KL divergence vs a base model")
     p.add_argument("model", metavar="MODEL", help="GGUF file")
     p.add_argument("--text", metavar="FILE", help="UTF-8 text (default: a bundled English text)")
-    p.add_argument("--ctx", type=int, default=512, metavar="N", help="window size; the second half of each is scored (default 512)")
+    p.add_argument("--ctx", type=int, metavar="N", help="window size; the second half of each is scored (default 512, "
+                                                         "or less when the text is short)")
     p.add_argument("--base", metavar="MODEL", help="also compute KL divergence vs this model (e.g. the F16 source)")
     p.add_argument("--max-windows", type=int, default=0, metavar="N", help="evaluate at most N windows (default: all)")
     p.add_argument("--threads", type=int, default=0, metavar="N", help="threads (default: all cores)")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..messages import CONTEXT, QT_TRANSLATE_NOOP  # noqa: F401 (CONTEXT: lupdate reads the literal)
 
 SOURCE_MISSING = QT_TRANSLATE_NOOP("core", "No model file at {path}.")
+TEXT_MISSING = QT_TRANSLATE_NOOP("core", "No file at {path}.")
 OUTPUT_EXISTS = QT_TRANSLATE_NOOP("core", "{path} already exists; choose another output name.")
 UNKNOWN_TYPE = QT_TRANSLATE_NOOP("core", "{type} is not a llama.cpp quantization type (hearth quantize --list-types lists them).")
 NEEDS_IMATRIX = QT_TRANSLATE_NOOP("core", "{type} needs an importance matrix: give one, or a calibration text to compute it from.")

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import sys
 import threading
 import time
@@ -174,7 +173,6 @@ def _exit_with_parent(get_job: Callable[[], dict]) -> None:
 def main() -> None:
     channel = protect_stdout()
     send = channel.send
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's to handle (it kills us)
     from .native import llama_bindings
 
     llama_bindings()  # loaded while the parent still checks the request (it starts us first)
