@@ -133,3 +133,23 @@ def test_recommended_list_is_complete_and_gets_verdicts():
     assert {m["fit"]["verdict"] for m in tiny} <= {"tight", "no"}
     roomy = recommended_with_fit(Budget(ram_available=64 * GiB, ram_total=64 * GiB))
     assert {m["fit"]["verdict"] for m in roomy} == {"fits"}
+
+
+def test_an_offline_search_fails_at_once_with_one_sentence(monkeypatch):
+    """No network (the hub's name does not resolve): the search says so at once instead of
+    retrying for 23 s (huggingface_hub's backoff); with a proxy set the name is left to the proxy."""
+    import socket
+    import time
+
+    def no_dns(*_args, **_kwargs):
+        raise socket.gaierror(-2, "Name or service not known")
+    monkeypatch.setattr(socket, "getaddrinfo", no_dns)
+    for var in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(var, raising=False)
+    started = time.monotonic()
+    with pytest.raises(HubError) as err:
+        api.search_models("llama", endpoint="https://hub.example")
+    assert time.monotonic() - started < 1
+    assert err.value.msg.template == M.HUB_UNREACHABLE and "Name or service not known" in str(err.value)
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
+    api._resolvable("https://hub.example")  # not asked: the proxy resolves names

@@ -5,6 +5,7 @@ Runs on whatever thread calls it (blocking HTTP through huggingface_hub's HfApi)
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -70,6 +71,22 @@ def _api(token: HubToken, endpoint: str | None) -> HfApi:
     return HfApi(endpoint=endpoint or current_endpoint(), token=token.value or False)
 
 
+def _resolvable(endpoint: str) -> None:
+    """Raise OSError at once when the hub's host name does not resolve (no network): the search's
+    own retries (huggingface_hub's backoff: 1+2+4+8+8 s) made an offline search take 23 s. Not with
+    a proxy, which may resolve names this machine cannot."""
+    import socket
+    from urllib.parse import urlsplit
+
+    if any(os.environ.get(k) for k in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY",
+                                       "all_proxy")):
+        return
+    parts = urlsplit(endpoint)
+    if parts.hostname:
+        socket.getaddrinfo(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80),
+                           type=socket.SOCK_STREAM)
+
+
 def token_refused(repo: str, status: int | None, token: HubToken) -> HubError:
     return HubError(M.TOKEN_REFUSED, source=token_source(token), repo=repo, status=status)
 
@@ -112,6 +129,7 @@ def search_models(query: str = "", sort: str = "downloads", limit: int = 30,
     ``token``: None uses Settings, then HF_TOKEN, then the stored login (config.resolve_token)."""
     token = as_token(token)
     try:
+        _resolvable(endpoint or current_endpoint())
         found = _api(token, endpoint).list_models(
             search=query or None, filter="gguf", sort=SORTS.get(sort, "downloads"), limit=limit)
         results = []
