@@ -28,6 +28,17 @@ def _fail(message: str, code: int = EXIT_FAILED) -> int:
     return code
 
 
+def stdin_text() -> str:
+    """Standard input as text; UTF-8 or a HearthError that says so (Python's own reading let the
+    undecodable bytes through as surrogates, which failed later with a traceback)."""
+    data = sys.stdin.buffer.read()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise HearthError(f"the text on standard input is not UTF-8 (byte 0x{data[exc.start]:02x} at position "
+                          f"{exc.start}): convert it first, e.g. with iconv -f GBK -t UTF-8") from None
+
+
 def _print_json(data: Any) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2), flush=True)
 
@@ -46,7 +57,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
     elif prompt is None or prompt == "-":
         if sys.stdin.isatty():
             return _fail('give a prompt: hearth chat "TEXT" (or pipe it in with --prompt -).', EXIT_USAGE)
-        prompt = sys.stdin.read()
+        prompt = stdin_text()
     if not prompt.strip() and not args.show_prompt:
         # the session asks nothing empty, as the window's Send does not: say so rather than wait for an answer
         return _fail("the prompt is empty: there is nothing to answer.", EXIT_USAGE)
@@ -503,7 +514,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.home:
-        os.environ["HEARTH_HOME"] = str(Path(args.home).expanduser().resolve())
+        home = Path(args.home).expanduser().resolve()
+        if home.exists() and not home.is_dir():
+            return _fail(f"--home {home} is a file: give a folder (it is made if it does not exist).", EXIT_USAGE)
+        os.environ["HEARTH_HOME"] = str(home)
     if args.command is None or args.func is cmd_gui:
         return cmd_gui(args)  # the window shows a settings notice itself
     _say_settings_notice()

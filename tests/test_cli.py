@@ -204,6 +204,7 @@ def test_home_option_moves_every_file(tmp_path: Path, hearth_home: Path) -> None
     (("chat",), ("empty",)),
     (("chat", "--prompt", " \n"), ("empty",)),
     (("chat", "hi", "--prompt", "hi"), ("once",)),
+    (("serve", "--port", "99999"), ("ports are 0 to 65535",)),
     (("frobnicate",), ("invalid choice",)),
 ])
 def test_bad_usage_exits_2_with_one_line(args: tuple[str, ...], words: tuple[str, ...], hearth_home: Path) -> None:
@@ -447,3 +448,17 @@ def test_cli_reads_while_this_process_streams_an_answer(stored: dict[str, str], 
         assert store.message(writer.id).state == "complete"
         assert [c.id for c in store.list_conversations()] == [stored["zh"]]
     assert "正在写的回答" in hearth("conversations", "export", stored["zh"], home=hearth_home).stdout
+
+
+def test_text_on_stdin_that_is_not_utf8_and_a_home_that_is_a_file_are_one_sentence(hearth_home: Path,
+                                                                                    starter_model: Path) -> None:
+    """Bytes that are not UTF-8 piped in (a GBK file): one sentence naming the byte, for chat and
+    tokenize alike (tokenize showed a UnicodeEncodeError traceback); --home naming a file: a usage error."""
+    for args in (("tokenize", str(starter_model), "-"), ("chat", "--prompt", "-")):
+        result = subprocess.run([sys.executable, "-m", "hearthlm.core.cli", *args], input=b"a\xffb",
+                                capture_output=True, env={**os.environ, "HEARTH_HOME": str(hearth_home)}, timeout=120)
+        assert result.returncode == 1 and result.stderr.decode().count("\n") == 1, result.stderr
+        assert "not UTF-8 (byte 0xff at position 1)" in result.stderr.decode()
+    file = hearth_home / "a-file"
+    file.write_text("x", encoding="utf-8")
+    assert_one_error_line(hearth("--home", str(file), "doctor", home=hearth_home), 2, "is a file")

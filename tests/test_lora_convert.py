@@ -344,3 +344,15 @@ def test_a_multimodal_adapter_s_vision_matrices_are_left_out(tmp_path):
     with pytest.raises(ConvertError) as err:
         convert(folder, base, tmp_path / "vision.gguf")
     assert "all for the vision or audio part" in str(err.value) and not (tmp_path / "vision.gguf").exists()
+
+
+def test_a_peft_folder_for_another_model_is_one_sentence(starter_model, tmp_path):
+    """A Gemma 3 270M adapter given the starter (llama) as its base: the shapes disagree, said in
+    one sentence before any row is permuted (it was a numpy reshape error)."""
+    from hearthlm.core.lora.info import AdapterError
+
+    folder = write_peft(tmp_path / "gemma", modules=("q_proj", "k_proj"), layers=(0,), shapes=GEMMA3_270M)
+    with pytest.raises((ConvertError, AdapterError)) as err:
+        convert(folder, starter_model, tmp_path / "o.gguf")
+    assert "was not made for SmolLM2-135M-Instruct.Q4_1.gguf" in str(err.value) and "attn_" in str(err.value)
+    assert not (tmp_path / "o.gguf").exists()

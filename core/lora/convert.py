@@ -229,27 +229,36 @@ def convert(folder: str | os.PathLike[str], base: str | os.PathLike[str],
         pairs.setdefault(mapped, {})[half] = array
         modules[mapped] = name.removeprefix("base_model.model.").rsplit(".lora_", 1)[0]
 
-    from .info import AdapterInfo, check_fits
+    from .info import AdapterError, AdapterInfo, check_fits
 
     shapes = {}
     for mapped, got in pairs.items():
         if set(got) != {"a", "b"}:
             raise ConvertError(M.PEFT_UNSUPPORTED, path=str(src), reason=f"{mapped} has only one of its A/B matrices")
-        a, b = got["a"], got["b"]
-        factor = _module_scale(config, modules[mapped], int(a.shape[0]))  # rank_pattern, alpha_pattern, rsLoRA
-        if abs(factor - 1.0) > 1e-6:
-            got["b"] = b = b * np.float32(factor)
-        if PERMUTE_QK[arch] and n_head and mapped.endswith("attn_q.weight"):
-            got["b"] = b = _permute(b, n_head)
-        elif PERMUTE_QK[arch] and n_head_kv and mapped.endswith("attn_k.weight"):
-            got["b"] = b = _permute(b, n_head_kv)
-        shapes[mapped] = (tuple(reversed(a.shape)), tuple(reversed(b.shape)))  # ggml order
+        shapes[mapped] = (tuple(reversed(got["a"].shape)), tuple(reversed(got["b"].shape)))  # ggml order
     if not pairs:
         reason = "its LoRA matrices are all for the vision or audio part, which a text model's GGUF does not have" \
             if left_out else "it holds no LoRA matrices"
         raise ConvertError(M.PEFT_UNSUPPORTED, path=str(src), reason=reason)
-    # The same checks as for any adapter: every target exists in the base, shapes agree.
-    check_fits(AdapterInfo(target, target.name, arch, config["alpha"], config["rank"], shapes), header)
+    # The same checks as for any adapter, before the rows are touched: every target exists in the base,
+    # shapes agree (an adapter for another model is one sentence, not a failed reshape).
+    try:
+        check_fits(AdapterInfo(target, target.name, arch, config["alpha"], config["rank"], shapes), header)
+    except AdapterError as exc:  # said of the folder and its base, not of "the loaded model"
+        values = {**exc.msg.values, "path": str(src), "base": header.path.name}
+        template = M.PEFT_WRONG_BASE if exc.msg.template == M.SHAPE_MISMATCH else \
+            M.PEFT_NOT_IN_BASE if exc.msg.template == M.NOT_IN_BASE else None
+        if template is None:
+            raise
+        raise ConvertError(template, **{k: v for k, v in values.items() if "{" + k in template}) from None
+    for mapped, got in pairs.items():
+        factor = _module_scale(config, modules[mapped], int(got["a"].shape[0]))  # rank_pattern, alpha_pattern, rsLoRA
+        if abs(factor - 1.0) > 1e-6:
+            got["b"] = got["b"] * np.float32(factor)
+        if PERMUTE_QK[arch] and n_head and mapped.endswith("attn_q.weight"):
+            got["b"] = _permute(got["b"], n_head)
+        elif PERMUTE_QK[arch] and n_head_kv and mapped.endswith("attn_k.weight"):
+            got["b"] = _permute(got["b"], n_head_kv)
 
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".partial")

@@ -50,6 +50,11 @@ PEFT_ARCH_UNSUPPORTED = QT_TRANSLATE_NOOP(
 PEFT_BASE_IS_ADAPTER = QT_TRANSLATE_NOOP("core", "{name} is itself an adapter: give the base model with --base.")
 PEFT_DTYPE = QT_TRANSLATE_NOOP("core", "{path}: tensor {tensor} has type {dtype}, which cannot be converted.")
 PEFT_OUTPUT_EXISTS = QT_TRANSLATE_NOOP("core", "{path} already exists; choose another output name.")
+PEFT_WRONG_BASE = QT_TRANSLATE_NOOP(
+    "core", "{path} was not made for {base}: {tensor} is {base_shape} in that model, and the adapter's matrices for it "
+            "are {a_shape} and {b_shape} (an adapter for another model?).")
+PEFT_NOT_IN_BASE = QT_TRANSLATE_NOOP(
+    "core", "{path} was not made for {base}: it changes {tensor}, which that model does not have.")
 CONVERTED = QT_TRANSLATE_NOOP("core", "Wrote {path}: {count} LoRA matrices for {arch}, rank {rank}, alpha {alpha:g}.")
 LEFT_OUT = QT_TRANSLATE_NOOP(
     "core", "{count} matrices of the vision or audio part were left out: the GGUF model is the text part, as llama.cpp converts it.")

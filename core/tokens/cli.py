@@ -19,7 +19,9 @@ def cmd_tokenize(args: argparse.Namespace) -> int:
     from ..hub.library import path_or_name
     from .vocab import Vocab
 
-    text = sys.stdin.read() if args.text == "-" else args.text
+    from ..cli import stdin_text
+
+    text = stdin_text() if args.text == "-" else args.text
     models = [args.model, *(args.compare or [])]
     results = []
     for model in models:

@@ -3077,12 +3077,24 @@
         <translation>{path} 已存在；请换一个输出文件名。</translation>
     </message>
     <message>
+        <source>{path} was not made for {base}: {tensor} is {base_shape} in that model, and the adapter&apos;s matrices for it are {a_shape} and {b_shape} (an adapter for another model?).</source>
+        <translation>{path} 不是为 {base} 制作的：{tensor} 在该模型中是 {base_shape}，而适配器对应的矩阵是 {a_shape} 和 {b_shape}（是其他模型的适配器吗？）。</translation>
+    </message>
+    <message>
+        <source>{path} was not made for {base}: it changes {tensor}, which that model does not have.</source>
+        <translation>{path} 不是为 {base} 制作的：它修改了 {tensor}，而该模型没有这个张量。</translation>
+    </message>
+    <message>
         <source>Wrote {path}: {count} LoRA matrices for {arch}, rank {rank}, alpha {alpha:g}.</source>
         <translation>已写入 {path}：{count} 组用于 {arch} 的 LoRA 矩阵，秩 {rank}，alpha {alpha:g}。</translation>
     </message>
     <message>
         <source>{count} matrices of the vision or audio part were left out: the GGUF model is the text part, as llama.cpp converts it.</source>
         <translation>视觉或音频部分的 {count} 个矩阵未转换：GGUF 模型只是文本部分，与 llama.cpp 的转换方式相同。</translation>
+    </message>
+    <message>
+        <source>No file at {path}.</source>
+        <translation>{path} 处没有文件。</translation>
     </message>
     <message>
         <source>{type} is not a llama.cpp quantization type (hearth quantize --list-types lists them).</source>
