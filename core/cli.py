@@ -88,7 +88,10 @@ def _chat(args: argparse.Namespace, settings: Any, prompt: str, store: Any, conv
     from .starter import STARTER_INSTALL_HINT
 
     if args.model:
-        model = args.model if is_remote(args.model) else Path(args.model)
+        from .hub.library import path_or_name
+
+        # a path, remote:NAME/MODEL, or a name from `hearth models list` (as tokenize, quantize and serve take)
+        model = args.model if is_remote(args.model) else Path(path_or_name(args.model))
     elif conversation is not None and conversation.model:
         model = conversation.model if is_remote(conversation.model) else Path(conversation.model)
     else:

@@ -462,3 +462,15 @@ def test_text_on_stdin_that_is_not_utf8_and_a_home_that_is_a_file_are_one_senten
     file = hearth_home / "a-file"
     file.write_text("x", encoding="utf-8")
     assert_one_error_line(hearth("--home", str(file), "doctor", home=hearth_home), 2, "is a file")
+
+
+def test_a_library_name_names_the_model_for_chat_and_estimate(hearth_home: Path, starter_model: Path) -> None:
+    """The names `hearth models list` shows (the starter's file name here) work where a path does,
+    as they already did for tokenize, quantize and serve."""
+    listed = json.loads(hearth("models", "list", "--json", home=hearth_home).stdout)
+    name = next(m["name"] for m in listed if m["source"] == "starter")
+    estimate = json.loads(hearth("estimate", name, "--json", home=hearth_home).stdout)
+    assert Path(estimate["model"]).resolve() == starter_model.resolve()
+    answer = hearth("chat", "--model", name, "Hi", "--max-tokens", "2", "--json", home=hearth_home)
+    assert answer.returncode == 0, answer.stderr
+    assert Path(json.loads(answer.stdout)["model"]).resolve() == starter_model.resolve()

@@ -124,6 +124,10 @@ def cmd_perplexity(args: argparse.Namespace) -> int:
     from . import api
     from ..quantized_models import record_quality, load_results
 
+    from ..hub.library import path_or_name
+
+    args.model = path_or_name(args.model)  # a path, or a name from `hearth models list`
+    args.base = path_or_name(args.base) if args.base else None
     text = args.text or str(api.default_eval_text())
     # no --ctx: 512, or less for a short text (as the window measures); a --ctx given is kept as given
     out = _run(api.perplexity, args.model, text, n_ctx=args.ctx or 512, nthread=args.threads, base=args.base,
