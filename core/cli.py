@@ -17,6 +17,7 @@ from typing import Any, NoReturn
 from collections.abc import Sequence
 
 from . import messages as M
+from .cli_args import positive_int
 from .errors import HearthError
 from .messages import msg
 
@@ -46,7 +47,16 @@ def _print_json(data: Any) -> None:
 # -- chat ----------------------------------------------------------------------------------
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    from .settings import load_settings
+    from .settings import BOUNDS, load_settings
+
+    for option, key in (("temperature", "temperature"), ("ctx", "n_ctx"), ("threads", "n_threads"),
+                        ("gpu_layers", "n_gpu_layers"), ("max_tokens", "max_tokens")):
+        value, (low, high) = getattr(args, option), BOUNDS[key]
+        if value is not None and not low <= value <= high:  # what `hearth settings set` and the window accept
+            def shown(x: float) -> str:
+                return f"{int(x):,}" if float(x).is_integer() else f"{x:g}"
+            return _fail(f"--{option.replace('_', '-')} must be from {shown(low)} to {shown(high)}, not {shown(value)}.",
+                         EXIT_USAGE)
 
     settings = load_settings()
     if args.text is not None and args.prompt is not None:
@@ -492,7 +502,7 @@ def build_parser() -> argparse.ArgumentParser:
     c_rm.set_defaults(conv_func=_conv_rm)
     c_search = conv_sub.add_parser("search", help="full-text search of titles and messages (Chinese too)")
     c_search.add_argument("query", metavar="QUERY", nargs="+")
-    c_search.add_argument("--limit", type=int, default=50, metavar="N")
+    c_search.add_argument("--limit", type=positive_int, default=50, metavar="N", help="the most results (default 50)")
     c_search.add_argument("--json", action="store_true")
     c_search.set_defaults(conv_func=_conv_search)
 

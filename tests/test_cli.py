@@ -205,6 +205,11 @@ def test_home_option_moves_every_file(tmp_path: Path, hearth_home: Path) -> None
     (("chat", "--prompt", " \n"), ("empty",)),
     (("chat", "hi", "--prompt", "hi"), ("once",)),
     (("serve", "--port", "99999"), ("ports are 0 to 65535",)),
+    (("chat", "hi", "--temperature", "100"), ("--temperature", "from 0 to 2")),  # as `settings set` takes
+    (("chat", "hi", "--threads", "-2"), ("--threads", "from 0")),
+    (("chat", "hi", "--ctx", "10"), ("--ctx", "from 256")),
+    (("docs", "query", "notes", "x", "-k", "0"), ("-k", "not a positive number")),
+    (("conversations", "search", "x", "--limit", "0"), ("--limit", "not a positive number")),
     (("frobnicate",), ("invalid choice",)),
 ])
 def test_bad_usage_exits_2_with_one_line(args: tuple[str, ...], words: tuple[str, ...], hearth_home: Path) -> None:

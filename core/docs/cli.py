@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 from collections.abc import Callable
 
+from ..cli_args import positive_int
 from ..messages import msg
 from . import messages as M
 
@@ -355,14 +356,15 @@ def register(subparsers: Any, parser_class: type) -> None:
     query = sub.add_parser("query", help="the chunks that best answer a question, with their sources")
     query.add_argument("collection", metavar="COLLECTION", type=lambda s: [c for c in s.split(",") if c])
     query.add_argument("question", metavar="QUESTION", nargs="+")
-    query.add_argument("-k", type=int, default=5, metavar="N", help="how many results (default 5)")
+    query.add_argument("-k", type=positive_int, default=5, metavar="N", help="how many results (default 5)")
     query.add_argument("--json", action="store_true")
     query.set_defaults(func=cmd_query)
 
     ctx = sub.add_parser("context", help="the prompt block with numbered sources that a chat would get")
     ctx.add_argument("collection", metavar="COLLECTION", type=lambda s: [c for c in s.split(",") if c])
     ctx.add_argument("question", metavar="QUESTION", nargs="+")
-    ctx.add_argument("--budget", type=int, default=1500, metavar="TOKENS")
+    ctx.add_argument("--budget", type=positive_int, default=1500, metavar="TOKENS",
+                     help="the most tokens of excerpts (default 1500)")
     ctx.add_argument("--json", action="store_true")
     ctx.set_defaults(func=cmd_context)
 

@@ -10,7 +10,7 @@ BAD_NAME = QT_TRANSLATE_NOOP(
     "core", "{name} cannot name an endpoint: use letters, digits, '.', '-' and '_' (no '/').")
 BAD_URL = QT_TRANSLATE_NOOP("core", "{url} is not an http:// or https:// address.")
 ENDPOINT_EXISTS = QT_TRANSLATE_NOOP(
-    "core", "There is already an endpoint named {name}: remove it first with `hearth remote rm {name}`.")
+    "core", "There is already an endpoint named {name}: choose another name, or replace it (hearth remote add --replace).")
 NO_ENDPOINT = QT_TRANSLATE_NOOP("core", "There is no remote endpoint named {name}: add it with `hearth remote add`.")
 BAD_REF = QT_TRANSLATE_NOOP("core", "{ref} does not name a remote model: write remote:NAME/MODEL.")
 KEY_ENV_EMPTY = QT_TRANSLATE_NOOP("core", "The environment variable {var} is unset or empty, so there is no key to store.")

@@ -7,6 +7,7 @@ import json
 import sys
 from typing import Any
 
+from ..cli_args import port_number
 from ..messages import msg
 from . import messages as M
 from .config import DEFAULT_HOST, DEFAULT_PORT, ServeConfig, read_key
@@ -38,21 +39,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _port(value: str) -> int:
-    try:
-        port = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a port number") from None
-    if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"{port} is not a port: ports are 0 to 65535")
-    return port
-
-
 def register(subparsers: Any, parser_class: type) -> None:
     p = subparsers.add_parser("serve", help="serve models over an OpenAI-compatible HTTP API")
     p.add_argument("--host", default=DEFAULT_HOST, help=f"address to listen on (default {DEFAULT_HOST}; "
                                                          "any other needs an API key)")
-    p.add_argument("--port", type=_port, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0: any free one)")
+    p.add_argument("--port", type=port_number, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0: any free one)")
     p.add_argument("--model", action="append", metavar="PATH|NAME",
                    help="a GGUF file or a name from `hearth models list`; repeat for several, each loaded on first "
                         "use (default: your default model, else the starter)")

@@ -3421,8 +3421,8 @@
         <translation>{url} 不是 http:// 或 https:// 地址。</translation>
     </message>
     <message>
-        <source>There is already an endpoint named {name}: remove it first with `hearth remote rm {name}`.</source>
-        <translation>已有名为 {name} 的端点：请先用 `hearth remote rm {name}` 移除它。</translation>
+        <source>There is already an endpoint named {name}: choose another name, or replace it (hearth remote add --replace).</source>
+        <translation>已有名为 {name} 的端点：请换一个名称，或替换它（hearth remote add --replace）。</translation>
     </message>
     <message>
         <source>There is no remote endpoint named {name}: add it with `hearth remote add`.</source>
