@@ -59,7 +59,7 @@ def test_bad_input_is_one_line_and_exit_1(capsys, argv, words):
 def test_adding_a_name_twice_is_refused_unless_replaced(fake, capsys):
     assert main(["remote", "add", "box", fake.url]) == 0
     assert main(["remote", "add", "box", "http://other:1"]) == 1
-    assert "hearth remote rm box" in capsys.readouterr().err
+    assert "hearth remote add --replace" in capsys.readouterr().err
     assert main(["remote", "add", "box", "http://other:1", "--replace"]) == 0
     assert load_settings().remotes["box"]["url"] == "http://other:1/v1"
 
