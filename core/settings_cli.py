@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 from dataclasses import fields
 from typing import Any
 
@@ -79,6 +80,13 @@ def parse_value(key: str, text: str) -> Any:
             raise HearthError(f"{key} must be one of {allowed}, not {text!r}.")
         return text
     if default is None:  # a path: empty unsets it
+        if text and key == "default_model":  # checked now: a wrong one made every start quietly use the starter
+            from .hub.library import path_or_name
+            from .modelfile import read_gguf
+
+            path = Path(path_or_name(text)).expanduser()
+            read_gguf(path)  # no file, a folder, not a GGUF: its one sentence
+            return str(path.absolute())
         return text or None
     if isinstance(default, bool):
         if text.lower() in TRUE:

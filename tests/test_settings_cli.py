@@ -21,11 +21,12 @@ def one_error(result: subprocess.CompletedProcess[str]) -> str:
     return lines[0]
 
 
-def test_set_get_reset_keep_the_other_keys(hearth_home: Path) -> None:
+def test_set_get_reset_keep_the_other_keys(hearth_home: Path, starter_model: Path) -> None:
     save_settings(Settings(max_tokens=77, hf_token="hf_secret_value"))
+    model = str(starter_model.absolute())
     for key, text, value in (("language", "zh_CN", "zh_CN"), ("theme", "dark", "dark"),
                              ("prepare_conversations", "off", False), ("n_ctx", "8192", 8192),
-                             ("temperature", "0.2", 0.2), ("default_model", "/models/a.gguf", "/models/a.gguf")):
+                             ("temperature", "0.2", 0.2), ("default_model", model, model)):
         result = hearth_here("settings", "set", key, text)
         assert result.returncode == 0, result.stderr
         assert result.stdout == f"{key} = {json.dumps(value)}\n"
@@ -112,3 +113,18 @@ def test_a_reader_that_leaves_early_ends_the_command_quietly(tmp_path: Path) -> 
     stderr = process.stderr.read().decode()
     assert process.wait(timeout=60) == 141
     assert "Traceback" not in stderr and "BrokenPipeError" not in stderr, stderr
+
+
+def test_the_default_model_is_checked_when_set(hearth_home: Path, starter_model: Path, tmp_path: Path) -> None:
+    """A path that is no model is refused in one sentence (it was taken, and every start then quietly
+    used the starter); a name from `hearth models list` is kept as its absolute path."""
+    text = tmp_path / "notes.gguf"
+    text.write_text("not a model", encoding="utf-8")
+    for value, words in (("/no/such/model.gguf", "No model file"), (str(text), "not a GGUF"),
+                         (str(tmp_path), "folder")):
+        result = hearth_here("settings", "set", "default_model", value, env={"HEARTH_HOME": str(hearth_home)})
+        assert result.returncode == 1 and words in result.stderr, result.stderr
+    assert load_settings().default_model is None
+    result = hearth_here("settings", "set", "default_model", starter_model.name, env={"HEARTH_HOME": str(hearth_home)})
+    assert result.returncode == 0, result.stderr
+    assert Path(load_settings().default_model).resolve() == starter_model.resolve()
