@@ -540,6 +540,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if value is not None and value <= 0:
             return _fail(f"--{name.replace('_', '-')} must be a positive number.", EXIT_USAGE)
     try:
+        if args.command == "estimate":  # a library name too; here, as hardware/ may not import the library
+            from .hub.library import path_or_name
+
+            args.model = path_or_name(args.model)
         return args.func(args)
     except HearthError as exc:
         return _fail(str(exc))

@@ -63,9 +63,7 @@ def cmd_estimate(args: argparse.Namespace) -> int:
     offload = gpu_offload_supported()
     if not offload:
         devices = devices[:1]
-    from ..hub.library import path_or_name
-
-    result = estimate(path_or_name(args.model), n_ctx=n_ctx, gpu_layers=layers, kv_type=args.kv_type,
+    result = estimate(args.model, n_ctx=n_ctx, gpu_layers=layers, kv_type=args.kv_type,
                       flash_attn=args.flash_attn != "off", devices=devices, state_cache_bytes=cache_mb * 1024 * 1024)
     if args.json:
         data = result.to_dict()
