@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 from . import messages as M
 from .cli_args import positive_int
-from .errors import HearthError
+from .errors import HearthError, UsageError
 from .messages import msg
 
 EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 1, 2, 130, 141  # 141: 128 + SIGPIPE, as a shell reports
@@ -545,6 +545,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             args.model = path_or_name(args.model)
         return args.func(args)
+    except UsageError as exc:
+        return _fail(str(exc), EXIT_USAGE)
     except HearthError as exc:
         return _fail(str(exc))
     except KeyboardInterrupt:

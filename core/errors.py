@@ -19,6 +19,10 @@ class HearthError(Exception):
         super().__init__(str(self.msg))
 
 
+class UsageError(HearthError):
+    """A value given on the command line that cannot be used: exit status 2, as argparse's own."""
+
+
 class ModelFileError(HearthError):
     """The model file is missing, unreadable, not a GGUF, or damaged."""
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from dataclasses import fields
 from typing import Any
 
-from .errors import HearthError
+from .errors import UsageError
 from .settings import BOUNDS, CHOICES, Settings, load_settings, save_setting, settings_path
 
 NOT_HERE = {
@@ -65,19 +65,19 @@ def shown(key: str, value: Any) -> Any:
 def _key(key: str, *, settable: bool) -> str:
     names = [f.name for f in fields(Settings)]
     if key not in names:
-        raise HearthError(f"There is no setting named “{key}”; `hearth settings` lists them.")
+        raise UsageError(f"There is no setting named “{key}”; `hearth settings` lists them.")
     if settable and key in NOT_HERE:
-        raise HearthError(NOT_HERE[key])
+        raise UsageError(NOT_HERE[key])
     return key
 
 
 def parse_value(key: str, text: str) -> Any:
-    """``text`` as the type and range the setting ``key`` takes; HearthError in one sentence if not."""
+    """``text`` as the type and range the setting ``key`` takes; UsageError in one sentence if not."""
     default = getattr(Settings(), key)
     if key in CHOICES:
         if text not in CHOICES[key]:
             allowed = ", ".join(repr(c) for c in CHOICES[key])
-            raise HearthError(f"{key} must be one of {allowed}, not {text!r}.")
+            raise UsageError(f"{key} must be one of {allowed}, not {text!r}.")
         return text
     if default is None:  # a path: empty unsets it
         if text and key == "default_model":  # checked now: a wrong one made every start quietly use the starter
@@ -93,16 +93,16 @@ def parse_value(key: str, text: str) -> Any:
             return True
         if text.lower() in FALSE:
             return False
-        raise HearthError(f"{key} is true or false, not {text!r}.")
+        raise UsageError(f"{key} is true or false, not {text!r}.")
     if isinstance(default, (int, float)):
         try:
             value: int | float = int(text) if isinstance(default, int) else float(text)
         except ValueError:
             kind = "a whole number" if isinstance(default, int) else "a number"
-            raise HearthError(f"{key} must be {kind}, not {text!r}.") from None
+            raise UsageError(f"{key} must be {kind}, not {text!r}.") from None
         low, high = BOUNDS.get(key, (0, float("inf")))
         if not low <= value <= high:
-            raise HearthError(f"{key} must be between {_number(low)} and {_number(high)}, not {text}.")
+            raise UsageError(f"{key} must be between {_number(low)} and {_number(high)}, not {text}.")
         return value
     return text
 

@@ -43,7 +43,9 @@ def test_estimate_bad_input_is_one_line() -> None:
     out = hearth_here("estimate", "/no/such/model.gguf", "--ctx", "2048")
     assert out.returncode == 1 and out.stderr.strip().count("\n") == 0 and "No model file" in out.stderr
     out = hearth_here("estimate", "x.gguf", "--gpu-layers", "many")
-    assert out.returncode == 1 and "--gpu-layers" in out.stderr
+    assert out.returncode == 2 and "--gpu-layers" in out.stderr  # a bad value: a usage error, as argparse's
+    out = hearth_here("monitor", "--interval", "0")
+    assert out.returncode == 2 and "--interval" in out.stderr
 
 
 def test_monitor_once_json() -> None:

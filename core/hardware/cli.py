@@ -8,14 +8,14 @@ import sys
 import time
 from typing import Any
 
-from ..errors import HearthError
+from ..errors import UsageError
 from ..messages import msg
 from . import messages as HM
 
 INSTALL_GPU_COMMAND = "python3 packaging/install.py --build cuda|vulkan|metal"
 
 
-class HardwareError(HearthError):
+class HardwareError(UsageError):
     """Bad input to a hardware command."""
 
 

@@ -7,7 +7,7 @@ import json
 import sys
 from typing import Any
 
-from ..cli_args import port_number
+from ..cli_args import port_number, positive_int
 from ..messages import msg
 from . import messages as M
 from .config import DEFAULT_HOST, DEFAULT_PORT, ServeConfig, read_key
@@ -47,7 +47,8 @@ def register(subparsers: Any, parser_class: type) -> None:
     p.add_argument("--model", action="append", metavar="PATH|NAME",
                    help="a GGUF file or a name from `hearth models list`; repeat for several, each loaded on first "
                         "use (default: your default model, else the starter)")
-    p.add_argument("--parallel", type=int, default=4, metavar="N", help="clients answered at once per model (default 4)")
+    p.add_argument("--parallel", type=positive_int, default=4, metavar="N",
+                   help="clients answered at once per model (default 4)")
     p.add_argument("--ctx", type=int, default=2048, metavar="N", help="context per client, in tokens (default 2048)")
     p.add_argument("--threads", type=int, default=0, metavar="N", help="CPU threads (default: one per physical core)")
     p.add_argument("--gpu-layers", type=int, default=0, metavar="N", help="layers to offload to the GPU")
