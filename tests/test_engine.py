@@ -523,3 +523,13 @@ def test_count_prompt_matches_the_real_prompt_and_answers_while_streaming(engine
 def test_count_prompt_without_a_model_is_none() -> None:
     with Engine() as fresh:
         assert fresh.count_prompt(QUESTION) is None
+
+
+def test_an_answer_cut_inside_a_character_ends_without_a_replacement_character(engine) -> None:
+    """The starter writes Chinese as byte tokens (<0xE6><0x88>…): max_tokens can end an answer in the
+    middle of a character. The half is left out; the answer never ends in U+FFFD."""
+    prompt = "我们今天下午去公园散步，看见了很多花。我们今天下午去公园散步，看见了很多"
+    for n in range(1, 7):
+        pieces: list[str] = []
+        answer = engine.complete(prompt, GenerationParams(max_tokens=n, temperature=0), on_token=pieces.append)
+        assert "\ufffd" not in answer.text and "\ufffd" not in "".join(pieces), (n, answer.text)

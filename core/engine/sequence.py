@@ -119,11 +119,10 @@ class Sequence:
         self.done = True
         if reason is not None:
             self.stats.stop_reason = reason
-        tail = self._decoder.decode(b"", final=True)
+        # The decoder holds only the bytes of a character not yet complete: one cut in half by
+        # max_tokens or a cancel is left out (it was shown as U+FFFD at the end of the answer).
+        self._decoder.reset()
         if self.stats.stop_reason != "stop":
-            if tail:
-                self._produced += len(tail)
-                self._release(tail)
             if self._stops is not None:
                 rest = self._stops.flush()
                 if rest:
