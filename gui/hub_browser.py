@@ -271,23 +271,35 @@ class HubBrowser(QWidget):
 
     def _ask_token(self) -> None:
         """Keep a Hugging Face token in the keychain (core/secrets.py; when empty: HF_TOKEN, else the
-        stored hf auth login). Never in settings.json."""
+        stored hf auth login). Never in settings.json. The keychain is read and written on jobs: a
+        locked one asks to be unlocked, and the window must not wait for that answer."""
+        from hearthlm.core.secrets import hf_token
+
+        self.token_button.setEnabled(False)
+        self._jobs.run(lambda: hf_token() or "", self._edit_token, self._token_refused)
+
+    def _token_refused(self, sentence: str) -> None:
+        self.token_button.setEnabled(True)
+        self.status.setText(sentence)
+
+    def _edit_token(self, current: str) -> None:
         from PySide6.QtWidgets import QInputDialog, QLineEdit
 
-        from hearthlm.core.errors import HearthError
-        from hearthlm.core.secrets import hf_token, set_hf_token
+        from hearthlm.core.secrets import set_hf_token
 
         token, ok = QInputDialog.getText(
             self, self.tr("Hugging Face token"),
             self.tr("Token for gated and private models (empty: use HF_TOKEN if set, else your hf auth login):"),
-            QLineEdit.EchoMode.Password, hf_token() or "")
-        if ok:
-            try:
-                set_hf_token(token.strip())
-            except HearthError as exc:
-                self.status.setText(error_text(exc))
-                return
-            self.status.setText(self.tr("Token saved.") if token.strip() else self.tr("Token removed."))
+            QLineEdit.EchoMode.Password, current)
+        if not ok:
+            self.token_button.setEnabled(True)
+            return
+        token = token.strip()
+
+        def saved(_result: object) -> None:
+            self.token_button.setEnabled(True)
+            self.status.setText(self.tr("Token saved.") if token else self.tr("Token removed."))
+        self._jobs.run(lambda: set_hf_token(token), saved, self._token_refused)
 
     # -- helpers -------------------------------------------------------------------------------------
     def _fit(self, size: int) -> Fit | None:

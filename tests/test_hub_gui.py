@@ -122,7 +122,7 @@ def test_token_button_keeps_the_token_out_of_settings(qtbot, page, monkeypatch):
 
     monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("  hf_abc  ", True)))
     page.browser.token_button.click()
-    assert hf_token() == "hf_abc" and token() == "hf_abc"
+    qtbot.waitUntil(lambda: page.browser.status.text() == "Token saved.", timeout=10_000)  # keychain on jobs
+    assert hf_token() == "hf_abc" and token() == "hf_abc" and page.browser.token_button.isEnabled()
     assert load_settings().hf_token == ""
     assert not settings_path().exists() or "hf_abc" not in settings_path().read_text()
-    assert page.browser.status.text() == "Token saved."
