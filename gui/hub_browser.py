@@ -20,7 +20,7 @@ from hearthlm.core.hub.names import human_size
 
 from .layout_memory import fit_columns
 from . import icons, theme
-from .messages import error_text, tr_msg
+from .messages import tr_msg
 from .models_common import JobRunner, fmt_count
 
 _FIT_COLORS = {"fits": "#1b7a35", "partial": "#5b7a1b", "cpu": "#8a5e00", "tight": "#8a5e00", "no": "#b3261e"}
