@@ -728,7 +728,8 @@ class DocsPage(QWidget):
 
         self.search_button.setEnabled(False)
         self._hint_shown = None
-        self.results.setHtml(f"<p><i>{html.escape(self.tr('Searching…'))}</i></p>")
+        searching = self.tr("Searching…")  # not inside an f-string: lupdate would not see it
+        self.results.setHtml(f"<p><i>{html.escape(searching)}</i></p>")
         embed = self.embed_service.embed
 
         due = self.cross_language.tip_due(question)
@@ -751,7 +752,8 @@ class DocsPage(QWidget):
         elif tip:
             self.status.setText(tip)
         if not hits:
-            self.results.setHtml(f"<p>{html.escape(self.tr('Nothing in the collection matches the question.'))}</p>")
+            nothing = self.tr("Nothing in the collection matches the question.")
+            self.results.setHtml(f"<p>{html.escape(nothing)}</p>")
             self.resultsShown.emit(0)
             return
         parts = []

@@ -142,7 +142,7 @@ class HubBrowser(QWidget):
                                    if "zh" in model.get("languages", []) else self.tr("for documents"))
             item = QTreeWidgetItem([name, human_size(model["size"]), tr_msg(fit.label) if fit else "…",
                                     model["license"]])
-            item.setToolTip(0, f"{model['file']}\n{model.get('note', '')}")
+            item.setToolTip(0, f"{model['file']}\n{tr_msg(model.get('note', ''))}")
             item.setData(0, Qt.ItemDataRole.UserRole, (model["repo"], model["file"]))
             self._show_fit(item, 2, fit, pending=key not in self._estimates)
             self.results.addTopLevelItem(item)

@@ -109,7 +109,7 @@ class FirstRunPanel(QFrame):
             name = QLabel(f"<b>{html.escape(m['repo'].split('/')[-1])}</b> · {human_size(int(m['size']))}"
                           f" · {tr_msg(Msg(m['fit']['label'])) if m['fit'].get('label') else ''}")
             name.setTextFormat(Qt.TextFormat.RichText)
-            name.setToolTip(m.get("note", ""))
+            name.setToolTip(tr_msg(m.get("note", "")))
             button = QPushButton(self.tr("Download"))
             icons.set_icon(button, "download")
             button.setAccessibleName(self.tr("Download {model}").format(model=m["repo"]))

@@ -153,3 +153,13 @@ def test_an_offline_search_fails_at_once_with_one_sentence(monkeypatch):
     assert err.value.msg.template == M.HUB_UNREACHABLE and "Name or service not known" in str(err.value)
     monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
     api._resolvable("https://hub.example")  # not asked: the proxy resolves names
+
+
+def test_every_recommended_note_can_be_translated():
+    """The notes shown as tooltips (first run, Find) come from a JSON file lupdate does not read:
+    each must be declared in core/hub/recommended.py NOTES, or it stays English in the Chinese UI."""
+    from hearthlm.core.hub.recommended import NOTES
+
+    notes = [m["note"] for m in recommended()]
+    assert notes and all(note in NOTES for note in notes), [n for n in notes if n not in NOTES]
+    assert all(note.template == note for note in notes)  # a Msg: the window translates it

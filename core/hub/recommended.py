@@ -6,12 +6,27 @@ import json
 from importlib import resources
 from typing import Any
 
+from ..messages import QT_TRANSLATE_NOOP, Msg
 from .fit import Budget, verdict
+
+# The notes of recommended_models.json, here so that lupdate sees them and the window shows them in
+# the user's language (a note missing here stays English: tests/test_hub.py checks every one is).
+NOTES = (
+    QT_TRANSLATE_NOOP("core", "Tiny and quick; answers in Chinese and English."),
+    QT_TRANSLATE_NOOP("core", "A good first chat model; strong in Chinese."),
+    QT_TRANSLATE_NOOP("core", "Very small English assistant."),
+    QT_TRANSLATE_NOOP("core", "English assistant, better answers than the 360M."),
+    QT_TRANSLATE_NOOP("core", "Gemma 3 1B instruct; multilingual (Gemma terms of use)."),
+    QT_TRANSLATE_NOOP("core", "Llama 3.2 1B instruct (Llama 3.2 community license)."),
+    QT_TRANSLATE_NOOP("core", "Multilingual embedding model for searching your documents (Chinese included)."),
+    QT_TRANSLATE_NOOP("core", "Small English embedding model for documents."),
+)
 
 
 def recommended() -> list[dict[str, Any]]:
+    """The suggestions; each ``note`` a Msg, which the window shows translated."""
     text = resources.files("hearthlm.resources").joinpath("recommended_models.json").read_text(encoding="utf-8")
-    return [dict(m) for m in json.loads(text)["models"]]
+    return [{**m, "note": Msg(m.get("note") or "")} for m in json.loads(text)["models"]]
 
 
 def multilingual_embedder() -> dict[str, Any]:

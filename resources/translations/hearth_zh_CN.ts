@@ -699,6 +699,14 @@
         <translation>请先添加文件夹：只有文件夹可以被监视。</translation>
     </message>
     <message>
+        <source>Searching…</source>
+        <translation>正在搜索…</translation>
+    </message>
+    <message>
+        <source>Nothing in the collection matches the question.</source>
+        <translation>文档集中没有与问题相符的内容。</translation>
+    </message>
+    <message>
         <source>page {n}</source>
         <translation>第 {n} 页</translation>
     </message>
@@ -3671,6 +3679,38 @@
     <message>
         <source>{count} tokens, {chars} characters, {ratio:.2f} characters per token</source>
         <translation>{count} 个词元，{chars} 个字符，平均每个词元 {ratio:.2f} 个字符</translation>
+    </message>
+    <message>
+        <source>Tiny and quick; answers in Chinese and English.</source>
+        <translation>小巧快速；能用中文和英文回答。</translation>
+    </message>
+    <message>
+        <source>A good first chat model; strong in Chinese.</source>
+        <translation>适合入门的聊天模型；中文能力强。</translation>
+    </message>
+    <message>
+        <source>Very small English assistant.</source>
+        <translation>非常小的英文助手。</translation>
+    </message>
+    <message>
+        <source>English assistant, better answers than the 360M.</source>
+        <translation>英文助手，回答比 360M 版更好。</translation>
+    </message>
+    <message>
+        <source>Gemma 3 1B instruct; multilingual (Gemma terms of use).</source>
+        <translation>Gemma 3 1B 指令模型；多语言（Gemma 使用条款）。</translation>
+    </message>
+    <message>
+        <source>Llama 3.2 1B instruct (Llama 3.2 community license).</source>
+        <translation>Llama 3.2 1B 指令模型（Llama 3.2 社区许可证）。</translation>
+    </message>
+    <message>
+        <source>Multilingual embedding model for searching your documents (Chinese included).</source>
+        <translation>多语言嵌入模型，用于搜索你的文档（包括中文）。</translation>
+    </message>
+    <message>
+        <source>Small English embedding model for documents.</source>
+        <translation>用于文档的小型英文嵌入模型。</translation>
     </message>
 </context>
 <context>
