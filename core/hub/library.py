@@ -187,8 +187,10 @@ def _header(path: Path) -> dict[str, Any]:
 
     try:
         st = path.stat()
-    except OSError as exc:
-        return {"error": f"cannot read {path.name}: {exc.strerror}"}
+    except OSError as exc:  # a Msg, not a str: the window shows it in the user's language
+        from .. import messages as CM
+
+        return {"error": Msg(CM.UNREADABLE, {"path": path.name, "reason": exc.strerror or type(exc).__name__})}
     key = (str(path), st.st_size, st.st_mtime_ns)
     if key not in _header_cache:
         try:
@@ -200,7 +202,7 @@ def _header(path: Path) -> dict[str, Any]:
             if is_adapter(info):
                 _header_cache[key].update(_adapter_fields(info))
         except HearthError as exc:
-            _header_cache[key] = {"error": str(exc)}
+            _header_cache[key] = {"error": exc.msg}
     return _header_cache[key]
 
 
@@ -210,7 +212,7 @@ def _adapter_fields(info: Any) -> dict[str, Any]:
     try:
         lora = adapter_info(info.path, info)
     except HearthError as exc:
-        return {"kind": "adapter", "error": str(exc)}
+        return {"kind": "adapter", "error": exc.msg}
     return {"kind": "lora", "lora_alpha": lora.alpha, "lora_rank": lora.rank}
 
 
