@@ -77,6 +77,7 @@ class DocsPage(QWidget):
         self._jobs: list[Job] = []
         self._followed: dict[str, float] = {}  # shared collection -> when its server was last followed
         self._no_chinese: dict[str, int] = {}  # collection -> its chunk count when a scan found no Chinese
+        self._failure = ""  # the sentence a failed child sent ("failed" event), shown when it ends
         self._follow_timer = QTimer(self)  # what other installations add shows up without a click
         self._follow_timer.setInterval(FOLLOW_TIMER_MS)
         self._follow_timer.timeout.connect(self._follow_current)
@@ -508,6 +509,10 @@ class DocsPage(QWidget):
             from hearthlm.core.messages import Msg
 
             self.status.setText(tr_msg(Msg.from_json(event.get("message_msg")) or event.get("message", "")))
+        elif event.get("event") == "failed":  # the command itself failed: its sentence, to show translated
+            from hearthlm.core.messages import Msg
+
+            self._failure = tr_msg(Msg.from_json(event.get("message_msg")) or event.get("message", ""))
 
     def _show_file_status(self, event: dict[str, Any]) -> None:
         """One row: found by path in a dict, so a folder of N files costs N steps, not N² / 2."""
@@ -562,12 +567,17 @@ class DocsPage(QWidget):
             self._rows[path] = item
         return item
 
+    def _failure_text(self, last_error: str) -> str:
+        """Why the child failed: the sentence it sent (translated), else its last line on stderr."""
+        failure, self._failure = self._failure, ""
+        return failure or last_error.removeprefix("hearth: error: ")
+
     def _run_finished(self, collection: str, code: int, last_error: str) -> None:
         self._runner, self._cross_run = None, None
         self.progress.setVisible(False)
         failed = sum(1 for item in self._file_items() if item.data(2, ROW_PROBLEM) == "failed")
-        if (code not in (0, 1) or (code == 1 and failed == 0)) and last_error:  # the child itself failed
-            self.status.setText(last_error.removeprefix("hearth: error: "))
+        if (code not in (0, 1) or (code == 1 and failed == 0)) and (last_error or self._failure):  # the child failed
+            self.status.setText(self._failure_text(last_error))
         else:
             self.status.setText(self.tr("Done: {n} file(s) could not be read — see the Status column.").format(n=failed)
                                 if failed else self.tr("Done."))
@@ -624,6 +634,8 @@ class DocsPage(QWidget):
         if event.get("event") in ("start", "embedded"):
             self.progress.setRange(0, max(1, event["total"]))
             self.progress.setValue(event.get("done", 0))
+        elif event.get("event") == "failed":
+            self._progress_event(event)
 
     # -- the cross-language index (gui/docs_cross_language.py) ----------------------------------------
 
@@ -665,7 +677,7 @@ class DocsPage(QWidget):
         self._runner, self._cross_run = None, None
         self.progress.setVisible(False)
         if code != 0:  # stopped (to turn it off), or the command failed and said why
-            self.status.setText(last_error.removeprefix("hearth: error: "))
+            self.status.setText(self._failure_text(last_error))
         else:
             self.status.setText(self.cross_language.finished_text(collection, on))
         self.refresh(select=collection)

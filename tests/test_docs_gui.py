@@ -109,6 +109,25 @@ def test_bad_collection_name_is_a_sentence(qtbot, page: DocsPage, monkeypatch: p
     assert page.collections.count() == 0
 
 
+def test_a_failed_run_is_said_in_the_window_s_language(qtbot, page: DocsPage) -> None:
+    """The child (hearth docs … --progress) fails as a whole: it sends its sentence with its template,
+    so a Chinese window shows it in Chinese (the last English line of its stderr was shown)."""
+    from PySide6.QtWidgets import QApplication
+
+    from hearthlm.gui.i18n import install_translators
+
+    app = QApplication.instance()
+    translators = install_translators(app, "zh_CN")
+    try:
+        with qtbot.waitSignal(page.indexingFinished, timeout=INDEX_TIMEOUT_MS):
+            page.change_embedder("No such collection", "minilm")
+        assert "No such collection" in page.status.text() and "There is no collection" not in page.status.text()
+        assert "hearth: error" not in page.status.text()
+    finally:
+        for translator in translators:
+            app.removeTranslator(translator)
+
+
 @pytest.mark.engine  # llama.cpp on the starter model
 def test_change_embedder_shows_progress_and_records_the_model(qtbot, page: DocsPage, tmp_path: Path,
                                                               starter_model: Path) -> None:

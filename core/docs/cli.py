@@ -10,6 +10,7 @@ from typing import Any
 from collections.abc import Callable
 
 from ..cli_args import positive_int
+from ..errors import HearthError
 from ..messages import msg
 from . import messages as M
 
@@ -20,9 +21,13 @@ def _print_json(data: Any) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2), flush=True)
 
 
+_sent: Callable[[dict[str, Any]], None] | None = None  # the --progress channel, once open
+
+
 def _progress(args: argparse.Namespace) -> Callable[[dict[str, Any]], None] | None:
     """With ``--progress`` (the window runs the command as a child, core/child): events go to the
     protocol channel, after the ready handshake; anything else printed goes to stderr."""
+    global _sent
     if not args.progress:
         return None
     from ..child.side import checkpoint, protect_stdout
@@ -30,7 +35,21 @@ def _progress(args: argparse.Namespace) -> Callable[[dict[str, Any]], None] | No
     channel = protect_stdout()
     channel.ready()
     checkpoint("request")
-    return lambda event: channel.send(**event)
+    _sent = lambda event: channel.send(**event)  # noqa: E731
+    return _sent
+
+
+def _says_failure(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """A command the window runs with --progress: when it fails, the window also gets the sentence as
+    a ``failed`` event with its template (so it is shown translated; stderr has it in English)."""
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return command(args)
+        except HearthError as exc:
+            if _sent is not None:
+                _sent({"event": "failed", "message": str(exc), "message_msg": exc.msg.to_json()})
+            raise
+    return run
 
 
 def _store() -> Any:
@@ -340,7 +359,7 @@ def register(subparsers: Any, parser_class: type) -> None:
                      help="also keep a cross-language index (see `hearth docs cross-language`)")
     add.add_argument("--json", action="store_true")
     add.add_argument("--progress", action="store_true", help="print one JSON line per event")
-    add.set_defaults(func=cmd_add)
+    add.set_defaults(func=_says_failure(cmd_add))
 
     ls = sub.add_parser("list", help="collections, or the documents of one")
     ls.add_argument("collection", metavar="COLLECTION", nargs="?")
@@ -373,7 +392,7 @@ def register(subparsers: Any, parser_class: type) -> None:
     emb.add_argument("embedder", metavar="NAME")
     emb.add_argument("--json", action="store_true")
     emb.add_argument("--progress", action="store_true", help="print one JSON line per event")
-    emb.set_defaults(func=cmd_embedder)
+    emb.set_defaults(func=_says_failure(cmd_embedder))
 
     cross = sub.add_parser(
         "cross-language", help="a second, multilingual index (e5) that Chinese questions also ask: better "
@@ -382,13 +401,13 @@ def register(subparsers: Any, parser_class: type) -> None:
     cross.add_argument("--off", action="store_true", help="remove the collection's cross-language index")
     cross.add_argument("--json", action="store_true")
     cross.add_argument("--progress", action="store_true", help="print one JSON line per event")
-    cross.set_defaults(func=cmd_cross_language)
+    cross.set_defaults(func=_says_failure(cmd_cross_language))
 
     watch = sub.add_parser("watch", help="keep a collection up to date with its folders until Ctrl-C")
     watch.add_argument("collection", metavar="COLLECTION")
     watch.add_argument("folders", metavar="FOLDER", nargs="*", help="default: the collection's folders")
     watch.add_argument("--progress", action="store_true", help="print one JSON line per event")
-    watch.set_defaults(func=cmd_watch)
+    watch.set_defaults(func=_says_failure(cmd_watch))
 
 
 def attach_documents(collections: list[str], question: str, n_ctx: int, max_tokens: int
