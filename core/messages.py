@@ -69,7 +69,12 @@ TOO_MANY = QT_TRANSLATE_NOOP(
 TRUNCATED = QT_TRANSLATE_NOOP(
     "core", "{name} is truncated: its tensors need {needed:,} bytes but the file has {size:,} "
             "({missing:,} missing). Download it again.")
-# what exactly is damaged (the {detail} above)
+# what exactly is damaged (the {detail} above); {what}: the part of the file, below
+PART_HEADER = QT_TRANSLATE_NOOP("core", "header")
+PART_METADATA_KEY = QT_TRANSLATE_NOOP("core", "metadata key")
+PART_METADATA_ENTRY = QT_TRANSLATE_NOOP("core", "metadata entry {key}")
+PART_TENSOR_LIST = QT_TRANSLATE_NOOP("core", "tensor list")
+PART_TENSOR = QT_TRANSLATE_NOOP("core", "tensor {tensor}")
 D_ENDS_INSIDE = QT_TRANSLATE_NOOP("core", "the file ends inside the {what}")
 D_STRING_SIZE = QT_TRANSLATE_NOOP("core", "a {what} claims {length:,} bytes")
 D_NESTED = QT_TRANSLATE_NOOP("core", "arrays nested too deeply in {what}")

@@ -321,22 +321,24 @@ def _parse(path: Path, view: memoryview, size: int, available: int | None = None
         raise ModelFileError(M.NOT_GGUF, name=name)
     cur = _Cursor(view, size, available)
     cur.pos = 4
-    version = cur.u32("header")
+    header = msg(M.PART_HEADER)  # the parts named in a damage report: Msgs, shown translated
+    version = cur.u32(header)
     if version not in SUPPORTED_VERSIONS:
         if version == 1:
             raise ModelFileError(M.GGUF_V1, name=name)
         raise ModelFileError(M.GGUF_VERSION, name=name, version=version)
-    n_tensors = cur.u64("header")
-    n_kv = cur.u64("header")
+    n_tensors = cur.u64(header)
+    n_kv = cur.u64(header)
     # Each metadata pair takes at least 13 bytes and each tensor description at least 28.
     if n_kv * 13 > size or n_tensors * 28 > size:
         raise ModelFileError(M.TOO_MANY, name=name, n_kv=n_kv, n_tensors=n_tensors, size=size)
 
     metadata: dict[str, Any] = {}
     for _ in range(n_kv):
-        key = cur.string("metadata key")
-        vtype = cur.u32(f"metadata entry {key!r}")
-        metadata[key] = cur.value(vtype, f"metadata entry {key!r}")
+        key = cur.string(msg(M.PART_METADATA_KEY))
+        entry = msg(M.PART_METADATA_ENTRY, key=repr(key))
+        vtype = cur.u32(entry)
+        metadata[key] = cur.value(vtype, entry)
 
     alignment = metadata.get("general.alignment", DEFAULT_ALIGNMENT)
     if not isinstance(alignment, int) or alignment <= 0 or alignment & (alignment - 1):
@@ -344,15 +346,16 @@ def _parse(path: Path, view: memoryview, size: int, available: int | None = None
 
     infos: list[tuple[str, tuple[int, ...], int, int]] = []
     for _ in range(n_tensors):
-        tname = cur.string("tensor list")
-        n_dims = cur.u32(f"tensor {tname!r}")
+        tname = cur.string(msg(M.PART_TENSOR_LIST))
+        part = msg(M.PART_TENSOR, tensor=repr(tname))
+        n_dims = cur.u32(part)
         if not 1 <= n_dims <= MAX_DIMS:
             raise _Damaged(msg(M.D_DIMS, tensor=repr(tname), n_dims=n_dims))
-        shape = tuple(cur.u64(f"tensor {tname!r}") for _ in range(n_dims))
+        shape = tuple(cur.u64(part) for _ in range(n_dims))
         if any(dim <= 0 or dim > 1 << 40 for dim in shape):
             raise _Damaged(msg(M.D_SHAPE, tensor=repr(tname), shape=str(shape)))
-        ggml_type = cur.u32(f"tensor {tname!r}")
-        offset = cur.u64(f"tensor {tname!r}")
+        ggml_type = cur.u32(part)
+        offset = cur.u64(part)
         infos.append((tname, shape, ggml_type, offset))
 
     data_offset = (cur.pos + alignment - 1) // alignment * alignment

@@ -518,3 +518,18 @@ def test_engine_load_rejects_bad_files_before_starting(tmp_path: Path, starter_m
             assert engine.model is None
         finally:
             engine.close()
+
+
+def test_the_damaged_part_is_named_in_words_the_window_translates(tmp_path, starter_model):
+    """"the file ends inside the {what}": the part (header, metadata key, a metadata entry, the tensor
+    list, a tensor) is itself a sentence with a template, so the Chinese window shows it in Chinese."""
+    from hearthlm.core import messages as M
+    from hearthlm.core.errors import ModelFileError
+    from hearthlm.core.messages import Msg
+
+    cut = tmp_path / "cut.gguf"
+    cut.write_bytes(starter_model.read_bytes()[:20])  # inside the header
+    with pytest.raises(ModelFileError) as err:
+        read_gguf(cut)
+    what = err.value.msg.values["detail"].values["what"]
+    assert isinstance(what, Msg) and what.template == M.PART_HEADER and "the file ends inside the header" in str(err.value)

@@ -2461,6 +2461,26 @@
         <translation>{name} 不完整：其张量需要 {needed:,} 字节，但文件只有 {size:,} 字节（缺少 {missing:,} 字节）。请重新下载。</translation>
     </message>
     <message>
+        <source>header</source>
+        <translation>文件头</translation>
+    </message>
+    <message>
+        <source>metadata key</source>
+        <translation>元数据键</translation>
+    </message>
+    <message>
+        <source>metadata entry {key}</source>
+        <translation>元数据项 {key}</translation>
+    </message>
+    <message>
+        <source>tensor list</source>
+        <translation>张量列表</translation>
+    </message>
+    <message>
+        <source>tensor {tensor}</source>
+        <translation>张量 {tensor}</translation>
+    </message>
+    <message>
         <source>the file ends inside the {what}</source>
         <translation>文件在{what}中途结束</translation>
     </message>
