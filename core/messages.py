@@ -112,6 +112,11 @@ TEMPLATE_REFUSED = QT_TRANSLATE_NOOP(
     "core", "The model's chat template tried to reach outside its sandbox and was refused; using the "
             "{format} format instead.")
 TEMPLATE_FAILED = QT_TRANSLATE_NOOP("core", "The model's chat template failed ({error}); using the {format} format instead.")
+TEMPLATE_TOO_SLOW = QT_TRANSLATE_NOOP(
+    "core", "The model's chat template ran for more than {seconds:g} s and was stopped; using the {format} format instead.")
+TEMPLATE_TOO_LARGE = QT_TRANSLATE_NOOP(
+    "core", "The model's chat template tried to build text of {count:,} characters or items and was stopped; using "
+            "the {format} format instead.")
 NO_TEMPLATE = QT_TRANSLATE_NOOP(
     "core", "This model file has no chat template: using the {format} format; this looks like a base "
             "model, not a chat model, so its answers may just continue your text.")

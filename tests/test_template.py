@@ -268,7 +268,7 @@ def test_a_template_that_runs_for_hours_is_interrupted_and_refused_from_then_on(
     started = time.monotonic()
     assert render_prompt(HOSTILE, MESSAGES).source == "chatml" and time.monotonic() - started < 0.1
     huge = render_prompt("{{ 'x' * 1000000000 }}", MESSAGES)
-    assert huge.source == "chatml" and "repeats" in huge.note
+    assert huge.source == "chatml" and "1,000,000,000 characters" in huge.note
     time.sleep(0.5)  # past the budget: a watchdog left behind would strike the next line
     assert render_prompt(CHATML_TEMPLATE, MESSAGES).source == "model"
 

@@ -93,6 +93,18 @@ class _RenderTimeout(Exception):
     """Raised in the rendering thread by the watchdog of _within_budget."""
 
 
+class TemplateTooSlow(Exception):
+    """The render ran past RENDER_BUDGET_S."""
+
+
+class TemplateTooLarge(Exception):
+    """A ``*`` would have built more than MAX_REPEATED items."""
+
+    def __init__(self, count: int):
+        super().__init__(f"the template repeats text to {count:,} items")
+        self.count = count
+
+
 _too_slow: set[str] = set()  # templates interrupted once: refused at once from then on (fitting a
 # conversation renders the template many times for one answer)
 
@@ -100,11 +112,10 @@ _too_slow: set[str] = set()  # templates interrupted once: refused at once from 
 def _within_budget(template: str, render: Callable[[], str]) -> str:
     """``render()``, interrupted after RENDER_BUDGET_S: a watchdog raises _RenderTimeout in this
     thread (PyThreadState_SetAsyncExc: the template's generated Python stops at its next bytecode
-    check), reported as a TemplateError."""
-    from jinja2 import TemplateError
+    check), reported as TemplateTooSlow."""
 
     if template in _too_slow:
-        raise TemplateError(f"the template ran for more than {RENDER_BUDGET_S:g} s")
+        raise TemplateTooSlow(f"the template ran for more than {RENDER_BUDGET_S:g} s")
     thread, lock, running = threading.get_ident(), threading.Lock(), [True]
 
     def interrupt() -> None:
@@ -124,7 +135,7 @@ def _within_budget(template: str, render: Callable[[], str]) -> str:
             watchdog.cancel()  # a Python call: an interruption still pending is raised here, inside the try
     except _RenderTimeout:
         _too_slow.add(template)
-        raise TemplateError(f"the template ran for more than {RENDER_BUDGET_S:g} s") from None
+        raise TemplateTooSlow(f"the template ran for more than {RENDER_BUDGET_S:g} s") from None
 
 
 def _raise_exception(message: str) -> None:
@@ -134,7 +145,6 @@ def _raise_exception(message: str) -> None:
 
 
 def _environment() -> ImmutableSandboxedEnvironment:
-    from jinja2 import TemplateError
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
     class Bounded(ImmutableSandboxedEnvironment):
@@ -144,7 +154,7 @@ def _environment() -> ImmutableSandboxedEnvironment:
             if operator == "*":
                 for seq, n in ((left, right), (right, left)):
                     if isinstance(seq, str | list | tuple) and isinstance(n, int) and len(seq) * n > MAX_REPEATED:
-                        raise TemplateError(f"the template repeats {len(seq):,} items {n:,} times")
+                        raise TemplateTooLarge(len(seq) * n)
             return super().call_binop(context, operator, left, right)
 
     env = Bounded(trim_blocks=True, lstrip_blocks=True)
@@ -201,6 +211,10 @@ def render_prompt(template: str | None, messages: Iterable[Mapping[str, Any]], *
             return RenderedPrompt(render(template), "model")
         except SecurityError:
             note = msg(M.TEMPLATE_REFUSED, format=name)
+        except TemplateTooSlow:
+            note = msg(M.TEMPLATE_TOO_SLOW, seconds=RENDER_BUDGET_S, format=name)
+        except TemplateTooLarge as exc:
+            note = msg(M.TEMPLATE_TOO_LARGE, count=exc.count, format=name)
         except TemplateError as exc:
             note = msg(M.TEMPLATE_FAILED, error=str(exc), format=name)
         except Exception as exc:  # a template can also fail in plain Python (1 // 0, range limit)

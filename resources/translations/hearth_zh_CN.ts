@@ -2565,6 +2565,14 @@
         <translation>该模型的对话模板出错（{error}）；改用 {format} 格式。</translation>
     </message>
     <message>
+        <source>The model&apos;s chat template ran for more than {seconds:g} s and was stopped; using the {format} format instead.</source>
+        <translation>模型的对话模板运行超过 {seconds:g} 秒，已被停止；改用 {format} 格式。</translation>
+    </message>
+    <message>
+        <source>The model&apos;s chat template tried to build text of {count:,} characters or items and was stopped; using the {format} format instead.</source>
+        <translation>模型的对话模板试图生成 {count:,} 个字符或项的文本，已被停止；改用 {format} 格式。</translation>
+    </message>
+    <message>
         <source>This model file has no chat template: using the {format} format; this looks like a base model, not a chat model, so its answers may just continue your text.</source>
         <translation>该模型文件没有对话模板：使用 {format} 格式；它看起来是基础模型而不是对话模型，回答可能只是接着你的文字往下写。</translation>
     </message>
