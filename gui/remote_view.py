@@ -97,7 +97,8 @@ class RemoteView(QWidget):
         ca_row = QHBoxLayout()
         ca_row.addWidget(self.ca_edit, 1)
         ca_row.addWidget(browse)
-        self.timeout_spin = QDoubleSpinBox(minimum=1, maximum=3600, value=DEFAULT_TIMEOUT_S, decimals=0, suffix=" s")
+        self.timeout_spin = QDoubleSpinBox(minimum=1, maximum=3600, value=DEFAULT_TIMEOUT_S, decimals=0,
+                                           suffix=self.tr(" s", "seconds, after a number"))
         self.save_button = QPushButton(self.tr("Add and test"))
         cancel = QPushButton(self.tr("Cancel"))
         actions = QHBoxLayout()

@@ -263,7 +263,7 @@ class ServerPage(QWidget):
         row = 0
         self.log.insertRow(row)
         values = [time.strftime("%H:%M:%S", time.localtime(entry.started)), entry.client, entry.model,
-                  str(entry.tokens or ""), f"{entry.duration_s:.2f} s", str(entry.status)]
+                  str(entry.tokens or ""), self.tr("{s:.2f} s").format(s=entry.duration_s), str(entry.status)]
         for column, value in enumerate(values):
             item = QTableWidgetItem(value)
             if column in (3, 4, 5):

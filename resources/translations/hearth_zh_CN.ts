@@ -1888,6 +1888,11 @@
         <translation>浏览…</translation>
     </message>
     <message>
+        <source> s</source>
+        <comment>seconds, after a number</comment>
+        <translation> 秒</translation>
+    </message>
+    <message>
         <source>Add and test</source>
         <translation>添加并测试</translation>
     </message>
@@ -2073,6 +2078,10 @@
     <message>
         <source>No key yet: make one with New key…</source>
         <translation>还没有密钥：用“新建密钥…”生成一个</translation>
+    </message>
+    <message>
+        <source>{s:.2f} s</source>
+        <translation>{s:.2f} 秒</translation>
     </message>
     <message>
         <source>answering</source>
