@@ -17,7 +17,7 @@ from typing import Any, NoReturn
 from collections.abc import Sequence
 
 from . import messages as M
-from .cli_args import positive_int
+from .cli_args import number_text, positive_int
 from .errors import HearthError, UsageError
 from .messages import msg
 
@@ -53,10 +53,8 @@ def cmd_chat(args: argparse.Namespace) -> int:
                         ("gpu_layers", "n_gpu_layers"), ("max_tokens", "max_tokens")):
         value, (low, high) = getattr(args, option), BOUNDS[key]
         if value is not None and not low <= value <= high:  # what `hearth settings set` and the window accept
-            def shown(x: float) -> str:
-                return f"{int(x):,}" if float(x).is_integer() else f"{x:g}"
-            return _fail(f"--{option.replace('_', '-')} must be from {shown(low)} to {shown(high)}, not {shown(value)}.",
-                         EXIT_USAGE)
+            return _fail(f"--{option.replace('_', '-')} must be from {number_text(low)} to {number_text(high)}, "
+                         f"not {number_text(value)}.", EXIT_USAGE)
 
     settings = load_settings()
     if args.text is not None and args.prompt is not None:

@@ -24,3 +24,8 @@ def port_number(value: str) -> int:
     if not 0 <= port <= 65535:
         raise argparse.ArgumentTypeError(f"{port} is not a port: ports are 0 to 65535")
     return port
+
+
+def number_text(x: float) -> str:
+    """A bound as the command line says it: 1,048,576 for a whole number, 0.5 otherwise."""
+    return f"{int(x):,}" if float(x).is_integer() else f"{x:g}"

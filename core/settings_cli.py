@@ -17,6 +17,7 @@ from pathlib import Path
 from dataclasses import fields
 from typing import Any
 
+from .cli_args import number_text
 from .errors import UsageError
 from .settings import BOUNDS, CHOICES, Settings, load_settings, save_setting, settings_path
 
@@ -102,13 +103,9 @@ def parse_value(key: str, text: str) -> Any:
             raise UsageError(f"{key} must be {kind}, not {text!r}.") from None
         low, high = BOUNDS.get(key, (0, float("inf")))
         if not low <= value <= high:
-            raise UsageError(f"{key} must be between {_number(low)} and {_number(high)}, not {text}.")
+            raise UsageError(f"{key} must be between {number_text(low)} and {number_text(high)}, not {text}.")
         return value
     return text
-
-
-def _number(x: float) -> str:
-    return f"{int(x):,}" if float(x).is_integer() else f"{x:g}"
 
 
 def _save(key: str, value: Any) -> int:

@@ -113,7 +113,6 @@ def _within_budget(template: str, render: Callable[[], str]) -> str:
     """``render()``, interrupted after RENDER_BUDGET_S: a watchdog raises _RenderTimeout in this
     thread (PyThreadState_SetAsyncExc: the template's generated Python stops at its next bytecode
     check), reported as TemplateTooSlow."""
-
     if template in _too_slow:
         raise TemplateTooSlow(f"the template ran for more than {RENDER_BUDGET_S:g} s")
     thread, lock, running = threading.get_ident(), threading.Lock(), [True]
