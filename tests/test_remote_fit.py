@@ -184,7 +184,10 @@ def test_library_details_show_the_local_estimate(qtbot, page, starter_model):
     add_path(starter_model)
     library = page.library
     library.refresh()
-    qtbot.waitUntil(lambda: library.tree.topLevelItemCount() >= 1, timeout=10_000)
+    # every refresh done (the page's first one lists the starter too: a refresh still coming would
+    # redraw the list and clear the details after the selection)
+    qtbot.waitUntil(lambda: library.refresh_button.isEnabled() and library.tree.topLevelItemCount() >= 1,
+                    timeout=10_000)
     library.select_path(str(starter_model))
     qtbot.waitUntil(lambda: "Estimated memory at 4,096 tokens" in library.detail.text(), timeout=20_000)
     assert "Fits" in library.detail.text() and "free RAM" in library.detail.toolTip()
